@@ -1,0 +1,54 @@
+// The defect catalog: named bugs of the kind found in public multi-tenant code, built into core
+// but off unless a run switches them on (`--inject-defect NAME`), so tests can prove that every
+// check tenantsim makes can fail. Like FoundationDB's BUGGIFY: off by default, named, reported.
+#pragma once
+
+#include <bitset>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace tenantsim {
+
+enum class Defect {
+  kJwtSignatureNotVerified,   // token accepted without checking its signature
+  kTenantFromRequest,         // tenant taken from the request body/path instead of the token
+  kAddToGroupWithoutAdmin,    // add-to-group open to any authenticated user
+  kCostEndpointOpen,          // admin cost endpoints open to non-admins
+  kDailyLimitOffByOne,        // one message more than the daily limit accepted
+  kReadThenWriteCounter,      // quota counter read, compared, then written (overshoots under concurrency)
+  kLimitScopeSwapped,         // per-user limit counted per tenant (or the reverse)
+  kWindowResetLocalTime,      // daily window computed in the server's local offset, not the tenant's
+  kMonthlyResetNeverFires,    // monthly counter never rolls over
+  kConcurrentSessionsIgnored, // concurrent-session limit not enforced
+  kSessionDurationIgnored,    // expired sessions still accept messages
+  kToolsNotGated,             // weather tools offered to every tier
+  kOutputTokensNotMetered,    // output tokens never recorded
+  kUsageBilledToWrongTenant,  // usage records written under another tenant's partition
+  kLeadingKeyPrefixMatch,     // table scope compares prefixes (`acme` reaches `acme-corp`)
+  kMemoryActorWithoutTenant,  // conversation memory keyed by user only
+  kCount
+};
+
+struct DefectInfo {
+  Defect defect;
+  std::string_view name;
+  std::string_view description;
+};
+
+const std::vector<DefectInfo>& defect_catalog();
+std::optional<Defect> parse_defect(std::string_view name);
+std::string_view defect_name(Defect d);
+
+class DefectSet {
+ public:
+  bool on(Defect d) const { return bits_.test(static_cast<size_t>(d)); }
+  void enable(Defect d) { bits_.set(static_cast<size_t>(d)); }
+  bool any() const { return bits_.any(); }
+  std::vector<Defect> enabled() const;
+
+ private:
+  std::bitset<static_cast<size_t>(Defect::kCount)> bits_;
+};
+
+}  // namespace tenantsim

@@ -1,0 +1,33 @@
+#include "core/base/result.h"
+
+namespace tenantsim {
+
+int http_status(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kBadRequest: return 400;
+    case ErrorKind::kUnauthorized: return 401;
+    case ErrorKind::kForbidden: return 403;
+    case ErrorKind::kNotFound: return 404;
+    case ErrorKind::kConflict: return 409;
+    case ErrorKind::kTooManyRequests: return 429;
+    case ErrorKind::kUnavailable: return 503;
+    case ErrorKind::kInternal: return 500;
+  }
+  return 500;
+}
+
+const char* to_string(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kBadRequest: return "bad_request";
+    case ErrorKind::kUnauthorized: return "unauthorized";
+    case ErrorKind::kForbidden: return "forbidden";
+    case ErrorKind::kNotFound: return "not_found";
+    case ErrorKind::kConflict: return "conflict";
+    case ErrorKind::kTooManyRequests: return "too_many_requests";
+    case ErrorKind::kUnavailable: return "unavailable";
+    case ErrorKind::kInternal: return "internal";
+  }
+  return "internal";
+}
+
+}  // namespace tenantsim

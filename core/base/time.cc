@@ -1,0 +1,69 @@
+#include "core/base/time.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+namespace tenantsim {
+
+using namespace std::chrono;
+
+std::string to_iso8601(Time t) {
+  const auto day = floor<days>(t);
+  const year_month_day ymd{day};
+  const hh_mm_ss<Duration> tod{t - day};
+  return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:06d}Z", int(ymd.year()), unsigned(ymd.month()),
+                     unsigned(ymd.day()), tod.hours().count(), tod.minutes().count(), tod.seconds().count(),
+                     tod.subseconds().count());
+}
+
+bool parse_iso8601(const std::string& text, Time& out) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  int consumed = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &consumed) != 6) return false;
+  if (consumed != 19) return false;
+  const year_month_day ymd{year{y}, month{unsigned(mo)}, day{unsigned(d)}};
+  if (!ymd.ok() || h > 23 || mi > 59 || s > 59) return false;
+  int64_t micros = 0;
+  size_t pos = 19;
+  if (pos < text.size() && text[pos] == '.') {
+    ++pos;
+    int digits = 0;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9' && digits < 6) {
+      micros = micros * 10 + (text[pos] - '0');
+      ++pos;
+      ++digits;
+    }
+    if (digits == 0) return false;
+    for (; digits < 6; ++digits) micros *= 10;
+  }
+  if (pos + 1 != text.size() || text[pos] != 'Z') return false;
+  out = Time{sys_days{ymd}.time_since_epoch() + hours{h} + minutes{mi} + seconds{s} + microseconds{micros}};
+  return true;
+}
+
+namespace {
+sys_days local_day(Time t, int offset) { return floor<days>(t + minutes{offset}); }
+}  // namespace
+
+std::string day_key(Time t, int offset) {
+  const year_month_day ymd{local_day(t, offset)};
+  return fmt::format("{:04d}-{:02d}-{:02d}", int(ymd.year()), unsigned(ymd.month()), unsigned(ymd.day()));
+}
+
+std::string month_key(Time t, int offset) {
+  const year_month_day ymd{local_day(t, offset)};
+  return fmt::format("{:04d}-{:02d}", int(ymd.year()), unsigned(ymd.month()));
+}
+
+Time next_day_start(Time t, int offset) {
+  return Time{(local_day(t, offset) + days{1}).time_since_epoch() - minutes{offset}};
+}
+
+Time next_month_start(Time t, int offset) {
+  const year_month_day ymd{local_day(t, offset)};
+  const year_month_day first_next = year_month_day{ymd.year() / ymd.month() / 1} + months{1};
+  return Time{sys_days{first_next}.time_since_epoch() - minutes{offset}};
+}
+
+}  // namespace tenantsim

@@ -1,0 +1,87 @@
+// IdentityProvider: the Cognito user-pool operations the system and its onboarding use.
+// Tokens are RS256 JWTs whose keys the pool publishes as a JWKS document. Failures carry Cognito's
+// exception names: NotAuthorizedException (kUnauthorized), UsernameExistsException (kConflict),
+// UserNotFoundException (kNotFound), UserNotConfirmedException (kForbidden), CodeMismatchException,
+// InvalidParameterException and InvalidPasswordException (kBadRequest), ResourceNotFoundException
+// (kNotFound), TooManyRequestsException (kTooManyRequests).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/base/result.h"
+#include "core/base/task.h"
+#include "core/base/time.h"
+
+namespace tenantsim {
+
+struct UserPoolConfig {
+  std::string name;
+  // Custom attributes the pool accepts, without the "custom:" prefix (e.g. "tenant_id").
+  std::vector<std::string> custom_attributes;
+  // The pre-token-generation hook of seed 004: copies custom attributes into access tokens too.
+  bool copy_custom_claims_to_access_token = false;
+  Duration id_token_validity = std::chrono::hours(1);
+  Duration access_token_validity = std::chrono::hours(1);
+  Duration refresh_token_validity = std::chrono::hours(24 * 30);
+};
+
+struct UserPool {
+  std::string pool_id;  // "us-east-1_AbC123xyz"
+  std::string issuer;   // "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123xyz"
+};
+
+struct AuthTokens {
+  std::string id_token;
+  std::string access_token;
+  std::string refresh_token;  // empty on a refresh
+  int64_t expires_in = 3600;  // seconds
+};
+
+using Attributes = std::map<std::string, std::string>;
+
+struct UserRecord {
+  std::string username;
+  std::string sub;
+  std::string status;  // "UNCONFIRMED", "CONFIRMED", "FORCE_CHANGE_PASSWORD"
+  Attributes attributes;
+  std::vector<std::string> groups;
+};
+
+class IdentityProvider {
+ public:
+  IdentityProvider() = default;
+  IdentityProvider(const IdentityProvider&) = delete;
+  IdentityProvider& operator=(const IdentityProvider&) = delete;
+  virtual ~IdentityProvider() = default;
+
+  virtual Task<Result<UserPool>> create_user_pool(UserPoolConfig config) = 0;
+  virtual Task<Status> delete_user_pool(std::string pool_id) = 0;
+  // Returns the new app client's id (the `aud` of ID tokens, `client_id` of access tokens).
+  virtual Task<Result<std::string>> create_app_client(std::string pool_id, std::string name) = 0;
+
+  // Self-service sign-up: the user is UNCONFIRMED until confirm_sign_up with the emailed code.
+  // Returns the user's `sub`.
+  virtual Task<Result<std::string>> sign_up(std::string client_id, std::string username, std::string password,
+                                            Attributes attributes) = 0;
+  virtual Task<Status> confirm_sign_up(std::string client_id, std::string username, std::string code) = 0;
+  // Admin creation: the user is CONFIRMED with `password` as a permanent password. Returns `sub`.
+  virtual Task<Result<std::string>> admin_create_user(std::string pool_id, std::string username, std::string password,
+                                                      Attributes attributes) = 0;
+  virtual Task<Result<UserRecord>> admin_get_user(std::string pool_id, std::string username) = 0;
+  virtual Task<Status> create_group(std::string pool_id, std::string group) = 0;
+  virtual Task<Status> admin_add_user_to_group(std::string pool_id, std::string username, std::string group) = 0;
+  virtual Task<Result<std::vector<UserRecord>>> list_users(std::string pool_id) = 0;
+
+  // USER_PASSWORD_AUTH: fresh ID, access and refresh tokens.
+  virtual Task<Result<AuthTokens>> initiate_auth_password(std::string client_id, std::string username,
+                                                          std::string password) = 0;
+  // REFRESH_TOKEN_AUTH: fresh ID and access tokens; claims (groups, attributes) as they are now.
+  virtual Task<Result<AuthTokens>> initiate_auth_refresh(std::string client_id, std::string refresh_token) = 0;
+
+  // The JSON Web Key Set the pool publishes at {issuer}/.well-known/jwks.json.
+  virtual Task<Result<std::string>> jwks(std::string pool_id) = 0;
+};
+
+}  // namespace tenantsim

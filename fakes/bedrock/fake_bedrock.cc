@@ -1,0 +1,150 @@
+#include "fakes/bedrock/fake_bedrock.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace tenantsim {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// "What's the weather in New York?" -> "New York"
+std::string city_in(const std::string& text) {
+  const std::string l = lower(text);
+  const auto at = l.rfind(" in ");
+  if (at == std::string::npos) return {};
+  std::string city;
+  for (size_t i = at + 4; i < text.size(); ++i) {
+    const char c = text[i];
+    if (!std::isalpha(static_cast<unsigned char>(c)) && c != ' ' && c != '-') break;
+    city += c;
+  }
+  while (!city.empty() && city.back() == ' ') city.pop_back();
+  return city;
+}
+
+std::string wanted_tool(const std::string& text) {
+  const std::string l = lower(text);
+  if (l.find("weather") == std::string::npos && l.find("forecast") == std::string::npos &&
+      l.find("alert") == std::string::npos)
+    return {};
+  if (l.find("alert") != std::string::npos) return "get_weather_alerts";
+  if (l.find("forecast") != std::string::npos) return "get_weather_forecast";
+  return "get_current_weather";
+}
+
+}  // namespace
+
+int64_t FakeBedrock::count_tokens(std::string_view text) { return static_cast<int64_t>((text.size() + 3) / 4); }
+
+FakeBedrock::FakeBedrock(Clock& clock, Rng rng) : clock_(clock), rng_(rng), faults_(rng.split("faults")) {
+  models_["anthropic.claude-3-haiku-20240307-v1:0"] = ModelProfile{};
+  models_["anthropic.claude-3-5-sonnet-20241022-v2:0"] = ModelProfile{60, 600, 250, 400'000};
+}
+
+FakeBedrock::~FakeBedrock() = default;
+
+void FakeBedrock::add_model(const std::string& model_id, ModelProfile profile) {
+  std::lock_guard lock(mu_);
+  models_[model_id] = profile;
+}
+
+void FakeBedrock::set_faults(FaultPlan plan) { faults_.set_plan(std::move(plan)); }
+
+BedrockLedger FakeBedrock::ledger() const {
+  std::lock_guard lock(mu_);
+  return ledger_;
+}
+
+Task<Result<ConverseResponse>> FakeBedrock::converse(ConverseRequest req) {
+  ConverseResponse resp;
+  Duration delay{0};
+  {
+    std::lock_guard lock(mu_);
+    auto model = models_.find(req.model_id);
+    if (model == models_.end())
+      co_return Error::make(ErrorKind::kBadRequest, "ValidationException", "The provided model identifier is invalid.");
+    if (req.messages.empty() || req.messages.back().role != ChatMessage::Role::kUser)
+      co_return Error::make(ErrorKind::kBadRequest, "ValidationException",
+                            "A conversation must start with a user message and end with one.");
+    if (req.max_tokens < 1)
+      co_return Error::make(ErrorKind::kBadRequest, "ValidationException", "maxTokens must be at least 1");
+    if (faults_.should_fail(clock_.now())) {
+      ++ledger_.failed;
+      co_return Error::make(ErrorKind::kUnavailable, "ServiceUnavailableException", "injected fault");
+    }
+
+    int64_t input = count_tokens(req.system);
+    for (const auto& m : req.messages) {
+      input += 3 + count_tokens(m.text);
+      if (m.tool_result) input += count_tokens(m.tool_result->content);
+      if (m.tool_use) input += 10;
+    }
+    for (const auto& t : req.tools) input += 20 + count_tokens(t.description);
+
+    auto& window = windows_[{req.account, req.model_id}];
+    const int64_t minute = to_unix_seconds(clock_.now()) / 60;
+    if (window.minute != minute) window = Window{minute, 0, 0};
+    const ModelProfile& profile = model->second;
+    if (window.requests + 1 > profile.requests_per_minute ||
+        window.tokens + input + req.max_tokens > profile.tokens_per_minute) {
+      ++ledger_.throttled;
+      Error e = Error::make(ErrorKind::kTooManyRequests, "ThrottlingException", "Too many requests, please wait before trying again.");
+      e.retry_after = std::chrono::seconds(60 - to_unix_seconds(clock_.now()) % 60);
+      co_return e;
+    }
+
+    const ChatMessage& last = req.messages.back();
+    const std::string tool = wanted_tool(last.text);
+    const bool offered = std::any_of(req.tools.begin(), req.tools.end(), [&](const ToolSpec& t) { return t.name == tool; });
+    resp.output.role = ChatMessage::Role::kAssistant;
+    if (!last.tool_result && !tool.empty() && offered && !city_in(last.text).empty()) {
+      resp.stop_reason = "tool_use";
+      resp.output.tool_use = ToolUse{fmt::format("tooluse_{:016x}", rng_.next()), tool, {{"city", city_in(last.text)}}};
+      resp.usage.output_tokens = std::min<int64_t>(req.max_tokens, 20 + count_tokens(tool));
+    } else {
+      std::string text;
+      if (last.tool_result) {
+        text = "Here is what I found: " + last.tool_result->content;
+      } else if (!tool.empty() && !offered) {
+        text = "I can't look up live weather on your plan. You asked: " + last.text;
+      } else {
+        text = "You said: " + last.text;
+      }
+      // Quote earlier user turns, as a model with memory would: a leak of foreign memory shows here.
+      for (size_t i = 0; i + 1 < req.messages.size(); ++i) {
+        const auto& m = req.messages[i];
+        if (m.role == ChatMessage::Role::kUser && !m.tool_result && !m.text.empty())
+          text += " | earlier: " + m.text.substr(0, 80);
+      }
+      const int64_t drawn = rng_.between(profile.output_tokens_min, profile.output_tokens_max);
+      resp.usage.output_tokens = std::min<int64_t>(req.max_tokens, drawn);
+      resp.stop_reason = drawn > req.max_tokens ? "max_tokens" : "end_turn";
+      resp.output.text = std::move(text);
+    }
+    resp.usage.input_tokens = input;
+    window.requests += 1;
+    window.tokens += input + resp.usage.output_tokens;
+
+    auto add = [&](BedrockUsage& u) {
+      u.invocations += 1;
+      u.input_tokens += resp.usage.input_tokens;
+      u.output_tokens += resp.usage.output_tokens;
+    };
+    add(ledger_.by_account_model[{req.account, req.model_id}]);
+    auto tag = req.request_metadata.find("tenant_id");
+    add(ledger_.by_tenant_tag[tag == req.request_metadata.end() ? std::string() : tag->second][req.model_id]);
+    delay = faults_.latency(resp.usage.output_tokens);
+  }
+  if (delay.count() > 0) co_await sleep_for(clock_, delay);
+  co_return resp;
+}
+
+}  // namespace tenantsim

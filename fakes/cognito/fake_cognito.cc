@@ -1,0 +1,381 @@
+#include "fakes/cognito/fake_cognito.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/auth/base64url.h"
+#include "fakes/cognito/signing_key.h"
+
+namespace tenantsim {
+
+namespace {
+
+Error cognito(ErrorKind kind, const char* name, std::string msg) { return Error::make(kind, name, std::move(msg)); }
+Error not_authorized() { return cognito(ErrorKind::kUnauthorized, "NotAuthorizedException", "Incorrect username or password."); }
+Error invalid_param(std::string msg) { return cognito(ErrorKind::kBadRequest, "InvalidParameterException", std::move(msg)); }
+Error no_pool(const std::string& id) {
+  return cognito(ErrorKind::kNotFound, "ResourceNotFoundException", "User pool " + id + " does not exist.");
+}
+Error no_user() { return cognito(ErrorKind::kNotFound, "UserNotFoundException", "User does not exist."); }
+
+struct PoolKey {
+  std::string kid;
+  SigningKey key;
+};
+
+struct User {
+  UserRecord record;
+  std::string password;
+  std::string pending_code;
+};
+
+struct Pool {
+  UserPoolConfig config;
+  UserPool info;
+  std::vector<PoolKey> keys;  // last is active
+  std::set<std::string> clients;
+  std::set<std::string> groups;
+  std::map<std::string, User> users;  // by username
+};
+
+struct RefreshGrant {
+  std::string pool_id;
+  std::string client_id;
+  std::string username;
+  Time expires{};
+};
+
+}  // namespace
+
+struct FakeCognito::State {
+  State(Clock& c, Rng r, CognitoQuotas q) : clock(c), rng(r), quotas(std::move(q)), faults(r.split("faults")) {}
+
+  Clock& clock;
+  Rng rng;
+  CognitoQuotas quotas;
+  FaultInjector faults;
+  mutable std::mutex mu;
+  std::map<std::string, Pool> pools;
+  std::map<std::string, std::string> client_pool;  // client id -> pool id
+  std::map<std::string, RefreshGrant> refresh;
+  std::map<std::string, int64_t> window_second;  // pool/category -> second
+  std::map<std::string, int> window_count;
+  size_t keys_made = 0;
+  CognitoLedger ledger;
+
+  std::string random_chars(size_t n, std::string_view alphabet) {
+    std::string out;
+    for (size_t i = 0; i < n; ++i) out += alphabet[rng.uniform(alphabet.size())];
+    return out;
+  }
+  std::string uuid() {
+    const std::string h = random_chars(32, "0123456789abcdef");
+    return h.substr(0, 8) + "-" + h.substr(8, 4) + "-4" + h.substr(13, 3) + "-a" + h.substr(17, 3) + "-" + h.substr(20, 12);
+  }
+
+  // Fault injection, request counting and the per-pool request-rate quota (lock held).
+  std::optional<Error> admit(const std::string& op, const std::string& pool_id, bool creation) {
+    ++ledger.requests_by_operation[op];
+    if (faults.should_fail(clock.now())) return cognito(ErrorKind::kUnavailable, "InternalErrorException", "injected fault");
+    const std::string window = pool_id + (creation ? "/create" : "/auth");
+    const int64_t second = to_unix_seconds(clock.now());
+    if (window_second[window] != second) {
+      window_second[window] = second;
+      window_count[window] = 0;
+    }
+    const int limit = creation ? quotas.create_requests_per_second : quotas.auth_requests_per_second;
+    if (++window_count[window] > limit) {
+      ++ledger.throttled;
+      Error e = cognito(ErrorKind::kTooManyRequests, "TooManyRequestsException", "Too many requests");
+      e.retry_after = std::chrono::seconds(1);
+      return e;
+    }
+    return std::nullopt;
+  }
+
+  void add_key(Pool& pool) {
+    pool.keys.push_back(PoolKey{random_chars(43, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") + "=",
+                                SigningKey::shared_material(keys_made++)});
+  }
+
+  Result<Pool*> pool_of_client(const std::string& client_id) {
+    auto it = client_pool.find(client_id);
+    if (it == client_pool.end()) return cognito(ErrorKind::kNotFound, "ResourceNotFoundException", "Client does not exist.");
+    return &pools.at(it->second);
+  }
+
+  std::optional<Error> check_attributes(const Pool& pool, const Attributes& attrs) const {
+    for (const auto& [name, value] : attrs) {
+      if (name.starts_with("custom:")) {
+        const auto bare = name.substr(7);
+        if (std::find(pool.config.custom_attributes.begin(), pool.config.custom_attributes.end(), bare) ==
+            pool.config.custom_attributes.end())
+          return invalid_param("Attributes did not conform to the schema: " + name + ": Attribute does not exist in the schema.");
+        if (value.size() > 2048) return invalid_param(name + ": value too long");
+      } else if (name != "email" && name != "name" && name != "email_verified") {
+        return invalid_param("Attributes did not conform to the schema: " + name);
+      }
+    }
+    return std::nullopt;
+  }
+
+  static std::optional<Error> check_password(const std::string& p) {
+    if (p.size() < 8)
+      return cognito(ErrorKind::kBadRequest, "InvalidPasswordException", "Password did not conform with policy: Password not long enough");
+    return std::nullopt;
+  }
+
+  Result<std::string> create_user(Pool& pool, const std::string& username, const std::string& password,
+                                  const Attributes& attrs, const char* status) {
+    if (username.empty() || username.size() > 128) return invalid_param("username must be 1-128 characters");
+    if (pool.users.count(username))
+      return cognito(ErrorKind::kConflict, "UsernameExistsException", "User account already exists");
+    if (auto e = check_password(password)) return *e;
+    if (auto e = check_attributes(pool, attrs)) return *e;
+    User u;
+    u.record.username = username;
+    u.record.sub = uuid();
+    u.record.status = status;
+    u.record.attributes = attrs;
+    u.password = password;
+    const std::string sub = u.record.sub;
+    pool.users.emplace(username, std::move(u));
+    return sub;
+  }
+
+  std::string sign(const Pool& pool, const nlohmann::json& claims) const {
+    const auto& key = pool.keys.back();
+    const nlohmann::json header = {{"kid", key.kid}, {"alg", "RS256"}};
+    const std::string input = base64url_encode(header.dump()) + "." + base64url_encode(claims.dump());
+    return input + "." + base64url_encode(key.key.sign_rs256(input));
+  }
+
+  AuthTokens issue(Pool& pool, const std::string& client_id, const User& user) {
+    const int64_t now = to_unix_seconds(clock.now());
+    const auto secs = [](Duration d) { return std::chrono::duration_cast<std::chrono::seconds>(d).count(); };
+    nlohmann::json common = {{"sub", user.record.sub}, {"iss", pool.info.issuer}, {"auth_time", now}, {"iat", now}};
+    if (!user.record.groups.empty()) common["cognito:groups"] = user.record.groups;
+    const std::string event_id = uuid();
+
+    nlohmann::json id = common;
+    id["aud"] = client_id;
+    id["token_use"] = "id";
+    id["cognito:username"] = user.record.username;
+    id["event_id"] = event_id;
+    id["jti"] = uuid();
+    id["exp"] = now + secs(pool.config.id_token_validity);
+    for (const auto& [k, v] : user.record.attributes) id[k] = v;
+
+    nlohmann::json access = common;
+    access["client_id"] = client_id;
+    access["token_use"] = "access";
+    access["scope"] = "aws.cognito.signin.user.admin";
+    access["username"] = user.record.username;
+    access["event_id"] = event_id;
+    access["jti"] = uuid();
+    access["exp"] = now + secs(pool.config.access_token_validity);
+    if (pool.config.copy_custom_claims_to_access_token)
+      for (const auto& [k, v] : user.record.attributes)
+        if (k.starts_with("custom:")) access[k] = v;
+
+    ledger.active_users_by_pool[pool.info.pool_id].insert(user.record.sub);
+    return AuthTokens{sign(pool, id), sign(pool, access), "", secs(pool.config.access_token_validity)};
+  }
+};
+
+FakeCognito::FakeCognito(Clock& clock, Rng rng, CognitoQuotas quotas)
+    : s_(std::make_unique<State>(clock, rng, std::move(quotas))) {}
+FakeCognito::~FakeCognito() = default;
+
+Task<Result<UserPool>> FakeCognito::create_user_pool(UserPoolConfig config) {
+  std::lock_guard lock(s_->mu);
+  if (auto e = s_->admit("CreateUserPool", "", true)) co_return *e;
+  if (config.name.empty()) co_return invalid_param("PoolName is required");
+  Pool pool;
+  pool.info.pool_id = s_->quotas.region + "_" + s_->random_chars(9, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+  pool.info.issuer = fmt::format("https://cognito-idp.{}.amazonaws.com/{}", s_->quotas.region, pool.info.pool_id);
+  pool.config = std::move(config);
+  s_->add_key(pool);
+  UserPool info = pool.info;
+  s_->pools.emplace(info.pool_id, std::move(pool));
+  co_return info;
+}
+
+Task<Status> FakeCognito::delete_user_pool(std::string pool_id) {
+  std::lock_guard lock(s_->mu);
+  if (auto e = s_->admit("DeleteUserPool", pool_id, true)) co_return *e;
+  auto it = s_->pools.find(pool_id);
+  if (it == s_->pools.end()) co_return no_pool(pool_id);
+  for (const auto& c : it->second.clients) s_->client_pool.erase(c);
+  std::erase_if(s_->refresh, [&](const auto& r) { return r.second.pool_id == pool_id; });
+  s_->pools.erase(it);
+  co_return Status{};
+}
+
+Task<Result<std::string>> FakeCognito::create_app_client(std::string pool_id, std::string name) {
+  std::lock_guard lock(s_->mu);
+  if (auto e = s_->admit("CreateUserPoolClient", pool_id, true)) co_return *e;
+  auto it = s_->pools.find(pool_id);
+  if (it == s_->pools.end()) co_return no_pool(pool_id);
+  if (name.empty()) co_return invalid_param("ClientName is required");
+  std::string id = s_->random_chars(26, "abcdefghijklmnopqrstuvwxyz0123456789");
+  it->second.clients.insert(id);
+  s_->client_pool[id] = pool_id;
+  co_return id;
+}
+
+Task<Result<std::string>> FakeCognito::sign_up(std::string client_id, std::string username, std::string password,
+                                               Attributes attributes) {
+  std::lock_guard lock(s_->mu);
+  auto pool = s_->pool_of_client(client_id);
+  if (!pool.ok()) co_return pool.take_error();
+  if (auto e = s_->admit("SignUp", (*pool)->info.pool_id, true)) co_return *e;
+  auto sub = s_->create_user(**pool, username, password, attributes, "UNCONFIRMED");
+  if (!sub.ok()) co_return sub;
+  (*pool)->users[username].pending_code = s_->random_chars(6, "0123456789");
+  co_return sub;
+}
+
+Task<Status> FakeCognito::confirm_sign_up(std::string client_id, std::string username, std::string code) {
+  std::lock_guard lock(s_->mu);
+  auto pool = s_->pool_of_client(client_id);
+  if (!pool.ok()) co_return pool.take_error();
+  if (auto e = s_->admit("ConfirmSignUp", (*pool)->info.pool_id, false)) co_return *e;
+  auto it = (*pool)->users.find(username);
+  if (it == (*pool)->users.end()) co_return no_user();
+  if (it->second.record.status != "UNCONFIRMED")
+    co_return cognito(ErrorKind::kBadRequest, "NotAuthorizedException", "User cannot be confirmed. Current status is CONFIRMED");
+  if (code.empty() || code != it->second.pending_code)
+    co_return cognito(ErrorKind::kBadRequest, "CodeMismatchException", "Invalid verification code provided, please try again.");
+  it->second.record.status = "CONFIRMED";
+  it->second.pending_code.clear();
+  it->second.record.attributes["email_verified"] = "true";
+  co_return Status{};
+}
+
+Task<Result<std::string>> FakeCognito::admin_create_user(std::string pool_id, std::string username,
+                                                         std::string password, Attributes attributes) {
+  std::lock_guard lock(s_->mu);
+  if (auto e = s_->admit("AdminCreateUser", pool_id, true)) co_return *e;
+  auto it = s_->pools.find(pool_id);
+  if (it == s_->pools.end()) co_return no_pool(pool_id);
+  co_return s_->create_user(it->second, username, password, attributes, "CONFIRMED");
+}
+
+Task<Result<UserRecord>> FakeCognito::admin_get_user(std::string pool_id, std::string username) {
+  std::lock_guard lock(s_->mu);
+  if (auto e = s_->admit("AdminGetUser", pool_id, false)) co_return *e;
+  auto it = s_->pools.find(pool_id);
+  if (it == s_->pools.end()) co_return no_pool(pool_id);
+  auto u = it->second.users.find(username);
+  if (u == it->second.users.end()) co_return no_user();
+  co_return u->second.record;
+}
+
+Task<Status> FakeCognito::create_group(std::string pool_id, std::string group) {
+  std::lock_guard lock(s_->mu);
+  if (auto e = s_->admit("CreateGroup", pool_id, true)) co_return *e;
+  auto it = s_->pools.find(pool_id);
+  if (it == s_->pools.end()) co_return no_pool(pool_id);
+  if (group.empty() || group.size() > 128) co_return invalid_param("GroupName must be 1-128 characters");
+  if (!it->second.groups.insert(group).second)
+    co_return cognito(ErrorKind::kConflict, "GroupExistsException", "A group with the name already exists.");
+  co_return Status{};
+}
+
+Task<Status> FakeCognito::admin_add_user_to_group(std::string pool_id, std::string username, std::string group) {
+  std::lock_guard lock(s_->mu);
+  if (auto e = s_->admit("AdminAddUserToGroup", pool_id, false)) co_return *e;
+  auto it = s_->pools.find(pool_id);
+  if (it == s_->pools.end()) co_return no_pool(pool_id);
+  if (!it->second.groups.count(group))
+    co_return cognito(ErrorKind::kNotFound, "ResourceNotFoundException", "Group not found.");
+  auto u = it->second.users.find(username);
+  if (u == it->second.users.end()) co_return no_user();
+  auto& groups = u->second.record.groups;
+  if (std::find(groups.begin(), groups.end(), group) == groups.end()) groups.push_back(group);
+  co_return Status{};
+}
+
+Task<Result<std::vector<UserRecord>>> FakeCognito::list_users(std::string pool_id) {
+  std::lock_guard lock(s_->mu);
+  if (auto e = s_->admit("ListUsers", pool_id, false)) co_return *e;
+  auto it = s_->pools.find(pool_id);
+  if (it == s_->pools.end()) co_return no_pool(pool_id);
+  std::vector<UserRecord> out;
+  for (const auto& [name, u] : it->second.users) out.push_back(u.record);
+  co_return out;
+}
+
+Task<Result<AuthTokens>> FakeCognito::initiate_auth_password(std::string client_id, std::string username,
+                                                             std::string password) {
+  std::lock_guard lock(s_->mu);
+  auto pool = s_->pool_of_client(client_id);
+  if (!pool.ok()) co_return pool.take_error();
+  if (auto e = s_->admit("InitiateAuth", (*pool)->info.pool_id, false)) co_return *e;
+  auto it = (*pool)->users.find(username);
+  if (it == (*pool)->users.end() || it->second.password != password) co_return not_authorized();
+  if (it->second.record.status == "UNCONFIRMED")
+    co_return cognito(ErrorKind::kForbidden, "UserNotConfirmedException", "User is not confirmed.");
+  AuthTokens t = s_->issue(**pool, client_id, it->second);
+  t.refresh_token = s_->random_chars(64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+  s_->refresh[t.refresh_token] = RefreshGrant{(*pool)->info.pool_id, client_id, username,
+                                              s_->clock.now() + (*pool)->config.refresh_token_validity};
+  co_return t;
+}
+
+Task<Result<AuthTokens>> FakeCognito::initiate_auth_refresh(std::string client_id, std::string refresh_token) {
+  std::lock_guard lock(s_->mu);
+  auto pool = s_->pool_of_client(client_id);
+  if (!pool.ok()) co_return pool.take_error();
+  if (auto e = s_->admit("InitiateAuth", (*pool)->info.pool_id, false)) co_return *e;
+  auto it = s_->refresh.find(refresh_token);
+  if (it == s_->refresh.end() || it->second.client_id != client_id || s_->clock.now() >= it->second.expires)
+    co_return cognito(ErrorKind::kUnauthorized, "NotAuthorizedException", "Invalid Refresh Token");
+  auto u = (*pool)->users.find(it->second.username);
+  if (u == (*pool)->users.end()) co_return not_authorized();
+  co_return s_->issue(**pool, client_id, u->second);
+}
+
+Task<Result<std::string>> FakeCognito::jwks(std::string pool_id) {
+  std::lock_guard lock(s_->mu);
+  ++s_->ledger.requests_by_operation["GetJwks"];
+  auto it = s_->pools.find(pool_id);
+  if (it == s_->pools.end()) co_return no_pool(pool_id);
+  nlohmann::json keys = nlohmann::json::array();
+  for (const auto& k : it->second.keys)
+    keys.push_back({{"alg", "RS256"}, {"e", k.key.jwk_e()}, {"kid", k.kid}, {"kty", "RSA"}, {"n", k.key.jwk_n()}, {"use", "sig"}});
+  co_return nlohmann::json{{"keys", keys}}.dump();
+}
+
+std::string FakeCognito::mailbox(const std::string& client_id, const std::string& username) const {
+  std::lock_guard lock(s_->mu);
+  auto c = s_->client_pool.find(client_id);
+  if (c == s_->client_pool.end()) return {};
+  const auto& users = s_->pools.at(c->second).users;
+  auto u = users.find(username);
+  return u == users.end() ? std::string() : u->second.pending_code;
+}
+
+void FakeCognito::rotate_keys(const std::string& pool_id) {
+  std::lock_guard lock(s_->mu);
+  auto it = s_->pools.find(pool_id);
+  if (it != s_->pools.end()) s_->add_key(it->second);
+}
+
+void FakeCognito::retire_old_keys(const std::string& pool_id) {
+  std::lock_guard lock(s_->mu);
+  auto it = s_->pools.find(pool_id);
+  if (it != s_->pools.end() && it->second.keys.size() > 1)
+    it->second.keys.erase(it->second.keys.begin(), it->second.keys.end() - 1);
+}
+
+void FakeCognito::set_faults(FaultPlan plan) { s_->faults.set_plan(std::move(plan)); }
+
+CognitoLedger FakeCognito::ledger() const {
+  std::lock_guard lock(s_->mu);
+  return s_->ledger;
+}
+
+}  // namespace tenantsim

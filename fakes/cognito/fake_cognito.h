@@ -1,0 +1,70 @@
+// FakeCognito: in-memory Cognito user pools behind the IdentityProvider port. Deterministic ids
+// from the seeded Rng; tokens are real RS256 JWTs with Cognito's claim names, verifiable against
+// the pool's JWKS. Sign-up needs the emailed code (read from mailbox()), groups show up as
+// cognito:groups, keys rotate (old keys stay published until retired), request-rate quotas answer
+// TooManyRequestsException. The ledger counts requests and monthly active users per pool.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "core/ports/clock.h"
+#include "core/ports/identity_provider.h"
+#include "fakes/common/faults.h"
+
+namespace tenantsim {
+
+struct CognitoLedger {
+  std::map<std::string, uint64_t> requests_by_operation;
+  std::map<std::string, std::set<std::string>> active_users_by_pool;  // users who authenticated
+  uint64_t throttled = 0;
+};
+
+struct CognitoQuotas {
+  int auth_requests_per_second = 120;          // "UserAuthentication" category
+  int create_requests_per_second = 50;         // "UserCreation" category
+  std::string region = "us-east-1";
+};
+
+class FakeCognito final : public IdentityProvider {
+ public:
+  FakeCognito(Clock& clock, Rng rng, CognitoQuotas quotas = {});
+  ~FakeCognito() override;
+
+  Task<Result<UserPool>> create_user_pool(UserPoolConfig config) override;
+  Task<Status> delete_user_pool(std::string pool_id) override;
+  Task<Result<std::string>> create_app_client(std::string pool_id, std::string name) override;
+  Task<Result<std::string>> sign_up(std::string client_id, std::string username, std::string password,
+                                    Attributes attributes) override;
+  Task<Status> confirm_sign_up(std::string client_id, std::string username, std::string code) override;
+  Task<Result<std::string>> admin_create_user(std::string pool_id, std::string username, std::string password,
+                                              Attributes attributes) override;
+  Task<Result<UserRecord>> admin_get_user(std::string pool_id, std::string username) override;
+  Task<Status> create_group(std::string pool_id, std::string group) override;
+  Task<Status> admin_add_user_to_group(std::string pool_id, std::string username, std::string group) override;
+  Task<Result<std::vector<UserRecord>>> list_users(std::string pool_id) override;
+  Task<Result<AuthTokens>> initiate_auth_password(std::string client_id, std::string username,
+                                                  std::string password) override;
+  Task<Result<AuthTokens>> initiate_auth_refresh(std::string client_id, std::string refresh_token) override;
+  Task<Result<std::string>> jwks(std::string pool_id) override;
+
+  // The confirmation code last "emailed" to a user of the client's pool (empty if none).
+  std::string mailbox(const std::string& client_id, const std::string& username) const;
+  // Publishes a new signing key and signs with it from now on; the old one stays in the JWKS.
+  void rotate_keys(const std::string& pool_id);
+  // Removes every key but the newest from the JWKS (tokens signed by them stop verifying).
+  void retire_old_keys(const std::string& pool_id);
+  void set_faults(FaultPlan plan);
+  CognitoLedger ledger() const;
+
+  struct State;
+
+ private:
+  std::unique_ptr<State> s_;
+};
+
+}  // namespace tenantsim

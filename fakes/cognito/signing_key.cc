@@ -1,0 +1,63 @@
+#include "fakes/cognito/signing_key.h"
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+
+#include <array>
+#include <optional>
+#include <mutex>
+#include <stdexcept>
+#include <vector>
+
+#include "core/auth/base64url.h"
+
+namespace tenantsim {
+
+SigningKey SigningKey::generate() {
+  EVP_PKEY* raw = EVP_RSA_gen(2048);
+  if (!raw) throw std::runtime_error("RSA key generation failed");
+  SigningKey k;
+  k.key_.reset(raw, EVP_PKEY_free);
+  return k;
+}
+
+SigningKey SigningKey::shared_material(size_t index) {
+  static std::mutex mu;
+  static std::array<std::optional<SigningKey>, 4> keys;
+  std::lock_guard lock(mu);
+  auto& slot = keys[index % keys.size()];
+  if (!slot) slot = generate();
+  return *slot;
+}
+
+std::string SigningKey::sign_rs256(std::string_view input) const {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  size_t len = 0;
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key_.get()) <= 0 ||
+      EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(input.data()), input.size()) <= 0)
+    throw std::runtime_error("RS256 signing failed");
+  std::string sig(len, '\0');
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len,
+                     reinterpret_cast<const unsigned char*>(input.data()), input.size()) <= 0)
+    throw std::runtime_error("RS256 signing failed");
+  sig.resize(len);
+  return sig;
+}
+
+namespace {
+std::string bn_param(EVP_PKEY* key, const char* name) {
+  BIGNUM* bn = nullptr;
+  if (!EVP_PKEY_get_bn_param(key, name, &bn)) throw std::runtime_error("cannot read RSA parameter");
+  std::vector<unsigned char> bytes(static_cast<size_t>(BN_num_bytes(bn)));
+  BN_bn2bin(bn, bytes.data());
+  BN_free(bn);
+  return base64url_encode(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+}
+}  // namespace
+
+std::string SigningKey::jwk_n() const { return bn_param(key_.get(), OSSL_PKEY_PARAM_RSA_N); }
+std::string SigningKey::jwk_e() const { return bn_param(key_.get(), OSSL_PKEY_PARAM_RSA_E); }
+
+}  // namespace tenantsim

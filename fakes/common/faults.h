@@ -1,0 +1,61 @@
+// Fault injection and latency for a fake, configured from data (the scenario's `faults` section or
+// a profile file). Off unless configured. Decisions come from the fake's seeded Rng, so a failing
+// run replays from its seed.
+#pragma once
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/base/result.h"
+#include "core/base/rng.h"
+#include "core/base/time.h"
+
+namespace tenantsim {
+
+struct OutageWindow {
+  Time start{};
+  Time end{};  // exclusive
+};
+
+struct LatencyModel {
+  Duration base{0};          // fixed part of every call
+  Duration jitter{0};        // uniform extra in [0, jitter]
+  Duration per_unit{0};      // per output token (Bedrock) or per KB (DynamoDB)
+  double spike_probability = 0;
+  Duration spike{0};
+};
+
+struct FaultPlan {
+  double error_rate = 0;  // share of calls that fail with the service's transient error
+  std::vector<OutageWindow> outages;
+  LatencyModel latency;
+};
+
+// Parses {"error_rate": 0.01, "outages": [{"start": ISO, "end": ISO}], "latency": {"base_ms": 5,
+// "jitter_ms": 2, "per_unit_us": 10, "spike_probability": 0.001, "spike_ms": 500}}.
+// Errors name the field.
+Result<FaultPlan> parse_fault_plan(const nlohmann::json& j, const std::string& where);
+
+// Thread-safe decisions over a FaultPlan.
+class FaultInjector {
+ public:
+  explicit FaultInjector(Rng rng) : rng_(rng) {}
+  void set_plan(FaultPlan plan);
+  // True when this call should fail (error rate, or inside an outage window).
+  bool should_fail(Time now);
+  // Latency for a call of `units` units (0 when no latency is configured).
+  Duration latency(int64_t units);
+  uint64_t injected_failures() const;
+
+ private:
+  mutable std::mutex mu_;
+  Rng rng_;
+  FaultPlan plan_;
+  uint64_t injected_ = 0;
+};
+
+}  // namespace tenantsim

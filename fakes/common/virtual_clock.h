@@ -1,0 +1,46 @@
+// VirtualClock: simulated time for the fakes and the system (FoundationDB's Sim2 idea). now() only
+// moves when the loop runs: run() resumes timers in (time, order scheduled) order and jumps the
+// clock to each, so a simulated month takes as long as its events take to compute, not a month.
+#pragma once
+
+#include <atomic>
+#include <coroutine>
+#include <cstdint>
+#include <queue>
+#include <vector>
+
+#include "core/ports/clock.h"
+
+namespace tenantsim {
+
+class VirtualClock final : public Clock {
+ public:
+  explicit VirtualClock(Time start) : now_(start.time_since_epoch().count()) {}
+
+  Time now() const override { return Time{Duration{now_.load(std::memory_order_acquire)}}; }
+  // REQUIRES: called from the thread that runs the loop.
+  void wake_at(Time at, std::coroutine_handle<> h) override;
+
+  // Moves time forward without running anything. REQUIRES: t >= now().
+  void advance_to(Time t);
+  void advance(Duration d) { advance_to(now() + d); }
+
+  // Runs timers until none are left, or the next is after `until`; then time stands at `until`
+  // (or at the last timer run when no limit is given). Returns how many timers ran.
+  uint64_t run_until(Time until);
+  uint64_t run();
+  bool idle() const { return timers_.empty(); }
+
+ private:
+  struct Timer {
+    int64_t at;
+    uint64_t seq;
+    std::coroutine_handle<> h;
+    bool operator>(const Timer& o) const { return at != o.at ? at > o.at : seq > o.seq; }
+  };
+  std::atomic<int64_t> now_;
+  uint64_t seq_ = 0;
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
+};
+
+}  // namespace tenantsim

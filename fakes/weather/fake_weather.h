@@ -1,0 +1,48 @@
+// FakeWeather: OpenWeatherMap's current weather, forecast and alerts for a fixed set of cities,
+// with synthetic values that depend only on (city, day), API-key checks (401), a per-key
+// calls-per-minute limit (429, the free plan allows 60) and unknown cities (404).
+// The ledger counts billable calls per API key and kind.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "core/ports/clock.h"
+#include "core/ports/weather_api.h"
+#include "fakes/common/faults.h"
+
+namespace tenantsim {
+
+struct WeatherLedger {
+  std::map<std::string, std::map<std::string, int64_t>> calls;  // api key -> kind -> successful calls
+  uint64_t rejected = 0;
+};
+
+class FakeWeather final : public WeatherApi {
+ public:
+  FakeWeather(Clock& clock, Rng rng);
+
+  void add_api_key(const std::string& key, int calls_per_minute = 60);
+  void set_faults(FaultPlan plan);
+  Task<Result<nlohmann::json>> fetch(WeatherQuery query) override;
+  WeatherLedger ledger() const;
+
+  static const std::vector<std::string>& cities();
+
+ private:
+  struct KeyState {
+    int limit = 60;
+    int64_t minute = -1;
+    int calls = 0;
+  };
+  Clock& clock_;
+  mutable std::mutex mu_;
+  FaultInjector faults_;
+  std::map<std::string, KeyState> keys_;
+  WeatherLedger ledger_;
+};
+
+const char* to_string(WeatherKind kind);
+
+}  // namespace tenantsim
