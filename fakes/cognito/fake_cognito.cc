@@ -371,6 +371,13 @@ void FakeCognito::retire_old_keys(const std::string& pool_id) {
     it->second.keys.erase(it->second.keys.begin(), it->second.keys.end() - 1);
 }
 
+std::string FakeCognito::sign_claims(const std::string& pool_id, const std::string& claims_json) const {
+  std::lock_guard lock(s_->mu);
+  auto it = s_->pools.find(pool_id);
+  if (it == s_->pools.end()) return {};
+  return s_->sign(it->second, nlohmann::json::parse(claims_json));
+}
+
 void FakeCognito::set_faults(FaultPlan plan) { s_->faults.set_plan(std::move(plan)); }
 
 CognitoLedger FakeCognito::ledger() const {

@@ -60,6 +60,9 @@ class FakeCognito final : public IdentityProvider {
   void retire_old_keys(const std::string& pool_id);
   void set_faults(FaultPlan plan);
   CognitoLedger ledger() const;
+  // Signs arbitrary claims with the pool's active key, as the pool would. For tests that need a
+  // correctly signed token with wrong claims (expired, wrong audience, ...); empty if no such pool.
+  std::string sign_claims(const std::string& pool_id, const std::string& claims_json) const;
 
   struct State;
 

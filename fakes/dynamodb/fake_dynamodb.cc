@@ -230,8 +230,13 @@ class FakeTable final : public Table {
     if (writes.empty() || writes.size() > 25)
       co_return validation("BatchWriteItem takes 1 to 25 requests");
     for (auto& w : writes) {
-      Status st = w.kind == WriteRequest::Kind::kPut ? co_await put_item(std::move(w.item), std::nullopt)
-                                                     : co_await delete_item(std::move(w.key), std::nullopt);
+      // (No co_await inside ?: — GCC 12 miscompiles it.)
+      Status st;
+      if (w.kind == WriteRequest::Kind::kPut) {
+        st = co_await put_item(std::move(w.item), std::nullopt);
+      } else {
+        st = co_await delete_item(std::move(w.key), std::nullopt);
+      }
       if (!st.ok()) co_return st;
     }
     co_return Status{};

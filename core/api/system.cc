@@ -1,0 +1,589 @@
+#include "core/api/system.h"
+
+#include <fmt/format.h>
+
+namespace tenantsim {
+
+namespace {
+
+Error bad_request(const char* name, std::string msg) { return Error::make(ErrorKind::kBadRequest, name, std::move(msg)); }
+Error forbidden(const char* name, std::string msg) { return Error::make(ErrorKind::kForbidden, name, std::move(msg)); }
+
+// A required, non-empty string field of at most `max` bytes.
+Result<std::string> field(const Json& body, const char* name, size_t max = 256) {
+  if (!body.is_object()) return bad_request("InvalidBody", "request body must be a JSON object");
+  auto it = body.find(name);
+  if (it == body.end() || !it->is_string() || it->get<std::string>().empty())
+    return bad_request("MissingField", fmt::format("'{}' is required and must be a non-empty string", name));
+  if (it->get<std::string>().size() > max) return bad_request("FieldTooLong", fmt::format("'{}' is longer than {}", name, max));
+  return it->get<std::string>();
+}
+
+Json money_json(Money m) { return Json{{"usd", m.to_usd_string()}, {"pico_usd", m.pico}}; }
+
+const char* deployment_name(Deployment d) { return d == Deployment::kSilo ? "silo" : "pool"; }
+
+}  // namespace
+
+System::System(SystemPorts ports, SystemConfig config)
+    : ports_(ports), config_(std::move(config)), rng_(Rng(config_.seed).split("system")) {
+  verifier_ = std::make_unique<TokenVerifier>(ports_.identity, ports_.clock, config_.verifier, &config_.defects);
+  tenants_ = std::make_unique<TenantDirectory>(ports_.identity, ports_.database, *verifier_, config_.tiers, config_.platform);
+  quotas_ = std::make_unique<QuotaManager>(ports_.clock, config_.defects);
+  metering_ = std::make_unique<Metering>(*this, config_.defects);
+  agent_ = std::make_unique<Agent>(ports_.model, ports_.weather, ports_.clock, config_.defects,
+                                   config_.platform.weather_api_key);
+}
+
+System::~System() = default;
+
+Task<Status> System::start() { co_return co_await tenants_->bootstrap(); }
+
+std::string System::new_id(const char* prefix) {
+  std::lock_guard lock(rng_mu_);
+  return fmt::format("{}-{:016x}", prefix, rng_.next());
+}
+
+std::string System::new_uuid() {
+  std::lock_guard lock(rng_mu_);
+  const uint64_t a = rng_.next(), b = rng_.next();
+  // 36 characters: a session id of at least 33 characters, as AgentCore requires (seed 002).
+  return fmt::format("{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}", a >> 32, (a >> 16) & 0xffff, a & 0xfff, b >> 52,
+                     b & 0xffffffffffffULL);
+}
+
+Result<std::shared_ptr<Table>> System::open_scoped(const std::string& table, const std::string& tenant_id) {
+  return ports_.database.open(table, LeadingKeyScope{tenant_id, config_.defects.on(Defect::kLeadingKeyPrefixMatch)});
+}
+
+Result<std::shared_ptr<Table>> System::sessions_table(const Tenant& t) { return open_scoped(t.sessions_table, t.id); }
+Result<std::shared_ptr<Table>> System::usage_table(const Tenant& t) { return open_scoped(t.usage_table, t.id); }
+
+Result<std::shared_ptr<Table>> System::usage_table_for(const std::string& tenant_id) {
+  auto t = tenants_->find(tenant_id);
+  if (!t) return Error::make(ErrorKind::kNotFound, "TenantNotFound", "no tenant " + tenant_id);
+  return usage_table(*t);
+}
+
+Json System::health() const { return Json{{"status", "healthy"}, {"service", "tenantsim"}}; }
+
+Task<Result<System::Caller>> System::authenticate(std::string token) {
+  auto p = co_await verifier_->verify(std::move(token));
+  if (!p.ok()) co_return p.take_error();
+  auto t = tenants_->find(p->tenant_id);
+  if (!t || !t->active) co_return forbidden("TenantInactive", "the token's tenant is not an active tenant");
+  if (t->issuer != p->issuer)
+    co_return Error::make(ErrorKind::kUnauthorized, "WrongIssuer", "token was not issued by the tenant's user pool");
+  // The tier is the tenant's, from the directory: a token cannot raise it (and a stale token
+  // after a downgrade does not keep the old tier).
+  const TierPolicy* tier = config_.tiers.find(t->tier);
+  if (!tier) co_return Error::make(ErrorKind::kInternal, "UnknownTier", "tenant has an unknown tier");
+  co_return Caller{std::move(p).value(), std::move(*t), tier};
+}
+
+Result<System::Caller> System::authorize_tenant(Caller c, const std::string& tenant_id) const {
+  if (tenant_id != c.tenant.id) return forbidden("TenantMismatch", "access denied: the path names another tenant");
+  return c;
+}
+
+// ---------------------------------------------------------------- registration and login
+
+Task<Result<Json>> System::register_tenant(Json body) {
+  auto tenant_id = field(body, "tenant_id", 63);
+  auto username = field(body, "username", 128);
+  auto password = field(body, "password", 256);
+  auto tier = field(body, "subscription_tier", 32);
+  for (auto* f : {&tenant_id, &username, &password, &tier})
+    if (!f->ok()) co_return f->take_error();
+  if (body.contains("admin") && !body["admin"].is_boolean()) co_return bad_request("InvalidField", "'admin' must be a boolean");
+  const bool admin = body.value("admin", false);
+  int offset = 0;
+  if (body.contains("utc_offset_minutes")) {
+    if (!body["utc_offset_minutes"].is_number_integer()) co_return bad_request("InvalidField", "'utc_offset_minutes' must be an integer");
+    offset = body["utc_offset_minutes"].get<int>();
+  }
+  std::string email = body.value("email", "");
+
+  auto tenant = co_await tenants_->onboard(*tenant_id, *tier, offset);
+  if (!tenant.ok()) co_return tenant.take_error();
+  Attributes attrs{{"custom:tenant_id", tenant->id}, {"custom:subscription_tier", tenant->tier}};
+  if (!email.empty()) attrs["email"] = email;
+  auto sub = co_await ports_.identity.sign_up(tenant->client_id, *username, *password, attrs);
+  if (!sub.ok()) co_return sub.take_error();
+  if (admin) {
+    auto st = co_await ports_.identity.admin_add_user_to_group(tenant->pool_id, *username, tenant->id + "-admins");
+    if (!st.ok()) co_return st.take_error();
+  }
+  co_return Json{{"tenant_id", tenant->id}, {"username", *username}, {"user_sub", *sub},
+                 {"subscription_tier", tenant->tier}, {"deployment", deployment_name(tenant->deployment)},
+                 {"admin", admin}, {"confirmation_required", true}};
+}
+
+Task<Result<Json>> System::confirm_registration(Json body) {
+  auto tenant_id = field(body, "tenant_id", 63);
+  auto username = field(body, "username", 128);
+  auto code = field(body, "code", 16);
+  for (auto* f : {&tenant_id, &username, &code})
+    if (!f->ok()) co_return f->take_error();
+  auto t = tenants_->find(*tenant_id);
+  if (!t || !t->active) co_return Error::make(ErrorKind::kNotFound, "TenantNotFound", "no such tenant");
+  auto st = co_await ports_.identity.confirm_sign_up(t->client_id, *username, *code);
+  if (!st.ok()) co_return st.take_error();
+  co_return Json{{"confirmed", true}, {"username", *username}, {"tenant_id", t->id}};
+}
+
+Task<Result<Json>> System::login(Json body) {
+  auto tenant_id = field(body, "tenant_id", 63);
+  auto username = field(body, "username", 128);
+  auto password = field(body, "password", 256);
+  for (auto* f : {&tenant_id, &username, &password})
+    if (!f->ok()) co_return f->take_error();
+  auto t = tenants_->find(*tenant_id);
+  if (!t || !t->active) co_return Error::make(ErrorKind::kUnauthorized, "NotAuthorizedException", "Incorrect username or password.");
+  auto tokens = co_await ports_.identity.initiate_auth_password(t->client_id, *username, *password);
+  if (!tokens.ok()) co_return tokens.take_error();
+  // A pooled user pool holds every pooled tenant's users: the user must belong to the tenant asked for.
+  auto user = co_await ports_.identity.admin_get_user(t->pool_id, *username);
+  if (!user.ok()) co_return user.take_error();
+  auto claimed = user->attributes.find("custom:tenant_id");
+  if (claimed == user->attributes.end() || claimed->second != t->id)
+    co_return Error::make(ErrorKind::kUnauthorized, "NotAuthorizedException", "Incorrect username or password.");
+  co_return Json{{"id_token", tokens->id_token}, {"access_token", tokens->access_token},
+                 {"refresh_token", tokens->refresh_token}, {"expires_in", tokens->expires_in}, {"token_type", "Bearer"}};
+}
+
+Task<Result<Json>> System::refresh(Json body) {
+  auto tenant_id = field(body, "tenant_id", 63);
+  auto token = field(body, "refresh_token", 4096);
+  for (auto* f : {&tenant_id, &token})
+    if (!f->ok()) co_return f->take_error();
+  auto t = tenants_->find(*tenant_id);
+  if (!t || !t->active) co_return Error::make(ErrorKind::kUnauthorized, "NotAuthorizedException", "Invalid Refresh Token");
+  auto tokens = co_await ports_.identity.initiate_auth_refresh(t->client_id, *token);
+  if (!tokens.ok()) co_return tokens.take_error();
+  co_return Json{{"id_token", tokens->id_token}, {"access_token", tokens->access_token},
+                 {"expires_in", tokens->expires_in}, {"token_type", "Bearer"}};
+}
+
+// ---------------------------------------------------------------- sessions
+
+Task<Result<Json>> System::create_session(std::string token) {
+  auto c = co_await authenticate(std::move(token));
+  if (!c.ok()) co_return c.take_error();
+  auto sessions = sessions_table(c->tenant);
+  auto usage = usage_table(c->tenant);
+  if (!sessions.ok()) co_return sessions.take_error();
+  if (!usage.ok()) co_return usage.take_error();
+  const Time now = ports_.clock.now();
+  const Time expires = now + c->tier->session_duration;
+  const std::string sid = new_uuid();
+  auto slot = co_await quotas_->acquire_session_slot(**usage, c->tenant, *c->tier, c->principal.sub, sid, expires);
+  if (!slot.ok()) co_return slot.take_error();
+  const std::string key = fmt::format("{}-{}-{}-{}", c->tenant.id, c->tier->name, c->principal.sub, sid);
+  Item session{{"tenant_id", c->tenant.id}, {"session_key", key}, {"session_id", sid}, {"user_id", c->principal.sub},
+               {"subscription_tier", c->tier->name}, {"created_at", to_iso8601(now)}, {"last_activity", to_iso8601(now)},
+               {"expires_at", expires.time_since_epoch().count()}, {"message_count", int64_t{0}},
+               {"slot", int64_t{*slot}}, {"status", std::string("active")}};
+  auto st = co_await (*sessions)->put_item(std::move(session), Condition::not_exists("session_key"));
+  if (!st.ok()) {
+    co_await quotas_->release_session_slot(**usage, c->tenant, c->principal.sub, sid, *slot);
+    co_return st.take_error();
+  }
+  co_return Json{{"tenant_id", c->tenant.id}, {"user_id", c->principal.sub}, {"session_id", sid},
+                 {"subscription_tier", c->tier->name}, {"created_at", to_iso8601(now)}, {"expires_at", to_iso8601(expires)}};
+}
+
+Task<Result<Json>> System::close_session(std::string token, std::string session_id) {
+  auto c = co_await authenticate(std::move(token));
+  if (!c.ok()) co_return c.take_error();
+  auto sessions = sessions_table(c->tenant);
+  auto usage = usage_table(c->tenant);
+  if (!sessions.ok()) co_return sessions.take_error();
+  if (!usage.ok()) co_return usage.take_error();
+  const std::string key = fmt::format("{}-{}-{}-{}", c->tenant.id, c->tier->name, c->principal.sub, session_id);
+  auto item = co_await (*sessions)->get_item(Key{c->tenant.id, key});
+  if (!item.ok()) co_return item.take_error();
+  if (!item.value()) co_return Error::make(ErrorKind::kNotFound, "SessionNotFound", "Session not found");
+  auto st = co_await (*sessions)->update_item(Key{c->tenant.id, key}, Update{}.set("status", std::string("closed")));
+  if (!st.ok()) co_return st.take_error();
+  co_await quotas_->release_session_slot(**usage, c->tenant, c->principal.sub, session_id,
+                                         static_cast<int>(get_number(**item, "slot").value_or(-1)));
+  co_return Json{{"session_id", session_id}, {"status", "closed"}};
+}
+
+Task<Result<Json>> System::list_sessions(std::string token, std::string tenant_id) {
+  auto auth = co_await authenticate(std::move(token));
+  if (!auth.ok()) co_return auth.take_error();
+  auto c = authorize_tenant(std::move(auth).value(), tenant_id);
+  if (!c.ok()) co_return c.take_error();
+  auto sessions = sessions_table(c->tenant);
+  if (!sessions.ok()) co_return sessions.take_error();
+  const bool admin = c->principal.is_admin_of(c->tenant.id);
+  QueryRequest q;
+  q.partition = c->tenant.id;
+  q.sort = SortKeyCondition{SortKeyCondition::Op::kBeginsWith, c->tenant.id + "-", ""};
+  Json list = Json::array();
+  for (;;) {
+    auto page = co_await (*sessions)->query(q);
+    if (!page.ok()) co_return page.take_error();
+    for (const auto& item : page->items) {
+      const auto* user = get_string(item, "user_id");
+      if (!user || (!admin && *user != c->principal.sub)) continue;  // users see their own sessions
+      list.push_back({{"session_id", *get_string(item, "session_id")}, {"user_id", *user},
+                      {"subscription_tier", *get_string(item, "subscription_tier")},
+                      {"created_at", *get_string(item, "created_at")},
+                      {"message_count", get_number(item, "message_count").value_or(0)},
+                      {"status", *get_string(item, "status")}});
+    }
+    if (!page->last_evaluated_key) break;
+    q.exclusive_start_key = page->last_evaluated_key;
+  }
+  co_return Json{{"tenant_id", c->tenant.id}, {"sessions", list}};
+}
+
+// ---------------------------------------------------------------- chat
+
+Task<Result<Json>> System::chat(std::string token, Json body) {
+  auto auth = co_await authenticate(std::move(token));
+  if (!auth.ok()) co_return auth.take_error();
+  Caller c = std::move(auth).value();
+  auto message = field(body, "message", 32 * 1024);
+  if (!message.ok()) co_return message.take_error();
+  if (!body.contains("tenant_context") || !body["tenant_context"].is_object())
+    co_return bad_request("MissingField", "'tenant_context' is required");
+  const Json& ctx = body["tenant_context"];
+  auto tenant_id = field(ctx, "tenant_id", 63);
+  auto user_id = field(ctx, "user_id", 128);
+  auto session_id = field(ctx, "session_id", 64);
+  for (auto* f : {&tenant_id, &user_id, &session_id})
+    if (!f->ok()) co_return f->take_error();
+
+  if (config_.defects.on(Defect::kTenantFromRequest)) {
+    if (auto other = tenants_->find(*tenant_id)) c.tenant = *other;  // the defect: trusts the body
+  } else if (*tenant_id != c.tenant.id) {
+    co_return forbidden("TenantMismatch", "Tenant mismatch");
+  }
+  if (*user_id != c.principal.sub) co_return forbidden("UserMismatch", "User mismatch");
+
+  auto sessions = sessions_table(c.tenant);
+  auto usage = usage_table(c.tenant);
+  if (!sessions.ok()) co_return sessions.take_error();
+  if (!usage.ok()) co_return usage.take_error();
+  const Key session_key{c.tenant.id, fmt::format("{}-{}-{}-{}", c.tenant.id, c.tier->name, *user_id, *session_id)};
+  auto session = co_await (*sessions)->get_item(session_key);
+  if (!session.ok()) co_return session.take_error();
+  if (!session.value() || *get_string(**session, "status") != "active")
+    co_return Error::make(ErrorKind::kNotFound, "SessionNotFound", "Session not found");
+  const Time now = ports_.clock.now();
+  const Time expires{Duration{get_number(**session, "expires_at").value_or(0)}};
+  if (now >= expires && !config_.defects.on(Defect::kSessionDurationIgnored))
+    co_return Error::make(ErrorKind::kConflict, "SessionExpired",
+                          fmt::format("session exceeded the {} tier's session duration", c.tier->name));
+
+  auto reservation = co_await quotas_->reserve_message(**usage, c.tenant, *c.tier, *user_id);
+  if (!reservation.ok()) co_return reservation.take_error();
+
+  // Conversation memory: the last turns of this session, under actor id {tenant}:{sub} (seed 004).
+  const std::string actor = config_.defects.on(Defect::kMemoryActorWithoutTenant)
+                                ? c.principal.sub
+                                : c.tenant.id + ":" + c.principal.sub;
+  const std::string memory_prefix = fmt::format("m#{}#{}#", actor, *session_id);
+  QueryRequest mq;
+  mq.partition = c.tenant.id;
+  mq.sort = SortKeyCondition{SortKeyCondition::Op::kBeginsWith, memory_prefix, ""};
+  mq.scan_forward = false;
+  mq.limit = static_cast<int>(2 * config_.memory_turns);
+  auto memory = co_await (*sessions)->query(mq);
+  if (!memory.ok()) {
+    co_await quotas_->release(**usage, std::move(reservation).value());
+    co_return memory.take_error();
+  }
+  std::vector<ChatMessage> history;
+  for (auto it = memory->items.rbegin(); it != memory->items.rend(); ++it) {
+    const auto* role = get_string(*it, "role");
+    const auto* text = get_string(*it, "text");
+    if (!role || !text) continue;
+    history.push_back(ChatMessage{*role == "user" ? ChatMessage::Role::kUser : ChatMessage::Role::kAssistant, *text,
+                                  std::nullopt, std::nullopt});
+  }
+  if (!history.empty() && history.front().role == ChatMessage::Role::kAssistant) history.erase(history.begin());
+
+  const std::string request_id = new_id("req");
+  TurnContext turn_ctx{&c.tenant, c.tier, *user_id, *session_id, request_id};
+  AgentTurn turn = co_await agent_->run(turn_ctx, std::move(history), *message);
+
+  // Meter what was consumed, whether or not the turn succeeded.
+  if (config_.defects.on(Defect::kUsageBilledToWrongTenant)) {
+    for (const auto& other : tenants_->all()) {
+      if (other.id != c.tenant.id && other.active) {
+        for (auto& r : turn.usage) r.tenant_id = other.id;
+        break;
+      }
+    }
+  }
+  co_await metering_->record(turn.usage);
+  if (turn.error) {
+    if (turn.input_tokens == 0) co_await quotas_->release(**usage, std::move(reservation).value());
+    Error e = *turn.error;
+    if (e.kind == ErrorKind::kBadRequest) e.kind = ErrorKind::kUnavailable;  // our request to the model, not the caller's
+    co_return e;
+  }
+
+  // Remember the turn and count the message. The answer is already paid for, so a failure here
+  // is reported but does not undo the metering.
+  const int64_t turn_no = get_number(**session, "message_count").value_or(0);
+  const std::string ts = to_iso8601(now);
+  std::vector<WriteRequest> writes;
+  writes.push_back(WriteRequest{WriteRequest::Kind::kPut,
+                                Item{{"tenant_id", c.tenant.id}, {"session_key", fmt::format("{}{:06d}a", memory_prefix, turn_no)},
+                                     {"role", std::string("user")}, {"text", *message}, {"timestamp", ts}},
+                                {}});
+  writes.push_back(WriteRequest{WriteRequest::Kind::kPut,
+                                Item{{"tenant_id", c.tenant.id}, {"session_key", fmt::format("{}{:06d}b", memory_prefix, turn_no)},
+                                     {"role", std::string("assistant")}, {"text", turn.text}, {"timestamp", ts}},
+                                {}});
+  auto saved = co_await (*sessions)->batch_write(std::move(writes));
+  auto counted = co_await (*sessions)->update_item(session_key,
+                                                   Update{}.add("message_count", 1).set("last_activity", ts));
+  if (!saved.ok()) co_return saved.take_error();
+  if (!counted.ok()) co_return counted.take_error();
+
+  co_return Json{{"response", turn.text},
+                 {"session_id", *session_id},
+                 {"tenant_id", c.tenant.id},
+                 {"request_id", request_id},
+                 {"usage_metrics", {{"input_tokens", turn.input_tokens},
+                                    {"output_tokens", turn.output_tokens},
+                                    {"model_id", c.tier->model_id},
+                                    {"tools_used", turn.tools_used}}}};
+}
+
+// ---------------------------------------------------------------- usage and tier
+
+Task<Result<Json>> System::usage(std::string token, std::string tenant_id) {
+  auto auth = co_await authenticate(std::move(token));
+  if (!auth.ok()) co_return auth.take_error();
+  auto c = authorize_tenant(std::move(auth).value(), tenant_id);
+  if (!c.ok()) co_return c.take_error();
+  auto table = usage_table(c->tenant);
+  if (!table.ok()) co_return table.take_error();
+  const std::string month = month_key(ports_.clock.now(), c->tenant.utc_offset_minutes);
+  auto costs = co_await summarize_costs(**table, c->tenant.id, month, config_.prices);
+  if (!costs.ok()) co_return costs.take_error();
+  Json metrics = Json::object();
+  for (const auto& [k, line] : costs->lines) metrics[line.metric_type] = metrics.value(line.metric_type, int64_t{0}) + line.quantity;
+  co_return Json{{"tenant_id", c->tenant.id}, {"period", month}, {"metrics", metrics}, {"records", costs->records}};
+}
+
+Task<Result<Json>> System::subscription(std::string token, std::string tenant_id) {
+  auto auth = co_await authenticate(std::move(token));
+  if (!auth.ok()) co_return auth.take_error();
+  auto c = authorize_tenant(std::move(auth).value(), tenant_id);
+  if (!c.ok()) co_return c.take_error();
+  auto table = usage_table(c->tenant);
+  if (!table.ok()) co_return table.take_error();
+  auto counts = co_await quotas_->counts(**table, c->tenant, *c->tier, c->principal.sub);
+  if (!counts.ok()) co_return counts.take_error();
+  const TierPolicy& t = *c->tier;
+  co_return Json{
+      {"tenant_id", c->tenant.id},
+      {"subscription_tier", t.name},
+      {"limits", {{"daily_messages", t.daily_messages}, {"monthly_messages", t.monthly_messages},
+                  {"concurrent_sessions", t.concurrent_sessions},
+                  {"session_duration_minutes", std::chrono::duration_cast<std::chrono::minutes>(t.session_duration).count()},
+                  {"weather_tools", t.tools}, {"cost_reports", t.cost_reports},
+                  {"message_limit_scope", t.message_limit_scope == LimitScope::kUser ? "user" : "tenant"}}},
+      {"current_usage", {{"daily_messages", counts->daily_messages}, {"monthly_messages", counts->monthly_messages},
+                         {"day", counts->day}, {"month", counts->month}}},
+      {"limit_status", {{"daily_limit_exceeded", t.daily_messages > 0 && counts->daily_messages >= t.daily_messages},
+                        {"monthly_limit_exceeded", t.monthly_messages > 0 && counts->monthly_messages >= t.monthly_messages}}}};
+}
+
+// ---------------------------------------------------------------- costs
+
+Task<Result<Json>> System::cost_json(const Caller& c, std::string user_filter) {
+  auto table = usage_table(c.tenant);
+  if (!table.ok()) co_return table.take_error();
+  auto s = co_await summarize_costs(**table, c.tenant.id, "", config_.prices);
+  if (!s.ok()) co_return s.take_error();
+  Json services = Json::object();
+  Json users = Json::object();
+  if (user_filter.empty()) {
+    for (const auto& [k, v] : s->by_service) services[k] = money_json(v);
+    for (const auto& [k, v] : s->by_user) users[k] = money_json(v);
+    co_return Json{{"tenant_id", c.tenant.id}, {"price_catalog", config_.prices.name()}, {"total", money_json(s->total)},
+                   {"by_service", services}, {"by_user", users}, {"records", s->records}};
+  }
+  Money total;
+  auto it = s->by_user_service.find(user_filter);
+  if (it != s->by_user_service.end())
+    for (const auto& [k, v] : it->second) {
+      services[k] = money_json(v);
+      total += v;
+    }
+  co_return Json{{"tenant_id", c.tenant.id}, {"user_id", user_filter}, {"price_catalog", config_.prices.name()},
+                 {"total", money_json(total)}, {"by_service", services}};
+}
+
+Task<Result<Json>> System::tenant_costs(std::string token, std::string tenant_id) {
+  auto auth = co_await authenticate(std::move(token));
+  if (!auth.ok()) co_return auth.take_error();
+  auto c = authorize_tenant(std::move(auth).value(), tenant_id);
+  if (!c.ok()) co_return c.take_error();
+  // Tenant-wide costs are for the tenant's admins; a user gets their own.
+  const bool admin = c->principal.is_admin_of(c->tenant.id) || config_.defects.on(Defect::kCostEndpointOpen);
+  co_return co_await cost_json(c.value(), admin ? std::string() : c->principal.sub);
+}
+
+Task<Result<Json>> System::user_costs(std::string token, std::string tenant_id, std::string user_id) {
+  auto auth = co_await authenticate(std::move(token));
+  if (!auth.ok()) co_return auth.take_error();
+  auto c = authorize_tenant(std::move(auth).value(), tenant_id);
+  if (!c.ok()) co_return c.take_error();
+  if (user_id != c->principal.sub && !c->principal.is_admin_of(c->tenant.id) &&
+      !config_.defects.on(Defect::kCostEndpointOpen))
+    co_return forbidden("NotAdmin", "only the tenant's admins see other users' costs");
+  co_return co_await cost_json(c.value(), user_id);
+}
+
+Task<Result<Json>> System::admin_cost_report(std::string token, std::string tenant_id, std::string report) {
+  auto auth = co_await authenticate(std::move(token));
+  if (!auth.ok()) co_return auth.take_error();
+  auto c = authorize_tenant(std::move(auth).value(), tenant_id);
+  if (!c.ok()) co_return c.take_error();
+  if (!config_.defects.on(Defect::kCostEndpointOpen)) {
+    if (!c->principal.is_admin_of(c->tenant.id)) co_return forbidden("NotAdmin", "Admin access required");
+    if (!c->tier->cost_reports)
+      co_return forbidden("FeatureNotInTier", "cost reports are not part of the " + c->tier->name + " tier");
+  }
+  auto table = usage_table(c->tenant);
+  if (!table.ok()) co_return table.take_error();
+  auto s = co_await summarize_costs(**table, c->tenant.id, "", config_.prices);
+  if (!s.ok()) co_return s.take_error();
+  Json out = {{"tenant_id", c->tenant.id}, {"report", report}, {"price_catalog", config_.prices.name()}};
+  auto services = [&] {
+    Json j = Json::object();
+    for (const auto& [k, v] : s->by_service) j[k] = money_json(v);
+    return j;
+  };
+  auto users = [&] {
+    Json j = Json::object();
+    for (const auto& [k, v] : s->by_user) j[k] = money_json(v);
+    return j;
+  };
+  auto days = [&] {
+    Json j = Json::object();
+    for (const auto& [k, v] : s->by_day) j[k] = money_json(v);
+    return j;
+  };
+  if (report == "overall-cost") {
+    out["total"] = money_json(s->total);
+    out["by_service"] = services();
+  } else if (report == "per-user-cost") {
+    out["by_user"] = users();
+  } else if (report == "service-wise-cost") {
+    out["by_service"] = services();
+    out["by_day"] = days();
+  } else if (report == "comprehensive-report") {
+    out["total"] = money_json(s->total);
+    out["by_service"] = services();
+    out["by_user"] = users();
+    out["by_day"] = days();
+    Json lines = Json::array();
+    for (const auto& [k, l] : s->lines)
+      lines.push_back({{"metric_type", l.metric_type}, {"model_id", l.model_id}, {"quantity", l.quantity}, {"cost", money_json(l.cost)}});
+    out["lines"] = lines;
+  } else {
+    co_return Error::make(ErrorKind::kNotFound, "UnknownReport", "no such cost report: " + report);
+  }
+  co_return out;
+}
+
+Task<Result<Json>> System::admin_user_service_cost(std::string token, std::string tenant_id, std::string user_id) {
+  auto auth = co_await authenticate(std::move(token));
+  if (!auth.ok()) co_return auth.take_error();
+  auto c = authorize_tenant(std::move(auth).value(), tenant_id);
+  if (!c.ok()) co_return c.take_error();
+  if (!config_.defects.on(Defect::kCostEndpointOpen)) {
+    if (!c->principal.is_admin_of(c->tenant.id)) co_return forbidden("NotAdmin", "Admin access required");
+    if (!c->tier->cost_reports)
+      co_return forbidden("FeatureNotInTier", "cost reports are not part of the " + c->tier->name + " tier");
+  }
+  co_return co_await cost_json(c.value(), user_id);
+}
+
+// ---------------------------------------------------------------- tools
+
+Task<Result<Json>> System::weather_tools(std::string token) {
+  auto c = co_await authenticate(std::move(token));
+  if (!c.ok()) co_return c.take_error();
+  Json tools = Json::array();
+  for (const auto& t : agent_->tools_for(*c->tier)) tools.push_back({{"name", t.name}, {"description", t.description}});
+  co_return Json{{"subscription_tier", c->tier->name}, {"weather_tools", tools}};
+}
+
+Task<Result<Json>> System::run_weather_tool(std::string token, std::string tool, Json body) {
+  auto c = co_await authenticate(std::move(token));
+  if (!c.ok()) co_return c.take_error();
+  auto city = field(body, "city", 100);
+  if (!city.ok()) co_return city.take_error();
+  const std::string request_id = new_id("req");
+  std::vector<UsageRecord> usage;
+  TurnContext ctx{&c->tenant, c->tier, c->principal.sub, "", request_id};
+  std::map<std::string, std::string> input;
+  input["city"] = *city;
+  auto result = co_await agent_->run_tool(ctx, tool, std::move(input), &usage);
+  co_await metering_->record(std::move(usage));
+  if (!result.ok()) co_return result.take_error();
+  co_return Json{{"tool_name", tool}, {"subscription_tier", c->tier->name}, {"result", result.value()}};
+}
+
+// ---------------------------------------------------------------- admin
+
+Task<Result<Json>> System::admin_my_tenants(std::string token) {
+  auto c = co_await authenticate(std::move(token));
+  if (!c.ok()) co_return c.take_error();
+  Json tenants = Json::array();
+  if (c->principal.is_admin_of(c->tenant.id))
+    tenants.push_back({{"tenant_id", c->tenant.id}, {"subscription_tier", c->tier->name},
+                       {"deployment", deployment_name(c->tenant.deployment)}});
+  co_return Json{{"tenants", tenants}};
+}
+
+Task<Result<Json>> System::admin_add_to_group(std::string token, Json body) {
+  auto c = co_await authenticate(std::move(token));
+  if (!c.ok()) co_return c.take_error();
+  auto username = field(body, "username", 128);
+  if (!username.ok()) co_return username.take_error();
+  const std::string group = body.value("group", c->tenant.id + "-admins");
+  if (!c->principal.is_admin_of(c->tenant.id) && !config_.defects.on(Defect::kAddToGroupWithoutAdmin))
+    co_return forbidden("NotAdmin", "Admin access required");
+  if (group != c->tenant.id + "-admins") co_return forbidden("ForeignGroup", "admins manage only their tenant's group");
+  auto user = co_await ports_.identity.admin_get_user(c->tenant.pool_id, *username);
+  if (!user.ok()) co_return user.take_error();
+  auto owner = user->attributes.find("custom:tenant_id");
+  if (owner == user->attributes.end() || owner->second != c->tenant.id)
+    co_return Error::make(ErrorKind::kNotFound, "UserNotFoundException", "User does not exist.");  // no foreign-user oracle
+  auto st = co_await ports_.identity.admin_add_user_to_group(c->tenant.pool_id, *username, group);
+  if (!st.ok()) co_return st.take_error();
+  co_return Json{{"username", *username}, {"group", group}, {"added", true}};
+}
+
+Task<Result<Json>> System::admin_create_user(std::string token, std::string tenant_id, Json body) {
+  auto auth = co_await authenticate(std::move(token));
+  if (!auth.ok()) co_return auth.take_error();
+  auto c = authorize_tenant(std::move(auth).value(), tenant_id);
+  if (!c.ok()) co_return c.take_error();
+  if (!c->principal.is_admin_of(c->tenant.id)) co_return forbidden("NotAdmin", "Admin access required");
+  auto username = field(body, "username", 128);
+  auto password = field(body, "password", 256);
+  for (auto* f : {&username, &password})
+    if (!f->ok()) co_return f->take_error();
+  Attributes attrs{{"custom:tenant_id", c->tenant.id}, {"custom:subscription_tier", c->tenant.tier}};
+  if (body.contains("email") && body["email"].is_string()) attrs["email"] = body["email"].get<std::string>();
+  auto sub = co_await ports_.identity.admin_create_user(c->tenant.pool_id, *username, *password, attrs);
+  if (!sub.ok()) co_return sub.take_error();
+  co_return Json{{"tenant_id", c->tenant.id}, {"username", *username}, {"user_sub", *sub}};
+}
+
+}  // namespace tenantsim

@@ -1,0 +1,142 @@
+#include "core/domain/catalogs.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+namespace tenantsim {
+
+namespace {
+
+Error bad(const std::string& path, const std::string& why) {
+  return Error::make(ErrorKind::kBadRequest, "InvalidConfig", fmt::format("{}: {}", path, why));
+}
+
+Result<int64_t> read_count(const nlohmann::json& obj, const char* field, const std::string& path, bool required) {
+  if (!obj.contains(field)) {
+    if (required) return bad(path + "." + field, "is required");
+    return int64_t{0};
+  }
+  const auto& v = obj[field];
+  if (!v.is_number_integer() || v.get<int64_t>() < 0) return bad(path + "." + field, "must be a non-negative integer");
+  return v.get<int64_t>();
+}
+
+}  // namespace
+
+bool TierPolicy::allows_tool(const std::string& t) const { return std::find(tools.begin(), tools.end(), t) != tools.end(); }
+
+Result<TierCatalog> TierCatalog::from_json(const nlohmann::json& doc) {
+  if (!doc.is_object() || !doc.contains("tiers") || !doc["tiers"].is_object()) return bad("tiers", "must be an object");
+  static const std::set<std::string> known_tools = {"get_current_weather", "get_weather_forecast", "get_weather_alerts"};
+  static const std::set<std::string> fields = {
+      "monthly_fee_usd", "daily_messages", "monthly_messages", "tenant_daily_messages", "tenant_monthly_messages",
+      "concurrent_sessions", "session_minutes", "tools", "cost_reports", "deployment", "message_limit_scope", "model_id"};
+  TierCatalog out;
+  for (const auto& [name, t] : doc["tiers"].items()) {
+    const std::string path = "tiers." + name;
+    if (!t.is_object()) return bad(path, "must be an object");
+    for (const auto& [k, v] : t.items())
+      if (!fields.count(k)) return bad(path + "." + k, "unknown field");
+    TierPolicy p;
+    p.name = name;
+    auto fee = parse_usd(t.value("monthly_fee_usd", "0"));
+    if (!fee) return bad(path + ".monthly_fee_usd", "must be a decimal string such as \"29\" or \"29.99\"");
+    p.monthly_fee = *fee;
+    auto daily = read_count(t, "daily_messages", path, true);
+    auto monthly = read_count(t, "monthly_messages", path, true);
+    auto tdaily = read_count(t, "tenant_daily_messages", path, false);
+    auto tmonthly = read_count(t, "tenant_monthly_messages", path, false);
+    auto sessions = read_count(t, "concurrent_sessions", path, true);
+    auto minutes = read_count(t, "session_minutes", path, true);
+    for (auto* r : {&daily, &monthly, &tdaily, &tmonthly, &sessions, &minutes})
+      if (!r->ok()) return r->take_error();
+    p.daily_messages = *daily;
+    p.monthly_messages = *monthly;
+    p.tenant_daily_messages = *tdaily;
+    p.tenant_monthly_messages = *tmonthly;
+    if (*sessions < 1 || *sessions > 100) return bad(path + ".concurrent_sessions", "must be 1 to 100");
+    p.concurrent_sessions = static_cast<int>(*sessions);
+    if (*minutes < 1) return bad(path + ".session_minutes", "must be at least 1");
+    p.session_duration = std::chrono::minutes(*minutes);
+    if (t.contains("tools")) {
+      if (!t["tools"].is_array()) return bad(path + ".tools", "must be an array of tool names");
+      for (const auto& tool : t["tools"]) {
+        if (!tool.is_string() || !known_tools.count(tool.get<std::string>()))
+          return bad(path + ".tools", "unknown tool (known: get_current_weather, get_weather_forecast, get_weather_alerts)");
+        p.tools.push_back(tool.get<std::string>());
+      }
+    }
+    if (t.contains("cost_reports") && !t["cost_reports"].is_boolean()) return bad(path + ".cost_reports", "must be true or false");
+    p.cost_reports = t.value("cost_reports", false);
+    const std::string dep = t.value("deployment", "pool");
+    if (dep != "pool" && dep != "silo") return bad(path + ".deployment", "must be \"pool\" or \"silo\"");
+    p.deployment = dep == "silo" ? Deployment::kSilo : Deployment::kPool;
+    const std::string scope = t.value("message_limit_scope", "user");
+    if (scope != "user" && scope != "tenant") return bad(path + ".message_limit_scope", "must be \"user\" or \"tenant\"");
+    p.message_limit_scope = scope == "tenant" ? LimitScope::kTenant : LimitScope::kUser;
+    p.model_id = t.value("model_id", "");
+    if (p.model_id.empty()) return bad(path + ".model_id", "is required");
+    out.tiers_.emplace(name, std::move(p));
+  }
+  if (out.tiers_.empty()) return bad("tiers", "needs at least one tier");
+  return out;
+}
+
+const TierPolicy* TierCatalog::find(const std::string& name) const {
+  auto it = tiers_.find(name);
+  return it == tiers_.end() ? nullptr : &it->second;
+}
+
+const char* metric::service_of(const std::string& m) {
+  if (m == kInputTokens || m == kOutputTokens || m == kInvocation) return "bedrock_agent";
+  if (m == kWeatherCall) return "weather_api";
+  if (m == kToolExecution) return "mcp_runtime";
+  return "other";
+}
+
+Result<PriceCatalog> PriceCatalog::from_json(const nlohmann::json& doc) {
+  if (!doc.is_object()) return bad("price catalog", "must be an object");
+  PriceCatalog out;
+  out.name_ = doc.value("name", "");
+  if (out.name_.empty()) return bad("name", "is required");
+  if (!doc.contains("prices") || !doc["prices"].is_array()) return bad("prices", "must be an array");
+  static const std::set<std::string> metrics = {metric::kInputTokens, metric::kOutputTokens, metric::kInvocation,
+                                                metric::kWeatherCall, metric::kToolExecution};
+  for (size_t i = 0; i < doc["prices"].size(); ++i) {
+    const auto& line = doc["prices"][i];
+    const std::string path = fmt::format("prices[{}]", i);
+    if (!line.is_object()) return bad(path, "must be an object");
+    for (const auto& [k, v] : line.items())
+      if (k != "metric" && k != "model" && k != "usd" && k != "per") return bad(path + "." + k, "unknown field");
+    const std::string m = line.value("metric", "");
+    if (!metrics.count(m)) return bad(path + ".metric", "unknown metric '" + m + "'");
+    if (!line.contains("usd") || !line["usd"].is_string())
+      return bad(path + ".usd", "must be a decimal string (money is never a binary float)");
+    auto usd = parse_usd(line["usd"].get<std::string>());
+    if (!usd) return bad(path + ".usd", "is not a non-negative decimal with at most 12 places");
+    if (!line.contains("per") || !line["per"].is_number_integer() || line["per"].get<int64_t>() < 1)
+      return bad(path + ".per", "must be a positive integer");
+    const int64_t per = line["per"].get<int64_t>();
+    if (usd->pico % per != 0) return bad(path, "price per unit is not a whole number of pico-dollars");
+    const std::string model = line.value("model", "");
+    if (!out.prices_.emplace(std::make_pair(m, model), Money{usd->pico / per}).second)
+      return bad(path, "duplicate price for this metric and model");
+  }
+  return out;
+}
+
+std::optional<Money> PriceCatalog::unit_price(const std::string& m, const std::string& model) const {
+  auto it = prices_.find({m, model});
+  if (it == prices_.end()) it = prices_.find({m, ""});
+  if (it == prices_.end()) return std::nullopt;
+  return it->second;
+}
+
+Money PriceCatalog::cost(const std::string& m, const std::string& model, int64_t quantity) const {
+  auto p = unit_price(m, model);
+  return p ? Money::times(*p, quantity) : Money{};
+}
+
+}  // namespace tenantsim

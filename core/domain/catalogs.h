@@ -1,0 +1,77 @@
+// The data the system is configured from: the tier table and the price catalog. Both are parsed
+// from JSON documents (the harness reads the files); errors name the field.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/base/money.h"
+#include "core/base/result.h"
+#include "core/base/time.h"
+
+namespace tenantsim {
+
+enum class Deployment { kPool, kSilo };
+enum class LimitScope { kUser, kTenant };
+
+struct TierPolicy {
+  std::string name;
+  Money monthly_fee;
+  int64_t daily_messages = 0;    // per message_limit_scope; 0 = unlimited
+  int64_t monthly_messages = 0;  // per message_limit_scope; 0 = unlimited
+  int64_t tenant_daily_messages = 0;    // optional extra cap over all users of a tenant; 0 = none
+  int64_t tenant_monthly_messages = 0;  // likewise
+  int concurrent_sessions = 1;   // per user
+  Duration session_duration{};
+  std::vector<std::string> tools;
+  bool cost_reports = false;
+  Deployment deployment = Deployment::kPool;
+  LimitScope message_limit_scope = LimitScope::kUser;
+  std::string model_id;
+
+  bool allows_tool(const std::string& t) const;
+};
+
+class TierCatalog {
+ public:
+  static Result<TierCatalog> from_json(const nlohmann::json& doc);
+  const TierPolicy* find(const std::string& name) const;
+  const std::map<std::string, TierPolicy>& tiers() const { return tiers_; }
+
+ private:
+  std::map<std::string, TierPolicy> tiers_;
+};
+
+// Usage metric types: one usage record per metric (seed 000's usage table).
+namespace metric {
+inline constexpr const char* kInputTokens = "bedrock_input_tokens";
+inline constexpr const char* kOutputTokens = "bedrock_output_tokens";
+inline constexpr const char* kInvocation = "bedrock_invocation";
+inline constexpr const char* kWeatherCall = "weather_api_call";
+inline constexpr const char* kToolExecution = "mcp_tool_execution";
+// The service a metric is billed under (seed 000's cost categories).
+const char* service_of(const std::string& metric_type);
+}  // namespace metric
+
+class PriceCatalog {
+ public:
+  // {"name": ..., "prices": [{"metric", "model" (optional), "usd": "0.25", "per": 1000000}]}.
+  // Every price must be a whole number of pico-dollars per unit, so costs are exact.
+  static Result<PriceCatalog> from_json(const nlohmann::json& doc);
+
+  const std::string& name() const { return name_; }
+  // Price of one unit of `metric` for `model` (a model-specific line wins over a generic one);
+  // nullopt when the catalog has no line for it.
+  std::optional<Money> unit_price(const std::string& metric, const std::string& model) const;
+  // quantity * unit price; zero when unpriced.
+  Money cost(const std::string& metric, const std::string& model, int64_t quantity) const;
+
+ private:
+  std::string name_;
+  std::map<std::pair<std::string, std::string>, Money> prices_;  // (metric, model or "") -> per unit
+};
+
+}  // namespace tenantsim

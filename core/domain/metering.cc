@@ -1,0 +1,112 @@
+#include "core/domain/metering.h"
+
+#include <fmt/format.h>
+
+namespace tenantsim {
+
+Item UsageRecord::to_item() const {
+  const std::string ts = to_iso8601(timestamp);
+  return Item{{"tenant_id", tenant_id},
+              {"sk", fmt::format("u#{}#{}#{}#{}", ts, request_id, metric_type, seq)},
+              {"timestamp", ts},
+              {"user_id", user_id},
+              {"session_id", session_id},
+              {"request_id", request_id},
+              {"metric_type", metric_type},
+              {"value", value},
+              {"model_id", model_id}};
+}
+
+std::optional<UsageRecord> UsageRecord::from_item(const Item& item) {
+  UsageRecord r;
+  const auto* tenant = get_string(item, "tenant_id");
+  const auto* metric = get_string(item, "metric_type");
+  const auto* ts = get_string(item, "timestamp");
+  const auto value = get_number(item, "value");
+  if (!tenant || !metric || !ts || !value || !parse_iso8601(*ts, r.timestamp)) return std::nullopt;
+  r.tenant_id = *tenant;
+  r.metric_type = *metric;
+  r.value = *value;
+  if (const auto* s = get_string(item, "user_id")) r.user_id = *s;
+  if (const auto* s = get_string(item, "session_id")) r.session_id = *s;
+  if (const auto* s = get_string(item, "request_id")) r.request_id = *s;
+  if (const auto* s = get_string(item, "model_id")) r.model_id = *s;
+  return r;
+}
+
+Task<bool> Metering::write(UsageRecord r) {
+  auto table = tables_.usage_table_for(r.tenant_id);
+  if (!table.ok()) co_return false;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto st = co_await (*table)->put_item(r.to_item());
+    if (st.ok()) co_return true;
+    // Only transient failures are worth another attempt right away.
+    if (st.error().kind != ErrorKind::kUnavailable && st.error().kind != ErrorKind::kTooManyRequests) break;
+  }
+  co_return false;
+}
+
+Task<void> Metering::record(std::vector<UsageRecord> records) {
+  for (auto& r : records) {
+    if (defects_.on(Defect::kOutputTokensNotMetered) && r.metric_type == metric::kOutputTokens) continue;
+    const bool ok = co_await write(r);
+    if (!ok) {
+      std::lock_guard lock(mu_);
+      outbox_.push_back(std::move(r));
+    }
+  }
+}
+
+Task<size_t> Metering::flush() {
+  std::deque<UsageRecord> batch;
+  {
+    std::lock_guard lock(mu_);
+    batch.swap(outbox_);
+  }
+  for (auto& r : batch) {
+    const bool ok = co_await write(r);
+    if (!ok) {
+      std::lock_guard lock(mu_);
+      outbox_.push_back(std::move(r));
+    }
+  }
+  co_return pending();
+}
+
+size_t Metering::pending() const {
+  std::lock_guard lock(mu_);
+  return outbox_.size();
+}
+
+Task<Result<CostSummary>> summarize_costs(Table& usage, std::string tenant_id, std::string period_prefix,
+                                          const PriceCatalog& prices) {
+  CostSummary s;
+  QueryRequest q;
+  q.partition = tenant_id;
+  q.sort = SortKeyCondition{SortKeyCondition::Op::kBeginsWith, "u#" + period_prefix, ""};
+  for (;;) {
+    auto page = co_await usage.query(q);
+    if (!page.ok()) co_return page.take_error();
+    for (const auto& item : page->items) {
+      auto r = UsageRecord::from_item(item);
+      if (!r) continue;
+      const Money c = prices.cost(r->metric_type, r->model_id, r->value);
+      s.total += c;
+      s.by_service[metric::service_of(r->metric_type)] += c;
+      s.by_user[r->user_id] += c;
+      s.by_user_service[r->user_id][metric::service_of(r->metric_type)] += c;
+      s.by_day[day_key(r->timestamp, 0)] += c;
+      auto& line = s.lines[{r->metric_type, r->model_id}];
+      line.metric_type = r->metric_type;
+      line.model_id = r->model_id;
+      line.quantity += r->value;
+      line.cost += c;
+      ++s.records;
+    }
+    if (!page->last_evaluated_key) break;
+    q.exclusive_start_key = page->last_evaluated_key;
+  }
+  co_return s;
+}
+
+}  // namespace tenantsim

@@ -1,0 +1,132 @@
+#include "core/domain/quota.h"
+
+#include <fmt/format.h>
+
+namespace tenantsim {
+
+namespace {
+Error limit_error(bool daily, Time now, const Tenant& t, int offset) {
+  const Time edge = daily ? next_day_start(now, offset) : next_month_start(now, offset);
+  Error e = Error::make(ErrorKind::kTooManyRequests, daily ? "DailyLimitExceeded" : "MonthlyLimitExceeded",
+                        fmt::format("{} message limit of tenant {} reached", daily ? "Daily" : "Monthly", t.id));
+  e.retry_after = std::chrono::ceil<std::chrono::seconds>(edge - now);
+  return e;
+}
+}  // namespace
+
+int QuotaManager::offset(const Tenant& tenant) const {
+  return defects_.on(Defect::kWindowResetLocalTime) ? 0 : tenant.utc_offset_minutes;
+}
+
+std::vector<QuotaManager::Window> QuotaManager::windows(const Tenant& tenant, const TierPolicy& tier,
+                                                        const std::string& user_id, Time now) const {
+  const int off = offset(tenant);
+  const std::string day = day_key(now, off);
+  const std::string month = defects_.on(Defect::kMonthlyResetNeverFires) ? std::string("all") : month_key(now, off);
+  bool per_user = tier.message_limit_scope == LimitScope::kUser;
+  if (defects_.on(Defect::kLimitScopeSwapped)) per_user = !per_user;
+  const std::string scope = per_user ? "u#" + user_id : std::string("t");
+  std::vector<Window> out;
+  if (tier.daily_messages > 0) out.push_back({Key{tenant.id, "q#d#" + scope + "#" + day}, tier.daily_messages, true});
+  if (tier.monthly_messages > 0)
+    out.push_back({Key{tenant.id, "q#m#" + scope + "#" + month}, tier.monthly_messages, false});
+  if (per_user && tier.tenant_daily_messages > 0)
+    out.push_back({Key{tenant.id, "q#d#t#" + day}, tier.tenant_daily_messages, true});
+  if (per_user && tier.tenant_monthly_messages > 0)
+    out.push_back({Key{tenant.id, "q#m#t#" + month}, tier.tenant_monthly_messages, false});
+  return out;
+}
+
+Task<Result<MessageReservation>> QuotaManager::reserve_message(Table& usage, const Tenant& tenant,
+                                                               const TierPolicy& tier, std::string user_id) {
+  const Time now = clock_.now();
+  const auto ws = windows(tenant, tier, user_id, now);
+  MessageReservation r;
+  if (ws.empty()) co_return r;
+  const int64_t slack = defects_.on(Defect::kDailyLimitOffByOne) ? 1 : 0;
+
+  if (defects_.on(Defect::kReadThenWriteCounter)) {
+    // The defect: check, then write, with a gap in which other requests pass the same check.
+    for (const auto& w : ws) {
+      auto item = co_await usage.get_item(w.key);
+      if (!item.ok()) co_return item.take_error();
+      const int64_t count = item.value() ? get_number(**item, "count").value_or(0) : 0;
+      if (count >= w.limit + (w.daily ? slack : 0)) co_return limit_error(w.daily, now, tenant, offset(tenant));
+    }
+    for (const auto& w : ws) {
+      auto st = co_await usage.update_item(w.key, Update{}.add("count", 1));
+      if (!st.ok()) co_return st.take_error();
+      r.counters.push_back(w.key);
+    }
+    co_return r;
+  }
+
+  std::vector<TransactItem> tx;
+  for (const auto& w : ws) {
+    TransactItem t;
+    t.kind = TransactItem::Kind::kUpdate;
+    t.key = w.key;
+    t.update.add("count", 1);
+    t.condition = Condition::not_exists("count") || Condition::lt("count", w.limit + (w.daily ? slack : 0));
+    tx.push_back(std::move(t));
+    r.counters.push_back(w.key);
+  }
+  auto st = co_await usage.transact_write(std::move(tx));
+  if (st.ok()) co_return r;
+  if (st.error().name != "TransactionCanceledException") co_return st.take_error();
+  // Cancelled: find which window is full, to say which limit and when it resets.
+  for (const auto& w : ws) {
+    auto item = co_await usage.get_item(w.key);
+    if (item.ok() && item.value() && get_number(**item, "count").value_or(0) >= w.limit)
+      co_return limit_error(w.daily, now, tenant, offset(tenant));
+  }
+  co_return limit_error(true, now, tenant, offset(tenant));  // raced with a window edge; daily is the safe answer
+}
+
+Task<void> QuotaManager::release(Table& usage, MessageReservation reservation) {
+  for (auto& key : reservation.counters)
+    (void)co_await usage.update_item(std::move(key), Update{}.add("count", -1), Condition::gt("count", int64_t{0}));
+}
+
+Task<Result<int>> QuotaManager::acquire_session_slot(Table& usage, const Tenant& tenant, const TierPolicy& tier,
+                                                     std::string user_id, std::string session_id, Time expires_at) {
+  if (defects_.on(Defect::kConcurrentSessionsIgnored)) co_return -1;
+  const int64_t now = clock_.now().time_since_epoch().count();
+  for (int slot = 0; slot < tier.concurrent_sessions; ++slot) {
+    // A slot is free when nobody holds it or its holder's session has expired.
+    auto st = co_await usage.update_item(
+        Key{tenant.id, fmt::format("q#slot#{}#{:03d}", user_id, slot)},
+        Update{}.set("session_id", session_id).set("expires_at", expires_at.time_since_epoch().count()),
+        Condition::not_exists("session_id") || Condition::le("expires_at", now));
+    if (st.ok()) co_return slot;
+    if (st.error().name != "ConditionalCheckFailedException") co_return st.take_error();
+  }
+  co_return Error::make(ErrorKind::kTooManyRequests, "ConcurrentSessionLimitExceeded",
+                        fmt::format("at most {} concurrent sessions on the {} tier", tier.concurrent_sessions, tier.name));
+}
+
+Task<void> QuotaManager::release_session_slot(Table& usage, const Tenant& tenant, std::string user_id,
+                                              std::string session_id, int slot) {
+  if (slot < 0) co_return;
+  (void)co_await usage.delete_item(Key{tenant.id, fmt::format("q#slot#{}#{:03d}", user_id, slot)},
+                                   Condition::eq("session_id", session_id));
+}
+
+Task<Result<UsageCounts>> QuotaManager::counts(Table& usage, const Tenant& tenant, const TierPolicy& tier,
+                                               std::string user_id) {
+  const Time now = clock_.now();
+  UsageCounts c;
+  c.day = day_key(now, offset(tenant));
+  c.month = month_key(now, offset(tenant));
+  for (const auto& w : windows(tenant, tier, user_id, now)) {
+    if (w.key.sort.starts_with("q#d#t#") && tier.message_limit_scope == LimitScope::kUser) continue;
+    if (w.key.sort.starts_with("q#m#t#") && tier.message_limit_scope == LimitScope::kUser) continue;
+    auto item = co_await usage.get_item(w.key);
+    if (!item.ok()) co_return item.take_error();
+    const int64_t n = item.value() ? get_number(**item, "count").value_or(0) : 0;
+    (w.daily ? c.daily_messages : c.monthly_messages) = n;
+  }
+  co_return c;
+}
+
+}  // namespace tenantsim

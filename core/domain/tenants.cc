@@ -1,0 +1,158 @@
+#include "core/domain/tenants.h"
+
+namespace tenantsim {
+
+namespace {
+UserPoolConfig pool_config(const std::string& name) {
+  UserPoolConfig c;
+  c.name = name;
+  c.custom_attributes = {"tenant_id", "subscription_tier"};
+  c.copy_custom_claims_to_access_token = true;  // seed 004: tenant claims in access tokens too
+  return c;
+}
+
+Status create_tables(Database& db, const std::string& sessions, const std::string& usage) {
+  // Both tables are partitioned by tenant_id, so a leading-key scope is an exact match on it.
+  auto st = db.create_table(TableSchema{sessions, "tenant_id", "session_key"});
+  if (!st.ok() && st.error().name != "ResourceInUseException") return st;
+  st = db.create_table(TableSchema{usage, "tenant_id", "sk"});
+  if (!st.ok() && st.error().name != "ResourceInUseException") return st;
+  return Status{};
+}
+Item tenant_item(const Tenant& t) {
+  Item item;
+  item["tenant_id"] = t.id;
+  item["status"] = std::string("active");
+  item["subscription_tier"] = t.tier;
+  item["deployment"] = std::string(t.deployment == Deployment::kSilo ? "silo" : "pool");
+  item["user_pool_id"] = t.pool_id;
+  item["client_id"] = t.client_id;
+  item["sessions_table"] = t.sessions_table;
+  item["usage_table"] = t.usage_table;
+  item["model_account"] = t.model_account;
+  item["utc_offset_minutes"] = int64_t{t.utc_offset_minutes};
+  return item;
+}
+}  // namespace
+
+bool valid_tenant_id(const std::string& id) {
+  if (id.size() < 3 || id.size() > 63) return false;
+  for (char c : id)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  return id.front() != '-' && id.back() != '-';
+}
+
+TenantDirectory::TenantDirectory(IdentityProvider& idp, Database& db, TokenVerifier& verifier,
+                                 const TierCatalog& tiers, PlatformConfig config)
+    : idp_(idp), db_(db), verifier_(verifier), tiers_(tiers), config_(std::move(config)) {}
+
+Task<Status> TenantDirectory::bootstrap() {
+  auto st = db_.create_table(TableSchema{config_.tenants_table, "tenant_id", ""});
+  if (!st.ok() && st.error().name != "ResourceInUseException") co_return st;
+  st = create_tables(db_, config_.pooled_sessions_table, config_.pooled_usage_table);
+  if (!st.ok()) co_return st;
+  auto pool = co_await idp_.create_user_pool(pool_config("tenantsim-pooled"));
+  if (!pool.ok()) co_return pool.take_error();
+  pooled_pool_ = pool.value();
+  auto client = co_await idp_.create_app_client(pooled_pool_.pool_id, "tenantsim-web");
+  if (!client.ok()) co_return client.take_error();
+  pooled_client_ = client.value();
+  verifier_.trust(TrustedPool{pooled_pool_.pool_id, pooled_pool_.issuer, {pooled_client_}, std::nullopt});
+  co_return Status{};
+}
+
+Task<Result<Tenant>> TenantDirectory::onboard(std::string tenant_id, std::string tier, int utc_offset_minutes) {
+  if (!valid_tenant_id(tenant_id))
+    co_return Error::make(ErrorKind::kBadRequest, "InvalidTenantId", "tenant_id must be 3-63 characters of a-z, 0-9 and '-'");
+  const TierPolicy* policy = tiers_.find(tier);
+  if (!policy) co_return Error::make(ErrorKind::kBadRequest, "UnknownTier", "no such subscription tier: " + tier);
+  if (utc_offset_minutes < -14 * 60 || utc_offset_minutes > 14 * 60)
+    co_return Error::make(ErrorKind::kBadRequest, "InvalidUtcOffset", "utc offset must be within +-14 hours");
+
+  auto table = db_.open(config_.tenants_table, std::nullopt);
+  if (!table.ok()) co_return table.take_error();
+  // Claim the id first, so two concurrent onboardings of one id cannot both build resources.
+  Item claim;
+  claim["tenant_id"] = tenant_id;
+  claim["status"] = std::string("onboarding");
+  auto claimed = co_await (*table)->put_item(std::move(claim), Condition::not_exists("tenant_id"));
+  if (!claimed.ok()) {
+    if (claimed.error().name == "ConditionalCheckFailedException")
+      co_return Error::make(ErrorKind::kConflict, "TenantExists", "tenant already exists: " + tenant_id);
+    co_return claimed.take_error();
+  }
+
+  Tenant t;
+  t.id = tenant_id;
+  t.tier = tier;
+  t.deployment = policy->deployment;
+  t.utc_offset_minutes = utc_offset_minutes;
+  if (policy->deployment == Deployment::kSilo) {
+    auto pool = co_await idp_.create_user_pool(pool_config("tenantsim-silo-" + tenant_id));
+    if (!pool.ok()) co_return pool.take_error();
+    auto client = co_await idp_.create_app_client(pool->pool_id, "tenantsim-web");
+    if (!client.ok()) co_return client.take_error();
+    t.pool_id = pool->pool_id;
+    t.issuer = pool->issuer;
+    t.client_id = client.value();
+    t.sessions_table = config_.pooled_sessions_table + "-" + tenant_id;
+    t.usage_table = config_.pooled_usage_table + "-" + tenant_id;
+    t.model_account = "silo-" + tenant_id;
+    auto st = create_tables(db_, t.sessions_table, t.usage_table);
+    if (!st.ok()) co_return st.take_error();
+    verifier_.trust(TrustedPool{t.pool_id, t.issuer, {t.client_id}, t.id});
+  } else {
+    t.pool_id = pooled_pool_.pool_id;
+    t.issuer = pooled_pool_.issuer;
+    t.client_id = pooled_client_;
+    t.sessions_table = config_.pooled_sessions_table;
+    t.usage_table = config_.pooled_usage_table;
+    t.model_account = config_.pooled_model_account;
+  }
+  auto group = co_await idp_.create_group(t.pool_id, t.id + "-admins");
+  if (!group.ok() && group.error().name != "GroupExistsException") co_return group.take_error();
+
+  Item record = tenant_item(t);
+  auto saved = co_await (*table)->put_item(std::move(record));
+  if (!saved.ok()) co_return saved.take_error();
+  std::lock_guard lock(mu_);
+  tenants_[t.id] = t;
+  co_return t;
+}
+
+Task<Status> TenantDirectory::offboard(std::string tenant_id) {
+  std::optional<Tenant> t = find(tenant_id);
+  if (!t || !t->active) co_return Error::make(ErrorKind::kNotFound, "TenantNotFound", "no active tenant " + tenant_id);
+  {
+    std::lock_guard lock(mu_);
+    tenants_[tenant_id].active = false;
+  }
+  auto table = db_.open(config_.tenants_table, std::nullopt);
+  if (!table.ok()) co_return table.take_error();
+  auto st = co_await (*table)->update_item(Key{tenant_id, ""}, Update{}.set("status", std::string("offboarded")));
+  if (!st.ok()) co_return st.take_error();
+  if (t->deployment == Deployment::kSilo) {
+    verifier_.distrust(t->issuer);
+    auto del = co_await idp_.delete_user_pool(t->pool_id);
+    if (!del.ok()) co_return del;
+    (void)db_.delete_table(t->sessions_table);
+    (void)db_.delete_table(t->usage_table);
+  }
+  co_return Status{};
+}
+
+std::optional<Tenant> TenantDirectory::find(const std::string& tenant_id) const {
+  std::lock_guard lock(mu_);
+  auto it = tenants_.find(tenant_id);
+  if (it == tenants_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<Tenant> TenantDirectory::all() const {
+  std::lock_guard lock(mu_);
+  std::vector<Tenant> out;
+  for (const auto& [id, t] : tenants_) out.push_back(t);
+  return out;
+}
+
+}  // namespace tenantsim

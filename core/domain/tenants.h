@@ -1,0 +1,75 @@
+// Tenants and their onboarding (seed 004's control plane). A tenant's tier decides its deployment
+// model: pool (shared user pool with custom attributes, shared tables keyed by tenant, shared model
+// quota) or silo (its own user pool, tables and model account). The directory is the only writer
+// of the tenants table and keeps an in-memory copy for the request path.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "core/auth/token_verifier.h"
+#include "core/domain/catalogs.h"
+#include "core/ports/identity_provider.h"
+#include "core/ports/table.h"
+
+namespace tenantsim {
+
+struct Tenant {
+  std::string id;
+  std::string tier;
+  Deployment deployment = Deployment::kPool;
+  std::string pool_id;
+  std::string issuer;
+  std::string client_id;
+  std::string sessions_table;
+  std::string usage_table;
+  std::string model_account;
+  int utc_offset_minutes = 0;
+  bool active = true;
+};
+
+struct PlatformConfig {
+  std::string tenants_table = "tenantsim-tenants";
+  std::string pooled_sessions_table = "tenant-sessions";
+  std::string pooled_usage_table = "tenant-usage";
+  std::string pooled_model_account = "pool";
+  std::string weather_api_key = "tenantsim-weather-key";
+};
+
+// "acme-corp": 3 to 63 of [a-z0-9-], starting with a letter or digit.
+bool valid_tenant_id(const std::string& id);
+
+class TenantDirectory {
+ public:
+  TenantDirectory(IdentityProvider& idp, Database& db, TokenVerifier& verifier, const TierCatalog& tiers,
+                  PlatformConfig config);
+
+  // Creates the pooled user pool, app client and shared tables. Call once before anything else.
+  Task<Status> bootstrap();
+
+  // Onboards a tenant on `tier`: silo resources when the tier says so, the tenant's admin group,
+  // and the tenant record. kConflict "TenantExists" if the id is taken.
+  Task<Result<Tenant>> onboard(std::string tenant_id, std::string tier, int utc_offset_minutes = 0);
+  // Deactivates the tenant (its tokens stop working at once) and deletes its silo resources.
+  Task<Status> offboard(std::string tenant_id);
+
+  std::optional<Tenant> find(const std::string& tenant_id) const;
+  std::vector<Tenant> all() const;
+  const PlatformConfig& config() const { return config_; }
+
+ private:
+  IdentityProvider& idp_;
+  Database& db_;
+  TokenVerifier& verifier_;
+  const TierCatalog& tiers_;
+  PlatformConfig config_;
+  UserPool pooled_pool_;
+  std::string pooled_client_;
+  mutable std::mutex mu_;
+  std::map<std::string, Tenant> tenants_;
+};
+
+}  // namespace tenantsim

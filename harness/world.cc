@@ -1,0 +1,91 @@
+#include "harness/world.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace tenantsim {
+
+Result<nlohmann::json> read_json_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Error::make(ErrorKind::kBadRequest, "FileNotReadable", "cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  try {
+    return nlohmann::json::parse(ss.str());
+  } catch (const nlohmann::json::parse_error& e) {
+    return Error::make(ErrorKind::kBadRequest, "InvalidJson", fmt::format("{}: {}", path, e.what()));
+  }
+}
+
+Result<std::unique_ptr<World>> World::create(WorldOptions options) {
+  auto tiers_doc = read_json_file(options.data_dir + "/tiers.json");
+  if (!tiers_doc.ok()) return tiers_doc.take_error();
+  auto prices_doc = read_json_file(options.data_dir + "/" + options.price_catalog);
+  if (!prices_doc.ok()) return prices_doc.take_error();
+  auto tiers = TierCatalog::from_json(*tiers_doc);
+  if (!tiers.ok()) return tiers.take_error();
+  auto prices = PriceCatalog::from_json(*prices_doc);
+  if (!prices.ok()) return prices.take_error();
+  SystemConfig config{std::move(tiers).value(), std::move(prices).value(), PlatformConfig{}, options.verifier,
+                      options.defects, options.seed};
+  std::unique_ptr<World> w(new World(std::move(options), std::move(config)));
+  auto st = w->run(w->system->start());
+  if (!st.ok()) return st.take_error();
+  return w;
+}
+
+World::World(WorldOptions options, SystemConfig config)
+    : clock(options.start),
+      cognito(clock, Rng(options.seed).split("cognito")),
+      bedrock(clock, Rng(options.seed).split("bedrock")),
+      dynamodb(clock, Rng(options.seed).split("dynamodb")),
+      weather(clock, Rng(options.seed).split("weather")) {
+  weather.add_api_key(config.platform.weather_api_key, 600);
+  system = std::make_unique<System>(SystemPorts{clock, cognito, bedrock, dynamodb, weather}, std::move(config));
+}
+
+ApiResponse World::call(const std::string& method, const std::string& path, const std::string& token,
+                        const nlohmann::json& body) {
+  ApiRequest req{method, path, token.empty() ? "" : "Bearer " + token, body.is_null() ? "" : body.dump()};
+  return run(route(*system, std::move(req)));
+}
+
+Result<World::Account> World::new_tenant(const std::string& tenant_id, const std::string& tier, bool admin,
+                                         int utc_offset_minutes) {
+  Account a{tenant_id, "owner@" + tenant_id, "correct-horse-" + tenant_id, "", ""};
+  auto r = call("POST", "/api/register", "",
+                {{"tenant_id", tenant_id}, {"username", a.username}, {"password", a.password},
+                 {"subscription_tier", tier}, {"admin", admin}, {"utc_offset_minutes", utc_offset_minutes}});
+  if (r.status != 201) return Error::make(ErrorKind::kBadRequest, r.body.value("code", "RegisterFailed"), r.body.dump());
+  a.sub = r.body["user_sub"].get<std::string>();
+  auto t = system->tenants().find(tenant_id);
+  const std::string code = cognito.mailbox(t->client_id, a.username);
+  r = call("POST", "/api/register/confirm", "", {{"tenant_id", tenant_id}, {"username", a.username}, {"code", code}});
+  if (r.status != 200) return Error::make(ErrorKind::kBadRequest, r.body.value("code", "ConfirmFailed"), r.body.dump());
+  auto token = login(a);
+  if (!token.ok()) return token.take_error();
+  a.token = *token;
+  return a;
+}
+
+Result<World::Account> World::add_user(const Account& admin, const std::string& username) {
+  Account a{admin.tenant_id, username, "password-" + username, "", ""};
+  auto r = call("POST", "/api/admin/tenants/" + admin.tenant_id + "/users", admin.token,
+                {{"username", username}, {"password", a.password}});
+  if (r.status != 201) return Error::make(ErrorKind::kBadRequest, r.body.value("code", "CreateUserFailed"), r.body.dump());
+  a.sub = r.body["user_sub"].get<std::string>();
+  auto token = login(a);
+  if (!token.ok()) return token.take_error();
+  a.token = *token;
+  return a;
+}
+
+Result<std::string> World::login(const Account& a) {
+  auto r = call("POST", "/api/auth/login", "", {{"tenant_id", a.tenant_id}, {"username", a.username}, {"password", a.password}});
+  if (r.status != 200) return Error::make(ErrorKind::kUnauthorized, r.body.value("code", "LoginFailed"), r.body.dump());
+  return r.body["id_token"].get<std::string>();
+}
+
+}  // namespace tenantsim

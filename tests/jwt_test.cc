@@ -1,0 +1,193 @@
+// Every JWT attack the verifier must refuse, each against a token that is otherwise valid.
+#include <openssl/hmac.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/auth/base64url.h"
+#include "tests/test_support.h"
+
+namespace tenantsim {
+namespace {
+
+using nlohmann::json;
+using testing::make_world;
+using testing::must;
+
+struct Jwt {
+  json header, payload;
+  std::string signature;
+};
+
+Jwt decode(const std::string& token) {
+  const auto d1 = token.find('.'), d2 = token.rfind('.');
+  return Jwt{json::parse(*base64url_decode(token.substr(0, d1))),
+             json::parse(*base64url_decode(token.substr(d1 + 1, d2 - d1 - 1))), *base64url_decode(token.substr(d2 + 1))};
+}
+
+std::string encode(const json& header, const json& payload, const std::string& signature) {
+  return base64url_encode(header.dump()) + "." + base64url_encode(payload.dump()) + "." + base64url_encode(signature);
+}
+
+class JwtTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    world = make_world();
+    acme = must(world->new_tenant("acme", "advanced"));
+    tenant = *world->system->tenants().find("acme");
+  }
+  int status_with(const std::string& token) { return world->call("GET", "/api/tenants/acme/subscription", token).status; }
+  std::string code_with(const std::string& token) {
+    return world->call("GET", "/api/tenants/acme/subscription", token).body.value("code", "");
+  }
+  // A token with these claims, correctly signed by the tenant's user pool.
+  std::string signed_with(const json& claims) { return world->cognito.sign_claims(tenant.pool_id, claims.dump()); }
+  json valid_claims() { return decode(acme.token).payload; }
+
+  std::unique_ptr<World> world;
+  World::Account acme;
+  Tenant tenant;
+};
+
+TEST_F(JwtTest, ValidTokenIsAccepted) { EXPECT_EQ(status_with(acme.token), 200); }
+
+TEST_F(JwtTest, MissingTokenIs401) {
+  auto r = world->call("GET", "/api/tenants/acme/subscription");
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(r.body["code"], "MissingToken");
+}
+
+TEST_F(JwtTest, AlgNoneIsRefused) {
+  Jwt t = decode(acme.token);
+  t.header["alg"] = "none";
+  EXPECT_EQ(code_with(encode(t.header, t.payload, "")), "UnsupportedAlgorithm");
+}
+
+TEST_F(JwtTest, Hs256SignedWithThePublicKeyIsRefused) {
+  // The classic confusion: sign with HMAC using the RSA public key as the secret.
+  Jwt t = decode(acme.token);
+  auto jwks = json::parse(world->run(world->cognito.jwks(tenant.pool_id)).value());
+  const std::string secret = jwks["keys"][0]["n"].get<std::string>();
+  t.header["alg"] = "HS256";
+  const std::string input = base64url_encode(t.header.dump()) + "." + base64url_encode(t.payload.dump());
+  unsigned char mac[32];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(input.data()),
+       input.size(), mac, &len);
+  const std::string token = input + "." + base64url_encode(std::string(reinterpret_cast<char*>(mac), len));
+  EXPECT_EQ(status_with(token), 401);
+  EXPECT_EQ(code_with(token), "UnsupportedAlgorithm");
+}
+
+TEST_F(JwtTest, EditedClaimsBreakTheSignature) {
+  Jwt t = decode(acme.token);
+  t.payload["custom:tenant_id"] = "globex";  // tenant switch
+  EXPECT_EQ(code_with(encode(t.header, t.payload, t.signature)), "InvalidSignature");
+  t = decode(acme.token);
+  t.payload["custom:subscription_tier"] = "premium";  // tier escalation
+  EXPECT_EQ(code_with(encode(t.header, t.payload, t.signature)), "InvalidSignature");
+  t = decode(acme.token);
+  t.payload["cognito:groups"] = json::array({"acme-admins", "globex-admins"});
+  EXPECT_EQ(code_with(encode(t.header, t.payload, t.signature)), "InvalidSignature");
+}
+
+TEST_F(JwtTest, UnknownKidIsRefused) {
+  Jwt t = decode(acme.token);
+  t.header["kid"] = "not-a-published-kid";
+  EXPECT_EQ(code_with(encode(t.header, t.payload, t.signature)), "UnknownKeyId");
+}
+
+TEST_F(JwtTest, ExpiredTokenIsRefusedAfterLeeway) {
+  world->clock.advance(std::chrono::minutes(60));  // exactly exp: still inside the 60 s leeway
+  EXPECT_EQ(status_with(acme.token), 200);
+  world->clock.advance(std::chrono::seconds(61));
+  EXPECT_EQ(code_with(acme.token), "TokenExpired");
+}
+
+TEST_F(JwtTest, NotYetValidTokenIsRefused) {
+  json c = valid_claims();
+  c["nbf"] = to_unix_seconds(world->clock.now()) + 600;
+  EXPECT_EQ(code_with(signed_with(c)), "TokenNotYetValid");
+  c = valid_claims();
+  c["iat"] = to_unix_seconds(world->clock.now()) + 600;
+  EXPECT_EQ(code_with(signed_with(c)), "TokenNotYetValid");
+}
+
+TEST_F(JwtTest, WrongIssuerIsRefused) {
+  json c = valid_claims();
+  c["iss"] = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_attacker";
+  EXPECT_EQ(code_with(signed_with(c)), "UntrustedIssuer");
+}
+
+TEST_F(JwtTest, WrongAudienceIsRefused) {
+  json c = valid_claims();
+  c["aud"] = "some-other-app-client";
+  EXPECT_EQ(code_with(signed_with(c)), "WrongAudience");
+}
+
+TEST_F(JwtTest, WrongTokenUseIsRefused) {
+  json c = valid_claims();
+  c["token_use"] = "refresh";
+  EXPECT_EQ(code_with(signed_with(c)), "WrongTokenUse");
+}
+
+TEST_F(JwtTest, MissingTenantClaimsAreRefused) {
+  json c = valid_claims();
+  c.erase("custom:tenant_id");
+  EXPECT_EQ(code_with(signed_with(c)), "MissingTenantClaims");
+  c = valid_claims();
+  c.erase("custom:subscription_tier");
+  EXPECT_EQ(code_with(signed_with(c)), "MissingTenantClaims");
+}
+
+TEST_F(JwtTest, MalformedTokensAreRefused) {
+  for (const std::string bad : {"abc", "a.b", "a.b.c.d", "!!!.???.***", "e30.e30.e30"}) {
+    auto r = world->call("GET", "/api/tenants/acme/subscription", bad);
+    EXPECT_EQ(r.status, 401) << bad;
+  }
+}
+
+TEST_F(JwtTest, AccessTokensCarryTenantClaimsAndAreAccepted) {
+  auto r = world->call("POST", "/api/auth/login", "",
+                       {{"tenant_id", "acme"}, {"username", acme.username}, {"password", acme.password}});
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(status_with(r.body["access_token"].get<std::string>()), 200);
+}
+
+TEST_F(JwtTest, RotatedKeysVerifyAndRetiredKeysStop) {
+  const std::string old_token = acme.token;
+  world->cognito.rotate_keys(tenant.pool_id);
+  world->clock.advance(std::chrono::minutes(2));  // past the JWKS refetch interval
+  auto fresh = world->login(acme);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(status_with(*fresh), 200);   // new kid: fetched on demand
+  EXPECT_EQ(status_with(old_token), 200);  // old key still published
+  world->cognito.retire_old_keys(tenant.pool_id);
+  world->clock.advance(std::chrono::minutes(2));
+  // The old token is cached as verified until it expires; a new signature with the old kid is not.
+  json c = valid_claims();
+  Jwt t = decode(old_token);
+  t.payload["jti"] = "different";
+  EXPECT_EQ(status_with(encode(t.header, t.payload, t.signature)), 401);
+}
+
+TEST_F(JwtTest, SiloPoolTokensMustNameTheSiloTenant) {
+  auto premium = must(world->new_tenant("initech", "premium"));
+  const Tenant silo = *world->system->tenants().find("initech");
+  ASSERT_EQ(silo.deployment, Deployment::kSilo);
+  json c = decode(premium.token).payload;
+  c["custom:tenant_id"] = "acme";  // a silo pool issuing for another tenant
+  const std::string token = world->cognito.sign_claims(silo.pool_id, c.dump());
+  EXPECT_EQ(code_with(token), "TenantPoolMismatch");
+}
+
+TEST_F(JwtTest, SignatureDefectIsCaughtByTheAttackTests) {
+  // With the defect on, an edited token passes: the test above would fail.
+  auto bad = make_world(testing::with(Defect::kJwtSignatureNotVerified));
+  auto a = must(bad->new_tenant("acme", "advanced"));
+  Jwt t = decode(a.token);
+  t.payload["custom:subscription_tier"] = "premium";
+  EXPECT_EQ(bad->call("GET", "/api/tenants/acme/subscription", encode(t.header, t.payload, "forged")).status, 200);
+}
+
+}  // namespace
+}  // namespace tenantsim
