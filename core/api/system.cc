@@ -184,7 +184,8 @@ Task<Result<Json>> System::create_session(std::string token) {
                {"subscription_tier", c->tier->name}, {"created_at", to_iso8601(now)}, {"last_activity", to_iso8601(now)},
                {"expires_at", expires.time_since_epoch().count()}, {"message_count", int64_t{0}},
                {"slot", int64_t{*slot}}, {"status", std::string("active")}};
-  auto st = co_await (*sessions)->put_item(std::move(session), Condition::not_exists("session_key"));
+  Condition fresh = Condition::not_exists("session_key");
+  auto st = co_await (*sessions)->put_item(std::move(session), std::move(fresh));
   if (!st.ok()) {
     co_await quotas_->release_session_slot(**usage, c->tenant, c->principal.sub, sid, *slot);
     co_return st.take_error();
@@ -201,10 +202,13 @@ Task<Result<Json>> System::close_session(std::string token, std::string session_
   if (!sessions.ok()) co_return sessions.take_error();
   if (!usage.ok()) co_return usage.take_error();
   const std::string key = fmt::format("{}-{}-{}-{}", c->tenant.id, c->tier->name, c->principal.sub, session_id);
-  auto item = co_await (*sessions)->get_item(Key{c->tenant.id, key});
+  Key skey{c->tenant.id, key};
+  auto item = co_await (*sessions)->get_item(skey);
   if (!item.ok()) co_return item.take_error();
   if (!item.value()) co_return Error::make(ErrorKind::kNotFound, "SessionNotFound", "Session not found");
-  auto st = co_await (*sessions)->update_item(Key{c->tenant.id, key}, Update{}.set("status", std::string("closed")));
+  Update close;
+  close.set("status", std::string("closed"));
+  auto st = co_await (*sessions)->update_item(skey, std::move(close));
   if (!st.ok()) co_return st.take_error();
   co_await quotas_->release_session_slot(**usage, c->tenant, c->principal.sub, session_id,
                                          static_cast<int>(get_number(**item, "slot").value_or(-1)));
@@ -343,8 +347,9 @@ Task<Result<Json>> System::chat(std::string token, Json body) {
                                      {"role", std::string("assistant")}, {"text", turn.text}, {"timestamp", ts}},
                                 {}});
   auto saved = co_await (*sessions)->batch_write(std::move(writes));
-  auto counted = co_await (*sessions)->update_item(session_key,
-                                                   Update{}.add("message_count", 1).set("last_activity", ts));
+  Update count;
+  count.add("message_count", 1).set("last_activity", ts);
+  auto counted = co_await (*sessions)->update_item(session_key, std::move(count));
   if (!saved.ok()) co_return saved.take_error();
   if (!counted.ok()) co_return counted.take_error();
 
@@ -432,7 +437,8 @@ Task<Result<Json>> System::tenant_costs(std::string token, std::string tenant_id
   if (!c.ok()) co_return c.take_error();
   // Tenant-wide costs are for the tenant's admins; a user gets their own.
   const bool admin = c->principal.is_admin_of(c->tenant.id) || config_.defects.on(Defect::kCostEndpointOpen);
-  co_return co_await cost_json(c.value(), admin ? std::string() : c->principal.sub);
+  std::string filter = admin ? std::string() : c->principal.sub;  // no ?: inside co_await (GCC 12)
+  co_return co_await cost_json(c.value(), std::move(filter));
 }
 
 Task<Result<Json>> System::user_costs(std::string token, std::string tenant_id, std::string user_id) {

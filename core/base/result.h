@@ -55,6 +55,7 @@ class [[nodiscard]] Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
+  T&& operator*() && { return std::move(value()); }
 
   // REQUIRES: !ok()
   const Error& error() const { return std::get<1>(v_); }

@@ -55,7 +55,8 @@ Task<Result<nlohmann::json>> Agent::run_tool(TurnContext ctx, std::string tool,
   const int seq = static_cast<int>(usage->size());
   // The tool ran even if the weather call fails: the execution is billed either way.
   usage->push_back(record(ctx, metric::kToolExecution, 1, "", seq));
-  auto data = co_await weather_.fetch(WeatherQuery{weather_key_, city->second, info->kind, 3});
+  WeatherQuery query{weather_key_, city->second, info->kind, 3};
+  auto data = co_await weather_.fetch(std::move(query));
   if (!data.ok()) co_return data.take_error();
   usage->push_back(record(ctx, metric::kWeatherCall, 1, "", seq));
   co_return data;

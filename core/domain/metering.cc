@@ -38,7 +38,8 @@ Task<bool> Metering::write(UsageRecord r) {
   auto table = tables_.usage_table_for(r.tenant_id);
   if (!table.ok()) co_return false;
   for (int attempt = 0; attempt < 3; ++attempt) {
-    auto st = co_await (*table)->put_item(r.to_item());
+    Item item = r.to_item();
+    auto st = co_await (*table)->put_item(std::move(item));
     if (st.ok()) co_return true;
     // Only transient failures are worth another attempt right away.
     if (st.error().kind != ErrorKind::kUnavailable && st.error().kind != ErrorKind::kTooManyRequests) break;

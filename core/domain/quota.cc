@@ -54,7 +54,9 @@ Task<Result<MessageReservation>> QuotaManager::reserve_message(Table& usage, con
       if (count >= w.limit + (w.daily ? slack : 0)) co_return limit_error(w.daily, now, tenant, offset(tenant));
     }
     for (const auto& w : ws) {
-      auto st = co_await usage.update_item(w.key, Update{}.add("count", 1));
+      Update add;
+      add.add("count", 1);
+      auto st = co_await usage.update_item(w.key, std::move(add));
       if (!st.ok()) co_return st.take_error();
       r.counters.push_back(w.key);
     }
@@ -84,8 +86,12 @@ Task<Result<MessageReservation>> QuotaManager::reserve_message(Table& usage, con
 }
 
 Task<void> QuotaManager::release(Table& usage, MessageReservation reservation) {
-  for (auto& key : reservation.counters)
-    (void)co_await usage.update_item(std::move(key), Update{}.add("count", -1), Condition::gt("count", int64_t{0}));
+  for (auto& key : reservation.counters) {
+    Update give_back;
+    give_back.add("count", -1);
+    Condition positive = Condition::gt("count", int64_t{0});
+    (void)co_await usage.update_item(std::move(key), std::move(give_back), std::move(positive));
+  }
 }
 
 Task<Result<int>> QuotaManager::acquire_session_slot(Table& usage, const Tenant& tenant, const TierPolicy& tier,
@@ -94,10 +100,11 @@ Task<Result<int>> QuotaManager::acquire_session_slot(Table& usage, const Tenant&
   const int64_t now = clock_.now().time_since_epoch().count();
   for (int slot = 0; slot < tier.concurrent_sessions; ++slot) {
     // A slot is free when nobody holds it or its holder's session has expired.
-    auto st = co_await usage.update_item(
-        Key{tenant.id, fmt::format("q#slot#{}#{:03d}", user_id, slot)},
-        Update{}.set("session_id", session_id).set("expires_at", expires_at.time_since_epoch().count()),
-        Condition::not_exists("session_id") || Condition::le("expires_at", now));
+    Key key{tenant.id, fmt::format("q#slot#{}#{:03d}", user_id, slot)};
+    Update lease;
+    lease.set("session_id", session_id).set("expires_at", expires_at.time_since_epoch().count());
+    Condition free = Condition::not_exists("session_id") || Condition::le("expires_at", now);
+    auto st = co_await usage.update_item(std::move(key), std::move(lease), std::move(free));
     if (st.ok()) co_return slot;
     if (st.error().name != "ConditionalCheckFailedException") co_return st.take_error();
   }
@@ -108,8 +115,9 @@ Task<Result<int>> QuotaManager::acquire_session_slot(Table& usage, const Tenant&
 Task<void> QuotaManager::release_session_slot(Table& usage, const Tenant& tenant, std::string user_id,
                                               std::string session_id, int slot) {
   if (slot < 0) co_return;
-  (void)co_await usage.delete_item(Key{tenant.id, fmt::format("q#slot#{}#{:03d}", user_id, slot)},
-                                   Condition::eq("session_id", session_id));
+  Key key{tenant.id, fmt::format("q#slot#{}#{:03d}", user_id, slot)};
+  Condition holder = Condition::eq("session_id", session_id);
+  (void)co_await usage.delete_item(std::move(key), std::move(holder));
 }
 
 Task<Result<UsageCounts>> QuotaManager::counts(Table& usage, const Tenant& tenant, const TierPolicy& tier,

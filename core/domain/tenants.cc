@@ -75,7 +75,8 @@ Task<Result<Tenant>> TenantDirectory::onboard(std::string tenant_id, std::string
   Item claim;
   claim["tenant_id"] = tenant_id;
   claim["status"] = std::string("onboarding");
-  auto claimed = co_await (*table)->put_item(std::move(claim), Condition::not_exists("tenant_id"));
+  Condition unclaimed = Condition::not_exists("tenant_id");
+  auto claimed = co_await (*table)->put_item(std::move(claim), std::move(unclaimed));
   if (!claimed.ok()) {
     if (claimed.error().name == "ConditionalCheckFailedException")
       co_return Error::make(ErrorKind::kConflict, "TenantExists", "tenant already exists: " + tenant_id);
@@ -129,7 +130,10 @@ Task<Status> TenantDirectory::offboard(std::string tenant_id) {
   }
   auto table = db_.open(config_.tenants_table, std::nullopt);
   if (!table.ok()) co_return table.take_error();
-  auto st = co_await (*table)->update_item(Key{tenant_id, ""}, Update{}.set("status", std::string("offboarded")));
+  Key key{tenant_id, ""};
+  Update off;
+  off.set("status", std::string("offboarded"));
+  auto st = co_await (*table)->update_item(std::move(key), std::move(off));
   if (!st.ok()) co_return st.take_error();
   if (t->deployment == Deployment::kSilo) {
     verifier_.distrust(t->issuer);
