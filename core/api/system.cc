@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <array>
+
 namespace tenantsim {
 
 namespace {
@@ -17,6 +19,23 @@ Result<std::string> field(const Json& body, const char* name, size_t max = 256) 
     return bad_request("MissingField", fmt::format("'{}' is required and must be a non-empty string", name));
   if (it->get<std::string>().size() > max) return bad_request("FieldTooLong", fmt::format("'{}' is longer than {}", name, max));
   return it->get<std::string>();
+}
+
+struct FieldSpec {
+  const char* name;
+  size_t max;
+};
+
+// Several required string fields at once; the first missing or too long one is the error.
+template <size_t N>
+Result<std::array<std::string, N>> fields(const Json& body, const FieldSpec (&specs)[N]) {
+  std::array<std::string, N> out;
+  for (size_t i = 0; i < N; ++i) {
+    auto f = field(body, specs[i].name, specs[i].max);
+    if (!f.ok()) return f.take_error();
+    out[i] = std::move(f).value();
+  }
+  return out;
 }
 
 Json money_json(Money m) { return Json{{"usd", m.to_usd_string()}, {"pico_usd", m.pico}}; }
@@ -70,8 +89,8 @@ Json System::health() const { return Json{{"status", "healthy"}, {"service", "te
 Task<Result<System::Caller>> System::authenticate(std::string token) {
   auto p = co_await verifier_->verify(std::move(token));
   if (!p.ok()) co_return p.take_error();
-  auto t = tenants_->find(p->tenant_id);
-  if (!t || !t->active) co_return forbidden("TenantInactive", "the token's tenant is not an active tenant");
+  auto t = active_tenant(p->tenant_id);
+  if (!t) co_return forbidden("TenantInactive", "the token's tenant is not an active tenant");
   if (t->issuer != p->issuer)
     co_return Error::make(ErrorKind::kUnauthorized, "WrongIssuer", "token was not issued by the tenant's user pool");
   // The tier is the tenant's, from the directory: a token cannot raise it (and a stale token
@@ -81,20 +100,25 @@ Task<Result<System::Caller>> System::authenticate(std::string token) {
   co_return Caller{std::move(p).value(), std::move(*t), tier};
 }
 
-Result<System::Caller> System::authorize_tenant(Caller c, const std::string& tenant_id) const {
-  if (tenant_id != c.tenant.id) return forbidden("TenantMismatch", "access denied: the path names another tenant");
-  return c;
+Task<Result<System::Caller>> System::authenticate_for(std::string token, std::string tenant_id) {
+  auto c = co_await authenticate(std::move(token));
+  if (!c.ok()) co_return c;
+  if (tenant_id != c->tenant.id) co_return forbidden("TenantMismatch", "access denied: the path names another tenant");
+  co_return c;
+}
+
+std::optional<Tenant> System::active_tenant(const std::string& tenant_id) const {
+  auto t = tenants_->find(tenant_id);
+  if (!t || !t->active) return std::nullopt;
+  return t;
 }
 
 // ---------------------------------------------------------------- registration and login
 
 Task<Result<Json>> System::register_tenant(Json body) {
-  auto tenant_id = field(body, "tenant_id", 63);
-  auto username = field(body, "username", 128);
-  auto password = field(body, "password", 256);
-  auto tier = field(body, "subscription_tier", 32);
-  for (auto* f : {&tenant_id, &username, &password, &tier})
-    if (!f->ok()) co_return f->take_error();
+  auto f = fields(body, {{"tenant_id", 63}, {"username", 128}, {"password", 256}, {"subscription_tier", 32}});
+  if (!f.ok()) co_return f.take_error();
+  const std::string &tenant_id = (*f)[0], &username = (*f)[1], &password = (*f)[2], &tier = (*f)[3];
   if (body.contains("admin") && !body["admin"].is_boolean()) co_return bad_request("InvalidField", "'admin' must be a boolean");
   const bool admin = body.value("admin", false);
   int offset = 0;
@@ -104,46 +128,43 @@ Task<Result<Json>> System::register_tenant(Json body) {
   }
   std::string email = body.value("email", "");
 
-  auto tenant = co_await tenants_->onboard(*tenant_id, *tier, offset);
+  auto tenant = co_await tenants_->onboard(tenant_id, tier, offset);
   if (!tenant.ok()) co_return tenant.take_error();
   Attributes attrs{{"custom:tenant_id", tenant->id}, {"custom:subscription_tier", tenant->tier}};
   if (!email.empty()) attrs["email"] = email;
-  auto sub = co_await ports_.identity.sign_up(tenant->client_id, *username, *password, attrs);
+  auto sub = co_await ports_.identity.sign_up(tenant->client_id, username, password, attrs);
   if (!sub.ok()) co_return sub.take_error();
   if (admin) {
-    auto st = co_await ports_.identity.admin_add_user_to_group(tenant->pool_id, *username, tenant->id + "-admins");
+    std::string admins = tenant->id + "-admins";
+    auto st = co_await ports_.identity.admin_add_user_to_group(tenant->pool_id, username, std::move(admins));
     if (!st.ok()) co_return st.take_error();
   }
-  co_return Json{{"tenant_id", tenant->id}, {"username", *username}, {"user_sub", *sub},
+  co_return Json{{"tenant_id", tenant->id}, {"username", username}, {"user_sub", *sub},
                  {"subscription_tier", tenant->tier}, {"deployment", deployment_name(tenant->deployment)},
                  {"admin", admin}, {"confirmation_required", true}};
 }
 
 Task<Result<Json>> System::confirm_registration(Json body) {
-  auto tenant_id = field(body, "tenant_id", 63);
-  auto username = field(body, "username", 128);
-  auto code = field(body, "code", 16);
-  for (auto* f : {&tenant_id, &username, &code})
-    if (!f->ok()) co_return f->take_error();
-  auto t = tenants_->find(*tenant_id);
-  if (!t || !t->active) co_return Error::make(ErrorKind::kNotFound, "TenantNotFound", "no such tenant");
-  auto st = co_await ports_.identity.confirm_sign_up(t->client_id, *username, *code);
+  auto f = fields(body, {{"tenant_id", 63}, {"username", 128}, {"code", 16}});
+  if (!f.ok()) co_return f.take_error();
+  const std::string &username = (*f)[1], &code = (*f)[2];
+  auto t = active_tenant((*f)[0]);
+  if (!t) co_return Error::make(ErrorKind::kNotFound, "TenantNotFound", "no such tenant");
+  auto st = co_await ports_.identity.confirm_sign_up(t->client_id, username, code);
   if (!st.ok()) co_return st.take_error();
-  co_return Json{{"confirmed", true}, {"username", *username}, {"tenant_id", t->id}};
+  co_return Json{{"confirmed", true}, {"username", username}, {"tenant_id", t->id}};
 }
 
 Task<Result<Json>> System::login(Json body) {
-  auto tenant_id = field(body, "tenant_id", 63);
-  auto username = field(body, "username", 128);
-  auto password = field(body, "password", 256);
-  for (auto* f : {&tenant_id, &username, &password})
-    if (!f->ok()) co_return f->take_error();
-  auto t = tenants_->find(*tenant_id);
-  if (!t || !t->active) co_return Error::make(ErrorKind::kUnauthorized, "NotAuthorizedException", "Incorrect username or password.");
-  auto tokens = co_await ports_.identity.initiate_auth_password(t->client_id, *username, *password);
+  auto f = fields(body, {{"tenant_id", 63}, {"username", 128}, {"password", 256}});
+  if (!f.ok()) co_return f.take_error();
+  const std::string &username = (*f)[1], &password = (*f)[2];
+  auto t = active_tenant((*f)[0]);
+  if (!t) co_return Error::make(ErrorKind::kUnauthorized, "NotAuthorizedException", "Incorrect username or password.");
+  auto tokens = co_await ports_.identity.initiate_auth_password(t->client_id, username, password);
   if (!tokens.ok()) co_return tokens.take_error();
   // A pooled user pool holds every pooled tenant's users: the user must belong to the tenant asked for.
-  auto user = co_await ports_.identity.admin_get_user(t->pool_id, *username);
+  auto user = co_await ports_.identity.admin_get_user(t->pool_id, username);
   if (!user.ok()) co_return user.take_error();
   auto claimed = user->attributes.find("custom:tenant_id");
   if (claimed == user->attributes.end() || claimed->second != t->id)
@@ -153,13 +174,11 @@ Task<Result<Json>> System::login(Json body) {
 }
 
 Task<Result<Json>> System::refresh(Json body) {
-  auto tenant_id = field(body, "tenant_id", 63);
-  auto token = field(body, "refresh_token", 4096);
-  for (auto* f : {&tenant_id, &token})
-    if (!f->ok()) co_return f->take_error();
-  auto t = tenants_->find(*tenant_id);
-  if (!t || !t->active) co_return Error::make(ErrorKind::kUnauthorized, "NotAuthorizedException", "Invalid Refresh Token");
-  auto tokens = co_await ports_.identity.initiate_auth_refresh(t->client_id, *token);
+  auto f = fields(body, {{"tenant_id", 63}, {"refresh_token", 4096}});
+  if (!f.ok()) co_return f.take_error();
+  auto t = active_tenant((*f)[0]);
+  if (!t) co_return Error::make(ErrorKind::kUnauthorized, "NotAuthorizedException", "Invalid Refresh Token");
+  auto tokens = co_await ports_.identity.initiate_auth_refresh(t->client_id, (*f)[1]);
   if (!tokens.ok()) co_return tokens.take_error();
   co_return Json{{"id_token", tokens->id_token}, {"access_token", tokens->access_token},
                  {"expires_in", tokens->expires_in}, {"token_type", "Bearer"}};
@@ -216,9 +235,7 @@ Task<Result<Json>> System::close_session(std::string token, std::string session_
 }
 
 Task<Result<Json>> System::list_sessions(std::string token, std::string tenant_id) {
-  auto auth = co_await authenticate(std::move(token));
-  if (!auth.ok()) co_return auth.take_error();
-  auto c = authorize_tenant(std::move(auth).value(), tenant_id);
+  auto c = co_await authenticate_for(std::move(token), tenant_id);
   if (!c.ok()) co_return c.take_error();
   auto sessions = sessions_table(c->tenant);
   if (!sessions.ok()) co_return sessions.take_error();
@@ -256,24 +273,22 @@ Task<Result<Json>> System::chat(std::string token, Json body) {
   if (!body.contains("tenant_context") || !body["tenant_context"].is_object())
     co_return bad_request("MissingField", "'tenant_context' is required");
   const Json& ctx = body["tenant_context"];
-  auto tenant_id = field(ctx, "tenant_id", 63);
-  auto user_id = field(ctx, "user_id", 128);
-  auto session_id = field(ctx, "session_id", 64);
-  for (auto* f : {&tenant_id, &user_id, &session_id})
-    if (!f->ok()) co_return f->take_error();
+  auto ids = fields(ctx, {{"tenant_id", 63}, {"user_id", 128}, {"session_id", 64}});
+  if (!ids.ok()) co_return ids.take_error();
+  const std::string &tenant_id = (*ids)[0], &user_id = (*ids)[1], &session_id = (*ids)[2];
 
   if (config_.defects.on(Defect::kTenantFromRequest)) {
-    if (auto other = tenants_->find(*tenant_id)) c.tenant = *other;  // the defect: trusts the body
-  } else if (*tenant_id != c.tenant.id) {
+    if (auto other = tenants_->find(tenant_id)) c.tenant = *other;  // the defect: trusts the body
+  } else if (tenant_id != c.tenant.id) {
     co_return forbidden("TenantMismatch", "Tenant mismatch");
   }
-  if (*user_id != c.principal.sub) co_return forbidden("UserMismatch", "User mismatch");
+  if (user_id != c.principal.sub) co_return forbidden("UserMismatch", "User mismatch");
 
   auto sessions = sessions_table(c.tenant);
   auto usage = usage_table(c.tenant);
   if (!sessions.ok()) co_return sessions.take_error();
   if (!usage.ok()) co_return usage.take_error();
-  const Key session_key{c.tenant.id, fmt::format("{}-{}-{}-{}", c.tenant.id, c.tier->name, *user_id, *session_id)};
+  const Key session_key{c.tenant.id, fmt::format("{}-{}-{}-{}", c.tenant.id, c.tier->name, user_id, session_id)};
   auto session = co_await (*sessions)->get_item(session_key);
   if (!session.ok()) co_return session.take_error();
   if (!session.value() || *get_string(**session, "status") != "active")
@@ -284,14 +299,14 @@ Task<Result<Json>> System::chat(std::string token, Json body) {
     co_return Error::make(ErrorKind::kConflict, "SessionExpired",
                           fmt::format("session exceeded the {} tier's session duration", c.tier->name));
 
-  auto reservation = co_await quotas_->reserve_message(**usage, c.tenant, *c.tier, *user_id);
+  auto reservation = co_await quotas_->reserve_message(**usage, c.tenant, *c.tier, user_id);
   if (!reservation.ok()) co_return reservation.take_error();
 
   // Conversation memory: the last turns of this session, under actor id {tenant}:{sub} (seed 004).
   const std::string actor = config_.defects.on(Defect::kMemoryActorWithoutTenant)
                                 ? c.principal.sub
                                 : c.tenant.id + ":" + c.principal.sub;
-  const std::string memory_prefix = fmt::format("m#{}#{}#", actor, *session_id);
+  const std::string memory_prefix = fmt::format("m#{}#{}#", actor, session_id);
   QueryRequest mq;
   mq.partition = c.tenant.id;
   mq.sort = SortKeyCondition{SortKeyCondition::Op::kBeginsWith, memory_prefix, ""};
@@ -313,7 +328,7 @@ Task<Result<Json>> System::chat(std::string token, Json body) {
   if (!history.empty() && history.front().role == ChatMessage::Role::kAssistant) history.erase(history.begin());
 
   const std::string request_id = new_id("req");
-  TurnContext turn_ctx{&c.tenant, c.tier, *user_id, *session_id, request_id};
+  TurnContext turn_ctx{&c.tenant, c.tier, user_id, session_id, request_id};
   AgentTurn turn = co_await agent_->run(turn_ctx, std::move(history), *message);
 
   // Meter what was consumed, whether or not the turn succeeded.
@@ -354,7 +369,7 @@ Task<Result<Json>> System::chat(std::string token, Json body) {
   if (!counted.ok()) co_return counted.take_error();
 
   co_return Json{{"response", turn.text},
-                 {"session_id", *session_id},
+                 {"session_id", session_id},
                  {"tenant_id", c.tenant.id},
                  {"request_id", request_id},
                  {"usage_metrics", {{"input_tokens", turn.input_tokens},
@@ -366,9 +381,7 @@ Task<Result<Json>> System::chat(std::string token, Json body) {
 // ---------------------------------------------------------------- usage and tier
 
 Task<Result<Json>> System::usage(std::string token, std::string tenant_id) {
-  auto auth = co_await authenticate(std::move(token));
-  if (!auth.ok()) co_return auth.take_error();
-  auto c = authorize_tenant(std::move(auth).value(), tenant_id);
+  auto c = co_await authenticate_for(std::move(token), tenant_id);
   if (!c.ok()) co_return c.take_error();
   auto table = usage_table(c->tenant);
   if (!table.ok()) co_return table.take_error();
@@ -381,9 +394,7 @@ Task<Result<Json>> System::usage(std::string token, std::string tenant_id) {
 }
 
 Task<Result<Json>> System::subscription(std::string token, std::string tenant_id) {
-  auto auth = co_await authenticate(std::move(token));
-  if (!auth.ok()) co_return auth.take_error();
-  auto c = authorize_tenant(std::move(auth).value(), tenant_id);
+  auto c = co_await authenticate_for(std::move(token), tenant_id);
   if (!c.ok()) co_return c.take_error();
   auto table = usage_table(c->tenant);
   if (!table.ok()) co_return table.take_error();
@@ -431,9 +442,7 @@ Task<Result<Json>> System::cost_json(const Caller& c, std::string user_filter) {
 }
 
 Task<Result<Json>> System::tenant_costs(std::string token, std::string tenant_id) {
-  auto auth = co_await authenticate(std::move(token));
-  if (!auth.ok()) co_return auth.take_error();
-  auto c = authorize_tenant(std::move(auth).value(), tenant_id);
+  auto c = co_await authenticate_for(std::move(token), tenant_id);
   if (!c.ok()) co_return c.take_error();
   // Tenant-wide costs are for the tenant's admins; a user gets their own.
   const bool admin = c->principal.is_admin_of(c->tenant.id) || config_.defects.on(Defect::kCostEndpointOpen);
@@ -442,9 +451,7 @@ Task<Result<Json>> System::tenant_costs(std::string token, std::string tenant_id
 }
 
 Task<Result<Json>> System::user_costs(std::string token, std::string tenant_id, std::string user_id) {
-  auto auth = co_await authenticate(std::move(token));
-  if (!auth.ok()) co_return auth.take_error();
-  auto c = authorize_tenant(std::move(auth).value(), tenant_id);
+  auto c = co_await authenticate_for(std::move(token), tenant_id);
   if (!c.ok()) co_return c.take_error();
   if (user_id != c->principal.sub && !c->principal.is_admin_of(c->tenant.id) &&
       !config_.defects.on(Defect::kCostEndpointOpen))
@@ -453,9 +460,7 @@ Task<Result<Json>> System::user_costs(std::string token, std::string tenant_id, 
 }
 
 Task<Result<Json>> System::admin_cost_report(std::string token, std::string tenant_id, std::string report) {
-  auto auth = co_await authenticate(std::move(token));
-  if (!auth.ok()) co_return auth.take_error();
-  auto c = authorize_tenant(std::move(auth).value(), tenant_id);
+  auto c = co_await authenticate_for(std::move(token), tenant_id);
   if (!c.ok()) co_return c.take_error();
   if (!config_.defects.on(Defect::kCostEndpointOpen)) {
     if (!c->principal.is_admin_of(c->tenant.id)) co_return forbidden("NotAdmin", "Admin access required");
@@ -506,9 +511,7 @@ Task<Result<Json>> System::admin_cost_report(std::string token, std::string tena
 }
 
 Task<Result<Json>> System::admin_user_service_cost(std::string token, std::string tenant_id, std::string user_id) {
-  auto auth = co_await authenticate(std::move(token));
-  if (!auth.ok()) co_return auth.take_error();
-  auto c = authorize_tenant(std::move(auth).value(), tenant_id);
+  auto c = co_await authenticate_for(std::move(token), tenant_id);
   if (!c.ok()) co_return c.take_error();
   if (!config_.defects.on(Defect::kCostEndpointOpen)) {
     if (!c->principal.is_admin_of(c->tenant.id)) co_return forbidden("NotAdmin", "Admin access required");
@@ -576,20 +579,17 @@ Task<Result<Json>> System::admin_add_to_group(std::string token, Json body) {
 }
 
 Task<Result<Json>> System::admin_create_user(std::string token, std::string tenant_id, Json body) {
-  auto auth = co_await authenticate(std::move(token));
-  if (!auth.ok()) co_return auth.take_error();
-  auto c = authorize_tenant(std::move(auth).value(), tenant_id);
+  auto c = co_await authenticate_for(std::move(token), tenant_id);
   if (!c.ok()) co_return c.take_error();
   if (!c->principal.is_admin_of(c->tenant.id)) co_return forbidden("NotAdmin", "Admin access required");
-  auto username = field(body, "username", 128);
-  auto password = field(body, "password", 256);
-  for (auto* f : {&username, &password})
-    if (!f->ok()) co_return f->take_error();
+  auto f = fields(body, {{"username", 128}, {"password", 256}});
+  if (!f.ok()) co_return f.take_error();
+  const std::string &username = (*f)[0], &password = (*f)[1];
   Attributes attrs{{"custom:tenant_id", c->tenant.id}, {"custom:subscription_tier", c->tenant.tier}};
   if (body.contains("email") && body["email"].is_string()) attrs["email"] = body["email"].get<std::string>();
-  auto sub = co_await ports_.identity.admin_create_user(c->tenant.pool_id, *username, *password, attrs);
+  auto sub = co_await ports_.identity.admin_create_user(c->tenant.pool_id, username, password, attrs);
   if (!sub.ok()) co_return sub.take_error();
-  co_return Json{{"tenant_id", c->tenant.id}, {"username", *username}, {"user_sub", *sub}};
+  co_return Json{{"tenant_id", c->tenant.id}, {"username", username}, {"user_sub", *sub}};
 }
 
 }  // namespace tenantsim

@@ -98,7 +98,9 @@ class System final : public UsageTableSource {
     const TierPolicy* tier = nullptr;
   };
   Task<Result<Caller>> authenticate(std::string token);
-  Result<Caller> authorize_tenant(Caller caller, const std::string& tenant_id) const;
+  // authenticate, then refuse (403 TenantMismatch) unless the token's tenant is `tenant_id`.
+  Task<Result<Caller>> authenticate_for(std::string token, std::string tenant_id);
+  std::optional<Tenant> active_tenant(const std::string& tenant_id) const;
   Result<std::shared_ptr<Table>> sessions_table(const Tenant& tenant);
   Result<std::shared_ptr<Table>> usage_table(const Tenant& tenant);
   Result<std::shared_ptr<Table>> open_scoped(const std::string& table, const std::string& tenant_id);
