@@ -66,8 +66,7 @@ void TokenVerifier::distrust(const std::string& issuer) {
 }
 
 TokenVerifier::Stats TokenVerifier::stats() const {
-  std::lock_guard lock(mu_);
-  return stats_;
+  return Stats{cache_hits_.load(), signature_checks_.load(), jwks_fetches_.load()};
 }
 
 std::optional<Principal> TokenVerifier::cache_lookup(const std::string& token) {
@@ -107,7 +106,7 @@ Task<Status> TokenVerifier::refresh_keys(std::string issuer) {
     it->second.last_fetch = now;
     it->second.fetched = true;
     pool_id = it->second.pool.pool_id;
-    ++stats_.jwks_fetches;
+    ++jwks_fetches_;
   }
   auto doc = co_await idp_.jwks(pool_id);
   if (!doc.ok()) co_return Error::make(ErrorKind::kUnavailable, "JwksUnavailable", doc.error().message);
@@ -122,8 +121,7 @@ Task<Status> TokenVerifier::refresh_keys(std::string issuer) {
 Task<Result<Principal>> TokenVerifier::verify(std::string token) {
   if (token.empty()) co_return unauthorized("MissingToken", "no bearer token");
   if (auto cached = cache_lookup(token)) {
-    std::lock_guard lock(mu_);
-    ++stats_.cache_hits;
+    ++cache_hits_;
     co_return *cached;
   }
 
@@ -159,22 +157,18 @@ Task<Result<Principal>> TokenVerifier::verify(std::string token) {
   if (!skip_signature) {
     auto key = pool_copy.keys.find(kid);
     if (key == pool_copy.keys.end()) co_return unauthorized("UnknownKeyId", "kid is not in the issuer's JWKS");
-    {
-      std::lock_guard lock(mu_);
-      ++stats_.signature_checks;
-    }
+    ++signature_checks_;
     if (!key->second.verify_rs256(parts->signing_input, parts->signature))
       co_return unauthorized("InvalidSignature", "signature does not verify");
   }
 
-  auto principal = check_claims(parts->payload, pool_copy);
+  auto principal = check_claims(payload, pool_copy);
   if (!principal.ok()) co_return principal.take_error();
   cache_store(token, principal.value());
   co_return principal;
 }
 
-Result<Principal> TokenVerifier::check_claims(const std::string& payload_json, const PoolState& pool) const {
-  const auto payload = nlohmann::json::parse(payload_json, nullptr, false);
+Result<Principal> TokenVerifier::check_claims(const nlohmann::json& payload, const PoolState& pool) const {
   const int64_t now = to_unix_seconds(clock_.now());
   const int64_t leeway = policy_.leeway.count();
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -14,6 +15,8 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+
+#include <nlohmann/json.hpp>
 
 #include "core/auth/principal.h"
 #include "core/auth/rsa_key.h"
@@ -69,7 +72,7 @@ class TokenVerifier {
     std::unordered_map<std::string, Principal> entries;
   };
 
-  Result<Principal> check_claims(const std::string& payload_json, const PoolState& pool) const;
+  Result<Principal> check_claims(const nlohmann::json& payload, const PoolState& pool) const;
   std::optional<Principal> cache_lookup(const std::string& token);
   void cache_store(const std::string& token, const Principal& p);
   Task<Status> refresh_keys(std::string issuer);
@@ -79,9 +82,12 @@ class TokenVerifier {
   VerifierPolicy policy_;
   const DefectSet* defects_;
 
-  mutable std::mutex mu_;  // guards pools_ and stats_
+  mutable std::mutex mu_;  // guards pools_
   std::map<std::string, PoolState> pools_;  // by issuer
-  Stats stats_;
+  // Counters are atomics so that a cache hit, the hot path, takes only its shard's lock.
+  std::atomic<uint64_t> cache_hits_{0};
+  std::atomic<uint64_t> signature_checks_{0};
+  std::atomic<uint64_t> jwks_fetches_{0};
   static constexpr size_t kShards = 16;
   std::array<CacheShard, kShards> cache_;
 };

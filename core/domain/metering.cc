@@ -34,12 +34,17 @@ std::optional<UsageRecord> UsageRecord::from_item(const Item& item) {
   return r;
 }
 
-Task<bool> Metering::write(UsageRecord r) {
-  auto table = tables_.usage_table_for(r.tenant_id);
-  if (!table.ok()) co_return false;
+Task<bool> Metering::write(UsageRecord r, std::map<std::string, std::shared_ptr<Table>>* opened) {
+  // One handle per tenant per batch: opening is a directory lookup and an allocation.
+  auto handle = opened->find(r.tenant_id);
+  if (handle == opened->end()) {
+    auto table = tables_.usage_table_for(r.tenant_id);
+    if (!table.ok()) co_return false;
+    handle = opened->emplace(r.tenant_id, std::move(table).value()).first;
+  }
   for (int attempt = 0; attempt < 3; ++attempt) {
     Item item = r.to_item();
-    auto st = co_await (*table)->put_item(std::move(item));
+    auto st = co_await handle->second->put_item(std::move(item));
     if (st.ok()) co_return true;
     // Only transient failures are worth another attempt right away.
     if (st.error().kind != ErrorKind::kUnavailable && st.error().kind != ErrorKind::kTooManyRequests) break;
@@ -48,9 +53,10 @@ Task<bool> Metering::write(UsageRecord r) {
 }
 
 Task<void> Metering::record(std::vector<UsageRecord> records) {
+  std::map<std::string, std::shared_ptr<Table>> opened;
   for (auto& r : records) {
     if (defects_.on(Defect::kOutputTokensNotMetered) && r.metric_type == metric::kOutputTokens) continue;
-    const bool ok = co_await write(r);
+    const bool ok = co_await write(r, &opened);
     if (!ok) {
       std::lock_guard lock(mu_);
       outbox_.push_back(std::move(r));
@@ -64,8 +70,9 @@ Task<size_t> Metering::flush() {
     std::lock_guard lock(mu_);
     batch.swap(outbox_);
   }
+  std::map<std::string, std::shared_ptr<Table>> opened;
   for (auto& r : batch) {
-    const bool ok = co_await write(r);
+    const bool ok = co_await write(r, &opened);
     if (!ok) {
       std::lock_guard lock(mu_);
       outbox_.push_back(std::move(r));

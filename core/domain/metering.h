@@ -6,6 +6,8 @@
 #pragma once
 
 #include <deque>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -51,7 +53,7 @@ class Metering {
   size_t pending() const;
 
  private:
-  Task<bool> write(UsageRecord r);
+  Task<bool> write(UsageRecord r, std::map<std::string, std::shared_ptr<Table>>* opened);
 
   UsageTableSource& tables_;
   const DefectSet& defects_;
