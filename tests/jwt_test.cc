@@ -42,6 +42,13 @@ class JwtTest : public ::testing::Test {
   // A token with these claims, correctly signed by the tenant's user pool.
   std::string signed_with(const json& claims) { return world->cognito.sign_claims(tenant.pool_id, claims.dump()); }
   json valid_claims() { return decode(acme.token).payload; }
+  // The error code for a correctly signed token whose valid claims were changed by `edit`.
+  template <class Edit>
+  std::string code_for_claims(Edit edit) {
+    json c = valid_claims();
+    edit(c);
+    return code_with(signed_with(c));
+  }
 
   std::unique_ptr<World> world;
   World::Account acme;
@@ -104,39 +111,25 @@ TEST_F(JwtTest, ExpiredTokenIsRefusedAfterLeeway) {
 }
 
 TEST_F(JwtTest, NotYetValidTokenIsRefused) {
-  json c = valid_claims();
-  c["nbf"] = to_unix_seconds(world->clock.now()) + 600;
-  EXPECT_EQ(code_with(signed_with(c)), "TokenNotYetValid");
-  c = valid_claims();
-  c["iat"] = to_unix_seconds(world->clock.now()) + 600;
-  EXPECT_EQ(code_with(signed_with(c)), "TokenNotYetValid");
+  EXPECT_EQ(code_for_claims([&](json& c) { c["nbf"] = to_unix_seconds(world->clock.now()) + 600; }), "TokenNotYetValid");
+  EXPECT_EQ(code_for_claims([&](json& c) { c["iat"] = to_unix_seconds(world->clock.now()) + 600; }), "TokenNotYetValid");
 }
 
 TEST_F(JwtTest, WrongIssuerIsRefused) {
-  json c = valid_claims();
-  c["iss"] = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_attacker";
-  EXPECT_EQ(code_with(signed_with(c)), "UntrustedIssuer");
+  EXPECT_EQ(code_for_claims([&](json& c) { c["iss"] = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_attacker"; }), "UntrustedIssuer");
 }
 
 TEST_F(JwtTest, WrongAudienceIsRefused) {
-  json c = valid_claims();
-  c["aud"] = "some-other-app-client";
-  EXPECT_EQ(code_with(signed_with(c)), "WrongAudience");
+  EXPECT_EQ(code_for_claims([&](json& c) { c["aud"] = "some-other-app-client"; }), "WrongAudience");
 }
 
 TEST_F(JwtTest, WrongTokenUseIsRefused) {
-  json c = valid_claims();
-  c["token_use"] = "refresh";
-  EXPECT_EQ(code_with(signed_with(c)), "WrongTokenUse");
+  EXPECT_EQ(code_for_claims([&](json& c) { c["token_use"] = "refresh"; }), "WrongTokenUse");
 }
 
 TEST_F(JwtTest, MissingTenantClaimsAreRefused) {
-  json c = valid_claims();
-  c.erase("custom:tenant_id");
-  EXPECT_EQ(code_with(signed_with(c)), "MissingTenantClaims");
-  c = valid_claims();
-  c.erase("custom:subscription_tier");
-  EXPECT_EQ(code_with(signed_with(c)), "MissingTenantClaims");
+  EXPECT_EQ(code_for_claims([&](json& c) { c.erase("custom:tenant_id"); }), "MissingTenantClaims");
+  EXPECT_EQ(code_for_claims([&](json& c) { c.erase("custom:subscription_tier"); }), "MissingTenantClaims");
 }
 
 TEST_F(JwtTest, MalformedTokensAreRefused) {
@@ -164,7 +157,6 @@ TEST_F(JwtTest, RotatedKeysVerifyAndRetiredKeysStop) {
   world->cognito.retire_old_keys(tenant.pool_id);
   world->clock.advance(std::chrono::minutes(2));
   // The old token is cached as verified until it expires; a new signature with the old kid is not.
-  json c = valid_claims();
   Jwt t = decode(old_token);
   t.payload["jti"] = "different";
   EXPECT_EQ(status_with(encode(t.header, t.payload, t.signature)), 401);

@@ -46,7 +46,6 @@ ApiResponse error_response(const Error& e) {
     r.headers["Retry-After"] = std::to_string(s < 1 ? 1 : s);
     r.body["retry_after_seconds"] = s;
   }
-  if (r.status == 405) r.headers["Allow"] = "GET, POST, DELETE";
   return r;
 }
 
@@ -134,10 +133,22 @@ Task<ApiResponse> route(System& sys, ApiRequest req) {
       auto r = co_await sys.list_sessions(token, t);
       co_return from(std::move(r));
     }
-    if (is({"api", "tenants", "*", "usage"}) && m == "GET") {      auto r = co_await sys.usage(token, t);      co_return from(std::move(r));    }
-    if (is({"api", "tenants", "*", "subscription"}) && m == "GET") {      auto r = co_await sys.subscription(token, t);      co_return from(std::move(r));    }
-    if (is({"api", "tenants", "*", "costs"}) && m == "GET") {      auto r = co_await sys.tenant_costs(token, t);      co_return from(std::move(r));    }
-    if (is({"api", "tenants", "*", "users", "*", "costs"}) && m == "GET") {      auto r = co_await sys.user_costs(token, t, s[4]);      co_return from(std::move(r));    }
+    if (is({"api", "tenants", "*", "usage"}) && m == "GET") {
+      auto r = co_await sys.usage(token, t);
+      co_return from(std::move(r));
+    }
+    if (is({"api", "tenants", "*", "subscription"}) && m == "GET") {
+      auto r = co_await sys.subscription(token, t);
+      co_return from(std::move(r));
+    }
+    if (is({"api", "tenants", "*", "costs"}) && m == "GET") {
+      auto r = co_await sys.tenant_costs(token, t);
+      co_return from(std::move(r));
+    }
+    if (is({"api", "tenants", "*", "users", "*", "costs"}) && m == "GET") {
+      auto r = co_await sys.user_costs(token, t, s[4]);
+      co_return from(std::move(r));
+    }
     co_return error_response(not_found());
   }
   if (n >= 3 && s[1] == "admin") {
@@ -145,7 +156,10 @@ Task<ApiResponse> route(System& sys, ApiRequest req) {
       auto r = co_await sys.admin_my_tenants(token);
       co_return from(std::move(r));
     }
-    if (is({"api", "admin", "add-to-group"}) && m == "POST") {      auto r = co_await sys.admin_add_to_group(token, body);      co_return from(std::move(r));    }
+    if (is({"api", "admin", "add-to-group"}) && m == "POST") {
+      auto r = co_await sys.admin_add_to_group(token, body);
+      co_return from(std::move(r));
+    }
     if (n >= 5 && s[2] == "tenants") {
       const std::string& t = s[3];
       if (is({"api", "admin", "tenants", "*", "users"}) && m == "POST") {

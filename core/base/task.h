@@ -124,13 +124,4 @@ inline void spawn(Task<void> t) {
   [](Task<void> task) -> detail::Detached { co_await task; }(std::move(t));
 }
 
-// Runs a task that completes without suspending on a clock (every in-process fake without latency).
-// REQUIRES: nothing in t waits on a timer; otherwise use the event loop that drives the clock.
-template <class T>
-T run_inline(Task<T> t) {
-  t.start();
-  if (!t.done()) std::terminate();  // a timer wait with no loop to drive it would hang forever
-  return t.result();
-}
-
 }  // namespace tenantsim

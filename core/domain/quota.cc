@@ -31,9 +31,9 @@ std::vector<QuotaManager::Window> QuotaManager::windows(const Tenant& tenant, co
   if (tier.monthly_messages > 0)
     out.push_back({Key{tenant.id, "q#m#" + scope + "#" + month}, tier.monthly_messages, false});
   if (per_user && tier.tenant_daily_messages > 0)
-    out.push_back({Key{tenant.id, "q#d#t#" + day}, tier.tenant_daily_messages, true});
+    out.push_back({Key{tenant.id, "q#d#t#" + day}, tier.tenant_daily_messages, true, true});
   if (per_user && tier.tenant_monthly_messages > 0)
-    out.push_back({Key{tenant.id, "q#m#t#" + month}, tier.tenant_monthly_messages, false});
+    out.push_back({Key{tenant.id, "q#m#t#" + month}, tier.tenant_monthly_messages, false, true});
   return out;
 }
 
@@ -127,8 +127,7 @@ Task<Result<UsageCounts>> QuotaManager::counts(Table& usage, const Tenant& tenan
   c.day = day_key(now, offset(tenant));
   c.month = month_key(now, offset(tenant));
   for (const auto& w : windows(tenant, tier, user_id, now)) {
-    if (w.key.sort.starts_with("q#d#t#") && tier.message_limit_scope == LimitScope::kUser) continue;
-    if (w.key.sort.starts_with("q#m#t#") && tier.message_limit_scope == LimitScope::kUser) continue;
+    if (w.tenant_cap) continue;  // counts are for the scope the tier limits
     auto item = co_await usage.get_item(w.key);
     if (!item.ok()) co_return item.take_error();
     const int64_t n = item.value() ? get_number(**item, "count").value_or(0) : 0;

@@ -54,6 +54,7 @@ class QuotaManager {
     Key key;
     int64_t limit;
     bool daily;
+    bool tenant_cap = false;  // the optional cap over all users, on top of the per-user window
   };
   std::vector<Window> windows(const Tenant& tenant, const TierPolicy& tier, const std::string& user_id, Time now) const;
   int offset(const Tenant& tenant) const;

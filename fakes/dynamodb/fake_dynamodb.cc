@@ -124,11 +124,11 @@ class FakeTable final : public Table {
     if (auto e = precheck(key.partition)) co_return *e;
     if (auto e = validate_key(key)) co_return *e;
     auto& part = partition(key.partition);
-    auto it = part.items.find(key.sort);
-    const size_t bytes = it == part.items.end() ? 0 : item_size_bytes(it->second);
+    const Item* current = find(part, key.sort);
+    const size_t bytes = current ? item_size_bytes(*current) : 0;
     if (auto e = consume(key.partition, part, read_half_units(bytes, consistent), 0)) co_return *e;
     std::optional<Item> out;
-    if (it != part.items.end()) out = it->second;
+    if (current) out = *current;
     co_return out;
   }
 
@@ -139,12 +139,8 @@ class FakeTable final : public Table {
     if (auto e = precheck(key->partition)) co_return *e;
     if (auto e = validate_item(item)) co_return *e;
     auto& part = partition(key->partition);
-    auto it = part.items.find(key->sort);
-    const Item* current = it == part.items.end() ? nullptr : &it->second;
-    if (condition && !evaluate(*condition, current)) {
-      if (auto e = consume(key->partition, part, 0, 1)) co_return *e;  // a failed write still costs a unit
-      co_return condition_failed();
-    }
+    const Item* current = find(part, key->sort);
+    if (auto e = check_condition(key->partition, part, condition, current)) co_return *e;
     if (auto e = consume(key->partition, part, 0, write_units(item_size_bytes(item)))) co_return *e;
     if (!current) ++data_->item_count;
     part.items[key->sort] = std::move(item);
@@ -156,12 +152,8 @@ class FakeTable final : public Table {
     if (auto e = precheck(key.partition)) co_return *e;
     if (auto e = validate_key(key)) co_return *e;
     auto& part = partition(key.partition);
-    auto it = part.items.find(key.sort);
-    const Item* current = it == part.items.end() ? nullptr : &it->second;
-    if (condition && !evaluate(*condition, current)) {
-      if (auto e = consume(key.partition, part, 0, 1)) co_return *e;
-      co_return condition_failed();
-    }
+    const Item* current = find(part, key.sort);
+    if (auto e = check_condition(key.partition, part, condition, current)) co_return *e;
     auto next = apply(key, current, update);
     if (!next.ok()) co_return next.take_error();
     if (auto e = validate_item(next.value())) co_return *e;
@@ -176,15 +168,11 @@ class FakeTable final : public Table {
     if (auto e = precheck(key.partition)) co_return *e;
     if (auto e = validate_key(key)) co_return *e;
     auto& part = partition(key.partition);
-    auto it = part.items.find(key.sort);
-    const Item* current = it == part.items.end() ? nullptr : &it->second;
-    if (condition && !evaluate(*condition, current)) {
-      if (auto e = consume(key.partition, part, 0, 1)) co_return *e;
-      co_return condition_failed();
-    }
+    const Item* current = find(part, key.sort);
+    if (auto e = check_condition(key.partition, part, condition, current)) co_return *e;
     if (auto e = consume(key.partition, part, 0, current ? write_units(item_size_bytes(*current)) : 1)) co_return *e;
     if (current) {
-      part.items.erase(it);
+      part.items.erase(key.sort);
       --data_->item_count;
     }
     co_return Status{};
@@ -264,8 +252,7 @@ class FakeTable final : public Table {
       for (const auto& k : keys)
         if (k == key) co_return validation("Transaction request cannot include multiple operations on one item");
       auto& part = partition(key.partition);
-      auto it = part.items.find(key.sort);
-      const Item* current = it == part.items.end() ? nullptr : &it->second;
+      const Item* current = find(part, key.sort);
       const bool ok = !t.condition || evaluate(*t.condition, current);
       reasons.push_back(ok ? "None" : "ConditionalCheckFailed");
       cancelled |= !ok;
@@ -331,6 +318,20 @@ class FakeTable final : public Table {
   }
 
   State::Partition& partition(const std::string& pk) { return data_->partitions[pk]; }
+
+  static const Item* find(const State::Partition& part, const std::string& sort) {
+    auto it = part.items.find(sort);
+    return it == part.items.end() ? nullptr : &it->second;
+  }
+
+  // A false condition fails the write with ConditionalCheckFailedException; like DynamoDB, the
+  // failed write still consumes one write unit.
+  std::optional<Error> check_condition(const std::string& pk, State::Partition& part,
+                                       const std::optional<Condition>& condition, const Item* current) {
+    if (!condition || evaluate(*condition, current)) return std::nullopt;
+    if (auto e = consume(pk, part, 0, 1)) return e;
+    return condition_failed();
+  }
 
   std::optional<Error> validate_key(const Key& key) const {
     if (key.partition.empty()) return validation("partition key value must not be empty");
