@@ -43,10 +43,7 @@ class World {
                    const nlohmann::json& body = nlohmann::json());
   template <class T>
   T run(Task<T> t) {
-    std::optional<T> out;
-    spawn(capture(std::move(t), &out));
-    clock.run();
-    return std::move(*out);
+    return run_to_completion(clock, std::move(t));
   }
 
   // Registers (and confirms) a user of a new tenant; returns the ID token.
@@ -65,10 +62,6 @@ class World {
 
  private:
   World(WorldOptions options, SystemConfig config);
-  template <class T>
-  static Task<void> capture(Task<T> t, std::optional<T>* out) {
-    out->emplace(co_await t);
-  }
 };
 
 }  // namespace tenantsim

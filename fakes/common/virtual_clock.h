@@ -6,9 +6,12 @@
 #include <atomic>
 #include <coroutine>
 #include <cstdint>
+#include <optional>
 #include <queue>
+#include <stdexcept>
 #include <vector>
 
+#include "core/base/task.h"
 #include "core/ports/clock.h"
 
 namespace tenantsim {
@@ -42,5 +45,23 @@ class VirtualClock final : public Clock {
   uint64_t seq_ = 0;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
 };
+
+namespace detail {
+template <class T>
+Task<void> capture_result(Task<T> t, std::optional<T>* out) {
+  out->emplace(co_await t);
+}
+}  // namespace detail
+
+// Runs `t` on the clock's loop until the loop is idle and returns its result. For tests, benchmarks
+// and drivers that want one call's answer. REQUIRES: `t` finishes once the loop is idle.
+template <class T>
+T run_to_completion(VirtualClock& clock, Task<T> t) {
+  std::optional<T> out;
+  spawn(detail::capture_result(std::move(t), &out));
+  clock.run();
+  if (!out) throw std::logic_error("task still suspended with no timer left");
+  return std::move(*out);
+}
 
 }  // namespace tenantsim

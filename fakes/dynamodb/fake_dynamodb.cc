@@ -62,19 +62,41 @@ bool evaluate(const Condition& c, const Item* item) {
   }
 }
 
-bool sort_matches(const SortKeyCondition& c, const std::string& sk) {
+// The [first, last) range of sort keys a key condition selects, found by seeking, not scanning.
+using ItemMap = std::map<std::string, Item>;
+std::pair<ItemMap::iterator, ItemMap::iterator> key_range(ItemMap& items, const SortKeyCondition& c) {
   using Op = SortKeyCondition::Op;
   switch (c.op) {
-    case Op::kAny: return true;
-    case Op::kEq: return sk == c.a;
-    case Op::kLt: return sk < c.a;
-    case Op::kLe: return sk <= c.a;
-    case Op::kGt: return sk > c.a;
-    case Op::kGe: return sk >= c.a;
-    case Op::kBetween: return sk >= c.a && sk <= c.b;
-    case Op::kBeginsWith: return sk.starts_with(c.a);
+    case Op::kAny: return {items.begin(), items.end()};
+    case Op::kEq: return {items.lower_bound(c.a), items.upper_bound(c.a)};
+    case Op::kLt: return {items.begin(), items.lower_bound(c.a)};
+    case Op::kLe: return {items.begin(), items.upper_bound(c.a)};
+    case Op::kGt: return {items.upper_bound(c.a), items.end()};
+    case Op::kGe: return {items.lower_bound(c.a), items.end()};
+    case Op::kBetween:
+      if (c.b < c.a) return {items.end(), items.end()};
+      return {items.lower_bound(c.a), items.upper_bound(c.b)};
+    case Op::kBeginsWith: {
+      // Keys starting with the prefix lie before its successor ("ab" -> "ac"; trailing 0xFF bytes drop).
+      std::string next = c.a;
+      while (!next.empty() && static_cast<unsigned char>(next.back()) == 0xFF) next.pop_back();
+      if (next.empty()) return {items.lower_bound(c.a), items.end()};
+      next.back() = static_cast<char>(static_cast<unsigned char>(next.back()) + 1);
+      return {items.lower_bound(c.a), items.lower_bound(next)};
+    }
   }
-  return false;
+  return {items.end(), items.end()};
+}
+
+// Of two positions in `items`, the later and the earlier one (end() comes after every key).
+ItemMap::iterator later(ItemMap& items, ItemMap::iterator a, ItemMap::iterator b) {
+  if (a == items.end() || b == items.end()) return items.end();
+  return a->first < b->first ? b : a;
+}
+ItemMap::iterator earlier(ItemMap& items, ItemMap::iterator a, ItemMap::iterator b) {
+  if (a == items.end()) return b;
+  if (b == items.end()) return a;
+  return a->first < b->first ? a : b;
 }
 
 int64_t write_units(size_t bytes) { return std::max<int64_t>(1, static_cast<int64_t>((bytes + 1023) / 1024)); }
@@ -188,27 +210,35 @@ class FakeTable final : public Table {
     auto& part = partition(q.partition);
     QueryPage page;
     size_t bytes = 0;
-    auto visit = [&](auto begin, auto end) {
-      for (auto it = begin; it != end; ++it) {
-        const std::string& sk = it->first;
-        if (!sort_matches(q.sort, sk)) continue;
-        page.items.push_back(it->second);
-        bytes += item_size_bytes(it->second);
-        if ((q.limit > 0 && page.items.size() == static_cast<size_t>(q.limit)) || bytes >= kPageBytes) {
-          // Like DynamoDB, a page cut by Limit or size carries LastEvaluatedKey even if nothing follows.
-          page.last_evaluated_key = Key{q.partition, sk};
-          return;
-        }
+    // Seek to the key range the condition allows (like DynamoDB, which reads only that range and
+    // bills only what it read), then walk it in the requested direction.
+    auto [lo, hi] = key_range(part.items, q.sort);
+    if (q.exclusive_start_key) {
+      const std::string& after = q.exclusive_start_key->sort;
+      if (q.scan_forward) {
+        lo = later(part.items, lo, part.items.upper_bound(after));
+      } else {
+        hi = earlier(part.items, hi, part.items.lower_bound(after));
       }
+    }
+    auto take = [&](const std::pair<const std::string, Item>& entry) {
+      page.items.push_back(entry.second);
+      bytes += item_size_bytes(entry.second);
+      if ((q.limit > 0 && page.items.size() == static_cast<size_t>(q.limit)) || bytes >= kPageBytes) {
+        // Like DynamoDB, a page cut by Limit or size carries LastEvaluatedKey even if nothing follows.
+        page.last_evaluated_key = Key{q.partition, entry.first};
+        return false;
+      }
+      return true;
     };
-    if (q.scan_forward) {
-      auto begin = q.exclusive_start_key ? part.items.upper_bound(q.exclusive_start_key->sort) : part.items.begin();
-      visit(begin, part.items.end());
-    } else {
-      auto rbegin = q.exclusive_start_key
-                        ? std::make_reverse_iterator(part.items.lower_bound(q.exclusive_start_key->sort))
-                        : part.items.rbegin();
-      visit(rbegin, part.items.rend());
+    if (earlier(part.items, lo, hi) == lo && lo != hi) {
+      if (q.scan_forward) {
+        for (auto it = lo; it != hi; ++it)
+          if (!take(*it)) break;
+      } else {
+        for (auto it = std::make_reverse_iterator(hi); it != std::make_reverse_iterator(lo); ++it)
+          if (!take(*it)) break;
+      }
     }
     if (auto e = consume(q.partition, part, read_half_units(bytes, q.consistent_read), 0)) co_return *e;
     co_return page;
