@@ -63,6 +63,16 @@ TEST(System, BadInputGetsA400NamingTheField) {
   EXPECT_EQ(f.w->call("GET", "/api/nope", a.token).status, 404);
 }
 
+TEST(System, WrongMethodIs405WithAllow) {
+  Fixture f{make_world()};
+  auto a = must(f.w->new_tenant("acme", "basic"));
+  auto r = f.w->call("GET", "/api/chat", a.token);
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(r.headers["Allow"], "POST");
+  EXPECT_EQ(r.body["code"], "MethodNotAllowed");
+  EXPECT_EQ(f.w->call("POST", "/api/register").status, 400) << "the right method reaches the endpoint";
+}
+
 TEST(System, ChatAnswersAndMetersEveryMetric) {
   Fixture f{make_world()};
   auto a = must(f.w->new_tenant("acme", "advanced"));

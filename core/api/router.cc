@@ -35,7 +35,13 @@ ApiResponse from(Result<Json> r, int status = 200) {
 }
 
 Error not_found() { return Error::make(ErrorKind::kNotFound, "NotFound", "no such endpoint"); }
-Error method_not_allowed() { return Error::make(ErrorKind::kBadRequest, "MethodNotAllowed", "method not allowed"); }
+// 405 with the Allow header RFC 9110 requires.
+ApiResponse wrong_method(const char* allowed) {
+  ApiResponse r = error_response(
+      Error::make(ErrorKind::kMethodNotAllowed, "MethodNotAllowed", std::string("this path takes ") + allowed));
+  r.headers["Allow"] = allowed;
+  return r;
+}
 
 }  // namespace
 
@@ -77,22 +83,22 @@ Task<ApiResponse> route(System& sys, ApiRequest req) {
 
   // Public: registration and login.
   if (is({"api", "register"})) {
-    if (m != "POST") co_return error_response(method_not_allowed());
+    if (m != "POST") co_return wrong_method("POST");
     auto r = co_await sys.register_tenant(body);
     co_return from(std::move(r), 201);
   }
   if (is({"api", "register", "confirm"})) {
-    if (m != "POST") co_return error_response(method_not_allowed());
+    if (m != "POST") co_return wrong_method("POST");
     auto r = co_await sys.confirm_registration(body);
     co_return from(std::move(r));
   }
   if (is({"api", "auth", "login"})) {
-    if (m != "POST") co_return error_response(method_not_allowed());
+    if (m != "POST") co_return wrong_method("POST");
     auto r = co_await sys.login(body);
     co_return from(std::move(r));
   }
   if (is({"api", "auth", "refresh"})) {
-    if (m != "POST") co_return error_response(method_not_allowed());
+    if (m != "POST") co_return wrong_method("POST");
     auto r = co_await sys.refresh(body);
     co_return from(std::move(r));
   }
@@ -102,27 +108,27 @@ Task<ApiResponse> route(System& sys, ApiRequest req) {
     co_return error_response(Error::make(ErrorKind::kUnauthorized, "MissingToken", "Authorization: Bearer <token> is required"));
 
   if (is({"api", "chat"})) {
-    if (m != "POST") co_return error_response(method_not_allowed());
+    if (m != "POST") co_return wrong_method("POST");
     auto r = co_await sys.chat(token, body);
     co_return from(std::move(r));
   }
   if (is({"api", "sessions"})) {
-    if (m != "POST") co_return error_response(method_not_allowed());
+    if (m != "POST") co_return wrong_method("POST");
     auto r = co_await sys.create_session(token);
     co_return from(std::move(r), 201);
   }
   if (is({"api", "sessions", "*"})) {
-    if (m != "DELETE") co_return error_response(method_not_allowed());
+    if (m != "DELETE") co_return wrong_method("DELETE");
     auto r = co_await sys.close_session(token, s[2]);
     co_return from(std::move(r));
   }
   if (is({"api", "mcp", "weather", "tools"})) {
-    if (m != "GET") co_return error_response(method_not_allowed());
+    if (m != "GET") co_return wrong_method("GET");
     auto r = co_await sys.weather_tools(token);
     co_return from(std::move(r));
   }
   if (is({"api", "mcp", "weather", "*"})) {
-    if (m != "POST") co_return error_response(method_not_allowed());
+    if (m != "POST") co_return wrong_method("POST");
     auto r = co_await sys.run_weather_tool(token, s[3], body);
     co_return from(std::move(r));
   }

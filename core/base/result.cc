@@ -8,6 +8,7 @@ int http_status(ErrorKind kind) {
     case ErrorKind::kUnauthorized: return 401;
     case ErrorKind::kForbidden: return 403;
     case ErrorKind::kNotFound: return 404;
+    case ErrorKind::kMethodNotAllowed: return 405;
     case ErrorKind::kConflict: return 409;
     case ErrorKind::kTooManyRequests: return 429;
     case ErrorKind::kUnavailable: return 503;
@@ -22,6 +23,7 @@ const char* to_string(ErrorKind kind) {
     case ErrorKind::kUnauthorized: return "unauthorized";
     case ErrorKind::kForbidden: return "forbidden";
     case ErrorKind::kNotFound: return "not_found";
+    case ErrorKind::kMethodNotAllowed: return "method_not_allowed";
     case ErrorKind::kConflict: return "conflict";
     case ErrorKind::kTooManyRequests: return "too_many_requests";
     case ErrorKind::kUnavailable: return "unavailable";

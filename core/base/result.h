@@ -16,6 +16,7 @@ enum class ErrorKind {
   kUnauthorized,     // 401: no credentials, or credentials that do not verify
   kForbidden,        // 403: verified, but not allowed to do this
   kNotFound,         // 404
+  kMethodNotAllowed, // 405: the path exists, the method does not
   kConflict,         // 409: state conflict (exists already, expired session, failed condition)
   kTooManyRequests,  // 429: a limit or a quota; retry_after says when it may succeed
   kUnavailable,      // 503: a dependency failed; retrying later may succeed
