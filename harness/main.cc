@@ -1,12 +1,17 @@
 // tenantsim: the command-line entry point. Subcommands not built yet say so and exit 2.
 #include <cxxopts.hpp>
 #include <fmt/format.h>
+#include <sys/resource.h>
 
+#include <chrono>
 #include <iostream>
 
-#include "harness/world.h"
+#include "harness/run.h"
+#include "reports/writers.h"
 
 namespace {
+
+using namespace tenantsim;
 
 constexpr int kOk = 0, kCheckFailed = 1, kUsage = 2, kEnvironment = 3;
 
@@ -14,145 +19,134 @@ void usage() {
   std::cout << R"(tenantsim — multi-tenant simulation and load-test harness
 
 usage:
-  tenantsim demo [--seed N] [--inject-defect NAME]...   run the system on fakes through its rules, print a verdict
-  tenantsim defects list                                the defect catalog
-  tenantsim run SCENARIO ...                            (not yet implemented)
-  tenantsim serve | fakes serve | load | report | compare | merge | scenario validate   (not yet implemented)
+  tenantsim run SCENARIO [--seed N] [--out DIR] [--inject-defect NAME]... [--data-dir DIR]
+        simulate the scenario in virtual time, check it, write reports to DIR (default out/<name>)
+  tenantsim scenario validate SCENARIO [--data-dir DIR]
+        check a scenario file; every problem is printed with its field path
+  tenantsim defects list                 the defect catalog (for --inject-defect)
+  tenantsim serve | fakes serve | load | report | compare | merge      (not yet implemented)
   tenantsim --help | --version
 
 exit codes: 0 all checks passed, 1 a check failed, 2 bad usage or input, 3 environment failure
 )";
 }
 
-struct Check {
-  std::string name;
-  bool passed;
-  std::string detail;
-};
+// Parses argv[first..] with the given options; throws cxxopts exceptions on bad flags.
+cxxopts::ParseResult parse(cxxopts::Options& opts, int argc, char** argv, int first) {
+  opts.allow_unrecognised_options();
+  auto r = opts.parse(argc - first + 1, argv + first - 1);
+  if (!r.unmatched().empty()) throw cxxopts::exceptions::exception("unexpected argument '" + r.unmatched()[0] + "'");
+  return r;
+}
 
-// The main job until the scenario engine lands: onboard tenants of every tier, drive them, attack
-// across tenants, and check the outcome against the fakes' ledgers.
-int demo(uint64_t seed, const tenantsim::DefectSet& defects) {
-  using namespace tenantsim;
-  WorldOptions o;
-  o.seed = seed;
-  o.data_dir = TENANTSIM_DATA_DIR;
-  o.defects = defects;
-  auto made = World::create(o);
-  if (!made.ok()) {
-    std::cerr << "tenantsim: " << made.error().message << "\n";
+int64_t peak_rss_kib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
+
+int run(int argc, char** argv) {
+  cxxopts::Options opts("tenantsim run");
+  opts.add_options()("scenario", "scenario file", cxxopts::value<std::string>())(
+      "seed", "seed (overrides the scenario's)", cxxopts::value<uint64_t>())(
+      "out", "report directory", cxxopts::value<std::string>())(
+      "inject-defect", "defect name (repeatable)", cxxopts::value<std::vector<std::string>>())(
+      "data-dir", "tier table and price catalogs", cxxopts::value<std::string>()->default_value(TENANTSIM_DATA_DIR));
+  opts.parse_positional({"scenario"});
+  auto args = parse(opts, argc, argv, 2);
+  if (!args.count("scenario")) throw cxxopts::exceptions::exception("a scenario file is required");
+
+  RunOptions ro;
+  if (args.count("seed")) ro.seed = args["seed"].as<uint64_t>();
+  ro.progress = true;
+  if (args.count("inject-defect")) {
+    for (const auto& name : args["inject-defect"].as<std::vector<std::string>>()) {
+      auto d = parse_defect(name);
+      if (!d) {
+        std::cerr << "tenantsim run: unknown defect '" << name << "' (see `tenantsim defects list`)\n";
+        return kUsage;
+      }
+      ro.defects.enable(*d);
+      std::cerr << "*** DEFECT INJECTED: " << name << " — this run tests the checks, not the system ***\n";
+    }
+  }
+  auto loaded = load_scenario(args["scenario"].as<std::string>(), args["data-dir"].as<std::string>());
+  if (!loaded.ok()) {
+    std::cerr << "tenantsim run: " << loaded.error().message << "\n";
     return kUsage;
   }
-  World& w = **made;
-  std::vector<Check> checks;
-  std::vector<World::Account> accounts;
-  const char* tiers[] = {"basic", "advanced", "premium"};
-  for (int i = 0; i < 12; ++i) {
-    auto a = w.new_tenant(fmt::format("tenant-{:02d}", i), tiers[i % 3]);
-    if (!a.ok()) {
-      std::cerr << "tenantsim: onboarding failed: " << a.error().message << "\n";
-      return kEnvironment;
-    }
-    accounts.push_back(*a);
+  const std::string out = args.count("out") ? args["out"].as<std::string>() : "out/" + loaded->scenario.name;
+
+  const auto wall_start = std::chrono::steady_clock::now();
+  auto result = run_scenario(*loaded, ro);
+  if (!result.ok()) {
+    std::cerr << "tenantsim run: " << result.error().name << ": " << result.error().message << "\n";
+    return result.error().kind == ErrorKind::kBadRequest ? kUsage : kEnvironment;
   }
-  int64_t refused_cross = 0, attempts_cross = 0, over_limit_accepted = 0;
-  for (size_t i = 0; i < accounts.size(); ++i) {
-    auto& a = accounts[i];
-    auto s = w.call("POST", "/api/sessions", a.token);
-    const std::string sid = s.body.value("session_id", "");
-    const auto* tier = w.system->config().tiers.find(tiers[i % 3]);
-    int accepted = 0;
-    for (int m = 0; m < tier->daily_messages + 5 && m < 60; ++m) {
-      auto r = w.call("POST", "/api/chat", a.token,
-                      {{"message", m % 3 ? "hello canary-" + a.tenant_id : "weather in London?"},
-                       {"tenant_context", {{"tenant_id", a.tenant_id}, {"user_id", a.sub}, {"session_id", sid}}}});
-      accepted += r.status == 200;
-    }
-    if (tier->daily_messages < 60 && accepted > tier->daily_messages) ++over_limit_accepted;
-    const auto& victim = accounts[(i + 1) % accounts.size()];
-    for (const std::string& path : {"/api/tenants/" + victim.tenant_id + "/usage", "/api/tenants/" + victim.tenant_id + "/sessions",
-                                    "/api/admin/tenants/" + victim.tenant_id + "/overall-cost"}) {
-      ++attempts_cross;
-      refused_cross += w.call("GET", path, a.token).status == 403;
-    }
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  RunTiming timing{wall, wall > 0 ? static_cast<double>(result->requests) / wall : 0, peak_rss_kib()};
+  auto written = write_reports(out, *result, timing);
+  if (!written.ok()) {
+    std::cerr << "tenantsim run: " << written.error().message << "\n";
+    return kEnvironment;
   }
-  checks.push_back({"isolation.cross_tenant_refused", refused_cross == attempts_cross,
-                    fmt::format("{}/{} cross-tenant reads refused", refused_cross, attempts_cross)});
-  checks.push_back({"limits.daily_not_exceeded", over_limit_accepted == 0,
-                    fmt::format("{} tenants accepted more than their daily limit", over_limit_accepted)});
-  const auto ledger = w.bedrock.ledger();
-  int64_t mismatched = 0;
-  for (const auto& a : accounts) {
-    auto u = w.call("GET", "/api/tenants/" + a.tenant_id + "/usage", a.token);
-    auto it = ledger.by_tenant_tag.find(a.tenant_id);
-    int64_t out = 0;
-    if (it != ledger.by_tenant_tag.end())
-      for (const auto& [model, usage] : it->second) out += usage.output_tokens;
-    if (u.body["metrics"].value("bedrock_output_tokens", int64_t{0}) != out) ++mismatched;
+  for (const auto& c : result->checks) {
+    std::cout << fmt::format("{} {:<32} {:>8} checked {:>6} failed{}\n",
+                             c.passed() ? "PASS" : (c.gating ? "FAIL" : "warn"), c.name, c.checked, c.failed,
+                             c.examples.empty() ? "" : "  e.g. " + c.examples.front());
   }
-  checks.push_back({"cost.metering_matches_ledger", mismatched == 0,
-                    fmt::format("{} tenants whose metered output tokens differ from the Bedrock ledger", mismatched)});
-  bool all = true;
-  for (const auto& c : checks) {
-    std::cout << (c.passed ? "PASS " : "FAIL ") << c.name << ": " << c.detail << "\n";
-    all &= c.passed;
+  std::cout << fmt::format("verdict: {}  ({} tenants, {} requests, seed {}, {:.1f} s wall, {:.0f} requests/s)\n",
+                           result->passed() ? "pass" : "FAIL", result->tenants.size(), result->requests, result->seed,
+                           wall, timing.simulated_requests_per_second);
+  std::cout << "reports: " << out << "/{report.json,junit.xml,summary.md,costs.csv,tenants.csv,timing.json}\n";
+  return result->passed() ? kOk : kCheckFailed;
+}
+
+int validate(int argc, char** argv) {
+  cxxopts::Options opts("tenantsim scenario validate");
+  opts.add_options()("scenario", "scenario file", cxxopts::value<std::string>())(
+      "data-dir", "tier table and price catalogs", cxxopts::value<std::string>()->default_value(TENANTSIM_DATA_DIR));
+  opts.parse_positional({"scenario"});
+  auto args = parse(opts, argc, argv, 3);
+  if (!args.count("scenario")) throw cxxopts::exceptions::exception("a scenario file is required");
+  auto loaded = load_scenario(args["scenario"].as<std::string>(), args["data-dir"].as<std::string>());
+  if (!loaded.ok()) {
+    std::cerr << loaded.error().message << "\n";
+    return kUsage;
   }
-  std::cout << fmt::format("verdict: {} (seed {}, {} tenants, {} model calls)\n", all ? "pass" : "fail", seed,
-                           accounts.size(), [&] {
-                             int64_t n = 0;
-                             for (const auto& [k, v] : ledger.by_account_model) n += v.invocations;
-                             return n;
-                           }());
-  return all ? kOk : kCheckFailed;
+  std::cout << args["scenario"].as<std::string>() << ": valid (" << loaded->scenario.tenants << " tenants, "
+            << loaded->scenario.duration.count() / 3'600'000'000LL << " h)\n";
+  return kOk;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  using namespace tenantsim;
   if (argc < 2) {
     usage();
     return kUsage;
   }
   const std::string cmd = argv[1];
-  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
-    usage();
-    return kOk;
-  }
-  if (cmd == "--version") {
-    std::cout << "tenantsim " << TENANTSIM_VERSION << "\n";
-    return kOk;
-  }
-  if (cmd == "defects" && argc == 3 && std::string(argv[2]) == "list") {
-    for (const auto& d : defect_catalog()) std::cout << fmt::format("{:<30} {}\n", d.name, d.description);
-    return kOk;
-  }
-  if (cmd == "demo") {
-    cxxopts::Options opts("tenantsim demo");
-    opts.add_options()("seed", "seed", cxxopts::value<uint64_t>()->default_value("42"))(
-        "inject-defect", "defect name", cxxopts::value<std::vector<std::string>>());
-    try {
-      auto r = opts.parse(argc - 1, argv + 1);
-      if (!r.unmatched().empty()) throw cxxopts::exceptions::exception("unexpected argument: " + r.unmatched()[0]);
-      DefectSet defects;
-      if (r.count("inject-defect")) {
-        for (const auto& name : r["inject-defect"].as<std::vector<std::string>>()) {
-          auto d = parse_defect(name);
-          if (!d) {
-            std::cerr << "tenantsim: unknown defect '" << name << "' (see `tenantsim defects list`)\n";
-            return kUsage;
-          }
-          defects.enable(*d);
-          std::cerr << "*** DEFECT INJECTED: " << name << " ***\n";
-        }
-      }
-      return demo(r["seed"].as<uint64_t>(), defects);
-    } catch (const cxxopts::exceptions::exception& e) {
-      std::cerr << "tenantsim demo: " << e.what() << "\n";
-      return kUsage;
+  try {
+    if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+      usage();
+      return kOk;
     }
+    if (cmd == "--version") {
+      std::cout << "tenantsim " << TENANTSIM_VERSION << "\n";
+      return kOk;
+    }
+    if (cmd == "defects" && argc == 3 && std::string(argv[2]) == "list") {
+      for (const auto& d : defect_catalog()) std::cout << fmt::format("{:<30} {}\n", d.name, d.description);
+      return kOk;
+    }
+    if (cmd == "run") return run(argc, argv);
+    if (cmd == "scenario" && argc >= 3 && std::string(argv[2]) == "validate") return validate(argc, argv);
+  } catch (const cxxopts::exceptions::exception& e) {
+    std::cerr << "tenantsim " << cmd << ": " << e.what() << " (try --help)\n";
+    return kUsage;
   }
-  static const char* planned[] = {"run", "serve", "fakes", "load", "report", "compare", "merge", "scenario"};
+  static const char* planned[] = {"serve", "fakes", "load", "report", "compare", "merge"};
   for (const char* p : planned)
     if (cmd == p) {
       std::cerr << "tenantsim " << cmd << ": not yet implemented\n";

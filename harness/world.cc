@@ -20,9 +20,11 @@ Result<nlohmann::json> read_json_file(const std::string& path) {
 }
 
 Result<std::unique_ptr<World>> World::create(WorldOptions options) {
-  auto tiers_doc = read_json_file(options.data_dir + "/tiers.json");
+  Result<nlohmann::json> tiers_doc = options.tiers_doc;
+  if (options.tiers_doc.is_null()) tiers_doc = read_json_file(options.data_dir + "/tiers.json");
   if (!tiers_doc.ok()) return tiers_doc.take_error();
-  auto prices_doc = read_json_file(options.data_dir + "/" + options.price_catalog);
+  Result<nlohmann::json> prices_doc = options.prices_doc;
+  if (options.prices_doc.is_null()) prices_doc = read_json_file(options.data_dir + "/" + options.price_catalog);
   if (!prices_doc.ok()) return prices_doc.take_error();
   auto tiers = TierCatalog::from_json(*tiers_doc);
   if (!tiers.ok()) return tiers.take_error();

@@ -22,6 +22,9 @@ struct WorldOptions {
   std::string price_catalog = "prices-on-demand.json";
   DefectSet defects;
   VerifierPolicy verifier;
+  // When set, used instead of reading tiers.json / price_catalog (a scenario's what-if edits).
+  nlohmann::json tiers_doc;
+  nlohmann::json prices_doc;
 };
 
 // Reads and parses a JSON file; errors name the file and the position.

@@ -1,9 +1,8 @@
 // Every JWT attack the verifier must refuse, each against a token that is otherwise valid.
-#include <openssl/hmac.h>
-
 #include <nlohmann/json.hpp>
 
 #include "core/auth/base64url.h"
+#include "harness/token_forge.h"
 #include "tests/test_support.h"
 
 namespace tenantsim {
@@ -13,19 +12,9 @@ using nlohmann::json;
 using testing::make_world;
 using testing::must;
 
-struct Jwt {
-  json header, payload;
-  std::string signature;
-};
-
-Jwt decode(const std::string& token) {
-  const auto d1 = token.find('.'), d2 = token.rfind('.');
-  return Jwt{json::parse(*base64url_decode(token.substr(0, d1))),
-             json::parse(*base64url_decode(token.substr(d1 + 1, d2 - d1 - 1))), *base64url_decode(token.substr(d2 + 1))};
-}
-
+Jwt decode(const std::string& token) { return decode_jwt(token); }
 std::string encode(const json& header, const json& payload, const std::string& signature) {
-  return base64url_encode(header.dump()) + "." + base64url_encode(payload.dump()) + "." + base64url_encode(signature);
+  return encode_jwt(header, payload, signature);
 }
 
 class JwtTest : public ::testing::Test {
@@ -64,25 +53,21 @@ TEST_F(JwtTest, MissingTokenIs401) {
 }
 
 TEST_F(JwtTest, AlgNoneIsRefused) {
-  Jwt t = decode(acme.token);
-  t.header["alg"] = "none";
-  EXPECT_EQ(code_with(encode(t.header, t.payload, "")), "UnsupportedAlgorithm");
+  EXPECT_EQ(code_with(forge_alg_none(decode(acme.token))), "UnsupportedAlgorithm");
 }
 
 TEST_F(JwtTest, Hs256SignedWithThePublicKeyIsRefused) {
   // The classic confusion: sign with HMAC using the RSA public key as the secret.
-  Jwt t = decode(acme.token);
   auto jwks = json::parse(world->run(world->cognito.jwks(tenant.pool_id)).value());
-  const std::string secret = jwks["keys"][0]["n"].get<std::string>();
-  t.header["alg"] = "HS256";
-  const std::string input = base64url_encode(t.header.dump()) + "." + base64url_encode(t.payload.dump());
-  unsigned char mac[32];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(input.data()),
-       input.size(), mac, &len);
-  const std::string token = input + "." + base64url_encode(std::string(reinterpret_cast<char*>(mac), len));
+  const std::string token = forge_hs256(decode(acme.token), jwks["keys"][0]["n"].get<std::string>());
   EXPECT_EQ(status_with(token), 401);
   EXPECT_EQ(code_with(token), "UnsupportedAlgorithm");
+}
+
+TEST_F(JwtTest, SignedWithAnAttackersKeyIsRefused) {
+  Jwt t = decode(acme.token);
+  t.payload["custom:tenant_id"] = "globex";
+  EXPECT_EQ(code_with(forge_with_own_key(t)), "InvalidSignature");
 }
 
 TEST_F(JwtTest, EditedClaimsBreakTheSignature) {

@@ -142,6 +142,7 @@ class FakeTable final : public Table {
   const TableSchema& schema() const override { return data_->schema; }
 
   Task<Result<std::optional<Item>>> get_item(Key key, bool consistent) override {
+    co_await network_delay();
     std::unique_lock lock(state_->mu);
     if (auto e = precheck(key.partition)) co_return *e;
     if (auto e = validate_key(key)) co_return *e;
@@ -155,6 +156,7 @@ class FakeTable final : public Table {
   }
 
   Task<Status> put_item(Item item, std::optional<Condition> condition) override {
+    co_await network_delay();
     std::unique_lock lock(state_->mu);
     auto key = key_of(item);
     if (!key.ok()) co_return key.take_error();
@@ -170,6 +172,7 @@ class FakeTable final : public Table {
   }
 
   Task<Result<Item>> update_item(Key key, Update update, std::optional<Condition> condition) override {
+    co_await network_delay();
     std::unique_lock lock(state_->mu);
     if (auto e = precheck(key.partition)) co_return *e;
     if (auto e = validate_key(key)) co_return *e;
@@ -186,6 +189,7 @@ class FakeTable final : public Table {
   }
 
   Task<Status> delete_item(Key key, std::optional<Condition> condition) override {
+    co_await network_delay();
     std::unique_lock lock(state_->mu);
     if (auto e = precheck(key.partition)) co_return *e;
     if (auto e = validate_key(key)) co_return *e;
@@ -201,6 +205,7 @@ class FakeTable final : public Table {
   }
 
   Task<Result<QueryPage>> query(QueryRequest q) override {
+    co_await network_delay();
     std::unique_lock lock(state_->mu);
     if (auto e = precheck(q.partition)) co_return *e;
     if (q.partition.empty()) co_return validation("partition key value must not be empty");
@@ -261,6 +266,7 @@ class FakeTable final : public Table {
   }
 
   Task<Status> transact_write(std::vector<TransactItem> items) override {
+    co_await network_delay();
     std::unique_lock lock(state_->mu);
     if (items.empty() || items.size() > 100) co_return validation("TransactWriteItems takes 1 to 100 actions");
     // Resolve keys, check scope, conditions and new images first; apply only if all pass.
@@ -416,6 +422,10 @@ class FakeTable final : public Table {
     }
     return next;
   }
+
+  // The request's time on the wire and in the service, from the fault plan's latency model. It
+  // comes before the lock, so concurrent requests interleave as they would against DynamoDB.
+  SleepUntil network_delay() { return sleep_for(state_->clock, state_->faults.latency(1)); }
 
   // Charges capacity against the partition's per-second budget and the ledger.
   std::optional<Error> consume(const std::string& pk, State::Partition& part, int64_t read_half, int64_t write) {

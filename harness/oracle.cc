@@ -1,0 +1,411 @@
+#include "harness/oracle.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace tenantsim {
+
+namespace {
+
+using Json = nlohmann::json;
+
+// Every check the oracle makes, in report order. Each appears in every report, judged or not.
+const std::vector<std::pair<const char*, const char*>>& check_catalog() {
+  static const std::vector<std::pair<const char*, const char*>> checks = {
+      {"isolation.canaries", "no response carries another tenant's canary string"},
+      {"isolation.adversary_refused", "every attack is refused with the right status (401 token, 403 tenant/admin)"},
+      {"isolation.table_scope", "a tenant-scoped table handle refuses every other tenant's partition, prefixes included"},
+      {"limits.within_limits", "no chat is accepted past a daily or monthly limit of its window"},
+      {"limits.no_refusal_under_limit", "no chat is refused for a limit while every window had room (resets included)"},
+      {"limits.concurrent_sessions", "sessions open only up to the tier's concurrent-session limit, and always up to it"},
+      {"limits.session_duration", "no message is accepted after the session's duration has run out"},
+      {"tiers.tool_gating", "each tier is offered and may run exactly its tier's tools"},
+      {"metering.complete", "metered quantities per tenant equal what the fakes' ledgers served"},
+      {"cost.attribution", "cost per tenant and service equals the ledger-derived cost; the sum over tenants equals the total"},
+  };
+  return checks;
+}
+
+int64_t number_or(const Json& j, const char* key, int64_t fallback) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number_integer() ? it->get<int64_t>() : fallback;
+}
+
+std::chrono::sys_days local_day(Time t, int offset) {
+  return std::chrono::floor<std::chrono::days>(t + std::chrono::minutes(offset));
+}
+
+bool is_limit_code(const std::string& code) { return code == "DailyLimitExceeded" || code == "MonthlyLimitExceeded"; }
+
+}  // namespace
+
+std::string oracle_day(Time t, int offset) {
+  const std::chrono::year_month_day d{local_day(t, offset)};
+  return fmt::format("{:04d}-{:02d}-{:02d}", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
+                     static_cast<unsigned>(d.day()));
+}
+
+std::string oracle_month(Time t, int offset) {
+  const std::chrono::year_month_day d{local_day(t, offset)};
+  return fmt::format("{:04d}-{:02d}", static_cast<int>(d.year()), static_cast<unsigned>(d.month()));
+}
+
+int64_t percentile(std::vector<int64_t>& v, int p) {
+  const size_t idx = std::min(v.size() - 1, (v.size() * static_cast<size_t>(p) + 99) / 100 - 1);
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(idx), v.end());
+  return v[idx];
+}
+
+std::string canary_for(const std::string& tenant_id) { return "cnry:" + tenant_id + ":"; }
+
+Result<Oracle> Oracle::from_docs(const Json& tiers, const Json& prices) {
+  Oracle o;
+  const auto bad = [](std::string m) { return Error::make(ErrorKind::kBadRequest, "InvalidData", std::move(m)); };
+  if (!tiers.contains("tiers") || !tiers["tiers"].is_object()) return bad("tier table: 'tiers' object missing");
+  for (const auto& [name, t] : tiers["tiers"].items()) {
+    OracleTier x;
+    x.name = name;
+    x.daily = number_or(t, "daily_messages", 0);
+    x.monthly = number_or(t, "monthly_messages", 0);
+    x.tenant_daily = number_or(t, "tenant_daily_messages", 0);
+    x.tenant_monthly = number_or(t, "tenant_monthly_messages", 0);
+    x.per_user = t.value("message_limit_scope", std::string("user")) == "user";
+    x.concurrent_sessions = number_or(t, "concurrent_sessions", 0);
+    x.session_minutes = number_or(t, "session_minutes", 0);
+    x.model = t.value("model_id", std::string());
+    if (t.contains("tools") && t["tools"].is_array())
+      for (const auto& tool : t["tools"]) x.tools.insert(tool.get<std::string>());
+    o.tiers_[name] = std::move(x);
+  }
+  if (!prices.contains("prices") || !prices["prices"].is_array()) return bad("price catalog: 'prices' array missing");
+  for (const auto& p : prices["prices"]) {
+    auto usd = parse_usd(p.value("usd", std::string()));
+    const int64_t per = number_or(p, "per", 0);
+    if (!usd || per <= 0 || usd->pico % per != 0) return bad("price catalog: a line without a valid usd/per");
+    o.prices_[{p.value("metric", std::string()), p.value("model", std::string())}] = Money{usd->pico / per};
+  }
+  for (const auto& [name, desc] : check_catalog()) {
+    o.checks_[name].result.name = name;
+    o.checks_[name].result.description = desc;
+  }
+  return o;
+}
+
+void Oracle::add_tenant(const std::string& id, const std::string& tier, int offset) {
+  tenants_[id] = TenantState{tier, offset};
+}
+
+Oracle::Check& Oracle::check(const std::string& name) { return checks_.at(name); }
+
+int64_t Oracle::failures_so_far() const {
+  int64_t n = 0;
+  for (const auto& [name, c] : checks_) n += c.result.failed;
+  return n;
+}
+
+// The counters a chat of `user` at time t must fit in, with their limits.
+std::vector<std::pair<std::string, int64_t>> Oracle::windows_at(const std::string& tenant, const std::string& user,
+                                                                Time t) const {
+  const auto& ts = tenants_.at(tenant);
+  const auto& tier = tiers_.at(ts.tier);
+  const std::string day = oracle_day(t, ts.offset), month = oracle_month(t, ts.offset);
+  const std::string scope = tier.per_user ? tenant + "/" + user : tenant;
+  std::vector<std::pair<std::string, int64_t>> out;
+  if (tier.daily > 0) out.emplace_back(scope + "/d/" + day, tier.daily);
+  if (tier.monthly > 0) out.emplace_back(scope + "/m/" + month, tier.monthly);
+  if (tier.per_user && tier.tenant_daily > 0) out.emplace_back(tenant + "/d/" + day, tier.tenant_daily);
+  if (tier.per_user && tier.tenant_monthly > 0) out.emplace_back(tenant + "/m/" + month, tier.tenant_monthly);
+  return out;
+}
+
+Oracle::ChatTicket Oracle::begin_chat(const std::string& tenant, const std::string& user, const std::string& session,
+                                      Time sent) {
+  ChatTicket t{tenant, user, session, sent, {}};
+  for (const auto& [key, limit] : windows_at(tenant, user, sent)) {
+    ++windows_[key].in_flight;
+    t.windows.push_back(key);
+  }
+  return t;
+}
+
+int64_t Oracle::remaining(const std::string& tenant, const std::string& user, Time now) const {
+  int64_t room = INT64_MAX;
+  for (const auto& [key, limit] : windows_at(tenant, user, now)) {
+    auto it = windows_.find(key);
+    const int64_t used = it == windows_.end() ? 0 : it->second.accepted + it->second.in_flight + it->second.uncertain;
+    room = std::min(room, limit - used);
+  }
+  return room;
+}
+
+void Oracle::end_chat(const ChatTicket& t, Time answered, int status, const std::string& code,
+                      const std::string& request_id, const std::string& text, const std::vector<std::string>& tools_used,
+                      bool weather_question) {
+  auto& ts = tenants_.at(t.tenant);
+  const auto& tier = tiers_.at(ts.tier);
+  for (const auto& key : t.windows) --windows_[key].in_flight;
+  const auto now_windows = windows_at(t.tenant, t.user, answered);
+  const auto sent_windows = windows_at(t.tenant, t.user, t.sent);
+  const bool straddles = now_windows != sent_windows;
+  const std::string who = fmt::format("tenant {} user {} request {}", t.tenant, t.user, request_id);
+
+  // Limits.
+  if (status == 200) {
+    for (const auto& [key, limit] : sent_windows) {
+      auto& w = windows_[key];
+      if (straddles) {
+        ++w.uncertain;
+        continue;
+      }
+      if (++w.accepted > limit)
+        check("limits.within_limits").fail(fmt::format("{}: accepted message {} of {} in window {}", who, w.accepted, limit, key));
+      else check("limits.within_limits").pass();
+    }
+    if (straddles)
+      for (const auto& [key, limit] : now_windows) ++windows_[key].uncertain;
+  } else if (status >= 500) {
+    // Failed after the reservation, maybe after the model answered: the message may have counted.
+    for (const auto& [key, limit] : sent_windows) ++windows_[key].uncertain;
+  } else if (status == 429 && is_limit_code(code) && !straddles) {
+    bool full = false;
+    for (const auto& [key, limit] : sent_windows) {
+      const auto& w = windows_[key];
+      full |= w.accepted + w.in_flight + w.uncertain >= limit;
+    }
+    if (!full) {
+      std::string counts;
+      for (const auto& [key, limit] : sent_windows) counts += fmt::format(" {}={}/{}", key, windows_[key].accepted, limit);
+      check("limits.no_refusal_under_limit").fail(fmt::format("{}: refused ({}) with room:{}", who, code, counts));
+    } else {
+      check("limits.no_refusal_under_limit").pass();
+    }
+  }
+
+  // Session duration: the system created the session no later than the open call's answer.
+  auto user_sessions = sessions_.find(t.tenant + "/" + t.user);
+  if (user_sessions != sessions_.end()) {
+    auto s = user_sessions->second.find(t.session);
+    if (s != user_sessions->second.end() && status == 200) {
+      const Time latest_end = s->second.answered + std::chrono::minutes(tier.session_minutes);
+      if (tier.session_minutes > 0 && t.sent >= latest_end)
+        check("limits.session_duration").fail(fmt::format("{}: accepted {} s after the session's {} min ran out", who,
+                                                          to_unix_seconds(t.sent) - to_unix_seconds(latest_end),
+                                                          tier.session_minutes));
+      else check("limits.session_duration").pass();
+    }
+  }
+
+  // Canaries: any "cnry:{id}:" in the answer must be this tenant's own.
+  if (status == 200) {
+    bool leaked = false;
+    for (size_t at = text.find("cnry:"); at != std::string::npos; at = text.find("cnry:", at + 5)) {
+      const size_t end = text.find(':', at + 5);
+      const std::string owner = end == std::string::npos ? "" : text.substr(at + 5, end - at - 5);
+      if (owner != t.tenant) {
+        leaked = true;
+        check("isolation.canaries").fail(fmt::format("{}: answer carries tenant {}'s canary", who, owner));
+        break;
+      }
+    }
+    if (!leaked) check("isolation.canaries").pass();
+  }
+
+  // Tools: only the tier's own, and count what the tenant should be billed for.
+  if (status == 200) {
+    bool ok = true;
+    for (const auto& tool : tools_used) {
+      if (!tier.tools.count(tool)) ok = false;
+      ts.tool_executions += 1;
+      ts.weather_calls += 1;
+    }
+    if (ok) check("tiers.tool_gating").pass();
+    else check("tiers.tool_gating").fail(fmt::format("{}: a {} chat used a tool outside its tier", who, tier.name));
+  } else if (weather_question) {
+    ts.weather_uncertain = true;  // the tool may have run before the failure
+  }
+}
+
+void Oracle::session_opened(const std::string& tenant, const std::string& user, const std::string& session, Time sent,
+                            Time answered, int status, const std::string& code) {
+  const auto& tier = tiers_.at(tenants_.at(tenant).tier);
+  auto& mine = sessions_[tenant + "/" + user];
+  const auto duration = std::chrono::minutes(tier.session_minutes);
+  int64_t surely_open = 0, maybe_open = 0;
+  for (const auto& [id, s] : mine) {
+    if (s.closed) continue;
+    if (sent < s.sent + duration) ++surely_open;
+    if (sent <= s.answered + duration + std::chrono::seconds(1)) ++maybe_open;
+  }
+  const std::string who = fmt::format("tenant {} user {}", tenant, user);
+  auto& c = check("limits.concurrent_sessions");
+  if (status == 201) {
+    if (tier.concurrent_sessions > 0 && surely_open >= tier.concurrent_sessions)
+      c.fail(fmt::format("{}: session {} opened with {} of {} already open", who, session, surely_open,
+                         tier.concurrent_sessions));
+    else c.pass();
+    mine[session] = OpenSession{sent, answered, false};
+  } else if (status == 429 && code == "ConcurrentSessionLimitExceeded") {
+    if (maybe_open < tier.concurrent_sessions)
+      c.fail(fmt::format("{}: refused a session with only {} of {} open", who, maybe_open, tier.concurrent_sessions));
+    else c.pass();
+  }
+}
+
+void Oracle::session_closed(const std::string& tenant, const std::string& user, const std::string& session, int status) {
+  if (status != 200) return;  // the system may still hold it until it expires
+  auto& mine = sessions_[tenant + "/" + user];
+  auto it = mine.find(session);
+  if (it != mine.end()) it->second.closed = true;
+}
+
+void Oracle::attempt(const std::string& kind, const std::string& tenant, const std::string& what, int expected, int got) {
+  auto& c = check("isolation.adversary_refused");
+  if (got == expected) c.pass();
+  else c.fail(fmt::format("{} by tenant {}: {} answered {}, expected {}", kind, tenant, what, got, expected));
+}
+
+void Oracle::scope_probe(const std::string& tenant, const std::string& other, bool denied) {
+  auto& c = check("isolation.table_scope");
+  if (denied) c.pass();
+  else c.fail(fmt::format("a handle scoped to tenant {} read tenant {}'s partition", tenant, other));
+}
+
+void Oracle::tools_listed(const std::string& tenant, const std::set<std::string>& names) {
+  const auto& tier = tiers_.at(tenants_.at(tenant).tier);
+  auto& c = check("tiers.tool_gating");
+  if (names == tier.tools) c.pass();
+  else c.fail(fmt::format("tenant {} ({}) is offered {} tools, its tier has {}", tenant, tier.name, names.size(), tier.tools.size()));
+}
+
+void Oracle::tool_called(const std::string& tenant, const std::string& tool, int status) {
+  auto& ts = tenants_.at(tenant);
+  const bool allowed = tiers_.at(ts.tier).tools.count(tool) > 0;
+  auto& c = check("tiers.tool_gating");
+  if (allowed ? status != 403 : status == 403) c.pass();
+  else c.fail(fmt::format("tenant {} ({}) calling {} got {}", tenant, ts.tier, tool, status));
+  if (status == 200) {
+    ts.tool_executions += 1;
+    ts.weather_calls += 1;
+  } else if (status != 403 && status != 400) {
+    ts.weather_uncertain = true;
+  }
+}
+
+Money Oracle::price(const std::string& metric, const std::string& model, int64_t quantity) const {
+  auto it = prices_.find({metric, model});
+  if (it == prices_.end()) it = prices_.find({metric, ""});
+  if (it == prices_.end()) return Money{};
+  return Money::times(it->second, quantity);
+}
+
+std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& metered, const Ledgers& ledgers,
+                                        const std::map<std::string, std::string>& silo_accounts,
+                                        const std::map<std::string, std::vector<int64_t>>& chat_latency_us,
+                                        std::optional<int64_t> p99_threshold_ms) {
+  static const char* kMetrics[] = {"bedrock_invocation", "bedrock_input_tokens", "bedrock_output_tokens"};
+  static const std::map<std::string, std::string> kService = {
+      {"bedrock_invocation", "bedrock_agent"}, {"bedrock_input_tokens", "bedrock_agent"},
+      {"bedrock_output_tokens", "bedrock_agent"}, {"weather_api_call", "weather_api"},
+      {"mcp_tool_execution", "mcp_runtime"}};
+  auto& complete = check("metering.complete");
+  auto& cost = check("cost.attribution");
+  Money metered_total, expected_total;
+  int64_t metered_weather = 0;
+  const Metered none;
+  for (const auto& [tenant, ts] : tenants_) {
+    auto m_it = metered.find(tenant);
+    const Metered& m = m_it == metered.end() ? none : m_it->second;
+    std::map<std::string, Money> expected_cost;
+    std::map<std::pair<std::string, std::string>, int64_t> expected_qty;
+    auto b = ledgers.bedrock_by_tenant.find(tenant);
+    if (b != ledgers.bedrock_by_tenant.end())
+      for (const auto& [model, u] : b->second)
+        for (int i = 0; i < 3; ++i) expected_qty[{kMetrics[i], model}] = u[i];
+    // A silo tenant's own model account is evidence that does not depend on the system's tags.
+    if (auto acct = silo_accounts.find(tenant); acct != silo_accounts.end()) {
+      for (const auto& [key, u] : ledgers.bedrock_by_account) {
+        if (key.first != acct->second) continue;
+        for (int i = 0; i < 3; ++i)
+          if (expected_qty[{kMetrics[i], key.second}] != u[i])
+            complete.fail(fmt::format("tenant {}: account {} served {} {} but requests were tagged with {}", tenant,
+                                      acct->second, u[i], kMetrics[i], expected_qty[{kMetrics[i], key.second}]));
+      }
+    }
+    if (!ts.weather_uncertain) {
+      expected_qty[{"weather_api_call", ""}] = ts.weather_calls;
+      expected_qty[{"mcp_tool_execution", ""}] = ts.tool_executions;
+    }
+    // Quantities: every (metric, model) either side must agree.
+    std::set<std::pair<std::string, std::string>> keys;
+    for (const auto& [k, q] : expected_qty) keys.insert(k);
+    for (const auto& [k, q] : m.quantity)
+      if (k.first.rfind("bedrock_", 0) == 0 || !ts.weather_uncertain) keys.insert(k);
+    bool all_equal = true;
+    for (const auto& k : keys) {
+      const int64_t want = expected_qty.count(k) ? expected_qty[k] : 0;
+      const int64_t got = m.quantity.count(k) ? m.quantity.at(k) : 0;
+      if (want != got) {
+        all_equal = false;
+        complete.fail(fmt::format("tenant {}: metered {} {}{} but the ledgers say {}", tenant, got, k.first,
+                                  k.second.empty() ? "" : " of " + k.second, want));
+      }
+      expected_cost[kService.count(k.first) ? kService.at(k.first) : k.first] += price(k.first, k.second, want);
+    }
+    if (all_equal) complete.pass();
+    for (const auto& [k, q] : m.quantity)
+      if (k.first == "weather_api_call") metered_weather += q;
+    // Cost per service.
+    std::set<std::string> services;
+    for (const auto& [s, v] : expected_cost) services.insert(s);
+    for (const auto& [s, v] : m.cost_by_service) services.insert(s);
+    bool cost_ok = true;
+    for (const auto& s : services) {
+      if (ts.weather_uncertain && s != "bedrock_agent") continue;
+      const Money want = expected_cost.count(s) ? expected_cost[s] : Money{};
+      const Money got = m.cost_by_service.count(s) ? m.cost_by_service.at(s) : Money{};
+      if (want != got) {
+        cost_ok = false;
+        cost.fail(fmt::format("tenant {} service {}: system says {} USD, ledgers say {} USD", tenant, s,
+                              got.to_usd_string(), want.to_usd_string()));
+      }
+    }
+    if (cost_ok) cost.pass();
+    for (const auto& [s, v] : m.cost_by_service) metered_total += v;
+    for (const auto& [s, v] : expected_cost) expected_total += v;
+  }
+  // Nothing unattributed: the model calls of all tenants and the weather calls add up to the ledgers.
+  int64_t untagged = 0;
+  for (const auto& [tag, models] : ledgers.bedrock_by_tenant)
+    if (!tenants_.count(tag))
+      for (const auto& [model, u] : models) untagged += u[0];
+  if (untagged > 0) cost.fail(fmt::format("{} model invocations carry no known tenant", untagged));
+  else cost.pass();
+  if (metered_weather != ledgers.weather_calls)
+    complete.fail(fmt::format("weather calls: {} metered over all tenants, {} served by the weather API", metered_weather,
+                              ledgers.weather_calls));
+  else complete.pass();
+
+  std::vector<CheckResult> out;
+  for (const auto& [name, desc] : check_catalog()) out.push_back(checks_.at(name).result);
+  if (p99_threshold_ms) {
+    CheckResult t;
+    t.name = "thresholds.p99_latency";
+    t.description = fmt::format("chat p99 (virtual time) per tier at most {} ms", *p99_threshold_ms);
+    for (const auto& [tier, samples] : chat_latency_us) {
+      if (samples.empty()) continue;
+      std::vector<int64_t> s = samples;
+      const int64_t p99 = percentile(s, 99);
+      ++t.checked;
+      if (p99 > *p99_threshold_ms * 1000) {
+        ++t.failed;
+        t.examples.push_back(fmt::format("tier {}: p99 {} ms", tier, p99 / 1000));
+      }
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+}  // namespace tenantsim

@@ -1,0 +1,136 @@
+// Oracle: what the system should have done, worked out from the scenario's own data (the tier
+// table and price catalog documents, read here and not through core's catalogs), from what the
+// driver saw on the wire, and from the fakes' ledgers. It never calls core's rules, so a bug in a
+// rule cannot hide itself by also being in the check. It judges as the run goes (nothing per
+// request is kept beyond a few examples), and finish() adds the ledger comparisons.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/base/money.h"
+#include "core/base/result.h"
+#include "core/base/time.h"
+#include "reports/run_result.h"
+
+namespace tenantsim {
+
+struct OracleTier {
+  std::string name;
+  int64_t daily = 0, monthly = 0;                // 0: unlimited
+  int64_t tenant_daily = 0, tenant_monthly = 0;  // caps over all users, when per user
+  bool per_user = true;
+  int64_t concurrent_sessions = 0;
+  int64_t session_minutes = 0;
+  std::set<std::string> tools;
+  std::string model;
+};
+
+// The calendar day and month of `t` at a fixed UTC offset, computed here from std::chrono.
+std::string oracle_day(Time t, int utc_offset_minutes);
+std::string oracle_month(Time t, int utc_offset_minutes);
+
+// The nearest-rank p-th percentile of v (reorders v). REQUIRES: v not empty, 0 < p <= 100.
+int64_t percentile(std::vector<int64_t>& v, int p);
+
+// Canaries: every tenant's prompts carry "cnry:{tenant}:" and no other tenant may ever see it.
+std::string canary_for(const std::string& tenant_id);
+
+class Oracle {
+ public:
+  // From the (already overridden) tier table and the price catalog documents.
+  static Result<Oracle> from_docs(const nlohmann::json& tiers, const nlohmann::json& prices);
+
+  const OracleTier& tier(const std::string& name) const { return tiers_.at(name); }
+  void add_tenant(const std::string& id, const std::string& tier, int utc_offset_minutes);
+
+  // --- limits: a chat is bracketed by begin/end so in-flight requests are known ---------
+  struct ChatTicket {
+    std::string tenant, user, session;
+    Time sent{};
+    std::vector<std::string> windows;  // counter keys at send time
+  };
+  ChatTicket begin_chat(const std::string& tenant, const std::string& user, const std::string& session, Time sent);
+  void end_chat(const ChatTicket& t, Time answered, int status, const std::string& code, const std::string& request_id,
+                const std::string& response_text, const std::vector<std::string>& tools_used, bool weather_question);
+  // Messages the user may still send in the current windows (for the limit-burst adversary).
+  int64_t remaining(const std::string& tenant, const std::string& user, Time now) const;
+
+  // --- sessions -----------------------------------------------------------------------
+  void session_opened(const std::string& tenant, const std::string& user, const std::string& session, Time sent,
+                      Time answered, int status, const std::string& code);
+  void session_closed(const std::string& tenant, const std::string& user, const std::string& session, int status);
+
+  // --- isolation and tiers -----------------------------------------------------------------
+  // An attack that must be refused with `expected` (401 for token attacks, 403 for foreign tenants).
+  void attempt(const std::string& kind, const std::string& tenant, const std::string& what, int expected, int got);
+  // A tenant-scoped table handle for `tenant` reading `other`'s partition: must be denied.
+  void scope_probe(const std::string& tenant, const std::string& other, bool denied);
+  void tools_listed(const std::string& tenant, const std::set<std::string>& names);
+  void tool_called(const std::string& tenant, const std::string& tool, int status);
+
+  // --- the end: ledgers and what the system metered ---------------------------------------
+  struct Metered {  // per tenant, from the system's usage tables
+    std::map<std::pair<std::string, std::string>, int64_t> quantity;  // (metric, model) -> quantity
+    std::map<std::string, Money> cost_by_service;
+  };
+  struct Ledgers {
+    // tenant tag -> model -> {invocations, input, output}
+    std::map<std::string, std::map<std::string, std::array<int64_t, 3>>> bedrock_by_tenant;
+    // (account, model) -> {invocations, input, output}
+    std::map<std::pair<std::string, std::string>, std::array<int64_t, 3>> bedrock_by_account;
+    int64_t weather_calls = 0;
+  };
+  // `silo_accounts`: tenant -> its own model account (silo tenants only).
+  std::vector<CheckResult> finish(const std::map<std::string, Metered>& metered, const Ledgers& ledgers,
+                                  const std::map<std::string, std::string>& silo_accounts,
+                                  const std::map<std::string, std::vector<int64_t>>& chat_latency_us,
+                                  std::optional<int64_t> p99_threshold_ms);
+
+  // How many checks have failed so far (for the progress line).
+  int64_t failures_so_far() const;
+
+ private:
+  struct Check {
+    CheckResult result;
+    void pass() { ++result.checked; }
+    void fail(std::string example) {
+      ++result.checked;
+      ++result.failed;
+      if (result.examples.size() < 5) result.examples.push_back(std::move(example));
+    }
+  };
+  struct Window {
+    int64_t accepted = 0;
+    int64_t in_flight = 0;
+    int64_t uncertain = 0;  // accepted across a window edge: may count here or in the next window
+  };
+  struct OpenSession {
+    Time sent{}, answered{};
+    bool closed = false;
+  };
+  struct TenantState {
+    std::string tier;
+    int offset = 0;
+    int64_t weather_calls = 0, tool_executions = 0;
+    bool weather_uncertain = false;  // a weather-related request failed midway
+  };
+
+  Check& check(const std::string& name);
+  std::vector<std::pair<std::string, int64_t>> windows_at(const std::string& tenant, const std::string& user, Time t) const;
+  Money price(const std::string& metric, const std::string& model, int64_t quantity) const;
+
+  std::map<std::string, OracleTier> tiers_;
+  std::map<std::pair<std::string, std::string>, Money> prices_;  // (metric, model or "") -> per unit
+  std::map<std::string, TenantState> tenants_;
+  std::map<std::string, Window> windows_;
+  std::map<std::string, std::map<std::string, OpenSession>> sessions_;  // "tenant/user" -> session -> state
+  std::map<std::string, Check> checks_;
+};
+
+}  // namespace tenantsim

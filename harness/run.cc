@@ -1,0 +1,192 @@
+#include "harness/run.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+#include "harness/driver.h"
+#include "harness/oracle.h"
+#include "harness/simulation.h"
+#include "harness/world.h"
+
+namespace tenantsim {
+
+namespace {
+
+using Json = nlohmann::json;
+
+// Onboarding runs before the scenario's start, one tenant per pace, inside Cognito's request quotas.
+constexpr auto kOnboardingPace = std::chrono::milliseconds(200);
+
+Error invalid(std::string message) { return Error::make(ErrorKind::kBadRequest, "InvalidScenario", std::move(message)); }
+
+bool gating(const Scenario& s, const std::string& check) {
+  if (s.thresholds.fail_on.empty()) return true;
+  for (const auto& prefix : s.thresholds.fail_on)
+    if (check == prefix || check.rfind(prefix + ".", 0) == 0) return true;
+  return false;
+}
+
+}  // namespace
+
+Result<LoadedScenario> load_scenario(const std::string& path, const std::string& data_dir) {
+  auto doc = read_json_file(path);
+  if (!doc.ok()) return doc.take_error();
+  auto tiers = read_json_file(data_dir + "/tiers.json");
+  if (!tiers.ok()) return tiers.take_error();
+  std::vector<std::string> tier_names;
+  if (tiers->contains("tiers") && (*tiers)["tiers"].is_object())
+    for (const auto& [name, t] : (*tiers)["tiers"].items()) tier_names.push_back(name);
+  auto parsed = parse_scenario(*doc, tier_names);
+  std::vector<ScenarioProblem> problems = parsed.problems;
+  if (doc->is_object() && doc->contains("faults") && (*doc)["faults"].is_object()) {
+    for (const auto& [service, plan] : (*doc)["faults"].items()) {
+      auto p = parse_fault_plan(plan, "faults." + service);
+      if (!p.ok()) problems.push_back({"faults." + service, p.error().message});
+    }
+  }
+  LoadedScenario out;
+  if (parsed.scenario) {
+    out.scenario = *parsed.scenario;
+    out.tiers_doc = *tiers;
+    for (const auto& [tier, fields] : out.scenario.tier_overrides.items()) out.tiers_doc["tiers"][tier].merge_patch(fields);
+    auto prices = read_json_file(data_dir + "/" + out.scenario.prices_file);
+    if (!prices.ok()) problems.push_back({"prices_file", prices.error().message});
+    else out.prices_doc = *prices;
+  }
+  if (!problems.empty()) {
+    std::string message = fmt::format("{}: {} problem{}", path, problems.size(), problems.size() == 1 ? "" : "s");
+    for (const auto& p : problems) message += fmt::format("\n  {}: {}", p.path.empty() ? "(document)" : p.path, p.reason);
+    return invalid(std::move(message));
+  }
+  return out;
+}
+
+Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& options) {
+  Scenario s = loaded.scenario;
+  if (options.seed) s.seed = *options.seed;
+  WorldOptions wo;
+  wo.seed = s.seed;
+  wo.start = s.start - kOnboardingPace * s.tenants - std::chrono::seconds(1);
+  wo.defects = options.defects;
+  wo.tiers_doc = loaded.tiers_doc;
+  wo.prices_doc = loaded.prices_doc;
+  auto made = World::create(wo);
+  if (!made.ok()) return invalid(made.error().message);  // the tier table or price catalog was refused
+  World& w = **made;
+  auto oracle = Oracle::from_docs(loaded.tiers_doc, loaded.prices_doc);
+  if (!oracle.ok()) return oracle.take_error();
+
+  InProcessDriver driver(*w.system);
+  Simulation sim(w, s, *oracle, driver);
+  auto onboarded = sim.onboard(kOnboardingPace);
+  if (!onboarded.ok()) return onboarded.take_error();
+
+  // Faults start once the population exists: the scenario is about running, not signing up.
+  auto plan = [&](const char* service) {
+    return s.faults.contains(service) ? parse_fault_plan(s.faults[service], service).value() : FaultPlan{};
+  };
+  w.bedrock.set_faults(plan("bedrock"));
+  w.dynamodb.set_faults(plan("dynamodb"));
+  w.cognito.set_faults(plan("cognito"));
+  w.weather.set_faults(plan("weather"));
+
+  w.clock.run_until(s.start);
+  sim.start();
+  const Time end = s.start + s.duration;
+  const bool tty = options.progress && isatty(fileno(stderr));
+  const auto wall_start = std::chrono::steady_clock::now();
+  auto last_print = wall_start;
+  for (Time t = w.clock.now(); t < end;) {
+    t = std::min(end, t + std::chrono::minutes(10));
+    w.clock.run_until(t);
+    const auto now = std::chrono::steady_clock::now();
+    if (tty && now - last_print > std::chrono::milliseconds(250)) {
+      last_print = now;
+      std::fprintf(stderr, "\r%s  %lld requests  %lld check failures so far   ", to_iso8601(t).substr(0, 16).c_str(),
+                   static_cast<long long>(sim.requests()), static_cast<long long>(oracle->failures_so_far()));
+    }
+  }
+  w.clock.run();  // requests in flight at the end finish
+  if (tty) std::fprintf(stderr, "\r%80s\r", "");
+  if (sim.running() != 0) return Error::make(ErrorKind::kInternal, "ActorsStuck", fmt::format("{} actors never finished", sim.running()));
+
+  // Settle metering with the faults off, as a retrying outbox would eventually.
+  w.dynamodb.set_faults(FaultPlan{});
+  for (int i = 0; i < 3 && w.run(w.system->metering().flush()) > 0; ++i) {
+  }
+
+  // What the system metered, read back from its own usage tables.
+  std::map<std::string, Oracle::Metered> metered;
+  std::map<std::string, std::string> silo_accounts;
+  for (const auto& t : sim.tenants()) {
+    auto table = w.system->usage_table_for(t.id);
+    if (!table.ok()) return table.take_error();
+    auto summary = w.run(summarize_costs(**table, t.id, "", w.system->config().prices));
+    if (!summary.ok()) return summary.take_error();
+    auto& m = metered[t.id];
+    for (const auto& [key, line] : summary->lines) m.quantity[key] += line.quantity;
+    m.cost_by_service = summary->by_service;
+    const auto record = w.system->tenants().find(t.id);
+    if (record && record->deployment == Deployment::kSilo) silo_accounts[t.id] = record->model_account;
+  }
+  Oracle::Ledgers ledgers;
+  const auto bedrock = w.bedrock.ledger();
+  for (const auto& [tag, models] : bedrock.by_tenant_tag)
+    for (const auto& [model, u] : models) ledgers.bedrock_by_tenant[tag][model] = {u.invocations, u.input_tokens, u.output_tokens};
+  for (const auto& [key, u] : bedrock.by_account_model) ledgers.bedrock_by_account[key] = {u.invocations, u.input_tokens, u.output_tokens};
+  const auto weather = w.weather.ledger();
+  for (const auto& [key, kinds] : weather.calls)
+    for (const auto& [kind, n] : kinds) ledgers.weather_calls += n;
+
+  std::map<std::string, std::vector<int64_t>> chat_latency;
+  for (const auto& [key, samples] : sim.latency())
+    if (key.first == "POST /api/chat") chat_latency[key.second] = samples;
+
+  RunResult r;
+  r.scenario = s.name;
+  r.description = s.description;
+  r.seed = s.seed;
+  r.start = to_iso8601(s.start);
+  r.duration_hours = std::chrono::duration_cast<std::chrono::hours>(s.duration).count();
+  r.price_catalog = w.system->config().prices.name();
+  for (auto d : options.defects.enabled()) r.defects.emplace_back(defect_name(d));
+  r.checks = oracle->finish(metered, ledgers, silo_accounts, chat_latency, s.thresholds.p99_latency_ms);
+  for (auto& c : r.checks) c.gating = gating(s, c.name);
+  r.requests = sim.requests();
+  r.responses_by_status = sim.responses_by_status();
+  for (const auto& t : sim.tenants()) {
+    TenantRow row{t.id, t.tier, t.deployment, t.offset, static_cast<int>(t.users.size()), t.adversary,
+                  t.requests, t.chats_accepted, t.refused_limit, {}, {}, {}};
+    const auto& m = metered[t.id];
+    for (const auto& [key, q] : m.quantity) row.quantities[key.first] += q;
+    row.cost_by_service = m.cost_by_service;
+    for (const auto& [svc, money] : m.cost_by_service) row.cost += money;
+    r.tenants.push_back(std::move(row));
+  }
+  for (const auto& [key, samples] : sim.latency()) {
+    std::vector<int64_t> v = samples;
+    if (v.empty()) continue;
+    LatencyRow l{key.first, key.second, static_cast<int64_t>(v.size())};
+    l.p50_us = percentile(v, 50);
+    l.p95_us = percentile(v, 95);
+    l.p99_us = percentile(v, 99);
+    l.max_us = *std::max_element(v.begin(), v.end());
+    r.latency.push_back(std::move(l));
+  }
+  int64_t invocations = 0;
+  for (const auto& [key, u] : bedrock.by_account_model) invocations += u.invocations;
+  r.ledger_totals = {{"bedrock_invocations", invocations},
+                     {"bedrock_throttled", static_cast<int64_t>(bedrock.throttled)},
+                     {"weather_calls", ledgers.weather_calls},
+                     {"weather_rejected", static_cast<int64_t>(weather.rejected)},
+                     {"dynamodb_requests", static_cast<int64_t>(w.dynamodb.ledger().requests)},
+                     {"dynamodb_throttled", static_cast<int64_t>(w.dynamodb.ledger().throttled)},
+                     {"metering_outbox_pending", static_cast<int64_t>(w.system->metering().pending())}};
+  return r;
+}
+
+}  // namespace tenantsim

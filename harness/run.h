@@ -1,0 +1,34 @@
+// One scenario run in virtual time, end to end: load and validate the scenario, build the World,
+// onboard the population, drive it, ask the oracle, and return the results as plain data.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "core/base/defects.h"
+#include "core/base/result.h"
+#include "reports/run_result.h"
+#include "scenarios/scenario.h"
+
+namespace tenantsim {
+
+// A scenario with the documents it configures the system from (tier overrides applied).
+struct LoadedScenario {
+  Scenario scenario;
+  nlohmann::json tiers_doc;
+  nlohmann::json prices_doc;
+};
+
+// Reads and validates `path` against the tier table in `data_dir`. On failure, the error message
+// lists every problem as "path: reason", one per line.
+Result<LoadedScenario> load_scenario(const std::string& path, const std::string& data_dir);
+
+struct RunOptions {
+  std::optional<uint64_t> seed;  // overrides the scenario's
+  DefectSet defects;
+  bool progress = false;  // a progress line on stderr
+};
+
+Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& options);
+
+}  // namespace tenantsim

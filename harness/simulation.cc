@@ -1,0 +1,378 @@
+// Coroutine style (GCC 12): arguments of every co_await call are named locals, never braced
+// temporaries or ?: results, and no co_await sits inside ?: (see README, "Architecture").
+#include "harness/simulation.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "harness/token_forge.h"
+
+namespace tenantsim {
+
+namespace {
+
+constexpr auto kTokenRefreshAfter = std::chrono::minutes(50);  // ID tokens live 60 minutes
+
+// Relative chance of a session starting in each local hour (quiet nights, busy office hours).
+constexpr double kDiurnal[24] = {0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.4, 0.7, 1.0, 1.2, 1.2, 1.1,
+                                 1.0, 1.1, 1.2, 1.2, 1.1, 1.0, 0.9, 0.8, 0.7, 0.6, 0.4, 0.3};
+
+const char* const kWords[] = {"please", "summarise", "our", "quarterly", "plan", "for", "the", "team", "and",
+                              "list", "risks", "draft", "an", "email", "about", "invoice", "numbers", "schedule",
+                              "meeting", "notes", "customer", "feedback", "roadmap", "budget"};
+const char* const kCities[] = {"London", "Paris", "Tokyo", "Berlin", "Madrid", "Sydney"};
+const char* const kWeatherAsks[] = {"What's the weather in {}?", "What is the weather forecast for {}?",
+                                    "Are there weather alerts in {}?"};
+const char* const kTools[] = {"get_current_weather", "get_weather_forecast", "get_weather_alerts"};
+
+}  // namespace
+
+Simulation::Simulation(World& world, const Scenario& scenario, Oracle& oracle, Driver& driver)
+    : world_(world), scenario_(scenario), oracle_(oracle), driver_(driver), rng_(Rng(scenario.seed).split("population")) {
+  end_ = scenario.start + scenario.duration;
+}
+
+Status Simulation::onboard(Duration pace) {
+  std::vector<std::pair<std::string, double>> mix(scenario_.tier_mix.begin(), scenario_.tier_mix.end());
+  double total = 0;
+  for (const auto& [tier, w] : mix) total += w;
+  for (int i = 0; i < scenario_.tenants; ++i) {
+    Rng r = rng_.split(static_cast<uint64_t>(i));
+    SimTenant t;
+    // Prefix pairs first: "acme3" and "acme3-corp" share a prefix, the leading-key pitfall.
+    if (i < 2 * scenario_.prefix_pairs) t.id = i % 2 ? fmt::format("acme{}-corp", i / 2) : fmt::format("acme{}", i / 2);
+    else t.id = fmt::format("tenant-{:05d}", i);
+    double pick = r.unit() * total;
+    t.tier = mix.back().first;
+    for (const auto& [tier, w] : mix) {
+      if (pick < w) {
+        t.tier = tier;
+        break;
+      }
+      pick -= w;
+    }
+    t.offset = scenario_.utc_offsets_minutes[r.uniform(scenario_.utc_offsets_minutes.size())];
+    t.adversary = !scenario_.adversaries.kinds.empty() && r.chance(scenario_.adversaries.share);
+    int64_t users = r.between(scenario_.users_per_tenant.min, scenario_.users_per_tenant.max);
+    if (t.adversary) users = std::max<int64_t>(users, 2);  // one attacks as a plain user
+    const TierBehaviour& b = scenario_.behaviour.at(t.tier);
+
+    auto owner = world_.new_tenant(t.id, t.tier, true, t.offset);
+    if (!owner.ok()) return Error::make(ErrorKind::kUnavailable, "OnboardingFailed", t.id + ": " + owner.error().message);
+    const auto record = world_.system->tenants().find(t.id);
+    t.deployment = record && record->deployment == Deployment::kSilo ? "silo" : "pool";
+    const Time now = world_.clock.now();
+    t.users.push_back(SimUser{owner->username, owner->password, owner->sub, owner->token, now, true, r.chance(b.heavy_user_share)});
+    for (int64_t u = 1; u < users; ++u) {
+      auto a = world_.add_user(*owner, fmt::format("user-{}@{}", u, t.id));
+      if (!a.ok()) return Error::make(ErrorKind::kUnavailable, "OnboardingFailed", t.id + ": " + a.error().message);
+      t.users.push_back(SimUser{a->username, a->password, a->sub, a->token, now, false, r.chance(b.heavy_user_share)});
+    }
+    oracle_.add_tenant(t.id, t.tier, t.offset);
+    tenants_.push_back(std::move(t));
+    world_.clock.advance(pace);
+  }
+  for (size_t i = 0; i < tenants_.size(); ++i) {
+    auto& t = tenants_[i];
+    if (t.adversary) t.victim = tenants_[(i + 1) % tenants_.size()].id;
+    for (size_t u = 0; u < t.users.size(); ++u) t.users[u].rng = Rng(scenario_.seed).split(t.id).split(u);
+  }
+
+  // Tier features, asked once per tenant: the tool list, and each tool called directly.
+  for (auto& t : tenants_) {
+    const std::string token = t.users[0].token;
+    auto listed = world_.call("GET", "/api/mcp/weather/tools", token);
+    std::set<std::string> names;
+    for (const auto& tool : listed.body.value("weather_tools", Json::array())) names.insert(tool.value("name", ""));
+    oracle_.tools_listed(t.id, names);
+    for (const char* tool : kTools) {
+      auto r = world_.call("POST", std::string("/api/mcp/weather/") + tool, token, {{"city", "London"}});
+      oracle_.tool_called(t.id, tool, r.status);
+    }
+  }
+  // Table scope: a handle bound to one tenant must not reach any other's partition.
+  for (size_t i = 0; i < tenants_.size(); ++i) {
+    const auto& t = tenants_[i];
+    const auto& other = tenants_[i % 2 == 0 && i + 1 < tenants_.size() ? i + 1 : (i + 1) % tenants_.size()];
+    auto table = world_.system->usage_table_for(t.id);
+    if (!table.ok()) continue;
+    Key key{other.id, "q#probe"};
+    auto got = world_.run((*table)->get_item(std::move(key)));
+    oracle_.scope_probe(t.id, other.id, !got.ok() && got.error().name == "AccessDeniedException");
+  }
+  return Status{};
+}
+
+void Simulation::start() {
+  for (size_t ti = 0; ti < tenants_.size(); ++ti) {
+    for (size_t ui = 0; ui < tenants_[ti].users.size(); ++ui) {
+      ++running_;
+      spawn(user_actor(ti, ui));
+    }
+    if (tenants_[ti].adversary) {
+      ++running_;
+      spawn(adversary_actor(ti));
+    }
+  }
+}
+
+Task<ApiResponse> Simulation::call(SimTenant& t, std::string method, std::string path, std::string label,
+                                   std::string token, Json body) {
+  ApiRequest req{std::move(method), std::move(path), token.empty() ? "" : "Bearer " + token,
+                 body.is_null() ? "" : body.dump()};
+  const Time sent = world_.clock.now();
+  ApiResponse r = co_await driver_.send(std::move(req));
+  ++requests_;
+  ++t.requests;
+  ++by_status_[r.status];
+  latency_[{label, t.tier}].push_back((world_.clock.now() - sent).count());
+  co_return r;
+}
+
+Task<bool> Simulation::fresh_token(SimTenant& t, SimUser& u) {
+  if (world_.clock.now() - u.token_at < kTokenRefreshAfter) co_return true;
+  Json body = {{"tenant_id", t.id}, {"username", u.username}, {"password", u.password}};
+  auto r = co_await call(t, "POST", "/api/auth/login", "POST /api/auth/login", "", std::move(body));
+  if (r.status != 200) co_return false;
+  u.token = r.body.value("id_token", "");
+  u.token_at = world_.clock.now();
+  co_return true;
+}
+
+Task<std::string> Simulation::open_session(SimTenant& t, SimUser& u) {
+  const Time sent = world_.clock.now();
+  auto r = co_await call(t, "POST", "/api/sessions", "POST /api/sessions", u.token, Json());
+  const std::string id = r.status == 201 ? r.body.value("session_id", "") : "";
+  oracle_.session_opened(t.id, u.sub, id, sent, world_.clock.now(), r.status, r.body.value("code", ""));
+  co_return id;
+}
+
+Task<void> Simulation::close_session(SimTenant& t, SimUser& u, std::string session) {
+  auto r = co_await call(t, "DELETE", "/api/sessions/" + session, "DELETE /api/sessions/{id}", u.token, Json());
+  oracle_.session_closed(t.id, u.sub, session, r.status);
+}
+
+std::string Simulation::message_text(SimTenant& t, bool weather, Rng& rng) const {
+  if (weather) {
+    const char* ask = kWeatherAsks[rng.uniform(std::size(kWeatherAsks))];
+    return fmt::format(fmt::runtime(ask), kCities[rng.uniform(std::size(kCities))]);
+  }
+  const TierBehaviour& b = scenario_.behaviour.at(t.tier);
+  std::string text = canary_for(t.id);
+  const int64_t words = rng.between(b.prompt_words.min, b.prompt_words.max);
+  for (int64_t i = 0; i < words; ++i) (text += ' ') += kWords[rng.uniform(std::size(kWords))];
+  return text;
+}
+
+Task<int> Simulation::chat(SimTenant& t, SimUser& u, std::string session, bool weather, std::string* code) {
+  const std::string text = message_text(t, weather, u.rng);
+  Json body = {{"message", text}, {"tenant_context", {{"tenant_id", t.id}, {"user_id", u.sub}, {"session_id", session}}}};
+  const auto ticket = oracle_.begin_chat(t.id, u.sub, session, world_.clock.now());
+  auto r = co_await call(t, "POST", "/api/chat", "POST /api/chat", u.token, std::move(body));
+  *code = r.body.value("code", "");
+  std::vector<std::string> tools;
+  if (r.status == 200)
+    for (const auto& tool : r.body["usage_metrics"].value("tools_used", Json::array())) tools.push_back(tool.get<std::string>());
+  oracle_.end_chat(ticket, world_.clock.now(), r.status, *code, r.body.value("request_id", "-"),
+                   r.body.value("response", ""), tools, weather);
+  t.chats_accepted += r.status == 200;
+  t.refused_limit += r.status == 429;
+  co_return r.status;
+}
+
+Task<void> Simulation::run_session(SimTenant& t, SimUser& u, int64_t messages, bool until_refused) {
+  const TierBehaviour& b = scenario_.behaviour.at(t.tier);
+  Rng& rng = u.rng;
+  if (!co_await fresh_token(t, u)) co_return;
+  std::string session = co_await open_session(t, u);
+  if (session.empty()) co_return;
+  for (int64_t m = 0; m < messages; ++m) {
+    std::string code;
+    const bool weather = rng.chance(b.weather_share);
+    const int status = co_await chat(t, u, session, weather, &code);
+    if (until_refused && status == 429 && (code == "DailyLimitExceeded" || code == "MonthlyLimitExceeded")) break;
+    if (status == 409 || status == 404) {  // the session ran out: carry on in a new one
+      co_await close_session(t, u, session);
+      if (!co_await fresh_token(t, u)) co_return;
+      session = co_await open_session(t, u);
+      if (session.empty()) co_return;
+    }
+    const auto think = until_refused ? rng.between(2, 8) : rng.between(b.think_time_seconds.min, b.think_time_seconds.max);
+    co_await sleep_for(world_.clock, std::chrono::seconds(think));
+  }
+  co_await close_session(t, u, session);
+}
+
+Time Simulation::local_time_on_day(const SimTenant& t, int day, int minute_of_day) const {
+  // Midnight of the tenant's local calendar day `day` days after the scenario's start, as UTC.
+  const auto start_local = std::chrono::floor<std::chrono::days>(scenario_.start + std::chrono::minutes(t.offset));
+  return Time{start_local} + std::chrono::days(day) + std::chrono::minutes(minute_of_day) - std::chrono::minutes(t.offset);
+}
+
+Task<void> Simulation::user_actor(size_t ti, size_t ui) {
+  SimTenant& t = tenants_[ti];
+  SimUser& u = t.users[ui];
+  Rng& rng = u.rng;
+  const TierBehaviour& b = scenario_.behaviour.at(t.tier);
+  const OracleTier& tier = oracle_.tier(t.tier);
+  const int days = static_cast<int>(std::chrono::ceil<std::chrono::days>(scenario_.duration).count()) + 1;
+  for (int day = 0; day < days; ++day) {
+    // Plan the day: session starts on the diurnal curve, plus the heavy user's late-evening burst.
+    std::vector<std::pair<Time, int64_t>> plan;  // start, messages (-1: burst until refused)
+    const double rate = b.sessions_per_user_per_day;
+    int64_t sessions = static_cast<int64_t>(rate) + (rng.chance(rate - static_cast<double>(static_cast<int64_t>(rate))) ? 1 : 0);
+    for (int64_t s = 0; s < sessions; ++s) {
+      int hour = static_cast<int>(rng.uniform(24));
+      if (b.diurnal) {
+        double pick = rng.unit() * 14.9;  // the curve's sum
+        for (hour = 0; hour < 23 && pick >= kDiurnal[hour]; ++hour) pick -= kDiurnal[hour];
+      }
+      const Time at = local_time_on_day(t, day, hour * 60 + static_cast<int>(rng.uniform(60)));
+      plan.emplace_back(at, rng.between(b.messages_per_session.min, b.messages_per_session.max));
+    }
+    if (u.heavy && tier.daily > 0) {
+      plan.emplace_back(local_time_on_day(t, day, 22 * 60 + static_cast<int>(rng.uniform(30))), -1);
+      plan.emplace_back(local_time_on_day(t, day + 1, 1 + static_cast<int>(rng.uniform(3))), 3);  // just after the reset
+    }
+    std::sort(plan.begin(), plan.end());
+    for (const auto& [at, messages] : plan) {
+      if (at < world_.clock.now() && messages >= 0) continue;  // the previous session ran over it
+      if (at >= end_) break;
+      co_await sleep_until(world_.clock, at);
+      if (messages < 0) co_await run_session(t, u, tier.daily + 5, true);
+      else co_await run_session(t, u, messages, false);
+    }
+  }
+  --running_;
+}
+
+Task<void> Simulation::adversary_actor(size_t ti) {
+  SimTenant& t = tenants_[ti];
+  Rng rng = rng_.split("adversary").split(ti);
+  const Time first = scenario_.start + std::chrono::minutes(rng.between(10, 12 * 60));
+  co_await sleep_until(world_.clock, first);
+  for (const auto& kind : scenario_.adversaries.kinds) {
+    if (world_.clock.now() >= end_) break;
+    co_await attack(t, kind);
+    co_await sleep_for(world_.clock, std::chrono::minutes(rng.between(1, 20)));
+  }
+  --running_;
+}
+
+Task<void> Simulation::expect(SimTenant& t, const std::string& kind, std::string method, std::string path,
+                              std::string token, Json body, int expected) {
+  const std::string what = method + " " + path;
+  auto r = co_await call(t, std::move(method), std::move(path), "attack " + kind, std::move(token), std::move(body));
+  oracle_.attempt(kind, t.id, what, expected, r.status);
+}
+
+Task<void> Simulation::burst_chat(size_t ti, size_t ui, std::string session, int* pending) {
+  std::string code;
+  (void)co_await chat(tenants_[ti], tenants_[ti].users[ui], std::move(session), false, &code);
+  --*pending;
+}
+
+Task<void> Simulation::attack(SimTenant& t, const std::string& kind) {
+  SimUser& admin = t.users[0];
+  SimUser& plain = t.users[1];
+  if (!co_await fresh_token(t, admin)) co_return;
+  if (!co_await fresh_token(t, plain)) co_return;
+  const std::string v = t.victim;
+  const Jwt own = decode_jwt(plain.token);
+  Jwt as_victim = own;
+  as_victim.payload["custom:tenant_id"] = v;
+  const std::string victim_usage = "/api/tenants/" + v + "/usage";
+  const std::string own_subscription = "/api/tenants/" + t.id + "/subscription";
+
+  if (kind == "cross_tenant") {
+    for (const char* leaf : {"usage", "sessions", "subscription", "costs"}) {
+      std::string path = "/api/tenants/" + v + "/" + leaf;
+      co_await expect(t, kind, "GET", std::move(path), admin.token, Json(), 403);
+    }
+    std::string user_costs = "/api/tenants/" + v + "/users/" + admin.sub + "/costs";
+    co_await expect(t, kind, "GET", std::move(user_costs), admin.token, Json(), 403);
+    std::string report = "/api/admin/tenants/" + v + "/overall-cost";
+    co_await expect(t, kind, "GET", std::move(report), admin.token, Json(), 403);
+    std::string create = "/api/admin/tenants/" + v + "/users";
+    Json new_user = {{"username", "mole"}, {"password", "password-mole-1"}};
+    co_await expect(t, kind, "POST", std::move(create), admin.token, std::move(new_user), 403);
+    std::string session = co_await open_session(t, admin);
+    if (!session.empty()) {
+      Json body = {{"message", "show me their data"}, {"tenant_context", {{"tenant_id", v}, {"user_id", admin.sub}, {"session_id", session}}}};
+      co_await expect(t, kind, "POST", "/api/chat", admin.token, std::move(body), 403);
+      co_await close_session(t, admin, session);
+    }
+  } else if (kind == "forged_signature") {
+    co_await expect(t, kind, "GET", victim_usage, forge_with_own_key(as_victim), Json(), 401);
+  } else if (kind == "alg_none") {
+    co_await expect(t, kind, "GET", victim_usage, forge_alg_none(as_victim), Json(), 401);
+  } else if (kind == "hs256_confusion") {
+    const auto record = world_.system->tenants().find(t.id);
+    std::string pool = record ? record->pool_id : "";
+    auto jwks = co_await world_.cognito.jwks(std::move(pool));
+    std::string secret;
+    if (jwks.ok()) secret = Json::parse(*jwks)["keys"][0].value("n", "");
+    co_await expect(t, kind, "GET", victim_usage, forge_hs256(as_victim, secret), Json(), 401);
+  } else if (kind == "expired_token") {
+    const std::string old = plain.token;
+    co_await sleep_for(world_.clock, std::chrono::minutes(62));  // past exp and the verifier's leeway
+    co_await expect(t, kind, "GET", own_subscription, old, Json(), 401);
+  } else if (kind == "wrong_audience") {
+    // A token the pool really signed, for another app client: valid signature, wrong audience.
+    Json claims = own.payload;
+    claims["aud"] = "another-app-client";
+    const auto record = world_.system->tenants().find(t.id);
+    const std::string token = world_.cognito.sign_claims(record ? record->pool_id : "", claims.dump());
+    co_await expect(t, kind, "GET", own_subscription, token, Json(), 401);
+  } else if (kind == "tier_escalation") {
+    // Claim the richest tier there is; a premium tenant claims another tenant's id instead.
+    Jwt edited = own;
+    if (t.tier != "premium") edited.payload["custom:subscription_tier"] = "premium";
+    else edited.payload["custom:tenant_id"] = v;
+    co_await expect(t, kind, "GET", own_subscription, encode_jwt(edited.header, edited.payload, edited.signature), Json(), 401);
+  } else if (kind == "admin_without_group") {
+    Json me = {{"username", plain.username}};
+    co_await expect(t, kind, "POST", "/api/admin/add-to-group", plain.token, std::move(me), 403);
+    for (const char* report : {"overall-cost", "per-user-cost", "service-wise-cost", "comprehensive-report"}) {
+      std::string path = "/api/admin/tenants/" + t.id + "/" + report;
+      co_await expect(t, kind, "GET", std::move(path), plain.token, Json(), 403);
+    }
+    std::string create = "/api/admin/tenants/" + t.id + "/users";
+    Json new_user = {{"username", "sockpuppet"}, {"password", "password-sock-1"}};
+    co_await expect(t, kind, "POST", std::move(create), plain.token, std::move(new_user), 403);
+  } else if (kind == "limit_burst") {
+    // Walk up to just under the daily limit, then fire many messages at once: exactly the room left may pass.
+    const size_t ti = static_cast<size_t>(&t - tenants_.data());
+    std::string session = co_await open_session(t, plain);
+    if (session.empty()) co_return;
+    for (int i = 0; i < 2000 && oracle_.remaining(t.id, plain.sub, world_.clock.now()) > 3; ++i) {
+      std::string code;
+      const int status = co_await chat(t, plain, session, false, &code);
+      if (status != 200 && status < 500) break;
+    }
+    int pending = 12;
+    for (int i = 0; i < 12; ++i) spawn(burst_chat(ti, 1, session, &pending));
+    while (pending > 0) co_await sleep_for(world_.clock, std::chrono::milliseconds(100));
+    co_await close_session(t, plain, session);
+  } else if (kind == "session_flood") {
+    const int64_t limit = oracle_.tier(t.tier).concurrent_sessions;
+    std::vector<std::string> opened;
+    for (int64_t i = 0; i < limit + 2; ++i) {
+      std::string s = co_await open_session(t, plain);
+      if (!s.empty()) opened.push_back(std::move(s));
+    }
+    for (auto& s : opened) co_await close_session(t, plain, std::move(s));
+  } else if (kind == "session_overrun") {
+    std::string session = co_await open_session(t, plain);
+    if (session.empty()) co_return;
+    co_await sleep_for(world_.clock, std::chrono::minutes(oracle_.tier(t.tier).session_minutes + 1));
+    if (!co_await fresh_token(t, plain)) co_return;
+    std::string code;
+    const int status = co_await chat(t, plain, session, false, &code);
+    oracle_.attempt(kind, t.id, "POST /api/chat after the session ran out", 409, status);
+    co_await close_session(t, plain, session);
+  }
+}
+
+}  // namespace tenantsim

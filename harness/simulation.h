@@ -1,0 +1,88 @@
+// Simulation: a scenario's population, onboarded through the public API and then driven by one
+// actor per user (and one per adversary tenant) in virtual time. Actors are coroutines sleeping on
+// the World's clock, so thousands are in flight at once and races such as two messages at the
+// limit happen in simulation exactly as they would against a live system. Everything an actor
+// sees goes to the Oracle as it happens; nothing per request is kept.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "harness/driver.h"
+#include "harness/oracle.h"
+#include "harness/world.h"
+#include "scenarios/scenario.h"
+
+namespace tenantsim {
+
+struct SimUser {
+  std::string username, password, sub, token;
+  Time token_at{};
+  bool admin = false;
+  bool heavy = false;  // sends until the daily limit refuses, at the edge of the local day
+  Rng rng{0};          // this user's own stream: what it does depends on the seed and its name only
+};
+
+struct SimTenant {
+  std::string id, tier, deployment;
+  int offset = 0;
+  std::vector<SimUser> users;
+  bool adversary = false;
+  std::string victim;  // the tenant its adversary attacks
+  int64_t requests = 0, chats_accepted = 0, refused_limit = 0;
+};
+
+class Simulation {
+ public:
+  Simulation(World& world, const Scenario& scenario, Oracle& oracle, Driver& driver);
+
+  // Onboards every tenant and user through the API, one tenant per `pace` of virtual time, then
+  // probes tool lists and table scopes.
+  Status onboard(Duration pace);
+  // Spawns every actor; World::clock's loop then drives them.
+  void start();
+  // Actors still running.
+  int running() const { return running_; }
+
+  const std::vector<SimTenant>& tenants() const { return tenants_; }
+  int64_t requests() const { return requests_; }
+  const std::map<int, int64_t>& responses_by_status() const { return by_status_; }
+  // (endpoint, tier) -> virtual latencies in microseconds
+  const std::map<std::pair<std::string, std::string>, std::vector<int64_t>>& latency() const { return latency_; }
+
+ private:
+  using Json = nlohmann::json;
+
+  Task<ApiResponse> call(SimTenant& t, std::string method, std::string path, std::string label, std::string token,
+                         Json body);
+  Task<bool> fresh_token(SimTenant& t, SimUser& u);
+  Task<std::string> open_session(SimTenant& t, SimUser& u);
+  Task<void> close_session(SimTenant& t, SimUser& u, std::string session);
+  // One chat; returns the status and sets *code to the error code, if any.
+  Task<int> chat(SimTenant& t, SimUser& u, std::string session, bool weather, std::string* code);
+  Task<void> run_session(SimTenant& t, SimUser& u, int64_t messages, bool until_refused);
+  Task<void> user_actor(size_t ti, size_t ui);
+  Task<void> adversary_actor(size_t ti);
+  Task<void> attack(SimTenant& t, const std::string& kind);
+  Task<void> burst_chat(size_t ti, size_t ui, std::string session, int* pending);
+  Task<void> expect(SimTenant& t, const std::string& kind, std::string method, std::string path, std::string token,
+                    Json body, int expected);
+
+  std::string message_text(SimTenant& t, bool weather, Rng& rng) const;
+  Time local_time_on_day(const SimTenant& t, int day, int minute_of_day) const;
+
+  World& world_;
+  const Scenario& scenario_;
+  Oracle& oracle_;
+  Driver& driver_;
+  Rng rng_;
+  Time end_{};
+  std::vector<SimTenant> tenants_;
+  int running_ = 0;
+  int64_t requests_ = 0;
+  std::map<int, int64_t> by_status_;
+  std::map<std::pair<std::string, std::string>, std::vector<int64_t>> latency_;
+};
+
+}  // namespace tenantsim

@@ -1,0 +1,78 @@
+// RunResult: everything a run concluded, as plain data. The harness fills it; the renderers in
+// this folder turn it into report.json, junit.xml, summary.md and the CSVs. Nothing in it depends
+// on wall-clock time or the host, so the same scenario and seed give byte-identical reports;
+// wall-clock figures travel separately in RunTiming.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/base/money.h"
+
+namespace tenantsim {
+
+inline constexpr int kReportSchemaVersion = 1;
+
+struct CheckResult {
+  std::string name;         // "isolation.canaries", "limits.daily_not_exceeded", ...
+  std::string description;  // what the check asserts, one sentence
+  bool gating = true;       // false: reported, but does not fail the run (thresholds.fail_on)
+  int64_t checked = 0;      // observations the check judged
+  int64_t failed = 0;
+  std::vector<std::string> examples;  // up to a few failures, each naming request ids and tenants
+  bool passed() const { return failed == 0; }
+};
+
+struct TenantRow {
+  std::string id;
+  std::string tier;
+  std::string deployment;
+  int utc_offset_minutes = 0;
+  int users = 0;
+  bool adversary = false;
+  int64_t requests = 0;
+  int64_t chats_accepted = 0;
+  int64_t refused_limit = 0;  // 429s
+  std::map<std::string, int64_t> quantities;  // metric -> metered quantity (system's usage table)
+  std::map<std::string, Money> cost_by_service;
+  Money cost;
+};
+
+struct LatencyRow {
+  std::string endpoint;  // "POST /api/chat"
+  std::string tier;
+  int64_t count = 0;
+  int64_t p50_us = 0, p95_us = 0, p99_us = 0, max_us = 0;
+};
+
+struct RunResult {
+  std::string scenario;
+  std::string description;
+  uint64_t seed = 0;
+  std::string start;  // ISO 8601
+  int64_t duration_hours = 0;
+  std::string price_catalog;
+  std::vector<std::string> defects;  // injected, by name
+  std::vector<CheckResult> checks;
+  std::vector<TenantRow> tenants;
+  std::vector<LatencyRow> latency;
+  std::map<int, int64_t> responses_by_status;
+  int64_t requests = 0;
+  std::map<std::string, int64_t> ledger_totals;  // fake ledgers: "bedrock_invocations", ...
+
+  bool passed() const {
+    for (const auto& c : checks)
+      if (c.gating && !c.passed()) return false;
+    return true;
+  }
+};
+
+struct RunTiming {
+  double wall_seconds = 0;
+  double simulated_requests_per_second = 0;
+  int64_t peak_rss_kib = 0;
+};
+
+}  // namespace tenantsim

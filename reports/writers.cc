@@ -1,0 +1,208 @@
+#include "reports/writers.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+namespace tenantsim {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json money_json(Money m) { return Json{{"pico_usd", m.pico}, {"usd", m.to_usd_string()}}; }
+
+std::string xml_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string md_cell(const std::string& s) {
+  std::string out;
+  for (char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c == '\n' ? ' ' : c);
+  return out;
+}
+
+struct TierTotals {
+  int64_t tenants = 0, users = 0, requests = 0, chats = 0, refused = 0;
+  Money cost;
+  std::map<std::string, Money> by_service;
+};
+
+std::map<std::string, TierTotals> by_tier(const RunResult& r) {
+  std::map<std::string, TierTotals> out;
+  for (const auto& t : r.tenants) {
+    auto& x = out[t.tier];
+    x.tenants += 1;
+    x.users += t.users;
+    x.requests += t.requests;
+    x.chats += t.chats_accepted;
+    x.refused += t.refused_limit;
+    x.cost += t.cost;
+    for (const auto& [svc, m] : t.cost_by_service) x.by_service[svc] += m;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string render_report_json(const RunResult& r) {
+  Json j;
+  j["schema_version"] = kReportSchemaVersion;
+  j["scenario"] = {{"name", r.scenario}, {"description", r.description}, {"seed", r.seed},
+                   {"start", r.start}, {"duration_hours", r.duration_hours}, {"price_catalog", r.price_catalog}};
+  j["defects_injected"] = r.defects;
+  j["verdict"] = r.passed() ? "pass" : "fail";
+  Json checks = Json::array();
+  for (const auto& c : r.checks)
+    checks.push_back({{"name", c.name}, {"description", c.description}, {"passed", c.passed()}, {"gating", c.gating},
+                      {"checked", c.checked}, {"failed", c.failed}, {"examples", c.examples}});
+  j["checks"] = std::move(checks);
+  Json status = Json::object();
+  for (const auto& [code, n] : r.responses_by_status) status[std::to_string(code)] = n;
+  j["requests"] = {{"total", r.requests}, {"by_status", std::move(status)}};
+  Json tiers = Json::object();
+  Money total;
+  std::map<std::string, Money> services;
+  for (const auto& [tier, x] : by_tier(r)) {
+    Json svc = Json::object();
+    for (const auto& [s, m] : x.by_service) {
+      svc[s] = money_json(m);
+      services[s] += m;
+    }
+    tiers[tier] = {{"tenants", x.tenants}, {"users", x.users}, {"requests", x.requests}, {"chats_accepted", x.chats},
+                   {"refused_limit", x.refused}, {"cost", money_json(x.cost)}, {"cost_by_service", std::move(svc)}};
+    total += x.cost;
+  }
+  j["tiers"] = std::move(tiers);
+  Json svc_total = Json::object();
+  for (const auto& [s, m] : services) svc_total[s] = money_json(m);
+  j["costs"] = {{"total", money_json(total)}, {"by_service", std::move(svc_total)}, {"ledgers", r.ledger_totals}};
+  Json lat = Json::array();
+  for (const auto& l : r.latency)
+    lat.push_back({{"endpoint", l.endpoint}, {"tier", l.tier}, {"count", l.count}, {"p50_us", l.p50_us},
+                   {"p95_us", l.p95_us}, {"p99_us", l.p99_us}, {"max_us", l.max_us}});
+  j["latency_virtual"] = std::move(lat);
+  Json tenants = Json::array();
+  for (const auto& t : r.tenants) {
+    Json svc = Json::object();
+    for (const auto& [s, m] : t.cost_by_service) svc[s] = money_json(m);
+    tenants.push_back({{"id", t.id}, {"tier", t.tier}, {"deployment", t.deployment},
+                       {"utc_offset_minutes", t.utc_offset_minutes}, {"users", t.users}, {"adversary", t.adversary},
+                       {"requests", t.requests}, {"chats_accepted", t.chats_accepted},
+                       {"refused_limit", t.refused_limit}, {"quantities", t.quantities}, {"cost", money_json(t.cost)},
+                       {"cost_by_service", std::move(svc)}});
+  }
+  j["tenants"] = std::move(tenants);
+  return j.dump(2) + "\n";
+}
+
+std::string render_junit(const RunResult& r) {
+  int failures = 0;
+  for (const auto& c : r.checks) failures += c.gating && !c.passed();
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += fmt::format("<testsuite name=\"tenantsim.{}\" tests=\"{}\" failures=\"{}\">\n", xml_escape(r.scenario),
+                     r.checks.size(), failures);
+  for (const auto& c : r.checks) {
+    out += fmt::format("  <testcase classname=\"tenantsim.{}\" name=\"{}\">\n", xml_escape(r.scenario), xml_escape(c.name));
+    if (!c.passed()) {
+      std::string body;
+      for (const auto& e : c.examples) body += e + "\n";
+      out += fmt::format("    <{} message=\"{} of {} failed: {}\">{}</{}>\n", c.gating ? "failure" : "system-out",
+                         c.failed, c.checked, xml_escape(c.description), xml_escape(body),
+                         c.gating ? "failure" : "system-out");
+    }
+    out += "  </testcase>\n";
+  }
+  return out + "</testsuite>\n";
+}
+
+std::string render_summary_md(const RunResult& r) {
+  std::string out = fmt::format("# tenantsim: {} — {}\n\n", r.scenario, r.passed() ? "PASS" : "FAIL");
+  out += fmt::format("Seed {}, {} h from {}, {} tenants, {} requests.", r.seed, r.duration_hours, r.start,
+                     r.tenants.size(), r.requests);
+  if (!r.defects.empty()) {
+    out += " **Defects injected:**";
+    for (const auto& d : r.defects) out += " `" + d + "`";
+  }
+  out += "\n\n| check | result | failed / checked | first example |\n|---|---|---|---|\n";
+  for (const auto& c : r.checks)
+    out += fmt::format("| `{}` | {} | {} / {} | {} |\n", c.name,
+                       c.passed() ? "pass" : (c.gating ? "**FAIL**" : "fail (not gating)"), c.failed, c.checked,
+                       c.examples.empty() ? "" : md_cell(c.examples.front()));
+  out += "\n| tier | tenants | users | chats | refused (429) | cost USD |\n|---|---|---|---|---|---|\n";
+  for (const auto& [tier, x] : by_tier(r))
+    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", tier, x.tenants, x.users, x.chats, x.refused,
+                       x.cost.to_usd_string());
+  return out;
+}
+
+std::string render_costs_csv(const RunResult& r) {
+  std::string out = "tenant,tier,service,pico_usd,usd\n";
+  for (const auto& t : r.tenants)
+    for (const auto& [svc, m] : t.cost_by_service)
+      out += fmt::format("{},{},{},{},{}\n", csv_field(t.id), csv_field(t.tier), csv_field(svc), m.pico, m.to_usd_string());
+  return out;
+}
+
+std::string render_tenants_csv(const RunResult& r) {
+  std::string out = "tenant,tier,deployment,utc_offset_minutes,users,adversary,requests,chats_accepted,refused_limit,cost_usd\n";
+  for (const auto& t : r.tenants)
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", csv_field(t.id), csv_field(t.tier), t.deployment,
+                       t.utc_offset_minutes, t.users, t.adversary, t.requests, t.chats_accepted, t.refused_limit,
+                       t.cost.to_usd_string());
+  return out;
+}
+
+std::string render_timing_json(const RunTiming& t) {
+  Json j{{"wall_seconds", t.wall_seconds},
+         {"simulated_requests_per_second", t.simulated_requests_per_second},
+         {"peak_rss_kib", t.peak_rss_kib}};
+  return j.dump(2) + "\n";
+}
+
+Status write_reports(const std::string& dir, const RunResult& r, const RunTiming& t) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Error::make(ErrorKind::kUnavailable, "OutputDirectory", fmt::format("cannot create {}: {}", dir, ec.message()));
+  const std::pair<const char*, std::string> files[] = {
+      {"report.json", render_report_json(r)}, {"junit.xml", render_junit(r)},
+      {"summary.md", render_summary_md(r)},   {"costs.csv", render_costs_csv(r)},
+      {"tenants.csv", render_tenants_csv(r)}, {"timing.json", render_timing_json(t)},
+  };
+  for (const auto& [name, text] : files) {
+    const fs::path final_path = fs::path(dir) / name;
+    const fs::path tmp = fs::path(dir) / (std::string(".") + name + ".tmp");
+    {
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      out << text;
+      out.flush();
+      if (!out) return Error::make(ErrorKind::kUnavailable, "WriteFailed", "cannot write " + tmp.string());
+    }
+    fs::rename(tmp, final_path, ec);
+    if (ec) return Error::make(ErrorKind::kUnavailable, "WriteFailed", fmt::format("cannot rename into {}: {}", final_path.string(), ec.message()));
+  }
+  return Status{};
+}
+
+}  // namespace tenantsim

@@ -1,0 +1,22 @@
+// Renderers of a RunResult. Each returns the file's text; write_reports puts them in a directory.
+#pragma once
+
+#include <string>
+
+#include "core/base/result.h"
+#include "reports/run_result.h"
+
+namespace tenantsim {
+
+std::string render_report_json(const RunResult& r);  // schema in reports/SCHEMA.md
+std::string render_junit(const RunResult& r);
+std::string render_summary_md(const RunResult& r);
+std::string render_costs_csv(const RunResult& r);    // tenant,tier,service,pico_usd,usd
+std::string render_tenants_csv(const RunResult& r);
+std::string render_timing_json(const RunTiming& t);
+
+// Writes every report into `dir` (created if missing). Each file is written to a temporary name
+// and renamed into place, so a reader never sees a half-written report. kUnavailable on I/O errors.
+Status write_reports(const std::string& dir, const RunResult& r, const RunTiming& t);
+
+}  // namespace tenantsim

@@ -1,0 +1,246 @@
+#include "scenarios/scenario.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+namespace tenantsim {
+
+const std::vector<std::string>& adversary_kinds() {
+  static const std::vector<std::string> kinds = {
+      "cross_tenant",        // reads and writes through every endpoint with another tenant's id
+      "forged_signature",    // claims of another tenant signed with the attacker's own key
+      "expired_token",       // a real token, replayed after it expired
+      "alg_none",            // the token with "alg": "none" and no signature
+      "hs256_confusion",     // HS256 signed with the pool's public key as the secret
+      "wrong_audience",      // a token minted for another app client
+      "tier_escalation",     // the token's tier claim edited to premium
+      "admin_without_group", // admin endpoints as a plain user
+      "limit_burst",         // concurrent messages past the daily limit, and again at the reset
+      "session_flood",       // more concurrent sessions than the tier allows
+      "session_overrun",     // messages after the session's duration ran out
+  };
+  return kinds;
+}
+
+namespace {
+
+using Json = nlohmann::json;
+
+// The members of j, or none when j is not an object (the Reader has reported that already).
+auto entries(const Json& j) {
+  static const Json empty = Json::object();
+  return (j.is_object() ? j : empty).items();
+}
+
+// Reads one JSON object, recording a problem (with its path) for each bad or unknown field.
+class Reader {
+ public:
+  Reader(const Json& j, std::string path, std::vector<ScenarioProblem>& problems)
+      : j_(j), path_(std::move(path)), problems_(problems) {
+    if (!j_.is_object()) fail(path_, "must be an object");
+  }
+  ~Reader() {
+    if (!j_.is_object()) return;
+    for (const auto& [k, v] : j_.items())
+      if (!seen_.count(k)) fail(at(k), "unknown field");
+  }
+
+  std::string at(const std::string& k) const { return path_.empty() ? k : path_ + "." + k; }
+  void fail(const std::string& path, const std::string& reason) { problems_.push_back({path, reason}); }
+  const Json* get(const std::string& k, bool required = false) {
+    seen_.insert(k);
+    if (!j_.is_object()) return nullptr;
+    auto it = j_.find(k);
+    if (it == j_.end()) {
+      if (required) fail(at(k), "is required");
+      return nullptr;
+    }
+    return &*it;
+  }
+
+  void string(const std::string& k, std::string& out, bool required = false) {
+    if (const Json* v = get(k, required)) {
+      if (v->is_string()) out = v->get<std::string>();
+      else fail(at(k), "must be a string");
+    }
+  }
+  void integer(const std::string& k, int64_t& out, int64_t lo, int64_t hi, bool required = false) {
+    if (const Json* v = get(k, required)) {
+      if (!v->is_number_integer()) return fail(at(k), "must be an integer");
+      const int64_t n = v->get<int64_t>();
+      if (n < lo || n > hi) return fail(at(k), fmt::format("must be between {} and {}", lo, hi));
+      out = n;
+    }
+  }
+  void number(const std::string& k, double& out, double lo, double hi) {
+    if (const Json* v = get(k)) {
+      if (!v->is_number()) return fail(at(k), "must be a number");
+      const double d = v->get<double>();
+      if (!(d >= lo && d <= hi)) return fail(at(k), fmt::format("must be between {} and {}", lo, hi));
+      out = d;
+    }
+  }
+  void boolean(const std::string& k, bool& out) {
+    if (const Json* v = get(k)) {
+      if (v->is_boolean()) out = v->get<bool>();
+      else fail(at(k), "must be true or false");
+    }
+  }
+  void range(const std::string& k, IntRange& out, int64_t lo, int64_t hi) {
+    if (const Json* v = get(k)) {
+      Reader r(*v, at(k), problems_);
+      IntRange got = out;
+      r.integer("min", got.min, lo, hi, true);
+      r.integer("max", got.max, lo, hi, true);
+      if (got.min > got.max) r.fail(at(k), "min must not exceed max");
+      out = got;
+    }
+  }
+  void time(const std::string& k, Time& out, bool required) {
+    if (const Json* v = get(k, required)) {
+      if (!v->is_string() || !parse_iso8601(v->get<std::string>(), out))
+        fail(at(k), "must be an ISO 8601 UTC time like 2024-01-31T00:00:00Z");
+    }
+  }
+  std::vector<ScenarioProblem>& problems() { return problems_; }
+
+ private:
+  const Json& j_;
+  std::string path_;
+  std::vector<ScenarioProblem>& problems_;
+  std::set<std::string> seen_;
+};
+
+TierBehaviour read_behaviour(const Json& j, const std::string& path, std::vector<ScenarioProblem>& problems) {
+  TierBehaviour b;
+  Reader r(j, path, problems);
+  r.number("sessions_per_user_per_day", b.sessions_per_user_per_day, 0, 100);
+  r.range("messages_per_session", b.messages_per_session, 1, 500);
+  r.range("think_time_seconds", b.think_time_seconds, 0, 3600);
+  r.number("weather_share", b.weather_share, 0, 1);
+  r.range("prompt_words", b.prompt_words, 1, 2000);
+  r.boolean("diurnal", b.diurnal);
+  r.number("heavy_user_share", b.heavy_user_share, 0, 1);
+  return b;
+}
+
+}  // namespace
+
+ScenarioParse parse_scenario(const Json& doc, const std::vector<std::string>& known_tiers) {
+  ScenarioParse out;
+  auto& problems = out.problems;
+  Scenario s;
+  const auto is_tier = [&](const std::string& t) {
+    return std::find(known_tiers.begin(), known_tiers.end(), t) != known_tiers.end();
+  };
+  {
+    Reader r(doc, "", problems);
+    r.string("name", s.name, true);
+    r.string("description", s.description);
+    int64_t seed = 1;
+    r.integer("seed", seed, 0, INT64_MAX);
+    s.seed = static_cast<uint64_t>(seed);
+    r.time("start", s.start, true);
+    int64_t hours = 0;
+    r.integer("duration_hours", hours, 1, 24 * 366, true);
+    s.duration = std::chrono::hours(hours);
+    r.string("prices_file", s.prices_file);
+    if (const Json* o = r.get("tier_overrides")) {
+      Reader t(*o, "tier_overrides", problems);
+      for (const auto& [tier, fields] : entries(*o)) {
+        (void)t.get(tier);
+        if (!is_tier(tier)) t.fail(t.at(tier), "unknown tier");
+        else if (!fields.is_object()) t.fail(t.at(tier), "must be an object of tier fields");
+      }
+      if (o->is_object()) s.tier_overrides = *o;
+    }
+
+    if (const Json* p = r.get("population", true)) {
+      Reader pr(*p, "population", problems);
+      int64_t n = s.tenants;
+      pr.integer("tenants", n, 1, 1'000'000, true);
+      s.tenants = static_cast<int>(n);
+      if (const Json* mix = pr.get("tier_mix", true)) {
+        Reader mr(*mix, "population.tier_mix", problems);
+        double total = 0;
+        for (const auto& [tier, w] : entries(*mix)) {
+          double weight = 0;
+          mr.number(tier, weight, 0, 1e9);
+          if (!is_tier(tier)) mr.fail(mr.at(tier), "unknown tier");
+          s.tier_mix[tier] = weight;
+          total += weight;
+        }
+        if (mix->is_object() && total <= 0) mr.fail("population.tier_mix", "needs at least one tier with a positive weight");
+      }
+      pr.range("users_per_tenant", s.users_per_tenant, 1, 1000);
+      if (const Json* offs = pr.get("utc_offsets_minutes")) {
+        s.utc_offsets_minutes.clear();
+        if (!offs->is_array() || offs->empty()) {
+          pr.fail("population.utc_offsets_minutes", "must be a non-empty array of minutes east of UTC");
+        } else {
+          for (size_t i = 0; i < offs->size(); ++i) {
+            const Json& o = (*offs)[i];
+            if (!o.is_number_integer() || o.get<int64_t>() < -720 || o.get<int64_t>() > 840)
+              pr.fail(fmt::format("population.utc_offsets_minutes[{}]", i), "must be an integer between -720 and 840");
+            else s.utc_offsets_minutes.push_back(o.get<int>());
+          }
+        }
+      }
+      int64_t pairs = 0;
+      pr.integer("prefix_pairs", pairs, 0, 1000);
+      s.prefix_pairs = static_cast<int>(pairs);
+    }
+
+    if (const Json* b = r.get("behaviour")) {
+      Reader br(*b, "behaviour", problems);
+      for (const auto& [tier, spec] : entries(*b)) {
+        (void)br.get(tier);
+        if (!is_tier(tier)) br.fail(br.at(tier), "unknown tier");
+        s.behaviour[tier] = read_behaviour(spec, br.at(tier), problems);
+      }
+    }
+
+    if (const Json* a = r.get("adversaries")) {
+      Reader ar(*a, "adversaries", problems);
+      ar.number("share", s.adversaries.share, 0, 1);
+      if (const Json* kinds = ar.get("kinds")) {
+        if (!kinds->is_array()) ar.fail("adversaries.kinds", "must be an array");
+        for (size_t i = 0; kinds->is_array() && i < kinds->size(); ++i) {
+          const Json& k = (*kinds)[i];
+          const auto& all = adversary_kinds();
+          if (!k.is_string() || std::find(all.begin(), all.end(), k.get<std::string>()) == all.end())
+            ar.fail(fmt::format("adversaries.kinds[{}]", i), "unknown adversary kind (see scenarios/SCHEMA.md)");
+          else s.adversaries.kinds.push_back(k.get<std::string>());
+        }
+      }
+    }
+
+    if (const Json* f = r.get("faults")) {
+      Reader fr(*f, "faults", problems);
+      for (const char* svc : {"bedrock", "dynamodb", "cognito", "weather"}) (void)fr.get(svc);
+      if (f->is_object()) s.faults = *f;
+    }
+
+    if (const Json* t = r.get("thresholds")) {
+      Reader tr(*t, "thresholds", problems);
+      if (const Json* fo = tr.get("fail_on")) {
+        if (!fo->is_array()) tr.fail("thresholds.fail_on", "must be an array of check names or prefixes");
+        for (size_t i = 0; fo->is_array() && i < fo->size(); ++i) {
+          if (!(*fo)[i].is_string()) tr.fail(fmt::format("thresholds.fail_on[{}]", i), "must be a string");
+          else s.thresholds.fail_on.push_back((*fo)[i].get<std::string>());
+        }
+      }
+      int64_t p99 = -1;
+      tr.integer("p99_latency_ms", p99, 1, 3'600'000);
+      if (p99 > 0) s.thresholds.p99_latency_ms = p99;
+    }
+  }
+  for (const auto& [tier, w] : s.tier_mix)
+    if (w > 0 && !s.behaviour.count(tier)) s.behaviour[tier] = TierBehaviour{};
+  if (problems.empty()) out.scenario = std::move(s);
+  return out;
+}
+
+}  // namespace tenantsim

@@ -1,0 +1,82 @@
+// Scenario: what a run simulates, parsed from a JSON file (format in scenarios/SCHEMA.md).
+// Parsing validates everything before anything runs: each problem is reported with its field
+// path ("population.tier_mix.gold: unknown tier") and unknown fields are errors, so a typo
+// cannot silently fall back to a default.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/base/time.h"
+
+namespace tenantsim {
+
+struct IntRange {
+  int64_t min = 0;
+  int64_t max = 0;  // inclusive
+};
+
+// How the users of one tier behave.
+struct TierBehaviour {
+  double sessions_per_user_per_day = 1;
+  IntRange messages_per_session{1, 6};
+  IntRange think_time_seconds{5, 90};
+  double weather_share = 0.2;      // share of messages that ask about the weather
+  IntRange prompt_words{4, 40};    // prompt length (the model fake counts ~4 characters a token)
+  bool diurnal = true;             // sessions follow a day curve in the tenant's local time
+  double heavy_user_share = 0.1;   // users who send until the daily limit refuses them
+};
+
+struct Adversaries {
+  double share = 0;  // share of tenants that also run one adversary actor
+  std::vector<std::string> kinds;
+};
+
+// Every adversary kind a scenario may ask for.
+const std::vector<std::string>& adversary_kinds();
+
+struct Thresholds {
+  std::vector<std::string> fail_on;  // check names or prefixes ("isolation"); empty: every check
+  std::optional<int64_t> p99_latency_ms;  // chat p99 in virtual time
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  uint64_t seed = 1;
+  Time start{};
+  Duration duration{};
+  std::string prices_file = "prices-on-demand.json";
+  nlohmann::json tier_overrides = nlohmann::json::object();  // tier -> {field: value}, applied to tiers.json
+
+  int tenants = 10;
+  std::map<std::string, double> tier_mix;  // tier -> weight
+  IntRange users_per_tenant{1, 3};
+  std::vector<int> utc_offsets_minutes{0};
+  int prefix_pairs = 0;  // tenants whose id is a prefix of another's ("acme" / "acme-corp")
+
+  std::map<std::string, TierBehaviour> behaviour;  // per tier
+  Adversaries adversaries;
+  nlohmann::json faults = nlohmann::json::object();  // service -> fault plan (parsed by the fakes)
+  Thresholds thresholds;
+};
+
+struct ScenarioProblem {
+  std::string path;
+  std::string reason;
+};
+
+// Parses and validates. `known_tiers` are the tier names of the tier table; `known_services` the fakes.
+// On failure every problem found is returned, not just the first.
+struct ScenarioParse {
+  std::optional<Scenario> scenario;
+  std::vector<ScenarioProblem> problems;
+};
+ScenarioParse parse_scenario(const nlohmann::json& doc, const std::vector<std::string>& known_tiers);
+
+}  // namespace tenantsim
