@@ -137,7 +137,8 @@ int main(int argc, char** argv) {
       return kOk;
     }
     if (cmd == "defects" && argc == 3 && std::string(argv[2]) == "list") {
-      for (const auto& d : defect_catalog()) std::cout << fmt::format("{:<30} {}\n", d.name, d.description);
+      for (const auto& d : defect_catalog())
+        std::cout << fmt::format("{:<30} {:<52} caught by {} in {}.json\n", d.name, d.description, d.check, d.example);
       return kOk;
     }
     if (cmd == "run") return run(argc, argv);

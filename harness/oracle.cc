@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 
 namespace tenantsim {
@@ -201,9 +202,12 @@ void Oracle::end_chat(const ChatTicket& t, Time answered, int status, const std:
   if (status == 200) {
     bool leaked = false;
     for (size_t at = text.find("cnry:"); at != std::string::npos; at = text.find("cnry:", at + 5)) {
-      const size_t end = text.find(':', at + 5);
-      const std::string owner = end == std::string::npos ? "" : text.substr(at + 5, end - at - 5);
-      if (owner != t.tenant) {
+      size_t end = at + 5;
+      while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '-')) ++end;
+      const std::string owner = text.substr(at + 5, end - at - 5);
+      // A quote cut short ("cnry:acme1" of "cnry:acme1-corp:") is judged by what is left of it.
+      const bool whole = end < text.size() && text[end] == ':';
+      if (whole ? owner != t.tenant : t.tenant.rfind(owner, 0) != 0) {
         leaked = true;
         check("isolation.canaries").fail(fmt::format("{}: answer carries tenant {}'s canary", who, owner));
         break;

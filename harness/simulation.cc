@@ -58,14 +58,19 @@ Status Simulation::onboard(Duration pace) {
     if (t.adversary) users = std::max<int64_t>(users, 2);  // one attacks as a plain user
     const TierBehaviour& b = scenario_.behaviour.at(t.tier);
 
-    auto owner = world_.new_tenant(t.id, t.tier, true, t.offset);
+    // A silo tenant has a user pool of its own, so its usernames are plain and repeat across
+    // tenants ("owner"), as in real sign-ups; the pooled pool needs them unique.
+    const TierPolicy* policy = world_.system->config().tiers.find(t.tier);
+    const bool silo = policy && policy->deployment == Deployment::kSilo;
+    const std::string suffix = silo ? "" : "@" + t.id;
+    auto owner = world_.new_tenant(t.id, t.tier, true, t.offset, "owner" + suffix);
     if (!owner.ok()) return Error::make(ErrorKind::kUnavailable, "OnboardingFailed", t.id + ": " + owner.error().message);
     const auto record = world_.system->tenants().find(t.id);
     t.deployment = record && record->deployment == Deployment::kSilo ? "silo" : "pool";
     const Time now = world_.clock.now();
     t.users.push_back(SimUser{owner->username, owner->password, owner->sub, owner->token, now, true, r.chance(b.heavy_user_share)});
     for (int64_t u = 1; u < users; ++u) {
-      auto a = world_.add_user(*owner, fmt::format("user-{}@{}", u, t.id));
+      auto a = world_.add_user(*owner, fmt::format("user-{}{}", u, suffix));
       if (!a.ok()) return Error::make(ErrorKind::kUnavailable, "OnboardingFailed", t.id + ": " + a.error().message);
       t.users.push_back(SimUser{a->username, a->password, a->sub, a->token, now, false, r.chance(b.heavy_user_share)});
     }
@@ -95,6 +100,7 @@ Status Simulation::onboard(Duration pace) {
   for (size_t i = 0; i < tenants_.size(); ++i) {
     const auto& t = tenants_[i];
     const auto& other = tenants_[i % 2 == 0 && i + 1 < tenants_.size() ? i + 1 : (i + 1) % tenants_.size()];
+    if (other.id == t.id) continue;
     auto table = world_.system->usage_table_for(t.id);
     if (!table.ok()) continue;
     Key key{other.id, "q#probe"};

@@ -55,8 +55,8 @@ ApiResponse World::call(const std::string& method, const std::string& path, cons
 }
 
 Result<World::Account> World::new_tenant(const std::string& tenant_id, const std::string& tier, bool admin,
-                                         int utc_offset_minutes) {
-  Account a{tenant_id, "owner@" + tenant_id, "correct-horse-" + tenant_id, "", ""};
+                                         int utc_offset_minutes, const std::string& username) {
+  Account a{tenant_id, username.empty() ? "owner@" + tenant_id : username, "correct-horse-" + tenant_id, "", ""};
   auto r = call("POST", "/api/register", "",
                 {{"tenant_id", tenant_id}, {"username", a.username}, {"password", a.password},
                  {"subscription_tier", tier}, {"admin", admin}, {"utc_offset_minutes", utc_offset_minutes}});

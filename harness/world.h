@@ -57,8 +57,9 @@ class World {
     std::string sub;
     std::string token;  // ID token
   };
+  // Its first user is `username` ("owner@{tenant}" when empty).
   Result<Account> new_tenant(const std::string& tenant_id, const std::string& tier, bool admin = true,
-                             int utc_offset_minutes = 0);
+                             int utc_offset_minutes = 0, const std::string& username = "");
   // A further user created by the tenant's admin; returns its ID token.
   Result<Account> add_user(const Account& admin, const std::string& username);
   Result<std::string> login(const Account& account);

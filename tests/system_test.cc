@@ -96,10 +96,40 @@ TEST(System, MemoryIsPerSessionAndReachesTheModel) {
   const std::string s1 = f.session(a);
   ASSERT_EQ(f.chat(a, s1, "canary-acme-7731").status, 200);
   auto r = f.chat(a, s1, "what did I say?");
-  EXPECT_NE(r.body["response"].get<std::string>().find("canary-acme-7731"), std::string::npos);
+  EXPECT_NE(r.body["response"].get<std::string>().find("earlier: canary-acme-7731"), std::string::npos);
+  // A new session starts without the conversation, but with the actor's long-term memory.
   const std::string s2 = f.session(a);
   r = f.chat(a, s2, "what did I say?");
+  const std::string answer = r.body["response"];
+  EXPECT_EQ(answer.find("earlier: canary-acme-7731"), std::string::npos);
+  const auto remembered = answer.find("remembered: ");
+  ASSERT_NE(remembered, std::string::npos) << answer;
+  EXPECT_NE(answer.find("canary-acme-7731", remembered), std::string::npos) << answer;
+  // Another user of the same tenant has a memory of their own.
+  auto b = must(f.w->add_user(a, "bob"));
+  r = f.chat(b, f.session(b), "what did I say?");
   EXPECT_EQ(r.body["response"].get<std::string>().find("canary-acme-7731"), std::string::npos);
+}
+
+// Silo tenants have a user pool each, so usernames repeat across tenants: "owner" of acme and of
+// globex are different people. Memory keyed by username (no tenant) hands one's memory to the other.
+void two_owners_chat(Fixture& f, bool expect_leak) {
+  auto acme = must(f.w->new_tenant("acme", "premium", true, 0, "owner"));
+  auto globex = must(f.w->new_tenant("globex", "premium", true, 0, "owner"));
+  ASSERT_EQ(f.chat(acme, f.session(acme), "secret cnry:acme:").status, 200);
+  auto r = f.chat(globex, f.session(globex), "what do you remember?");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body["response"].get<std::string>().find("cnry:acme:") != std::string::npos, expect_leak);
+}
+
+TEST(System, LongTermMemoryIsPerTenantAndUser) {
+  Fixture f{make_world()};
+  two_owners_chat(f, false);
+}
+
+TEST(System, MemoryActorWithoutTenantDefectLeaksAcrossTenants) {
+  Fixture f{make_world(with(Defect::kMemoryActorWithoutTenant))};
+  two_owners_chat(f, true);
 }
 
 TEST(System, CrossTenantAccessIsRefusedOnEveryEndpoint) {

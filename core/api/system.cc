@@ -56,7 +56,13 @@ System::System(SystemPorts ports, SystemConfig config)
 
 System::~System() = default;
 
-Task<Status> System::start() { co_return co_await tenants_->bootstrap(); }
+Task<Status> System::start() {
+  auto st = co_await tenants_->bootstrap();
+  if (!st.ok()) co_return st;
+  auto made = ports_.database.create_table({config_.platform.memory_table, "actor_id", "sk"});
+  if (!made.ok() && made.error().name != "ResourceInUseException") co_return made;
+  co_return Status{};
+}
 
 std::string System::new_id(const char* prefix) {
   std::lock_guard lock(rng_mu_);
@@ -303,8 +309,9 @@ Task<Result<Json>> System::chat(std::string token, Json body) {
   if (!reservation.ok()) co_return reservation.take_error();
 
   // Conversation memory: the last turns of this session, under actor id {tenant}:{sub} (seed 004).
+  // The defect keys it by username, which is unique only inside one user pool.
   const std::string actor = config_.defects.on(Defect::kMemoryActorWithoutTenant)
-                                ? c.principal.sub
+                                ? c.principal.username
                                 : c.tenant.id + ":" + c.principal.sub;
   const std::string memory_prefix = fmt::format("m#{}#{}#", actor, session_id);
   QueryRequest mq;
@@ -327,8 +334,23 @@ Task<Result<Json>> System::chat(std::string token, Json body) {
   }
   if (!history.empty() && history.front().role == ChatMessage::Role::kAssistant) history.erase(history.begin());
 
+  // Long-term memory: what this actor said in earlier sessions, from the platform's memory store,
+  // through a handle scoped to the actor's namespace. Best effort: the chat goes on without it.
+  auto long_term = open_scoped(config_.platform.memory_table, actor);
+  std::string remembered;
+  if (long_term.ok()) {
+    QueryRequest fq;
+    fq.partition = actor;
+    fq.scan_forward = false;
+    fq.limit = 3;
+    auto facts = co_await (*long_term)->query(std::move(fq));
+    if (facts.ok())
+      for (const auto& f : facts->items)
+        if (const auto* text = get_string(f, "text")) remembered += *text + " / ";
+  }
+
   const std::string request_id = new_id("req");
-  TurnContext turn_ctx{&c.tenant, c.tier, user_id, session_id, request_id};
+  TurnContext turn_ctx{&c.tenant, c.tier, user_id, session_id, request_id, remembered};
   AgentTurn turn = co_await agent_->run(turn_ctx, std::move(history), *message);
 
   // Meter what was consumed, whether or not the turn succeeded.
@@ -367,6 +389,10 @@ Task<Result<Json>> System::chat(std::string token, Json body) {
   auto counted = co_await (*sessions)->update_item(session_key, std::move(count));
   if (!saved.ok()) co_return saved.take_error();
   if (!counted.ok()) co_return counted.take_error();
+  if (long_term.ok()) {
+    Item fact{{"actor_id", actor}, {"sk", ts + "#" + request_id}, {"text", message->substr(0, 200)}};
+    (void)co_await (*long_term)->put_item(std::move(fact), std::nullopt);
+  }
 
   co_return Json{{"response", turn.text},
                  {"session_id", session_id},
@@ -538,7 +564,7 @@ Task<Result<Json>> System::run_weather_tool(std::string token, std::string tool,
   if (!city.ok()) co_return city.take_error();
   const std::string request_id = new_id("req");
   std::vector<UsageRecord> usage;
-  TurnContext ctx{&c->tenant, c->tier, c->principal.sub, "", request_id};
+  TurnContext ctx{&c->tenant, c->tier, c->principal.sub, "", request_id, ""};
   std::map<std::string, std::string> input;
   input["city"] = *city;
   auto result = co_await agent_->run_tool(ctx, tool, std::move(input), &usage);

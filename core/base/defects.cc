@@ -4,22 +4,22 @@ namespace tenantsim {
 
 const std::vector<DefectInfo>& defect_catalog() {
   static const std::vector<DefectInfo> catalog = {
-      {Defect::kJwtSignatureNotVerified, "jwt-signature-not-verified", "JWT accepted without verifying its signature"},
-      {Defect::kTenantFromRequest, "tenant-from-request", "tenant taken from the request instead of the token"},
-      {Defect::kAddToGroupWithoutAdmin, "add-to-group-without-admin", "add-to-group does not require the admin group"},
-      {Defect::kCostEndpointOpen, "cost-endpoint-open", "admin cost endpoints open to non-admins"},
-      {Defect::kDailyLimitOffByOne, "daily-limit-off-by-one", "one message over the daily limit is accepted"},
-      {Defect::kReadThenWriteCounter, "read-then-write-counter", "quota counter read then written, not atomic"},
-      {Defect::kLimitScopeSwapped, "limit-scope-swapped", "per-user message limit counted per tenant"},
-      {Defect::kWindowResetLocalTime, "window-reset-local-time", "daily window ignores the tenant's UTC offset"},
-      {Defect::kMonthlyResetNeverFires, "monthly-reset-never-fires", "monthly message counter never resets"},
-      {Defect::kConcurrentSessionsIgnored, "concurrent-sessions-ignored", "concurrent-session limit not enforced"},
-      {Defect::kSessionDurationIgnored, "session-duration-ignored", "expired sessions still accept messages"},
-      {Defect::kToolsNotGated, "tools-not-gated", "weather tools offered to every tier"},
-      {Defect::kOutputTokensNotMetered, "output-tokens-not-metered", "output tokens are not recorded"},
-      {Defect::kUsageBilledToWrongTenant, "usage-billed-to-wrong-tenant", "usage recorded under another tenant"},
-      {Defect::kLeadingKeyPrefixMatch, "leading-key-prefix-match", "table scope matches partition-key prefixes"},
-      {Defect::kMemoryActorWithoutTenant, "memory-actor-without-tenant", "memory actor id lacks the tenant"},
+      {Defect::kJwtSignatureNotVerified, "jwt-signature-not-verified", "JWT accepted without verifying its signature", "isolation.adversary_refused", "ci-isolation"},
+      {Defect::kTenantFromRequest, "tenant-from-request", "tenant taken from the request instead of the token", "isolation.adversary_refused", "ci-isolation"},
+      {Defect::kAddToGroupWithoutAdmin, "add-to-group-without-admin", "add-to-group does not require the admin group", "isolation.adversary_refused", "ci-isolation"},
+      {Defect::kCostEndpointOpen, "cost-endpoint-open", "admin cost endpoints open to non-admins", "isolation.adversary_refused", "ci-isolation"},
+      {Defect::kDailyLimitOffByOne, "daily-limit-off-by-one", "one message over the daily limit is accepted", "limits.within_limits", "ci-isolation"},
+      {Defect::kReadThenWriteCounter, "read-then-write-counter", "quota counter read then written, not atomic", "limits.within_limits", "ci-isolation"},
+      {Defect::kLimitScopeSwapped, "limit-scope-swapped", "per-user message limit counted per tenant", "limits.no_refusal_under_limit", "ci-isolation"},
+      {Defect::kWindowResetLocalTime, "window-reset-local-time", "daily window ignores the tenant's UTC offset", "limits.no_refusal_under_limit", "ci-isolation"},
+      {Defect::kMonthlyResetNeverFires, "monthly-reset-never-fires", "monthly message counter never resets", "limits.no_refusal_under_limit", "limits"},
+      {Defect::kConcurrentSessionsIgnored, "concurrent-sessions-ignored", "concurrent-session limit not enforced", "limits.concurrent_sessions", "ci-isolation"},
+      {Defect::kSessionDurationIgnored, "session-duration-ignored", "expired sessions still accept messages", "limits.session_duration", "ci-isolation"},
+      {Defect::kToolsNotGated, "tools-not-gated", "weather tools offered to every tier", "tiers.tool_gating", "ci-isolation"},
+      {Defect::kOutputTokensNotMetered, "output-tokens-not-metered", "output tokens are not recorded", "metering.complete", "ci-isolation"},
+      {Defect::kUsageBilledToWrongTenant, "usage-billed-to-wrong-tenant", "usage recorded under another tenant", "cost.attribution", "ci-isolation"},
+      {Defect::kLeadingKeyPrefixMatch, "leading-key-prefix-match", "table scope matches partition-key prefixes", "isolation.table_scope", "ci-isolation"},
+      {Defect::kMemoryActorWithoutTenant, "memory-actor-without-tenant", "memory actor id lacks the tenant", "isolation.canaries", "ci-isolation"},
   };
   return catalog;
 }

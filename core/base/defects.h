@@ -34,6 +34,8 @@ struct DefectInfo {
   Defect defect;
   std::string_view name;
   std::string_view description;
+  std::string_view check;    // the scenario check that must catch it
+  std::string_view example;  // the example scenario (scenarios/examples) that proves it does
 };
 
 const std::vector<DefectInfo>& defect_catalog();

@@ -68,6 +68,7 @@ Task<AgentTurn> Agent::run(TurnContext ctx, std::vector<ChatMessage> history, st
   req.model_id = ctx.tier->model_id;
   req.system = "You are the assistant of tenant " + ctx.tenant->id + " (" + ctx.tier->name +
                " tier). Answer only from this tenant's conversation and tools.";
+  if (!ctx.remembered.empty()) req.system += " Remembered about this user: " + ctx.remembered;
   req.messages = std::move(history);
   req.messages.push_back(ChatMessage{ChatMessage::Role::kUser, std::move(message), std::nullopt, std::nullopt});
   req.tools = tools_for(*ctx.tier);

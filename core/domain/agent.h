@@ -28,6 +28,7 @@ struct TurnContext {
   std::string user_id;
   std::string session_id;
   std::string request_id;
+  std::string remembered;  // long-term memory of this actor, from earlier sessions
 };
 
 struct AgentTurn {

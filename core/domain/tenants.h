@@ -36,6 +36,8 @@ struct PlatformConfig {
   std::string pooled_sessions_table = "tenant-sessions";
   std::string pooled_usage_table = "tenant-usage";
   std::string pooled_model_account = "pool";
+  // Long-term agent memory (AgentCore Memory): one store for the platform, namespaced by actor id.
+  std::string memory_table = "agent-memory";
   std::string weather_api_key = "tenantsim-weather-key";
 };
 
