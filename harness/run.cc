@@ -81,7 +81,7 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   if (!oracle.ok()) return oracle.take_error();
 
   InProcessDriver driver(*w.system);
-  Simulation sim(w, s, *oracle, driver);
+  Simulation sim(w, s, *oracle, driver, options.requests);
   auto onboarded = sim.onboard(kOnboardingPace);
   if (!onboarded.ok()) return onboarded.take_error();
 
@@ -157,6 +157,7 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   r.checks = oracle->finish(metered, ledgers, silo_accounts, chat_latency, s.thresholds.p99_latency_ms);
   for (auto& c : r.checks) c.gating = gating(s, c.name);
   r.requests = sim.requests();
+  r.timeline = sim.timeline();
   r.responses_by_status = sim.responses_by_status();
   for (const auto& t : sim.tenants()) {
     TenantRow row{t.id, t.tier, t.deployment, t.offset, static_cast<int>(t.users.size()), t.adversary,

@@ -27,6 +27,7 @@ struct RunOptions {
   std::optional<uint64_t> seed;  // overrides the scenario's
   DefectSet defects;
   bool progress = false;  // a progress line on stderr
+  RequestSink* requests = nullptr;  // receives every request as it completes
 };
 
 Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& options);

@@ -28,8 +28,13 @@ const char* const kTools[] = {"get_current_weather", "get_weather_forecast", "ge
 
 }  // namespace
 
-Simulation::Simulation(World& world, const Scenario& scenario, Oracle& oracle, Driver& driver)
-    : world_(world), scenario_(scenario), oracle_(oracle), driver_(driver), rng_(Rng(scenario.seed).split("population")) {
+Simulation::Simulation(World& world, const Scenario& scenario, Oracle& oracle, Driver& driver, RequestSink* sink)
+    : world_(world),
+      scenario_(scenario),
+      oracle_(oracle),
+      driver_(driver),
+      sink_(sink),
+      rng_(Rng(scenario.seed).split("population")) {
   end_ = scenario.start + scenario.duration;
 }
 
@@ -132,7 +137,19 @@ Task<ApiResponse> Simulation::call(SimTenant& t, std::string method, std::string
   ++requests_;
   ++t.requests;
   ++by_status_[r.status];
-  latency_[{label, t.tier}].push_back((world_.clock.now() - sent).count());
+  const int64_t latency = (world_.clock.now() - sent).count();
+  latency_[{label, t.tier}].push_back(latency);
+  if (sent >= scenario_.start) {
+    const auto hour = static_cast<size_t>(std::chrono::floor<std::chrono::hours>(sent - scenario_.start).count());
+    if (timeline_.size() <= hour) {
+      const size_t from = timeline_.size();
+      timeline_.resize(hour + 1);
+      for (size_t h = from; h <= hour; ++h) timeline_[h].hour = static_cast<int64_t>(h);
+    }
+    ++timeline_[hour].requests;
+    timeline_[hour].refused += r.status == 429;
+  }
+  if (sink_) sink_->record(RequestRow{sent.time_since_epoch().count(), t.id, t.tier, label, r.status, latency});
   co_return r;
 }
 

@@ -12,6 +12,7 @@
 #include "harness/driver.h"
 #include "harness/oracle.h"
 #include "harness/world.h"
+#include "reports/run_result.h"
 #include "scenarios/scenario.h"
 
 namespace tenantsim {
@@ -35,7 +36,8 @@ struct SimTenant {
 
 class Simulation {
  public:
-  Simulation(World& world, const Scenario& scenario, Oracle& oracle, Driver& driver);
+  // `sink` (optional) receives every request as it completes.
+  Simulation(World& world, const Scenario& scenario, Oracle& oracle, Driver& driver, RequestSink* sink = nullptr);
 
   // Onboards every tenant and user through the API, one tenant per `pace` of virtual time, then
   // probes tool lists and table scopes.
@@ -50,6 +52,7 @@ class Simulation {
   const std::map<int, int64_t>& responses_by_status() const { return by_status_; }
   // (endpoint, tier) -> virtual latencies in microseconds
   const std::map<std::pair<std::string, std::string>, std::vector<int64_t>>& latency() const { return latency_; }
+  const std::vector<TimeBucket>& timeline() const { return timeline_; }
 
  private:
   using Json = nlohmann::json;
@@ -76,6 +79,7 @@ class Simulation {
   const Scenario& scenario_;
   Oracle& oracle_;
   Driver& driver_;
+  RequestSink* sink_;
   Rng rng_;
   Time end_{};
   std::vector<SimTenant> tenants_;
@@ -83,6 +87,7 @@ class Simulation {
   int64_t requests_ = 0;
   std::map<int, int64_t> by_status_;
   std::map<std::pair<std::string, std::string>, std::vector<int64_t>> latency_;
+  std::vector<TimeBucket> timeline_;
 };
 
 }  // namespace tenantsim

@@ -47,6 +47,26 @@ struct LatencyRow {
   int64_t p50_us = 0, p95_us = 0, p99_us = 0, max_us = 0;
 };
 
+struct TimeBucket {
+  int64_t hour = 0;  // hours since the scenario's start
+  int64_t requests = 0;
+  int64_t refused = 0;  // 429s: limits, quotas, throttling
+};
+
+// One request as the driver saw it (raw results, streamed to results.sqlite).
+struct RequestRow {
+  int64_t t_us = 0;  // virtual time sent, microseconds since the epoch
+  std::string tenant, tier, endpoint;
+  int status = 0;
+  int64_t latency_us = 0;
+};
+
+class RequestSink {
+ public:
+  virtual ~RequestSink() = default;
+  virtual void record(const RequestRow& row) = 0;
+};
+
 struct RunResult {
   std::string scenario;
   std::string description;
@@ -58,6 +78,7 @@ struct RunResult {
   std::vector<CheckResult> checks;
   std::vector<TenantRow> tenants;
   std::vector<LatencyRow> latency;
+  std::vector<TimeBucket> timeline;  // one per simulated hour
   std::map<int, int64_t> responses_by_status;
   int64_t requests = 0;
   std::map<std::string, int64_t> ledger_totals;  // fake ledgers: "bedrock_invocations", ...

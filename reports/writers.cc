@@ -102,6 +102,10 @@ std::string render_report_json(const RunResult& r) {
     lat.push_back({{"endpoint", l.endpoint}, {"tier", l.tier}, {"count", l.count}, {"p50_us", l.p50_us},
                    {"p95_us", l.p95_us}, {"p99_us", l.p99_us}, {"max_us", l.max_us}});
   j["latency_virtual"] = std::move(lat);
+  Json timeline = Json::array();
+  for (const auto& b : r.timeline)
+    timeline.push_back({{"hour", b.hour}, {"requests", b.requests}, {"refused", b.refused}});
+  j["timeline"] = std::move(timeline);
   Json tenants = Json::array();
   for (const auto& t : r.tenants) {
     Json svc = Json::object();
@@ -189,6 +193,7 @@ Status write_reports(const std::string& dir, const RunResult& r, const RunTiming
       {"report.json", render_report_json(r)}, {"junit.xml", render_junit(r)},
       {"summary.md", render_summary_md(r)},   {"costs.csv", render_costs_csv(r)},
       {"tenants.csv", render_tenants_csv(r)}, {"timing.json", render_timing_json(t)},
+      {"report.html", render_html(r)},
   };
   for (const auto& [name, text] : files) {
     const fs::path final_path = fs::path(dir) / name;

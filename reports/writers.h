@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "core/base/result.h"
 #include "reports/run_result.h"
 
@@ -14,6 +16,12 @@ std::string render_summary_md(const RunResult& r);
 std::string render_costs_csv(const RunResult& r);    // tenant,tier,service,pico_usd,usd
 std::string render_tenants_csv(const RunResult& r);
 std::string render_timing_json(const RunTiming& t);
+std::string render_html(const RunResult& r);  // self-contained: inline CSS and SVG charts, no network
+
+// report.json back into a RunResult (to re-render a stored run in another format).
+Result<RunResult> parse_report_json(const std::string& text);
+// What changed from run A to run B (verdict, check failures, requests, cost per tier, chat p99).
+Result<std::string> compare_reports(const nlohmann::json& a, const nlohmann::json& b);
 
 // Writes every report into `dir` (created if missing). Each file is written to a temporary name
 // and renamed into place, so a reader never sees a half-written report. kUnavailable on I/O errors.

@@ -81,5 +81,29 @@ TEST(Reports, WriteReportsLeavesCompleteFilesOnly) {
   fs::remove_all(dir);
 }
 
+TEST(Reports, ReportJsonRoundTripsThroughTheParser) {
+  RunResult r = sample();
+  r.timeline = {{0, 10, 1}, {1, 12, 0}};
+  r.latency = {{"POST /api/chat", "basic", 3, 100, 200, 300, 400}};
+  const std::string text = render_report_json(r);
+  auto back = parse_report_json(text);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(render_report_json(*back), text);
+  EXPECT_FALSE(parse_report_json("{\"schema_version\": 99}").ok());
+  EXPECT_FALSE(parse_report_json("not json").ok());
+}
+
+TEST(Reports, CompareNamesChangedChecksAndCosts) {
+  RunResult a = sample();
+  RunResult b = sample();
+  b.checks[0].failed = 3;
+  b.tenants[0].cost = Money{3'000'000};
+  auto text = compare_reports(nlohmann::json::parse(render_report_json(a)), nlohmann::json::parse(render_report_json(b)));
+  ASSERT_TRUE(text.ok());
+  EXPECT_NE(text->find("isolation.canaries: 0 failed -> 3 failed"), std::string::npos) << *text;
+  EXPECT_NE(text->find("basic      0.0000015 -> 0.000003 USD (+100.0%)"), std::string::npos) << *text;
+  EXPECT_EQ(text->find("limits.within_limits"), std::string::npos) << "unchanged checks are not listed";
+}
+
 }  // namespace
 }  // namespace tenantsim

@@ -1,0 +1,71 @@
+// report.json back into a RunResult, so every other format can be rendered again from a stored
+// run (results.sqlite keeps the report) without running it again.
+#include <fmt/format.h>
+
+#include "reports/writers.h"
+
+namespace tenantsim {
+
+namespace {
+using Json = nlohmann::json;
+Money money(const Json& j) { return Money{j.value("pico_usd", int64_t{0})}; }
+}  // namespace
+
+Result<RunResult> parse_report_json(const std::string& text) {
+  const Json j = Json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || j.value("schema_version", 0) != kReportSchemaVersion)
+    return Error::make(ErrorKind::kBadRequest, "UnsupportedReport",
+                       fmt::format("not a report.json of schema version {}", kReportSchemaVersion));
+  try {
+    RunResult r;
+    const Json& s = j.at("scenario");
+    r.scenario = s.value("name", "");
+    r.description = s.value("description", "");
+    r.seed = s.value("seed", uint64_t{0});
+    r.start = s.value("start", "");
+    r.duration_hours = s.value("duration_hours", int64_t{0});
+    r.price_catalog = s.value("price_catalog", "");
+    r.defects = j.value("defects_injected", std::vector<std::string>{});
+    for (const auto& c : j.at("checks")) {
+      CheckResult x;
+      x.name = c.at("name");
+      x.description = c.value("description", "");
+      x.gating = c.value("gating", true);
+      x.checked = c.value("checked", int64_t{0});
+      x.failed = c.value("failed", int64_t{0});
+      x.examples = c.value("examples", std::vector<std::string>{});
+      r.checks.push_back(std::move(x));
+    }
+    r.requests = j.at("requests").value("total", int64_t{0});
+    for (const auto& [code, n] : j.at("requests").at("by_status").items()) r.responses_by_status[std::stoi(code)] = n;
+    r.ledger_totals = j.at("costs").value("ledgers", std::map<std::string, int64_t>{});
+    for (const auto& l : j.value("latency_virtual", Json::array()))
+      r.latency.push_back({l.value("endpoint", ""), l.value("tier", ""), l.value("count", int64_t{0}),
+                           l.value("p50_us", int64_t{0}), l.value("p95_us", int64_t{0}), l.value("p99_us", int64_t{0}),
+                           l.value("max_us", int64_t{0})});
+    for (const auto& b : j.value("timeline", Json::array()))
+      r.timeline.push_back({b.value("hour", int64_t{0}), b.value("requests", int64_t{0}), b.value("refused", int64_t{0})});
+    for (const auto& t : j.at("tenants")) {
+      TenantRow row;
+      row.id = t.at("id");
+      row.tier = t.value("tier", "");
+      row.deployment = t.value("deployment", "");
+      row.utc_offset_minutes = t.value("utc_offset_minutes", 0);
+      row.users = t.value("users", 0);
+      row.adversary = t.value("adversary", false);
+      row.requests = t.value("requests", int64_t{0});
+      row.chats_accepted = t.value("chats_accepted", int64_t{0});
+      row.refused_limit = t.value("refused_limit", int64_t{0});
+      row.quantities = t.value("quantities", std::map<std::string, int64_t>{});
+      if (t.contains("cost_by_service"))
+        for (const auto& [svc, m] : t["cost_by_service"].items()) row.cost_by_service[svc] = money(m);
+      row.cost = money(t.at("cost"));
+      r.tenants.push_back(std::move(row));
+    }
+    return r;
+  } catch (const Json::exception& e) {
+    return Error::make(ErrorKind::kBadRequest, "UnsupportedReport", std::string("report.json: ") + e.what());
+  }
+}
+
+}  // namespace tenantsim

@@ -1,0 +1,149 @@
+#include "reports/results_db.h"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+
+namespace tenantsim {
+
+namespace {
+
+Error db_error(sqlite3* db, const std::string& what) {
+  return Error::make(ErrorKind::kUnavailable, "ResultsDb", fmt::format("{}: {}", what, db ? sqlite3_errmsg(db) : "out of memory"));
+}
+
+constexpr const char* kSchema = R"(
+CREATE TABLE run (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE requests (seq INTEGER PRIMARY KEY, t_us INTEGER NOT NULL, tenant TEXT NOT NULL, tier TEXT NOT NULL,
+                       endpoint TEXT NOT NULL, status INTEGER NOT NULL, latency_us INTEGER NOT NULL);
+CREATE TABLE usage (tenant TEXT NOT NULL, metric TEXT NOT NULL, quantity INTEGER NOT NULL, PRIMARY KEY (tenant, metric));
+CREATE TABLE costs (tenant TEXT NOT NULL, service TEXT NOT NULL, pico_usd INTEGER NOT NULL, PRIMARY KEY (tenant, service));
+)";
+
+}  // namespace
+
+struct ResultsDb::Impl {
+  sqlite3* db = nullptr;
+  sqlite3_stmt* insert = nullptr;
+  std::string dir, tmp_path;
+  int64_t seq = 0;
+  bool failed = false;
+  ~Impl() {
+    if (insert) sqlite3_finalize(insert);
+    if (db) sqlite3_close(db);
+  }
+  bool exec(const char* sql) { return sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK; }
+};
+
+ResultsDb::ResultsDb(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ResultsDb::~ResultsDb() {
+  if (impl_ && !impl_->tmp_path.empty()) {
+    const std::string tmp = impl_->tmp_path;
+    impl_.reset();
+    std::error_code ec;
+    std::filesystem::remove(tmp, ec);  // never finished: leave nothing behind
+  }
+}
+
+Result<std::unique_ptr<ResultsDb>> ResultsDb::create(const std::string& dir) {
+  auto impl = std::make_unique<Impl>();
+  impl->dir = dir;
+  impl->tmp_path = dir + "/.results.sqlite.tmp";
+  std::error_code ec;
+  std::filesystem::remove(impl->tmp_path, ec);
+  if (sqlite3_open(impl->tmp_path.c_str(), &impl->db) != SQLITE_OK) return db_error(impl->db, "open " + impl->tmp_path);
+  if (!impl->exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;") || !impl->exec(kSchema) || !impl->exec("BEGIN"))
+    return db_error(impl->db, "create schema");
+  if (sqlite3_prepare_v2(impl->db, "INSERT INTO requests VALUES (?,?,?,?,?,?,?)", -1, &impl->insert, nullptr) != SQLITE_OK)
+    return db_error(impl->db, "prepare");
+  return std::unique_ptr<ResultsDb>(new ResultsDb(std::move(impl)));
+}
+
+void ResultsDb::record(const RequestRow& row) {
+  auto* s = impl_->insert;
+  sqlite3_bind_int64(s, 1, ++impl_->seq);
+  sqlite3_bind_int64(s, 2, row.t_us);
+  sqlite3_bind_text(s, 3, row.tenant.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 4, row.tier.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 5, row.endpoint.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int(s, 6, row.status);
+  sqlite3_bind_int64(s, 7, row.latency_us);
+  if (sqlite3_step(s) != SQLITE_DONE) impl_->failed = true;
+  sqlite3_reset(s);
+}
+
+Status ResultsDb::finish(const RunResult& r, const std::string& report_json) {
+  if (impl_->failed) return db_error(impl_->db, "insert request");
+  sqlite3* db = impl_->db;
+  sqlite3_stmt* st = nullptr;
+  auto put = [&](const char* sql, auto bind) {
+    if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) != SQLITE_OK) return false;
+    bind(st);
+    const bool ok = sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_finalize(st);
+    return ok;
+  };
+  const std::pair<const char*, std::string> run_rows[] = {{"schema_version", std::to_string(kReportSchemaVersion)},
+                                                          {"scenario", r.scenario},
+                                                          {"seed", std::to_string(r.seed)},
+                                                          {"report_json", report_json}};
+  for (const auto& [k, v] : run_rows)
+    if (!put("INSERT INTO run VALUES (?,?)", [&](sqlite3_stmt* s) {
+          sqlite3_bind_text(s, 1, k, -1, SQLITE_STATIC);
+          sqlite3_bind_text(s, 2, v.c_str(), -1, SQLITE_TRANSIENT);
+        }))
+      return db_error(db, "insert run");
+  for (const auto& t : r.tenants) {
+    for (const auto& [metric, q] : t.quantities)
+      if (!put("INSERT INTO usage VALUES (?,?,?)", [&](sqlite3_stmt* s) {
+            sqlite3_bind_text(s, 1, t.id.c_str(), -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(s, 2, metric.c_str(), -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(s, 3, q);
+          }))
+        return db_error(db, "insert usage");
+    for (const auto& [service, m] : t.cost_by_service)
+      if (!put("INSERT INTO costs VALUES (?,?,?)", [&](sqlite3_stmt* s) {
+            sqlite3_bind_text(s, 1, t.id.c_str(), -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(s, 2, service.c_str(), -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(s, 3, m.pico);
+          }))
+        return db_error(db, "insert costs");
+  }
+  if (!impl_->exec("COMMIT")) return db_error(db, "commit");
+  sqlite3_finalize(impl_->insert);
+  impl_->insert = nullptr;
+  sqlite3_close(db);
+  impl_->db = nullptr;
+  std::error_code ec;
+  std::filesystem::rename(impl_->tmp_path, impl_->dir + "/results.sqlite", ec);
+  if (ec) return Error::make(ErrorKind::kUnavailable, "ResultsDb", "rename results.sqlite: " + ec.message());
+  impl_->tmp_path.clear();
+  return Status{};
+}
+
+Result<std::string> ResultsDb::read_report_json(const std::string& dir) {
+  const std::string path = dir + "/results.sqlite";
+  if (!std::filesystem::exists(path))
+    return Error::make(ErrorKind::kBadRequest, "NoResults", path + " does not exist (run `tenantsim run ... --out " + dir + "` first)");
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    Error e = db_error(db, "open " + path);
+    sqlite3_close(db);
+    return e;
+  }
+  sqlite3_stmt* st = nullptr;
+  std::string out;
+  bool found = false;
+  if (sqlite3_prepare_v2(db, "SELECT value FROM run WHERE key = 'report_json'", -1, &st, nullptr) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW) {
+    out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    found = true;
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  if (!found) return Error::make(ErrorKind::kBadRequest, "NoResults", path + " has no report (not a tenantsim results file?)");
+  return out;
+}
+
+}  // namespace tenantsim
