@@ -15,20 +15,6 @@ using Json = nlohmann::ordered_json;
 
 Json money_json(Money m) { return Json{{"pico_usd", m.pico}, {"usd", m.to_usd_string()}}; }
 
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string out = "\"";
@@ -64,6 +50,20 @@ std::map<std::string, TierTotals> by_tier(const RunResult& r) {
 }
 
 }  // namespace
+
+std::string markup_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
 
 std::string render_report_json(const RunResult& r) {
   Json j;
@@ -124,15 +124,15 @@ std::string render_junit(const RunResult& r) {
   int failures = 0;
   for (const auto& c : r.checks) failures += c.gating && !c.passed();
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += fmt::format("<testsuite name=\"tenantsim.{}\" tests=\"{}\" failures=\"{}\">\n", xml_escape(r.scenario),
+  out += fmt::format("<testsuite name=\"tenantsim.{}\" tests=\"{}\" failures=\"{}\">\n", markup_escape(r.scenario),
                      r.checks.size(), failures);
   for (const auto& c : r.checks) {
-    out += fmt::format("  <testcase classname=\"tenantsim.{}\" name=\"{}\">\n", xml_escape(r.scenario), xml_escape(c.name));
+    out += fmt::format("  <testcase classname=\"tenantsim.{}\" name=\"{}\">\n", markup_escape(r.scenario), markup_escape(c.name));
     if (!c.passed()) {
       std::string body;
       for (const auto& e : c.examples) body += e + "\n";
       out += fmt::format("    <{} message=\"{} of {} failed: {}\">{}</{}>\n", c.gating ? "failure" : "system-out",
-                         c.failed, c.checked, xml_escape(c.description), xml_escape(body),
+                         c.failed, c.checked, markup_escape(c.description), markup_escape(body),
                          c.gating ? "failure" : "system-out");
     }
     out += "  </testcase>\n";

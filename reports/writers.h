@@ -23,6 +23,9 @@ Result<RunResult> parse_report_json(const std::string& text);
 // What changed from run A to run B (verdict, check failures, requests, cost per tier, chat p99).
 Result<std::string> compare_reports(const nlohmann::json& a, const nlohmann::json& b);
 
+// Escapes & < > " for XML and HTML text and attributes.
+std::string markup_escape(const std::string& s);
+
 // Writes every report into `dir` (created if missing). Each file is written to a temporary name
 // and renamed into place, so a reader never sees a half-written report. kUnavailable on I/O errors.
 Status write_reports(const std::string& dir, const RunResult& r, const RunTiming& t);
