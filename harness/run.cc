@@ -93,6 +93,18 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   w.dynamodb.set_faults(plan("dynamodb"));
   w.cognito.set_faults(plan("cognito"));
   w.weather.set_faults(plan("weather"));
+  const Capacity& cap = s.capacity;
+  if (cap.bedrock_requests_per_minute || cap.bedrock_tokens_per_minute)
+    w.bedrock.set_quotas(cap.bedrock_requests_per_minute.value_or(ModelProfile{}.requests_per_minute),
+                         cap.bedrock_tokens_per_minute.value_or(ModelProfile{}.tokens_per_minute));
+  if (cap.dynamodb_partition_read_units_per_second || cap.dynamodb_partition_write_units_per_second) {
+    DynamoLimits limits;
+    limits.partition_read_units_per_second = cap.dynamodb_partition_read_units_per_second.value_or(limits.partition_read_units_per_second);
+    limits.partition_write_units_per_second = cap.dynamodb_partition_write_units_per_second.value_or(limits.partition_write_units_per_second);
+    w.dynamodb.set_limits(limits);
+  }
+  if (cap.weather_calls_per_minute)
+    w.weather.add_api_key(w.system->config().platform.weather_api_key, static_cast<int>(*cap.weather_calls_per_minute));
 
   w.clock.run_until(s.start);
   sim.start();
@@ -158,6 +170,7 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   for (auto& c : r.checks) c.gating = gating(s, c.name);
   r.requests = sim.requests();
   r.timeline = sim.timeline();
+  for (const auto& [code, s_] : sim.refusals()) r.refusals[code] = {s_.status, s_.count, to_iso8601(s_.first)};
   r.responses_by_status = sim.responses_by_status();
   for (const auto& t : sim.tenants()) {
     TenantRow row{t.id, t.tier, t.deployment, t.offset, static_cast<int>(t.users.size()), t.adversary,

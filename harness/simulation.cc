@@ -149,6 +149,13 @@ Task<ApiResponse> Simulation::call(SimTenant& t, std::string method, std::string
     ++timeline_[hour].requests;
     timeline_[hour].refused += r.status == 429;
   }
+  if ((r.status == 429 || r.status >= 500) && label.rfind("attack ", 0) != 0) {
+    auto& x = refusals_[r.body.value("code", std::to_string(r.status))];
+    if (x.count++ == 0) {
+      x.status = r.status;
+      x.first = sent;
+    }
+  }
   if (sink_) sink_->record(RequestRow{sent.time_since_epoch().count(), t.id, t.tier, label, r.status, latency});
   co_return r;
 }

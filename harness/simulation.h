@@ -53,6 +53,13 @@ class Simulation {
   // (endpoint, tier) -> virtual latencies in microseconds
   const std::map<std::pair<std::string, std::string>, std::vector<int64_t>>& latency() const { return latency_; }
   const std::vector<TimeBucket>& timeline() const { return timeline_; }
+  struct RefusalStats {
+    int status = 0;
+    int64_t count = 0;
+    Time first{};
+  };
+  // 429s and 5xx by error code, adversaries' requests left out.
+  const std::map<std::string, RefusalStats>& refusals() const { return refusals_; }
 
  private:
   using Json = nlohmann::json;
@@ -88,6 +95,7 @@ class Simulation {
   std::map<int, int64_t> by_status_;
   std::map<std::pair<std::string, std::string>, std::vector<int64_t>> latency_;
   std::vector<TimeBucket> timeline_;
+  std::map<std::string, RefusalStats> refusals_;
 };
 
 }  // namespace tenantsim

@@ -45,6 +45,9 @@ Result<RunResult> parse_report_json(const std::string& text) {
                            l.value("max_us", int64_t{0})});
     for (const auto& b : j.value("timeline", Json::array()))
       r.timeline.push_back({b.value("hour", int64_t{0}), b.value("requests", int64_t{0}), b.value("refused", int64_t{0})});
+    if (j.contains("refusals"))
+      for (const auto& [code, x] : j["refusals"].items())
+        r.refusals[code] = {x.value("status", 0), x.value("count", int64_t{0}), x.value("first_at", "")};
     for (const auto& t : j.at("tenants")) {
       TenantRow row;
       row.id = t.at("id");

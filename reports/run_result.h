@@ -67,6 +67,13 @@ class RequestSink {
   virtual void record(const RequestRow& row) = 0;
 };
 
+// Refusals and failures by error code: what saturated, how often, and when it first did.
+struct Refusal {
+  int status = 0;
+  int64_t count = 0;
+  std::string first_at;  // virtual time, ISO 8601
+};
+
 struct RunResult {
   std::string scenario;
   std::string description;
@@ -79,6 +86,7 @@ struct RunResult {
   std::vector<TenantRow> tenants;
   std::vector<LatencyRow> latency;
   std::vector<TimeBucket> timeline;  // one per simulated hour
+  std::map<std::string, Refusal> refusals;  // error code -> (429s and 5xx of ordinary users)
   std::map<int, int64_t> responses_by_status;
   int64_t requests = 0;
   std::map<std::string, int64_t> ledger_totals;  // fake ledgers: "bedrock_invocations", ...

@@ -106,6 +106,9 @@ std::string render_report_json(const RunResult& r) {
   for (const auto& b : r.timeline)
     timeline.push_back({{"hour", b.hour}, {"requests", b.requests}, {"refused", b.refused}});
   j["timeline"] = std::move(timeline);
+  Json refusals = Json::object();
+  for (const auto& [code, x] : r.refusals) refusals[code] = {{"status", x.status}, {"count", x.count}, {"first_at", x.first_at}};
+  j["refusals"] = std::move(refusals);
   Json tenants = Json::array();
   for (const auto& t : r.tenants) {
     Json svc = Json::object();
@@ -153,6 +156,15 @@ std::string render_summary_md(const RunResult& r) {
     out += fmt::format("| `{}` | {} | {} / {} | {} |\n", c.name,
                        c.passed() ? "pass" : (c.gating ? "**FAIL**" : "fail (not gating)"), c.failed, c.checked,
                        c.examples.empty() ? "" : md_cell(c.examples.front()));
+  if (!r.refusals.empty()) {
+    // The shared resource that gave out first is the refusal seen earliest (ISO times sort as text).
+    auto first = r.refusals.begin();
+    for (auto it = r.refusals.begin(); it != r.refusals.end(); ++it)
+      if (it->second.first_at < first->second.first_at) first = it;
+    out += fmt::format("\nRefusals and failures (ordinary users): ");
+    for (const auto& [code, x] : r.refusals) out += fmt::format("`{}` {}× ", code, x.count);
+    out += fmt::format("— first: `{}` at {}.\n", first->first, first->second.first_at);
+  }
   out += "\n| tier | tenants | users | chats | refused (429) | cost USD |\n|---|---|---|---|---|---|\n";
   for (const auto& [tier, x] : by_tier(r))
     out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", tier, x.tenants, x.users, x.chats, x.refused,

@@ -223,6 +223,21 @@ ScenarioParse parse_scenario(const Json& doc, const std::vector<std::string>& kn
       if (f->is_object()) s.faults = *f;
     }
 
+    if (const Json* c = r.get("capacity")) {
+      Reader cr(*c, "capacity", problems);
+      const std::pair<const char*, std::optional<int64_t>*> fields[] = {
+          {"bedrock_requests_per_minute", &s.capacity.bedrock_requests_per_minute},
+          {"bedrock_tokens_per_minute", &s.capacity.bedrock_tokens_per_minute},
+          {"dynamodb_partition_read_units_per_second", &s.capacity.dynamodb_partition_read_units_per_second},
+          {"dynamodb_partition_write_units_per_second", &s.capacity.dynamodb_partition_write_units_per_second},
+          {"weather_calls_per_minute", &s.capacity.weather_calls_per_minute}};
+      for (const auto& [name, field] : fields) {
+        int64_t v = -1;
+        cr.integer(name, v, 1, int64_t{1} << 40);
+        if (v > 0) *field = v;
+      }
+    }
+
     if (const Json* t = r.get("thresholds")) {
       Reader tr(*t, "thresholds", problems);
       if (const Json* fo = tr.get("fail_on")) {

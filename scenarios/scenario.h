@@ -45,6 +45,13 @@ struct Thresholds {
   std::optional<int64_t> p99_latency_ms;  // chat p99 in virtual time
 };
 
+// What-if capacity of the shared services (unset: the fakes' defaults, AWS's published quotas).
+struct Capacity {
+  std::optional<int64_t> bedrock_requests_per_minute, bedrock_tokens_per_minute;
+  std::optional<int64_t> dynamodb_partition_read_units_per_second, dynamodb_partition_write_units_per_second;
+  std::optional<int64_t> weather_calls_per_minute;
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -63,6 +70,7 @@ struct Scenario {
   std::map<std::string, TierBehaviour> behaviour;  // per tier
   Adversaries adversaries;
   nlohmann::json faults = nlohmann::json::object();  // service -> fault plan (parsed by the fakes)
+  Capacity capacity;
   Thresholds thresholds;
 };
 

@@ -90,6 +90,19 @@ TEST(Scenario, TierMixNeedsAPositiveWeightAndOverridesNeedKnownTiers) {
   EXPECT_TRUE(mentions(p, "tier_overrides.platinum: unknown tier"));
 }
 
+TEST(Scenario, CapacityIsOptionalAndChecked) {
+  json doc = minimal();
+  doc["capacity"] = {{"bedrock_requests_per_minute", 60}};
+  auto r = parse_scenario(doc, kTiers);
+  ASSERT_TRUE(r.scenario);
+  EXPECT_EQ(r.scenario->capacity.bedrock_requests_per_minute, 60);
+  EXPECT_FALSE(r.scenario->capacity.weather_calls_per_minute);
+  doc["capacity"] = {{"bedrock_requests_per_minute", 0}, {"gpu_hours", 1}};
+  const auto p = problems_of(doc);
+  EXPECT_TRUE(mentions(p, "capacity.bedrock_requests_per_minute: must be between 1 and"));
+  EXPECT_TRUE(mentions(p, "capacity.gpu_hours: unknown field"));
+}
+
 TEST(Scenario, UtcOffsetsAreBounded) {
   json doc = minimal();
   doc["population"]["utc_offsets_minutes"] = {0, 900};

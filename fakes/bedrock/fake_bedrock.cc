@@ -56,6 +56,14 @@ void FakeBedrock::add_model(const std::string& model_id, ModelProfile profile) {
   models_[model_id] = profile;
 }
 
+void FakeBedrock::set_quotas(int64_t requests_per_minute, int64_t tokens_per_minute) {
+  std::lock_guard lock(mu_);
+  for (auto& [id, profile] : models_) {
+    profile.requests_per_minute = requests_per_minute;
+    profile.tokens_per_minute = tokens_per_minute;
+  }
+}
+
 void FakeBedrock::set_faults(FaultPlan plan) { faults_.set_plan(std::move(plan)); }
 
 BedrockLedger FakeBedrock::ledger() const {

@@ -48,6 +48,8 @@ class FakeBedrock final : public ModelRuntime {
   // Models the fake knows; others answer ValidationException. Haiku and Sonnet 3.5 are preloaded.
   void add_model(const std::string& model_id, ModelProfile profile);
   void set_faults(FaultPlan plan);
+  // Per-account quotas of every model (a capacity what-if): requests and tokens per minute.
+  void set_quotas(int64_t requests_per_minute, int64_t tokens_per_minute);
 
   Task<Result<ConverseResponse>> converse(ConverseRequest request) override;
 

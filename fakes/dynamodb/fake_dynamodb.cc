@@ -463,6 +463,11 @@ FakeDynamoDb::FakeDynamoDb(Clock& clock, Rng rng, DynamoLimits limits)
 
 FakeDynamoDb::~FakeDynamoDb() = default;
 
+void FakeDynamoDb::set_limits(DynamoLimits limits) {
+  std::lock_guard lock(state_->mu);
+  state_->limits = limits;
+}
+
 Status FakeDynamoDb::create_table(TableSchema schema) {
   std::lock_guard lock(state_->mu);
   if (schema.name.size() < 3 || schema.name.size() > 255 || schema.partition_key.empty())

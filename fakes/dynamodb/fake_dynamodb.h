@@ -49,6 +49,8 @@ class FakeDynamoDb final : public Database {
 
   // A copy of the ledger (consistent snapshot).
   DynamoLedger ledger() const;
+  // Per-partition throughput and item size limits (a capacity what-if).
+  void set_limits(DynamoLimits limits);
   // Faults for every table: failures answer InternalServerError.
   void set_faults(FaultPlan plan);
   // Number of items in a table (tests and memory accounting).
