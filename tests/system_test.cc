@@ -411,6 +411,22 @@ TEST(System, OffboardedTenantsTokensStopWorking) {
   EXPECT_EQ(f.w->call("GET", "/api/tenants/basico/subscription", pooled.token).status, 403);
 }
 
+TEST(System, CognitoAndWeatherLatencyPassInVirtualTime) {
+  Fixture f{make_world()};
+  auto a = must(f.w->new_tenant("acme", "advanced"));
+  ASSERT_EQ(f.w->call("GET", "/api/tenants/acme/subscription", a.token).status, 200);  // the verifier fetches the JWKS once
+  FaultPlan slow;
+  slow.latency.base = std::chrono::milliseconds(250);
+  f.w->cognito.set_faults(slow);
+  f.w->weather.set_faults(slow);
+  Time before = f.w->clock.now();
+  ASSERT_TRUE(f.w->login(a).ok());
+  EXPECT_GE(f.w->clock.now() - before, std::chrono::milliseconds(250));
+  before = f.w->clock.now();
+  EXPECT_EQ(f.w->call("POST", "/api/mcp/weather/get_current_weather", a.token, {{"city", "London"}}).status, 200);
+  EXPECT_EQ(f.w->clock.now() - before, std::chrono::milliseconds(250));
+}
+
 TEST(System, SameSeedSameAnswers) {
   auto run = [](uint64_t seed) {
     Fixture f{make_world({}, seed)};

@@ -74,6 +74,9 @@ struct FakeCognito::State {
     return h.substr(0, 8) + "-" + h.substr(8, 4) + "-4" + h.substr(13, 3) + "-a" + h.substr(17, 3) + "-" + h.substr(20, 12);
   }
 
+  // The latency model of the fault plan, in the clock's time (virtual in a simulation).
+  SleepUntil delay() { return sleep_for(clock, faults.latency(1)); }
+
   // Fault injection, request counting and the per-pool request-rate quota (lock held).
   std::optional<Error> admit(const std::string& op, const std::string& pool_id, bool creation) {
     ++ledger.requests_by_operation[op];
@@ -227,6 +230,7 @@ Task<Result<std::string>> FakeCognito::create_app_client(std::string pool_id, st
 
 Task<Result<std::string>> FakeCognito::sign_up(std::string client_id, std::string username, std::string password,
                                                Attributes attributes) {
+  co_await s_->delay();
   std::lock_guard lock(s_->mu);
   auto pool = s_->pool_of_client(client_id);
   if (!pool.ok()) co_return pool.take_error();
@@ -238,6 +242,7 @@ Task<Result<std::string>> FakeCognito::sign_up(std::string client_id, std::strin
 }
 
 Task<Status> FakeCognito::confirm_sign_up(std::string client_id, std::string username, std::string code) {
+  co_await s_->delay();
   std::lock_guard lock(s_->mu);
   auto pool = s_->pool_of_client(client_id);
   if (!pool.ok()) co_return pool.take_error();
@@ -310,6 +315,7 @@ Task<Result<std::vector<UserRecord>>> FakeCognito::list_users(std::string pool_i
 
 Task<Result<AuthTokens>> FakeCognito::initiate_auth_password(std::string client_id, std::string username,
                                                              std::string password) {
+  co_await s_->delay();
   std::lock_guard lock(s_->mu);
   auto pool = s_->pool_of_client(client_id);
   if (!pool.ok()) co_return pool.take_error();
@@ -326,6 +332,7 @@ Task<Result<AuthTokens>> FakeCognito::initiate_auth_password(std::string client_
 }
 
 Task<Result<AuthTokens>> FakeCognito::initiate_auth_refresh(std::string client_id, std::string refresh_token) {
+  co_await s_->delay();
   std::lock_guard lock(s_->mu);
   auto pool = s_->pool_of_client(client_id);
   if (!pool.ok()) co_return pool.take_error();
@@ -339,6 +346,7 @@ Task<Result<AuthTokens>> FakeCognito::initiate_auth_refresh(std::string client_i
 }
 
 Task<Result<std::string>> FakeCognito::jwks(std::string pool_id) {
+  co_await s_->delay();
   std::lock_guard lock(s_->mu);
   ++s_->ledger.requests_by_operation["GetJwks"];
   auto it = s_->pools.find(pool_id);

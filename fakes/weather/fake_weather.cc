@@ -37,6 +37,7 @@ WeatherLedger FakeWeather::ledger() const {
 }
 
 Task<Result<nlohmann::json>> FakeWeather::fetch(WeatherQuery q) {
+  co_await sleep_for(clock_, faults_.latency(1));  // the call's time on the wire, from the fault plan
   std::lock_guard lock(mu_);
   auto key = keys_.find(q.api_key);
   if (key == keys_.end()) {
