@@ -123,11 +123,8 @@ std::vector<std::pair<std::string, int64_t>> Oracle::windows_at(const std::strin
 
 Oracle::ChatTicket Oracle::begin_chat(const std::string& tenant, const std::string& user, const std::string& session,
                                       Time sent) {
-  ChatTicket t{tenant, user, session, sent, {}};
-  for (const auto& [key, limit] : windows_at(tenant, user, sent)) {
-    ++windows_[key].in_flight;
-    t.windows.push_back(key);
-  }
+  ChatTicket t{tenant, user, session, sent, windows_at(tenant, user, sent)};
+  for (const auto& [key, limit] : t.windows) ++windows_[key].in_flight;
   return t;
 }
 
@@ -146,9 +143,9 @@ void Oracle::end_chat(const ChatTicket& t, Time answered, int status, const std:
                       bool weather_question) {
   auto& ts = tenants_.at(t.tenant);
   const auto& tier = tiers_.at(ts.tier);
-  for (const auto& key : t.windows) --windows_[key].in_flight;
+  for (const auto& [key, limit] : t.windows) --windows_[key].in_flight;
   const auto now_windows = windows_at(t.tenant, t.user, answered);
-  const auto sent_windows = windows_at(t.tenant, t.user, t.sent);
+  const auto& sent_windows = t.windows;
   const bool straddles = now_windows != sent_windows;
   const std::string who = fmt::format("tenant {} user {} request {}", t.tenant, t.user, request_id);
 
@@ -309,6 +306,7 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
                                         const std::map<std::string, std::vector<int64_t>>& chat_latency_us,
                                         std::optional<int64_t> p99_threshold_ms) {
   static const char* kMetrics[] = {"bedrock_invocation", "bedrock_input_tokens", "bedrock_output_tokens"};
+  const auto quantity = [](const BedrockUsage& u, int i) { return i == 0 ? u.invocations : i == 1 ? u.input_tokens : u.output_tokens; };
   static const std::map<std::string, std::string> kService = {
       {"bedrock_invocation", "bedrock_agent"}, {"bedrock_input_tokens", "bedrock_agent"},
       {"bedrock_output_tokens", "bedrock_agent"}, {"weather_api_call", "weather_api"},
@@ -326,15 +324,15 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
     auto b = ledgers.bedrock_by_tenant.find(tenant);
     if (b != ledgers.bedrock_by_tenant.end())
       for (const auto& [model, u] : b->second)
-        for (int i = 0; i < 3; ++i) expected_qty[{kMetrics[i], model}] = u[i];
+        for (int i = 0; i < 3; ++i) expected_qty[{kMetrics[i], model}] = quantity(u, i);
     // A silo tenant's own model account is evidence that does not depend on the system's tags.
     if (auto acct = silo_accounts.find(tenant); acct != silo_accounts.end()) {
       for (const auto& [key, u] : ledgers.bedrock_by_account) {
         if (key.first != acct->second) continue;
         for (int i = 0; i < 3; ++i)
-          if (expected_qty[{kMetrics[i], key.second}] != u[i])
+          if (expected_qty[{kMetrics[i], key.second}] != quantity(u, i))
             complete.fail(fmt::format("tenant {}: account {} served {} {} but requests were tagged with {}", tenant,
-                                      acct->second, u[i], kMetrics[i], expected_qty[{kMetrics[i], key.second}]));
+                                      acct->second, quantity(u, i), kMetrics[i], expected_qty[{kMetrics[i], key.second}]));
       }
     }
     if (!ts.weather_uncertain) {
@@ -383,7 +381,7 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
   int64_t untagged = 0;
   for (const auto& [tag, models] : ledgers.bedrock_by_tenant)
     if (!tenants_.count(tag))
-      for (const auto& [model, u] : models) untagged += u[0];
+      for (const auto& [model, u] : models) untagged += u.invocations;
   if (untagged > 0) cost.fail(fmt::format("{} model invocations carry no known tenant", untagged));
   else cost.pass();
   if (metered_weather != ledgers.weather_calls)

@@ -16,6 +16,7 @@
 #include "core/base/money.h"
 #include "core/base/result.h"
 #include "core/base/time.h"
+#include "fakes/bedrock/fake_bedrock.h"
 #include "reports/run_result.h"
 
 namespace tenantsim {
@@ -53,7 +54,7 @@ class Oracle {
   struct ChatTicket {
     std::string tenant, user, session;
     Time sent{};
-    std::vector<std::string> windows;  // counter keys at send time
+    std::vector<std::pair<std::string, int64_t>> windows;  // counters (key, limit) at send time
   };
   ChatTicket begin_chat(const std::string& tenant, const std::string& user, const std::string& session, Time sent);
   void end_chat(const ChatTicket& t, Time answered, int status, const std::string& code, const std::string& request_id,
@@ -80,10 +81,9 @@ class Oracle {
     std::map<std::string, Money> cost_by_service;
   };
   struct Ledgers {
-    // tenant tag -> model -> {invocations, input, output}
-    std::map<std::string, std::map<std::string, std::array<int64_t, 3>>> bedrock_by_tenant;
-    // (account, model) -> {invocations, input, output}
-    std::map<std::pair<std::string, std::string>, std::array<int64_t, 3>> bedrock_by_account;
+    // The Bedrock fake's ledger as it is: tenant tag -> model, and (account, model) -> usage.
+    std::map<std::string, std::map<std::string, BedrockUsage>> bedrock_by_tenant;
+    std::map<std::pair<std::string, std::string>, BedrockUsage> bedrock_by_account;
     int64_t weather_calls = 0;
   };
   // `silo_accounts`: tenant -> its own model account (silo tenants only).

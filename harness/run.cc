@@ -42,13 +42,14 @@ Result<LoadedScenario> load_scenario(const std::string& path, const std::string&
     for (const auto& [name, t] : (*tiers)["tiers"].items()) tier_names.push_back(name);
   auto parsed = parse_scenario(*doc, tier_names);
   std::vector<ScenarioProblem> problems = parsed.problems;
+  LoadedScenario out;
   if (doc->is_object() && doc->contains("faults") && (*doc)["faults"].is_object()) {
     for (const auto& [service, plan] : (*doc)["faults"].items()) {
       auto p = parse_fault_plan(plan, "faults." + service);
       if (!p.ok()) problems.push_back({"faults." + service, p.error().message});
+      else out.fault_plans[service] = std::move(p).value();
     }
   }
-  LoadedScenario out;
   if (parsed.scenario) {
     out.scenario = *parsed.scenario;
     out.tiers_doc = *tiers;
@@ -87,7 +88,8 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
 
   // Faults start once the population exists: the scenario is about running, not signing up.
   auto plan = [&](const char* service) {
-    return s.faults.contains(service) ? parse_fault_plan(s.faults[service], service).value() : FaultPlan{};
+    auto it = loaded.fault_plans.find(service);
+    return it == loaded.fault_plans.end() ? FaultPlan{} : it->second;
   };
   w.bedrock.set_faults(plan("bedrock"));
   w.dynamodb.set_faults(plan("dynamodb"));
@@ -147,9 +149,8 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   }
   Oracle::Ledgers ledgers;
   const auto bedrock = w.bedrock.ledger();
-  for (const auto& [tag, models] : bedrock.by_tenant_tag)
-    for (const auto& [model, u] : models) ledgers.bedrock_by_tenant[tag][model] = {u.invocations, u.input_tokens, u.output_tokens};
-  for (const auto& [key, u] : bedrock.by_account_model) ledgers.bedrock_by_account[key] = {u.invocations, u.input_tokens, u.output_tokens};
+  ledgers.bedrock_by_tenant = bedrock.by_tenant_tag;
+  ledgers.bedrock_by_account = bedrock.by_account_model;
   const auto weather = w.weather.ledger();
   for (const auto& [key, kinds] : weather.calls)
     for (const auto& [kind, n] : kinds) ledgers.weather_calls += n;

@@ -8,6 +8,7 @@
 #include "core/base/defects.h"
 #include "core/base/result.h"
 #include "reports/run_result.h"
+#include "fakes/common/faults.h"
 #include "scenarios/scenario.h"
 
 namespace tenantsim {
@@ -15,6 +16,7 @@ namespace tenantsim {
 // A scenario with the documents it configures the system from (tier overrides applied).
 struct LoadedScenario {
   Scenario scenario;
+  std::map<std::string, FaultPlan> fault_plans;  // by service, parsed (and so validated) once
   nlohmann::json tiers_doc;
   nlohmann::json prices_doc;
 };

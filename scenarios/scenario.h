@@ -69,7 +69,6 @@ struct Scenario {
 
   std::map<std::string, TierBehaviour> behaviour;  // per tier
   Adversaries adversaries;
-  nlohmann::json faults = nlohmann::json::object();  // service -> fault plan (parsed by the fakes)
   Capacity capacity;
   Thresholds thresholds;
 };

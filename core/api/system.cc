@@ -11,6 +11,13 @@ namespace {
 Error bad_request(const char* name, std::string msg) { return Error::make(ErrorKind::kBadRequest, name, std::move(msg)); }
 Error forbidden(const char* name, std::string msg) { return Error::make(ErrorKind::kForbidden, name, std::move(msg)); }
 
+// The sign-in answer. A refresh grant returns no new refresh token (as in Cognito).
+Json tokens_json(const AuthTokens& t, bool with_refresh_token) {
+  Json j{{"id_token", t.id_token}, {"access_token", t.access_token}, {"expires_in", t.expires_in}, {"token_type", "Bearer"}};
+  if (with_refresh_token) j["refresh_token"] = t.refresh_token;
+  return j;
+}
+
 // A required, non-empty string field of at most `max` bytes.
 Result<std::string> field(const Json& body, const char* name, size_t max = 256) {
   if (!body.is_object()) return bad_request("InvalidBody", "request body must be a JSON object");
@@ -175,8 +182,7 @@ Task<Result<Json>> System::login(Json body) {
   auto claimed = user->attributes.find("custom:tenant_id");
   if (claimed == user->attributes.end() || claimed->second != t->id)
     co_return Error::make(ErrorKind::kUnauthorized, "NotAuthorizedException", "Incorrect username or password.");
-  co_return Json{{"id_token", tokens->id_token}, {"access_token", tokens->access_token},
-                 {"refresh_token", tokens->refresh_token}, {"expires_in", tokens->expires_in}, {"token_type", "Bearer"}};
+  co_return tokens_json(*tokens, true);
 }
 
 Task<Result<Json>> System::refresh(Json body) {
@@ -186,8 +192,7 @@ Task<Result<Json>> System::refresh(Json body) {
   if (!t) co_return Error::make(ErrorKind::kUnauthorized, "NotAuthorizedException", "Invalid Refresh Token");
   auto tokens = co_await ports_.identity.initiate_auth_refresh(t->client_id, (*f)[1]);
   if (!tokens.ok()) co_return tokens.take_error();
-  co_return Json{{"id_token", tokens->id_token}, {"access_token", tokens->access_token},
-                 {"expires_in", tokens->expires_in}, {"token_type", "Bearer"}};
+  co_return tokens_json(*tokens, false);
 }
 
 // ---------------------------------------------------------------- sessions

@@ -128,8 +128,9 @@ Task<Result<ConverseResponse>> FakeBedrock::converse(ConverseRequest req) {
       }
       // Quote what it was told to remember and earlier user turns, as a model with memory would:
       // a leak of foreign memory shows in the answer.
-      if (auto at = req.system.find("Remembered about this user: "); at != std::string::npos)
-        text += " | remembered: " + req.system.substr(at + 28, 200);
+      constexpr std::string_view kRemembered = "Remembered about this user: ";  // as the agent writes it
+      if (auto at = req.system.find(kRemembered); at != std::string::npos)
+        text += " | remembered: " + req.system.substr(at + kRemembered.size(), 200);
       for (size_t i = 0; i + 1 < req.messages.size(); ++i) {
         const auto& m = req.messages[i];
         if (m.role == ChatMessage::Role::kUser && !m.tool_result && !m.text.empty())
