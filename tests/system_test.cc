@@ -46,6 +46,16 @@ TEST(System, RegistrationNeedsEmailVerificationAndRefusesTakenTenants) {
   EXPECT_EQ(again.body["code"], "TenantExists");
 }
 
+TEST(System, LoginIntoAnotherPooledTenantIsRefused) {
+  Fixture f{make_world()};
+  auto acme = must(f.w->new_tenant("acme", "basic"));
+  must(f.w->new_tenant("globex", "basic"));  // same pooled user pool as acme
+  auto r = f.w->call("POST", "/api/auth/login", "", {{"tenant_id", "globex"}, {"username", acme.username}, {"password", acme.password}});
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(r.body["code"], "NotAuthorizedException");
+  EXPECT_TRUE(f.w->login(acme).ok());
+}
+
 TEST(System, BadInputGetsA400NamingTheField) {
   Fixture f{make_world()};
   auto r = f.w->call("POST", "/api/register", "", {{"tenant_id", "acme"}});

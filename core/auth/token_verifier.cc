@@ -45,6 +45,14 @@ std::optional<int64_t> time_claim(const nlohmann::json& j, const char* name) {
 
 }  // namespace
 
+std::optional<nlohmann::json> unverified_claims(const std::string& token) {
+  auto parts = split(token);
+  if (!parts.ok()) return std::nullopt;
+  auto payload = nlohmann::json::parse(parts->payload, nullptr, false);
+  if (payload.is_discarded() || !payload.is_object()) return std::nullopt;
+  return payload;
+}
+
 TokenVerifier::TokenVerifier(IdentityProvider& idp, Clock& clock, VerifierPolicy policy, const DefectSet* defects)
     : idp_(idp), clock_(clock), policy_(policy), defects_(defects) {}
 

@@ -43,6 +43,10 @@ struct VerifierPolicy {
   std::chrono::seconds jwks_refetch_interval{60};  // at most one refetch per issuer this often on unknown kid
 };
 
+// The claims of a token WITHOUT verifying it. Only for a token the caller has just received from
+// the identity provider itself (a sign-in answer); never for a token a client presented.
+std::optional<nlohmann::json> unverified_claims(const std::string& token);
+
 class TokenVerifier {
  public:
   TokenVerifier(IdentityProvider& idp, Clock& clock, VerifierPolicy policy, const DefectSet* defects = nullptr);
