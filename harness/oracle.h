@@ -113,6 +113,7 @@ class Oracle {
   struct OpenSession {
     Time sent{}, answered{};
     bool closed = false;
+    bool ambiguous = false;  // the open failed with 5xx: the system may or may not hold a slot for it
   };
   struct TenantState {
     std::string tier;

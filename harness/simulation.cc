@@ -179,8 +179,13 @@ Task<std::string> Simulation::open_session(SimTenant& t, SimUser& u) {
 }
 
 Task<void> Simulation::close_session(SimTenant& t, SimUser& u, std::string session) {
-  auto r = co_await call(t, "DELETE", "/api/sessions/" + session, "DELETE /api/sessions/{id}", u.token, Json());
-  oracle_.session_closed(t.id, u.sub, session, r.status);
+  // As a well-behaved client does: a close that failed on the server's side is tried once more
+  // (closing is idempotent), so a transient fault does not hold a session slot until it expires.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto r = co_await call(t, "DELETE", "/api/sessions/" + session, "DELETE /api/sessions/{id}", u.token, Json());
+    oracle_.session_closed(t.id, u.sub, session, r.status);
+    if (r.status < 500) break;
+  }
 }
 
 std::string Simulation::message_text(SimTenant& t, bool weather, Rng& rng) const {

@@ -115,6 +115,22 @@ TEST_F(OracleTest, ConcurrentSessionsBothWays) {
   EXPECT_EQ(result("limits.concurrent_sessions").failed, 2);
 }
 
+TEST_F(OracleTest, AFailedOpenMayHoldASlotUntilItWouldHaveExpired) {
+  // basic: one concurrent session of 30 minutes. The open at 10:00 failed with 503: the system may
+  // have leased the slot and not got it back, so a refusal is allowed until 10:30 but not owed.
+  oracle->session_opened("acme", "u1", "", at("2024-01-31T10:00:00Z"), at("2024-01-31T10:00:00Z"), 503,
+                         "InternalServerError");
+  oracle->session_opened("acme", "u1", "", at("2024-01-31T10:05:00Z"), at("2024-01-31T10:05:00Z"), 429,
+                         "ConcurrentSessionLimitExceeded");
+  EXPECT_EQ(result("limits.concurrent_sessions").failed, 0);
+  oracle->session_opened("acme", "u1", "s1", at("2024-01-31T10:06:00Z"), at("2024-01-31T10:06:00Z"), 201, "");
+  EXPECT_EQ(result("limits.concurrent_sessions").failed, 0) << "a slot that was never leased is not surely held";
+  oracle->session_closed("acme", "u1", "s1", 200);
+  oracle->session_opened("acme", "u1", "", at("2024-01-31T10:31:05Z"), at("2024-01-31T10:31:05Z"), 429,
+                         "ConcurrentSessionLimitExceeded");
+  EXPECT_EQ(result("limits.concurrent_sessions").failed, 1) << "past the lease, the refusal is a leak";
+}
+
 TEST_F(OracleTest, MessagesAfterTheSessionDurationFail) {
   oracle->session_opened("acme", "u1", "s1", at("2024-01-31T10:00:00Z"), at("2024-01-31T10:00:00Z"), 201, "");
   chat("2024-01-31T10:29:00Z", 200);

@@ -216,7 +216,9 @@ Task<Result<Json>> System::create_session(std::string token) {
   Condition fresh = Condition::not_exists("session_key");
   auto st = co_await (*sessions)->put_item(std::move(session), std::move(fresh));
   if (!st.ok()) {
-    co_await quotas_->release_session_slot(**usage, c->tenant, c->principal.sub, sid, *slot);
+    // If this release fails too, the slot stays leased until it expires; the caller sees the
+    // failure, and a failed create is one a client must assume may hold a slot.
+    (void)co_await quotas_->release_session_slot(**usage, c->tenant, c->principal.sub, sid, *slot);
     co_return st.take_error();
   }
   co_return Json{{"tenant_id", c->tenant.id}, {"user_id", c->principal.sub}, {"session_id", sid},
@@ -239,8 +241,16 @@ Task<Result<Json>> System::close_session(std::string token, std::string session_
   close.set("status", std::string("closed"));
   auto st = co_await (*sessions)->update_item(skey, std::move(close));
   if (!st.ok()) co_return st.take_error();
-  co_await quotas_->release_session_slot(**usage, c->tenant, c->principal.sub, session_id,
-                                         static_cast<int>(get_number(**item, "slot").value_or(-1)));
+  // Closed first, slot second: a session that is closed but still holds its slot only under-grants,
+  // while a freed slot under a still-active session would let the user exceed the limit. A close
+  // whose release failed answers 503, and closing again (idempotent) finishes the job.
+  auto released = co_await quotas_->release_session_slot(**usage, c->tenant, c->principal.sub, session_id,
+                                                         static_cast<int>(get_number(**item, "slot").value_or(-1)));
+  if (!released.ok())
+    co_return Error::make(ErrorKind::kUnavailable, "SessionSlotNotReleased",
+                          fmt::format("session {} is closed but its concurrent-session slot could not be freed ({}); "
+                                      "close it again",
+                                      session_id, released.error().name));
   co_return Json{{"session_id", session_id}, {"status", "closed"}};
 }
 

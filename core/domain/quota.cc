@@ -112,12 +112,21 @@ Task<Result<int>> QuotaManager::acquire_session_slot(Table& usage, const Tenant&
                         fmt::format("at most {} concurrent sessions on the {} tier", tier.concurrent_sessions, tier.name));
 }
 
-Task<void> QuotaManager::release_session_slot(Table& usage, const Tenant& tenant, std::string user_id,
-                                              std::string session_id, int slot) {
-  if (slot < 0) co_return;
-  Key key{tenant.id, fmt::format("q#slot#{}#{:03d}", user_id, slot)};
-  Condition holder = Condition::eq("session_id", session_id);
-  (void)co_await usage.delete_item(std::move(key), std::move(holder));
+Task<Status> QuotaManager::release_session_slot(Table& usage, const Tenant& tenant, std::string user_id,
+                                                std::string session_id, int slot) {
+  if (slot < 0) co_return Status{};
+  // A lost release is not harmless: the user is refused sessions they are entitled to until the
+  // lease runs out (hours on the premium tier). So transient failures get the same three attempts
+  // as a usage record, and what still fails is reported to the caller instead of swallowed.
+  Status st;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    Key key{tenant.id, fmt::format("q#slot#{}#{:03d}", user_id, slot)};
+    Condition holder = Condition::eq("session_id", session_id);
+    st = co_await usage.delete_item(std::move(key), std::move(holder));
+    if (st.ok() || st.error().name == "ConditionalCheckFailedException") co_return Status{};
+    if (st.error().kind != ErrorKind::kUnavailable && st.error().kind != ErrorKind::kTooManyRequests) break;
+  }
+  co_return st;
 }
 
 Task<Result<UsageCounts>> QuotaManager::counts(Table& usage, const Tenant& tenant, const TierPolicy& tier,

@@ -43,8 +43,11 @@ class QuotaManager {
   // "ConcurrentSessionLimitExceeded" when all are held by unexpired sessions. Returns the slot index.
   Task<Result<int>> acquire_session_slot(Table& usage, const Tenant& tenant, const TierPolicy& tier,
                                          std::string user_id, std::string session_id, Time expires_at);
-  Task<void> release_session_slot(Table& usage, const Tenant& tenant, std::string user_id, std::string session_id,
-                                  int slot);
+  // Frees the slot if `session_id` still holds it (a slot already freed, expired or leased to another
+  // session is left alone and counts as success). Transient table errors are retried; an error
+  // means the slot may still be held until its lease expires, and the caller must say so.
+  Task<Status> release_session_slot(Table& usage, const Tenant& tenant, std::string user_id, std::string session_id,
+                                    int slot);
 
   // Current counts for the scope the tier limits (user or tenant).
   Task<Result<UsageCounts>> counts(Table& usage, const Tenant& tenant, const TierPolicy& tier, std::string user_id);
