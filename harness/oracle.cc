@@ -1,5 +1,7 @@
 #include "harness/oracle.h"
 
+#include "scenarios/checks.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -11,23 +13,6 @@ namespace tenantsim {
 namespace {
 
 using Json = nlohmann::json;
-
-// Every check the oracle makes, in report order. Each appears in every report, judged or not.
-const std::vector<std::pair<const char*, const char*>>& check_catalog() {
-  static const std::vector<std::pair<const char*, const char*>> checks = {
-      {"isolation.canaries", "no response carries another tenant's canary string"},
-      {"isolation.adversary_refused", "every attack is refused with the right status (401 token, 403 tenant/admin)"},
-      {"isolation.table_scope", "a tenant-scoped table handle refuses every other tenant's partition, prefixes included"},
-      {"limits.within_limits", "no chat is accepted past a daily or monthly limit of its window"},
-      {"limits.no_refusal_under_limit", "no chat is refused for a limit while every window had room (resets included)"},
-      {"limits.concurrent_sessions", "sessions open only up to the tier's concurrent-session limit, and always up to it"},
-      {"limits.session_duration", "no message is accepted after the session's duration has run out"},
-      {"tiers.tool_gating", "each tier is offered and may run exactly its tier's tools"},
-      {"metering.complete", "metered quantities per tenant equal what the fakes' ledgers served"},
-      {"cost.attribution", "cost per tenant and service equals the ledger-derived cost; the sum over tenants equals the total"},
-  };
-  return checks;
-}
 
 int64_t number_or(const Json& j, const char* key, int64_t fallback) {
   auto it = j.find(key);
@@ -88,6 +73,7 @@ Result<Oracle> Oracle::from_docs(const Json& tiers, const Json& prices) {
     o.prices_[{p.value("metric", std::string()), p.value("model", std::string())}] = Money{usd->pico / per};
   }
   for (const auto& [name, desc] : check_catalog()) {
+    if (std::string_view(name) == "thresholds.p99_latency") continue;  // judged in finish(), when set
     o.checks_[name].result.name = name;
     o.checks_[name].result.description = desc;
   }
@@ -394,7 +380,8 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
   else complete.pass();
 
   std::vector<CheckResult> out;
-  for (const auto& [name, desc] : check_catalog()) out.push_back(checks_.at(name).result);
+  for (const auto& [name, desc] : check_catalog())
+    if (checks_.count(name)) out.push_back(checks_.at(name).result);
   if (p99_threshold_ms) {
     CheckResult t;
     t.name = "thresholds.p99_latency";

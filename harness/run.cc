@@ -11,6 +11,7 @@
 #include "harness/oracle.h"
 #include "harness/simulation.h"
 #include "harness/world.h"
+#include "scenarios/checks.h"
 
 namespace tenantsim {
 
@@ -23,10 +24,9 @@ constexpr auto kOnboardingPace = std::chrono::milliseconds(200);
 
 Error invalid(std::string message) { return Error::make(ErrorKind::kBadRequest, "InvalidScenario", std::move(message)); }
 
-bool gating(const Scenario& s, const std::string& check) {
-  if (s.thresholds.fail_on.empty()) return true;
-  for (const auto& prefix : s.thresholds.fail_on)
-    if (check == prefix || check.rfind(prefix + ".", 0) == 0) return true;
+bool any_selects(const std::vector<std::string>& selectors, const std::string& check) {
+  for (const auto& s : selectors)
+    if (selects(s, check)) return true;
   return false;
 }
 
@@ -46,7 +46,13 @@ Result<LoadedScenario> load_scenario(const std::string& path, const std::string&
   if (doc->is_object() && doc->contains("faults") && (*doc)["faults"].is_object()) {
     for (const auto& [service, plan] : (*doc)["faults"].items()) {
       auto p = parse_fault_plan(plan, "faults." + service);
-      if (!p.ok()) problems.push_back({"faults." + service, p.error().message});
+      if (!p.ok()) {
+        // The fault plan's message is "path: reason" already.
+        const std::string& m = p.error().message;
+        const auto colon = m.find(": ");
+        problems.push_back(colon == std::string::npos ? ScenarioProblem{"faults." + service, m}
+                                                      : ScenarioProblem{m.substr(0, colon), m.substr(colon + 2)});
+      }
       else out.fault_plans[service] = std::move(p).value();
     }
   }
@@ -168,7 +174,10 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   r.price_catalog = w.system->config().prices.name();
   for (auto d : options.defects.enabled()) r.defects.emplace_back(defect_name(d));
   r.checks = oracle->finish(metered, ledgers, silo_accounts, chat_latency, s.thresholds.p99_latency_ms);
-  for (auto& c : r.checks) c.gating = gating(s, c.name);
+  for (auto& c : r.checks) {
+    c.gating = s.thresholds.fail_on.empty() || any_selects(s.thresholds.fail_on, c.name);
+    c.may_skip = any_selects(s.thresholds.may_skip, c.name);
+  }
   r.requests = sim.requests();
   r.timeline = sim.timeline();
   for (const auto& [code, s_] : sim.refusals()) r.refusals[code] = {s_.status, s_.count, to_iso8601(s_.first)};

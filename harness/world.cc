@@ -2,20 +2,49 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 namespace tenantsim {
 
 Result<nlohmann::json> read_json_file(const std::string& path) {
+  const auto bad = [&](std::string why) {
+    return Error::make(ErrorKind::kBadRequest, "FileNotReadable", fmt::format("{}: {}", path, why));
+  };
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!std::filesystem::exists(status)) return bad("no such file");
+  if (std::filesystem::is_directory(status)) return bad("is a directory, not a JSON file");
   std::ifstream in(path);
-  if (!in) return Error::make(ErrorKind::kBadRequest, "FileNotReadable", "cannot read " + path);
+  if (!in) return bad(std::strerror(errno));
   std::stringstream ss;
   ss << in.rdbuf();
   try {
     return nlohmann::json::parse(ss.str());
   } catch (const nlohmann::json::parse_error& e) {
-    return Error::make(ErrorKind::kBadRequest, "InvalidJson", fmt::format("{}: {}", path, e.what()));
+    // nlohmann's text starts "[json.exception.parse_error.101] parse error at line 3, column 5: ";
+    // keep the position and the reason, in the compiler's "file:line:column" style.
+    std::string what = e.what();
+    std::string reason = what;
+    if (const auto colon = what.find(": "); colon != std::string::npos) reason = what.substr(colon + 2);
+    std::string where = path;
+    const std::string text = ss.str();
+    if (e.byte > 0 && e.byte <= text.size() + 1) {
+      size_t line = 1, column = 1;
+      for (size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+          ++line;
+          column = 1;
+        } else {
+          ++column;
+        }
+      }
+      where = fmt::format("{}:{}:{}", path, line, column);
+    }
+    return Error::make(ErrorKind::kBadRequest, "InvalidJson", fmt::format("{}: not valid JSON: {}", where, reason));
   }
 }
 

@@ -19,22 +19,40 @@ std::string percent(int64_t a, int64_t b) {
   return fmt::format(" ({:+.1f}%)", 100.0 * static_cast<double>(b - a) / static_cast<double>(a));
 }
 
+// Pico-dollar products overflow 64 bits past about $92,000; compare them in 128.
+__extension__ typedef __int128 Wide;
+
 std::string usd_of(const Json& money) { return money.value("usd", "0"); }
 int64_t pico_of(const Json& money) { return money.value("pico_usd", int64_t{0}); }
 
 }  // namespace
 
-Result<std::string> compare_reports(const Json& a, const Json& b) {
+Result<Comparison> compare_reports(const Json& a, const Json& b, const CompareTolerance& tolerance) {
   for (const Json* r : {&a, &b})
     if (!r->is_object() || r->value("schema_version", 0) != kReportSchemaVersion)
       return Error::make(ErrorKind::kBadRequest, "UnsupportedReport",
                          fmt::format("not a report.json of schema version {}", kReportSchemaVersion));
-  std::string out;
+  Comparison cmp;
+  std::string& out = cmp.text;
+  const auto regress = [&](std::string why) { cmp.regressions.push_back(std::move(why)); };
   const auto& sa = a["scenario"];
   const auto& sb = b["scenario"];
   out += fmt::format("A: {} seed {}   B: {} seed {}\n", sa.value("name", "?"), sa.value("seed", 0), sb.value("name", "?"),
                      sb.value("seed", 0));
+  // Different scenarios or seeds are different experiments: the diff is still shown, with a warning.
+  if (sa.value("name", "") != sb.value("name", ""))
+    cmp.warnings.push_back(fmt::format("A and B ran different scenarios ({} and {})", sa.value("name", "?"), sb.value("name", "?")));
+  else if (sa.value("seed", uint64_t{0}) != sb.value("seed", uint64_t{0}))
+    cmp.warnings.push_back(fmt::format("A and B ran different seeds ({} and {})", sa.value("seed", 0), sb.value("seed", 0)));
+  for (const auto& [label, r] : {std::pair<const char*, const Json*>{"A", &a}, {"B", &b}}) {
+    const auto defects = r->value("defects_injected", std::vector<std::string>{});
+    if (defects.empty()) continue;
+    std::string names;
+    for (const auto& d : defects) names += (names.empty() ? "" : ", ") + d;
+    cmp.warnings.push_back(fmt::format("{} ran with defects injected: {}", label, names));
+  }
   out += fmt::format("verdict: {} -> {}\n", a.value("verdict", "?"), b.value("verdict", "?"));
+  if (a.value("verdict", "") == "pass" && b.value("verdict", "") != "pass") regress("the verdict went from pass to fail");
   const int64_t ra = a["requests"].value("total", int64_t{0}), rb = b["requests"].value("total", int64_t{0});
   out += fmt::format("requests: {} -> {}{}\n", ra, rb, percent(ra, rb));
 
@@ -45,14 +63,18 @@ Result<std::string> compare_reports(const Json& a, const Json& b) {
   for (const auto& c : b["checks"]) {
     const std::string name = c.value("name", "");
     auto it = checks_a.find(name);
+    const std::string status_b = c.value("status", "?");
+    const std::string status_a = it == checks_a.end() ? "absent" : it->second->value("status", "?");
     const int64_t fb = c.value("failed", int64_t{0});
     const int64_t fa = it == checks_a.end() ? -1 : it->second->value("failed", int64_t{0});
-    if (fa == fb) continue;
+    if (fa == fb && status_a == status_b) continue;
     any = true;
-    out += it == checks_a.end() ? fmt::format("  {}: new, {} failed\n", name, fb)
-                                : fmt::format("  {}: {} failed -> {} failed\n", name, fa, fb);
+    out += it == checks_a.end() ? fmt::format("  {}: new, {} ({} failed)\n", name, status_b, fb)
+                                : fmt::format("  {}: {} ({} failed) -> {} ({} failed)\n", name, status_a, fa, status_b, fb);
+    if (c.value("fails_run", false) && !(it != checks_a.end() && it->second->value("fails_run", false)))
+      regress(fmt::format("check {} newly fails the run ({})", name, status_b));
   }
-  if (!any) out += "  no change in failures\n";
+  if (!any) out += "  no change\n";
 
   out += "cost by tier:\n";
   std::set<std::string> tiers;
@@ -64,8 +86,12 @@ Result<std::string> compare_reports(const Json& a, const Json& b) {
     const Json& cb = b["tiers"].contains(t) ? b["tiers"][t]["cost"] : none;
     out += fmt::format("  {:<10} {} -> {} USD{}\n", t, usd_of(ca), usd_of(cb), percent(pico_of(ca), pico_of(cb)));
   }
+  const int64_t ta = pico_of(a["costs"]["total"]), tb = pico_of(b["costs"]["total"]);
   out += fmt::format("  {:<10} {} -> {} USD{}\n", "total", usd_of(a["costs"]["total"]), usd_of(b["costs"]["total"]),
-                     percent(pico_of(a["costs"]["total"]), pico_of(b["costs"]["total"])));
+                     percent(ta, tb));
+  // Integer comparison: B exceeds A by more than the tolerance when (B - A) * 100 > A * percent.
+  if (ta > 0 && (static_cast<Wide>(tb) - ta) * 100 > static_cast<Wide>(ta) * tolerance.cost_percent)
+    regress(fmt::format("total cost rose by more than {}%", tolerance.cost_percent));
 
   out += "chat latency p99 (virtual time):\n";
   std::map<std::string, int64_t> p99_a;
@@ -77,8 +103,13 @@ Result<std::string> compare_reports(const Json& a, const Json& b) {
     const int64_t pb = l.value("p99_us", int64_t{0});
     const int64_t pa = p99_a.count(tier) ? p99_a[tier] : 0;
     out += fmt::format("  {:<10} {} ms -> {} ms{}\n", tier, pa / 1000, pb / 1000, percent(pa, pb));
+    if (pa > 0 && (pb - pa) * 100 > pa * tolerance.p99_percent)
+      regress(fmt::format("chat p99 of tier {} rose by more than {}%", tier, tolerance.p99_percent));
   }
-  return out;
+  for (const auto& w : cmp.warnings) out += "warning: " + w + "\n";
+  for (const auto& r : cmp.regressions) out += "REGRESSION: " + r + "\n";
+  if (cmp.regressions.empty()) out += "no regression\n";
+  return cmp;
 }
 
 }  // namespace tenantsim

@@ -75,6 +75,7 @@ std::string render_html(const RunResult& r) {
   std::string h = R"(<!doctype html><html lang="en"><head><meta charset="utf-8"><title>tenantsim report</title><style>
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;max-width:960px}table{border-collapse:collapse;margin:1em 0}
 td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}.pass{color:#1a7f37}.fail{color:#c62828;font-weight:bold}
+.warn{color:#b26a00;font-weight:bold}.not_exercised{color:#666;font-style:italic}
 code{background:#f3f3f3;padding:0 3px}</style></head><body>)";
   h += fmt::format("<h1>{} — <span class=\"{}\">{}</span></h1>", esc(r.scenario), r.passed() ? "pass" : "fail",
                    r.passed() ? "PASS" : "FAIL");
@@ -89,8 +90,7 @@ code{background:#f3f3f3;padding:0 3px}</style></head><body>)";
     std::string ex;
     for (const auto& e : c.examples) ex += esc(e) + "<br>";
     h += fmt::format("<tr><td><code>{}</code><br><small>{}</small></td><td class=\"{}\">{}</td><td>{} / {}</td><td><small>{}</small></td></tr>",
-                     esc(c.name), esc(c.description), c.passed() ? "pass" : "fail",
-                     c.passed() ? "pass" : (c.gating ? "FAIL" : "fail (not gating)"), c.failed, c.checked, ex);
+                     esc(c.name), esc(c.description), to_string(c.status()), esc(c.label()), c.failed, c.checked, ex);
   }
   h += "</table>";
 

@@ -31,6 +31,7 @@ Result<RunResult> parse_report_json(const std::string& text) {
       x.name = c.at("name");
       x.description = c.value("description", "");
       x.gating = c.value("gating", true);
+      x.may_skip = c.value("may_skip", false);
       x.checked = c.value("checked", int64_t{0});
       x.failed = c.value("failed", int64_t{0});
       x.examples = c.value("examples", std::vector<std::string>{});

@@ -15,14 +15,34 @@ namespace tenantsim {
 
 inline constexpr int kReportSchemaVersion = 1;
 
+// How one check came out. A check that judged nothing did not pass: it is "not exercised".
+enum class CheckStatus {
+  kPass,          // judged at least once, never failed
+  kFail,          // failed, and it gates the run
+  kWarn,          // failed, but the scenario does not gate on it (thresholds.fail_on)
+  kNotExercised,  // judged nothing
+};
+const char* to_string(CheckStatus s);  // "pass", "fail", "warn", "not_exercised"
+CheckStatus check_status_from_string(const std::string& s);  // REQUIRES: one of the above
+
 struct CheckResult {
-  std::string name;         // "isolation.canaries", "limits.daily_not_exceeded", ...
+  std::string name;         // "isolation.canaries", "limits.within_limits", ...
   std::string description;  // what the check asserts, one sentence
   bool gating = true;       // false: reported, but does not fail the run (thresholds.fail_on)
+  bool may_skip = false;    // the scenario allows it to judge nothing (thresholds.may_skip)
   int64_t checked = 0;      // observations the check judged
   int64_t failed = 0;
   std::vector<std::string> examples;  // up to a few failures, each naming request ids and tenants
-  bool passed() const { return failed == 0; }
+
+  CheckStatus status() const {
+    if (failed > 0) return gating ? CheckStatus::kFail : CheckStatus::kWarn;
+    return checked == 0 ? CheckStatus::kNotExercised : CheckStatus::kPass;
+  }
+  // A gating check fails the run when it failed, or when it judged nothing and may not skip.
+  bool fails_run() const { return gating && (failed > 0 || (checked == 0 && !may_skip)); }
+  // What a report shows in its result column: PASS, FAIL, WARN, SKIPPED (not exercised, allowed)
+  // or "NOT EXERCISED" (not exercised, and that fails a gating check).
+  std::string label() const;
 };
 
 struct TenantRow {
@@ -93,7 +113,7 @@ struct RunResult {
 
   bool passed() const {
     for (const auto& c : checks)
-      if (c.gating && !c.passed()) return false;
+      if (c.fails_run()) return false;
     return true;
   }
 };

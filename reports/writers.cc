@@ -74,8 +74,10 @@ std::string render_report_json(const RunResult& r) {
   j["verdict"] = r.passed() ? "pass" : "fail";
   Json checks = Json::array();
   for (const auto& c : r.checks)
-    checks.push_back({{"name", c.name}, {"description", c.description}, {"passed", c.passed()}, {"gating", c.gating},
-                      {"checked", c.checked}, {"failed", c.failed}, {"examples", c.examples}});
+    checks.push_back({{"name", c.name}, {"description", c.description}, {"status", to_string(c.status())},
+                      {"passed", c.status() == CheckStatus::kPass}, {"gating", c.gating}, {"may_skip", c.may_skip},
+                      {"fails_run", c.fails_run()}, {"checked", c.checked}, {"failed", c.failed},
+                      {"examples", c.examples}});
   j["checks"] = std::move(checks);
   Json status = Json::object();
   for (const auto& [code, n] : r.responses_by_status) status[std::to_string(code)] = n;
@@ -124,19 +126,28 @@ std::string render_report_json(const RunResult& r) {
 }
 
 std::string render_junit(const RunResult& r) {
-  int failures = 0;
-  for (const auto& c : r.checks) failures += c.gating && !c.passed();
-  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += fmt::format("<testsuite name=\"tenantsim.{}\" tests=\"{}\" failures=\"{}\">\n", markup_escape(r.scenario),
-                     r.checks.size(), failures);
+  int failures = 0, skipped = 0;
   for (const auto& c : r.checks) {
-    out += fmt::format("  <testcase classname=\"tenantsim.{}\" name=\"{}\">\n", markup_escape(r.scenario), markup_escape(c.name));
-    if (!c.passed()) {
-      std::string body;
-      for (const auto& e : c.examples) body += e + "\n";
-      out += fmt::format("    <{} message=\"{} of {} failed: {}\">{}</{}>\n", c.gating ? "failure" : "system-out",
-                         c.failed, c.checked, markup_escape(c.description), markup_escape(body),
-                         c.gating ? "failure" : "system-out");
+    failures += c.fails_run();
+    skipped += c.status() == CheckStatus::kNotExercised && !c.fails_run();
+  }
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += fmt::format("<testsuite name=\"tenantsim.{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\" time=\"0\">\n",
+                     markup_escape(r.scenario), r.checks.size(), failures, skipped);
+  for (const auto& c : r.checks) {
+    out += fmt::format("  <testcase classname=\"tenantsim.{}\" name=\"{}\" time=\"0\">\n", markup_escape(r.scenario), markup_escape(c.name));
+    std::string body;
+    for (const auto& e : c.examples) body += e + "\n";
+    if (c.fails_run() && c.failed > 0) {
+      out += fmt::format("    <failure message=\"{} of {} failed: {}\">{}</failure>\n", c.failed, c.checked,
+                         markup_escape(c.description), markup_escape(body));
+    } else if (c.fails_run()) {
+      out += fmt::format("    <failure message=\"not exercised: judged nothing ({})\"/>\n", markup_escape(c.description));
+    } else if (c.status() == CheckStatus::kWarn) {
+      out += fmt::format("    <system-out>WARN (not gating): {} of {} failed: {}\n{}</system-out>\n", c.failed,
+                         c.checked, markup_escape(c.description), markup_escape(body));
+    } else if (c.status() == CheckStatus::kNotExercised) {
+      out += "    <skipped message=\"not exercised (allowed by the scenario)\"/>\n";
     }
     out += "  </testcase>\n";
   }
@@ -154,7 +165,7 @@ std::string render_summary_md(const RunResult& r) {
   out += "\n\n| check | result | failed / checked | first example |\n|---|---|---|---|\n";
   for (const auto& c : r.checks)
     out += fmt::format("| `{}` | {} | {} / {} | {} |\n", c.name,
-                       c.passed() ? "pass" : (c.gating ? "**FAIL**" : "fail (not gating)"), c.failed, c.checked,
+                       c.fails_run() ? "**" + c.label() + "**" : c.label(), c.failed, c.checked,
                        c.examples.empty() ? "" : md_cell(c.examples.front()));
   if (!r.refusals.empty()) {
     // The shared resource that gave out first is the refusal seen earliest (ISO times sort as text).

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -20,8 +21,20 @@ std::string render_html(const RunResult& r);  // self-contained: inline CSS and 
 
 // report.json back into a RunResult (to re-render a stored run in another format).
 Result<RunResult> parse_report_json(const std::string& text);
-// What changed from run A to run B (verdict, check failures, requests, cost per tier, chat p99).
-Result<std::string> compare_reports(const nlohmann::json& a, const nlohmann::json& b);
+// What changed from run A to run B (verdict, check statuses, requests, cost per tier, chat p99).
+// B regressed when a check newly fails the run, or total cost or a tier's chat p99 rose by more
+// than the tolerance. Different scenarios or seeds, and injected defects, are warnings.
+struct CompareTolerance {
+  int64_t cost_percent = 5;
+  int64_t p99_percent = 20;
+};
+struct Comparison {
+  std::string text;
+  std::vector<std::string> warnings;
+  std::vector<std::string> regressions;
+};
+Result<Comparison> compare_reports(const nlohmann::json& a, const nlohmann::json& b,
+                                   const CompareTolerance& tolerance = {});
 
 // Escapes & < > " for XML and HTML text and attributes.
 std::string markup_escape(const std::string& s);

@@ -1,5 +1,7 @@
 #include "scenarios/scenario.h"
 
+#include "scenarios/checks.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -240,13 +242,31 @@ ScenarioParse parse_scenario(const Json& doc, const std::vector<std::string>& kn
 
     if (const Json* t = r.get("thresholds")) {
       Reader tr(*t, "thresholds", problems);
-      if (const Json* fo = tr.get("fail_on")) {
-        if (!fo->is_array()) tr.fail("thresholds.fail_on", "must be an array of check names or prefixes");
-        for (size_t i = 0; fo->is_array() && i < fo->size(); ++i) {
-          if (!(*fo)[i].is_string()) tr.fail(fmt::format("thresholds.fail_on[{}]", i), "must be a string");
-          else s.thresholds.fail_on.push_back((*fo)[i].get<std::string>());
+      // A misspelt check name must not quietly stop a check from gating: every selector names a
+      // check or a group from the catalog.
+      const auto selectors = [&](const char* field, std::vector<std::string>& into) {
+        const Json* list = tr.get(field);
+        if (!list) return;
+        const std::string path = tr.at(field);
+        if (!list->is_array()) return tr.fail(path, "must be an array of check names or groups");
+        for (size_t i = 0; i < list->size(); ++i) {
+          const std::string at = fmt::format("{}[{}]", path, i);
+          if (!(*list)[i].is_string()) {
+            tr.fail(at, "must be a string");
+            continue;
+          }
+          const std::string name = (*list)[i].get<std::string>();
+          if (!is_check_selector(name)) {
+            std::string known;
+            for (const auto& g : check_groups()) known += (known.empty() ? "" : ", ") + g;
+            tr.fail(at, fmt::format("unknown check or group '{}' (groups: {}; checks: tenantsim checks list)", name, known));
+            continue;
+          }
+          into.push_back(name);
         }
-      }
+      };
+      selectors("fail_on", s.thresholds.fail_on);
+      selectors("may_skip", s.thresholds.may_skip);
       int64_t p99 = -1;
       tr.integer("p99_latency_ms", p99, 1, 3'600'000);
       if (p99 > 0) s.thresholds.p99_latency_ms = p99;

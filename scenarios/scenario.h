@@ -41,7 +41,8 @@ struct Adversaries {
 const std::vector<std::string>& adversary_kinds();
 
 struct Thresholds {
-  std::vector<std::string> fail_on;  // check names or prefixes ("isolation"); empty: every check
+  std::vector<std::string> fail_on;   // checks or groups ("isolation") that fail the run; empty: every check
+  std::vector<std::string> may_skip;  // checks or groups that may judge nothing without failing the run
   std::optional<int64_t> p99_latency_ms;  // chat p99 in virtual time
 };
 

@@ -98,11 +98,83 @@ TEST(Reports, CompareNamesChangedChecksAndCosts) {
   RunResult b = sample();
   b.checks[0].failed = 3;
   b.tenants[0].cost = Money{3'000'000};
-  auto text = compare_reports(nlohmann::json::parse(render_report_json(a)), nlohmann::json::parse(render_report_json(b)));
-  ASSERT_TRUE(text.ok());
-  EXPECT_NE(text->find("isolation.canaries: 0 failed -> 3 failed"), std::string::npos) << *text;
-  EXPECT_NE(text->find("basic      0.0000015 -> 0.000003 USD (+100.0%)"), std::string::npos) << *text;
-  EXPECT_EQ(text->find("limits.within_limits"), std::string::npos) << "unchanged checks are not listed";
+  auto cmp = compare_reports(nlohmann::json::parse(render_report_json(a)), nlohmann::json::parse(render_report_json(b)));
+  ASSERT_TRUE(cmp.ok());
+  const std::string& text = cmp->text;
+  EXPECT_NE(text.find("isolation.canaries: pass (0 failed) -> fail (3 failed)"), std::string::npos) << text;
+  EXPECT_NE(text.find("basic      0.0000015 -> 0.000003 USD (+100.0%)"), std::string::npos) << text;
+  EXPECT_EQ(text.find("limits.within_limits"), std::string::npos) << "unchanged checks are not listed";
+}
+
+nlohmann::json report_of(const RunResult& r) { return nlohmann::json::parse(render_report_json(r)); }
+
+TEST(Reports, CompareFlagsARegressionOnlyWhenBGotWorse) {
+  RunResult a = sample();
+  a.checks[1].failed = 0;  // A passes
+  RunResult b = a;
+  auto same = compare_reports(report_of(a), report_of(b));
+  ASSERT_TRUE(same.ok());
+  EXPECT_TRUE(same->regressions.empty()) << same->text;
+  EXPECT_TRUE(same->warnings.empty()) << same->text;
+
+  b.checks[1].failed = 2;  // a check newly failing
+  auto worse = compare_reports(report_of(a), report_of(b));
+  ASSERT_TRUE(worse.ok());
+  ASSERT_FALSE(worse->regressions.empty());
+  EXPECT_NE(worse->text.find("REGRESSION: check limits.within_limits newly fails the run"), std::string::npos) << worse->text;
+  auto better = compare_reports(report_of(b), report_of(a));
+  ASSERT_TRUE(better.ok());
+  EXPECT_TRUE(better->regressions.empty()) << "fixing a check is not a regression";
+
+  RunResult dear = a;  // cost up 10%, beyond the default 5%
+  dear.tenants[0].cost = Money{1'650'000};
+  auto cost = compare_reports(report_of(a), report_of(dear));
+  ASSERT_TRUE(cost.ok());
+  EXPECT_EQ(cost->regressions.size(), 1u) << cost->text;
+  auto tolerated = compare_reports(report_of(a), report_of(dear), CompareTolerance{15, 20});
+  ASSERT_TRUE(tolerated.ok());
+  EXPECT_TRUE(tolerated->regressions.empty()) << tolerated->text;
+}
+
+TEST(Reports, CompareWarnsAboutDifferentSeedsAndInjectedDefects) {
+  RunResult a = sample(), b = sample();
+  b.seed = 6;
+  b.defects = {"daily-limit-off-by-one"};
+  auto cmp = compare_reports(report_of(a), report_of(b));
+  ASSERT_TRUE(cmp.ok());
+  ASSERT_EQ(cmp->warnings.size(), 2u) << cmp->text;
+  EXPECT_NE(cmp->text.find("warning: A and B ran different seeds (5 and 6)"), std::string::npos) << cmp->text;
+  EXPECT_NE(cmp->text.find("warning: B ran with defects injected: daily-limit-off-by-one"), std::string::npos) << cmp->text;
+}
+
+TEST(Reports, ACheckThatJudgedNothingIsNotAPass) {
+  RunResult r = sample();
+  r.checks[1].failed = 0;
+  r.checks[1].checked = 0;
+  EXPECT_EQ(r.checks[1].status(), CheckStatus::kNotExercised);
+  EXPECT_FALSE(r.passed()) << "a gating check that judged nothing fails the run";
+  auto j = report_of(r);
+  EXPECT_EQ(j["checks"][1]["status"], "not_exercised");
+  EXPECT_EQ(j["verdict"], "fail");
+  EXPECT_NE(render_summary_md(r).find("**NOT EXERCISED**"), std::string::npos);
+  EXPECT_NE(render_junit(r).find("<failure message=\"not exercised"), std::string::npos);
+  r.checks[1].may_skip = true;
+  EXPECT_TRUE(r.passed()) << "unless the scenario says it may be skipped";
+  EXPECT_EQ(r.checks[1].label(), "SKIPPED");
+  EXPECT_NE(render_junit(r).find("<skipped"), std::string::npos);
+}
+
+TEST(Reports, ANonGatingFailureIsAWarnInEveryFormat) {
+  RunResult r = sample();
+  r.checks[1].gating = false;
+  EXPECT_TRUE(r.passed());
+  EXPECT_EQ(report_of(r)["checks"][1]["status"], "warn");
+  EXPECT_NE(render_summary_md(r).find("| `limits.within_limits` | WARN |"), std::string::npos) << render_summary_md(r);
+  EXPECT_NE(render_junit(r).find("WARN (not gating)"), std::string::npos);
+  EXPECT_NE(render_html(r).find("class=\"warn\">WARN<"), std::string::npos);
+  auto back = parse_report_json(render_report_json(r));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->checks[1].status(), CheckStatus::kWarn);
 }
 
 }  // namespace

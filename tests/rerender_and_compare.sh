@@ -11,7 +11,16 @@ for pair in json:report.json junit:junit.xml md:summary.md html:report.html cost
   "$bin" report "$work/a" --format "${pair%%:*}" | cmp - "$work/a/${pair#*:}"
 done
 test ! -e "$work/a/.results.sqlite.tmp"
-"$bin" compare "$work/a" "$work/b" | tee "$work/compare.txt"
+# B regressed: compare exits 1, names the check, and warns that B ran with a defect.
+code=0; "$bin" compare "$work/a" "$work/b" > "$work/compare.txt" || code=$?
+cat "$work/compare.txt"
+test "$code" -eq 1
 grep -q "verdict: pass -> fail" "$work/compare.txt"
-grep -q "limits.no_refusal_under_limit: 0 failed -> [1-9]" "$work/compare.txt"
-echo "re-rendered identically; compare shows the broken check"
+grep -q "limits.no_refusal_under_limit: pass (0 failed) -> fail ([1-9]" "$work/compare.txt"
+grep -q "REGRESSION: check limits.no_refusal_under_limit newly fails the run" "$work/compare.txt"
+grep -q "warning: B ran with defects injected: monthly-reset-never-fires" "$work/compare.txt"
+# The other way round B got better (its cost rose 10%, inside a 100% tolerance): exit 0; a run
+# against itself: no change.
+"$bin" compare "$work/b" "$work/a" --cost-tolerance 100 > /dev/null
+"$bin" compare "$work/a" "$work/a" | grep -q "no regression"
+echo "re-rendered identically; compare shows the broken check and exits 1 on the regression"

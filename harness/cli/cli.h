@@ -1,0 +1,32 @@
+// The tenantsim command line: one function per subcommand, sharing the exit codes, option
+// parsing and --help handling below. Each subcommand's file holds its options and what it does.
+#pragma once
+
+#include <cxxopts.hpp>
+
+#include <string>
+
+namespace tenantsim::cli {
+
+// Exit codes (DESIGN.md): 0 all checks passed, 1 a check failed (or compare found a regression),
+// 2 bad usage, config or input, 3 an environment failure.
+inline constexpr int kOk = 0, kCheckFailed = 1, kUsage = 2, kEnvironment = 3;
+
+// Bad usage: main prints "tenantsim CMD: <what> (try tenantsim CMD --help)" and exits 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Parses argv[first..] (first = the index after the subcommand's words). Returns nullopt when
+// --help was asked for, after printing the options. Throws UsageError on unknown flags, stray
+// arguments or bad values.
+std::optional<cxxopts::ParseResult> parse(cxxopts::Options& opts, int argc, char** argv, int first);
+
+int run(int argc, char** argv);             // tenantsim run
+int validate(int argc, char** argv);        // tenantsim scenario validate
+int report(int argc, char** argv);          // tenantsim report
+int compare(int argc, char** argv);         // tenantsim compare
+int defects_list(int argc, char** argv);    // tenantsim defects list
+int checks_list(int argc, char** argv);     // tenantsim checks list
+
+}  // namespace tenantsim::cli

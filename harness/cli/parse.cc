@@ -1,0 +1,26 @@
+#include <iostream>
+
+#include "harness/cli/cli.h"
+
+namespace tenantsim::cli {
+
+std::optional<cxxopts::ParseResult> parse(cxxopts::Options& opts, int argc, char** argv, int first) {
+  opts.add_options()("h,help", "show this help");
+  opts.allow_unrecognised_options();
+  try {
+    auto r = opts.parse(argc - first + 1, argv + first - 1);
+    if (r.count("help")) {
+      std::cout << opts.help();
+      return std::nullopt;
+    }
+    if (!r.unmatched().empty()) {
+      const std::string& a = r.unmatched()[0];
+      throw UsageError(a.rfind("-", 0) == 0 ? "unknown option '" + a + "'" : "unexpected argument '" + a + "'");
+    }
+    return r;
+  } catch (const cxxopts::exceptions::exception& e) {
+    throw UsageError(e.what());
+  }
+}
+
+}  // namespace tenantsim::cli
