@@ -44,7 +44,11 @@ int64_t percentile(std::vector<int64_t>& v, int p) {
   return v[idx];
 }
 
-std::string canary_for(const std::string& tenant_id) { return "cnry:" + tenant_id + ":"; }
+std::string user_tag(const std::string& sub) { return sub.substr(0, 8); }
+
+std::string canary_for(const std::string& tenant_id, const std::string& sub) {
+  return "cnry:" + tenant_id + ":" + user_tag(sub) + ":";
+}
 
 Result<Oracle> Oracle::from_docs(const Json& tiers, const Json& prices) {
   Oracle o;
@@ -60,6 +64,8 @@ Result<Oracle> Oracle::from_docs(const Json& tiers, const Json& prices) {
     x.per_user = t.value("message_limit_scope", std::string("user")) == "user";
     x.concurrent_sessions = number_or(t, "concurrent_sessions", 0);
     x.session_minutes = number_or(t, "session_minutes", 0);
+    x.cost_reports = t.value("cost_reports", false);
+    x.silo = t.value("deployment", std::string("pool")) == "silo";
     x.model = t.value("model_id", std::string());
     if (t.contains("tools") && t["tools"].is_array())
       for (const auto& tool : t["tools"]) x.tools.insert(tool.get<std::string>());
@@ -178,25 +184,48 @@ void Oracle::end_chat(const ChatTicket& t, Time answered, int status, const std:
                                                           to_unix_seconds(t.sent) - to_unix_seconds(latest_end),
                                                           tier.session_minutes));
       else check("limits.session_duration").pass();
+    } else if (s != user_sessions->second.end() && status == 409 && code == "SessionExpired" && tier.session_minutes > 0) {
+      // The other direction: the session must last its full duration, counted from the open call.
+      const Time earliest_end = s->second.sent + std::chrono::minutes(tier.session_minutes);
+      if (answered < earliest_end)
+        check("limits.session_duration").fail(fmt::format("{}: refused as expired {} s before the session's {} min ran out",
+                                                          who, to_unix_seconds(earliest_end) - to_unix_seconds(answered),
+                                                          tier.session_minutes));
+      else check("limits.session_duration").pass();
     }
   }
 
-  // Canaries: any "cnry:{id}:" in the answer must be this tenant's own.
+  // Canaries: any "cnry:{tenant}:{user}:" in the answer must be this tenant's, and this user's.
   if (status == 200) {
-    bool leaked = false;
-    for (size_t at = text.find("cnry:"); at != std::string::npos; at = text.find("cnry:", at + 5)) {
-      size_t end = at + 5;
+    bool leaked = false, user_leaked = false;
+    const auto word = [&](size_t from) {
+      size_t end = from;
       while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '-')) ++end;
-      const std::string owner = text.substr(at + 5, end - at - 5);
+      return end;
+    };
+    const std::string own_user = user_tag(t.user);
+    for (size_t at = text.find("cnry:"); at != std::string::npos && !leaked; at = text.find("cnry:", at + 5)) {
+      const size_t tenant_end = word(at + 5);
+      const std::string owner = text.substr(at + 5, tenant_end - at - 5);
       // A quote cut short ("cnry:acme1" of "cnry:acme1-corp:") is judged by what is left of it.
-      const bool whole = end < text.size() && text[end] == ':';
+      const bool whole = tenant_end < text.size() && text[tenant_end] == ':';
       if (whole ? owner != t.tenant : t.tenant.rfind(owner, 0) != 0) {
         leaked = true;
         check("isolation.canaries").fail(fmt::format("{}: answer carries tenant {}'s canary", who, owner));
         break;
       }
+      if (!whole) continue;
+      const size_t user_end = word(tenant_end + 1);
+      const std::string user = text.substr(tenant_end + 1, user_end - tenant_end - 1);
+      const bool whole_user = user_end < text.size() && text[user_end] == ':';
+      if (whole_user ? user != own_user : own_user.rfind(user, 0) != 0) {
+        if (!user_leaked)
+          check("isolation.between_users").fail(fmt::format("{}: answer carries user {}'s canary (same tenant)", who, user));
+        user_leaked = true;
+      }
     }
     if (!leaked) check("isolation.canaries").pass();
+    if (!user_leaked) check("isolation.between_users").pass();
   }
 
   // Tools: only the tier's own, and count what the tenant should be billed for.
@@ -212,6 +241,73 @@ void Oracle::end_chat(const ChatTicket& t, Time answered, int status, const std:
   } else if (weather_question) {
     ts.weather_uncertain = true;  // the tool may have run before the failure
   }
+}
+
+namespace {
+// The end of the day or month window holding `t` at a fixed UTC offset, from std::chrono alone.
+Time window_end(Time t, int offset, bool daily) {
+  const auto day = local_day(t, offset);
+  std::chrono::sys_days next = day + std::chrono::days(1);
+  if (!daily) {
+    const std::chrono::year_month_day ymd{day};
+    next = std::chrono::sys_days{(ymd.year() / ymd.month() / 1) + std::chrono::months(1)};
+  }
+  return Time{next} - std::chrono::minutes(offset);
+}
+}  // namespace
+
+void Oracle::limit_retry_after(const ChatTicket& t, Time answered, std::optional<int64_t> retry_after_seconds) {
+  auto& c = check("limits.retry_after");
+  const std::string who = fmt::format("tenant {} user {}", t.tenant, t.user);
+  if (!retry_after_seconds) return c.fail(who + ": a limit refusal without Retry-After");
+  if (windows_at(t.tenant, t.user, answered) != t.windows) return;  // refused across a window edge: either answer holds
+  const int offset = tenants_.at(t.tenant).offset;
+  // The system answered at some instant in [sent, answered]; Retry-After is rounded up to seconds.
+  const Time earliest = t.sent + std::chrono::seconds(*retry_after_seconds) - std::chrono::seconds(1);
+  const Time latest = answered + std::chrono::seconds(*retry_after_seconds);
+  // A window may be the full one if it was full counting what was in flight; the answer must not
+  // be earlier than the reset of any window that was surely full.
+  Time must_reach{};
+  std::vector<Time> candidates;
+  for (const auto& [key, limit] : t.windows) {
+    const auto& w = windows_[key];
+    const bool daily = key.find("/d/") != std::string::npos;
+    const Time end = window_end(t.sent, offset, daily);
+    if (w.accepted >= limit) must_reach = std::max(must_reach, end);
+    if (w.accepted + w.in_flight + w.uncertain >= limit) candidates.push_back(end);
+  }
+  for (const Time end : candidates)
+    if (end >= earliest && end <= latest && end >= must_reach) return c.pass();
+  std::string expected;
+  for (const Time end : candidates) expected += " " + to_iso8601(end);
+  c.fail(fmt::format("{}: Retry-After {} s points to {}, but {}", who, *retry_after_seconds,
+                     to_iso8601(answered + std::chrono::seconds(*retry_after_seconds)),
+                     candidates.empty() ? std::string("no window was full")
+                                        : fmt::format("the full window{} reset{} at{}", candidates.size() == 1 ? "" : "s",
+                                                      candidates.size() == 1 ? "s" : "", expected)));
+}
+
+void Oracle::user_attempt(const std::string& tenant, const std::string& what, int expected, int got) {
+  auto& c = check("isolation.between_users");
+  if (got == expected) c.pass();
+  else c.fail(fmt::format("a plain user of tenant {}: {} answered {}, expected {}", tenant, what, got, expected));
+}
+
+void Oracle::sessions_listed(const std::string& tenant, const std::string& user, const std::vector<std::string>& owners) {
+  auto& c = check("isolation.between_users");
+  for (const auto& owner : owners)
+    if (owner != user)
+      return c.fail(fmt::format("tenant {} user {}: the session list shows a session of user {}", tenant, user, owner));
+  c.pass();
+}
+
+void Oracle::cost_report_requested(const std::string& tenant, const std::string& report, int status) {
+  const auto& tier = tiers_.at(tenants_.at(tenant).tier);
+  const int expected = tier.cost_reports ? 200 : 403;
+  auto& c = check("tiers.feature_gating");
+  if (status == expected) c.pass();
+  else c.fail(fmt::format("tenant {} ({} tier): admin cost report {} answered {}, expected {}", tenant, tier.name, report,
+                          status, expected));
 }
 
 void Oracle::session_opened(const std::string& tenant, const std::string& user, const std::string& session, Time sent,
@@ -292,7 +388,6 @@ Money Oracle::price(const std::string& metric, const std::string& model, int64_t
 }
 
 std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& metered, const Ledgers& ledgers,
-                                        const std::map<std::string, std::string>& silo_accounts,
                                         const std::map<std::string, std::vector<int64_t>>& chat_latency_us,
                                         std::optional<int64_t> p99_threshold_ms) {
   static const char* kMetrics[] = {"bedrock_invocation", "bedrock_input_tokens", "bedrock_output_tokens"};
@@ -315,16 +410,6 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
     if (b != ledgers.bedrock_by_tenant.end())
       for (const auto& [model, u] : b->second)
         for (int i = 0; i < 3; ++i) expected_qty[{kMetrics[i], model}] = quantity(u, i);
-    // A silo tenant's own model account is evidence that does not depend on the system's tags.
-    if (auto acct = silo_accounts.find(tenant); acct != silo_accounts.end()) {
-      for (const auto& [key, u] : ledgers.bedrock_by_account) {
-        if (key.first != acct->second) continue;
-        for (int i = 0; i < 3; ++i)
-          if (expected_qty[{kMetrics[i], key.second}] != quantity(u, i))
-            complete.fail(fmt::format("tenant {}: account {} served {} {} but requests were tagged with {}", tenant,
-                                      acct->second, quantity(u, i), kMetrics[i], expected_qty[{kMetrics[i], key.second}]));
-      }
-    }
     if (!ts.weather_uncertain) {
       expected_qty[{"weather_api_call", ""}] = ts.weather_calls;
       expected_qty[{"mcp_tool_execution", ""}] = ts.tool_executions;
@@ -367,6 +452,66 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
     for (const auto& [s, v] : m.cost_by_service) metered_total += v;
     for (const auto& [s, v] : expected_cost) expected_total += v;
   }
+  // Accounts: a silo tenant's model calls run on (and are billed to) its own account, every one of
+  // them, and the pooled account serves exactly the pooled tenants. The account ledgers are evidence
+  // that does not depend on the tags the system put on its requests.
+  std::map<std::pair<std::string, std::string>, BedrockUsage> pooled_expected;  // (account, model)
+  for (const auto& [tenant, ts] : tenants_) {
+    auto acct = ledgers.model_account_of.find(tenant);
+    const std::string account = acct == ledgers.model_account_of.end() ? "" : acct->second;
+    std::map<std::string, BedrockUsage> tagged;
+    if (auto b = ledgers.bedrock_by_tenant.find(tenant); b != ledgers.bedrock_by_tenant.end()) tagged = b->second;
+    if (!tiers_.at(ts.tier).silo) {
+      for (const auto& [model, u] : tagged) {
+        auto& p = pooled_expected[{ledgers.pooled_account, model}];
+        p.invocations += u.invocations;
+        p.input_tokens += u.input_tokens;
+        p.output_tokens += u.output_tokens;
+      }
+      continue;
+    }
+    if (account.empty() || account == ledgers.pooled_account) {
+      cost.fail(fmt::format("silo tenant {} has no model account of its own ({})", tenant, account.empty() ? "none" : account));
+      continue;
+    }
+    std::set<std::string> models;
+    for (const auto& [model, u] : tagged) models.insert(model);
+    for (const auto& [key, u] : ledgers.bedrock_by_account)
+      if (key.first == account) models.insert(key.second);
+    bool ok = true;
+    for (const auto& model : models) {
+      auto a = ledgers.bedrock_by_account.find({account, model});
+      const BedrockUsage served = a == ledgers.bedrock_by_account.end() ? BedrockUsage{} : a->second;
+      const BedrockUsage want = tagged.count(model) ? tagged.at(model) : BedrockUsage{};
+      for (int i = 0; i < 3; ++i)
+        if (quantity(served, i) != quantity(want, i)) {
+          ok = false;
+          cost.fail(fmt::format("silo tenant {}: its account {} was billed {} {} of {}, its requests used {}", tenant,
+                                account, quantity(served, i), kMetrics[i], model, quantity(want, i)));
+        }
+    }
+    if (ok) cost.pass();
+  }
+  {
+    std::set<std::pair<std::string, std::string>> keys;
+    for (const auto& [k, u] : pooled_expected) keys.insert(k);
+    for (const auto& [k, u] : ledgers.bedrock_by_account)
+      if (k.first == ledgers.pooled_account) keys.insert(k);
+    bool ok = true;
+    for (const auto& k : keys) {
+      auto a = ledgers.bedrock_by_account.find(k);
+      const BedrockUsage served = a == ledgers.bedrock_by_account.end() ? BedrockUsage{} : a->second;
+      const BedrockUsage want = pooled_expected.count(k) ? pooled_expected.at(k) : BedrockUsage{};
+      for (int i = 0; i < 3; ++i)
+        if (quantity(served, i) != quantity(want, i)) {
+          ok = false;
+          cost.fail(fmt::format("pooled account {} was billed {} {} of {}, the pooled tenants used {}", k.first,
+                                quantity(served, i), kMetrics[i], k.second, quantity(want, i)));
+        }
+    }
+    if (ok) cost.pass();
+  }
+
   // Nothing unattributed: the model calls of all tenants and the weather calls add up to the ledgers.
   int64_t untagged = 0;
   for (const auto& [tag, models] : ledgers.bedrock_by_tenant)

@@ -29,6 +29,8 @@ struct OracleTier {
   int64_t concurrent_sessions = 0;
   int64_t session_minutes = 0;
   std::set<std::string> tools;
+  bool cost_reports = false;
+  bool silo = false;  // deployment "silo": its own model account
   std::string model;
 };
 
@@ -39,8 +41,9 @@ std::string oracle_month(Time t, int utc_offset_minutes);
 // The nearest-rank p-th percentile of v (reorders v). REQUIRES: v not empty, 0 < p <= 100.
 int64_t percentile(std::vector<int64_t>& v, int p);
 
-// Canaries: every tenant's prompts carry "cnry:{tenant}:" and no other tenant may ever see it.
-std::string canary_for(const std::string& tenant_id);
+// Canaries: every prompt carries "cnry:{tenant}:{user}:" ({user}: the first 8 characters of the
+// user's sub). No other tenant, and no other user of the same tenant, may ever see it.
+std::string canary_for(const std::string& tenant_id, const std::string& sub);
 
 class Oracle {
  public:
@@ -59,6 +62,9 @@ class Oracle {
   ChatTicket begin_chat(const std::string& tenant, const std::string& user, const std::string& session, Time sent);
   void end_chat(const ChatTicket& t, Time answered, int status, const std::string& code, const std::string& request_id,
                 const std::string& response_text, const std::vector<std::string>& tools_used, bool weather_question);
+  // A chat refused for a limit (429 DailyLimitExceeded/MonthlyLimitExceeded) carried this
+  // Retry-After (seconds; nullopt when absent). Call right after end_chat for the same ticket.
+  void limit_retry_after(const ChatTicket& t, Time answered, std::optional<int64_t> retry_after_seconds);
   // Messages the user may still send in the current windows (for the limit-burst adversary).
   int64_t remaining(const std::string& tenant, const std::string& user, Time now) const;
 
@@ -73,6 +79,12 @@ class Oracle {
   // A tenant-scoped table handle for `tenant` reading `other`'s partition: must be denied.
   void scope_probe(const std::string& tenant, const std::string& other, bool denied);
   void tools_listed(const std::string& tenant, const std::set<std::string>& names);
+  // Below the tenant: a plain user reaching another user's data of the same tenant.
+  void user_attempt(const std::string& tenant, const std::string& what, int expected, int got);
+  // A plain user listed the tenant's sessions; `owners` are the user ids of the sessions shown.
+  void sessions_listed(const std::string& tenant, const std::string& user, const std::vector<std::string>& owners);
+  // An admin of `tenant` asked for an admin cost report and got `status`.
+  void cost_report_requested(const std::string& tenant, const std::string& report, int status);
   void tool_called(const std::string& tenant, const std::string& tool, int status);
 
   // --- the end: ledgers and what the system metered ---------------------------------------
@@ -85,10 +97,12 @@ class Oracle {
     std::map<std::string, std::map<std::string, BedrockUsage>> bedrock_by_tenant;
     std::map<std::pair<std::string, std::string>, BedrockUsage> bedrock_by_account;
     int64_t weather_calls = 0;
+    // The model accounts as provisioned (the control plane's record, not the requests' tags):
+    // tenant -> its account, and the platform's pooled account.
+    std::map<std::string, std::string> model_account_of;
+    std::string pooled_account;
   };
-  // `silo_accounts`: tenant -> its own model account (silo tenants only).
   std::vector<CheckResult> finish(const std::map<std::string, Metered>& metered, const Ledgers& ledgers,
-                                  const std::map<std::string, std::string>& silo_accounts,
                                   const std::map<std::string, std::vector<int64_t>>& chat_latency_us,
                                   std::optional<int64_t> p99_threshold_ms);
 

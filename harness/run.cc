@@ -141,19 +141,19 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
 
   // What the system metered, read back from its own usage tables.
   std::map<std::string, Oracle::Metered> metered;
-  std::map<std::string, std::string> silo_accounts;
+  Oracle::Ledgers ledgers;
   for (const auto& t : sim.tenants()) {
     auto table = w.system->usage_table_for(t.id);
     if (!table.ok()) return table.take_error();
-    auto summary = w.run(summarize_costs(**table, t.id, "", w.system->config().prices));
+    auto summary = w.run(summarize_costs(**table, t.id, std::nullopt, w.system->config().prices));
     if (!summary.ok()) return summary.take_error();
     auto& m = metered[t.id];
     for (const auto& [key, line] : summary->lines) m.quantity[key] += line.quantity;
     m.cost_by_service = summary->by_service;
     const auto record = w.system->tenants().find(t.id);
-    if (record && record->deployment == Deployment::kSilo) silo_accounts[t.id] = record->model_account;
+    if (record) ledgers.model_account_of[t.id] = record->model_account;
   }
-  Oracle::Ledgers ledgers;
+  ledgers.pooled_account = w.system->config().platform.pooled_model_account;
   const auto bedrock = w.bedrock.ledger();
   ledgers.bedrock_by_tenant = bedrock.by_tenant_tag;
   ledgers.bedrock_by_account = bedrock.by_account_model;
@@ -173,7 +173,7 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   r.duration_hours = std::chrono::duration_cast<std::chrono::hours>(s.duration).count();
   r.price_catalog = w.system->config().prices.name();
   for (auto d : options.defects.enabled()) r.defects.emplace_back(defect_name(d));
-  r.checks = oracle->finish(metered, ledgers, silo_accounts, chat_latency, s.thresholds.p99_latency_ms);
+  r.checks = oracle->finish(metered, ledgers, chat_latency, s.thresholds.p99_latency_ms);
   for (auto& c : r.checks) {
     c.gating = s.thresholds.fail_on.empty() || any_selects(s.thresholds.fail_on, c.name);
     c.may_skip = any_selects(s.thresholds.may_skip, c.name);

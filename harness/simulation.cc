@@ -2,6 +2,8 @@
 // temporaries or ?: results, and no co_await sits inside ?: (see README, "Architecture").
 #include "harness/simulation.h"
 
+#include <charconv>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -59,6 +61,8 @@ Status Simulation::onboard(Duration pace) {
     }
     t.offset = scenario_.utc_offsets_minutes[r.uniform(scenario_.utc_offsets_minutes.size())];
     t.adversary = !scenario_.adversaries.kinds.empty() && r.chance(scenario_.adversaries.share);
+    // Prefix siblings attack each other on every seed, not when the draw happens to pick them.
+    if (i < 2 * scenario_.prefix_pairs && !scenario_.adversaries.kinds.empty()) t.adversary = true;
     int64_t users = r.between(scenario_.users_per_tenant.min, scenario_.users_per_tenant.max);
     if (t.adversary) users = std::max<int64_t>(users, 2);  // one attacks as a plain user
     const TierBehaviour& b = scenario_.behaviour.at(t.tier);
@@ -86,6 +90,8 @@ Status Simulation::onboard(Duration pace) {
   for (size_t i = 0; i < tenants_.size(); ++i) {
     auto& t = tenants_[i];
     if (t.adversary) t.victim = tenants_[(i + 1) % tenants_.size()].id;
+    if (t.adversary && i < 2 * static_cast<size_t>(scenario_.prefix_pairs))  // acme{k} <-> acme{k}-corp
+      t.victim = tenants_[i % 2 == 0 ? i + 1 : i - 1].id;
     for (size_t u = 0; u < t.users.size(); ++u) t.users[u].rng = Rng(scenario_.seed).split(t.id).split(u);
   }
 
@@ -100,6 +106,13 @@ Status Simulation::onboard(Duration pace) {
       auto r = world_.call("POST", std::string("/api/mcp/weather/") + tool, token, {{"city", "London"}});
       oracle_.tool_called(t.id, tool, r.status);
     }
+    // The admin's cost reports: served exactly when the tier includes them.
+    for (const char* report : {"overall-cost", "per-user-cost", "service-wise-cost", "comprehensive-report"}) {
+      auto r = world_.call("GET", fmt::format("/api/admin/tenants/{}/{}", t.id, report), token);
+      oracle_.cost_report_requested(t.id, report, r.status);
+    }
+    auto own = world_.call("GET", fmt::format("/api/admin/tenants/{}/users/{}/service-cost", t.id, t.users[0].sub), token);
+    oracle_.cost_report_requested(t.id, "users/{user}/service-cost", own.status);
   }
   // Table scope: a handle bound to one tenant must not reach any other's partition.
   for (size_t i = 0; i < tenants_.size(); ++i) {
@@ -188,20 +201,20 @@ Task<void> Simulation::close_session(SimTenant& t, SimUser& u, std::string sessi
   }
 }
 
-std::string Simulation::message_text(SimTenant& t, bool weather, Rng& rng) const {
+std::string Simulation::message_text(SimTenant& t, const SimUser& u, bool weather, Rng& rng) const {
   if (weather) {
     const char* ask = kWeatherAsks[rng.uniform(std::size(kWeatherAsks))];
     return fmt::format(fmt::runtime(ask), kCities[rng.uniform(std::size(kCities))]);
   }
   const TierBehaviour& b = scenario_.behaviour.at(t.tier);
-  std::string text = canary_for(t.id);
+  std::string text = canary_for(t.id, u.sub);
   const int64_t words = rng.between(b.prompt_words.min, b.prompt_words.max);
   for (int64_t i = 0; i < words; ++i) (text += ' ') += kWords[rng.uniform(std::size(kWords))];
   return text;
 }
 
 Task<int> Simulation::chat(SimTenant& t, SimUser& u, std::string session, bool weather, std::string* code) {
-  const std::string text = message_text(t, weather, u.rng);
+  const std::string text = message_text(t, u, weather, u.rng);
   Json body = {{"message", text}, {"tenant_context", {{"tenant_id", t.id}, {"user_id", u.sub}, {"session_id", session}}}};
   const auto ticket = oracle_.begin_chat(t.id, u.sub, session, world_.clock.now());
   auto r = co_await call(t, "POST", "/api/chat", "POST /api/chat", u.token, std::move(body));
@@ -211,6 +224,15 @@ Task<int> Simulation::chat(SimTenant& t, SimUser& u, std::string session, bool w
     for (const auto& tool : r.body["usage_metrics"].value("tools_used", Json::array())) tools.push_back(tool.get<std::string>());
   oracle_.end_chat(ticket, world_.clock.now(), r.status, *code, r.body.value("request_id", "-"),
                    r.body.value("response", ""), tools, weather);
+  if (r.status == 429 && (*code == "DailyLimitExceeded" || *code == "MonthlyLimitExceeded")) {
+    std::optional<int64_t> retry_after;
+    if (auto h = r.headers.find("Retry-After"); h != r.headers.end()) {
+      int64_t seconds = 0;
+      const auto [end, ec] = std::from_chars(h->second.data(), h->second.data() + h->second.size(), seconds);
+      if (ec == std::errc() && end == h->second.data() + h->second.size()) retry_after = seconds;
+    }
+    oracle_.limit_retry_after(ticket, world_.clock.now(), retry_after);
+  }
   t.chats_accepted += r.status == 200;
   t.refused_limit += r.status == 429;
   co_return r.status;
@@ -298,8 +320,18 @@ Task<void> Simulation::adversary_actor(size_t ti) {
 Task<void> Simulation::expect(SimTenant& t, const std::string& kind, std::string method, std::string path,
                               std::string token, Json body, int expected) {
   const std::string what = method + " " + path;
-  auto r = co_await call(t, std::move(method), std::move(path), "attack " + kind, std::move(token), std::move(body));
+  const ApiResponse r = co_await attack_call(t, kind, std::move(method), std::move(path), std::move(token), std::move(body));
   oracle_.attempt(kind, t.id, what, expected, r.status);
+}
+
+Task<ApiResponse> Simulation::attack_call(SimTenant& t, const std::string& kind, std::string method, std::string path,
+                                          std::string token, Json body) {
+  // A 5xx (an injected fault on the way) says nothing about the attack: try again, as an attacker
+  // would, up to three times.
+  ApiResponse r;
+  for (int attempt = 0; attempt < 3 && (attempt == 0 || r.status >= 500); ++attempt)
+    r = co_await call(t, method, path, "attack " + kind, token, body);
+  co_return r;
 }
 
 Task<void> Simulation::burst_chat(size_t ti, size_t ui, std::string session, int* pending) {
@@ -338,6 +370,34 @@ Task<void> Simulation::attack(SimTenant& t, const std::string& kind) {
       co_await expect(t, kind, "POST", "/api/chat", admin.token, std::move(body), 403);
       co_await close_session(t, admin, session);
     }
+  } else if (kind == "cross_user") {
+    // A plain user against the admin of its own tenant: the tenant matches, the user does not.
+    std::string admin_costs = fmt::format("/api/tenants/{}/users/{}/costs", t.id, admin.sub);
+    auto r = co_await attack_call(t, kind, "GET", admin_costs, plain.token, Json());
+    oracle_.user_attempt(t.id, "GET " + admin_costs, 403, r.status);
+    std::string theirs = co_await open_session(t, admin);
+    std::string mine = co_await open_session(t, plain);
+    if (!theirs.empty() && !mine.empty()) {
+      // Chat as the admin (its user id in tenant_context), and into the admin's session as oneself.
+      Json as_admin = {{"message", "what did the admin say?"},
+                       {"tenant_context", {{"tenant_id", t.id}, {"user_id", admin.sub}, {"session_id", theirs}}}};
+      r = co_await attack_call(t, kind, "POST", "/api/chat", plain.token, std::move(as_admin));
+      oracle_.user_attempt(t.id, "POST /api/chat with the admin's user id", 403, r.status);
+      Json into_theirs = {{"message", "hello"},
+                          {"tenant_context", {{"tenant_id", t.id}, {"user_id", plain.sub}, {"session_id", theirs}}}};
+      r = co_await attack_call(t, kind, "POST", "/api/chat", plain.token, std::move(into_theirs));
+      oracle_.user_attempt(t.id, "POST /api/chat into the admin's session", 404, r.status);
+      r = co_await attack_call(t, kind, "DELETE", "/api/sessions/" + theirs, plain.token, Json());
+      oracle_.user_attempt(t.id, "DELETE the admin's session", 404, r.status);
+      r = co_await attack_call(t, kind, "GET", fmt::format("/api/tenants/{}/sessions", t.id), plain.token, Json());
+      if (r.status == 200) {
+        std::vector<std::string> owners;
+        for (const auto& s : r.body.value("sessions", Json::array())) owners.push_back(s.value("user_id", ""));
+        oracle_.sessions_listed(t.id, plain.sub, owners);
+      }
+    }
+    if (!theirs.empty()) co_await close_session(t, admin, theirs);
+    if (!mine.empty()) co_await close_session(t, plain, mine);
   } else if (kind == "forged_signature") {
     co_await expect(t, kind, "GET", victim_usage, forge_with_own_key(as_victim), Json(), 401);
   } else if (kind == "alg_none") {
@@ -357,6 +417,13 @@ Task<void> Simulation::attack(SimTenant& t, const std::string& kind) {
     // A token the pool really signed, for another app client: valid signature, wrong audience.
     Json claims = own.payload;
     claims["aud"] = "another-app-client";
+    const auto record = world_.system->tenants().find(t.id);
+    const std::string token = world_.cognito.sign_claims(record ? record->pool_id : "", claims.dump());
+    co_await expect(t, kind, "GET", own_subscription, token, Json(), 401);
+  } else if (kind == "wrong_token_use") {
+    // Signed by the pool and naming its app client, but not an ID or access token.
+    Json claims = own.payload;
+    claims["token_use"] = "refresh";
     const auto record = world_.system->tenants().find(t.id);
     const std::string token = world_.cognito.sign_claims(record ? record->pool_id : "", claims.dump());
     co_await expect(t, kind, "GET", own_subscription, token, Json(), 401);
@@ -399,12 +466,24 @@ Task<void> Simulation::attack(SimTenant& t, const std::string& kind) {
     }
     for (auto& s : opened) co_await close_session(t, plain, std::move(s));
   } else if (kind == "session_overrun") {
+    // Busy for the whole of the session (which must neither end early nor be extended by the
+    // activity), then one message a minute after it ran out.
+    const int64_t minutes = oracle_.tier(t.tier).session_minutes;
+    const Time opened = world_.clock.now();
     std::string session = co_await open_session(t, plain);
     if (session.empty()) co_return;
-    co_await sleep_for(world_.clock, std::chrono::minutes(oracle_.tier(t.tier).session_minutes + 1));
+    for (int quarter = 1; quarter <= 4; ++quarter) {
+      co_await sleep_until(world_.clock, opened + std::chrono::minutes(minutes * quarter / 4) - std::chrono::seconds(20));
+      if (!co_await fresh_token(t, plain)) co_return;
+      std::string code;
+      (void)co_await chat(t, plain, session, false, &code);
+    }
+    co_await sleep_until(world_.clock, opened + std::chrono::minutes(minutes + 1));
     if (!co_await fresh_token(t, plain)) co_return;
     std::string code;
-    const int status = co_await chat(t, plain, session, false, &code);
+    int status = 0;
+    for (int attempt = 0; attempt < 3 && (attempt == 0 || status >= 500); ++attempt)  // as in expect()
+      status = co_await chat(t, plain, session, false, &code);
     oracle_.attempt(kind, t.id, "POST /api/chat after the session ran out", 409, status);
     co_await close_session(t, plain, session);
   }

@@ -78,8 +78,11 @@ class Simulation {
   Task<void> burst_chat(size_t ti, size_t ui, std::string session, int* pending);
   Task<void> expect(SimTenant& t, const std::string& kind, std::string method, std::string path, std::string token,
                     Json body, int expected);
+  // One attack request, tried again (up to three times) while it fails with 5xx.
+  Task<ApiResponse> attack_call(SimTenant& t, const std::string& kind, std::string method, std::string path,
+                                std::string token, Json body);
 
-  std::string message_text(SimTenant& t, bool weather, Rng& rng) const;
+  std::string message_text(SimTenant& t, const SimUser& u, bool weather, Rng& rng) const;
   Time local_time_on_day(const SimTenant& t, int day, int minute_of_day) const;
 
   World& world_;

@@ -8,14 +8,17 @@ const std::vector<CheckInfo>& check_catalog() {
   static const std::vector<CheckInfo> checks = {
       {"isolation.canaries", "no response carries another tenant's canary string"},
       {"isolation.adversary_refused", "every attack is refused with the right status (401 token, 403 tenant/admin)"},
+      {"isolation.between_users", "users of one tenant are isolated from each other: no answer carries another user's canary, and a plain user is refused another user's costs, sessions and chats"},
       {"isolation.table_scope", "a tenant-scoped table handle refuses every other tenant's partition, prefixes included"},
       {"limits.within_limits", "no chat is accepted past a daily or monthly limit of its window"},
       {"limits.no_refusal_under_limit", "no chat is refused for a limit while every window had room (resets included)"},
+      {"limits.retry_after", "a limit refusal's Retry-After is the time until the refused message could pass (the last full window's reset, in the tenant's time zone)"},
       {"limits.concurrent_sessions", "sessions open only up to the tier's concurrent-session limit, and always up to it"},
-      {"limits.session_duration", "no message is accepted after the session's duration has run out"},
+      {"limits.session_duration", "a session accepts messages for exactly its tier's duration from its opening: none after, none refused as expired before"},
       {"tiers.tool_gating", "each tier is offered and may run exactly its tier's tools"},
+      {"tiers.feature_gating", "admin cost reports are served to the admins of exactly the tiers that include them"},
       {"metering.complete", "metered quantities per tenant equal what the fakes' ledgers served"},
-      {"cost.attribution", "cost per tenant and service equals the ledger-derived cost; the sum over tenants equals the total"},
+      {"cost.attribution", "cost per tenant and service equals the ledger-derived cost; the sum over tenants equals the total; each silo tenant's model calls ran on its own account and the pooled account served only pooled tenants"},
       {"thresholds.p99_latency", "chat p99 (virtual time) per tier at most the scenario's threshold"},
   };
   return checks;

@@ -12,11 +12,13 @@ namespace tenantsim {
 const std::vector<std::string>& adversary_kinds() {
   static const std::vector<std::string> kinds = {
       "cross_tenant",        // reads and writes through every endpoint with another tenant's id
+      "cross_user",          // a plain user at another user's costs, sessions and chats, same tenant
       "forged_signature",    // claims of another tenant signed with the attacker's own key
       "expired_token",       // a real token, replayed after it expired
       "alg_none",            // the token with "alg": "none" and no signature
       "hs256_confusion",     // HS256 signed with the pool's public key as the secret
       "wrong_audience",      // a token minted for another app client
+      "wrong_token_use",     // a token the pool signed, with a token_use other than id or access
       "tier_escalation",     // the token's tier claim edited to premium
       "admin_without_group", // admin endpoints as a plain user
       "limit_burst",         // concurrent messages past the daily limit, and again at the reset

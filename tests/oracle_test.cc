@@ -22,7 +22,7 @@ class OracleTest : public ::testing::Test {
                    {{"basic", {{"daily_messages", 2}, {"monthly_messages", 3}, {"concurrent_sessions", 1},
                                {"session_minutes", 30}, {"tools", json::array()}, {"message_limit_scope", "user"}}},
                     {"premium", {{"daily_messages", 100}, {"concurrent_sessions", 2}, {"session_minutes", 60},
-                                 {"tools", {"get_current_weather"}}}}}}};
+                                 {"tools", {"get_current_weather"}}, {"cost_reports", true}}}}}};
     json prices = {{"prices",
                     {{{"metric", "bedrock_input_tokens"}, {"model", "m"}, {"usd", "0.25"}, {"per", 1000000}},
                      {{"metric", "bedrock_output_tokens"}, {"model", "m"}, {"usd", "1.25"}, {"per", 1000000}},
@@ -42,7 +42,7 @@ class OracleTest : public ::testing::Test {
   CheckResult result(const std::string& name, const Oracle::Metered& metered = {}, const Oracle::Ledgers& ledgers = {}) {
     std::map<std::string, Oracle::Metered> m;
     if (!metered.quantity.empty()) m["acme"] = metered;
-    for (const auto& c : oracle->finish(m, ledgers, {}, {}, std::nullopt))
+    for (const auto& c : oracle->finish(m, ledgers, {}, std::nullopt))
       if (c.name == name) return c;
     ADD_FAILURE() << "no check " << name;
     return {};
@@ -86,6 +86,102 @@ TEST_F(OracleTest, MonthlyLimitSpansDaysAndResetsWithTheMonth) {
   EXPECT_EQ(result("limits.no_refusal_under_limit").failed, 0);
   EXPECT_EQ(oracle->remaining("acme", "u1", at("2024-01-31T11:00:00Z")), 0);
   EXPECT_EQ(oracle->remaining("acme", "u1", at("2024-02-01T00:00:00Z")), 2);
+}
+
+TEST_F(OracleTest, RetryAfterIsTheResetOfTheLastFullWindowInTheTenantsZone) {
+  const auto refused = [&](const char* t, const char* code, std::optional<int64_t> retry_after,
+                           const std::string& tenant = "acme") {
+    auto ticket = oracle->begin_chat(tenant, "u1", "s1", at(t));
+    oracle->end_chat(ticket, at(t), 429, code, "req-9", "", {}, false);
+    oracle->limit_retry_after(ticket, at(t), retry_after);
+  };
+  // basic: 2 a day, 3 a month. Daily full on Jan 14 at 10:00 UTC (offset 0): 14 h to midnight.
+  chat("2024-01-14T09:00:00Z", 200);
+  chat("2024-01-14T09:01:00Z", 200);
+  refused("2024-01-14T10:00:00Z", "DailyLimitExceeded", 14 * 3600);
+  EXPECT_EQ(result("limits.retry_after").failed, 0);
+  refused("2024-01-14T10:00:00Z", "DailyLimitExceeded", 13 * 3600);  // an hour short: UTC+1's midnight
+  EXPECT_EQ(result("limits.retry_after").failed, 1);
+  refused("2024-01-14T10:00:00Z", "DailyLimitExceeded", std::nullopt);
+  EXPECT_EQ(result("limits.retry_after").failed, 2) << "a limit refusal must say when to come back";
+  // Jan 15: one more fills the month (3) but not the day; then a second fills the day as well. While
+  // the month is full, only the month's reset (Feb 1) is a time the message could pass.
+  chat("2024-01-15T09:00:00Z", 200);
+  refused("2024-01-15T10:00:00Z", "MonthlyLimitExceeded", 14 * 3600);
+  EXPECT_EQ(result("limits.retry_after").failed, 3) << "the day's reset does not help a full month";
+  refused("2024-01-15T10:00:00Z", "MonthlyLimitExceeded", (17 * 24 - 10) * 3600);
+  EXPECT_EQ(result("limits.retry_after").failed, 3);
+  // globex is premium at UTC+1: its day ends at 23:00 UTC.
+  for (int i = 0; i < 100; ++i) chat("2024-01-14T09:00:00Z", 200, "", "ok", "globex");
+  refused("2024-01-14T10:00:00Z", "DailyLimitExceeded", 13 * 3600, "globex");
+  EXPECT_EQ(result("limits.retry_after").failed, 3);
+}
+
+TEST_F(OracleTest, ASessionLastsItsWholeDurationNeitherLessNorMore) {
+  // basic: 30 minutes.
+  oracle->session_opened("acme", "u1", "s1", at("2024-01-31T10:00:00Z"), at("2024-01-31T10:00:01Z"), 201, "");
+  chat("2024-01-31T10:10:00Z", 409, "SessionExpired");
+  EXPECT_EQ(result("limits.session_duration").failed, 1) << "refused as expired after 10 of 30 minutes";
+  chat("2024-01-31T10:30:05Z", 409, "SessionExpired");
+  EXPECT_EQ(result("limits.session_duration").failed, 1);
+  chat("2024-01-31T10:30:05Z", 200);
+  EXPECT_EQ(result("limits.session_duration").failed, 2) << "accepted after 30 minutes";
+}
+
+TEST_F(OracleTest, CostReportsExactlyForTiersThatIncludeThem) {
+  oracle->cost_report_requested("acme", "overall-cost", 403);     // basic: none
+  oracle->cost_report_requested("globex", "overall-cost", 200);   // premium: included
+  EXPECT_EQ(result("tiers.feature_gating").failed, 0);
+  EXPECT_EQ(result("tiers.feature_gating").checked, 2);
+  oracle->cost_report_requested("acme", "per-user-cost", 200);
+  oracle->cost_report_requested("globex", "per-user-cost", 403);
+  EXPECT_EQ(result("tiers.feature_gating").failed, 2);
+}
+
+TEST(OracleAccounts, SiloModelCallsMustRunOnTheTenantsOwnAccount) {
+  // "silo" tenants must be billed on their own account; the pool's account serves only pooled ones.
+  json tiers = {{"tiers", {{"pooled", {{"deployment", "pool"}}}, {"silo", {{"deployment", "silo"}}}}}};
+  json prices = {{"prices", {{{"metric", "bedrock_invocation"}, {"usd", "0"}, {"per", 1}}}}};
+  auto o = Oracle::from_docs(tiers, prices);
+  ASSERT_TRUE(o.ok());
+  o->add_tenant("acme", "pooled", 0);
+  o->add_tenant("globex", "silo", 0);
+  const auto failures = [&](const Oracle::Ledgers& l) {
+    std::map<std::string, Oracle::Metered> metered;
+    metered["acme"].quantity[{"bedrock_invocation", "m"}] = 1;
+    metered["acme"].quantity[{"bedrock_input_tokens", "m"}] = 10;
+    metered["acme"].quantity[{"bedrock_output_tokens", "m"}] = 5;
+    metered["globex"].quantity[{"bedrock_invocation", "m"}] = 2;
+    metered["globex"].quantity[{"bedrock_input_tokens", "m"}] = 100;
+    metered["globex"].quantity[{"bedrock_output_tokens", "m"}] = 50;
+    std::vector<std::string> out;
+    for (const auto& c : Oracle(*o).finish(metered, l, {}, std::nullopt))
+      if (c.name == "cost.attribution" || c.name == "metering.complete") {
+        if (c.failed > 0) out.push_back(c.name + " " + std::to_string(c.failed) + ": " + c.examples.front());
+      }
+    return out;
+  };
+  Oracle::Ledgers right;
+  right.pooled_account = "pool";
+  right.model_account_of = {{"acme", "pool"}, {"globex", "silo-globex"}};
+  right.bedrock_by_tenant["acme"]["m"] = BedrockUsage{1, 10, 5};
+  right.bedrock_by_tenant["globex"]["m"] = BedrockUsage{2, 100, 50};
+  right.bedrock_by_account[{"pool", "m"}] = BedrockUsage{1, 10, 5};
+  right.bedrock_by_account[{"silo-globex", "m"}] = BedrockUsage{2, 100, 50};
+  EXPECT_TRUE(failures(right).empty()) << failures(right).front();
+
+  Oracle::Ledgers on_pool = right;  // globex's calls ran on the pool's account
+  on_pool.bedrock_by_account.erase({"silo-globex", "m"});
+  on_pool.bedrock_by_account[{"pool", "m"}] = BedrockUsage{3, 110, 55};
+  auto f = failures(on_pool);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_NE(f[0].find("cost.attribution 6: silo tenant globex: its account silo-globex was billed 0"), std::string::npos) << f[0];
+
+  Oracle::Ledgers no_account = right;
+  no_account.model_account_of.erase("globex");
+  f = failures(no_account);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_NE(f[0].find("silo tenant globex has no model account of its own"), std::string::npos) << f[0];
 }
 
 TEST_F(OracleTest, AChatAcrossTheWindowEdgeIsNotJudged) {
@@ -159,6 +255,8 @@ TEST_F(OracleTest, ToolsOutsideTheTierFail) {
 TEST_F(OracleTest, MeteringAndCostMustEqualTheLedgers) {
   Oracle::Ledgers ledgers;
   ledgers.bedrock_by_tenant["acme"]["m"] = {2, 1000, 400};
+  ledgers.pooled_account = "pool";  // acme is pooled: the pool's account served it
+  ledgers.bedrock_by_account[{"pool", "m"}] = {2, 1000, 400};
   Oracle::Metered metered;
   metered.quantity[{"bedrock_invocation", "m"}] = 2;
   metered.quantity[{"bedrock_input_tokens", "m"}] = 1000;

@@ -284,6 +284,31 @@ TEST(System, SessionDurationEndsTheSession) {
   EXPECT_EQ(f.w->call("POST", "/api/sessions", a.token).status, 201);
 }
 
+TEST(System, ConcurrentChatsInOneSessionKeepEveryTurn) {
+  // Two chats of one session in flight at once (the model takes a while): both turns are remembered.
+  // Keying turns by the message count read before the model call made the second overwrite the first.
+  Fixture f{make_world()};
+  FaultPlan slow;
+  slow.latency.base = std::chrono::milliseconds(300);
+  f.w->bedrock.set_faults(slow);
+  auto a = must(f.w->new_tenant("acme", "premium"));
+  const std::string sid = f.session(a);
+  const std::string table = f.w->system->tenants().find("acme")->sessions_table;
+  const size_t before = f.w->dynamodb.item_count(table);
+  std::optional<ApiResponse> first, second;
+  for (auto* out : {&first, &second}) {
+    nlohmann::json body = {{"message", "hello"},
+                           {"tenant_context", {{"tenant_id", a.tenant_id}, {"user_id", a.sub}, {"session_id", sid}}}};
+    ApiRequest req{"POST", "/api/chat", "Bearer " + a.token, body.dump()};
+    spawn(detail::capture_result(route(*f.w->system, std::move(req)), out));
+  }
+  f.w->clock.run();
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(second->status, 200);
+  EXPECT_EQ(f.w->dynamodb.item_count(table), before + 4) << "a user and an assistant item per turn";
+}
+
 TEST(System, ToolsByTier) {
   Fixture f{make_world()};
   auto basic = must(f.w->new_tenant("basico", "basic"));

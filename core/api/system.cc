@@ -204,7 +204,10 @@ Task<Result<Json>> System::create_session(std::string token) {
   if (!sessions.ok()) co_return sessions.take_error();
   if (!usage.ok()) co_return usage.take_error();
   const Time now = ports_.clock.now();
-  const Time expires = now + c->tier->session_duration;
+  const Duration duration = config_.defects.on(Defect::kSessionDurationHardcoded)
+                                ? Duration{std::chrono::minutes(30)}
+                                : Duration{c->tier->session_duration};
+  const Time expires = now + duration;
   const std::string sid = new_uuid();
   auto slot = co_await quotas_->acquire_session_slot(**usage, c->tenant, *c->tier, c->principal.sub, sid, expires);
   if (!slot.ok()) co_return slot.take_error();
@@ -302,7 +305,10 @@ Task<Result<Json>> System::chat(std::string token, Json body) {
   } else if (tenant_id != c.tenant.id) {
     co_return forbidden("TenantMismatch", "Tenant mismatch");
   }
-  if (user_id != c.principal.sub) co_return forbidden("UserMismatch", "User mismatch");
+  if (user_id != c.principal.sub) {
+    if (!config_.defects.on(Defect::kUserFromRequest)) co_return forbidden("UserMismatch", "User mismatch");
+    c.principal.sub = user_id;  // the defect: trusts the body's user
+  }
 
   auto sessions = sessions_table(c.tenant);
   auto usage = usage_table(c.tenant);
@@ -326,7 +332,8 @@ Task<Result<Json>> System::chat(std::string token, Json body) {
   // The defect keys it by username, which is unique only inside one user pool.
   const std::string actor = config_.defects.on(Defect::kMemoryActorWithoutTenant)
                                 ? c.principal.username
-                                : c.tenant.id + ":" + c.principal.sub;
+                                : config_.defects.on(Defect::kMemoryActorWithoutUser) ? c.tenant.id
+                                                                                      : c.tenant.id + ":" + c.principal.sub;
   const std::string memory_prefix = fmt::format("m#{}#{}#", actor, session_id);
   QueryRequest mq;
   mq.partition = c.tenant.id;
@@ -386,20 +393,25 @@ Task<Result<Json>> System::chat(std::string token, Json body) {
 
   // Remember the turn and count the message. The answer is already paid for, so a failure here
   // is reported but does not undo the metering.
-  const int64_t turn_no = get_number(**session, "message_count").value_or(0);
+  // Turns are keyed by time and request id, not by the session's message count read before the
+  // model call: two chats in flight in one session would both read the same count and overwrite
+  // each other's turns.
   const std::string ts = to_iso8601(now);
+  const std::string turn_key = fmt::format("{}{}#{}#", memory_prefix, ts, request_id);
   std::vector<WriteRequest> writes;
   writes.push_back(WriteRequest{WriteRequest::Kind::kPut,
-                                Item{{"tenant_id", c.tenant.id}, {"session_key", fmt::format("{}{:06d}a", memory_prefix, turn_no)},
+                                Item{{"tenant_id", c.tenant.id}, {"session_key", turn_key + "a"},
                                      {"role", std::string("user")}, {"text", *message}, {"timestamp", ts}},
                                 {}});
   writes.push_back(WriteRequest{WriteRequest::Kind::kPut,
-                                Item{{"tenant_id", c.tenant.id}, {"session_key", fmt::format("{}{:06d}b", memory_prefix, turn_no)},
+                                Item{{"tenant_id", c.tenant.id}, {"session_key", turn_key + "b"},
                                      {"role", std::string("assistant")}, {"text", turn.text}, {"timestamp", ts}},
                                 {}});
   auto saved = co_await (*sessions)->batch_write(std::move(writes));
   Update count;
   count.add("message_count", 1).set("last_activity", ts);
+  if (config_.defects.on(Defect::kSessionExpirySliding))
+    count.set("expires_at", (now + c.tier->session_duration).time_since_epoch().count());
   auto counted = co_await (*sessions)->update_item(session_key, std::move(count));
   if (!saved.ok()) co_return saved.take_error();
   if (!counted.ok()) co_return counted.take_error();
@@ -425,8 +437,12 @@ Task<Result<Json>> System::usage(std::string token, std::string tenant_id) {
   if (!c.ok()) co_return c.take_error();
   auto table = usage_table(c->tenant);
   if (!table.ok()) co_return table.take_error();
-  const std::string month = month_key(ports_.clock.now(), c->tenant.utc_offset_minutes);
-  auto costs = co_await summarize_costs(**table, c->tenant.id, month, config_.prices);
+  // The tenant's local month, as its quota windows count it; usage keys are UTC times.
+  const Time now = ports_.clock.now();
+  const int offset = c->tenant.utc_offset_minutes;
+  const std::string month = month_key(now, offset);
+  const Period period{month_start(now, offset), next_month_start(now, offset)};
+  auto costs = co_await summarize_costs(**table, c->tenant.id, period, config_.prices, offset);
   if (!costs.ok()) co_return costs.take_error();
   Json metrics = Json::object();
   for (const auto& [k, line] : costs->lines) metrics[line.metric_type] = metrics.value(line.metric_type, int64_t{0}) + line.quantity;
@@ -460,7 +476,7 @@ Task<Result<Json>> System::subscription(std::string token, std::string tenant_id
 Task<Result<Json>> System::cost_json(const Caller& c, std::string user_filter) {
   auto table = usage_table(c.tenant);
   if (!table.ok()) co_return table.take_error();
-  auto s = co_await summarize_costs(**table, c.tenant.id, "", config_.prices);
+  auto s = co_await summarize_costs(**table, c.tenant.id, std::nullopt, config_.prices, c.tenant.utc_offset_minutes);
   if (!s.ok()) co_return s.take_error();
   Json services = Json::object();
   Json users = Json::object();
@@ -504,12 +520,12 @@ Task<Result<Json>> System::admin_cost_report(std::string token, std::string tena
   if (!c.ok()) co_return c.take_error();
   if (!config_.defects.on(Defect::kCostEndpointOpen)) {
     if (!c->principal.is_admin_of(c->tenant.id)) co_return forbidden("NotAdmin", "Admin access required");
-    if (!c->tier->cost_reports)
+    if (!c->tier->cost_reports && !config_.defects.on(Defect::kCostReportsNotGated))
       co_return forbidden("FeatureNotInTier", "cost reports are not part of the " + c->tier->name + " tier");
   }
   auto table = usage_table(c->tenant);
   if (!table.ok()) co_return table.take_error();
-  auto s = co_await summarize_costs(**table, c->tenant.id, "", config_.prices);
+  auto s = co_await summarize_costs(**table, c->tenant.id, std::nullopt, config_.prices, c->tenant.utc_offset_minutes);
   if (!s.ok()) co_return s.take_error();
   Json out = {{"tenant_id", c->tenant.id}, {"report", report}, {"price_catalog", config_.prices.name()}};
   auto services = [&] {
@@ -555,7 +571,7 @@ Task<Result<Json>> System::admin_user_service_cost(std::string token, std::strin
   if (!c.ok()) co_return c.take_error();
   if (!config_.defects.on(Defect::kCostEndpointOpen)) {
     if (!c->principal.is_admin_of(c->tenant.id)) co_return forbidden("NotAdmin", "Admin access required");
-    if (!c->tier->cost_reports)
+    if (!c->tier->cost_reports && !config_.defects.on(Defect::kCostReportsNotGated))
       co_return forbidden("FeatureNotInTier", "cost reports are not part of the " + c->tier->name + " tier");
   }
   co_return co_await cost_json(c.value(), user_id);

@@ -12,7 +12,7 @@ const std::vector<DefectInfo>& defect_catalog() {
       {Defect::kReadThenWriteCounter, "read-then-write-counter", "quota counter read then written, not atomic", "limits.within_limits", "ci-isolation"},
       {Defect::kLimitScopeSwapped, "limit-scope-swapped", "per-user message limit counted per tenant", "limits.no_refusal_under_limit", "ci-isolation"},
       {Defect::kWindowResetLocalTime, "window-reset-local-time", "daily window ignores the tenant's UTC offset", "limits.no_refusal_under_limit", "ci-isolation"},
-      {Defect::kMonthlyResetNeverFires, "monthly-reset-never-fires", "monthly message counter never resets", "limits.no_refusal_under_limit", "limits"},
+      {Defect::kMonthlyResetNeverFires, "monthly-reset-never-fires", "monthly message counter never resets", "limits.no_refusal_under_limit", "ci-isolation"},
       {Defect::kConcurrentSessionsIgnored, "concurrent-sessions-ignored", "concurrent-session limit not enforced", "limits.concurrent_sessions", "ci-isolation"},
       {Defect::kSessionDurationIgnored, "session-duration-ignored", "expired sessions still accept messages", "limits.session_duration", "ci-isolation"},
       {Defect::kToolsNotGated, "tools-not-gated", "weather tools offered to every tier", "tiers.tool_gating", "ci-isolation"},
@@ -20,6 +20,14 @@ const std::vector<DefectInfo>& defect_catalog() {
       {Defect::kUsageBilledToWrongTenant, "usage-billed-to-wrong-tenant", "usage recorded under another tenant", "cost.attribution", "ci-isolation"},
       {Defect::kLeadingKeyPrefixMatch, "leading-key-prefix-match", "table scope matches partition-key prefixes", "isolation.table_scope", "ci-isolation"},
       {Defect::kMemoryActorWithoutTenant, "memory-actor-without-tenant", "memory actor id lacks the tenant", "isolation.canaries", "ci-isolation"},
+      {Defect::kCostReportsNotGated, "cost-reports-not-gated", "cost reports served to tiers without them", "tiers.feature_gating", "ci-isolation"},
+      {Defect::kSessionExpirySliding, "session-expiry-sliding", "each message extends the session's end", "limits.session_duration", "ci-isolation"},
+      {Defect::kSessionDurationHardcoded, "session-duration-hardcoded", "every tier's sessions last 30 minutes", "limits.session_duration", "ci-isolation"},
+      {Defect::kRetryAfterUtc, "retry-after-utc", "Retry-After counts to the UTC edge", "limits.retry_after", "ci-isolation"},
+      {Defect::kTokenUseNotChecked, "token-use-not-checked", "tokens of any token_use are accepted", "isolation.adversary_refused", "ci-isolation"},
+      {Defect::kUserFromRequest, "user-from-request", "chat takes the user from the request", "isolation.between_users", "ci-isolation"},
+      {Defect::kMemoryActorWithoutUser, "memory-actor-without-user", "memory shared by the users of a tenant", "isolation.between_users", "ci-isolation"},
+      {Defect::kSiloBilledToPoolAccount, "silo-billed-to-pool-account", "silo model calls billed to the pool account", "cost.attribution", "ci-isolation"},
   };
   return catalog;
 }

@@ -27,6 +27,14 @@ enum class Defect {
   kUsageBilledToWrongTenant,  // usage records written under another tenant's partition
   kLeadingKeyPrefixMatch,     // table scope compares prefixes (`acme` reaches `acme-corp`)
   kMemoryActorWithoutTenant,  // conversation memory keyed by user only
+  kCostReportsNotGated,       // admin cost reports served to tiers without the feature
+  kSessionExpirySliding,      // every message pushes the session's end out (activity extends it)
+  kSessionDurationHardcoded,  // every tier's sessions last 30 minutes (the basic tier's)
+  kRetryAfterUtc,             // Retry-After counts to the UTC day/month edge, not the tenant's
+  kSiloBilledToPoolAccount,   // silo tenants' model calls run on (and bill) the pooled account
+  kTokenUseNotChecked,        // a token of any token_use is accepted as long as it names an app client
+  kUserFromRequest,           // chat takes the user from tenant_context instead of the token
+  kMemoryActorWithoutUser,    // long-term memory namespaced by tenant only (users share it)
   kCount
 };
 

@@ -60,6 +60,11 @@ Time next_day_start(Time t, int offset) {
   return Time{(local_day(t, offset) + days{1}).time_since_epoch() - minutes{offset}};
 }
 
+Time month_start(Time t, int offset) {
+  const year_month_day ymd{local_day(t, offset)};
+  return Time{sys_days{ymd.year() / ymd.month() / 1}.time_since_epoch() - minutes{offset}};
+}
+
 Time next_month_start(Time t, int offset) {
   const year_month_day ymd{local_day(t, offset)};
   const year_month_day first_next = year_month_day{ymd.year() / ymd.month() / 1} + months{1};

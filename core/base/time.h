@@ -27,6 +27,8 @@ std::string day_key(Time t, int utc_offset_minutes);
 std::string month_key(Time t, int utc_offset_minutes);
 // The first instant of the next day / month at that offset, as UTC.
 Time next_day_start(Time t, int utc_offset_minutes);
+// The first instant of t's month at that offset, as UTC.
+Time month_start(Time t, int utc_offset_minutes);
 Time next_month_start(Time t, int utc_offset_minutes);
 
 }  // namespace tenantsim

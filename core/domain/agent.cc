@@ -72,7 +72,8 @@ Task<AgentTurn> Agent::run(TurnContext ctx, std::vector<ChatMessage> history, st
   req.messages = std::move(history);
   req.messages.push_back(ChatMessage{ChatMessage::Role::kUser, std::move(message), std::nullopt, std::nullopt});
   req.tools = tools_for(*ctx.tier);
-  req.account = ctx.tenant->model_account;
+  // The defect runs every tenant on the platform's pooled account ("pool" in PlatformConfig).
+  req.account = defects_.on(Defect::kSiloBilledToPoolAccount) ? std::string("pool") : ctx.tenant->model_account;
   req.request_metadata = {{"tenant_id", ctx.tenant->id}, {"request_id", ctx.request_id}};
 
   for (int round = 0; round <= kMaxToolRounds; ++round) {

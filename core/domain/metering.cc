@@ -86,12 +86,16 @@ size_t Metering::pending() const {
   return outbox_.size();
 }
 
-Task<Result<CostSummary>> summarize_costs(Table& usage, std::string tenant_id, std::string period_prefix,
-                                          const PriceCatalog& prices) {
+Task<Result<CostSummary>> summarize_costs(Table& usage, std::string tenant_id, std::optional<Period> period,
+                                          const PriceCatalog& prices, int utc_offset_minutes) {
   CostSummary s;
   QueryRequest q;
   q.partition = tenant_id;
-  q.sort = SortKeyCondition{SortKeyCondition::Op::kBeginsWith, "u#" + period_prefix, ""};
+  // Sort keys are "u#{ISO time}#...": a record at `from` sorts after "u#{from}", one at `to` after
+  // "u#{to}", so the inclusive BETWEEN of the two takes exactly [from, to).
+  q.sort = period ? SortKeyCondition{SortKeyCondition::Op::kBetween, "u#" + to_iso8601(period->from),
+                                     "u#" + to_iso8601(period->to)}
+                  : SortKeyCondition{SortKeyCondition::Op::kBeginsWith, "u#", ""};
   for (;;) {
     auto page = co_await usage.query(q);
     if (!page.ok()) co_return page.take_error();
@@ -103,7 +107,7 @@ Task<Result<CostSummary>> summarize_costs(Table& usage, std::string tenant_id, s
       s.by_service[metric::service_of(r->metric_type)] += c;
       s.by_user[r->user_id] += c;
       s.by_user_service[r->user_id][metric::service_of(r->metric_type)] += c;
-      s.by_day[day_key(r->timestamp, 0)] += c;
+      s.by_day[day_key(r->timestamp, utc_offset_minutes)] += c;
       auto& line = s.lines[{r->metric_type, r->model_id}];
       line.metric_type = r->metric_type;
       line.model_id = r->model_id;

@@ -79,9 +79,15 @@ struct CostSummary {
   int64_t records = 0;
 };
 
-// Reads every usage record of a tenant whose timestamp begins with `period_prefix`
-// ("2024-01" for a month, "" for all time) and prices it.
-Task<Result<CostSummary>> summarize_costs(Table& usage, std::string tenant_id, std::string period_prefix,
-                                          const PriceCatalog& prices);
+// A span of time, [from, to).
+struct Period {
+  Time from{};
+  Time to{};
+};
+
+// Reads every usage record of a tenant in `period` (all of them when nullopt) and prices it.
+// `by_day` is keyed by the tenant's local day (UTC offset in minutes), like its quota windows.
+Task<Result<CostSummary>> summarize_costs(Table& usage, std::string tenant_id, std::optional<Period> period,
+                                          const PriceCatalog& prices, int utc_offset_minutes = 0);
 
 }  // namespace tenantsim

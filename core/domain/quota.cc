@@ -5,14 +5,20 @@
 namespace tenantsim {
 
 namespace {
-Error limit_error(bool daily, Time now, const Tenant& t, int offset) {
-  const Time edge = daily ? next_day_start(now, offset) : next_month_start(now, offset);
+// Retry-After is when the refused message could first succeed: the reset of the full window that
+// resets last (a day's reset does not help while the month is also full).
+Error limit_error(bool daily, Time now, const Tenant& t, Time edge) {
   Error e = Error::make(ErrorKind::kTooManyRequests, daily ? "DailyLimitExceeded" : "MonthlyLimitExceeded",
                         fmt::format("{} message limit of tenant {} reached", daily ? "Daily" : "Monthly", t.id));
   e.retry_after = std::chrono::ceil<std::chrono::seconds>(edge - now);
   return e;
 }
 }  // namespace
+
+Time QuotaManager::window_end(bool daily, Time now, const Tenant& tenant) const {
+  const int off = defects_.on(Defect::kRetryAfterUtc) ? 0 : offset(tenant);
+  return daily ? next_day_start(now, off) : next_month_start(now, off);
+}
 
 int QuotaManager::offset(const Tenant& tenant) const {
   return defects_.on(Defect::kWindowResetLocalTime) ? 0 : tenant.utc_offset_minutes;
@@ -51,7 +57,8 @@ Task<Result<MessageReservation>> QuotaManager::reserve_message(Table& usage, con
       auto item = co_await usage.get_item(w.key);
       if (!item.ok()) co_return item.take_error();
       const int64_t count = item.value() ? get_number(**item, "count").value_or(0) : 0;
-      if (count >= w.limit + (w.daily ? slack : 0)) co_return limit_error(w.daily, now, tenant, offset(tenant));
+      if (count >= w.limit + (w.daily ? slack : 0))
+        co_return limit_error(w.daily, now, tenant, window_end(w.daily, now, tenant));
     }
     for (const auto& w : ws) {
       Update add;
@@ -76,13 +83,28 @@ Task<Result<MessageReservation>> QuotaManager::reserve_message(Table& usage, con
   auto st = co_await usage.transact_write(std::move(tx));
   if (st.ok()) co_return r;
   if (st.error().name != "TransactionCanceledException") co_return st.take_error();
-  // Cancelled: find which window is full, to say which limit and when it resets.
+  // Cancelled: find which windows are full, to say which limit and when the message could pass.
+  // A window whose counter cannot be read (after retries) is taken as full: a Retry-After that is
+  // too late costs the client a wait, one that is too early costs it another refusal.
+  bool any_full = false, full_daily = true;
+  Time latest{};
   for (const auto& w : ws) {
-    auto item = co_await usage.get_item(w.key);
-    if (item.ok() && item.value() && get_number(**item, "count").value_or(0) >= w.limit)
-      co_return limit_error(w.daily, now, tenant, offset(tenant));
+    Result<std::optional<Item>> item = std::optional<Item>{};
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      item = co_await usage.get_item(w.key);
+      if (item.ok()) break;
+    }
+    if (item.ok() && (!item.value() || get_number(**item, "count").value_or(0) < w.limit)) continue;
+    const Time edge = window_end(w.daily, now, tenant);
+    if (!any_full || edge > latest) {
+      latest = edge;
+      full_daily = w.daily;
+    }
+    any_full = true;
   }
-  co_return limit_error(true, now, tenant, offset(tenant));  // raced with a window edge; daily is the safe answer
+  if (any_full) co_return limit_error(full_daily, now, tenant, latest);
+  // Raced with a window edge: daily is the safe answer.
+  co_return limit_error(true, now, tenant, window_end(true, now, tenant));
 }
 
 Task<void> QuotaManager::release(Table& usage, MessageReservation reservation) {

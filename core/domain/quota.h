@@ -60,6 +60,8 @@ class QuotaManager {
     bool tenant_cap = false;  // the optional cap over all users, on top of the per-user window
   };
   std::vector<Window> windows(const Tenant& tenant, const TierPolicy& tier, const std::string& user_id, Time now) const;
+  // When the daily or monthly window containing `now` ends, in the tenant's time zone.
+  Time window_end(bool daily, Time now, const Tenant& tenant) const;
   int offset(const Tenant& tenant) const;
 
   Clock& clock_;
