@@ -87,8 +87,13 @@ Result<Oracle> Oracle::from_docs(const Json& tiers, const Json& prices) {
 }
 
 void Oracle::add_tenant(const std::string& id, const std::string& tier, int offset) {
-  tenants_[id] = TenantState{tier, offset};
+  TenantState s;
+  s.tier = tier;
+  s.offset = offset;
+  tenants_[id] = std::move(s);
 }
+
+void Oracle::add_user(const std::string& tenant, const std::string& sub) { tenants_.at(tenant).chats_by_user[sub]; }
 
 Oracle::Check& Oracle::check(const std::string& name) { return checks_.at(name); }
 
@@ -141,6 +146,8 @@ void Oracle::end_chat(const ChatTicket& t, Time answered, int status, const std:
   const bool straddles = now_windows != sent_windows;
   const std::string who = fmt::format("tenant {} user {} request {}", t.tenant, t.user, request_id);
 
+  if (status == 200) ++ts.chats_by_user[t.user];
+
   // Limits.
   if (status == 200) {
     for (const auto& [key, limit] : sent_windows) {
@@ -155,8 +162,9 @@ void Oracle::end_chat(const ChatTicket& t, Time answered, int status, const std:
     }
     if (straddles)
       for (const auto& [key, limit] : now_windows) ++windows_[key].uncertain;
-  } else if (status >= 500) {
-    // Failed after the reservation, maybe after the model answered: the message may have counted.
+  } else if (status >= 500 || (status == 429 && !is_limit_code(code))) {
+    // Failed after the reservation (a fault, or the model throttling), maybe after a first model
+    // round was paid for: the message may have counted.
     for (const auto& [key, limit] : sent_windows) ++windows_[key].uncertain;
   } else if (status == 429 && is_limit_code(code) && !straddles) {
     bool full = false;
@@ -256,6 +264,28 @@ Time window_end(Time t, int offset, bool daily) {
 }
 }  // namespace
 
+void Oracle::usage_reported(const std::string& tenant, const std::string& user, Time sent, Time answered,
+                            int64_t daily, int64_t monthly) {
+  const auto windows = windows_at(tenant, user, sent);
+  if (windows != windows_at(tenant, user, answered)) return;  // asked across a window edge
+  auto& c = check("limits.usage_reported");
+  const auto& tier = tiers_.at(tenants_.at(tenant).tier);
+  // The first windows are the scope's own day and month (when the tier limits them).
+  size_t i = 0;
+  for (const auto& [reported, limited, name] :
+       {std::tuple{daily, tier.daily > 0, "daily"}, std::tuple{monthly, tier.monthly > 0, "monthly"}}) {
+    if (!limited) continue;
+    const auto& [key, limit] = windows[i++];
+    const auto& w = windows_[key];
+    // Messages in flight or failed midway may or may not be counted yet.
+    if (reported < w.accepted || reported > w.accepted + w.in_flight + w.uncertain)
+      return c.fail(fmt::format("tenant {} user {}: the subscription shows {} {} messages, {} were accepted{}", tenant,
+                                user, reported, name, w.accepted,
+                                w.in_flight + w.uncertain > 0 ? fmt::format(" (+{} uncertain)", w.in_flight + w.uncertain) : ""));
+  }
+  c.pass();
+}
+
 void Oracle::limit_retry_after(const ChatTicket& t, Time answered, std::optional<int64_t> retry_after_seconds) {
   auto& c = check("limits.retry_after");
   const std::string who = fmt::format("tenant {} user {}", t.tenant, t.user);
@@ -287,10 +317,30 @@ void Oracle::limit_retry_after(const ChatTicket& t, Time answered, std::optional
                                                       candidates.size() == 1 ? "s" : "", expected)));
 }
 
+void Oracle::legitimate_request(const std::string& tenant, const std::string& endpoint, int status,
+                                const std::string& code) {
+  auto& c = check("access.legitimate_requests");
+  if (status == 401 || status == 403)
+    c.fail(fmt::format("tenant {}: {} answered {} {} to a user with a valid token, for its own data", tenant, endpoint,
+                       status, code));
+  else c.pass();
+}
+
 void Oracle::user_attempt(const std::string& tenant, const std::string& what, int expected, int got) {
   auto& c = check("isolation.between_users");
   if (got == expected) c.pass();
   else c.fail(fmt::format("a plain user of tenant {}: {} answered {}, expected {}", tenant, what, got, expected));
+}
+
+void Oracle::user_cost_view(const std::string& tenant, const std::string& user, const nlohmann::json& body) {
+  auto& c = check("isolation.between_users");
+  if (body.value("user_id", "") != user)
+    return c.fail(fmt::format("tenant {} user {}: the costs view is not the user's own (user_id '{}')", tenant, user,
+                              body.value("user_id", "")));
+  if (body.contains("by_user"))
+    for (const auto& [other, cost] : body["by_user"].items())
+      if (other != user) return c.fail(fmt::format("tenant {} user {}: the costs view shows user {}", tenant, user, other));
+  c.pass();
 }
 
 void Oracle::sessions_listed(const std::string& tenant, const std::string& user, const std::vector<std::string>& owners) {
@@ -449,6 +499,52 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
       }
     }
     if (cost_ok) cost.pass();
+    // Per user: the model usage each user's requests were tagged with at the provider must be what
+    // the system billed to that user.
+    {
+      std::map<std::string, std::map<std::pair<std::string, std::string>, int64_t>> want_by_user;
+      for (auto it = ledgers.bedrock_by_user.lower_bound({tenant, ""});
+           it != ledgers.bedrock_by_user.end() && it->first.first == tenant; ++it)
+        for (const auto& [model, u] : it->second)
+          for (int i = 0; i < 3; ++i) want_by_user[it->first.second][{kMetrics[i], model}] = quantity(u, i);
+      std::set<std::string> users;
+      for (const auto& [user, q] : want_by_user) users.insert(user);
+      for (const auto& [user, q] : m.quantity_by_user) users.insert(user);
+      bool users_ok = true;
+      for (const auto& user : users) {
+        // Independent anchors: usage is billed to the users the oracle knows, each of whose
+        // accepted chats made at least one model call.
+        auto known = ts.chats_by_user.find(user);
+        if (known == ts.chats_by_user.end()) {
+          users_ok = false;
+          cost.fail(fmt::format("tenant {}: usage billed to '{}', who is not one of its users", tenant, user));
+          break;
+        }
+        const auto& tagged = want_by_user[user];
+        int64_t invocations = 0;
+        for (const auto& [k, q] : tagged) invocations += k.first == kMetrics[0] ? q : 0;
+        if (invocations < known->second) {
+          users_ok = false;
+          cost.fail(fmt::format("tenant {} user {}: {} chats answered but {} model calls tagged to the user", tenant, user,
+                                known->second, invocations));
+          break;
+        }
+        const auto& want = want_by_user[user];
+        const auto got_it = m.quantity_by_user.find(user);
+        for (int i = 0; i < 3 && users_ok; ++i) {
+          int64_t w = 0, g = 0;
+          for (const auto& [k, q] : want) w += k.first == kMetrics[i] ? q : 0;
+          if (got_it != m.quantity_by_user.end())
+            for (const auto& [k, q] : got_it->second) g += k.first == kMetrics[i] ? q : 0;
+          if (w != g) {
+            users_ok = false;
+            cost.fail(fmt::format("tenant {} user {}: billed {} {} but the provider's records tag {} to the user",
+                                  tenant, user, g, kMetrics[i], w));
+          }
+        }
+      }
+      if (users_ok) cost.pass();
+    }
     for (const auto& [s, v] : m.cost_by_service) metered_total += v;
     for (const auto& [s, v] : expected_cost) expected_total += v;
   }

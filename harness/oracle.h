@@ -52,6 +52,8 @@ class Oracle {
 
   const OracleTier& tier(const std::string& name) const { return tiers_.at(name); }
   void add_tenant(const std::string& id, const std::string& tier, int utc_offset_minutes);
+  // A user of the tenant, by its sub (the id usage must be billed under).
+  void add_user(const std::string& tenant, const std::string& sub);
 
   // --- limits: a chat is bracketed by begin/end so in-flight requests are known ---------
   struct ChatTicket {
@@ -65,6 +67,10 @@ class Oracle {
   // A chat refused for a limit (429 DailyLimitExceeded/MonthlyLimitExceeded) carried this
   // Retry-After (seconds; nullopt when absent). Call right after end_chat for the same ticket.
   void limit_retry_after(const ChatTicket& t, Time answered, std::optional<int64_t> retry_after_seconds);
+  // The subscription endpoint, asked between `sent` and `answered`, reported these message counts
+  // for the user's (or tenant's, by tier) current day and month.
+  void usage_reported(const std::string& tenant, const std::string& user, Time sent, Time answered, int64_t daily,
+                      int64_t monthly);
   // Messages the user may still send in the current windows (for the limit-burst adversary).
   int64_t remaining(const std::string& tenant, const std::string& user, Time now) const;
 
@@ -79,8 +85,12 @@ class Oracle {
   // A tenant-scoped table handle for `tenant` reading `other`'s partition: must be denied.
   void scope_probe(const std::string& tenant, const std::string& other, bool denied);
   void tools_listed(const std::string& tenant, const std::set<std::string>& names);
+  // A request a user made with its own valid token, for its own data: never refused as 401/403.
+  void legitimate_request(const std::string& tenant, const std::string& endpoint, int status, const std::string& code);
   // Below the tenant: a plain user reaching another user's data of the same tenant.
   void user_attempt(const std::string& tenant, const std::string& what, int expected, int got);
+  // A plain user's view of GET /api/tenants/{t}/costs: it must be the user's own costs only.
+  void user_cost_view(const std::string& tenant, const std::string& user, const nlohmann::json& body);
   // A plain user listed the tenant's sessions; `owners` are the user ids of the sessions shown.
   void sessions_listed(const std::string& tenant, const std::string& user, const std::vector<std::string>& owners);
   // An admin of `tenant` asked for an admin cost report and got `status`.
@@ -91,11 +101,15 @@ class Oracle {
   struct Metered {  // per tenant, from the system's usage tables
     std::map<std::pair<std::string, std::string>, int64_t> quantity;  // (metric, model) -> quantity
     std::map<std::string, Money> cost_by_service;
+    // user -> (metric, model) -> quantity, as the system attributed it to its users
+    std::map<std::string, std::map<std::pair<std::string, std::string>, int64_t>> quantity_by_user;
   };
   struct Ledgers {
     // The Bedrock fake's ledger as it is: tenant tag -> model, and (account, model) -> usage.
     std::map<std::string, std::map<std::string, BedrockUsage>> bedrock_by_tenant;
     std::map<std::pair<std::string, std::string>, BedrockUsage> bedrock_by_account;
+    // (tenant tag, user tag) -> model -> usage
+    std::map<std::pair<std::string, std::string>, std::map<std::string, BedrockUsage>> bedrock_by_user;
     int64_t weather_calls = 0;
     // The model accounts as provisioned (the control plane's record, not the requests' tags):
     // tenant -> its account, and the platform's pooled account.
@@ -133,6 +147,7 @@ class Oracle {
     std::string tier;
     int offset = 0;
     int64_t weather_calls = 0, tool_executions = 0;
+    std::map<std::string, int64_t> chats_by_user;  // known users (sub) -> chats answered 200
     bool weather_uncertain = false;  // a weather-related request failed midway
   };
 

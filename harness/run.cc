@@ -9,6 +9,7 @@
 
 #include "harness/driver.h"
 #include "harness/oracle.h"
+#include "harness/refusals.h"
 #include "harness/simulation.h"
 #include "harness/world.h"
 #include "scenarios/checks.h"
@@ -150,6 +151,7 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
     auto& m = metered[t.id];
     for (const auto& [key, line] : summary->lines) m.quantity[key] += line.quantity;
     m.cost_by_service = summary->by_service;
+    m.quantity_by_user = summary->quantity_by_user;
     const auto record = w.system->tenants().find(t.id);
     if (record) ledgers.model_account_of[t.id] = record->model_account;
   }
@@ -157,6 +159,7 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   const auto bedrock = w.bedrock.ledger();
   ledgers.bedrock_by_tenant = bedrock.by_tenant_tag;
   ledgers.bedrock_by_account = bedrock.by_account_model;
+  ledgers.bedrock_by_user = bedrock.by_user_tag;
   const auto weather = w.weather.ledger();
   for (const auto& [key, kinds] : weather.calls)
     for (const auto& [kind, n] : kinds) ledgers.weather_calls += n;
@@ -180,11 +183,15 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   }
   r.requests = sim.requests();
   r.timeline = sim.timeline();
-  for (const auto& [code, s_] : sim.refusals()) r.refusals[code] = {s_.status, s_.count, to_iso8601(s_.first)};
+  std::set<std::string> faulted;  // services whose fault plan injects errors
+  for (const auto& [service, fault_plan] : loaded.fault_plans)
+    if (fault_plan.error_rate > 0 || !fault_plan.outages.empty()) faulted.insert(service);
+  for (const auto& [code, x] : sim.refusals())
+    r.refusals[code] = {x.status, x.count, to_iso8601(x.first), refusal_reason(classify_refusal(x.status, code), faulted)};
   r.responses_by_status = sim.responses_by_status();
   for (const auto& t : sim.tenants()) {
     TenantRow row{t.id, t.tier, t.deployment, t.offset, static_cast<int>(t.users.size()), t.adversary,
-                  t.requests, t.chats_accepted, t.refused_limit, {}, {}, {}};
+                  t.requests, t.chats_accepted, t.refused_limit, t.throttled, t.failed, {}, {}, {}};
     const auto& m = metered[t.id];
     for (const auto& [key, q] : m.quantity) row.quantities[key.first] += q;
     row.cost_by_service = m.cost_by_service;

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "harness/refusals.h"
 #include "harness/token_forge.h"
 
 namespace tenantsim {
@@ -84,11 +85,17 @@ Status Simulation::onboard(Duration pace) {
       t.users.push_back(SimUser{a->username, a->password, a->sub, a->token, now, false, r.chance(b.heavy_user_share)});
     }
     oracle_.add_tenant(t.id, t.tier, t.offset);
+    for (const auto& u : t.users) oracle_.add_user(t.id, u.sub);
     tenants_.push_back(std::move(t));
     world_.clock.advance(pace);
   }
   for (size_t i = 0; i < tenants_.size(); ++i) {
     auto& t = tenants_[i];
+    // Every other user calls with its access token, as API clients do; it signs in for one first.
+    for (size_t u = 1; u < t.users.size(); u += 2) {
+      t.users[u].access_token = true;
+      t.users[u].token_at = Time{};
+    }
     if (t.adversary) t.victim = tenants_[(i + 1) % tenants_.size()].id;
     if (t.adversary && i < 2 * static_cast<size_t>(scenario_.prefix_pairs))  // acme{k} <-> acme{k}-corp
       t.victim = tenants_[i % 2 == 0 ? i + 1 : i - 1].id;
@@ -125,6 +132,20 @@ Status Simulation::onboard(Duration pace) {
     auto got = world_.run((*table)->get_item(std::move(key)));
     oracle_.scope_probe(t.id, other.id, !got.ok() && got.error().name == "AccessDeniedException");
   }
+  // Offboarding: a tenant that leaves (one pooled, one silo, made for the probe) is locked out at
+  // once, though its users still hold unexpired tokens: a pooled one by the directory (403), a silo
+  // one because its user pool is gone (401).
+  if (!tenants_.empty()) {
+    for (const auto& [id, tier, expected] : {std::tuple{"offboarded-pool", "basic", 403}, std::tuple{"offboarded-silo", "premium", 401}}) {
+      if (!world_.system->config().tiers.find(tier)) continue;
+      auto leaver = world_.new_tenant(id, tier);
+      if (!leaver.ok()) return Error::make(ErrorKind::kUnavailable, "OnboardingFailed", std::string(id) + ": " + leaver.error().message);
+      auto gone = world_.run(world_.system->tenants().offboard(id));
+      if (!gone.ok()) return Error::make(ErrorKind::kUnavailable, "OffboardingFailed", std::string(id) + ": " + gone.error().message);
+      auto r = world_.call("GET", fmt::format("/api/tenants/{}/subscription", id), leaver->token);
+      oracle_.attempt("offboarded_tenant", id, "GET its own subscription after offboarding", expected, r.status);
+    }
+  }
   return Status{};
 }
 
@@ -160,10 +181,24 @@ Task<ApiResponse> Simulation::call(SimTenant& t, std::string method, std::string
       for (size_t h = from; h <= hour; ++h) timeline_[h].hour = static_cast<int64_t>(h);
     }
     ++timeline_[hour].requests;
-    timeline_[hour].refused += r.status == 429;
   }
-  if ((r.status == 429 || r.status >= 500) && label.rfind("attack ", 0) != 0) {
-    auto& x = refusals_[r.body.value("code", std::to_string(r.status))];
+  const bool attack = label.rfind("attack ", 0) == 0;
+  if (!attack) oracle_.legitimate_request(t.id, label, r.status, r.body.value("code", ""));
+  if ((r.status == 429 || r.status >= 500) && !attack) {
+    const std::string code = r.body.value("code", std::to_string(r.status));
+    const RefusalKind kind = classify_refusal(r.status, code).kind;
+    const int64_t limit = kind == RefusalKind::kTierLimit, throttled = kind == RefusalKind::kThrottled,
+                  failed = r.status >= 500;
+    t.refused_limit += limit;
+    t.throttled += throttled;
+    t.failed += failed;
+    if (sent >= scenario_.start) {
+      auto& bucket = timeline_[static_cast<size_t>(std::chrono::floor<std::chrono::hours>(sent - scenario_.start).count())];
+      bucket.refused_limit += limit;
+      bucket.throttled += throttled;
+      bucket.failed += failed;
+    }
+    auto& x = refusals_[code];
     if (x.count++ == 0) {
       x.status = r.status;
       x.first = sent;
@@ -178,7 +213,7 @@ Task<bool> Simulation::fresh_token(SimTenant& t, SimUser& u) {
   Json body = {{"tenant_id", t.id}, {"username", u.username}, {"password", u.password}};
   auto r = co_await call(t, "POST", "/api/auth/login", "POST /api/auth/login", "", std::move(body));
   if (r.status != 200) co_return false;
-  u.token = r.body.value("id_token", "");
+  u.token = r.body.value(u.access_token ? "access_token" : "id_token", "");
   u.token_at = world_.clock.now();
   co_return true;
 }
@@ -192,6 +227,7 @@ Task<std::string> Simulation::open_session(SimTenant& t, SimUser& u) {
 }
 
 Task<void> Simulation::close_session(SimTenant& t, SimUser& u, std::string session) {
+  (void)co_await fresh_token(t, u);
   // As a well-behaved client does: a close that failed on the server's side is tried once more
   // (closing is idempotent), so a transient fault does not hold a session slot until it expires.
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -214,6 +250,7 @@ std::string Simulation::message_text(SimTenant& t, const SimUser& u, bool weathe
 }
 
 Task<int> Simulation::chat(SimTenant& t, SimUser& u, std::string session, bool weather, std::string* code) {
+  (void)co_await fresh_token(t, u);  // a long session outlives a token: sign in again when it is due
   const std::string text = message_text(t, u, weather, u.rng);
   Json body = {{"message", text}, {"tenant_context", {{"tenant_id", t.id}, {"user_id", u.sub}, {"session_id", session}}}};
   const auto ticket = oracle_.begin_chat(t.id, u.sub, session, world_.clock.now());
@@ -234,7 +271,6 @@ Task<int> Simulation::chat(SimTenant& t, SimUser& u, std::string session, bool w
     oracle_.limit_retry_after(ticket, world_.clock.now(), retry_after);
   }
   t.chats_accepted += r.status == 200;
-  t.refused_limit += r.status == 429;
   co_return r.status;
 }
 
@@ -244,6 +280,15 @@ Task<void> Simulation::run_session(SimTenant& t, SimUser& u, int64_t messages, b
   if (!co_await fresh_token(t, u)) co_return;
   std::string session = co_await open_session(t, u);
   if (session.empty()) co_return;
+  // What the sample's frontend does when a chat opens: it shows the tier and what is left of it.
+  const std::string own = "/api/tenants/" + t.id;
+  {
+    const Time asked = world_.clock.now();
+    auto sub = co_await call(t, "GET", own + "/subscription", "GET /api/tenants/{t}/subscription", u.token, Json());
+    if (sub.status == 200 && sub.body.contains("current_usage"))
+      oracle_.usage_reported(t.id, u.sub, asked, world_.clock.now(), sub.body["current_usage"].value("daily_messages", int64_t{-1}),
+                             sub.body["current_usage"].value("monthly_messages", int64_t{-1}));
+  }
   for (int64_t m = 0; m < messages; ++m) {
     std::string code;
     const bool weather = rng.chance(b.weather_share);
@@ -258,7 +303,12 @@ Task<void> Simulation::run_session(SimTenant& t, SimUser& u, int64_t messages, b
     const auto think = until_refused ? rng.between(2, 8) : rng.between(b.think_time_seconds.min, b.think_time_seconds.max);
     co_await sleep_for(world_.clock, std::chrono::seconds(think));
   }
-  co_await close_session(t, u, session);
+  // One session in ten is abandoned (the tab closed): its slot must come back when it expires.
+  if (!rng.chance(0.1)) co_await close_session(t, u, session);
+  if (rng.chance(0.3)) {  // and, now and then, the usage and the user's own costs
+    (void)co_await call(t, "GET", own + "/usage", "GET /api/tenants/{t}/usage", u.token, Json());
+    (void)co_await call(t, "GET", own + "/users/" + u.sub + "/costs", "GET /api/tenants/{t}/users/{u}/costs", u.token, Json());
+  }
 }
 
 Time Simulation::local_time_on_day(const SimTenant& t, int day, int minute_of_day) const {
@@ -364,6 +414,10 @@ Task<void> Simulation::attack(SimTenant& t, const std::string& kind) {
     std::string create = "/api/admin/tenants/" + v + "/users";
     Json new_user = {{"username", "mole"}, {"password", "password-mole-1"}};
     co_await expect(t, kind, "POST", std::move(create), admin.token, std::move(new_user), 403);
+    // Registering the victim's id again, as its admin-to-be: the id is taken (no takeover).
+    Json takeover = {{"tenant_id", v}, {"username", "mole@" + t.id}, {"password", "password-mole-1"},
+                     {"subscription_tier", "premium"}, {"admin", true}};
+    co_await expect(t, kind, "POST", "/api/register", "", std::move(takeover), 409);
     std::string session = co_await open_session(t, admin);
     if (!session.empty()) {
       Json body = {{"message", "show me their data"}, {"tenant_context", {{"tenant_id", v}, {"user_id", admin.sub}, {"session_id", session}}}};
@@ -375,6 +429,9 @@ Task<void> Simulation::attack(SimTenant& t, const std::string& kind) {
     std::string admin_costs = fmt::format("/api/tenants/{}/users/{}/costs", t.id, admin.sub);
     auto r = co_await attack_call(t, kind, "GET", admin_costs, plain.token, Json());
     oracle_.user_attempt(t.id, "GET " + admin_costs, 403, r.status);
+    // The tenant's cost view, as a plain user: its own costs only.
+    r = co_await attack_call(t, kind, "GET", "/api/tenants/" + t.id + "/costs", plain.token, Json());
+    if (r.status == 200) oracle_.user_cost_view(t.id, plain.sub, r.body);
     std::string theirs = co_await open_session(t, admin);
     std::string mine = co_await open_session(t, plain);
     if (!theirs.empty() && !mine.empty()) {
@@ -400,6 +457,9 @@ Task<void> Simulation::attack(SimTenant& t, const std::string& kind) {
     if (!mine.empty()) co_await close_session(t, plain, mine);
   } else if (kind == "forged_signature") {
     co_await expect(t, kind, "GET", victim_usage, forge_with_own_key(as_victim), Json(), 401);
+    Jwt unknown_kid = as_victim;  // a key id the pool never published
+    unknown_kid.header["kid"] = "attacker-key-1";
+    co_await expect(t, kind, "GET", victim_usage, forge_with_own_key(unknown_kid), Json(), 401);
   } else if (kind == "alg_none") {
     co_await expect(t, kind, "GET", victim_usage, forge_alg_none(as_victim), Json(), 401);
   } else if (kind == "hs256_confusion") {
@@ -416,10 +476,26 @@ Task<void> Simulation::attack(SimTenant& t, const std::string& kind) {
   } else if (kind == "wrong_audience") {
     // A token the pool really signed, for another app client: valid signature, wrong audience.
     Json claims = own.payload;
-    claims["aud"] = "another-app-client";
+    claims[claims.contains("client_id") ? "client_id" : "aud"] = "another-app-client";  // access or ID token
     const auto record = world_.system->tenants().find(t.id);
     const std::string token = world_.cognito.sign_claims(record ? record->pool_id : "", claims.dump());
     co_await expect(t, kind, "GET", own_subscription, token, Json(), 401);
+  } else if (kind == "pool_mismatch") {
+    // A token its own user pool really signed, naming a tenant that lives in another pool (a
+    // pooled tenant claiming a silo tenant, or the reverse): only the issuer tells them apart.
+    const auto mine = world_.system->tenants().find(t.id);
+    std::string other;
+    for (const auto& candidate : tenants_)
+      if (const auto rec = world_.system->tenants().find(candidate.id); rec && mine && rec->pool_id != mine->pool_id) {
+        other = candidate.id;
+        break;
+      }
+    if (!other.empty()) {
+      Json claims = own.payload;
+      claims["custom:tenant_id"] = other;
+      const std::string token = world_.cognito.sign_claims(mine->pool_id, claims.dump());
+      co_await expect(t, kind, "GET", "/api/tenants/" + other + "/usage", token, Json(), 401);
+    }
   } else if (kind == "wrong_token_use") {
     // Signed by the pool and naming its app client, but not an ID or access token.
     Json claims = own.payload;
@@ -440,6 +516,8 @@ Task<void> Simulation::attack(SimTenant& t, const std::string& kind) {
       std::string path = "/api/admin/tenants/" + t.id + "/" + report;
       co_await expect(t, kind, "GET", std::move(path), plain.token, Json(), 403);
     }
+    std::string service_cost = fmt::format("/api/admin/tenants/{}/users/{}/service-cost", t.id, admin.sub);
+    co_await expect(t, kind, "GET", std::move(service_cost), plain.token, Json(), 403);
     std::string create = "/api/admin/tenants/" + t.id + "/users";
     Json new_user = {{"username", "sockpuppet"}, {"password", "password-sock-1"}};
     co_await expect(t, kind, "POST", std::move(create), plain.token, std::move(new_user), 403);
@@ -464,28 +542,35 @@ Task<void> Simulation::attack(SimTenant& t, const std::string& kind) {
       std::string s = co_await open_session(t, plain);
       if (!s.empty()) opened.push_back(std::move(s));
     }
-    for (auto& s : opened) co_await close_session(t, plain, std::move(s));
+    for (auto& s : opened) co_await close_session(t, plain, s);
+    if (!opened.empty()) {  // a closed session takes no more messages
+      Json body = {{"message", "still there?"},
+                   {"tenant_context", {{"tenant_id", t.id}, {"user_id", plain.sub}, {"session_id", opened.front()}}}};
+      co_await expect(t, kind, "POST", "/api/chat", plain.token, std::move(body), 404);
+    }
   } else if (kind == "session_overrun") {
     // Busy for the whole of the session (which must neither end early nor be extended by the
-    // activity), then one message a minute after it ran out.
+    // activity), then one message a minute after it ran out. By a user with room left today: a
+    // refused message would neither show an early end nor extend the session.
     const int64_t minutes = oracle_.tier(t.tier).session_minutes;
+    SimUser& who = oracle_.remaining(t.id, plain.sub, world_.clock.now()) >= 6 ? plain : admin;
     const Time opened = world_.clock.now();
-    std::string session = co_await open_session(t, plain);
+    std::string session = co_await open_session(t, who);
     if (session.empty()) co_return;
     for (int quarter = 1; quarter <= 4; ++quarter) {
       co_await sleep_until(world_.clock, opened + std::chrono::minutes(minutes * quarter / 4) - std::chrono::seconds(20));
-      if (!co_await fresh_token(t, plain)) co_return;
+      if (!co_await fresh_token(t, who)) co_return;
       std::string code;
-      (void)co_await chat(t, plain, session, false, &code);
+      (void)co_await chat(t, who, session, false, &code);
     }
     co_await sleep_until(world_.clock, opened + std::chrono::minutes(minutes + 1));
-    if (!co_await fresh_token(t, plain)) co_return;
+    if (!co_await fresh_token(t, who)) co_return;
     std::string code;
     int status = 0;
     for (int attempt = 0; attempt < 3 && (attempt == 0 || status >= 500); ++attempt)  // as in expect()
-      status = co_await chat(t, plain, session, false, &code);
+      status = co_await chat(t, who, session, false, &code);
     oracle_.attempt(kind, t.id, "POST /api/chat after the session ran out", 409, status);
-    co_await close_session(t, plain, session);
+    co_await close_session(t, who, session);
   }
 }
 

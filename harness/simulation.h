@@ -22,6 +22,7 @@ struct SimUser {
   Time token_at{};
   bool admin = false;
   bool heavy = false;  // sends until the daily limit refuses, at the edge of the local day
+  bool access_token = false;  // calls the API with its access token (others use the ID token)
   Rng rng{0};          // this user's own stream: what it does depends on the seed and its name only
 };
 
@@ -31,7 +32,8 @@ struct SimTenant {
   std::vector<SimUser> users;
   bool adversary = false;
   std::string victim;  // the tenant its adversary attacks
-  int64_t requests = 0, chats_accepted = 0, refused_limit = 0;
+  int64_t requests = 0, chats_accepted = 0;
+  int64_t refused_limit = 0, throttled = 0, failed = 0;  // of ordinary users' requests, by refusal kind
 };
 
 class Simulation {

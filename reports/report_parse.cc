@@ -45,10 +45,13 @@ Result<RunResult> parse_report_json(const std::string& text) {
                            l.value("p50_us", int64_t{0}), l.value("p95_us", int64_t{0}), l.value("p99_us", int64_t{0}),
                            l.value("max_us", int64_t{0})});
     for (const auto& b : j.value("timeline", Json::array()))
-      r.timeline.push_back({b.value("hour", int64_t{0}), b.value("requests", int64_t{0}), b.value("refused", int64_t{0})});
+      r.timeline.push_back({b.value("hour", int64_t{0}), b.value("requests", int64_t{0}),
+                            b.value("refused_limit", int64_t{0}), b.value("throttled", int64_t{0}),
+                            b.value("failed", int64_t{0})});
     if (j.contains("refusals"))
       for (const auto& [code, x] : j["refusals"].items())
-        r.refusals[code] = {x.value("status", 0), x.value("count", int64_t{0}), x.value("first_at", "")};
+        r.refusals[code] = {x.value("status", 0), x.value("count", int64_t{0}), x.value("first_at", ""),
+                            x.value("reason", "")};
     for (const auto& t : j.at("tenants")) {
       TenantRow row;
       row.id = t.at("id");
@@ -60,6 +63,8 @@ Result<RunResult> parse_report_json(const std::string& text) {
       row.requests = t.value("requests", int64_t{0});
       row.chats_accepted = t.value("chats_accepted", int64_t{0});
       row.refused_limit = t.value("refused_limit", int64_t{0});
+      row.throttled = t.value("throttled", int64_t{0});
+      row.failed = t.value("failed", int64_t{0});
       row.quantities = t.value("quantities", std::map<std::string, int64_t>{});
       if (t.contains("cost_by_service"))
         for (const auto& [svc, m] : t["cost_by_service"].items()) row.cost_by_service[svc] = money(m);

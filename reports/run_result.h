@@ -54,7 +54,9 @@ struct TenantRow {
   bool adversary = false;
   int64_t requests = 0;
   int64_t chats_accepted = 0;
-  int64_t refused_limit = 0;  // 429s
+  int64_t refused_limit = 0;  // refused for a tier limit (daily, monthly, concurrent sessions)
+  int64_t throttled = 0;      // 429s from a shared service throttling (model, table, IdP, weather)
+  int64_t failed = 0;         // 5xx
   std::map<std::string, int64_t> quantities;  // metric -> metered quantity (system's usage table)
   std::map<std::string, Money> cost_by_service;
   Money cost;
@@ -70,7 +72,9 @@ struct LatencyRow {
 struct TimeBucket {
   int64_t hour = 0;  // hours since the scenario's start
   int64_t requests = 0;
-  int64_t refused = 0;  // 429s: limits, quotas, throttling
+  int64_t refused_limit = 0;  // tier limits
+  int64_t throttled = 0;      // shared services throttling
+  int64_t failed = 0;         // 5xx
 };
 
 // One request as the driver saw it (raw results, streamed to results.sqlite).
@@ -92,6 +96,7 @@ struct Refusal {
   int status = 0;
   int64_t count = 0;
   std::string first_at;  // virtual time, ISO 8601
+  std::string reason;    // "tier limit", "throttled: bedrock", "injected fault: dynamodb", ...
 };
 
 struct RunResult {

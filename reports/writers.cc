@@ -29,7 +29,7 @@ std::string md_cell(const std::string& s) {
 }
 
 struct TierTotals {
-  int64_t tenants = 0, users = 0, requests = 0, chats = 0, refused = 0;
+  int64_t tenants = 0, users = 0, requests = 0, chats = 0, refused = 0, throttled = 0, failed = 0;
   Money cost;
   std::map<std::string, Money> by_service;
 };
@@ -43,6 +43,8 @@ std::map<std::string, TierTotals> by_tier(const RunResult& r) {
     x.requests += t.requests;
     x.chats += t.chats_accepted;
     x.refused += t.refused_limit;
+    x.throttled += t.throttled;
+    x.failed += t.failed;
     x.cost += t.cost;
     for (const auto& [svc, m] : t.cost_by_service) x.by_service[svc] += m;
   }
@@ -92,7 +94,8 @@ std::string render_report_json(const RunResult& r) {
       services[s] += m;
     }
     tiers[tier] = {{"tenants", x.tenants}, {"users", x.users}, {"requests", x.requests}, {"chats_accepted", x.chats},
-                   {"refused_limit", x.refused}, {"cost", money_json(x.cost)}, {"cost_by_service", std::move(svc)}};
+                   {"refused_limit", x.refused}, {"throttled", x.throttled}, {"failed", x.failed},
+                   {"cost", money_json(x.cost)}, {"cost_by_service", std::move(svc)}};
     total += x.cost;
   }
   j["tiers"] = std::move(tiers);
@@ -106,10 +109,12 @@ std::string render_report_json(const RunResult& r) {
   j["latency_virtual"] = std::move(lat);
   Json timeline = Json::array();
   for (const auto& b : r.timeline)
-    timeline.push_back({{"hour", b.hour}, {"requests", b.requests}, {"refused", b.refused}});
+    timeline.push_back({{"hour", b.hour}, {"requests", b.requests}, {"refused_limit", b.refused_limit},
+                        {"throttled", b.throttled}, {"failed", b.failed}});
   j["timeline"] = std::move(timeline);
   Json refusals = Json::object();
-  for (const auto& [code, x] : r.refusals) refusals[code] = {{"status", x.status}, {"count", x.count}, {"first_at", x.first_at}};
+  for (const auto& [code, x] : r.refusals)
+    refusals[code] = {{"status", x.status}, {"count", x.count}, {"first_at", x.first_at}, {"reason", x.reason}};
   j["refusals"] = std::move(refusals);
   Json tenants = Json::array();
   for (const auto& t : r.tenants) {
@@ -118,7 +123,8 @@ std::string render_report_json(const RunResult& r) {
     tenants.push_back({{"id", t.id}, {"tier", t.tier}, {"deployment", t.deployment},
                        {"utc_offset_minutes", t.utc_offset_minutes}, {"users", t.users}, {"adversary", t.adversary},
                        {"requests", t.requests}, {"chats_accepted", t.chats_accepted},
-                       {"refused_limit", t.refused_limit}, {"quantities", t.quantities}, {"cost", money_json(t.cost)},
+                       {"refused_limit", t.refused_limit}, {"throttled", t.throttled}, {"failed", t.failed},
+                       {"quantities", t.quantities}, {"cost", money_json(t.cost)},
                        {"cost_by_service", std::move(svc)}});
   }
   j["tenants"] = std::move(tenants);
@@ -168,18 +174,26 @@ std::string render_summary_md(const RunResult& r) {
                        c.fails_run() ? "**" + c.label() + "**" : c.label(), c.failed, c.checked,
                        c.examples.empty() ? "" : md_cell(c.examples.front()));
   if (!r.refusals.empty()) {
-    // The shared resource that gave out first is the refusal seen earliest (ISO times sort as text).
-    auto first = r.refusals.begin();
-    for (auto it = r.refusals.begin(); it != r.refusals.end(); ++it)
-      if (it->second.first_at < first->second.first_at) first = it;
-    out += fmt::format("\nRefusals and failures (ordinary users): ");
-    for (const auto& [code, x] : r.refusals) out += fmt::format("`{}` {}× ", code, x.count);
-    out += fmt::format("— first: `{}` at {}.\n", first->first, first->second.first_at);
+    out += "\n### Refusals and failures of ordinary users\n\n| code | status | reason | count | first at |\n|---|---|---|---|---|\n";
+    for (const auto& [code, x] : r.refusals)
+      out += fmt::format("| `{}` | {} | {} | {} | {} |\n", md_cell(code), x.status, x.reason, x.count, x.first_at);
+    // The shared resource that gave out first is the throttle seen earliest (ISO times sort as
+    // text); tier limits are the product working as sold, injected faults the scenario's doing.
+    const std::pair<const std::string, Refusal>* first = nullptr;
+    for (const auto& entry : r.refusals)
+      if (entry.second.reason.rfind("throttled", 0) == 0 && (!first || entry.second.first_at < first->second.first_at))
+        first = &entry;
+    out += first ? fmt::format("\nSaturated first: `{}` ({}) at {}.\n", first->first, first->second.reason, first->second.first_at)
+                 : std::string("\nNo shared service throttled.\n");
+    bool injected = false;
+    for (const auto& [code, x] : r.refusals) injected |= x.reason.rfind("injected fault", 0) == 0;
+    if (injected) out += "Failures marked *injected fault* come from the scenario's fault plans (`faults`), not from load.\n";
   }
-  out += "\n| tier | tenants | users | chats | refused (429) | cost USD |\n|---|---|---|---|---|---|\n";
+  out += "\n| tier | tenants | users | chats | refused (tier limit) | throttled | failed (5xx) | cost USD |\n"
+         "|---|---|---|---|---|---|---|---|\n";
   for (const auto& [tier, x] : by_tier(r))
-    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", tier, x.tenants, x.users, x.chats, x.refused,
-                       x.cost.to_usd_string());
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", tier, x.tenants, x.users, x.chats, x.refused,
+                       x.throttled, x.failed, x.cost.to_usd_string());
   return out;
 }
 
@@ -192,11 +206,13 @@ std::string render_costs_csv(const RunResult& r) {
 }
 
 std::string render_tenants_csv(const RunResult& r) {
-  std::string out = "tenant,tier,deployment,utc_offset_minutes,users,adversary,requests,chats_accepted,refused_limit,cost_usd\n";
+  std::string out =
+      "tenant,tier,deployment,utc_offset_minutes,users,adversary,requests,chats_accepted,refused_limit,throttled,failed,"
+      "cost_usd\n";
   for (const auto& t : r.tenants)
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", csv_field(t.id), csv_field(t.tier), t.deployment,
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(t.id), csv_field(t.tier), t.deployment,
                        t.utc_offset_minutes, t.users, t.adversary, t.requests, t.chats_accepted, t.refused_limit,
-                       t.cost.to_usd_string());
+                       t.throttled, t.failed, t.cost.to_usd_string());
   return out;
 }
 

@@ -6,12 +6,14 @@ namespace tenantsim {
 
 const std::vector<CheckInfo>& check_catalog() {
   static const std::vector<CheckInfo> checks = {
+      {"access.legitimate_requests", "a user's own requests with a valid ID or access token are never refused with 401 or 403"},
       {"isolation.canaries", "no response carries another tenant's canary string"},
       {"isolation.adversary_refused", "every attack is refused with the right status (401 token, 403 tenant/admin)"},
       {"isolation.between_users", "users of one tenant are isolated from each other: no answer carries another user's canary, and a plain user is refused another user's costs, sessions and chats"},
       {"isolation.table_scope", "a tenant-scoped table handle refuses every other tenant's partition, prefixes included"},
       {"limits.within_limits", "no chat is accepted past a daily or monthly limit of its window"},
       {"limits.no_refusal_under_limit", "no chat is refused for a limit while every window had room (resets included)"},
+      {"limits.usage_reported", "the subscription endpoint's current daily and monthly message counts are the messages accepted in those windows"},
       {"limits.retry_after", "a limit refusal's Retry-After is the time until the refused message could pass (the last full window's reset, in the tenant's time zone)"},
       {"limits.concurrent_sessions", "sessions open only up to the tier's concurrent-session limit, and always up to it"},
       {"limits.session_duration", "a session accepts messages for exactly its tier's duration from its opening: none after, none refused as expired before"},

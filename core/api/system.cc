@@ -371,7 +371,8 @@ Task<Result<Json>> System::chat(std::string token, Json body) {
   }
 
   const std::string request_id = new_id("req");
-  TurnContext turn_ctx{&c.tenant, c.tier, user_id, session_id, request_id, remembered};
+  const std::string billed_user = config_.defects.on(Defect::kUsageUserIsUsername) ? c.principal.username : user_id;
+  TurnContext turn_ctx{&c.tenant, c.tier, billed_user, session_id, request_id, remembered};
   AgentTurn turn = co_await agent_->run(turn_ctx, std::move(history), *message);
 
   // Meter what was consumed, whether or not the turn succeeded.

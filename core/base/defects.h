@@ -35,6 +35,7 @@ enum class Defect {
   kTokenUseNotChecked,        // a token of any token_use is accepted as long as it names an app client
   kUserFromRequest,           // chat takes the user from tenant_context instead of the token
   kMemoryActorWithoutUser,    // long-term memory namespaced by tenant only (users share it)
+  kUsageUserIsUsername,       // usage records carry the username, not the user id (sub)
   kCount
 };
 

@@ -74,7 +74,9 @@ Task<AgentTurn> Agent::run(TurnContext ctx, std::vector<ChatMessage> history, st
   req.tools = tools_for(*ctx.tier);
   // The defect runs every tenant on the platform's pooled account ("pool" in PlatformConfig).
   req.account = defects_.on(Defect::kSiloBilledToPoolAccount) ? std::string("pool") : ctx.tenant->model_account;
-  req.request_metadata = {{"tenant_id", ctx.tenant->id}, {"request_id", ctx.request_id}};
+  // Bedrock's requestMetadata tags the call in the provider's own records (invocation logs, cost
+  // allocation): per tenant and per user, so both can be reconciled with what the system metered.
+  req.request_metadata = {{"tenant_id", ctx.tenant->id}, {"user_id", ctx.user_id}, {"request_id", ctx.request_id}};
 
   for (int round = 0; round <= kMaxToolRounds; ++round) {
     auto resp = co_await model_.converse(req);

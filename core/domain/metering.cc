@@ -112,6 +112,7 @@ Task<Result<CostSummary>> summarize_costs(Table& usage, std::string tenant_id, s
       line.metric_type = r->metric_type;
       line.model_id = r->model_id;
       line.quantity += r->value;
+      s.quantity_by_user[r->user_id][{r->metric_type, r->model_id}] += r->value;
       line.cost += c;
       ++s.records;
     }

@@ -76,6 +76,8 @@ struct CostSummary {
   std::map<std::string, std::map<std::string, Money>> by_user_service;
   std::map<std::string, Money> by_day;
   std::map<std::pair<std::string, std::string>, CostLine> lines;  // (metric, model)
+  // user -> (metric, model) -> quantity
+  std::map<std::string, std::map<std::pair<std::string, std::string>, int64_t>> quantity_by_user;
   int64_t records = 0;
 };
 

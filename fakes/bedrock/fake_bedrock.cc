@@ -151,8 +151,12 @@ Task<Result<ConverseResponse>> FakeBedrock::converse(ConverseRequest req) {
       u.output_tokens += resp.usage.output_tokens;
     };
     add(ledger_.by_account_model[{req.account, req.model_id}]);
-    auto tag = req.request_metadata.find("tenant_id");
-    add(ledger_.by_tenant_tag[tag == req.request_metadata.end() ? std::string() : tag->second][req.model_id]);
+    const auto tag = [&](const char* key) {
+      auto it = req.request_metadata.find(key);
+      return it == req.request_metadata.end() ? std::string() : it->second;
+    };
+    add(ledger_.by_tenant_tag[tag("tenant_id")][req.model_id]);
+    add(ledger_.by_user_tag[{tag("tenant_id"), tag("user_id")}][req.model_id]);
     delay = faults_.latency(resp.usage.output_tokens);
   }
   if (delay.count() > 0) co_await sleep_for(clock_, delay);

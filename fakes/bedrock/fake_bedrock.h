@@ -36,6 +36,8 @@ struct BedrockLedger {
   std::map<std::pair<std::string, std::string>, BedrockUsage> by_account_model;
   // requestMetadata["tenant_id"] -> model -> usage (what the caller claimed; the oracle checks it)
   std::map<std::string, std::map<std::string, BedrockUsage>> by_tenant_tag;
+  // (requestMetadata tenant_id, user_id) -> model -> usage
+  std::map<std::pair<std::string, std::string>, std::map<std::string, BedrockUsage>> by_user_tag;
   uint64_t throttled = 0;
   uint64_t failed = 0;
 };
