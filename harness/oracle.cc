@@ -321,7 +321,7 @@ void Oracle::legitimate_request(const std::string& tenant, const std::string& en
                                 const std::string& code) {
   auto& c = check("access.legitimate_requests");
   if (status == 401 || status == 403)
-    c.fail(fmt::format("tenant {}: {} answered {} {} to a user with a valid token, for its own data", tenant, endpoint,
+    c.fail(fmt::format("tenant {}: {} answered {} {} to its own user's legitimate request", tenant, endpoint,
                        status, code));
   else c.pass();
 }
@@ -496,6 +496,16 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
         cost_ok = false;
         cost.fail(fmt::format("tenant {} service {}: system says {} USD, ledgers say {} USD", tenant, s,
                               got.to_usd_string(), want.to_usd_string()));
+      }
+    }
+    // Cost categories are the documented services: a line filed under another name is misfiled,
+    // even when it costs nothing today.
+    for (const auto& [s, v] : m.cost_by_service) {
+      bool known = false;
+      for (const auto& [metric, service] : kService) known |= service == s;
+      if (!known) {
+        cost_ok = false;
+        cost.fail(fmt::format("tenant {}: cost filed under unknown service '{}'", tenant, s));
       }
     }
     if (cost_ok) cost.pass();

@@ -21,6 +21,23 @@ constexpr auto kTokenRefreshAfter = std::chrono::minutes(50);  // ID tokens live
 constexpr double kDiurnal[24] = {0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.4, 0.7, 1.0, 1.2, 1.2, 1.1,
                                  1.0, 1.1, 1.2, 1.2, 1.1, 1.0, 0.9, 0.8, 0.7, 0.6, 0.4, 0.3};
 
+}  // namespace
+
+int diurnal_hour(double unit) {
+  // The sum is derived, not written down: a hard-coded 14.9 (the weights sum to 16.7) once meant
+  // that no session ever started in local hours 21 to 23.
+  double total = 0;
+  for (double w : kDiurnal) total += w;
+  double pick = unit * total;
+  int hour = 0;
+  for (; hour < 23 && pick >= kDiurnal[hour]; ++hour) pick -= kDiurnal[hour];
+  return hour;
+}
+
+double diurnal_weight(int hour) { return kDiurnal[hour]; }
+
+namespace {
+
 const char* const kWords[] = {"please", "summarise", "our", "quarterly", "plan", "for", "the", "team", "and",
                               "list", "risks", "draft", "an", "email", "about", "invoice", "numbers", "schedule",
                               "meeting", "notes", "customer", "feedback", "roadmap", "budget"};
@@ -331,10 +348,7 @@ Task<void> Simulation::user_actor(size_t ti, size_t ui) {
     int64_t sessions = static_cast<int64_t>(rate) + (rng.chance(rate - static_cast<double>(static_cast<int64_t>(rate))) ? 1 : 0);
     for (int64_t s = 0; s < sessions; ++s) {
       int hour = static_cast<int>(rng.uniform(24));
-      if (b.diurnal) {
-        double pick = rng.unit() * 14.9;  // the curve's sum
-        for (hour = 0; hour < 23 && pick >= kDiurnal[hour]; ++hour) pick -= kDiurnal[hour];
-      }
+      if (b.diurnal) hour = diurnal_hour(rng.unit());
       const Time at = local_time_on_day(t, day, hour * 60 + static_cast<int>(rng.uniform(60)));
       plan.emplace_back(at, rng.between(b.messages_per_session.min, b.messages_per_session.max));
     }
@@ -495,6 +509,23 @@ Task<void> Simulation::attack(SimTenant& t, const std::string& kind) {
       claims["custom:tenant_id"] = other;
       const std::string token = world_.cognito.sign_claims(mine->pool_id, claims.dump());
       co_await expect(t, kind, "GET", "/api/tenants/" + other + "/usage", token, Json(), 401);
+    }
+  } else if (kind == "self_edit_claims") {
+    // Cognito's own API, with the user's own access token: rewrite the tier and the tenant claim,
+    // then sign in as the victim tenant. Both edits must be refused, so the sign-in is too.
+    Json signin = {{"tenant_id", t.id}, {"username", plain.username}, {"password", plain.password}};
+    auto tokens = co_await attack_call(t, kind, "POST", "/api/auth/login", "", std::move(signin));
+    const std::string access = tokens.body.value("access_token", "");
+    if (tokens.status == 200 && !access.empty()) {
+      for (const auto& [claim, value] : {std::pair<std::string, std::string>{"custom:subscription_tier", "premium"},
+                                         {"custom:tenant_id", v}}) {
+        Attributes edit{{claim, value}};
+        auto st = co_await world_.cognito.update_user_attributes(access, std::move(edit));
+        oracle_.attempt(kind, t.id, "UpdateUserAttributes " + claim, 401,
+                        st.ok() ? 200 : http_status(st.error().kind));
+      }
+      Json as_victim_login = {{"tenant_id", v}, {"username", plain.username}, {"password", plain.password}};
+      co_await expect(t, kind, "POST", "/api/auth/login", "", std::move(as_victim_login), 401);
     }
   } else if (kind == "wrong_token_use") {
     // Signed by the pool and naming its app client, but not an ID or access token.

@@ -17,6 +17,11 @@
 
 namespace tenantsim {
 
+// The local hour a session starts in, for `unit` uniform in [0, 1): hours are drawn in proportion
+// to a day curve (quiet nights, busy office hours); diurnal_weight(h) is hour h's weight.
+int diurnal_hour(double unit);
+double diurnal_weight(int hour);
+
 struct SimUser {
   std::string username, password, sub, token;
   Time token_at{};

@@ -102,7 +102,7 @@ Result<World::Account> World::new_tenant(const std::string& tenant_id, const std
 }
 
 Result<World::Account> World::add_user(const Account& admin, const std::string& username) {
-  Account a{admin.tenant_id, username, "password-" + username, "", ""};
+  Account a{admin.tenant_id, username, "password-" + admin.tenant_id + "-" + username, "", ""};  // usernames repeat across silo pools; passwords do not
   auto r = call("POST", "/api/admin/tenants/" + admin.tenant_id + "/users", admin.token,
                 {{"username", username}, {"password", a.password}});
   if (r.status != 201) return Error::make(ErrorKind::kBadRequest, r.body.value("code", "CreateUserFailed"), r.body.dump());

@@ -53,6 +53,7 @@ const char* deployment_name(Deployment d) { return d == Deployment::kSilo ? "sil
 
 System::System(SystemPorts ports, SystemConfig config)
     : ports_(ports), config_(std::move(config)), rng_(Rng(config_.seed).split("system")) {
+  if (config_.defects.on(Defect::kCustomAttributesWritable)) config_.platform.user_writable_attributes = std::nullopt;
   verifier_ = std::make_unique<TokenVerifier>(ports_.identity, ports_.clock, config_.verifier, &config_.defects);
   tenants_ = std::make_unique<TenantDirectory>(ports_.identity, ports_.database, *verifier_, config_.tiers, config_.platform);
   quotas_ = std::make_unique<QuotaManager>(ports_.clock, config_.defects);

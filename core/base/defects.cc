@@ -28,6 +28,7 @@ const std::vector<DefectInfo>& defect_catalog() {
       {Defect::kUserFromRequest, "user-from-request", "chat takes the user from the request", "isolation.between_users", "ci-isolation"},
       {Defect::kMemoryActorWithoutUser, "memory-actor-without-user", "memory shared by the users of a tenant", "isolation.between_users", "ci-isolation"},
       {Defect::kUsageUserIsUsername, "usage-user-is-username", "usage billed to the username, not the user id", "cost.attribution", "ci-isolation"},
+      {Defect::kCustomAttributesWritable, "custom-attributes-writable", "users may rewrite their own tenant claims", "isolation.adversary_refused", "ci-isolation"},
       {Defect::kSiloBilledToPoolAccount, "silo-billed-to-pool-account", "silo model calls billed to the pool account", "cost.attribution", "ci-isolation"},
   };
   return catalog;

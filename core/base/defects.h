@@ -36,6 +36,7 @@ enum class Defect {
   kUserFromRequest,           // chat takes the user from tenant_context instead of the token
   kMemoryActorWithoutUser,    // long-term memory namespaced by tenant only (users share it)
   kUsageUserIsUsername,       // usage records carry the username, not the user id (sub)
+  kCustomAttributesWritable,  // app clients let users write every attribute, the tenant claims included
   kCount
 };
 

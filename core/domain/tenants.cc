@@ -54,7 +54,7 @@ Task<Status> TenantDirectory::bootstrap() {
   auto pool = co_await idp_.create_user_pool(pool_config("tenantsim-pooled"));
   if (!pool.ok()) co_return pool.take_error();
   pooled_pool_ = pool.value();
-  auto client = co_await idp_.create_app_client(pooled_pool_.pool_id, "tenantsim-web");
+  auto client = co_await idp_.create_app_client(pooled_pool_.pool_id, "tenantsim-web", config_.user_writable_attributes);
   if (!client.ok()) co_return client.take_error();
   pooled_client_ = client.value();
   verifier_.trust(TrustedPool{pooled_pool_.pool_id, pooled_pool_.issuer, {pooled_client_}, std::nullopt});
@@ -91,7 +91,7 @@ Task<Result<Tenant>> TenantDirectory::onboard(std::string tenant_id, std::string
   if (policy->deployment == Deployment::kSilo) {
     auto pool = co_await idp_.create_user_pool(pool_config("tenantsim-silo-" + tenant_id));
     if (!pool.ok()) co_return pool.take_error();
-    auto client = co_await idp_.create_app_client(pool->pool_id, "tenantsim-web");
+    auto client = co_await idp_.create_app_client(pool->pool_id, "tenantsim-web", config_.user_writable_attributes);
     if (!client.ok()) co_return client.take_error();
     t.pool_id = pool->pool_id;
     t.issuer = pool->issuer;

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/auth/token_verifier.h"
 #include "core/domain/catalogs.h"
@@ -39,6 +40,10 @@ struct PlatformConfig {
   // Long-term agent memory (AgentCore Memory): one store for the platform, namespaced by actor id.
   std::string memory_table = "agent-memory";
   std::string weather_api_key = "tenantsim-weather-key";
+  // What users may change about themselves in Cognito (the app client's write attributes). Never
+  // the tenant claims: in a pooled user pool, a user who could rewrite custom:tenant_id would sign
+  // in as any other pooled tenant. nullopt (Cognito's default: everything) only as a defect.
+  std::optional<std::vector<std::string>> user_writable_attributes = std::vector<std::string>{"email", "name"};
 };
 
 // "acme-corp": 3 to 63 of [a-z0-9-], starting with a letter or digit.

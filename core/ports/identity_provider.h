@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,7 +60,11 @@ class IdentityProvider {
   virtual Task<Result<UserPool>> create_user_pool(UserPoolConfig config) = 0;
   virtual Task<Status> delete_user_pool(std::string pool_id) = 0;
   // Returns the new app client's id (the `aud` of ID tokens, `client_id` of access tokens).
-  virtual Task<Result<std::string>> create_app_client(std::string pool_id, std::string name) = 0;
+  // `write_attributes`: the attributes its users may change about themselves
+  // (UpdateUserAttributes). nullopt, as in Cognito when WriteAttributes is left out, means all of
+  // them, custom attributes included: a user could then rewrite their own tenant claim.
+  virtual Task<Result<std::string>> create_app_client(std::string pool_id, std::string name,
+                                                      std::optional<std::vector<std::string>> write_attributes) = 0;
 
   // Self-service sign-up: the user is UNCONFIRMED until confirm_sign_up with the emailed code.
   // Returns the user's `sub`.
@@ -79,6 +84,11 @@ class IdentityProvider {
                                                           std::string password) = 0;
   // REFRESH_TOKEN_AUTH: fresh ID and access tokens; claims (groups, attributes) as they are now.
   virtual Task<Result<AuthTokens>> initiate_auth_refresh(std::string client_id, std::string refresh_token) = 0;
+
+  // UpdateUserAttributes: the signed-in user (by access token) changes their own attributes.
+  // NotAuthorizedException when the token is not a valid access token of the pool, or when an
+  // attribute is not among the app client's write attributes.
+  virtual Task<Status> update_user_attributes(std::string access_token, Attributes attributes) = 0;
 
   // The JSON Web Key Set the pool publishes at {issuer}/.well-known/jwks.json.
   virtual Task<Result<std::string>> jwks(std::string pool_id) = 0;

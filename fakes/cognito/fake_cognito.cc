@@ -35,6 +35,8 @@ struct Pool {
   UserPool info;
   std::vector<PoolKey> keys;  // last is active
   std::set<std::string> clients;
+  std::map<std::string, std::optional<std::vector<std::string>>> write_attributes;  // by client id
+  std::set<std::string> issued_access;  // jti of every access token issued
   std::set<std::string> groups;
   std::map<std::string, User> users;  // by username
 };
@@ -177,6 +179,7 @@ struct FakeCognito::State {
     access["username"] = user.record.username;
     access["event_id"] = event_id;
     access["jti"] = uuid();
+    pool.issued_access.insert(access["jti"].get<std::string>());
     access["exp"] = now + secs(pool.config.access_token_validity);
     if (pool.config.copy_custom_claims_to_access_token)
       for (const auto& [k, v] : user.record.attributes)
@@ -216,7 +219,8 @@ Task<Status> FakeCognito::delete_user_pool(std::string pool_id) {
   co_return Status{};
 }
 
-Task<Result<std::string>> FakeCognito::create_app_client(std::string pool_id, std::string name) {
+Task<Result<std::string>> FakeCognito::create_app_client(std::string pool_id, std::string name,
+                                                         std::optional<std::vector<std::string>> write_attributes) {
   std::lock_guard lock(s_->mu);
   if (auto e = s_->admit("CreateUserPoolClient", pool_id, true)) co_return *e;
   auto it = s_->pools.find(pool_id);
@@ -224,8 +228,37 @@ Task<Result<std::string>> FakeCognito::create_app_client(std::string pool_id, st
   if (name.empty()) co_return invalid_param("ClientName is required");
   std::string id = s_->random_chars(26, "abcdefghijklmnopqrstuvwxyz0123456789");
   it->second.clients.insert(id);
+  it->second.write_attributes[id] = std::move(write_attributes);
   s_->client_pool[id] = pool_id;
   co_return id;
+}
+
+Task<Status> FakeCognito::update_user_attributes(std::string access_token, Attributes attributes) {
+  co_await s_->delay();
+  std::lock_guard lock(s_->mu);
+  const auto bad_token = [] { return cognito(ErrorKind::kUnauthorized, "NotAuthorizedException", "Invalid Access Token"); };
+  // The pool knows its own tokens: an access token it issued (by jti), not expired.
+  const auto first = access_token.find('.'), second = access_token.find('.', first + 1);
+  if (first == std::string::npos || second == std::string::npos) co_return bad_token();
+  const auto payload = base64url_decode(std::string_view(access_token).substr(first + 1, second - first - 1));
+  if (!payload) co_return bad_token();
+  nlohmann::json claims = nlohmann::json::parse(*payload, nullptr, false);
+  if (!claims.is_object() || claims.value("token_use", "") != "access") co_return bad_token();
+  auto pool = s_->pool_of_client(claims.value("client_id", ""));
+  if (!pool.ok()) co_return bad_token();
+  if (auto e = s_->admit("UpdateUserAttributes", (*pool)->info.pool_id, false)) co_return *e;
+  if (!(*pool)->issued_access.count(claims.value("jti", "")) ||
+      claims.value("exp", int64_t{0}) <= to_unix_seconds(s_->clock.now()))
+    co_return bad_token();
+  auto user = (*pool)->users.find(claims.value("username", ""));
+  if (user == (*pool)->users.end()) co_return bad_token();
+  const auto& writable = (*pool)->write_attributes[claims.value("client_id", "")];
+  for (const auto& [name, value] : attributes)
+    if (writable && std::find(writable->begin(), writable->end(), name) == writable->end())
+      co_return cognito(ErrorKind::kUnauthorized, "NotAuthorizedException",
+                        "A client attempted to write unauthorized attribute");
+  for (auto& [name, value] : attributes) user->second.record.attributes[name] = std::move(value);
+  co_return Status{};
 }
 
 Task<Result<std::string>> FakeCognito::sign_up(std::string client_id, std::string username, std::string password,

@@ -37,7 +37,8 @@ class FakeCognito final : public IdentityProvider {
 
   Task<Result<UserPool>> create_user_pool(UserPoolConfig config) override;
   Task<Status> delete_user_pool(std::string pool_id) override;
-  Task<Result<std::string>> create_app_client(std::string pool_id, std::string name) override;
+  Task<Result<std::string>> create_app_client(std::string pool_id, std::string name,
+                                              std::optional<std::vector<std::string>> write_attributes) override;
   Task<Result<std::string>> sign_up(std::string client_id, std::string username, std::string password,
                                     Attributes attributes) override;
   Task<Status> confirm_sign_up(std::string client_id, std::string username, std::string code) override;
@@ -50,6 +51,7 @@ class FakeCognito final : public IdentityProvider {
   Task<Result<AuthTokens>> initiate_auth_password(std::string client_id, std::string username,
                                                   std::string password) override;
   Task<Result<AuthTokens>> initiate_auth_refresh(std::string client_id, std::string refresh_token) override;
+  Task<Status> update_user_attributes(std::string access_token, Attributes attributes) override;
   Task<Result<std::string>> jwks(std::string pool_id) override;
 
   // The confirmation code last "emailed" to a user of the client's pool (empty if none).
