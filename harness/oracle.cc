@@ -1,5 +1,6 @@
 #include "harness/oracle.h"
 
+#include "harness/refusals.h"
 #include "scenarios/checks.h"
 
 #include <fmt/format.h>
@@ -23,7 +24,6 @@ std::chrono::sys_days local_day(Time t, int offset) {
   return std::chrono::floor<std::chrono::days>(t + std::chrono::minutes(offset));
 }
 
-bool is_limit_code(const std::string& code) { return code == "DailyLimitExceeded" || code == "MonthlyLimitExceeded"; }
 
 }  // namespace
 
@@ -162,11 +162,11 @@ void Oracle::end_chat(const ChatTicket& t, Time answered, int status, const std:
     }
     if (straddles)
       for (const auto& [key, limit] : now_windows) ++windows_[key].uncertain;
-  } else if (status >= 500 || (status == 429 && !is_limit_code(code))) {
+  } else if (status >= 500 || (status == 429 && !is_message_limit_code(code))) {
     // Failed after the reservation (a fault, or the model throttling), maybe after a first model
     // round was paid for: the message may have counted.
     for (const auto& [key, limit] : sent_windows) ++windows_[key].uncertain;
-  } else if (status == 429 && is_limit_code(code) && !straddles) {
+  } else if (status == 429 && is_message_limit_code(code) && !straddles) {
     bool full = false;
     for (const auto& [key, limit] : sent_windows) {
       const auto& w = windows_[key];

@@ -30,6 +30,10 @@ const std::map<std::string, RefusalClass>& known_codes() {
 
 }  // namespace
 
+bool is_message_limit_code(const std::string& code) {
+  return code == "DailyLimitExceeded" || code == "MonthlyLimitExceeded";
+}
+
 RefusalClass classify_refusal(int status, const std::string& code) {
   if (status != 429 && status < 500) return {};
   auto it = known_codes().find(code);

@@ -16,6 +16,9 @@ struct RefusalClass {
   std::string service;  // "bedrock", "dynamodb", "cognito", "weather" when the code names one
 };
 
+// DailyLimitExceeded or MonthlyLimitExceeded: a message refused for a daily or monthly window.
+bool is_message_limit_code(const std::string& code);
+
 // kNone for statuses below 400 (and 4xx other than 429, which are the caller's own errors).
 RefusalClass classify_refusal(int status, const std::string& code);
 

@@ -278,7 +278,7 @@ Task<int> Simulation::chat(SimTenant& t, SimUser& u, std::string session, bool w
     for (const auto& tool : r.body["usage_metrics"].value("tools_used", Json::array())) tools.push_back(tool.get<std::string>());
   oracle_.end_chat(ticket, world_.clock.now(), r.status, *code, r.body.value("request_id", "-"),
                    r.body.value("response", ""), tools, weather);
-  if (r.status == 429 && (*code == "DailyLimitExceeded" || *code == "MonthlyLimitExceeded")) {
+  if (r.status == 429 && is_message_limit_code(*code)) {
     std::optional<int64_t> retry_after;
     if (auto h = r.headers.find("Retry-After"); h != r.headers.end()) {
       int64_t seconds = 0;
@@ -310,7 +310,7 @@ Task<void> Simulation::run_session(SimTenant& t, SimUser& u, int64_t messages, b
     std::string code;
     const bool weather = rng.chance(b.weather_share);
     const int status = co_await chat(t, u, session, weather, &code);
-    if (until_refused && status == 429 && (code == "DailyLimitExceeded" || code == "MonthlyLimitExceeded")) break;
+    if (until_refused && status == 429 && is_message_limit_code(code)) break;
     if (status == 409 || status == 404) {  // the session ran out: carry on in a new one
       co_await close_session(t, u, session);
       if (!co_await fresh_token(t, u)) co_return;
