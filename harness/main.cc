@@ -31,7 +31,8 @@ const std::vector<Command>& commands() {
       {{"defects", "list"}, "defects list\n      the defect catalog (for --inject-defect)", defects_list},
       {{"checks", "list"}, "checks list\n      every check, by name and group (for thresholds.fail_on and may_skip)",
        checks_list},
-      {{"serve"}, "serve [--port P] [--config FILE]\n      the system's REST API over HTTP (not yet implemented)", nullptr},
+      {{"serve"}, "serve [--port P] [--bind ADDR] [--threads N] [--scenario FILE] [--cors-origin O]...\n"
+                  "      the system's REST API over HTTP/1.1 on the in-process fakes, in wall-clock time", serve},
       {{"fakes", "serve"}, "fakes serve [--port P]\n      the fakes on their AWS wire protocols (not yet implemented)", nullptr},
       {{"load"}, "load SCENARIO --target URL [--out DIR]\n      wall-clock load against a served system (not yet implemented)",
        nullptr},

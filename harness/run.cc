@@ -73,6 +73,29 @@ Result<LoadedScenario> load_scenario(const std::string& path, const std::string&
   return out;
 }
 
+void configure_services(World& w, const LoadedScenario& loaded) {
+  auto plan = [&](const char* service) {
+    auto it = loaded.fault_plans.find(service);
+    return it == loaded.fault_plans.end() ? FaultPlan{} : it->second;
+  };
+  w.bedrock.set_faults(plan("bedrock"));
+  w.dynamodb.set_faults(plan("dynamodb"));
+  w.cognito.set_faults(plan("cognito"));
+  w.weather.set_faults(plan("weather"));
+  const Capacity& cap = loaded.scenario.capacity;
+  if (cap.bedrock_requests_per_minute || cap.bedrock_tokens_per_minute)
+    w.bedrock.set_quotas(cap.bedrock_requests_per_minute.value_or(ModelProfile{}.requests_per_minute),
+                         cap.bedrock_tokens_per_minute.value_or(ModelProfile{}.tokens_per_minute));
+  if (cap.dynamodb_partition_read_units_per_second || cap.dynamodb_partition_write_units_per_second) {
+    DynamoLimits limits;
+    limits.partition_read_units_per_second = cap.dynamodb_partition_read_units_per_second.value_or(limits.partition_read_units_per_second);
+    limits.partition_write_units_per_second = cap.dynamodb_partition_write_units_per_second.value_or(limits.partition_write_units_per_second);
+    w.dynamodb.set_limits(limits);
+  }
+  if (cap.weather_calls_per_minute)
+    w.weather.add_api_key(w.system->config().platform.weather_api_key, static_cast<int>(*cap.weather_calls_per_minute));
+}
+
 Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& options) {
   Scenario s = loaded.scenario;
   if (options.seed) s.seed = *options.seed;
@@ -94,26 +117,7 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   if (!onboarded.ok()) return onboarded.take_error();
 
   // Faults start once the population exists: the scenario is about running, not signing up.
-  auto plan = [&](const char* service) {
-    auto it = loaded.fault_plans.find(service);
-    return it == loaded.fault_plans.end() ? FaultPlan{} : it->second;
-  };
-  w.bedrock.set_faults(plan("bedrock"));
-  w.dynamodb.set_faults(plan("dynamodb"));
-  w.cognito.set_faults(plan("cognito"));
-  w.weather.set_faults(plan("weather"));
-  const Capacity& cap = s.capacity;
-  if (cap.bedrock_requests_per_minute || cap.bedrock_tokens_per_minute)
-    w.bedrock.set_quotas(cap.bedrock_requests_per_minute.value_or(ModelProfile{}.requests_per_minute),
-                         cap.bedrock_tokens_per_minute.value_or(ModelProfile{}.tokens_per_minute));
-  if (cap.dynamodb_partition_read_units_per_second || cap.dynamodb_partition_write_units_per_second) {
-    DynamoLimits limits;
-    limits.partition_read_units_per_second = cap.dynamodb_partition_read_units_per_second.value_or(limits.partition_read_units_per_second);
-    limits.partition_write_units_per_second = cap.dynamodb_partition_write_units_per_second.value_or(limits.partition_write_units_per_second);
-    w.dynamodb.set_limits(limits);
-  }
-  if (cap.weather_calls_per_minute)
-    w.weather.add_api_key(w.system->config().platform.weather_api_key, static_cast<int>(*cap.weather_calls_per_minute));
+  configure_services(w, loaded);
 
   w.clock.run_until(s.start);
   sim.start();

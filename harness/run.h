@@ -32,6 +32,10 @@ struct RunOptions {
   RequestSink* requests = nullptr;  // receives every request as it completes
 };
 
+class World;
+// Applies the scenario's fault plans and capacity what-ifs to the world's fakes.
+void configure_services(World& world, const LoadedScenario& loaded);
+
 Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& options);
 
 }  // namespace tenantsim

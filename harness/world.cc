@@ -61,7 +61,9 @@ Result<std::unique_ptr<World>> World::create(WorldOptions options) {
   if (!prices.ok()) return prices.take_error();
   SystemConfig config{std::move(tiers).value(), std::move(prices).value(), PlatformConfig{}, options.verifier,
                       options.defects, options.seed};
+  const bool wall = options.wall_clock != nullptr;
   std::unique_ptr<World> w(new World(std::move(options), std::move(config)));
+  if (wall) return w;
   auto st = w->run(w->system->start());
   if (!st.ok()) return st.take_error();
   return w;
@@ -69,17 +71,18 @@ Result<std::unique_ptr<World>> World::create(WorldOptions options) {
 
 World::World(WorldOptions options, SystemConfig config)
     : clock(options.start),
-      cognito(clock, Rng(options.seed).split("cognito")),
-      bedrock(clock, Rng(options.seed).split("bedrock")),
-      dynamodb(clock, Rng(options.seed).split("dynamodb")),
-      weather(clock, Rng(options.seed).split("weather")) {
+      time(options.wall_clock ? *options.wall_clock : static_cast<Clock&>(clock)),
+      cognito(time, Rng(options.seed).split("cognito")),
+      bedrock(time, Rng(options.seed).split("bedrock")),
+      dynamodb(time, Rng(options.seed).split("dynamodb")),
+      weather(time, Rng(options.seed).split("weather")) {
   weather.add_api_key(config.platform.weather_api_key, 600);
-  system = std::make_unique<System>(SystemPorts{clock, cognito, bedrock, dynamodb, weather}, std::move(config));
+  system = std::make_unique<System>(SystemPorts{time, cognito, bedrock, dynamodb, weather}, std::move(config));
 }
 
 ApiResponse World::call(const std::string& method, const std::string& path, const std::string& token,
                         const nlohmann::json& body) {
-  ApiRequest req{method, path, token.empty() ? "" : "Bearer " + token, body.is_null() ? "" : body.dump()};
+  ApiRequest req{method, path, token.empty() ? "" : "Bearer " + token, body.is_null() ? "" : body.dump(), {}};
   return run(route(*system, std::move(req)));
 }
 

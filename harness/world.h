@@ -25,6 +25,10 @@ struct WorldOptions {
   // When set, used instead of reading tiers.json / price_catalog (a scenario's what-if edits).
   nlohmann::json tiers_doc;
   nlohmann::json prices_doc;
+  // When set, the fakes and the system run on this clock (a WallClock for `serve`) instead of the
+  // world's virtual one, and create() does not start the system: the caller runs start() on the
+  // clock's loop. The clock must outlive the world.
+  Clock* wall_clock = nullptr;
 };
 
 // Reads and parses a JSON file; errors name the file and the position.
@@ -34,7 +38,8 @@ class World {
  public:
   static Result<std::unique_ptr<World>> create(WorldOptions options);
 
-  VirtualClock clock;
+  VirtualClock clock;  // simulated time (idle when the world runs on a wall clock)
+  Clock& time;         // the clock the fakes and the system run on
   FakeCognito cognito;
   FakeBedrock bedrock;
   FakeDynamoDb dynamodb;

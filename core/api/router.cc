@@ -1,13 +1,14 @@
 #include "core/api/router.h"
 
-#include <vector>
+#include <array>
+#include <optional>
 
 namespace tenantsim {
 
 namespace {
 
-std::vector<std::string> segments(const std::string& path) {
-  std::vector<std::string> out;
+std::vector<std::string_view> segments(std::string_view path) {
+  std::vector<std::string_view> out;
   size_t i = 0;
   while (i < path.size()) {
     if (path[i] == '/') {
@@ -15,8 +16,8 @@ std::vector<std::string> segments(const std::string& path) {
       continue;
     }
     const size_t j = path.find('/', i);
-    out.push_back(path.substr(i, j == std::string::npos ? std::string::npos : j - i));
-    i = j == std::string::npos ? path.size() : j;
+    out.push_back(path.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i));
+    i = j == std::string_view::npos ? path.size() : j;
   }
   return out;
 }
@@ -27,20 +28,142 @@ std::string bearer(const std::string& header) {
   return header.substr(kPrefix.size());
 }
 
-ApiResponse ok(Json body, int status = 200) { return ApiResponse{status, std::move(body), {}}; }
+// What a handler gets: the verified-later token, the parsed body, the path's {parameters} in order,
+// and the cost window (?days=N) when the route takes one.
+struct Call {
+  std::string token;
+  Json body;
+  std::vector<std::string> params;
+  CostWindow window;
+};
 
-ApiResponse from(Result<Json> r, int status = 200) {
-  if (!r.ok()) return error_response(r.error());
-  return ok(std::move(r).value(), status);
+using Handler = Task<Result<Json>> (*)(System&, Call);
+
+enum class Access { kPublic, kToken };
+
+struct Route {
+  const char* method;
+  const char* pattern;  // "{name}" matches one segment
+  int status;           // on success
+  Access access;
+  Handler handler;
+};
+
+// The whole REST surface. Aliases the public sample's frontend calls are rows of their own.
+const std::vector<Route>& routes() {
+  static const std::vector<Route> table = {
+      {"GET", "/health", 200, Access::kPublic, [](System& s, Call) -> Task<Result<Json>> { co_return s.health(); }},
+      {"GET", "/api/health", 200, Access::kPublic, [](System& s, Call) -> Task<Result<Json>> { co_return s.health(); }},
+      {"GET", "/.well-known/jwks.json", 200, Access::kPublic,
+       [](System& s, Call) -> Task<Result<Json>> { co_return co_await s.jwks(); }},
+      // Registration and login.
+      {"POST", "/api/register", 201, Access::kPublic,
+       [](System& s, Call c) -> Task<Result<Json>> { co_return co_await s.register_tenant(std::move(c.body)); }},
+      {"POST", "/api/register/confirm", 200, Access::kPublic,
+       [](System& s, Call c) -> Task<Result<Json>> { co_return co_await s.confirm_registration(std::move(c.body)); }},
+      {"POST", "/api/auth/login", 200, Access::kPublic,
+       [](System& s, Call c) -> Task<Result<Json>> { co_return co_await s.login(std::move(c.body)); }},
+      {"POST", "/api/auth/refresh", 200, Access::kPublic,
+       [](System& s, Call c) -> Task<Result<Json>> { co_return co_await s.refresh(std::move(c.body)); }},
+      // The agent, its sessions and tools.
+      {"POST", "/api/chat", 200, Access::kToken,
+       [](System& s, Call c) -> Task<Result<Json>> { co_return co_await s.chat(std::move(c.token), std::move(c.body)); }},
+      {"POST", "/api/sessions", 201, Access::kToken,
+       [](System& s, Call c) -> Task<Result<Json>> { co_return co_await s.create_session(std::move(c.token)); }},
+      {"DELETE", "/api/sessions/{session_id}", 200, Access::kToken,
+       [](System& s, Call c) -> Task<Result<Json>> { co_return co_await s.close_session(std::move(c.token), c.params[0]); }},
+      {"GET", "/api/mcp/weather/tools", 200, Access::kToken,
+       [](System& s, Call c) -> Task<Result<Json>> { co_return co_await s.weather_tools(std::move(c.token)); }},
+      {"POST", "/api/mcp/weather/{tool}", 200, Access::kToken,
+       [](System& s, Call c) -> Task<Result<Json>> {
+         co_return co_await s.run_weather_tool(std::move(c.token), c.params[0], std::move(c.body));
+       }},
+      {"GET", "/api/mcp/tools", 200, Access::kToken,
+       [](System& s, Call c) -> Task<Result<Json>> { co_return co_await s.weather_tools(std::move(c.token)); }},
+      {"POST", "/api/mcp/tools/{tool}", 200, Access::kToken,
+       [](System& s, Call c) -> Task<Result<Json>> {
+         co_return co_await s.run_weather_tool(std::move(c.token), c.params[0], std::move(c.body));
+       }},
+      // A tenant's own views.
+      {"GET", "/api/tenants/{tenant_id}/sessions", 200, Access::kToken,
+       [](System& s, Call c) -> Task<Result<Json>> { co_return co_await s.list_sessions(std::move(c.token), c.params[0]); }},
+      {"GET", "/api/tenants/{tenant_id}/usage", 200, Access::kToken,
+       [](System& s, Call c) -> Task<Result<Json>> { co_return co_await s.usage(std::move(c.token), c.params[0]); }},
+      {"GET", "/api/tenants/{tenant_id}/subscription", 200, Access::kToken,
+       [](System& s, Call c) -> Task<Result<Json>> { co_return co_await s.subscription(std::move(c.token), c.params[0]); }},
+      {"GET", "/api/tenants/{tenant_id}/costs", 200, Access::kToken,
+       [](System& s, Call c) -> Task<Result<Json>> {
+         co_return co_await s.tenant_costs(std::move(c.token), c.params[0], c.window);
+       }},
+      {"GET", "/api/tenants/{tenant_id}/users/{user_id}/costs", 200, Access::kToken,
+       [](System& s, Call c) -> Task<Result<Json>> {
+         co_return co_await s.user_costs(std::move(c.token), c.params[0], c.params[1], c.window);
+       }},
+      // Administration.
+      {"GET", "/api/admin/my-tenants", 200, Access::kToken,
+       [](System& s, Call c) -> Task<Result<Json>> { co_return co_await s.admin_my_tenants(std::move(c.token)); }},
+      {"POST", "/api/admin/add-to-group", 200, Access::kToken,
+       [](System& s, Call c) -> Task<Result<Json>> { co_return co_await s.admin_add_to_group(std::move(c.token), std::move(c.body)); }},
+      {"POST", "/api/admin/tenants/{tenant_id}/users", 201, Access::kToken,
+       [](System& s, Call c) -> Task<Result<Json>> {
+         co_return co_await s.admin_create_user(std::move(c.token), c.params[0], std::move(c.body));
+       }},
+      {"GET", "/api/admin/tenants/{tenant_id}/users/{user_id}/service-cost", 200, Access::kToken,
+       [](System& s, Call c) -> Task<Result<Json>> {
+         co_return co_await s.admin_user_service_cost(std::move(c.token), c.params[0], c.params[1], c.window);
+       }},
+      {"GET", "/api/admin/tenants/{tenant_id}/overall-cost", 200, Access::kToken,
+       [](System& s, Call c) -> Task<Result<Json>> {
+         co_return co_await s.admin_cost_report(std::move(c.token), c.params[0], "overall-cost", c.window);
+       }},
+      {"GET", "/api/admin/tenants/{tenant_id}/per-user-cost", 200, Access::kToken,
+       [](System& s, Call c) -> Task<Result<Json>> {
+         co_return co_await s.admin_cost_report(std::move(c.token), c.params[0], "per-user-cost", c.window);
+       }},
+      {"GET", "/api/admin/tenants/{tenant_id}/service-wise-cost", 200, Access::kToken,
+       [](System& s, Call c) -> Task<Result<Json>> {
+         co_return co_await s.admin_cost_report(std::move(c.token), c.params[0], "service-wise-cost", c.window);
+       }},
+      {"GET", "/api/admin/tenants/{tenant_id}/comprehensive-report", 200, Access::kToken,
+       [](System& s, Call c) -> Task<Result<Json>> {
+         co_return co_await s.admin_cost_report(std::move(c.token), c.params[0], "comprehensive-report", c.window);
+       }},
+  };
+  return table;
 }
 
-Error not_found() { return Error::make(ErrorKind::kNotFound, "NotFound", "no such endpoint"); }
-// 405 with the Allow header RFC 9110 requires.
-ApiResponse wrong_method(const char* allowed) {
-  ApiResponse r = error_response(
-      Error::make(ErrorKind::kMethodNotAllowed, "MethodNotAllowed", std::string("this path takes ") + allowed));
-  r.headers["Allow"] = allowed;
-  return r;
+// Whether `path` fits `pattern`; fills the {parameters} when it does.
+bool matches(std::string_view pattern, const std::vector<std::string_view>& path, std::vector<std::string>* params) {
+  const auto pat = segments(pattern);
+  if (pat.size() != path.size()) return false;
+  std::vector<std::string> found;
+  for (size_t i = 0; i < pat.size(); ++i) {
+    if (pat[i].front() == '{') {
+      found.emplace_back(path[i]);
+    } else if (pat[i] != path[i]) {
+      return false;
+    }
+  }
+  if (params) *params = std::move(found);
+  return true;
+}
+
+ApiResponse bad_query(std::string detail) {
+  return error_response(Error::make(ErrorKind::kBadRequest, "InvalidQuery", std::move(detail)));
+}
+
+// ?days=N: a window of the last N days, 1..366; absent means every record.
+std::optional<ApiResponse> parse_window(const std::map<std::string, std::string>& query, CostWindow* window) {
+  const auto it = query.find("days");
+  if (it == query.end()) return std::nullopt;
+  const std::string& v = it->second;
+  int days = 0;
+  bool digits = !v.empty() && v.size() <= 3;
+  for (char ch : v) digits = digits && ch >= '0' && ch <= '9';
+  if (digits) days = std::stoi(v);
+  if (!digits || days < 1 || days > 366) return bad_query("days: must be a whole number of days from 1 to 366, got '" + v + "'");
+  window->days = days;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -55,134 +178,95 @@ ApiResponse error_response(const Error& e) {
   return r;
 }
 
+std::string route_pattern(const std::string& path) {
+  const auto s = segments(path);
+  for (const auto& r : routes())
+    if (matches(r.pattern, s, nullptr)) return r.pattern;
+  return {};
+}
+
+std::string allowed_methods(const std::string& path) {
+  const auto s = segments(path);
+  std::string allow;
+  for (const auto& r : routes())
+    if (matches(r.pattern, s, nullptr) && allow.find(r.method) == std::string::npos)
+      allow += (allow.empty() ? "" : ", ") + std::string(r.method);
+  return allow;
+}
+
+std::map<std::string, std::string> parse_query(std::string_view q) {
+  auto decode = [](std::string_view in) {
+    std::string out;
+    for (size_t i = 0; i < in.size(); ++i) {
+      const auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+      };
+      if (in[i] == '+') {
+        out += ' ';
+      } else if (in[i] == '%' && i + 2 < in.size() + 0 && hex(in[i + 1]) >= 0 && hex(in[i + 2]) >= 0) {
+        out += static_cast<char>(hex(in[i + 1]) * 16 + hex(in[i + 2]));
+        i += 2;
+      } else {
+        out += in[i];
+      }
+    }
+    return out;
+  };
+  std::map<std::string, std::string> out;
+  while (!q.empty()) {
+    const size_t amp = q.find('&');
+    const std::string_view pair = q.substr(0, amp);
+    q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
+    if (pair.empty()) continue;
+    const size_t eq = pair.find('=');
+    out[decode(pair.substr(0, eq))] = eq == std::string_view::npos ? std::string() : decode(pair.substr(eq + 1));
+  }
+  return out;
+}
+
 Task<ApiResponse> route(System& sys, ApiRequest req) {
   const auto s = segments(req.path);
-  const std::string token = bearer(req.authorization);
-  const std::string& m = req.method;
-  Json body = Json::object();
-  if (m == "POST") {
-    if (!req.body.empty()) {
-      body = Json::parse(req.body, nullptr, false);
-      if (body.is_discarded() || !body.is_object())
-        co_return error_response(Error::make(ErrorKind::kBadRequest, "InvalidJson", "request body is not a JSON object"));
-    }
+  const Route* found = nullptr;
+  Call call;
+  bool path_known = false;
+  for (const auto& r : routes()) {
+    std::vector<std::string> params;
+    if (!matches(r.pattern, s, &params)) continue;
+    path_known = true;
+    if (req.method != r.method) continue;
+    found = &r;
+    call.params = std::move(params);
+    break;
   }
-  const auto n = s.size();
-  auto is = [&](std::initializer_list<const char*> parts) {
-    if (parts.size() != n) return false;
-    size_t i = 0;
-    for (const char* p : parts) {
-      if (*p != '*' && s[i] != p) return false;
-      ++i;
-    }
-    return true;
-  };
-
-  if (is({"health"}) || is({"api", "health"})) co_return ok(sys.health());
-  if (n == 0 || s[0] != "api") co_return error_response(not_found());
-
-  // Public: registration and login.
-  if (is({"api", "register"})) {
-    if (m != "POST") co_return wrong_method("POST");
-    auto r = co_await sys.register_tenant(body);
-    co_return from(std::move(r), 201);
+  if (!found && !path_known)
+    co_return error_response(Error::make(ErrorKind::kNotFound, "NotFound", "no such endpoint: " + req.path));
+  if (!found) {
+    // 405 with the Allow header RFC 9110 requires.
+    const std::string allow = allowed_methods(req.path);
+    ApiResponse r = error_response(
+        Error::make(ErrorKind::kMethodNotAllowed, "MethodNotAllowed", req.path + " takes " + allow + ", not " + req.method));
+    r.headers["Allow"] = allow;
+    co_return r;
   }
-  if (is({"api", "register", "confirm"})) {
-    if (m != "POST") co_return wrong_method("POST");
-    auto r = co_await sys.confirm_registration(body);
-    co_return from(std::move(r));
+  if (auto bad = parse_window(req.query, &call.window)) co_return *bad;
+  call.body = Json::object();
+  if (req.method == "POST" && !req.body.empty()) {
+    call.body = Json::parse(req.body, nullptr, false);
+    if (call.body.is_discarded() || !call.body.is_object())
+      co_return error_response(Error::make(ErrorKind::kBadRequest, "InvalidJson", "request body is not a JSON object"));
   }
-  if (is({"api", "auth", "login"})) {
-    if (m != "POST") co_return wrong_method("POST");
-    auto r = co_await sys.login(body);
-    co_return from(std::move(r));
+  if (found->access == Access::kToken) {
+    call.token = bearer(req.authorization);
+    // Needs a token: say so before anything else about the request.
+    if (call.token.empty())
+      co_return error_response(Error::make(ErrorKind::kUnauthorized, "MissingToken", "Authorization: Bearer <token> is required"));
   }
-  if (is({"api", "auth", "refresh"})) {
-    if (m != "POST") co_return wrong_method("POST");
-    auto r = co_await sys.refresh(body);
-    co_return from(std::move(r));
-  }
-
-  // Everything else needs a bearer token; say so before anything else about the request.
-  if (token.empty())
-    co_return error_response(Error::make(ErrorKind::kUnauthorized, "MissingToken", "Authorization: Bearer <token> is required"));
-
-  if (is({"api", "chat"})) {
-    if (m != "POST") co_return wrong_method("POST");
-    auto r = co_await sys.chat(token, body);
-    co_return from(std::move(r));
-  }
-  if (is({"api", "sessions"})) {
-    if (m != "POST") co_return wrong_method("POST");
-    auto r = co_await sys.create_session(token);
-    co_return from(std::move(r), 201);
-  }
-  if (is({"api", "sessions", "*"})) {
-    if (m != "DELETE") co_return wrong_method("DELETE");
-    auto r = co_await sys.close_session(token, s[2]);
-    co_return from(std::move(r));
-  }
-  if (is({"api", "mcp", "weather", "tools"})) {
-    if (m != "GET") co_return wrong_method("GET");
-    auto r = co_await sys.weather_tools(token);
-    co_return from(std::move(r));
-  }
-  if (is({"api", "mcp", "weather", "*"})) {
-    if (m != "POST") co_return wrong_method("POST");
-    auto r = co_await sys.run_weather_tool(token, s[3], body);
-    co_return from(std::move(r));
-  }
-
-  if (n >= 4 && s[1] == "tenants") {
-    const std::string& t = s[2];
-    if (is({"api", "tenants", "*", "sessions"}) && m == "GET") {
-      auto r = co_await sys.list_sessions(token, t);
-      co_return from(std::move(r));
-    }
-    if (is({"api", "tenants", "*", "usage"}) && m == "GET") {
-      auto r = co_await sys.usage(token, t);
-      co_return from(std::move(r));
-    }
-    if (is({"api", "tenants", "*", "subscription"}) && m == "GET") {
-      auto r = co_await sys.subscription(token, t);
-      co_return from(std::move(r));
-    }
-    if (is({"api", "tenants", "*", "costs"}) && m == "GET") {
-      auto r = co_await sys.tenant_costs(token, t);
-      co_return from(std::move(r));
-    }
-    if (is({"api", "tenants", "*", "users", "*", "costs"}) && m == "GET") {
-      auto r = co_await sys.user_costs(token, t, s[4]);
-      co_return from(std::move(r));
-    }
-    co_return error_response(not_found());
-  }
-  if (n >= 3 && s[1] == "admin") {
-    if (is({"api", "admin", "my-tenants"}) && m == "GET") {
-      auto r = co_await sys.admin_my_tenants(token);
-      co_return from(std::move(r));
-    }
-    if (is({"api", "admin", "add-to-group"}) && m == "POST") {
-      auto r = co_await sys.admin_add_to_group(token, body);
-      co_return from(std::move(r));
-    }
-    if (n >= 5 && s[2] == "tenants") {
-      const std::string& t = s[3];
-      if (is({"api", "admin", "tenants", "*", "users"}) && m == "POST") {
-        auto r = co_await sys.admin_create_user(token, t, body);
-        co_return from(std::move(r), 201);
-      }
-      if (is({"api", "admin", "tenants", "*", "users", "*", "service-cost"}) && m == "GET") {
-        auto r = co_await sys.admin_user_service_cost(token, t, s[5]);
-        co_return from(std::move(r));
-      }
-      if (n == 5 && m == "GET") {
-        auto r = co_await sys.admin_cost_report(token, t, s[4]);
-        co_return from(std::move(r));
-      }
-    }
-  }
-  co_return error_response(not_found());
+  auto result = co_await found->handler(sys, std::move(call));
+  if (!result.ok()) co_return error_response(result.error());
+  co_return ApiResponse{found->status, std::move(result).value(), {}};
 }
 
 }  // namespace tenantsim

@@ -1,9 +1,14 @@
-// Router: the REST surface of seed 000 as a pure function from a request to a response, so the
-// HTTP server, the in-process driver and the tests share it and no socket is needed to test it.
+// Router: the REST surface of seed 000 as a route table and a pure function from a request to a
+// response, so the HTTP server, the in-process driver and the tests share it and no socket is
+// needed to test it. Every route is one row (method, path pattern, success status, whether it needs
+// a token, handler); the answers every row shares are made once here: 404 for a path no row has,
+// 405 with `Allow` for a path some row has under another method, 401 for a missing token, 400 for
+// a body that is not a JSON object or a bad query parameter.
 #pragma once
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/api/system.h"
 
@@ -14,12 +19,13 @@ struct ApiRequest {
   std::string path;           // "/api/tenants/acme/usage" (no query string)
   std::string authorization;  // the Authorization header, "Bearer <jwt>"
   std::string body;           // JSON text; empty for GET
+  std::map<std::string, std::string> query;  // decoded query parameters ("days" -> "7")
 };
 
 struct ApiResponse {
   int status = 200;
   Json body;
-  std::map<std::string, std::string> headers;  // e.g. Retry-After
+  std::map<std::string, std::string> headers;  // e.g. Retry-After, Allow
 };
 
 // Maps an Error to its status and a {"detail", "code"} body (FastAPI's shape, which the sample's
@@ -27,5 +33,16 @@ struct ApiResponse {
 ApiResponse error_response(const Error& e);
 
 Task<ApiResponse> route(System& system, ApiRequest request);
+
+// The pattern of the route `path` matches ("/api/tenants/{tenant_id}/usage"), whatever the
+// method, or "" when none does: a bounded label for metrics and logs (never the raw path, whose
+// ids would make one series per tenant).
+std::string route_pattern(const std::string& path);
+
+// Every method some route takes on `path`, in table order ("GET, POST"); "" when no route has it.
+std::string allowed_methods(const std::string& path);
+
+// Splits "a=1&b=x%20y" into decoded pairs (later keys win); '+' is a space, as forms send it.
+std::map<std::string, std::string> parse_query(std::string_view query);
 
 }  // namespace tenantsim

@@ -1,4 +1,7 @@
 #include "core/api/system.h"
+#include "core/api/sample_fields.h"
+
+#include <set>
 
 #include <fmt/format.h>
 
@@ -99,6 +102,24 @@ Result<std::shared_ptr<Table>> System::usage_table_for(const std::string& tenant
 }
 
 Json System::health() const { return Json{{"status", "healthy"}, {"service", "tenantsim"}}; }
+
+Task<Result<Json>> System::jwks() {
+  std::set<std::string> pools{tenants_->pooled_pool().pool_id};
+  for (const auto& t : tenants_->all())
+    if (t.active) pools.insert(t.pool_id);
+  Json keys = Json::array();
+  std::set<std::string> kids;
+  for (const auto& pool : pools) {
+    auto doc = co_await ports_.identity.jwks(pool);
+    if (!doc.ok()) co_return doc.take_error();
+    const Json parsed = Json::parse(*doc, nullptr, false);
+    if (parsed.is_discarded() || !parsed.contains("keys") || !parsed["keys"].is_array())
+      co_return Error::make(ErrorKind::kUnavailable, "IdentityProviderError", "the user pool's JWKS is not a key set");
+    for (const auto& k : parsed["keys"])
+      if (kids.insert(k.value("kid", "")).second) keys.push_back(k);
+  }
+  co_return Json{{"keys", keys}};
+}
 
 Task<Result<System::Caller>> System::authenticate(std::string token) {
   auto p = co_await verifier_->verify(std::move(token));
@@ -261,19 +282,25 @@ Task<Result<Json>> System::close_session(std::string token, std::string session_
 Task<Result<Json>> System::list_sessions(std::string token, std::string tenant_id) {
   auto c = co_await authenticate_for(std::move(token), tenant_id);
   if (!c.ok()) co_return c.take_error();
-  auto sessions = sessions_table(c->tenant);
+  auto list = co_await session_list(c.value());
+  if (!list.ok()) co_return list.take_error();
+  co_return Json{{"tenant_id", c->tenant.id}, {"sessions", std::move(list).value()}};
+}
+
+Task<Result<Json>> System::session_list(const Caller& c) {
+  auto sessions = sessions_table(c.tenant);
   if (!sessions.ok()) co_return sessions.take_error();
-  const bool admin = c->principal.is_admin_of(c->tenant.id);
+  const bool admin = c.principal.is_admin_of(c.tenant.id);
   QueryRequest q;
-  q.partition = c->tenant.id;
-  q.sort = SortKeyCondition{SortKeyCondition::Op::kBeginsWith, c->tenant.id + "-", ""};
+  q.partition = c.tenant.id;
+  q.sort = SortKeyCondition{SortKeyCondition::Op::kBeginsWith, c.tenant.id + "-", ""};
   Json list = Json::array();
   for (;;) {
     auto page = co_await (*sessions)->query(q);
     if (!page.ok()) co_return page.take_error();
     for (const auto& item : page->items) {
       const auto* user = get_string(item, "user_id");
-      if (!user || (!admin && *user != c->principal.sub)) continue;  // users see their own sessions
+      if (!user || (!admin && *user != c.principal.sub)) continue;  // users see their own sessions
       list.push_back({{"session_id", *get_string(item, "session_id")}, {"user_id", *user},
                       {"subscription_tier", *get_string(item, "subscription_tier")},
                       {"created_at", *get_string(item, "created_at")},
@@ -283,7 +310,7 @@ Task<Result<Json>> System::list_sessions(std::string token, std::string tenant_i
     if (!page->last_evaluated_key) break;
     q.exclusive_start_key = page->last_evaluated_key;
   }
-  co_return Json{{"tenant_id", c->tenant.id}, {"sessions", list}};
+  co_return list;
 }
 
 // ---------------------------------------------------------------- chat
@@ -448,7 +475,14 @@ Task<Result<Json>> System::usage(std::string token, std::string tenant_id) {
   if (!costs.ok()) co_return costs.take_error();
   Json metrics = Json::object();
   for (const auto& [k, line] : costs->lines) metrics[line.metric_type] = metrics.value(line.metric_type, int64_t{0}) + line.quantity;
-  co_return Json{{"tenant_id", c->tenant.id}, {"period", month}, {"metrics", metrics}, {"records", costs->records}};
+  // total_messages and sessions: the sample frontend's names (messages this month in the scope the
+  // tier limits; sessions the caller can list).
+  auto counts = co_await quotas_->counts(**table, c->tenant, *c->tier, c->principal.sub);
+  if (!counts.ok()) co_return counts.take_error();
+  auto sessions = co_await session_list(c.value());
+  if (!sessions.ok()) co_return sessions.take_error();
+  co_return Json{{"tenant_id", c->tenant.id}, {"period", month}, {"metrics", metrics}, {"records", costs->records},
+                 {"total_messages", counts->monthly_messages}, {"sessions", sessions->size()}};
 }
 
 Task<Result<Json>> System::subscription(std::string token, std::string tenant_id) {
@@ -458,35 +492,52 @@ Task<Result<Json>> System::subscription(std::string token, std::string tenant_id
   if (!table.ok()) co_return table.take_error();
   auto counts = co_await quotas_->counts(**table, c->tenant, *c->tier, c->principal.sub);
   if (!counts.ok()) co_return counts.take_error();
+  auto sessions = co_await session_list(c.value());
+  if (!sessions.ok()) co_return sessions.take_error();
+  int64_t active = 0;
+  for (const auto& s : *sessions) active += s.value("status", "") == "active" && s.value("user_id", "") == c->principal.sub;
   const TierPolicy& t = *c->tier;
+  const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(t.session_duration).count();
+  // Beside our names, the sample frontend's (max_session_duration, mcp_server_access, daily_usage,
+  // monthly_usage, active_sessions), with the JSON types its page reads.
   co_return Json{
       {"tenant_id", c->tenant.id},
       {"subscription_tier", t.name},
       {"limits", {{"daily_messages", t.daily_messages}, {"monthly_messages", t.monthly_messages},
                   {"concurrent_sessions", t.concurrent_sessions},
-                  {"session_duration_minutes", std::chrono::duration_cast<std::chrono::minutes>(t.session_duration).count()},
-                  {"weather_tools", t.tools}, {"cost_reports", t.cost_reports},
+                  {"session_duration_minutes", minutes}, {"max_session_duration", minutes},
+                  {"weather_tools", t.tools}, {"mcp_server_access", !t.tools.empty()}, {"cost_reports", t.cost_reports},
                   {"message_limit_scope", t.message_limit_scope == LimitScope::kUser ? "user" : "tenant"}}},
       {"current_usage", {{"daily_messages", counts->daily_messages}, {"monthly_messages", counts->monthly_messages},
-                         {"day", counts->day}, {"month", counts->month}}},
+                         {"daily_usage", counts->daily_messages}, {"monthly_usage", counts->monthly_messages},
+                         {"active_sessions", active}, {"day", counts->day}, {"month", counts->month}}},
       {"limit_status", {{"daily_limit_exceeded", t.daily_messages > 0 && counts->daily_messages >= t.daily_messages},
                         {"monthly_limit_exceeded", t.monthly_messages > 0 && counts->monthly_messages >= t.monthly_messages}}}};
 }
 
 // ---------------------------------------------------------------- costs
 
-Task<Result<Json>> System::cost_json(const Caller& c, std::string user_filter) {
+std::optional<Period> System::period_of(CostWindow window) const {
+  if (!window.days) return std::nullopt;
+  const Time now = ports_.clock.now();
+  return Period{now - std::chrono::hours(24) * *window.days, now + Duration(1)};
+}
+
+Task<Result<Json>> System::cost_json(const Caller& c, std::string user_filter, CostWindow window) {
   auto table = usage_table(c.tenant);
   if (!table.ok()) co_return table.take_error();
-  auto s = co_await summarize_costs(**table, c.tenant.id, std::nullopt, config_.prices, c.tenant.utc_offset_minutes);
+  const auto period = period_of(window);
+  auto s = co_await summarize_costs(**table, c.tenant.id, period, config_.prices, c.tenant.utc_offset_minutes);
   if (!s.ok()) co_return s.take_error();
   Json services = Json::object();
   Json users = Json::object();
   if (user_filter.empty()) {
     for (const auto& [k, v] : s->by_service) services[k] = money_json(v);
     for (const auto& [k, v] : s->by_user) users[k] = money_json(v);
-    co_return Json{{"tenant_id", c.tenant.id}, {"price_catalog", config_.prices.name()}, {"total", money_json(s->total)},
-                   {"by_service", services}, {"by_user", users}, {"records", s->records}};
+    Json out{{"tenant_id", c.tenant.id}, {"price_catalog", config_.prices.name()}, {"total", money_json(s->total)},
+             {"by_service", services}, {"by_user", users}, {"records", s->records}};
+    sample_fields::tenant_costs(out, *s);
+    co_return out;
   }
   Money total;
   auto it = s->by_user_service.find(user_filter);
@@ -495,29 +546,33 @@ Task<Result<Json>> System::cost_json(const Caller& c, std::string user_filter) {
       services[k] = money_json(v);
       total += v;
     }
-  co_return Json{{"tenant_id", c.tenant.id}, {"user_id", user_filter}, {"price_catalog", config_.prices.name()},
-                 {"total", money_json(total)}, {"by_service", services}};
+  Json out{{"tenant_id", c.tenant.id}, {"user_id", user_filter}, {"price_catalog", config_.prices.name()},
+           {"total", money_json(total)}, {"by_service", services}};
+  sample_fields::user_costs(out, *s, user_filter);
+  co_return out;
 }
 
-Task<Result<Json>> System::tenant_costs(std::string token, std::string tenant_id) {
+Task<Result<Json>> System::tenant_costs(std::string token, std::string tenant_id, CostWindow window) {
   auto c = co_await authenticate_for(std::move(token), tenant_id);
   if (!c.ok()) co_return c.take_error();
   // Tenant-wide costs are for the tenant's admins; a user gets their own.
   const bool admin = c->principal.is_admin_of(c->tenant.id) || config_.defects.on(Defect::kCostEndpointOpen);
   std::string filter = admin ? std::string() : c->principal.sub;  // no ?: inside co_await (GCC 12)
-  co_return co_await cost_json(c.value(), std::move(filter));
+  co_return co_await cost_json(c.value(), std::move(filter), window);
 }
 
-Task<Result<Json>> System::user_costs(std::string token, std::string tenant_id, std::string user_id) {
+Task<Result<Json>> System::user_costs(std::string token, std::string tenant_id, std::string user_id,
+                                      CostWindow window) {
   auto c = co_await authenticate_for(std::move(token), tenant_id);
   if (!c.ok()) co_return c.take_error();
   if (user_id != c->principal.sub && !c->principal.is_admin_of(c->tenant.id) &&
       !config_.defects.on(Defect::kCostEndpointOpen))
     co_return forbidden("NotAdmin", "only the tenant's admins see other users' costs");
-  co_return co_await cost_json(c.value(), user_id);
+  co_return co_await cost_json(c.value(), user_id, window);
 }
 
-Task<Result<Json>> System::admin_cost_report(std::string token, std::string tenant_id, std::string report) {
+Task<Result<Json>> System::admin_cost_report(std::string token, std::string tenant_id, std::string report,
+                                             CostWindow window) {
   auto c = co_await authenticate_for(std::move(token), tenant_id);
   if (!c.ok()) co_return c.take_error();
   if (!config_.defects.on(Defect::kCostEndpointOpen)) {
@@ -527,7 +582,8 @@ Task<Result<Json>> System::admin_cost_report(std::string token, std::string tena
   }
   auto table = usage_table(c->tenant);
   if (!table.ok()) co_return table.take_error();
-  auto s = co_await summarize_costs(**table, c->tenant.id, std::nullopt, config_.prices, c->tenant.utc_offset_minutes);
+  const auto period = period_of(window);
+  auto s = co_await summarize_costs(**table, c->tenant.id, period, config_.prices, c->tenant.utc_offset_minutes);
   if (!s.ok()) co_return s.take_error();
   Json out = {{"tenant_id", c->tenant.id}, {"report", report}, {"price_catalog", config_.prices.name()}};
   auto services = [&] {
@@ -548,12 +604,16 @@ Task<Result<Json>> System::admin_cost_report(std::string token, std::string tena
   if (report == "overall-cost") {
     out["total"] = money_json(s->total);
     out["by_service"] = services();
+    sample_fields::overall_cost(out, *s);
   } else if (report == "per-user-cost") {
     out["by_user"] = users();
+    sample_fields::per_user_cost(out, *s);
   } else if (report == "service-wise-cost") {
     out["by_service"] = services();
     out["by_day"] = days();
+    sample_fields::service_wise_cost(out, *s);
   } else if (report == "comprehensive-report") {
+    sample_fields::comprehensive_report(out, *s);
     out["total"] = money_json(s->total);
     out["by_service"] = services();
     out["by_user"] = users();
@@ -568,7 +628,8 @@ Task<Result<Json>> System::admin_cost_report(std::string token, std::string tena
   co_return out;
 }
 
-Task<Result<Json>> System::admin_user_service_cost(std::string token, std::string tenant_id, std::string user_id) {
+Task<Result<Json>> System::admin_user_service_cost(std::string token, std::string tenant_id, std::string user_id,
+                                                   CostWindow window) {
   auto c = co_await authenticate_for(std::move(token), tenant_id);
   if (!c.ok()) co_return c.take_error();
   if (!config_.defects.on(Defect::kCostEndpointOpen)) {
@@ -576,7 +637,7 @@ Task<Result<Json>> System::admin_user_service_cost(std::string token, std::strin
     if (!c->tier->cost_reports && !config_.defects.on(Defect::kCostReportsNotGated))
       co_return forbidden("FeatureNotInTier", "cost reports are not part of the " + c->tier->name + " tier");
   }
-  co_return co_await cost_json(c.value(), user_id);
+  co_return co_await cost_json(c.value(), user_id, window);
 }
 
 // ---------------------------------------------------------------- tools
@@ -585,8 +646,12 @@ Task<Result<Json>> System::weather_tools(std::string token) {
   auto c = co_await authenticate(std::move(token));
   if (!c.ok()) co_return c.take_error();
   Json tools = Json::array();
-  for (const auto& t : agent_->tools_for(*c->tier)) tools.push_back({{"name", t.name}, {"description", t.description}});
-  co_return Json{{"subscription_tier", c->tier->name}, {"weather_tools", tools}};
+  Json names = Json::array();
+  for (const auto& t : agent_->tools_for(*c->tier)) {
+    tools.push_back({{"name", t.name}, {"description", t.description}});
+    names.push_back(t.name);
+  }
+  co_return Json{{"subscription_tier", c->tier->name}, {"weather_tools", tools}, {"available_tools", names}};
 }
 
 Task<Result<Json>> System::run_weather_tool(std::string token, std::string tool, Json body) {
@@ -610,11 +675,13 @@ Task<Result<Json>> System::run_weather_tool(std::string token, std::string tool,
 Task<Result<Json>> System::admin_my_tenants(std::string token) {
   auto c = co_await authenticate(std::move(token));
   if (!c.ok()) co_return c.take_error();
+  // A user who administers nothing is refused, as the sample's admin dependency does: its page
+  // shows the admin panel to whoever gets a 2xx here.
+  if (!c->principal.is_admin_of(c->tenant.id)) co_return forbidden("NotAdmin", "Admin access required");
   Json tenants = Json::array();
-  if (c->principal.is_admin_of(c->tenant.id))
-    tenants.push_back({{"tenant_id", c->tenant.id}, {"subscription_tier", c->tier->name},
-                       {"deployment", deployment_name(c->tenant.deployment)}});
-  co_return Json{{"tenants", tenants}};
+  tenants.push_back({{"tenant_id", c->tenant.id}, {"subscription_tier", c->tier->name},
+                     {"deployment", deployment_name(c->tenant.deployment)}});
+  co_return Json{{"tenants", tenants}, {"admin_tenants", Json::array({c->tenant.id})}};
 }
 
 Task<Result<Json>> System::admin_add_to_group(std::string token, Json body) {

@@ -45,6 +45,11 @@ struct SystemConfig {
 
 using Json = nlohmann::json;
 
+// Which usage records a cost view covers: the last `days` x 24 hours up to now, or all of them.
+struct CostWindow {
+  std::optional<int> days;
+};
+
 class System final : public UsageTableSource {
  public:
   System(SystemPorts ports, SystemConfig config);
@@ -55,6 +60,9 @@ class System final : public UsageTableSource {
 
   // --- public endpoints -------------------------------------------------------------------
   Json health() const;
+  // The signing keys of every user pool the system trusts (the pooled one and each silo tenant's),
+  // as one JWKS document: what a client or gateway needs to verify our tokens itself.
+  Task<Result<Json>> jwks();
   // Self-service registration: creates the tenant on `subscription_tier` (409 if it exists) and its
   // first user, who becomes the tenant's admin when `admin` is true. Email verification follows.
   Task<Result<Json>> register_tenant(Json body);
@@ -69,15 +77,17 @@ class System final : public UsageTableSource {
   Task<Result<Json>> chat(std::string token, Json body);
   Task<Result<Json>> usage(std::string token, std::string tenant_id);
   Task<Result<Json>> subscription(std::string token, std::string tenant_id);
-  Task<Result<Json>> tenant_costs(std::string token, std::string tenant_id);
-  Task<Result<Json>> user_costs(std::string token, std::string tenant_id, std::string user_id);
+  Task<Result<Json>> tenant_costs(std::string token, std::string tenant_id, CostWindow window = {});
+  Task<Result<Json>> user_costs(std::string token, std::string tenant_id, std::string user_id, CostWindow window = {});
   Task<Result<Json>> weather_tools(std::string token);
   Task<Result<Json>> run_weather_tool(std::string token, std::string tool, Json body);
 
   // --- admin endpoints ---------------------------------------------------------------------
   // report: "overall-cost", "per-user-cost", "service-wise-cost", "comprehensive-report"
-  Task<Result<Json>> admin_cost_report(std::string token, std::string tenant_id, std::string report);
-  Task<Result<Json>> admin_user_service_cost(std::string token, std::string tenant_id, std::string user_id);
+  Task<Result<Json>> admin_cost_report(std::string token, std::string tenant_id, std::string report,
+                                       CostWindow window = {});
+  Task<Result<Json>> admin_user_service_cost(std::string token, std::string tenant_id, std::string user_id,
+                                             CostWindow window = {});
   Task<Result<Json>> admin_my_tenants(std::string token);
   Task<Result<Json>> admin_add_to_group(std::string token, Json body);
   Task<Result<Json>> admin_create_user(std::string token, std::string tenant_id, Json body);
@@ -104,7 +114,10 @@ class System final : public UsageTableSource {
   Result<std::shared_ptr<Table>> sessions_table(const Tenant& tenant);
   Result<std::shared_ptr<Table>> usage_table(const Tenant& tenant);
   Result<std::shared_ptr<Table>> open_scoped(const std::string& table, const std::string& tenant_id);
-  Task<Result<Json>> cost_json(const Caller& c, std::string user_filter);
+  // The sessions the caller may see (all of the tenant's for its admins, else their own).
+  Task<Result<Json>> session_list(const Caller& c);
+  Task<Result<Json>> cost_json(const Caller& c, std::string user_filter, CostWindow window);
+  std::optional<Period> period_of(CostWindow window) const;
   std::string new_id(const char* prefix);
   std::string new_uuid();
 

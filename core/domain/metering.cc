@@ -107,7 +107,9 @@ Task<Result<CostSummary>> summarize_costs(Table& usage, std::string tenant_id, s
       s.by_service[metric::service_of(r->metric_type)] += c;
       s.by_user[r->user_id] += c;
       s.by_user_service[r->user_id][metric::service_of(r->metric_type)] += c;
-      s.by_day[day_key(r->timestamp, utc_offset_minutes)] += c;
+      const std::string day = day_key(r->timestamp, utc_offset_minutes);
+      s.by_day[day] += c;
+      s.by_service_day[metric::service_of(r->metric_type)][day] += c;
       auto& line = s.lines[{r->metric_type, r->model_id}];
       line.metric_type = r->metric_type;
       line.model_id = r->model_id;

@@ -66,6 +66,7 @@ class TenantDirectory {
   std::optional<Tenant> find(const std::string& tenant_id) const;
   std::vector<Tenant> all() const;
   const PlatformConfig& config() const { return config_; }
+  const UserPool& pooled_pool() const { return pooled_pool_; }
 
  private:
   IdentityProvider& idp_;

@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "core/base/defects.h"
+
 namespace tenantsim::cli {
 
 // Exit codes (DESIGN.md): 0 all checks passed, 1 a check failed (or compare found a regression),
@@ -22,11 +24,16 @@ struct UsageError : std::runtime_error {
 // arguments or bad values.
 std::optional<cxxopts::ParseResult> parse(cxxopts::Options& opts, int argc, char** argv, int first);
 
+// The --inject-defect NAME options (repeatable), each announced on stderr; UsageError on an
+// unknown name.
+DefectSet injected_defects(const cxxopts::ParseResult& args);
+
 int run(int argc, char** argv);             // tenantsim run
 int validate(int argc, char** argv);        // tenantsim scenario validate
 int report(int argc, char** argv);          // tenantsim report
 int compare(int argc, char** argv);         // tenantsim compare
 int defects_list(int argc, char** argv);    // tenantsim defects list
 int checks_list(int argc, char** argv);     // tenantsim checks list
+int serve(int argc, char** argv);           // tenantsim serve
 
 }  // namespace tenantsim::cli

@@ -1,3 +1,5 @@
+#include <fmt/format.h>
+
 #include <iostream>
 
 #include "harness/cli/cli.h"
@@ -21,6 +23,18 @@ std::optional<cxxopts::ParseResult> parse(cxxopts::Options& opts, int argc, char
   } catch (const cxxopts::exceptions::exception& e) {
     throw UsageError(e.what());
   }
+}
+
+DefectSet injected_defects(const cxxopts::ParseResult& args) {
+  DefectSet defects;
+  if (!args.count("inject-defect")) return defects;
+  for (const auto& name : args["inject-defect"].as<std::vector<std::string>>()) {
+    auto d = parse_defect(name);
+    if (!d) throw UsageError(fmt::format("unknown defect '{}' (see tenantsim defects list)", name));
+    defects.enable(*d);
+    std::cerr << "*** DEFECT INJECTED: " << name << " — this run tests the checks, not the system ***\n";
+  }
+  return defects;
 }
 
 }  // namespace tenantsim::cli

@@ -178,14 +178,7 @@ int run(int argc, char** argv) {
   RunOptions ro;
   if (args->count("seed")) ro.seed = (*args)["seed"].as<uint64_t>();
   ro.progress = true;
-  if (args->count("inject-defect")) {
-    for (const auto& name : (*args)["inject-defect"].as<std::vector<std::string>>()) {
-      auto d = parse_defect(name);
-      if (!d) throw UsageError(fmt::format("unknown defect '{}' (see tenantsim defects list)", name));
-      ro.defects.enable(*d);
-      std::cerr << "*** DEFECT INJECTED: " << name << " — this run tests the checks, not the system ***\n";
-    }
-  }
+  ro.defects = injected_defects(*args);
   const std::string path = (*args)["scenario"].as<std::string>();
   auto loaded = load_scenario(path, (*args)["data-dir"].as<std::string>());
   if (!loaded.ok()) {

@@ -1,0 +1,67 @@
+// ServedSystem: the system on its fakes, in wall-clock time, behind the HTTP server skeleton: what
+// `tenantsim serve` runs, and what the server tests (and `load --target inprocess`) start in
+// process. Two kinds of threads: the system's loop (one thread: core, the fakes and their timers)
+// and the connection threads of the http::Server (see ApiService for why).
+#pragma once
+
+// Asio's coroutine headers need <utility> first with GCC 12 and Boost 1.74.
+#include <utility>
+
+#include <boost/asio/io_context.hpp>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "harness/http/api_service.h"
+#include "harness/http/http_server.h"
+#include "harness/http/wall_clock.h"
+#include "harness/run.h"
+#include "harness/world.h"
+
+namespace tenantsim {
+
+struct ServeOptions {
+  std::string bind = "127.0.0.1";
+  uint16_t port = 0;  // 0: any free port
+  int threads = 2;    // connection threads
+  http::Limits limits;
+  WorldOptions world;                      // wall_clock is set by start()
+  const LoadedScenario* scenario = nullptr;  // faults and capacity, when given
+  http::ApiServiceOptions api;             // confirmation_code is set by start() when fake_control
+  bool fake_control = true;
+};
+
+class ServedSystem {
+ public:
+  // Builds the world, starts the system, listens and serves in the background. Errors: bad
+  // configuration (kBadRequest) or an address that cannot be bound (kUnavailable).
+  static Result<std::unique_ptr<ServedSystem>> start(ServeOptions options);
+  ~ServedSystem();
+
+  uint16_t port() const { return port_; }
+  World& world() { return *world_; }
+  const http::ServerStats& stats() const { return server_->stats(); }
+  const http::ServeMetrics& metrics() const { return api_->metrics(); }
+
+  // Graceful stop: no new connections, requests in flight are answered. Any thread.
+  void stop();
+  // Blocks until every connection is gone, then writes what metering holds and stops the system
+  // loop. Returns the usage records that could still not be written. Call once, after stop().
+  size_t wait();
+
+ private:
+  ServedSystem() = default;
+
+  boost::asio::io_context loop_;
+  std::unique_ptr<WallClock> clock_;
+  std::unique_ptr<World> world_;
+  std::unique_ptr<http::ApiService> api_;
+  std::unique_ptr<http::Server> server_;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+  std::thread system_thread_;
+  std::thread server_thread_;
+  uint16_t port_ = 0;
+  bool waited_ = false;
+};
+
+}  // namespace tenantsim
