@@ -34,8 +34,8 @@ const std::vector<Command>& commands() {
       {{"serve"}, "serve [--port P] [--bind ADDR] [--threads N] [--scenario FILE] [--cors-origin O]...\n"
                   "      the system's REST API over HTTP/1.1 on the in-process fakes, in wall-clock time", serve},
       {{"fakes", "serve"}, "fakes serve [--port P]\n      the fakes on their AWS wire protocols (not yet implemented)", nullptr},
-      {{"load"}, "load SCENARIO --target URL [--out DIR]\n      wall-clock load against a served system (not yet implemented)",
-       nullptr},
+      {{"load"}, "load SCENARIO [--target inprocess|http://HOST:PORT] [--rate R] [--ramp-to R] [--duration S] [--out DIR]\n"
+                 "      wall-clock open-model load through the API; latency from intended send times", load},
       {{"merge"}, "merge DIR... --out DIR\n      merge shards of one run (not yet implemented)", nullptr},
   };
   return list;

@@ -10,14 +10,14 @@
 
 #include "harness/http/served_system.h"
 #include "harness/token_forge.h"
-#include "tests/http_client.h"
+#include "harness/load/blocking_client.h"
 
 namespace tenantsim {
 namespace {
 
 using json = nlohmann::json;
-using testing::HttpClient;
-using testing::Reply;
+using HttpClient = http::BlockingClient;
+using http::Reply;
 
 struct Account {
   std::string tenant, username, password, token, sub;

@@ -35,5 +35,6 @@ int compare(int argc, char** argv);         // tenantsim compare
 int defects_list(int argc, char** argv);    // tenantsim defects list
 int checks_list(int argc, char** argv);     // tenantsim checks list
 int serve(int argc, char** argv);           // tenantsim serve
+int load(int argc, char** argv);            // tenantsim load
 
 }  // namespace tenantsim::cli

@@ -59,17 +59,21 @@ Result<std::unique_ptr<ServedSystem>> ServedSystem::start(ServeOptions options) 
 
 void ServedSystem::stop() { server_->stop(); }
 
-size_t ServedSystem::wait() {
-  if (waited_) return 0;
-  waited_ = true;
-  server_thread_.join();
-  // Every request has been answered; write what metering still holds before the loop stops.
+size_t ServedSystem::flush_metering() {
   std::promise<size_t> flushed;
   boost::asio::post(loop_, [&] {
     spawn([](Metering& m, std::promise<size_t>* p) -> Task<void> { p->set_value(co_await m.flush()); }(
         world_->system->metering(), &flushed));
   });
-  const size_t pending = flushed.get_future().get();
+  return flushed.get_future().get();
+}
+
+size_t ServedSystem::wait() {
+  if (waited_) return 0;
+  waited_ = true;
+  server_thread_.join();
+  // Every request has been answered; write what metering still holds before the loop stops.
+  const size_t pending = flush_metering();
   work_.reset();
   system_thread_.join();
   return pending;

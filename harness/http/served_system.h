@@ -45,6 +45,9 @@ class ServedSystem {
 
   // Graceful stop: no new connections, requests in flight are answered. Any thread.
   void stop();
+  // Writes what metering's outbox holds (retrying failed writes) while serving goes on; returns
+  // the records still unwritten. Any thread but the system's.
+  size_t flush_metering();
   // Blocks until every connection is gone, then writes what metering holds and stops the system
   // loop. Returns the usage records that could still not be written. Call once, after stop().
   size_t wait();

@@ -1,5 +1,6 @@
-// A small blocking HTTP/1.1 client for the server tests: one keep-alive connection, Beast's
-// parser for answers, and a raw socket for requests no well-behaved client would send.
+// BlockingClient: a small blocking HTTP/1.1 client over one keep-alive connection, with Beast's
+// parser for answers: the load driver's setup phase (registration, login) and the server tests,
+// which also use its raw socket for requests no well-behaved client would send.
 #pragma once
 
 #include <utility>
@@ -14,26 +15,27 @@
 #include <map>
 #include <string>
 
-namespace tenantsim::testing {
+namespace tenantsim::http {
 
-struct Reply {
+struct Reply {  // an answer as the client saw it
   int status = 0;
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
   nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
 };
 
-class HttpClient {
+class BlockingClient {
  public:
-  explicit HttpClient(uint16_t port) : socket_(ioc_) {
-    socket_.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+  explicit BlockingClient(uint16_t port, const std::string& host = "127.0.0.1") : host_(host), socket_(ioc_) {
+    boost::asio::ip::tcp::resolver resolver(ioc_);
+    boost::asio::connect(socket_, resolver.resolve(host, std::to_string(port)));
   }
 
   Reply request(const std::string& method, const std::string& target, const std::string& token = "",
                 const nlohmann::json& body = nullptr, std::map<std::string, std::string> headers = {}) {
     namespace http = boost::beast::http;
     http::request<http::string_body> req{http::string_to_verb(method), target, 11};
-    req.set(http::field::host, "127.0.0.1");
+    req.set(http::field::host, host_);
     if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
     if (!body.is_null()) {
       req.set(http::field::content_type, "application/json");
@@ -71,9 +73,10 @@ class HttpClient {
   }
 
  private:
+  std::string host_;
   boost::asio::io_context ioc_;
   boost::asio::ip::tcp::socket socket_;
   boost::beast::flat_buffer buffer_;
 };
 
-}  // namespace tenantsim::testing
+}  // namespace tenantsim::http

@@ -1,0 +1,93 @@
+// tenantsim load: a wall-clock load run against a served system (ours in process, or a URL).
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "harness/cli/cli.h"
+#include "harness/load/load_run.h"
+#include "reports/writers.h"
+
+namespace tenantsim::cli {
+
+int load(int argc, char** argv) {
+  cxxopts::Options opts("tenantsim load",
+                        "Drive a served system in wall-clock time: the scenario's population is set up through the API,\n"
+                        "then an open-model arrival rate (constant, or ramped with --ramp-to) for --duration seconds.\n"
+                        "Latency is measured from each request's intended send time. Exit 1 when a check fails.");
+  opts.positional_help("SCENARIO");
+  opts.add_options()("scenario", "scenario file (population, tier mix, faults, thresholds)", cxxopts::value<std::string>())(
+      "target", "'inprocess' (a tenantsim serve started for the run) or http://HOST:PORT",
+      cxxopts::value<std::string>()->default_value("inprocess"))(
+      "rate", "arrivals per second at the start", cxxopts::value<double>()->default_value("100"))(
+      "ramp-to", "arrivals per second at the end (a linear ramp)", cxxopts::value<double>())(
+      "duration", "seconds of traffic (1..1800)", cxxopts::value<int>()->default_value("10"))(
+      "connections", "keep-alive connections", cxxopts::value<int>()->default_value("16"))(
+      "tenants", "tenants to set up (default: the scenario's, at most 50)", cxxopts::value<int>())(
+      "max-requests", "a bound on the requests sent", cxxopts::value<int64_t>()->default_value("500000"))(
+      "p99-ms", "fail when a tier's chat p99 exceeds this (default: the scenario's threshold)", cxxopts::value<int64_t>())(
+      "seed", "seed of the population and the request mix", cxxopts::value<uint64_t>())(
+      "out", "report directory (default out/load-<scenario name>)", cxxopts::value<std::string>())(
+      "inject-defect", "switch on a catalogued defect in the in-process target (repeatable)",
+      cxxopts::value<std::vector<std::string>>())(
+      "data-dir", "tier table and price catalogs", cxxopts::value<std::string>()->default_value(TENANTSIM_DATA_DIR));
+  opts.parse_positional({"scenario"});
+  auto args = parse(opts, argc, argv, 2);
+  if (!args) return kOk;
+  if (!args->count("scenario")) throw UsageError("a scenario file is required");
+  LoadOptions lo;
+  lo.target = (*args)["target"].as<std::string>();
+  lo.rate = (*args)["rate"].as<double>();
+  if (args->count("ramp-to")) lo.ramp_to = (*args)["ramp-to"].as<double>();
+  lo.duration_s = (*args)["duration"].as<int>();
+  lo.connections = (*args)["connections"].as<int>();
+  if (args->count("tenants")) lo.tenants = (*args)["tenants"].as<int>();
+  lo.max_requests = (*args)["max-requests"].as<int64_t>();
+  if (lo.max_requests < 1) throw UsageError("--max-requests must be at least 1");
+  if (args->count("p99-ms")) lo.p99_ms = (*args)["p99-ms"].as<int64_t>();
+  if (args->count("seed")) lo.seed = (*args)["seed"].as<uint64_t>();
+  lo.defects = injected_defects(*args);
+  lo.data_dir = (*args)["data-dir"].as<std::string>();
+  lo.progress = true;
+  const std::string path = (*args)["scenario"].as<std::string>();
+  auto loaded = load_scenario(path, lo.data_dir);
+  if (!loaded.ok()) {
+    std::cerr << "tenantsim load: " << loaded.error().message << "\n";
+    return kUsage;
+  }
+  const std::string out = args->count("out") ? (*args)["out"].as<std::string>() : "out/load-" + loaded->scenario.name;
+  std::error_code ec;
+  if (std::filesystem::exists(out, ec) && !std::filesystem::is_directory(out, ec))
+    throw UsageError(fmt::format("--out {} is a file, not a directory", out));
+
+  auto result = run_load(*loaded, lo);
+  if (!result.ok()) {
+    std::cerr << "tenantsim load: " << result.error().message << "\n";
+    return result.error().kind == ErrorKind::kBadRequest ? kUsage : kEnvironment;
+  }
+  const RunResult& r = result->run;
+  if (auto st = write_reports(out, r, result->timing); !st.ok()) {
+    std::cerr << "tenantsim load: " << st.error().message << "\n";
+    return kEnvironment;
+  }
+  {
+    std::ofstream details(std::filesystem::path(out) / "load.json");
+    details << result->details.dump(2) << "\n";
+  }
+  const auto& d = result->details;
+  std::cout << fmt::format("{} requests in {:.1f} s ({:.0f}/s achieved, {} connections) against {}\n",
+                           d["requests"].get<int64_t>(), result->timing.wall_seconds, d["achieved_per_s"].get<double>(),
+                           lo.connections, d["target"].get<std::string>());
+  for (const auto& row : r.latency)
+    std::cout << fmt::format("  {:<44} {:<9} n={:<7} p50 {:>8.2f} ms  p99 {:>8.2f} ms  max {:>8.2f} ms\n", row.endpoint,
+                             row.tier, row.count, row.p50_us / 1000.0, row.p99_us / 1000.0, row.max_us / 1000.0);
+  for (const auto& c : r.checks) {
+    std::cout << fmt::format("{:<4} {:<32} {:>8} checked {:>6} failed{}\n", c.fails_run() ? "FAIL" : c.label().substr(0, 4),
+                             c.name, c.checked, c.failed, c.examples.empty() ? "" : "  e.g. " + c.examples.front());
+  }
+  std::cout << (r.passed() ? "PASS" : "FAIL") << "  reports in " << out << "/\n";
+  return r.passed() ? kOk : kCheckFailed;
+}
+
+}  // namespace tenantsim::cli

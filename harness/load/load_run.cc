@@ -1,0 +1,627 @@
+#include "harness/load/load_run.h"
+
+// Asio's coroutine headers need <utility> first with GCC 12 and Boost 1.74.
+#include <utility>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "core/base/rng.h"
+#include "harness/http/served_system.h"
+#include "harness/load/blocking_client.h"
+#include "harness/refusals.h"
+#include "harness/token_forge.h"
+#include "reports/histogram.h"
+#include "scenarios/checks.h"
+
+namespace tenantsim {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using json = nlohmann::json;
+using Steady = std::chrono::steady_clock;
+
+Error bad(std::string what) { return Error::make(ErrorKind::kBadRequest, "BadLoadOptions", std::move(what)); }
+Error unavailable(std::string what) { return Error::make(ErrorKind::kUnavailable, "TargetUnavailable", std::move(what)); }
+
+struct Target {
+  std::string host;
+  uint16_t port = 80;
+};
+
+Result<Target> parse_target(const std::string& url) {
+  if (!url.starts_with("http://"))
+    return bad(fmt::format("--target must be 'inprocess' or http://HOST:PORT, got '{}' (https is not supported)", url));
+  std::string rest = url.substr(7);
+  if (const auto slash = rest.find('/'); slash != std::string::npos) {
+    if (rest.substr(slash) != "/") return bad(fmt::format("--target '{}': give the server's root, without a path", url));
+    rest = rest.substr(0, slash);
+  }
+  Target t;
+  const auto colon = rest.rfind(':');
+  t.host = rest.substr(0, colon);
+  if (colon != std::string::npos) {
+    const std::string port = rest.substr(colon + 1);
+    const bool digits = !port.empty() && port.size() <= 5 && port.find_first_not_of("0123456789") == std::string::npos;
+    if (!digits || std::stoi(port) < 1 || std::stoi(port) > 65535)
+      return bad(fmt::format("--target '{}': the port must be 1..65535", url));
+    t.port = static_cast<uint16_t>(std::stoi(port));
+  }
+  if (t.host.empty()) return bad(fmt::format("--target '{}' names no host", url));
+  return t;
+}
+
+// What a request of the mix does. Probes are attacks whose only right answer is a refusal.
+enum class Kind { kChat, kUsage, kSubscription, kCosts, kCrossTenant, kCrossTenantChat, kTamperedToken };
+
+const char* label_of(Kind k) {
+  switch (k) {
+    case Kind::kChat: return "POST /api/chat";
+    case Kind::kUsage: return "GET /api/tenants/{tenant_id}/usage";
+    case Kind::kSubscription: return "GET /api/tenants/{tenant_id}/subscription";
+    case Kind::kCosts: return "GET /api/tenants/{tenant_id}/costs";
+    case Kind::kCrossTenant: return "probe: another tenant's usage";
+    case Kind::kCrossTenantChat: return "probe: chat as another tenant";
+    case Kind::kTamperedToken: return "probe: tampered token";
+  }
+  return "?";
+}
+bool is_probe(Kind k) { return k == Kind::kCrossTenant || k == Kind::kCrossTenantChat || k == Kind::kTamperedToken; }
+
+struct LoadTenant {
+  std::string id, tier;
+  size_t admin = 0;  // index of its admin user
+};
+
+struct LoadUser {
+  size_t tenant = 0;
+  std::string username, password, sub, token, session, tampered;  // tampered: claims another tenant
+};
+
+struct Planned {
+  int64_t at_us = 0;  // intended send time, from the start of traffic
+  size_t user = 0;
+  Kind kind = Kind::kChat;
+  size_t other = 0;   // the tenant a cross-tenant probe reaches for
+  bool weather = false;
+};
+
+struct Outcome {
+  int status = 0;  // 0: no answer (connection failed)
+  int64_t latency_us = 0;
+  std::string code;
+};
+
+std::string code_of(const std::string& body) {
+  const json j = json::parse(body, nullptr, false);
+  return j.is_object() && j.contains("code") && j["code"].is_string() ? j["code"].get<std::string>() : "";
+}
+
+// --- setup: the population, through the API -----------------------------------------------------
+
+Result<http::Reply> expect(http::BlockingClient& c, int status, const std::string& method, const std::string& target,
+                           const std::string& token, const json& body) {
+  http::Reply r;
+  try {
+    r = c.request(method, target, token, body);
+  } catch (const std::exception& e) {
+    return unavailable(fmt::format("{} {}: {}", method, target, e.what()));
+  }
+  if (r.status != status)
+    return unavailable(fmt::format("{} {} answered {} (expected {}): {}", method, target, r.status, status, r.body.substr(0, 300)));
+  return r;
+}
+
+Status set_up(const Target& target, std::vector<LoadTenant>& tenants, std::vector<LoadUser>& users) {
+  std::unique_ptr<http::BlockingClient> c;
+  try {
+    c = std::make_unique<http::BlockingClient>(target.port, target.host);
+  } catch (const std::exception& e) {
+    return unavailable(fmt::format("cannot connect to {}:{}: {}", target.host, target.port, e.what()));
+  }
+  auto login = [&](LoadUser& u) -> Status {
+    auto r = expect(*c, 200, "POST", "/api/auth/login", "",
+                    {{"tenant_id", tenants[u.tenant].id}, {"username", u.username}, {"password", u.password}});
+    if (!r.ok()) return r.take_error();
+    u.token = r->json().value("id_token", "");
+    auto s = expect(*c, 201, "POST", "/api/sessions", u.token, nullptr);
+    if (!s.ok()) return s.take_error();
+    u.session = s->json().value("session_id", "");
+    return Status{};
+  };
+  for (size_t t = 0; t < tenants.size(); ++t) {
+    LoadUser& admin = users[tenants[t].admin];
+    auto r = expect(*c, 201, "POST", "/api/register", "",
+                    {{"tenant_id", tenants[t].id}, {"username", admin.username}, {"password", admin.password},
+                     {"subscription_tier", tenants[t].tier}, {"admin", true}});
+    if (!r.ok()) return r.take_error();
+    admin.sub = r->json().value("user_sub", "");
+    http::Reply code;
+    try {
+      code = c->request("GET", "/_fake/cognito/confirmation-code?tenant_id=" + tenants[t].id + "&username=" + admin.username);
+    } catch (const std::exception& e) {
+      return unavailable(e.what());
+    }
+    if (code.status != 200)
+      return unavailable("the target has no GET /_fake/cognito/confirmation-code (a tenantsim serve with its fakes), so "
+                         "sign-ups cannot be confirmed: " + code.body.substr(0, 200));
+    r = expect(*c, 200, "POST", "/api/register/confirm", "",
+               {{"tenant_id", tenants[t].id}, {"username", admin.username}, {"code", code.json().value("code", "")}});
+    if (!r.ok()) return r.take_error();
+    if (auto st = login(admin); !st.ok()) return st;
+    for (size_t i = 0; i < users.size(); ++i) {
+      LoadUser& u = users[i];
+      if (u.tenant != t || i == tenants[t].admin) continue;
+      r = expect(*c, 201, "POST", "/api/admin/tenants/" + tenants[t].id + "/users", admin.token,
+                 {{"username", u.username}, {"password", u.password}});
+      if (!r.ok()) return r.take_error();
+      u.sub = r->json().value("user_sub", "");
+      if (auto st = login(u); !st.ok()) return st;
+    }
+  }
+  return Status{};
+}
+
+// --- traffic ---------------------------------------------------------------------------------
+
+class Traffic {
+ public:
+  Traffic(const Target& target, const std::vector<LoadTenant>& tenants, const std::vector<LoadUser>& users,
+          const std::vector<Planned>& plan, int connections, bool progress)
+      : target_(target), tenants_(tenants), users_(users), plan_(plan), out_(plan.size()),
+        connections_(connections), progress_(progress) {}
+
+  std::vector<Outcome> run() {
+    asio::ip::tcp::resolver resolver(ioc_);
+    endpoints_ = resolver.resolve(target_.host, std::to_string(target_.port));
+    start_ = Steady::now();
+    for (int i = 0; i < connections_; ++i) asio::co_spawn(ioc_, connection(), asio::detached);
+    if (progress_) asio::co_spawn(ioc_, report_progress(), asio::detached);
+    ioc_.run();
+    if (progress_) std::fprintf(stderr, "\r%100s\r", "");
+    return std::move(out_);
+  }
+
+ private:
+  bhttp::request<bhttp::string_body> build(const Planned& p) const {
+    const LoadUser& u = users_[p.user];
+    const std::string& tenant = tenants_[u.tenant].id;
+    bhttp::request<bhttp::string_body> req{bhttp::verb::get, "/", 11};
+    req.set(bhttp::field::host, target_.host);
+    req.set(bhttp::field::authorization, "Bearer " + (p.kind == Kind::kTamperedToken ? u.tampered : u.token));
+    switch (p.kind) {
+      case Kind::kChat:
+      case Kind::kCrossTenantChat:
+        req.method(bhttp::verb::post);
+        req.target("/api/chat");
+        req.set(bhttp::field::content_type, "application/json");
+        req.body() = json{{"message", p.weather ? "What is the weather in Paris today?" : "Summarise our plan for this week."},
+                          {"tenant_context", {{"tenant_id", p.kind == Kind::kChat ? tenant : tenants_[p.other].id},
+                                              {"user_id", u.sub}, {"session_id", u.session}}}}
+                         .dump();
+        break;
+      case Kind::kUsage: req.target("/api/tenants/" + tenant + "/usage"); break;
+      case Kind::kSubscription: req.target("/api/tenants/" + tenant + "/subscription"); break;
+      case Kind::kCosts: req.target("/api/tenants/" + tenant + "/costs?days=1"); break;
+      case Kind::kCrossTenant: req.target("/api/tenants/" + tenants_[p.other].id + "/usage"); break;
+      case Kind::kTamperedToken: req.target("/api/tenants/" + tenants_[p.other].id + "/subscription"); break;
+    }
+    req.prepare_payload();
+    return req;
+  }
+
+  asio::awaitable<void> connection() {
+    beast::tcp_stream stream(co_await asio::this_coro::executor);
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    beast::flat_buffer buffer;
+    bool connected = false;
+    beast::error_code ec;
+    while (next_ < plan_.size()) {
+      const size_t i = next_++;
+      const auto intended = start_ + std::chrono::microseconds(plan_[i].at_us);
+      timer.expires_at(intended);
+      co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      Outcome& o = out_[i];
+      if (!connected) {
+        stream.expires_after(std::chrono::seconds(10));
+        co_await stream.async_connect(endpoints_, asio::redirect_error(asio::use_awaitable, ec));
+        connected = !ec;
+      }
+      if (connected) {
+        auto req = build(plan_[i]);
+        stream.expires_after(std::chrono::seconds(60));
+        co_await bhttp::async_write(stream, req, asio::redirect_error(asio::use_awaitable, ec));
+        bhttp::response<bhttp::string_body> res;
+        if (!ec) co_await bhttp::async_read(stream, buffer, res, asio::redirect_error(asio::use_awaitable, ec));
+        if (!ec) {
+          o.status = static_cast<int>(res.result_int());
+          if (o.status >= 400) o.code = code_of(res.body());
+          if (!res.keep_alive()) ec = bhttp::error::end_of_stream;
+        } else {
+          o.code = "ConnectionError";
+        }
+      } else {
+        o.code = "ConnectFailed";
+      }
+      // From the intended send time: a request that waited for a busy connection counts its wait.
+      o.latency_us = std::chrono::duration_cast<std::chrono::microseconds>(Steady::now() - intended).count();
+      ++done_;
+      if (o.status >= 500 || o.status == 0) ++errors_;
+      if (plan_[i].kind == Kind::kChat && o.status == 200) chat_latency_.record(o.latency_us);
+      if (ec && connected) {
+        stream.close();
+        buffer.clear();
+        connected = false;
+      }
+    }
+    if (connected) stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  }
+
+  // elapsed, achieved rate, chat p99 so far, errors: on a TTY only.
+  asio::awaitable<void> report_progress() {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    beast::error_code ec;
+    while (done_ < plan_.size()) {
+      timer.expires_after(std::chrono::milliseconds(500));
+      co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      const double s = std::chrono::duration<double>(Steady::now() - start_).count();
+      std::fprintf(stderr, "\r%6.1f s  %8zu requests  %8.0f req/s  chat p99 %8.1f ms  %6zu errors   ", s, done_,
+                   s > 0 ? static_cast<double>(done_) / s : 0.0, static_cast<double>(chat_latency_.percentile(99)) / 1000.0,
+                   errors_);
+    }
+  }
+
+  Target target_;
+  const std::vector<LoadTenant>& tenants_;
+  const std::vector<LoadUser>& users_;
+  const std::vector<Planned>& plan_;
+  std::vector<Outcome> out_;
+  int connections_;
+  bool progress_;
+  asio::io_context ioc_;
+  asio::ip::tcp::resolver::results_type endpoints_;
+  Steady::time_point start_;
+  size_t next_ = 0, done_ = 0, errors_ = 0;
+  LatencyHistogram chat_latency_;
+};
+
+// --- the population and the plan -----------------------------------------------------------------
+
+std::string pick_tier(Rng& rng, const std::map<std::string, double>& mix) {
+  double total = 0;
+  for (const auto& [t, w] : mix) total += w;
+  double x = rng.unit() * total;
+  for (const auto& [t, w] : mix) {
+    if (x < w) return t;
+    x -= w;
+  }
+  return mix.rbegin()->first;
+}
+
+std::vector<Planned> make_plan(Rng rng, const LoadOptions& o, size_t users, size_t tenants_count,
+                               const std::vector<LoadUser>& who) {
+  std::vector<Planned> plan;
+  const double d = o.duration_s;
+  const double r1 = o.ramp_to.value_or(o.rate);
+  double t = 0;
+  while (t < d && static_cast<int64_t>(plan.size()) < o.max_requests) {
+    Planned p;
+    p.at_us = static_cast<int64_t>(t * 1e6);
+    p.user = rng.uniform(users);
+    const uint64_t roll = rng.uniform(100);
+    p.kind = roll < 70 ? Kind::kChat : roll < 78 ? Kind::kUsage : roll < 86 ? Kind::kSubscription
+           : roll < 90 ? Kind::kCosts : roll < 93 ? Kind::kCrossTenant : roll < 96 ? Kind::kCrossTenantChat
+           : Kind::kTamperedToken;
+    p.weather = rng.chance(0.2);
+    if (tenants_count > 1) {
+      p.other = rng.uniform(tenants_count - 1);
+      if (p.other >= who[p.user].tenant) ++p.other;  // any tenant but the caller's
+    } else if (is_probe(p.kind)) {
+      p.kind = Kind::kUsage;  // one tenant: nobody to attack
+    }
+    plan.push_back(p);
+    const double rate = o.rate + (r1 - o.rate) * (t / d);
+    t += 1.0 / std::max(rate, 0.001);
+  }
+  return plan;
+}
+
+// --- judgement --------------------------------------------------------------------------------
+
+struct Judge {
+  explicit Judge(const char* name) : check{name, "", true, false, 0, 0, {}} {
+    for (const auto& c : check_catalog())
+      if (check.name == c.name) check.description = c.description;
+  }
+  void observe(bool ok, const std::function<std::string()>& example) {
+    ++check.checked;
+    if (ok) return;
+    ++check.failed;
+    if (check.examples.size() < 5) check.examples.push_back(example());
+  }
+  CheckResult check;
+};
+
+struct TierLimits {
+  int64_t daily = 0, monthly = 0;
+  bool tenant_scope = false;
+};
+
+std::map<std::string, TierLimits> limits_of(const json& tiers_doc) {
+  std::map<std::string, TierLimits> out;
+  if (!tiers_doc.contains("tiers")) return out;
+  for (const auto& [name, t] : tiers_doc["tiers"].items())
+    out[name] = {t.value("daily_messages", int64_t{0}), t.value("monthly_messages", int64_t{0}),
+                 t.value("message_limit_scope", "user") == "tenant"};
+  return out;
+}
+
+}  // namespace
+
+Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) {
+  if (!(o.rate > 0) || o.rate > 100'000) return bad("--rate must be a number of requests per second in (0, 100000]");
+  if (o.ramp_to && (!(*o.ramp_to > 0) || *o.ramp_to > 100'000)) return bad("--ramp-to must be in (0, 100000]");
+  // Tokens live an hour; a run stays well inside one so that no request fails for an old token.
+  if (o.duration_s < 1 || o.duration_s > 1800) return bad("--duration must be 1..1800 seconds");
+  if (o.connections < 1 || o.connections > 1000) return bad("--connections must be 1..1000");
+  if (o.tenants && (*o.tenants < 1 || *o.tenants > 500)) return bad("--tenants must be 1..500");
+  const Scenario& s = loaded.scenario;
+  const uint64_t seed = o.seed.value_or(s.seed);
+  const bool in_process = o.target.empty() || o.target == "inprocess";
+  if (!in_process && !o.defects.enabled().empty()) return bad("--inject-defect needs --target inprocess");
+
+  std::unique_ptr<ServedSystem> served;
+  Target target{"127.0.0.1", 0};
+  if (in_process) {
+    ServeOptions so;
+    so.threads = 2;
+    so.world.seed = seed;
+    so.world.data_dir = o.data_dir;
+    so.world.defects = o.defects;
+    so.world.tiers_doc = loaded.tiers_doc;
+    so.world.prices_doc = loaded.prices_doc;
+    so.scenario = &loaded;
+    auto started = ServedSystem::start(std::move(so));
+    if (!started.ok()) return started.take_error();
+    served = std::move(started).value();
+    target.port = served->port();
+  } else {
+    auto t = parse_target(o.target);
+    if (!t.ok()) return t.take_error();
+    target = *t;
+  }
+
+  // The population: the scenario's tier mix and users per tenant, at most 50 tenants by default.
+  Rng rng = Rng(seed).split("load");
+  const int n = o.tenants.value_or(std::min(s.tenants, 50));
+  // Ids unique per run against an outside server (which keeps tenants between runs).
+  const std::string nonce = in_process ? "" : fmt::format("{:x}-", static_cast<uint32_t>(Steady::now().time_since_epoch().count()));
+  std::vector<LoadTenant> tenants;
+  std::vector<LoadUser> users;
+  for (int i = 0; i < n; ++i) {
+    LoadTenant t{fmt::format("load-{}{:03d}", nonce, i), pick_tier(rng, s.tier_mix), users.size()};
+    const int count = static_cast<int>(std::clamp<int64_t>(rng.between(s.users_per_tenant.min, s.users_per_tenant.max), 1, 5));
+    for (int u = 0; u < count; ++u)
+      users.push_back({tenants.size(), fmt::format("user{}@{}", u, t.id), fmt::format("load-password-{}-{}", t.id, u), "", "", "", ""});
+    tenants.push_back(std::move(t));
+  }
+  if (auto st = set_up(target, tenants, users); !st.ok()) return st.error();
+  for (auto& u : users) {
+    Jwt t = decode_jwt(u.token);
+    t.payload["custom:tenant_id"] = tenants[(u.tenant + 1) % tenants.size()].id;  // a switch the signature forbids
+    u.tampered = encode_jwt(t.header, t.payload, t.signature);
+  }
+
+  const auto plan = make_plan(rng.split("plan"), o, users.size(), tenants.size(), users);
+  const auto wall_start = std::chrono::system_clock::now();
+  const auto steady_start = Steady::now();
+  Traffic traffic(target, tenants, users, plan, o.connections, o.progress && isatty(fileno(stderr)));
+  const std::vector<Outcome> out = traffic.run();
+  const double wall = std::chrono::duration<double>(Steady::now() - steady_start).count();
+
+  // --- checks --------------------------------------------------------------------------------
+  std::set<std::string> faulty;
+  for (const auto& [service, plan_of] : loaded.fault_plans)
+    if (plan_of.error_rate > 0 || !plan_of.outages.empty()) faulty.insert(service);
+  Judge legit("access.legitimate_requests"), refused("isolation.adversary_refused"), within("limits.within_limits");
+  const auto limits = limits_of(loaded.tiers_doc);
+  // Accepted chats per limit scope and UTC day (a run may cross midnight).
+  std::map<std::pair<std::string, int64_t>, int64_t> accepted;
+  for (size_t i = 0; i < plan.size(); ++i) {
+    const Planned& p = plan[i];
+    const Outcome& r = out[i];
+    const LoadUser& u = users[p.user];
+    const LoadTenant& t = tenants[u.tenant];
+    if (is_probe(p.kind)) {
+      const int want = p.kind == Kind::kTamperedToken ? 401 : 403;
+      // An injected fault may answer first (5xx); that is not the attack succeeding.
+      if (r.status >= 500 || r.status == 0) continue;
+      refused.observe(r.status == want, [&] {
+        return fmt::format("{} by tenant {} against {}: answered {} (expected {})", label_of(p.kind), t.id,
+                           tenants[p.other].id, r.status, want);
+      });
+      continue;
+    }
+    const RefusalClass rc = classify_refusal(r.status, r.code);
+    const bool injected = refusal_reason(rc, faulty).starts_with("injected fault");
+    // A user's own request may be refused only for a limit (429) or fail by an injected fault.
+    legit.observe((r.status >= 200 && r.status < 300) || r.status == 429 || (r.status >= 500 && injected), [&] {
+      return fmt::format("{} by tenant {} user {}: answered {} {}", label_of(p.kind), t.id, u.sub, r.status, r.code);
+    });
+    if (p.kind == Kind::kChat && r.status == 200) {
+      const auto& lim = limits.count(t.tier) ? limits.at(t.tier) : TierLimits{};
+      const int64_t day = (std::chrono::duration_cast<std::chrono::seconds>(wall_start.time_since_epoch()).count() +
+                           p.at_us / 1'000'000) / 86400;
+      ++accepted[{lim.tenant_scope ? t.id : t.id + "/" + u.sub, day}];
+    }
+  }
+  for (const auto& [key, count] : accepted) {
+    const std::string tenant_id = key.first.substr(0, key.first.find('/'));
+    std::string tier;
+    for (const auto& t : tenants)
+      if (t.id == tenant_id) tier = t.tier;
+    const auto& lim = limits.count(tier) ? limits.at(tier) : TierLimits{};
+    const int64_t cap = lim.daily > 0 ? lim.daily : (lim.monthly > 0 ? lim.monthly : -1);
+    within.observe(cap < 0 || count <= cap, [&, count = count, cap] {
+      return fmt::format("{} ({}): {} chats accepted in one day, limit {}", key.first, tier, count, cap);
+    });
+  }
+
+  LoadResult result;
+  RunResult& rr = result.run;
+  rr.checks = {legit.check, refused.check, within.check};
+
+  // In process, what the system reports per tenant must equal what the fake model served.
+  std::map<std::string, int64_t> ledger_totals;
+  if (served) {
+    served->flush_metering();
+    Judge metered("metering.complete");
+    const BedrockLedger ledger = served->world().bedrock.ledger();
+    http::BlockingClient c(target.port, target.host);
+    for (const auto& t : tenants) {
+      BedrockUsage served_usage;
+      if (const auto it = ledger.by_tenant_tag.find(t.id); it != ledger.by_tenant_tag.end())
+        for (const auto& [model, usage] : it->second) {
+          served_usage.invocations += usage.invocations;
+          served_usage.input_tokens += usage.input_tokens;
+          served_usage.output_tokens += usage.output_tokens;
+        }
+      ledger_totals["bedrock_invocations"] += served_usage.invocations;
+      http::Reply costs;
+      for (int attempt = 0; attempt < 5; ++attempt) {  // an injected DynamoDB fault may answer 503
+        costs = c.request("GET", "/api/tenants/" + t.id + "/costs", users[t.admin].token);
+        if (costs.status == 200) break;
+      }
+      const json j = costs.json();
+      const int64_t inv = j.value("total_invocations", int64_t{-1});
+      const int64_t in = j.contains("total_tokens") ? j["total_tokens"].value("input", int64_t{-1}) : -1;
+      const int64_t outt = j.contains("total_tokens") ? j["total_tokens"].value("output", int64_t{-1}) : -1;
+      metered.observe(costs.status == 200 && inv == served_usage.invocations && in == served_usage.input_tokens &&
+                          outt == served_usage.output_tokens,
+                      [&] {
+                        return fmt::format("tenant {}: the costs endpoint reports {} invocations, {}/{} tokens in/out "
+                                           "(status {}); the model served {}, {}/{}",
+                                           t.id, inv, in, outt, costs.status, served_usage.invocations,
+                                           served_usage.input_tokens, served_usage.output_tokens);
+                      });
+    }
+    rr.checks.push_back(metered.check);
+  }
+
+  // --- latency, throughput, tenants, refusals -----------------------------------------------------
+  std::map<std::pair<std::string, std::string>, LatencyHistogram> by_endpoint_tier;
+  std::map<std::string, LatencyHistogram> by_endpoint, by_tenant;
+  std::map<int64_t, int64_t> per_second, errors_per_second;
+  std::map<std::string, TenantRow> rows;
+  for (const auto& t : tenants) rows[t.id] = TenantRow{t.id, t.tier, "", 0, 0, false, 0, 0, 0, 0, 0, {}, {}, {}};
+  for (const auto& u : users) ++rows[tenants[u.tenant].id].users;
+  for (size_t i = 0; i < plan.size(); ++i) {
+    const Planned& p = plan[i];
+    const Outcome& r = out[i];
+    const LoadTenant& t = tenants[users[p.user].tenant];
+    TenantRow& row = rows[t.id];
+    ++row.requests;
+    ++rr.responses_by_status[r.status];
+    ++rr.requests;
+    const int64_t second = p.at_us / 1'000'000;
+    ++per_second[second];
+    if (r.status >= 500 || r.status == 0) {
+      ++errors_per_second[second];
+      ++row.failed;
+    }
+    const RefusalClass rc = classify_refusal(r.status, r.code);
+    if (rc.kind == RefusalKind::kTierLimit) ++row.refused_limit;
+    if (rc.kind == RefusalKind::kThrottled) ++row.throttled;
+    if (p.kind == Kind::kChat && r.status == 200) ++row.chats_accepted;
+    if (!is_probe(p.kind) && r.status >= 400 && r.status != 401 && r.status != 403) {
+      Refusal& ref = rr.refusals[r.code.empty() ? std::to_string(r.status) : r.code];
+      if (ref.count++ == 0) {
+        ref.status = r.status;
+        ref.first_at = to_iso8601(std::chrono::time_point_cast<Duration>(wall_start) + std::chrono::microseconds(p.at_us));
+        ref.reason = refusal_reason(rc, faulty);
+      }
+    }
+    if (is_probe(p.kind) || r.status == 0) continue;
+    by_endpoint_tier[{label_of(p.kind), t.tier}].record(r.latency_us);
+    by_endpoint[label_of(p.kind)].record(r.latency_us);
+    by_tenant[t.id].record(r.latency_us);
+  }
+  const std::optional<int64_t> p99_ms = o.p99_ms ? o.p99_ms : s.thresholds.p99_latency_ms;
+  if (p99_ms) {
+    Judge p99("thresholds.p99_latency");
+    for (const auto& [key, h] : by_endpoint_tier)
+      if (key.first == label_of(Kind::kChat))
+        p99.observe(h.percentile(99) <= *p99_ms * 1000, [&] {
+          return fmt::format("tier {}: chat p99 {:.1f} ms over {} ms", key.second, h.percentile(99) / 1000.0, *p99_ms);
+        });
+    rr.checks.push_back(p99.check);
+  }
+  for (auto& c : rr.checks) {
+    c.gating = s.thresholds.fail_on.empty();
+    for (const auto& sel : s.thresholds.fail_on) c.gating = c.gating || selects(sel, c.name);
+  }
+  for (auto& [id, row] : rows) rr.tenants.push_back(row);
+  for (const auto& [key, h] : by_endpoint_tier)
+    rr.latency.push_back({key.first, key.second, static_cast<int64_t>(h.count()), h.percentile(50), h.percentile(95),
+                          h.percentile(99), h.max()});
+  rr.scenario = s.name;
+  rr.description = "wall-clock load against " + (in_process ? std::string("an in-process tenantsim serve") : o.target);
+  rr.seed = seed;
+  rr.start = to_iso8601(std::chrono::time_point_cast<Duration>(wall_start));
+  rr.price_catalog = loaded.prices_doc.value("name", "");
+  for (auto d : o.defects.enabled()) rr.defects.emplace_back(defect_name(d));
+  rr.ledger_totals = ledger_totals;
+
+  result.timing.wall_seconds = wall;
+  result.timing.simulated_requests_per_second = wall > 0 ? static_cast<double>(plan.size()) / wall : 0;
+
+  json& d = result.details;
+  d["target"] = in_process ? "inprocess" : o.target;
+  d["model"] = "open";
+  d["rate_start_per_s"] = o.rate;
+  d["rate_end_per_s"] = o.ramp_to.value_or(o.rate);
+  d["duration_s"] = o.duration_s;
+  d["connections"] = o.connections;
+  d["tenants"] = tenants.size();
+  d["users"] = users.size();
+  d["requests"] = plan.size();
+  d["achieved_per_s"] = result.timing.simulated_requests_per_second;
+  d["latency_from"] = "intended send time (no coordinated omission)";
+  auto percentiles = [](const LatencyHistogram& h) {
+    return json{{"count", h.count()},          {"p50_us", h.percentile(50)},   {"p90_us", h.percentile(90)},
+                {"p99_us", h.percentile(99)},  {"p99_9_us", h.percentile(99.9)}, {"max_us", h.max()}};
+  };
+  for (const auto& [endpoint, h] : by_endpoint) d["latency"][endpoint]["all"] = percentiles(h);
+  for (const auto& [key, h] : by_endpoint_tier) d["latency"][key.first][key.second] = percentiles(h);
+  for (const auto& [tenant, h] : by_tenant) d["tenant_p99_us"][tenant] = h.percentile(99);
+  json seconds = json::array();
+  for (const auto& [sec, count] : per_second)
+    seconds.push_back({{"second", sec}, {"requests", count}, {"errors", errors_per_second[sec]}});
+  d["throughput"] = seconds;
+  for (const auto& [status, count] : rr.responses_by_status) d["responses_by_status"][std::to_string(status)] = count;
+
+  if (served) {
+    served->stop();
+    if (const size_t pending = served->wait(); pending > 0)
+      return unavailable(fmt::format("{} usage records could not be written when the server stopped", pending));
+  }
+  return result;
+}
+
+}  // namespace tenantsim

@@ -1,0 +1,42 @@
+// A wall-clock load run (`tenantsim load`): set a population up through the API of any server that
+// implements the seed API (ours in process, or a URL), drive it with an open-model arrival rate
+// (constant or ramped) over keep-alive connections, measure latency from each request's intended
+// send time (wrk2's rule, so a stalled server cannot hide its stall: no coordinated omission), and
+// judge what can be judged over HTTP with the same check names as `tenantsim run`.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "core/base/defects.h"
+#include "harness/run.h"
+#include "reports/run_result.h"
+
+namespace tenantsim {
+
+struct LoadOptions {
+  std::string target = "inprocess";  // or "http://HOST:PORT"
+  double rate = 100;                 // requests per second at the start
+  std::optional<double> ramp_to;     // linear ramp to this rate by the end
+  int duration_s = 10;
+  int connections = 16;
+  std::optional<int> tenants;        // population size (default: the scenario's, at most 50)
+  std::optional<uint64_t> seed;      // overrides the scenario's (population, request mix)
+  int64_t max_requests = 500'000;    // a hard bound on what a run sends
+  std::optional<int64_t> p99_ms;     // chat p99 threshold (default: the scenario's)
+  DefectSet defects;                 // in process only
+  std::string data_dir;
+  bool progress = false;             // a progress line on stderr (TTY only)
+};
+
+struct LoadResult {
+  RunResult run;            // checks, latency per endpoint and tier, tenants, refusals: the usual reports
+  RunTiming timing;
+  nlohmann::json details;   // load.json: throughput per second, p50..p99.9 and max, per-tenant p99
+};
+
+// kBadRequest for bad options or target, kUnavailable when the target cannot be reached or set up.
+Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& options);
+
+}  // namespace tenantsim
