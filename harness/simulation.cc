@@ -182,7 +182,7 @@ void Simulation::start() {
 Task<ApiResponse> Simulation::call(SimTenant& t, std::string method, std::string path, std::string label,
                                    std::string token, Json body) {
   ApiRequest req{std::move(method), std::move(path), token.empty() ? "" : "Bearer " + token,
-                 body.is_null() ? "" : body.dump(), {}};
+                 body.is_null() ? "" : body.dump(), {}, {}};
   const Time sent = world_.clock.now();
   ApiResponse r = co_await driver_.send(std::move(req));
   ++requests_;

@@ -132,19 +132,27 @@ const std::vector<Route>& routes() {
   return table;
 }
 
-// Whether `path` fits `pattern`; fills the {parameters} when it does.
-bool matches(std::string_view pattern, const std::vector<std::string_view>& path, std::vector<std::string>* params) {
-  const auto pat = segments(pattern);
+// The table's patterns, split once: matching runs on every request.
+const std::vector<std::vector<std::string_view>>& split_patterns() {
+  static const std::vector<std::vector<std::string_view>> split = [] {
+    std::vector<std::vector<std::string_view>> out;
+    for (const auto& r : routes()) out.push_back(segments(r.pattern));
+    return out;
+  }();
+  return split;
+}
+
+// Whether `path` fits the pattern; fills the {parameters} when it does.
+bool matches(const std::vector<std::string_view>& pat, const std::vector<std::string_view>& path,
+             std::vector<std::string>* params) {
   if (pat.size() != path.size()) return false;
-  std::vector<std::string> found;
-  for (size_t i = 0; i < pat.size(); ++i) {
-    if (pat[i].front() == '{') {
-      found.emplace_back(path[i]);
-    } else if (pat[i] != path[i]) {
-      return false;
-    }
+  for (size_t i = 0; i < pat.size(); ++i)
+    if (pat[i].front() != '{' && pat[i] != path[i]) return false;
+  if (params) {
+    params->clear();
+    for (size_t i = 0; i < pat.size(); ++i)
+      if (pat[i].front() == '{') params->emplace_back(path[i]);
   }
-  if (params) *params = std::move(found);
   return true;
 }
 
@@ -169,7 +177,7 @@ std::optional<ApiResponse> parse_window(const std::map<std::string, std::string>
 }  // namespace
 
 ApiResponse error_response(const Error& e) {
-  ApiResponse r{http_status(e.kind), Json{{"detail", e.message}, {"code", e.name}}, {}};
+  ApiResponse r{http_status(e.kind), Json{{"detail", e.message}, {"code", e.name}}, {}, {}};
   if (e.kind == ErrorKind::kTooManyRequests) {
     const auto s = e.retry_after ? e.retry_after->count() : 1;
     r.headers["Retry-After"] = std::to_string(s < 1 ? 1 : s);
@@ -180,17 +188,17 @@ ApiResponse error_response(const Error& e) {
 
 std::string route_pattern(const std::string& path) {
   const auto s = segments(path);
-  for (const auto& r : routes())
-    if (matches(r.pattern, s, nullptr)) return r.pattern;
+  for (size_t i = 0; i < routes().size(); ++i)
+    if (matches(split_patterns()[i], s, nullptr)) return routes()[i].pattern;
   return {};
 }
 
 std::string allowed_methods(const std::string& path) {
   const auto s = segments(path);
   std::string allow;
-  for (const auto& r : routes())
-    if (matches(r.pattern, s, nullptr) && allow.find(r.method) == std::string::npos)
-      allow += (allow.empty() ? "" : ", ") + std::string(r.method);
+  for (size_t i = 0; i < routes().size(); ++i)
+    if (matches(split_patterns()[i], s, nullptr) && allow.find(routes()[i].method) == std::string::npos)
+      allow += (allow.empty() ? "" : ", ") + std::string(routes()[i].method);
   return allow;
 }
 
@@ -232,13 +240,12 @@ Task<ApiResponse> route(System& sys, ApiRequest req) {
   const Route* found = nullptr;
   Call call;
   bool path_known = false;
-  for (const auto& r : routes()) {
-    std::vector<std::string> params;
-    if (!matches(r.pattern, s, &params)) continue;
+  for (size_t i = 0; i < routes().size(); ++i) {
+    const Route& r = routes()[i];
+    if (!matches(split_patterns()[i], s, &call.params)) continue;
     path_known = true;
     if (req.method != r.method) continue;
     found = &r;
-    call.params = std::move(params);
     break;
   }
   if (!found && !path_known)
@@ -249,24 +256,31 @@ Task<ApiResponse> route(System& sys, ApiRequest req) {
     ApiResponse r = error_response(
         Error::make(ErrorKind::kMethodNotAllowed, "MethodNotAllowed", req.path + " takes " + allow + ", not " + req.method));
     r.headers["Allow"] = allow;
+    r.route = route_pattern(req.path);
     co_return r;
   }
-  if (auto bad = parse_window(req.query, &call.window)) co_return *bad;
+  auto tagged = [found](ApiResponse r) {
+    r.route = found->pattern;
+    return r;
+  };
+  if (auto bad = parse_window(req.query, &call.window)) co_return tagged(*bad);
   call.body = Json::object();
-  if (req.method == "POST" && !req.body.empty()) {
-    call.body = Json::parse(req.body, nullptr, false);
+  if (req.method == "POST" && (req.parsed_body || !req.body.empty())) {
+    call.body = req.parsed_body ? std::move(*req.parsed_body) : Json::parse(req.body, nullptr, false);
     if (call.body.is_discarded() || !call.body.is_object())
-      co_return error_response(Error::make(ErrorKind::kBadRequest, "InvalidJson", "request body is not a JSON object"));
+      co_return tagged(error_response(Error::make(ErrorKind::kBadRequest, "InvalidJson", "request body is not a JSON object")));
   }
   if (found->access == Access::kToken) {
     call.token = bearer(req.authorization);
     // Needs a token: say so before anything else about the request.
     if (call.token.empty())
-      co_return error_response(Error::make(ErrorKind::kUnauthorized, "MissingToken", "Authorization: Bearer <token> is required"));
+      co_return tagged(error_response(Error::make(ErrorKind::kUnauthorized, "MissingToken", "Authorization: Bearer <token> is required")));
   }
+  const char* pattern = found->pattern;
   auto result = co_await found->handler(sys, std::move(call));
-  if (!result.ok()) co_return error_response(result.error());
-  co_return ApiResponse{found->status, std::move(result).value(), {}};
+  ApiResponse out = result.ok() ? ApiResponse{found->status, std::move(result).value(), {}, {}} : error_response(result.error());
+  out.route = pattern;
+  co_return out;
 }
 
 }  // namespace tenantsim

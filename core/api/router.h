@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,12 +21,16 @@ struct ApiRequest {
   std::string authorization;  // the Authorization header, "Bearer <jwt>"
   std::string body;           // JSON text; empty for GET
   std::map<std::string, std::string> query;  // decoded query parameters ("days" -> "7")
+  // The body already parsed, when an HTTP layer did it on its own thread; `body` is then ignored.
+  // Discarded (is_discarded()) when it was not JSON.
+  std::optional<Json> parsed_body;
 };
 
 struct ApiResponse {
   int status = 200;
   Json body;
   std::map<std::string, std::string> headers;  // e.g. Retry-After, Allow
+  std::string route;  // the pattern of the route that answered ("" when none matched): for metrics
 };
 
 // Maps an Error to its status and a {"detail", "code"} body (FastAPI's shape, which the sample's

@@ -50,9 +50,8 @@ std::string token_tenant(const std::string& authorization) {
 
 }  // namespace
 
-ApiService::ApiService(System& system, boost::asio::io_context& system_loop, const ServerStats& stats,
-                       ApiServiceOptions options)
-    : system_(system), loop_(system_loop), stats_(stats), options_(std::move(options)) {}
+ApiService::ApiService(System& system, boost::asio::io_context& system_loop, Server& server, ApiServiceOptions options)
+    : system_(system), loop_(system_loop), server_(server), stats_(server.stats()), options_(std::move(options)) {}
 
 void ApiService::handle(Request req, Responder respond) {
   const auto received = Clock::now();
@@ -61,8 +60,9 @@ void ApiService::handle(Request req, Responder respond) {
   std::string query = q == std::string::npos ? std::string() : req.target.substr(q + 1);
   if (answer_locally(req, path, query, respond, received)) return;
 
-  ApiRequest api{req.method, path, req.header("authorization"), req.body, parse_query(query)};
-  // The system's own routes run on its loop; the answer comes back through `respond`.
+  ApiRequest api{req.method, path, req.header("authorization"), {}, parse_query(query), {}};
+  // JSON is parsed here, on the connection's thread: the system's thread only runs the system.
+  if (!req.body.empty()) api.parsed_body = Json::parse(req.body, nullptr, false);
   boost::asio::post(loop_, [this, api = std::move(api), req = std::move(req), path = std::move(path),
                             respond = std::move(respond), received]() mutable {
     auto run = [](ApiService* self, ApiRequest a, Request r, std::string p, Responder done,
@@ -73,13 +73,17 @@ void ApiService::handle(Request req, Responder respond) {
       } catch (const std::exception& e) {
         out = error_response(Error::make(ErrorKind::kInternal, "InternalError", e.what()));
       }
-      Response resp = json_response(out.status, out.body);
-      for (const auto& [k, v] : out.headers) resp.headers.emplace_back(k, v);
       std::string tier;
       if (out.status < 300)
         if (auto t = self->system_.tenants().find(token_tenant(r.header("authorization")))) tier = t->tier;
-      const std::string code = out.status >= 400 && out.body.is_object() ? out.body.value("code", "") : "";
-      self->finish(r, p, std::move(resp), route_pattern(p), code, tier, at, done);
+      // Rendering, metrics and the access log run on a server thread.
+      self->server_.post([self, out = std::move(out), r = std::move(r), p = std::move(p), done = std::move(done), at,
+                          tier = std::move(tier)]() mutable {
+        Response resp = json_response(out.status, out.body);
+        for (const auto& [k, v] : out.headers) resp.headers.emplace_back(k, v);
+        const std::string code = out.status >= 400 && out.body.is_object() ? out.body.value("code", "") : "";
+        self->finish(r, p, std::move(resp), out.route, code, tier, at, done);
+      });
     };
     spawn(run(this, std::move(api), std::move(req), std::move(path), std::move(respond), received));
   });
@@ -108,6 +112,9 @@ bool ApiService::answer_locally(const Request& req, const std::string& path, con
     }
     return local(std::move(r), pattern);
   }
+  // Liveness answers on the connection's thread: it must not queue behind the system's work.
+  if ((path == "/health" || path == "/api/health") && req.method == "GET")
+    return local(json_response(200, system_.health()), path);
   if (path == "/metrics") {
     if (req.method != "GET") {
       Response r = error(405, "MethodNotAllowed", "/metrics takes GET");

@@ -36,7 +36,8 @@ struct ApiServiceOptions {
 
 class ApiService {
  public:
-  ApiService(System& system, boost::asio::io_context& system_loop, const ServerStats& stats, ApiServiceOptions options);
+  // `server` renders answers on its threads, so the system's one thread only runs the system.
+  ApiService(System& system, boost::asio::io_context& system_loop, Server& server, ApiServiceOptions options);
 
   void handle(Request request, Responder respond);
 
@@ -51,6 +52,7 @@ class ApiService {
 
   System& system_;
   boost::asio::io_context& loop_;
+  Server& server_;
   const ServerStats& stats_;
   ApiServiceOptions options_;
   ServeMetrics metrics_;

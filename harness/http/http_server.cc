@@ -277,6 +277,8 @@ void Server::run(int threads) {
 
 void Server::stop() { impl_->stop(); }
 
+void Server::post(std::function<void()> work) { asio::post(impl_->ioc, std::move(work)); }
+
 const ServerStats& Server::stats() const { return impl_->stats; }
 
 }  // namespace tenantsim::http

@@ -87,6 +87,9 @@ class Server {
   void stop();
 
   const ServerStats& stats() const;
+  // Runs `work` on one of the server's threads (not on any connection's strand): for handlers that
+  // answer from elsewhere and want the rendering of their answer off their own thread.
+  void post(std::function<void()> work);
 
   struct Impl;
 

@@ -42,7 +42,7 @@ Result<std::unique_ptr<ServedSystem>> ServedSystem::start(ServeOptions options) 
   ServedSystem* self = s.get();
   s->server_ = std::make_unique<http::Server>(
       options.limits, [self](http::Request r, http::Responder done) { self->api_->handle(std::move(r), std::move(done)); });
-  s->api_ = std::make_unique<http::ApiService>(*w.system, s->loop_, s->server_->stats(), std::move(options.api));
+  s->api_ = std::make_unique<http::ApiService>(*w.system, s->loop_, *s->server_, std::move(options.api));
   try {
     s->port_ = s->server_->listen(options.bind, options.port);
   } catch (const std::invalid_argument& e) {
