@@ -69,6 +69,7 @@ Result<Oracle> Oracle::from_docs(const Json& tiers, const Json& prices) {
     x.model = t.value("model_id", std::string());
     if (t.contains("tools") && t["tools"].is_array())
       for (const auto& tool : t["tools"]) x.tools.insert(tool.get<std::string>());
+    o.max_session_minutes_ = std::max(o.max_session_minutes_, x.session_minutes);
     o.tiers_[name] = std::move(x);
   }
   if (!prices.contains("prices") || !prices["prices"].is_array()) return bad("price catalog: 'prices' array missing");
@@ -89,8 +90,18 @@ Result<Oracle> Oracle::from_docs(const Json& tiers, const Json& prices) {
 void Oracle::add_tenant(const std::string& id, const std::string& tier, int offset) {
   TenantState s;
   s.tier = tier;
+  s.silo = tiers_.at(tier).silo;
   s.offset = offset;
   tenants_[id] = std::move(s);
+}
+
+void Oracle::tier_changed(const std::string& tenant, const std::string& tier, Time at) {
+  auto& ts = tenants_.at(tenant);
+  ts.tier = tier;
+  ts.changed_at = at;
+  const std::string prefix = tenant + "/";
+  for (auto it = sessions_.lower_bound(prefix); it != sessions_.end() && it->first.rfind(prefix, 0) == 0; ++it)
+    for (auto& [id, s] : it->second) s.grandfathered = true;
 }
 
 void Oracle::add_user(const std::string& tenant, const std::string& sub) { tenants_.at(tenant).chats_by_user[sub]; }
@@ -140,6 +151,8 @@ void Oracle::end_chat(const ChatTicket& t, Time answered, int status, const std:
                       bool weather_question) {
   auto& ts = tenants_.at(t.tenant);
   const auto& tier = tiers_.at(ts.tier);
+  // Sent before a tier change and answered after it: either tier's rules may have applied.
+  const bool tier_changed_in_flight = t.sent < ts.changed_at && ts.changed_at <= answered;
   for (const auto& [key, limit] : t.windows) --windows_[key].in_flight;
   const auto now_windows = windows_at(t.tenant, t.user, answered);
   const auto& sent_windows = t.windows;
@@ -185,20 +198,22 @@ void Oracle::end_chat(const ChatTicket& t, Time answered, int status, const std:
   auto user_sessions = sessions_.find(t.tenant + "/" + t.user);
   if (user_sessions != sessions_.end()) {
     auto s = user_sessions->second.find(t.session);
-    if (s != user_sessions->second.end() && status == 200) {
-      const Time latest_end = s->second.answered + std::chrono::minutes(tier.session_minutes);
-      if (tier.session_minutes > 0 && t.sent >= latest_end)
+    // A session keeps the duration of the tier it was opened on.
+    const bool known = s != user_sessions->second.end() && !s->second.duration_unknown;
+    const int64_t minutes = known ? s->second.minutes : 0;
+    if (known && status == 200) {
+      const Time latest_end = s->second.answered + std::chrono::minutes(minutes);
+      if (minutes > 0 && t.sent >= latest_end)
         check("limits.session_duration").fail(fmt::format("{}: accepted {} s after the session's {} min ran out", who,
-                                                          to_unix_seconds(t.sent) - to_unix_seconds(latest_end),
-                                                          tier.session_minutes));
+                                                          to_unix_seconds(t.sent) - to_unix_seconds(latest_end), minutes));
       else check("limits.session_duration").pass();
-    } else if (s != user_sessions->second.end() && status == 409 && code == "SessionExpired" && tier.session_minutes > 0) {
+    } else if (known && status == 409 && code == "SessionExpired" && minutes > 0) {
       // The other direction: the session must last its full duration, counted from the open call.
-      const Time earliest_end = s->second.sent + std::chrono::minutes(tier.session_minutes);
+      const Time earliest_end = s->second.sent + std::chrono::minutes(minutes);
       if (answered < earliest_end)
         check("limits.session_duration").fail(fmt::format("{}: refused as expired {} s before the session's {} min ran out",
                                                           who, to_unix_seconds(earliest_end) - to_unix_seconds(answered),
-                                                          tier.session_minutes));
+                                                          minutes));
       else check("limits.session_duration").pass();
     }
   }
@@ -244,8 +259,13 @@ void Oracle::end_chat(const ChatTicket& t, Time answered, int status, const std:
       ts.tool_executions += 1;
       ts.weather_calls += 1;
     }
-    if (ok) check("tiers.tool_gating").pass();
-    else check("tiers.tool_gating").fail(fmt::format("{}: a {} chat used a tool outside its tier", who, tier.name));
+    if (tier_changed_in_flight) {
+      // either tier's tools were allowed: not judged
+    } else if (ok) {
+      check("tiers.tool_gating").pass();
+    } else {
+      check("tiers.tool_gating").fail(fmt::format("{}: a {} chat used a tool outside its tier", who, tier.name));
+    }
   } else if (weather_question) {
     ts.weather_uncertain = true;  // the tool may have run before the failure
   }
@@ -362,31 +382,38 @@ void Oracle::cost_report_requested(const std::string& tenant, const std::string&
 
 void Oracle::session_opened(const std::string& tenant, const std::string& user, const std::string& session, Time sent,
                             Time answered, int status, const std::string& code) {
-  const auto& tier = tiers_.at(tenants_.at(tenant).tier);
+  const auto& ts = tenants_.at(tenant);
+  const auto& tier = tiers_.at(ts.tier);
   auto& mine = sessions_[tenant + "/" + user];
-  const auto duration = std::chrono::minutes(tier.session_minutes);
   int64_t surely_open = 0, maybe_open = 0;
   for (const auto& [id, s] : mine) {
     if (s.closed) continue;
-    if (sent < s.sent + duration && !s.ambiguous) ++surely_open;
+    // An open across a tier change may have either tier's duration: the longer bounds "maybe".
+    const auto duration = std::chrono::minutes(s.duration_unknown ? max_session_minutes_ : s.minutes);
+    if (sent < s.sent + duration && !s.ambiguous && !s.grandfathered && !s.duration_unknown) ++surely_open;
     if (sent <= s.answered + duration + std::chrono::seconds(1)) ++maybe_open;
   }
+  const bool across_change = sent < ts.changed_at && ts.changed_at <= answered;
   const std::string who = fmt::format("tenant {} user {}", tenant, user);
   auto& c = check("limits.concurrent_sessions");
   if (status == 201) {
-    if (tier.concurrent_sessions > 0 && surely_open >= tier.concurrent_sessions)
+    if (across_change) {
+      // either tier's limit held: not judged
+    } else if (tier.concurrent_sessions > 0 && surely_open >= tier.concurrent_sessions) {
       c.fail(fmt::format("{}: session {} opened with {} of {} already open", who, session, surely_open,
                          tier.concurrent_sessions));
-    else c.pass();
-    mine[session] = OpenSession{sent, answered, false};
-  } else if (status == 429 && code == "ConcurrentSessionLimitExceeded") {
+    } else {
+      c.pass();
+    }
+    mine[session] = OpenSession{sent, answered, false, false, tier.session_minutes, false, across_change};
+  } else if (status == 429 && code == "ConcurrentSessionLimitExceeded" && !across_change) {
     if (maybe_open < tier.concurrent_sessions)
       c.fail(fmt::format("{}: refused a session with only {} of {} open", who, maybe_open, tier.concurrent_sessions));
     else c.pass();
   } else if (status >= 500) {
     // A failed open may have leased a slot it could not give back (as a real DynamoDB write may
     // succeed behind a 500): until that lease would expire, a refusal is allowed but not owed.
-    mine[fmt::format("?{}", mine.size())] = OpenSession{sent, answered, false, true};
+    mine[fmt::format("?{}", mine.size())] = OpenSession{sent, answered, false, true, tier.session_minutes, false, across_change};
   }
 }
 
@@ -567,7 +594,7 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
     const std::string account = acct == ledgers.model_account_of.end() ? "" : acct->second;
     std::map<std::string, BedrockUsage> tagged;
     if (auto b = ledgers.bedrock_by_tenant.find(tenant); b != ledgers.bedrock_by_tenant.end()) tagged = b->second;
-    if (!tiers_.at(ts.tier).silo) {
+    if (!ts.silo) {
       for (const auto& [model, u] : tagged) {
         auto& p = pooled_expected[{ledgers.pooled_account, model}];
         p.invocations += u.invocations;

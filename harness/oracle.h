@@ -52,6 +52,11 @@ class Oracle {
 
   const OracleTier& tier(const std::string& name) const { return tiers_.at(name); }
   void add_tenant(const std::string& id, const std::string& tier, int utc_offset_minutes);
+  // The tenant moved to `tier` at `at` (a billing change). From then on its limits, tools and
+  // features are the new tier's; sessions already open keep the duration they opened with and
+  // count as possibly (not surely) open; requests in flight across the change are not judged on
+  // what the change affects. Its deployment (and so its model account) stays.
+  void tier_changed(const std::string& tenant, const std::string& tier, Time at);
   // A user of the tenant, by its sub (the id usage must be billed under).
   void add_user(const std::string& tenant, const std::string& sub);
 
@@ -142,9 +147,14 @@ class Oracle {
     Time sent{}, answered{};
     bool closed = false;
     bool ambiguous = false;  // the open failed with 5xx: the system may or may not hold a slot for it
+    int64_t minutes = 0;     // its duration, from the tier it was opened on
+    bool grandfathered = false;     // opened before a tier change: its slot may lie above the new limit
+    bool duration_unknown = false;  // opened across a tier change: either tier's duration holds
   };
   struct TenantState {
     std::string tier;
+    bool silo = false;      // deployed on its own resources at onboarding (a tier change keeps them)
+    Time changed_at{};      // the last tier change, if any
     int offset = 0;
     int64_t weather_calls = 0, tool_executions = 0;
     std::map<std::string, int64_t> chats_by_user;  // known users (sub) -> chats answered 200
@@ -156,6 +166,7 @@ class Oracle {
   Money price(const std::string& metric, const std::string& model, int64_t quantity) const;
 
   std::map<std::string, OracleTier> tiers_;
+  int64_t max_session_minutes_ = 0;  // the longest session of any tier
   std::map<std::pair<std::string, std::string>, Money> prices_;  // (metric, model or "") -> per unit
   std::map<std::string, TenantState> tenants_;
   std::map<std::string, Window> windows_;

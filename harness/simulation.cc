@@ -175,8 +175,48 @@ void Simulation::start() {
     if (tenants_[ti].adversary) {
       ++running_;
       spawn(adversary_actor(ti));
+      continue;  // an adversary's own limits must stay those its attacks assume
+    }
+    // Billing changes: drawn from a stream of their own, so scenarios without them are unchanged.
+    Rng r = Rng(scenario_.seed).split("tier_changes").split(ti);
+    for (const auto& change : scenario_.tier_changes) {
+      if (change.from != tenants_[ti].tier || !r.chance(change.share)) continue;
+      const Time at = scenario_.start + std::chrono::hours(r.between(change.at_hour.min, change.at_hour.max)) +
+                      std::chrono::minutes(r.between(0, 59));
+      ++running_;
+      spawn(tier_change_actor(ti, change.to, at));
+      break;  // one change per tenant
     }
   }
+}
+
+Task<void> Simulation::tier_change_actor(size_t ti, std::string to, Time at) {
+  SimTenant& t = tenants_[ti];
+  co_await sleep_until(world_.clock, at);
+  // The billing system's call, not a user's: the directory is the system's own operations API.
+  auto st = co_await world_.system->tenants().change_tier(t.id, to);
+  if (st.ok()) {
+    oracle_.tier_changed(t.id, to, world_.clock.now());
+    ++t.tier_changes;
+    // The admin, with the token it already holds (its tier claim now stale), asks what its tier
+    // gives: the new tier's tools and features are owed at once.
+    // (Straight to the driver, like the onboarding probes: a 403 for a feature is owed, not a refusal.)
+    // A token that has run out is renewed first; Cognito still holds the old tier, so the new
+    // token's claim is as stale as the old one's.
+    (void)co_await fresh_token(t, t.users[0]);
+    const std::string bearer = "Bearer " + t.users[0].token;
+    ApiRequest list_tools{"GET", "/api/mcp/weather/tools", bearer, "", {}, {}};  // a named local (GCC 12)
+    auto listed = co_await driver_.send(std::move(list_tools));
+    if (listed.status == 200) {
+      std::set<std::string> names;
+      for (const auto& tool : listed.body.value("weather_tools", Json::array())) names.insert(tool.value("name", ""));
+      oracle_.tools_listed(t.id, names);
+    }
+    ApiRequest ask_report{"GET", fmt::format("/api/admin/tenants/{}/overall-cost", t.id), bearer, "", {}, {}};
+    auto report = co_await driver_.send(std::move(ask_report));
+    if (report.status < 500) oracle_.cost_report_requested(t.id, "overall-cost", report.status);
+  }
+  --running_;
 }
 
 Task<ApiResponse> Simulation::call(SimTenant& t, std::string method, std::string path, std::string label,

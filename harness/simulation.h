@@ -39,6 +39,7 @@ struct SimTenant {
   std::string victim;  // the tenant its adversary attacks
   int64_t requests = 0, chats_accepted = 0;
   int64_t refused_limit = 0, throttled = 0, failed = 0;  // of ordinary users' requests, by refusal kind
+  int tier_changes = 0;  // billing changes applied during the run (`tier` stays the one it started on)
 };
 
 class Simulation {
@@ -81,6 +82,7 @@ class Simulation {
   Task<void> run_session(SimTenant& t, SimUser& u, int64_t messages, bool until_refused);
   Task<void> user_actor(size_t ti, size_t ui);
   Task<void> adversary_actor(size_t ti);
+  Task<void> tier_change_actor(size_t ti, std::string to, Time at);
   Task<void> attack(SimTenant& t, const std::string& kind);
   Task<void> burst_chat(size_t ti, size_t ui, std::string session, int* pending);
   Task<void> expect(SimTenant& t, const std::string& kind, std::string method, std::string path, std::string token,

@@ -229,6 +229,28 @@ ScenarioParse parse_scenario(const Json& doc, const std::vector<std::string>& kn
       for (const char* svc : {"bedrock", "dynamodb", "cognito", "weather"}) (void)fr.get(svc);
     }
 
+    if (const Json* changes = r.get("tier_changes")) {
+      if (!changes->is_array()) {
+        r.fail("tier_changes", "must be an array of {from, to, share, at_hour}");
+      } else {
+        for (size_t i = 0; i < changes->size(); ++i) {
+          const std::string path = fmt::format("tier_changes[{}]", i);
+          Reader cr((*changes)[i], path, problems);
+          TierChange c;
+          cr.string("from", c.from, true);
+          cr.string("to", c.to, true);
+          if (!c.from.empty() && !is_tier(c.from)) cr.fail(path + ".from", "unknown tier");
+          if (!c.to.empty() && !is_tier(c.to)) cr.fail(path + ".to", "unknown tier");
+          if (!c.from.empty() && c.from == c.to) cr.fail(path + ".to", "must differ from 'from'");
+          cr.number("share", c.share, 0, 1);
+          if (!cr.get("share")) cr.fail(path + ".share", "is required");
+          cr.range("at_hour", c.at_hour, 0, std::max<int64_t>(hours - 1, 0));  // hours: duration_hours
+          if (!cr.get("at_hour")) cr.fail(path + ".at_hour", "is required");
+          s.tier_changes.push_back(c);
+        }
+      }
+    }
+
     if (const Json* c = r.get("capacity")) {
       Reader cr(*c, "capacity", problems);
       const std::pair<const char*, std::optional<int64_t>*> fields[] = {

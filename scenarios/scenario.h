@@ -53,6 +53,15 @@ struct Capacity {
   std::optional<int64_t> weather_calls_per_minute;
 };
 
+// A billing change during the run: `share` of the tenants on `from` move to `to` at a time drawn
+// in [at_hour.min, at_hour.max] hours after the start. Their users keep the tokens they hold (whose
+// tier claim is now stale): the new tier's limits, tools and features must apply at once.
+struct TierChange {
+  std::string from, to;
+  double share = 0;
+  IntRange at_hour{0, 0};
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -72,6 +81,7 @@ struct Scenario {
   Adversaries adversaries;
   Capacity capacity;
   Thresholds thresholds;
+  std::vector<TierChange> tier_changes;
 };
 
 struct ScenarioProblem {

@@ -235,6 +235,50 @@ TEST_F(OracleTest, MessagesAfterTheSessionDurationFail) {
   EXPECT_EQ(result("limits.session_duration").failed, 1);
 }
 
+// A downgrade mid-day: the new tier's daily limit applies to the day's messages so far.
+TEST_F(OracleTest, AfterADowngradeTheNewTiersLimitsApply) {
+  auto ticket = oracle->begin_chat("globex", "u1", "s1", at("2024-01-31T09:00:00Z"));
+  oracle->end_chat(ticket, at("2024-01-31T09:00:00Z"), 200, "", "r1", "ok", {}, false);
+  ticket = oracle->begin_chat("globex", "u1", "s1", at("2024-01-31T09:01:00Z"));
+  oracle->end_chat(ticket, at("2024-01-31T09:01:00Z"), 200, "", "r2", "ok", {}, false);
+  oracle->tier_changed("globex", "basic", at("2024-01-31T10:00:00Z"));  // basic: 2 a day, already used
+  ticket = oracle->begin_chat("globex", "u1", "s1", at("2024-01-31T10:05:00Z"));
+  oracle->end_chat(ticket, at("2024-01-31T10:05:00Z"), 200, "", "r3", "ok", {}, false);
+  EXPECT_EQ(result("limits.within_limits").failed, 1) << "a third message on the basic tier's day";
+  // Tools and features: the new tier's.
+  oracle->tools_listed("globex", {"get_current_weather"});
+  EXPECT_EQ(result("tiers.tool_gating").failed, 1);
+  oracle->cost_report_requested("globex", "overall-cost", 200);
+  EXPECT_EQ(result("tiers.feature_gating").failed, 1);
+}
+
+TEST_F(OracleTest, ARequestInFlightAcrossATierChangeIsNotJudged) {
+  auto ticket = oracle->begin_chat("acme", "u1", "s1", at("2024-01-31T09:00:00Z"));
+  oracle->tier_changed("acme", "premium", at("2024-01-31T09:00:01Z"));
+  oracle->end_chat(ticket, at("2024-01-31T09:00:02Z"), 429, "DailyLimitExceeded", "r1", "", {}, false);
+  EXPECT_EQ(result("limits.no_refusal_under_limit").checked, 0);
+}
+
+TEST_F(OracleTest, SessionsOpenedBeforeAChangeKeepTheirDurationAndMayOutnumberTheNewLimit) {
+  // premium: 2 sessions of 60 minutes; then basic: 1 session of 30 minutes.
+  oracle->session_opened("globex", "u1", "s1", at("2024-01-31T10:00:00Z"), at("2024-01-31T10:00:00Z"), 201, "");
+  oracle->session_opened("globex", "u1", "s2", at("2024-01-31T10:00:00Z"), at("2024-01-31T10:00:00Z"), 201, "");
+  oracle->tier_changed("globex", "basic", at("2024-01-31T10:10:00Z"));
+  // A new session while both old ones run: allowed (the old ones may hold slots above the new limit)...
+  oracle->session_opened("globex", "u1", "s3", at("2024-01-31T10:11:00Z"), at("2024-01-31T10:11:00Z"), 201, "");
+  EXPECT_EQ(result("limits.concurrent_sessions").failed, 0);
+  // ... but not a second new one: the new limit binds what opens after the change.
+  oracle->session_opened("globex", "u1", "s4", at("2024-01-31T10:12:00Z"), at("2024-01-31T10:12:00Z"), 201, "");
+  EXPECT_EQ(result("limits.concurrent_sessions").failed, 1);
+  // s1 keeps its premium hour: a message at 10:45 is owed, at 11:01 it is a leak.
+  auto ok = oracle->begin_chat("globex", "u1", "s1", at("2024-01-31T10:45:00Z"));
+  oracle->end_chat(ok, at("2024-01-31T10:45:00Z"), 200, "", "r1", "ok", {}, false);
+  EXPECT_EQ(result("limits.session_duration").failed, 0);
+  auto late = oracle->begin_chat("globex", "u1", "s1", at("2024-01-31T11:01:00Z"));
+  oracle->end_chat(late, at("2024-01-31T11:01:00Z"), 200, "", "r2", "ok", {}, false);
+  EXPECT_EQ(result("limits.session_duration").failed, 1);
+}
+
 TEST_F(OracleTest, AttacksMustGetTheExpectedStatus) {
   oracle->attempt("alg_none", "acme", "GET /x", 401, 401);
   EXPECT_EQ(result("isolation.adversary_refused").failed, 0);

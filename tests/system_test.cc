@@ -1,5 +1,6 @@
 // The rules of the system under test, end to end through the router on the fakes: each rule with
 // a case that holds and, where a defect from the catalog breaks it, a case that shows it breaking.
+#include "harness/token_forge.h"
 #include "tests/test_support.h"
 
 namespace tenantsim {
@@ -359,6 +360,34 @@ TEST(System, CostEndpointOpenDefectLeaksReportsToUsers) {
   auto prem = must(f.w->new_tenant("premio", "premium"));
   auto user = must(f.w->add_user(prem, "carol"));
   EXPECT_EQ(f.w->call("GET", "/api/admin/tenants/premio/overall-cost", user.token).status, 200);
+}
+
+TEST(System, ATierChangeAppliesAtOnceToOldTokensAndKeepsOpenSessions) {
+  Fixture f{make_world()};
+  auto a = must(f.w->new_tenant("acme", "premium"));
+  const std::string before = f.session(a);
+  ASSERT_EQ(f.chat(a, before, "hello").status, 200);
+  ASSERT_TRUE(f.w->run(f.w->system->tenants().change_tier("acme", "basic")).ok());
+  // The token still says premium; the tenant's tier decides.
+  EXPECT_EQ(decode_jwt(a.token).payload["custom:subscription_tier"], "premium");
+  EXPECT_EQ(f.w->call("GET", "/api/tenants/acme/subscription", a.token).body["subscription_tier"], "basic");
+  EXPECT_TRUE(f.w->call("GET", "/api/mcp/weather/tools", a.token).body["weather_tools"].empty());
+  EXPECT_EQ(f.w->call("GET", "/api/admin/tenants/acme/overall-cost", a.token).status, 403);
+  // The session opened on premium is still found (its key has no tier), used and closed.
+  EXPECT_EQ(f.chat(a, before, "still here?").status, 200);
+  EXPECT_EQ(f.w->call("DELETE", "/api/sessions/" + before, a.token).status, 200);
+  // Basic's 50 a day, counting the two messages already sent today.
+  const std::string after = f.session(a);
+  int accepted = 0;
+  for (int i = 0; i < 60; ++i) {
+    f.w->clock.advance(std::chrono::milliseconds(200));
+    const auto r = f.chat(a, after, "one more");
+    if (r.status == 200) ++accepted;
+    else EXPECT_EQ(r.body["code"], "DailyLimitExceeded") << r.body.dump();
+  }
+  EXPECT_EQ(accepted, 48);
+  EXPECT_EQ(f.w->run(f.w->system->tenants().change_tier("acme", "gold")).error().name, "UnknownTier");
+  EXPECT_EQ(f.w->run(f.w->system->tenants().change_tier("nobody", "basic")).error().name, "TenantNotFound");
 }
 
 TEST(System, AddToGroupNeedsAdminAndNewClaimsAppearAfterRefresh) {

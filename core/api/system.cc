@@ -1,5 +1,6 @@
 #include "core/api/system.h"
 #include "core/api/sample_fields.h"
+#include "core/domain/session_key.h"
 
 #include <set>
 
@@ -130,7 +131,9 @@ Task<Result<System::Caller>> System::authenticate(std::string token) {
     co_return Error::make(ErrorKind::kUnauthorized, "WrongIssuer", "token was not issued by the tenant's user pool");
   // The tier is the tenant's, from the directory: a token cannot raise it (and a stale token
   // after a downgrade does not keep the old tier).
-  const TierPolicy* tier = config_.tiers.find(t->tier);
+  std::string tier_name = t->tier;
+  if (config_.defects.on(Defect::kTierFromTokenClaim)) tier_name = p->tier;  // the defect: the token's claim
+  const TierPolicy* tier = config_.tiers.find(tier_name);
   if (!tier) co_return Error::make(ErrorKind::kInternal, "UnknownTier", "tenant has an unknown tier");
   co_return Caller{std::move(p).value(), std::move(*t), tier};
 }
@@ -233,7 +236,7 @@ Task<Result<Json>> System::create_session(std::string token) {
   const std::string sid = new_uuid();
   auto slot = co_await quotas_->acquire_session_slot(**usage, c->tenant, *c->tier, c->principal.sub, sid, expires);
   if (!slot.ok()) co_return slot.take_error();
-  const std::string key = fmt::format("{}-{}-{}-{}", c->tenant.id, c->tier->name, c->principal.sub, sid);
+  const std::string key = session_key(c->tenant.id, c->principal.sub, sid);
   Item session{{"tenant_id", c->tenant.id}, {"session_key", key}, {"session_id", sid}, {"user_id", c->principal.sub},
                {"subscription_tier", c->tier->name}, {"created_at", to_iso8601(now)}, {"last_activity", to_iso8601(now)},
                {"expires_at", expires.time_since_epoch().count()}, {"message_count", int64_t{0}},
@@ -257,7 +260,7 @@ Task<Result<Json>> System::close_session(std::string token, std::string session_
   auto usage = usage_table(c->tenant);
   if (!sessions.ok()) co_return sessions.take_error();
   if (!usage.ok()) co_return usage.take_error();
-  const std::string key = fmt::format("{}-{}-{}-{}", c->tenant.id, c->tier->name, c->principal.sub, session_id);
+  const std::string key = session_key(c->tenant.id, c->principal.sub, session_id);
   Key skey{c->tenant.id, key};
   auto item = co_await (*sessions)->get_item(skey);
   if (!item.ok()) co_return item.take_error();
@@ -342,8 +345,8 @@ Task<Result<Json>> System::chat(std::string token, Json body) {
   auto usage = usage_table(c.tenant);
   if (!sessions.ok()) co_return sessions.take_error();
   if (!usage.ok()) co_return usage.take_error();
-  const Key session_key{c.tenant.id, fmt::format("{}-{}-{}-{}", c.tenant.id, c.tier->name, user_id, session_id)};
-  auto session = co_await (*sessions)->get_item(session_key);
+  const Key session_item{c.tenant.id, session_key(c.tenant.id, user_id, session_id)};
+  auto session = co_await (*sessions)->get_item(session_item);
   if (!session.ok()) co_return session.take_error();
   if (!session.value() || *get_string(**session, "status") != "active")
     co_return Error::make(ErrorKind::kNotFound, "SessionNotFound", "Session not found");
@@ -441,7 +444,7 @@ Task<Result<Json>> System::chat(std::string token, Json body) {
   count.add("message_count", 1).set("last_activity", ts);
   if (config_.defects.on(Defect::kSessionExpirySliding))
     count.set("expires_at", (now + c.tier->session_duration).time_since_epoch().count());
-  auto counted = co_await (*sessions)->update_item(session_key, std::move(count));
+  auto counted = co_await (*sessions)->update_item(session_item, std::move(count));
   if (!saved.ok()) co_return saved.take_error();
   if (!counted.ok()) co_return counted.take_error();
   if (long_term.ok()) {

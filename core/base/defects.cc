@@ -30,6 +30,7 @@ const std::vector<DefectInfo>& defect_catalog() {
       {Defect::kUsageUserIsUsername, "usage-user-is-username", "usage billed to the username, not the user id", "cost.attribution", "ci-isolation"},
       {Defect::kCustomAttributesWritable, "custom-attributes-writable", "users may rewrite their own tenant claims", "isolation.adversary_refused", "ci-isolation"},
       {Defect::kSiloBilledToPoolAccount, "silo-billed-to-pool-account", "silo model calls billed to the pool account", "cost.attribution", "ci-isolation"},
+      {Defect::kTierFromTokenClaim, "tier-from-token-claim", "tier rules taken from the token, not the tenant", "tiers.tool_gating", "ci-isolation"},
   };
   return catalog;
 }

@@ -37,6 +37,7 @@ enum class Defect {
   kMemoryActorWithoutUser,    // long-term memory namespaced by tenant only (users share it)
   kUsageUserIsUsername,       // usage records carry the username, not the user id (sub)
   kCustomAttributesWritable,  // app clients let users write every attribute, the tenant claims included
+  kTierFromTokenClaim,        // the tier's rules come from the token's claim, not the tenant directory
   kCount
 };
 

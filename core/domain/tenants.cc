@@ -121,6 +121,23 @@ Task<Result<Tenant>> TenantDirectory::onboard(std::string tenant_id, std::string
   co_return t;
 }
 
+Task<Status> TenantDirectory::change_tier(std::string tenant_id, std::string tier) {
+  std::optional<Tenant> t = find(tenant_id);
+  if (!t || !t->active) co_return Error::make(ErrorKind::kNotFound, "TenantNotFound", "no active tenant " + tenant_id);
+  if (!tiers_.find(tier)) co_return Error::make(ErrorKind::kBadRequest, "UnknownTier", "no tier " + tier);
+  // The record first: what is served from memory must never be ahead of what is stored.
+  auto table = db_.open(config_.tenants_table, std::nullopt);
+  if (!table.ok()) co_return table.take_error();
+  Key key{tenant_id, ""};
+  Update change;
+  change.set("subscription_tier", tier);
+  auto st = co_await (*table)->update_item(std::move(key), std::move(change));
+  if (!st.ok()) co_return st.take_error();
+  std::lock_guard lock(mu_);
+  tenants_[tenant_id].tier = tier;
+  co_return Status{};
+}
+
 Task<Status> TenantDirectory::offboard(std::string tenant_id) {
   std::optional<Tenant> t = find(tenant_id);
   if (!t || !t->active) co_return Error::make(ErrorKind::kNotFound, "TenantNotFound", "no active tenant " + tenant_id);

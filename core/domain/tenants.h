@@ -60,6 +60,11 @@ class TenantDirectory {
   // Onboards a tenant on `tier`: silo resources when the tier says so, the tenant's admin group,
   // and the tenant record. kConflict "TenantExists" if the id is taken.
   Task<Result<Tenant>> onboard(std::string tenant_id, std::string tier, int utc_offset_minutes = 0);
+  // Moves an active tenant to another tier (a billing change). Its limits, tools and features are
+  // the new tier's from the next request on, whatever tier its users' tokens still claim; sessions
+  // already open keep the duration they were opened with; its deployment (pool or silo) stays.
+  // kNotFound for no such active tenant, kBadRequest for an unknown tier.
+  Task<Status> change_tier(std::string tenant_id, std::string tier);
   // Deactivates the tenant (its tokens stop working at once) and deletes its silo resources.
   Task<Status> offboard(std::string tenant_id);
 

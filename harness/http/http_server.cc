@@ -70,7 +70,10 @@ Response own_error(int status, std::string_view code, std::string_view detail) {
 
 }  // namespace
 
-struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
+// The Impl outlives every coroutine on its io_context: run() returns only when they have all
+// ended, and destroying the io_context (a member) destroys any that never ran. So the coroutines
+// hold a plain pointer to it, and nothing holds the Impl in a cycle.
+struct Server::Impl {
   Impl(Limits l, Handler h) : limits(std::move(l)), handler(std::move(h)), acceptor(ioc) {}
 
   Limits limits;
@@ -83,7 +86,6 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::set<std::shared_ptr<Connection>> connections;
 
   awaitable<void> accept_loop() {
-    auto self = shared_from_this();
     for (;;) {
       beast::error_code ec;
       tcp::socket socket = co_await acceptor.async_accept(asio::make_strand(ioc), asio::redirect_error(use_awaitable, ec));
@@ -109,7 +111,6 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   }
 
   awaitable<void> reject(std::shared_ptr<Connection> conn) {
-    auto self = shared_from_this();
     Response r = own_error(503, "TooManyConnections", "the server is at its connection limit; retry shortly");
     r.headers.emplace_back("Retry-After", "1");
     auto msg = to_beast(r, limits, false, 11);
@@ -152,7 +153,6 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   }
 
   awaitable<void> session(std::shared_ptr<Connection> conn) {
-    auto self = shared_from_this();
     Connection& c = *conn;
     beast::flat_buffer buffer;
     beast::error_code ec;
@@ -234,11 +234,11 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 
   void stop() {
     if (stopping.exchange(true)) return;
-    asio::post(ioc, [self = shared_from_this()] {
+    asio::post(ioc, [this] {
       beast::error_code ec;
-      self->acceptor.close(ec);
-      std::lock_guard lock(self->mu);
-      for (const auto& conn : self->connections)
+      acceptor.close(ec);
+      std::lock_guard lock(mu);
+      for (const auto& conn : connections)
         asio::post(conn->stream.get_executor(), [conn] {
           if (conn->idle) conn->stream.cancel();
         });
@@ -246,10 +246,13 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   }
 };
 
-Server::Server(Limits limits, Handler handler) : impl_(std::make_shared<Impl>(std::move(limits), std::move(handler))) {}
+Server::Server(Limits limits, Handler handler) : impl_(std::make_unique<Impl>(std::move(limits), std::move(handler))) {}
 
 Server::~Server() {
-  impl_->stop();
+  // run() has returned (every connection is gone) or never ran: nothing is left to drain.
+  impl_->stopping = true;
+  beast::error_code ec;
+  impl_->acceptor.close(ec);
   impl_->ioc.stop();
 }
 

@@ -94,7 +94,7 @@ class Server {
   struct Impl;
 
  private:
-  std::shared_ptr<Impl> impl_;
+  std::unique_ptr<Impl> impl_;
 };
 
 // "404 Not Found"-style reason phrase of a status, for logs and error bodies.
