@@ -74,11 +74,14 @@ Response own_error(int status, std::string_view code, std::string_view detail) {
 // ended, and destroying the io_context (a member) destroys any that never ran. So the coroutines
 // hold a plain pointer to it, and nothing holds the Impl in a cycle.
 struct Server::Impl {
-  Impl(Limits l, Handler h) : limits(std::move(l)), handler(std::move(h)), acceptor(ioc) {}
+  Impl(Limits l, Handler h)
+      : limits(std::move(l)), handler(std::move(h)), accept_strand(asio::make_strand(ioc)), acceptor(accept_strand) {}
 
   Limits limits;
   Handler handler;
   asio::io_context ioc;
+  // The acceptor is not thread-safe: the accept loop and stop() both use it on this strand.
+  asio::strand<asio::io_context::executor_type> accept_strand;
   tcp::acceptor acceptor;
   ServerStats stats;
   std::atomic<bool> stopping{false};
@@ -234,7 +237,7 @@ struct Server::Impl {
 
   void stop() {
     if (stopping.exchange(true)) return;
-    asio::post(ioc, [this] {
+    asio::post(accept_strand, [this] {
       beast::error_code ec;
       acceptor.close(ec);
       std::lock_guard lock(mu);
@@ -267,7 +270,7 @@ uint16_t Server::listen(const std::string& address, uint16_t port) {
   if (!ec) a.bind(ep, ec);
   if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) throw std::runtime_error("cannot listen on " + address + ":" + std::to_string(port) + ": " + ec.message());
-  asio::co_spawn(impl_->ioc, impl_->accept_loop(), asio::detached);
+  asio::co_spawn(impl_->accept_strand, impl_->accept_loop(), asio::detached);
   return a.local_endpoint().port();
 }
 
