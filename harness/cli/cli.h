@@ -24,6 +24,8 @@ struct UsageError : std::runtime_error {
 // arguments or bad values.
 std::optional<cxxopts::ParseResult> parse(cxxopts::Options& opts, int argc, char** argv, int first);
 
+// Adds --inject-defect (repeatable) and --data-dir, which every command that builds a system takes.
+void add_system_options(cxxopts::Options& opts);
 // The --inject-defect NAME options (repeatable), each announced on stderr; UsageError on an
 // unknown name.
 DefectSet injected_defects(const cxxopts::ParseResult& args);

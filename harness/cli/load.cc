@@ -29,9 +29,9 @@ int load(int argc, char** argv) {
       "p99-ms", "fail when a tier's chat p99 exceeds this (default: the scenario's threshold)", cxxopts::value<int64_t>())(
       "seed", "seed of the population and the request mix", cxxopts::value<uint64_t>())(
       "out", "report directory (default out/load-<scenario name>)", cxxopts::value<std::string>())(
-      "inject-defect", "switch on a catalogued defect in the in-process target (repeatable)",
-      cxxopts::value<std::vector<std::string>>())(
-      "data-dir", "tier table and price catalogs", cxxopts::value<std::string>()->default_value(TENANTSIM_DATA_DIR));
+      "find-knee", "raise the rate by 1.5x per step of --duration s (from --rate to --ramp-to) until chat p99 passes "
+                   "--p99-ms (default 250), a service throttles or requests fail; report the highest sustained rate");
+  add_system_options(opts);
   opts.parse_positional({"scenario"});
   auto args = parse(opts, argc, argv, 2);
   if (!args) return kOk;
@@ -49,6 +49,7 @@ int load(int argc, char** argv) {
   if (args->count("seed")) lo.seed = (*args)["seed"].as<uint64_t>();
   lo.defects = injected_defects(*args);
   lo.data_dir = (*args)["data-dir"].as<std::string>();
+  lo.find_knee = args->count("find-knee") > 0;
   lo.progress = true;
   const std::string path = (*args)["scenario"].as<std::string>();
   auto loaded = load_scenario(path, lo.data_dir);
@@ -79,6 +80,16 @@ int load(int argc, char** argv) {
   std::cout << fmt::format("{} requests in {:.1f} s ({:.0f}/s achieved, {} connections) against {}\n",
                            d["requests"].get<int64_t>(), result->timing.wall_seconds, d["achieved_per_s"].get<double>(),
                            lo.connections, d["target"].get<std::string>());
+  if (d.contains("knee")) {
+    for (const auto& k : d["knee"]["steps"])
+      std::cout << fmt::format("  step {:>8.0f}/s asked {:>8.0f}/s achieved  chat p99 {:>8.2f} ms  {}\n", k["rate_per_s"].get<double>(),
+                               k["achieved_per_s"].get<double>(), k["chat_p99_us"].get<int64_t>() / 1000.0,
+                               k["held"].get<bool>() ? "held" : "did not hold");
+    const auto& best = d["knee"]["highest_sustained_per_s"];
+    std::cout << fmt::format("knee: {}; saturated first: {}\n",
+                             best.is_null() ? std::string("not even the first step held") : fmt::format("{:.0f} requests/s", best.get<double>()),
+                             d["knee"]["saturated_first"].get<std::string>());
+  }
   for (const auto& row : r.latency)
     std::cout << fmt::format("  {:<44} {:<9} n={:<7} p50 {:>8.2f} ms  p99 {:>8.2f} ms  max {:>8.2f} ms\n", row.endpoint,
                              row.tier, row.count, row.p50_us / 1000.0, row.p99_us / 1000.0, row.max_us / 1000.0);

@@ -25,6 +25,12 @@ std::optional<cxxopts::ParseResult> parse(cxxopts::Options& opts, int argc, char
   }
 }
 
+void add_system_options(cxxopts::Options& opts) {
+  opts.add_options()("inject-defect", "switch on a catalogued defect (repeatable; see tenantsim defects list)",
+                     cxxopts::value<std::vector<std::string>>())(
+      "data-dir", "tier table and price catalogs", cxxopts::value<std::string>()->default_value(TENANTSIM_DATA_DIR));
+}
+
 DefectSet injected_defects(const cxxopts::ParseResult& args) {
   DefectSet defects;
   if (!args.count("inject-defect")) return defects;

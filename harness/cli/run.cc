@@ -158,10 +158,8 @@ int run(int argc, char** argv) {
       "seeds", "sweep: run every seed of A..B, print each failing seed with its first failing check",
       cxxopts::value<std::string>())(
       "out", "report directory (default out/<scenario name>; with --seeds, reports of failing seeds go to DIR/seed-N)",
-      cxxopts::value<std::string>())(
-      "inject-defect", "switch on a catalogued defect (repeatable; see tenantsim defects list)",
-      cxxopts::value<std::vector<std::string>>())(
-      "data-dir", "tier table and price catalogs", cxxopts::value<std::string>()->default_value(TENANTSIM_DATA_DIR));
+      cxxopts::value<std::string>());
+  add_system_options(opts);
   opts.parse_positional({"scenario"});
   auto args = parse(opts, argc, argv, 2);
   if (!args) return kOk;

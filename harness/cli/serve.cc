@@ -46,10 +46,8 @@ int serve(int argc, char** argv) {
       "max-header-bytes", "largest request head", cxxopts::value<int64_t>()->default_value("16384"))(
       "read-timeout-ms", "time a started request has to arrive whole", cxxopts::value<int64_t>()->default_value("10000"))(
       "idle-timeout-ms", "keep-alive connections idle this long are closed", cxxopts::value<int64_t>()->default_value("60000"))(
-      "no-fake-control", "do not serve GET /_fake/cognito/confirmation-code")(
-      "inject-defect", "switch on a catalogued defect (repeatable; see tenantsim defects list)",
-      cxxopts::value<std::vector<std::string>>())(
-      "data-dir", "tier table and price catalogs", cxxopts::value<std::string>()->default_value(TENANTSIM_DATA_DIR));
+      "no-fake-control", "do not serve GET /_fake/cognito/confirmation-code");
+  add_system_options(opts);
   auto args = parse(opts, argc, argv, 2);
   if (!args) return kOk;
 

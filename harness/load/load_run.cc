@@ -15,9 +15,11 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "core/base/rng.h"
 #include "harness/http/served_system.h"
@@ -30,6 +32,8 @@
 namespace tenantsim {
 
 namespace {
+
+constexpr int64_t kKneeP99Ms = 250;  // the default chat p99 a --find-knee step must keep
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -372,6 +376,35 @@ std::map<std::string, TierLimits> limits_of(const json& tiers_doc) {
   return out;
 }
 
+// One step of --find-knee: chat latency, failures, and which shared service throttled.
+struct KneeStep {
+  LatencyHistogram chat;
+  int64_t errors = 0;
+  std::map<std::string, int64_t> throttled_by;  // service -> 429s
+  std::string why;  // empty: the step held
+};
+
+KneeStep judge_step(const std::vector<Planned>& plan, const std::vector<Outcome>& out, int64_t p99_limit_us) {
+  KneeStep k;
+  for (size_t i = 0; i < plan.size(); ++i) {
+    if (plan[i].kind == Kind::kChat && out[i].status == 200) k.chat.record(out[i].latency_us);
+    if (out[i].status >= 500 || out[i].status == 0) ++k.errors;
+    const RefusalClass rc = classify_refusal(out[i].status, out[i].code);
+    if (rc.kind == RefusalKind::kThrottled) ++k.throttled_by[rc.service.empty() ? "unknown" : rc.service];
+  }
+  if (!k.throttled_by.empty()) {
+    auto worst = std::max_element(k.throttled_by.begin(), k.throttled_by.end(),
+                                  [](const auto& a, const auto& b) { return a.second < b.second; });
+    k.why = fmt::format("{} throttled ({} requests refused)", worst->first, worst->second);
+  } else if (k.errors * 100 > static_cast<int64_t>(plan.size())) {
+    k.why = fmt::format("{} of {} requests failed (5xx or no answer)", k.errors, plan.size());
+  } else if (k.chat.percentile(99) > p99_limit_us) {
+    k.why = fmt::format("chat p99 {:.1f} ms over {} ms with nothing refused: the server's own capacity",
+                        static_cast<double>(k.chat.percentile(99)) / 1000.0, p99_limit_us / 1000);
+  }
+  return k;
+}
+
 }  // namespace
 
 Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) {
@@ -428,11 +461,55 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
     u.tampered = encode_jwt(t.header, t.payload, t.signature);
   }
 
-  const auto plan = make_plan(rng.split("plan"), o, users.size(), tenants.size(), users);
   const auto wall_start = std::chrono::system_clock::now();
   const auto steady_start = Steady::now();
-  Traffic traffic(target, tenants, users, plan, o.connections, o.progress && isatty(fileno(stderr)));
-  const std::vector<Outcome> out = traffic.run();
+  const bool tty = o.progress && isatty(fileno(stderr));
+  std::vector<Planned> plan;
+  std::vector<Outcome> out;
+  json knee_steps = json::array();
+  std::optional<double> knee;
+  std::string saturated;
+  if (!o.find_knee) {
+    plan = make_plan(rng.split("plan"), o, users.size(), tenants.size(), users);
+    out = Traffic(target, tenants, users, plan, o.connections, tty).run();
+  } else {
+    // Steps of --duration seconds, each 1.5 times the last, from --rate up to --ramp-to, until chat
+    // p99 passes the threshold, a shared service throttles, or requests fail: the knee is the last
+    // rate that held, and what broke the next one is what saturated first.
+    const int64_t p99_limit_us = (o.p99_ms ? *o.p99_ms : kKneeP99Ms) * 1000;
+    const double top = o.ramp_to.value_or(o.rate * 64);
+    double rate = o.rate;
+    for (int step = 0; step < 16 && rate <= top * 1.0001; ++step) {
+      LoadOptions so = o;
+      so.rate = rate;
+      so.ramp_to.reset();
+      auto step_plan = make_plan(rng.split("plan").split(static_cast<uint64_t>(step)), so, users.size(), tenants.size(), users);
+      const auto t0 = Steady::now();
+      auto step_out = Traffic(target, tenants, users, step_plan, o.connections, tty).run();
+      const double secs = std::chrono::duration<double>(Steady::now() - t0).count();
+      const KneeStep k = judge_step(step_plan, step_out, p99_limit_us);
+      const double achieved = secs > 0 ? static_cast<double>(step_plan.size()) / secs : 0;
+      std::string why = k.why;
+      if (why.empty() && achieved < rate * 0.9)
+        why = fmt::format("the driver achieved only {:.0f} of {:.0f}/s: the target (or this machine) is out of CPU", achieved, rate);
+      knee_steps.push_back({{"rate_per_s", rate}, {"achieved_per_s", achieved}, {"requests", step_plan.size()},
+                            {"chat_p50_us", k.chat.percentile(50)}, {"chat_p99_us", k.chat.percentile(99)},
+                            {"errors", k.errors}, {"throttled", k.throttled_by}, {"held", why.empty()}, {"why", why}});
+      if (tty) std::fprintf(stderr, "step %d: %.0f/s asked, %.0f/s achieved, chat p99 %.1f ms%s%s\n", step + 1, rate,
+                            achieved, static_cast<double>(k.chat.percentile(99)) / 1000.0, why.empty() ? "" : ": ",
+                            why.c_str());
+      const int64_t offset_us = static_cast<int64_t>(std::chrono::duration_cast<std::chrono::microseconds>(t0 - steady_start).count());
+      for (auto& p : step_plan) p.at_us += offset_us;
+      plan.insert(plan.end(), step_plan.begin(), step_plan.end());
+      out.insert(out.end(), step_out.begin(), step_out.end());
+      if (!why.empty()) {
+        saturated = why;
+        break;
+      }
+      knee = rate;
+      rate *= 1.5;
+    }
+  }
   const double wall = std::chrono::duration<double>(Steady::now() - steady_start).count();
 
   // --- checks --------------------------------------------------------------------------------
@@ -490,8 +567,16 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
   // In process, what the system reports per tenant must equal what the fake model served.
   std::map<std::string, int64_t> ledger_totals;
   if (served) {
-    served->flush_metering();
+    // Records a throttled table refused wait in metering's outbox: give the outbox a few seconds to
+    // drain (throttling windows are a second long) before comparing.
+    size_t pending = served->flush_metering();
+    for (int i = 0; pending > 0 && i < 20; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      pending = served->flush_metering();
+    }
     Judge metered("metering.complete");
+    if (pending > 0)
+      metered.observe(false, [&] { return fmt::format("{} usage records still unwritten 5 s after the traffic", pending); });
     const BedrockLedger ledger = served->world().bedrock.ledger();
     http::BlockingClient c(target.port, target.host);
     for (const auto& t : tenants) {
@@ -603,6 +688,12 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
   d["requests"] = plan.size();
   d["achieved_per_s"] = result.timing.simulated_requests_per_second;
   d["latency_from"] = "intended send time (no coordinated omission)";
+  if (o.find_knee) {
+    d["model"] = "open, stepped (--find-knee)";
+    d["knee"] = {{"steps", knee_steps},
+                 {"highest_sustained_per_s", knee ? json(*knee) : json(nullptr)},
+                 {"saturated_first", saturated.empty() ? json("nothing within the steps tried") : json(saturated)}};
+  }
   auto percentiles = [](const LatencyHistogram& h) {
     return json{{"count", h.count()},          {"p50_us", h.percentile(50)},   {"p90_us", h.percentile(90)},
                 {"p99_us", h.percentile(99)},  {"p99_9_us", h.percentile(99.9)}, {"max_us", h.max()}};

@@ -25,6 +25,10 @@ struct LoadOptions {
   std::optional<uint64_t> seed;      // overrides the scenario's (population, request mix)
   int64_t max_requests = 500'000;    // a hard bound on what a run sends
   std::optional<int64_t> p99_ms;     // chat p99 threshold (default: the scenario's)
+  // Steps of `duration_s` each, from `rate` up by 1.5x to `ramp_to`, until chat p99 passes p99_ms
+  // (default 250), a shared service throttles or requests fail: the highest sustained rate and what
+  // saturated first go to load.json ("knee").
+  bool find_knee = false;
   DefectSet defects;                 // in process only
   std::string data_dir;
   bool progress = false;             // a progress line on stderr (TTY only)
