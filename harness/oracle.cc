@@ -81,8 +81,8 @@ Result<Oracle> Oracle::from_docs(const Json& tiers, const Json& prices) {
   }
   for (const auto& [name, desc] : check_catalog()) {
     if (std::string_view(name) == "thresholds.p99_latency") continue;  // judged in finish(), when set
-    o.checks_[name].result.name = name;
-    o.checks_[name].result.description = desc;
+    o.checks_[name].name = name;
+    o.checks_[name].description = desc;
   }
   return o;
 }
@@ -110,7 +110,7 @@ Oracle::Check& Oracle::check(const std::string& name) { return checks_.at(name);
 
 int64_t Oracle::failures_so_far() const {
   int64_t n = 0;
-  for (const auto& [name, c] : checks_) n += c.result.failed;
+  for (const auto& [name, c] : checks_) n += c.failed;
   return n;
 }
 
@@ -659,7 +659,7 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
 
   std::vector<CheckResult> out;
   for (const auto& [name, desc] : check_catalog())
-    if (checks_.count(name)) out.push_back(checks_.at(name).result);
+    if (checks_.count(name)) out.push_back(checks_.at(name));
   if (p99_threshold_ms) {
     CheckResult t;
     t.name = "thresholds.p99_latency";

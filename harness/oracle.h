@@ -129,15 +129,7 @@ class Oracle {
   int64_t failures_so_far() const;
 
  private:
-  struct Check {
-    CheckResult result;
-    void pass() { ++result.checked; }
-    void fail(std::string example) {
-      ++result.checked;
-      ++result.failed;
-      if (result.examples.size() < 5) result.examples.push_back(std::move(example));
-    }
-  };
+  using Check = CheckResult;
   struct Window {
     int64_t accepted = 0;
     int64_t in_flight = 0;

@@ -15,9 +15,14 @@ std::string signing_input(const nlohmann::json& header, const nlohmann::json& pa
 }  // namespace
 
 Jwt decode_jwt(const std::string& token) {
+  // Never throws: a part that is not base64url JSON decodes as an empty object.
+  const auto part = [](std::string_view text) {
+    nlohmann::json j = nlohmann::json::parse(base64url_decode(text).value_or("{}"), nullptr, false);
+    return j.is_object() ? j : nlohmann::json::object();
+  };
   const auto d1 = token.find('.'), d2 = token.rfind('.');
-  return Jwt{nlohmann::json::parse(base64url_decode(token.substr(0, d1)).value_or("{}")),
-             nlohmann::json::parse(base64url_decode(token.substr(d1 + 1, d2 - d1 - 1)).value_or("{}")),
+  if (d1 == std::string::npos || d2 == d1) return Jwt{nlohmann::json::object(), nlohmann::json::object(), ""};
+  return Jwt{part(std::string_view(token).substr(0, d1)), part(std::string_view(token).substr(d1 + 1, d2 - d1 - 1)),
              base64url_decode(token.substr(d2 + 1)).value_or("")};
 }
 

@@ -13,7 +13,7 @@ struct Jwt {
   std::string signature;  // raw bytes
 };
 
-// Splits and decodes a compact JWS. REQUIRES: a well-formed token (the attacker holds a real one).
+// Splits and decodes a compact JWS without verifying it; parts that do not decode are empty.
 Jwt decode_jwt(const std::string& token);
 // Re-encodes header and payload with the given raw signature bytes.
 std::string encode_jwt(const nlohmann::json& header, const nlohmann::json& payload, const std::string& signature);

@@ -34,6 +34,14 @@ struct CheckResult {
   int64_t failed = 0;
   std::vector<std::string> examples;  // up to a few failures, each naming request ids and tenants
 
+  // One observation judged: counted, and a failure kept as an example while there are few.
+  void pass() { ++checked; }
+  void fail(std::string example) {
+    ++checked;
+    ++failed;
+    if (examples.size() < 5) examples.push_back(std::move(example));
+  }
+
   CheckStatus status() const {
     if (failed > 0) return gating ? CheckStatus::kFail : CheckStatus::kWarn;
     return checked == 0 ? CheckStatus::kNotExercised : CheckStatus::kPass;

@@ -214,7 +214,7 @@ std::map<std::string, std::string> parse_query(std::string_view q) {
       };
       if (in[i] == '+') {
         out += ' ';
-      } else if (in[i] == '%' && i + 2 < in.size() + 0 && hex(in[i + 1]) >= 0 && hex(in[i + 2]) >= 0) {
+      } else if (in[i] == '%' && i + 2 < in.size() && hex(in[i + 1]) >= 0 && hex(in[i + 2]) >= 0) {
         out += static_cast<char>(hex(in[i + 1]) * 16 + hex(in[i + 2]));
         i += 2;
       } else {

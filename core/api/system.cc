@@ -290,13 +290,16 @@ Task<Result<Json>> System::list_sessions(std::string token, std::string tenant_i
   co_return Json{{"tenant_id", c->tenant.id}, {"sessions", std::move(list).value()}};
 }
 
-Task<Result<Json>> System::session_list(const Caller& c) {
+Task<Result<Json>> System::session_list(const Caller& c, bool own_only) {
   auto sessions = sessions_table(c.tenant);
   if (!sessions.ok()) co_return sessions.take_error();
-  const bool admin = c.principal.is_admin_of(c.tenant.id);
+  const bool admin = c.principal.is_admin_of(c.tenant.id) && !own_only;
   QueryRequest q;
   q.partition = c.tenant.id;
-  q.sort = SortKeyCondition{SortKeyCondition::Op::kBeginsWith, c.tenant.id + "-", ""};
+  // The caller's own sessions are one key range (the key leads with tenant and user), so reading
+  // them costs what the caller has, not what the whole tenant has.
+  std::string prefix = own_only ? session_key(c.tenant.id, c.principal.sub, "") : c.tenant.id + "-";
+  q.sort = SortKeyCondition{SortKeyCondition::Op::kBeginsWith, std::move(prefix), ""};
   Json list = Json::array();
   for (;;) {
     auto page = co_await (*sessions)->query(q);
@@ -495,10 +498,10 @@ Task<Result<Json>> System::subscription(std::string token, std::string tenant_id
   if (!table.ok()) co_return table.take_error();
   auto counts = co_await quotas_->counts(**table, c->tenant, *c->tier, c->principal.sub);
   if (!counts.ok()) co_return counts.take_error();
-  auto sessions = co_await session_list(c.value());
+  auto sessions = co_await session_list(c.value(), true);
   if (!sessions.ok()) co_return sessions.take_error();
   int64_t active = 0;
-  for (const auto& s : *sessions) active += s.value("status", "") == "active" && s.value("user_id", "") == c->principal.sub;
+  for (const auto& s : *sessions) active += s.value("status", "") == "active";
   const TierPolicy& t = *c->tier;
   const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(t.session_duration).count();
   // Beside our names, the sample frontend's (max_session_duration, mcp_server_access, daily_usage,

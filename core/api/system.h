@@ -114,8 +114,9 @@ class System final : public UsageTableSource {
   Result<std::shared_ptr<Table>> sessions_table(const Tenant& tenant);
   Result<std::shared_ptr<Table>> usage_table(const Tenant& tenant);
   Result<std::shared_ptr<Table>> open_scoped(const std::string& table, const std::string& tenant_id);
-  // The sessions the caller may see (all of the tenant's for its admins, else their own).
-  Task<Result<Json>> session_list(const Caller& c);
+  // The sessions the caller may see (all of the tenant's for its admins, else their own), or only
+  // the caller's own.
+  Task<Result<Json>> session_list(const Caller& c, bool own_only = false);
   Task<Result<Json>> cost_json(const Caller& c, std::string user_filter, CostWindow window);
   std::optional<Period> period_of(CostWindow window) const;
   std::string new_id(const char* prefix);

@@ -61,20 +61,19 @@ int serve(int argc, char** argv) {
   limits.idle_timeout = std::chrono::milliseconds(int_option<int64_t>(*args, "idle-timeout-ms", 1, 3'600'000));
   const DefectSet defects = injected_defects(*args);
 
-  WorldOptions wo;
-  wo.seed = (*args)["seed"].as<uint64_t>();
-  wo.data_dir = (*args)["data-dir"].as<std::string>();
-  wo.defects = defects;
+  ServeOptions so;
+  so.world.seed = (*args)["seed"].as<uint64_t>();
+  so.world.data_dir = (*args)["data-dir"].as<std::string>();
+  so.world.defects = defects;
   std::optional<LoadedScenario> scenario;
   if (args->count("scenario")) {
-    auto loaded = load_scenario((*args)["scenario"].as<std::string>(), wo.data_dir);
+    auto loaded = load_scenario((*args)["scenario"].as<std::string>(), so.world.data_dir);
     if (!loaded.ok()) {
       std::cerr << "tenantsim serve: " << loaded.error().message << "\n";
       return kUsage;
     }
     scenario = std::move(*loaded);
-    wo.tiers_doc = scenario->tiers_doc;
-    wo.prices_doc = scenario->prices_doc;
+    so.use_scenario(*scenario);
   }
   std::ofstream access_log;
   if (args->count("access-log")) {
@@ -83,13 +82,10 @@ int serve(int argc, char** argv) {
     if (!access_log) throw UsageError(fmt::format("--access-log: cannot open '{}' for appending", file));
   }
 
-  ServeOptions so;
   so.bind = (*args)["bind"].as<std::string>();
   so.port = port;
   so.threads = threads;
   so.limits = limits;
-  so.world = wo;
-  so.scenario = scenario ? &*scenario : nullptr;
   so.fake_control = !args->count("no-fake-control");
   if (args->count("cors-origin"))
     for (const auto& o : (*args)["cors-origin"].as<std::vector<std::string>>()) so.api.cors_origins.insert(o);

@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "core/auth/base64url.h"
+#include "harness/token_forge.h"
 
 namespace tenantsim::http {
 
@@ -33,21 +33,6 @@ bool is_json(const std::string& content_type) {
   return type == "application/json" || (type.starts_with("application/") && type.ends_with("+json"));
 }
 
-// The tenant a bearer token names, read without verifying it: only used to label a request the
-// router has already answered 2xx, i.e. whose token it verified.
-std::string token_tenant(const std::string& authorization) {
-  if (!authorization.starts_with("Bearer ")) return {};
-  const std::string token = authorization.substr(7);
-  const size_t a = token.find('.'), b = token.find('.', a + 1);
-  if (a == std::string::npos || b == std::string::npos) return {};
-  const auto payload = base64url_decode(std::string_view(token).substr(a + 1, b - a - 1));
-  if (!payload) return {};
-  const Json claims = Json::parse(*payload, nullptr, false);
-  if (!claims.is_object()) return {};
-  const auto it = claims.find("custom:tenant_id");
-  return it != claims.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 }  // namespace
 
 ApiService::ApiService(System& system, boost::asio::io_context& system_loop, Server& server, ApiServiceOptions options)
@@ -73,12 +58,15 @@ void ApiService::handle(Request req, Responder respond) {
       } catch (const std::exception& e) {
         out = error_response(Error::make(ErrorKind::kInternal, "InternalError", e.what()));
       }
-      std::string tier;
-      if (out.status < 300)
-        if (auto t = self->system_.tenants().find(token_tenant(r.header("authorization")))) tier = t->tier;
       // Rendering, metrics and the access log run on a server thread.
-      self->server_.post([self, out = std::move(out), r = std::move(r), p = std::move(p), done = std::move(done), at,
-                          tier = std::move(tier)]() mutable {
+      self->server_.post([self, out = std::move(out), r = std::move(r), p = std::move(p), done = std::move(done), at]() mutable {
+        // The caller's tier, for the metrics: read from the token of a request the router answered
+        // 2xx (so verified, where the route takes one); the tenant directory is safe from any thread.
+        std::string tier;
+        const std::string& auth = r.header("authorization");
+        if (out.status < 300 && auth.starts_with("Bearer "))
+          if (auto t = self->system_.tenants().find(decode_jwt(auth.substr(7)).payload.value("custom:tenant_id", "")))
+            tier = t->tier;
         Response resp = json_response(out.status, out.body);
         for (const auto& [k, v] : out.headers) resp.headers.emplace_back(k, v);
         const std::string code = out.status >= 400 && out.body.is_object() ? out.body.value("code", "") : "";
@@ -91,7 +79,6 @@ void ApiService::handle(Request req, Responder respond) {
 
 bool ApiService::answer_locally(const Request& req, const std::string& path, const std::string& query,
                                 Responder& respond, Clock::time_point received) {
-  const std::string pattern = route_pattern(path);
   auto local = [&](Response resp, const std::string& route, const std::string& code = "") {
     finish(req, path, std::move(resp), route, code, "", received, respond);
     return true;
@@ -104,13 +91,13 @@ bool ApiService::answer_locally(const Request& req, const std::string& path, con
     if (!req.header("access-control-request-method").empty()) {
       const std::string& origin = req.header("origin");
       if (options_.cors_origins.empty() || (!options_.cors_origins.count("*") && !options_.cors_origins.count(origin)))
-        return local(error(403, "CorsOriginNotAllowed", "origin '" + origin + "' may not call this API"), pattern,
+        return local(error(403, "CorsOriginNotAllowed", "origin '" + origin + "' may not call this API"), route_pattern(path),
                      "CorsOriginNotAllowed");
       r.headers.emplace_back("Access-Control-Allow-Methods", allow + ", OPTIONS");
       r.headers.emplace_back("Access-Control-Allow-Headers", "Authorization, Content-Type");
       r.headers.emplace_back("Access-Control-Max-Age", "600");
     }
-    return local(std::move(r), pattern);
+    return local(std::move(r), route_pattern(path));
   }
   // Liveness answers on the connection's thread: it must not queue behind the system's work.
   if ((path == "/health" || path == "/api/health") && req.method == "GET")
@@ -136,7 +123,7 @@ bool ApiService::answer_locally(const Request& req, const std::string& path, con
   if (!req.body.empty() && !is_json(req.header("content-type")))
     return local(error(400, "UnsupportedContentType",
                        "the body must be JSON (Content-Type: application/json), got '" + req.header("content-type") + "'"),
-                 pattern, "UnsupportedContentType");
+                 route_pattern(path), "UnsupportedContentType");
   return false;
 }
 

@@ -13,6 +13,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <mutex>
@@ -63,9 +64,9 @@ bhttp::response<bhttp::string_body> to_beast(const Response& r, const Limits& li
 // The error answer the skeleton gives on its own (limits, parse errors, capacity): a JSON body in
 // the same {"detail", "code"} shape the API uses, so clients parse one error format.
 Response own_error(int status, std::string_view code, std::string_view detail) {
-  Response r{status, {{"Content-Type", "application/json"}}, {}};
-  r.body = R"({"detail":")" + std::string(detail) + R"(","code":")" + std::string(code) + R"("})";
-  return r;
+  // Through the JSON library: a detail carries error messages, which may hold quotes.
+  return Response{status, {{"Content-Type", "application/json"}},
+                  nlohmann::json{{"detail", std::string(detail)}, {"code", std::string(code)}}.dump()};
 }
 
 }  // namespace

@@ -29,6 +29,13 @@ struct ServeOptions {
   const LoadedScenario* scenario = nullptr;  // faults and capacity, when given
   http::ApiServiceOptions api;             // confirmation_code is set by start() when fake_control
   bool fake_control = true;
+
+  // The scenario's tier table, prices, faults and capacity. REQUIRES: `s` outlives start().
+  void use_scenario(const LoadedScenario& s) {
+    world.tiers_doc = s.tiers_doc;
+    world.prices_doc = s.prices_doc;
+    scenario = &s;
+  }
 };
 
 class ServedSystem {

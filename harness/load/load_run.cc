@@ -348,19 +348,21 @@ std::vector<Planned> make_plan(Rng rng, const LoadOptions& o, size_t users, size
 
 // --- judgement --------------------------------------------------------------------------------
 
-struct Judge {
-  explicit Judge(const char* name) : check{name, "", true, false, 0, 0, {}} {
-    for (const auto& c : check_catalog())
-      if (check.name == c.name) check.description = c.description;
-  }
-  void observe(bool ok, const std::function<std::string()>& example) {
-    ++check.checked;
-    if (ok) return;
-    ++check.failed;
-    if (check.examples.size() < 5) check.examples.push_back(example());
-  }
-  CheckResult check;
-};
+// A check of the catalog, by name, ready to judge.
+CheckResult catalog_check(const char* name) {
+  CheckResult c;
+  c.name = name;
+  for (const auto& info : check_catalog())
+    if (c.name == info.name) c.description = info.description;
+  return c;
+}
+
+// Judges one observation; the example is only written when it failed.
+template <class Example>
+void observe(CheckResult& c, bool ok, Example example) {
+  if (ok) c.pass();
+  else c.fail(example());
+}
 
 struct TierLimits {
   int64_t daily = 0, monthly = 0;
@@ -427,9 +429,7 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
     so.world.seed = seed;
     so.world.data_dir = o.data_dir;
     so.world.defects = o.defects;
-    so.world.tiers_doc = loaded.tiers_doc;
-    so.world.prices_doc = loaded.prices_doc;
-    so.scenario = &loaded;
+    so.use_scenario(loaded);
     auto started = ServedSystem::start(std::move(so));
     if (!started.ok()) return started.take_error();
     served = std::move(started).value();
@@ -516,10 +516,15 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
   std::set<std::string> faulty;
   for (const auto& [service, plan_of] : loaded.fault_plans)
     if (plan_of.error_rate > 0 || !plan_of.outages.empty()) faulty.insert(service);
-  Judge legit("access.legitimate_requests"), refused("isolation.adversary_refused"), within("limits.within_limits");
+  CheckResult legit = catalog_check("access.legitimate_requests"), refused = catalog_check("isolation.adversary_refused"),
+              within = catalog_check("limits.within_limits");
   const auto limits = limits_of(loaded.tiers_doc);
   // Accepted chats per limit scope and UTC day (a run may cross midnight).
-  std::map<std::pair<std::string, int64_t>, int64_t> accepted;
+  struct Accepted {
+    int64_t count = 0;
+    const LoadTenant* tenant = nullptr;
+  };
+  std::map<std::pair<std::string, int64_t>, Accepted> accepted;
   for (size_t i = 0; i < plan.size(); ++i) {
     const Planned& p = plan[i];
     const Outcome& r = out[i];
@@ -529,7 +534,7 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
       const int want = p.kind == Kind::kTamperedToken ? 401 : 403;
       // An injected fault may answer first (5xx); that is not the attack succeeding.
       if (r.status >= 500 || r.status == 0) continue;
-      refused.observe(r.status == want, [&] {
+      observe(refused, r.status == want, [&] {
         return fmt::format("{} by tenant {} against {}: answered {} (expected {})", label_of(p.kind), t.id,
                            tenants[p.other].id, r.status, want);
       });
@@ -538,31 +543,30 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
     const RefusalClass rc = classify_refusal(r.status, r.code);
     const bool injected = refusal_reason(rc, faulty).starts_with("injected fault");
     // A user's own request may be refused only for a limit (429) or fail by an injected fault.
-    legit.observe((r.status >= 200 && r.status < 300) || r.status == 429 || (r.status >= 500 && injected), [&] {
+    observe(legit, (r.status >= 200 && r.status < 300) || r.status == 429 || (r.status >= 500 && injected), [&] {
       return fmt::format("{} by tenant {} user {}: answered {} {}", label_of(p.kind), t.id, u.sub, r.status, r.code);
     });
     if (p.kind == Kind::kChat && r.status == 200) {
       const auto& lim = limits.count(t.tier) ? limits.at(t.tier) : TierLimits{};
       const int64_t day = (std::chrono::duration_cast<std::chrono::seconds>(wall_start.time_since_epoch()).count() +
                            p.at_us / 1'000'000) / 86400;
-      ++accepted[{lim.tenant_scope ? t.id : t.id + "/" + u.sub, day}];
+      Accepted& a = accepted[{lim.tenant_scope ? t.id : t.id + "/" + u.sub, day}];
+      ++a.count;
+      a.tenant = &t;
     }
   }
-  for (const auto& [key, count] : accepted) {
-    const std::string tenant_id = key.first.substr(0, key.first.find('/'));
-    std::string tier;
-    for (const auto& t : tenants)
-      if (t.id == tenant_id) tier = t.tier;
+  for (const auto& [key, a] : accepted) {
+    const std::string& tier = a.tenant->tier;
     const auto& lim = limits.count(tier) ? limits.at(tier) : TierLimits{};
     const int64_t cap = lim.daily > 0 ? lim.daily : (lim.monthly > 0 ? lim.monthly : -1);
-    within.observe(cap < 0 || count <= cap, [&, count = count, cap] {
-      return fmt::format("{} ({}): {} chats accepted in one day, limit {}", key.first, tier, count, cap);
+    observe(within, cap < 0 || a.count <= cap, [&, cap] {
+      return fmt::format("{} ({}): {} chats accepted in one day, limit {}", key.first, tier, a.count, cap);
     });
   }
 
   LoadResult result;
   RunResult& rr = result.run;
-  rr.checks = {legit.check, refused.check, within.check};
+  rr.checks = {legit, refused, within};
 
   // In process, what the system reports per tenant must equal what the fake model served.
   std::map<std::string, int64_t> ledger_totals;
@@ -574,9 +578,9 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
       std::this_thread::sleep_for(std::chrono::milliseconds(250));
       pending = served->flush_metering();
     }
-    Judge metered("metering.complete");
+    CheckResult metered = catalog_check("metering.complete");
     if (pending > 0)
-      metered.observe(false, [&] { return fmt::format("{} usage records still unwritten 5 s after the traffic", pending); });
+      observe(metered, false, [&] { return fmt::format("{} usage records still unwritten 5 s after the traffic", pending); });
     const BedrockLedger ledger = served->world().bedrock.ledger();
     http::BlockingClient c(target.port, target.host);
     for (const auto& t : tenants) {
@@ -597,7 +601,7 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
       const int64_t inv = j.value("total_invocations", int64_t{-1});
       const int64_t in = j.contains("total_tokens") ? j["total_tokens"].value("input", int64_t{-1}) : -1;
       const int64_t outt = j.contains("total_tokens") ? j["total_tokens"].value("output", int64_t{-1}) : -1;
-      metered.observe(costs.status == 200 && inv == served_usage.invocations && in == served_usage.input_tokens &&
+      observe(metered, costs.status == 200 && inv == served_usage.invocations && in == served_usage.input_tokens &&
                           outt == served_usage.output_tokens,
                       [&] {
                         return fmt::format("tenant {}: the costs endpoint reports {} invocations, {}/{} tokens in/out "
@@ -606,7 +610,7 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
                                            served_usage.input_tokens, served_usage.output_tokens);
                       });
     }
-    rr.checks.push_back(metered.check);
+    rr.checks.push_back(metered);
   }
 
   // --- latency, throughput, tenants, refusals -----------------------------------------------------
@@ -649,13 +653,13 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
   }
   const std::optional<int64_t> p99_ms = o.p99_ms ? o.p99_ms : s.thresholds.p99_latency_ms;
   if (p99_ms) {
-    Judge p99("thresholds.p99_latency");
+    CheckResult p99 = catalog_check("thresholds.p99_latency");
     for (const auto& [key, h] : by_endpoint_tier)
       if (key.first == label_of(Kind::kChat))
-        p99.observe(h.percentile(99) <= *p99_ms * 1000, [&] {
+        observe(p99, h.percentile(99) <= *p99_ms * 1000, [&] {
           return fmt::format("tier {}: chat p99 {:.1f} ms over {} ms", key.second, h.percentile(99) / 1000.0, *p99_ms);
         });
-    rr.checks.push_back(p99.check);
+    rr.checks.push_back(p99);
   }
   for (auto& c : rr.checks) {
     c.gating = s.thresholds.fail_on.empty();
