@@ -531,6 +531,7 @@ std::string timeline_chart(const RunResult& r, std::string& note) {
 // ---- b. latency by endpoint and tier ----------------------------------------------------------
 
 std::string latency_chart(const RunResult& r, const std::vector<std::string>& tiers) {
+  const char* clock = r.load ? "wall clock" : "virtual time";
   std::map<std::string, std::vector<const LatencyRow*>> by_endpoint;
   for (const auto& l : r.latency)
     if (l.endpoint.rfind("attack ", 0) != 0 && l.count > 0) by_endpoint[l.endpoint].push_back(&l);
@@ -562,9 +563,9 @@ std::string latency_chart(const RunResult& r, const std::vector<std::string>& ti
   // Linear from 0 (with room for the labels) unless the endpoints span more than ~1.5 decades, as
   // a 4 s chat next to 10 ms reads do: then logarithmic, so that every endpoint's bar is readable.
   if (bottom_us > 0 && top_us > 30 * bottom_us)
-    p.xa = log_axis(ms(bottom_us), ms(top_us) * 2.5, "ms (virtual time, log scale): bar to p99, tick at p50");
+    p.xa = log_axis(ms(bottom_us), ms(top_us) * 2.5, fmt::format("ms ({}, log scale): bar to p99, tick at p50", clock));
   else
-    p.xa = nice_axis(ms(top_us) * 1.15, "ms (virtual time): bar to p99, tick at p50", false, 6);
+    p.xa = nice_axis(ms(top_us) * 1.15, fmt::format("ms ({}): bar to p99, tick at p50", clock), false, 6);
   p.ya = category_axis(height, centres);
   p.y_down = true;
   std::string s = draw_axes(p);
@@ -589,7 +590,7 @@ std::string latency_chart(const RunResult& r, const std::vector<std::string>& ti
   }
   s += legend(p, keys);
   return svg_open(svg_height(p, keys.size()),
-                  "Horizontal bar chart: p99 and p50 latency in milliseconds of virtual time, by endpoint and tier") +
+                  fmt::format("Horizontal bar chart: p99 and p50 latency in milliseconds of {}, by endpoint and tier", clock)) +
          s + "</svg>";
 }
 
@@ -784,6 +785,96 @@ std::string cost_per_tenant_chart(const RunResult& r, const std::vector<std::str
          s + "</svg>";
 }
 
+// ---- f. a wall-clock load run: throughput, chat latency and the knee -----------------------------
+
+struct Series {
+  std::string colour, name;
+  std::vector<std::pair<double, double>> points;  // (x, y), in x order
+  Swatch swatch = Swatch::kLine;                  // kDashed: a dashed reference line
+};
+
+// Lines over a numeric x axis, with a dot on every point when there are few (a knee's steps).
+std::string series_chart(const std::string& aria, Axis xa, Axis ya, const std::vector<Series>& series) {
+  Plot p = make_plot(84, 26, 200);
+  p.xa = std::move(xa);
+  p.ya = std::move(ya);
+  std::string s = draw_axes(p);
+  std::vector<Key> keys;
+  bool any = false;
+  for (const auto& line_of : series) {
+    keys.push_back({line_of.colour, line_of.name, line_of.swatch});
+    if (line_of.points.empty()) continue;
+    any = any || line_of.swatch != Swatch::kDashed;
+    std::string points;
+    for (const auto& [x, y] : line_of.points) points += fmt::format("{},{} ", px(p.X(x)), px(p.Y(y)));
+    points.pop_back();
+    s += fmt::format(R"(<polyline fill="none" stroke="{}" stroke-width="1.8" stroke-linejoin="round"{} points="{}"><title>{}</title></polyline>)",
+                     line_of.colour, line_of.swatch == Swatch::kDashed ? R"( stroke-dasharray="4 3")" : "", points,
+                     esc(line_of.name));
+    if (line_of.points.size() <= 20 && line_of.swatch != Swatch::kDashed)
+      for (const auto& [x, y] : line_of.points)
+        s += fmt::format(R"(<circle cx="{}" cy="{}" r="3" fill="{}"><title>{}: {}</title></circle>)", px(p.X(x)),
+                         px(p.Y(y)), line_of.colour, esc(line_of.name), tick_label(y, y < 10 ? 2 : 0));
+  }
+  if (!any) s += no_data(p);
+  s += legend(p, keys);
+  return svg_open(svg_height(p, keys.size()), aria) + s + "</svg>";
+}
+
+std::string load_section(const LoadSeries& l) {
+  std::string h = "<h2>Load over wall-clock time</h2><p class=\"note\">" +
+                  esc(fmt::format("Model: {}. Counted per second of traffic by each request's intended send time; "
+                                  "latency from that time too (open model), so a stalled server shows its stall. A "
+                                  "wall-clock run is not deterministic: these figures vary from run to run.",
+                                  l.model)) +
+                  "</p>";
+  double last = 1, top = 0, top_ms = 0;
+  Series requests{kRequestsColour, "requests", {}}, refused{kLimitColour, "refused (429)", {}},
+      errors{kFailedColour, "failed (5xx, no answer)", {}};
+  Series p50{kRequestsColour, "chat p50", {}}, p99{kFailedColour, "chat p99", {}};
+  for (const auto& x : l.seconds) {
+    const double at = static_cast<double>(x.second) + 0.5;  // the middle of its second
+    last = std::max(last, static_cast<double>(x.second + 1));
+    top = std::max(top, static_cast<double>(x.requests));
+    requests.points.emplace_back(at, static_cast<double>(x.requests));
+    refused.points.emplace_back(at, static_cast<double>(x.refused));
+    errors.points.emplace_back(at, static_cast<double>(x.errors));
+    if (x.chat_p99_us > 0) {
+      top_ms = std::max(top_ms, ms(x.chat_p99_us));
+      p50.points.emplace_back(at, ms(x.chat_p50_us));
+      p99.points.emplace_back(at, ms(x.chat_p99_us));
+    }
+  }
+  auto seconds_axis = [&] { return nice_axis(last, "seconds since traffic started", true, 8); };
+  h += "<h3>Throughput</h3>" + series_chart("Line chart: requests, refusals and failures per second of the load run",
+                                            seconds_axis(), nice_axis(top, "requests per second", true),
+                                            {requests, refused, errors});
+  h += "<h3>Chat latency</h3><p class=\"note\">Percentiles of the chats answered 200 in each second.</p>" +
+       series_chart("Line chart: chat latency p50 and p99 in milliseconds per second of the load run", seconds_axis(),
+                    nice_axis(top_ms, "chat latency, ms", false), {p50, p99});
+  if (!l.knee.empty()) {
+    double top_rate = 0, knee_ms = 0;
+    Series achieved{kRequestsColour, "achieved rate", {}}, asked{kOtherColour, "asked rate (ideal)", {}, Swatch::kDashed},
+        step_p99{kFailedColour, "chat p99 of the step", {}};
+    for (const auto& k : l.knee) {
+      top_rate = std::max({top_rate, k.asked_per_s, k.achieved_per_s});
+      knee_ms = std::max(knee_ms, ms(k.chat_p99_us));
+      achieved.points.emplace_back(k.asked_per_s, k.achieved_per_s);
+      asked.points.emplace_back(k.asked_per_s, k.asked_per_s);
+      step_p99.points.emplace_back(k.asked_per_s, ms(k.chat_p99_us));
+    }
+    h += "<h3>Finding the knee</h3><p class=\"note\">One point per step of --find-knee: the rate asked, what the "
+         "target sustained, and the step's chat p99. The last step is the one that did not hold.</p>" +
+         series_chart("Line chart: achieved against asked request rate per knee step",
+                      nice_axis(top_rate, "asked rate, requests per second", true),
+                      nice_axis(top_rate, "achieved rate, requests per second", true), {achieved, asked}) +
+         series_chart("Line chart: chat p99 in milliseconds per knee step",
+                      nice_axis(top_rate, "asked rate, requests per second", true),
+                      nice_axis(knee_ms, "chat p99, ms", false), {step_p99});
+  }
+  return h;
+}
+
 }  // namespace
 
 std::string render_html(const RunResult& r) {
@@ -812,9 +903,14 @@ code{background:#f3f3f3;padding:0 3px}svg{display:block;max-width:100%;height:au
 
   const std::vector<std::string> tiers = tier_order(r);
   std::string note;
-  const std::string timeline = timeline_chart(r, note);
-  h += "<h2>Requests and refusals over time</h2><p class=\"note\">" + esc(note) + "</p>" + timeline;
-  h += "<h2>Latency by endpoint and tier (virtual time)</h2><p class=\"note\">Ordinary users' requests (adversaries' "
+  if (r.load) {
+    h += load_section(*r.load);
+  } else {
+    const std::string timeline = timeline_chart(r, note);
+    h += "<h2>Requests and refusals over time</h2><p class=\"note\">" + esc(note) + "</p>" + timeline;
+  }
+  h += std::string("<h2>Latency by endpoint and tier (") + (r.load ? "wall clock" : "virtual time") +
+       ")</h2><p class=\"note\">Ordinary users' requests (adversaries' "
        "excluded). The bar runs to the p99, the dark tick marks the p50; the number is the p99 in ms. Hover a bar for "
        "p95, max and the request count.</p>" +
        latency_chart(r, tiers);

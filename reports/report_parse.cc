@@ -48,6 +48,19 @@ Result<RunResult> parse_report_json(const std::string& text) {
       r.timeline.push_back({b.value("hour", int64_t{0}), b.value("requests", int64_t{0}),
                             b.value("refused_limit", int64_t{0}), b.value("throttled", int64_t{0}),
                             b.value("failed", int64_t{0})});
+    if (j.contains("load_wall_clock")) {
+      const Json& l = j["load_wall_clock"];
+      LoadSeries series;
+      series.model = l.value("model", "");
+      for (const auto& x : l.value("seconds", Json::array()))
+        series.seconds.push_back({x.value("second", int64_t{0}), x.value("requests", int64_t{0}),
+                                  x.value("errors", int64_t{0}), x.value("refused", int64_t{0}),
+                                  x.value("chat_p50_us", int64_t{0}), x.value("chat_p99_us", int64_t{0})});
+      for (const auto& k : l.value("knee", Json::array()))
+        series.knee.push_back({k.value("asked_per_s", 0.0), k.value("achieved_per_s", 0.0),
+                               k.value("chat_p99_us", int64_t{0}), k.value("held", false)});
+      r.load = std::move(series);
+    }
     if (j.contains("refusals"))
       for (const auto& [code, x] : j["refusals"].items())
         r.refusals[code] = {x.value("status", 0), x.value("count", int64_t{0}), x.value("first_at", ""),

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -107,6 +108,26 @@ struct Refusal {
   std::string reason;    // "tier limit", "throttled: bedrock", "injected fault: dynamodb", ...
 };
 
+// A wall-clock load run (`tenantsim load`) over time: what the driver sent and saw each second, and
+// the steps of --find-knee. Not deterministic (a wall-clock run cannot be); virtual-time runs have none.
+struct LoadSecond {
+  int64_t second = 0;  // since the start of traffic
+  int64_t requests = 0, errors = 0, refused = 0;  // errors: 5xx or no answer; refused: 429
+  int64_t chat_p50_us = 0, chat_p99_us = 0;       // 0: no chat answered 200 that second
+};
+
+struct LoadStep {
+  double asked_per_s = 0, achieved_per_s = 0;
+  int64_t chat_p99_us = 0;
+  bool held = false;
+};
+
+struct LoadSeries {
+  std::string model;  // "open", "closed", "open, stepped (--find-knee)"
+  std::vector<LoadSecond> seconds;
+  std::vector<LoadStep> knee;
+};
+
 struct RunResult {
   std::string scenario;
   std::string description;
@@ -123,6 +144,7 @@ struct RunResult {
   std::map<int, int64_t> responses_by_status;
   int64_t requests = 0;
   std::map<std::string, int64_t> ledger_totals;  // fake ledgers: "bedrock_invocations", ...
+  std::optional<LoadSeries> load;                 // wall-clock load runs only
 
   bool passed() const {
     for (const auto& c : checks)

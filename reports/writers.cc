@@ -112,6 +112,16 @@ std::string render_report_json(const RunResult& r) {
     timeline.push_back({{"hour", b.hour}, {"requests", b.requests}, {"refused_limit", b.refused_limit},
                         {"throttled", b.throttled}, {"failed", b.failed}});
   j["timeline"] = std::move(timeline);
+  if (r.load) {
+    Json seconds = Json::array(), knee = Json::array();
+    for (const auto& x : r.load->seconds)
+      seconds.push_back({{"second", x.second}, {"requests", x.requests}, {"errors", x.errors}, {"refused", x.refused},
+                         {"chat_p50_us", x.chat_p50_us}, {"chat_p99_us", x.chat_p99_us}});
+    for (const auto& k : r.load->knee)
+      knee.push_back({{"asked_per_s", k.asked_per_s}, {"achieved_per_s", k.achieved_per_s},
+                      {"chat_p99_us", k.chat_p99_us}, {"held", k.held}});
+    j["load_wall_clock"] = {{"model", r.load->model}, {"seconds", std::move(seconds)}, {"knee", std::move(knee)}};
+  }
   Json refusals = Json::object();
   for (const auto& [code, x] : r.refusals)
     refusals[code] = {{"status", x.status}, {"count", x.count}, {"first_at", x.first_at}, {"reason", x.reason}};

@@ -93,6 +93,33 @@ TEST(Reports, ReportJsonRoundTripsThroughTheParser) {
   EXPECT_FALSE(parse_report_json("not json").ok());
 }
 
+// A load run's wall-clock series survives report.json and is drawn: throughput, chat latency per
+// second, and the knee's two charts when there are steps; a virtual-time run draws none of them.
+TEST(Reports, LoadSeriesRoundTripsAndIsDrawn) {
+  RunResult r = sample();
+  EXPECT_EQ(render_html(r).find("Load over wall-clock time"), std::string::npos);
+  LoadSeries l;
+  l.model = "open, stepped (--find-knee)";
+  l.seconds = {{0, 100, 0, 0, 20'000, 30'000}, {1, 150, 2, 5, 21'000, 90'000}, {2, 40, 0, 0, 0, 0}};
+  l.knee = {{100, 99.5, 30'000, true}, {150, 120.25, 90'000, false}};
+  r.load = l;
+  const std::string text = render_report_json(r);
+  auto back = parse_report_json(text);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  ASSERT_TRUE(back->load.has_value());
+  EXPECT_EQ(back->load->seconds.size(), 3u);
+  EXPECT_EQ(back->load->seconds[1].chat_p99_us, 90'000);
+  EXPECT_EQ(back->load->knee[1].achieved_per_s, 120.25);
+  EXPECT_EQ(render_report_json(*back), text);
+  const std::string html = render_html(r);
+  EXPECT_NE(html.find("Load over wall-clock time"), std::string::npos);
+  EXPECT_NE(html.find("Finding the knee"), std::string::npos);
+  EXPECT_NE(html.find("<title>chat p99: 90</title>"), std::string::npos);  // the second with the stall
+  EXPECT_EQ(html.find("Requests and refusals over time"), std::string::npos);
+  r.load->knee.clear();
+  EXPECT_EQ(render_html(r).find("Finding the knee"), std::string::npos);
+}
+
 TEST(Reports, CompareNamesChangedChecksAndCosts) {
   RunResult a = sample();
   RunResult b = sample();

@@ -14,8 +14,9 @@ namespace tenantsim::cli {
 int load(int argc, char** argv) {
   cxxopts::Options opts("tenantsim load",
                         "Drive a served system in wall-clock time: the scenario's population is set up through the API,\n"
-                        "then an open-model arrival rate (constant, or ramped with --ramp-to) for --duration seconds.\n"
-                        "Latency is measured from each request's intended send time. Exit 1 when a check fails.");
+                        "then an open-model arrival rate (constant, or ramped with --ramp-to) for --duration seconds,\n"
+                        "or a closed model (--virtual-users with --think-ms). Latency is measured from each request's\n"
+                        "intended send time. Exit 1 when a check fails.");
   opts.positional_help("SCENARIO");
   opts.add_options()("scenario", "scenario file (population, tier mix, faults, thresholds)", cxxopts::value<std::string>())(
       "target", "'inprocess' (a tenantsim serve started for the run) or http://HOST:PORT",
@@ -24,6 +25,10 @@ int load(int argc, char** argv) {
       "ramp-to", "arrivals per second at the end (a linear ramp)", cxxopts::value<double>())(
       "duration", "seconds of traffic (1..1800)", cxxopts::value<int>()->default_value("10"))(
       "connections", "keep-alive connections", cxxopts::value<int>()->default_value("16"))(
+      "virtual-users", "closed model instead: this many users, each sending, waiting for the answer and thinking",
+      cxxopts::value<int>())(
+      "think-ms", "closed model: mean think time between a user's requests (exponential)",
+      cxxopts::value<int>()->default_value("1000"))(
       "tenants", "tenants to set up (default: the scenario's, at most 50)", cxxopts::value<int>())(
       "max-requests", "a bound on the requests sent", cxxopts::value<int64_t>()->default_value("500000"))(
       "p99-ms", "fail when a tier's chat p99 exceeds this (default: the scenario's threshold)", cxxopts::value<int64_t>())(
@@ -42,6 +47,8 @@ int load(int argc, char** argv) {
   if (args->count("ramp-to")) lo.ramp_to = (*args)["ramp-to"].as<double>();
   lo.duration_s = (*args)["duration"].as<int>();
   lo.connections = (*args)["connections"].as<int>();
+  if (args->count("virtual-users")) lo.virtual_users = (*args)["virtual-users"].as<int>();
+  lo.think_ms = (*args)["think-ms"].as<int>();
   if (args->count("tenants")) lo.tenants = (*args)["tenants"].as<int>();
   lo.max_requests = (*args)["max-requests"].as<int64_t>();
   if (lo.max_requests < 1) throw UsageError("--max-requests must be at least 1");
@@ -77,9 +84,11 @@ int load(int argc, char** argv) {
     details << result->details.dump(2) << "\n";
   }
   const auto& d = result->details;
-  std::cout << fmt::format("{} requests in {:.1f} s ({:.0f}/s achieved, {} connections) against {}\n",
+  std::cout << fmt::format("{} requests in {:.1f} s ({:.0f}/s achieved, {}) against {}\n",
                            d["requests"].get<int64_t>(), result->timing.wall_seconds, d["achieved_per_s"].get<double>(),
-                           lo.connections, d["target"].get<std::string>());
+                           lo.virtual_users ? fmt::format("{} virtual users, think {} ms", *lo.virtual_users, lo.think_ms)
+                                            : fmt::format("{} connections", lo.connections),
+                           d["target"].get<std::string>());
   if (d.contains("knee")) {
     for (const auto& k : d["knee"]["steps"])
       std::cout << fmt::format("  step {:>8.0f}/s asked {:>8.0f}/s achieved  chat p99 {:>8.2f} ms  {}\n", k["rate_per_s"].get<double>(),

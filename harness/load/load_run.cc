@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -106,6 +107,13 @@ struct Planned {
   bool weather = false;
 };
 
+// Closed model: virtual user v is user v % users; its requests and think times are drawn ahead (as
+// many as its share of --max-requests), and their send times are set when each is sent.
+struct ClosedPlan {
+  std::vector<std::vector<Planned>> requests;      // per virtual user
+  std::vector<std::vector<int64_t>> think_us;      // per virtual user, after each request
+};
+
 struct Outcome {
   int status = 0;  // 0: no answer (connection failed)
   int64_t latency_us = 0;
@@ -187,22 +195,48 @@ Status set_up(const Target& target, std::vector<LoadTenant>& tenants, std::vecto
 class Traffic {
  public:
   Traffic(const Target& target, const std::vector<LoadTenant>& tenants, const std::vector<LoadUser>& users,
-          const std::vector<Planned>& plan, int connections, bool progress)
-      : target_(target), tenants_(tenants), users_(users), plan_(plan), out_(plan.size()),
-        connections_(connections), progress_(progress) {}
+          int connections, bool progress)
+      : target_(target), tenants_(tenants), users_(users), connections_(connections), progress_(progress) {}
 
-  std::vector<Outcome> run() {
+  // Open model: `plan` fixes every send time; `connections` keep-alive connections take the next
+  // request in turn. Outcomes come back in plan order.
+  std::vector<Outcome> run(const std::vector<Planned>& plan) {
+    plan_ = plan;
+    out_.assign(plan_.size(), Outcome{});
+    total_ = plan_.size();
+    start_traffic();
+    for (int i = 0; i < connections_; ++i) asio::co_spawn(ioc_, connection(), asio::detached);
+    return finish();
+  }
+
+  // Closed model: each virtual user sends on its own connection, waits for the answer, thinks, and
+  // sends again until `duration` ends. `plan` receives what was sent, with its send time.
+  std::vector<Outcome> run_closed(const ClosedPlan& closed, std::chrono::seconds duration, std::vector<Planned>& plan) {
+    closed_ = &closed;
+    total_ = 0;
+    for (const auto& reqs : closed.requests) total_ += reqs.size();
+    start_traffic();
+    end_ = start_ + duration;
+    for (size_t v = 0; v < closed.requests.size(); ++v) asio::co_spawn(ioc_, virtual_user(v), asio::detached);
+    auto out = finish();
+    plan = std::move(plan_);
+    return out;
+  }
+
+ private:
+  void start_traffic() {
     asio::ip::tcp::resolver resolver(ioc_);
     endpoints_ = resolver.resolve(target_.host, std::to_string(target_.port));
     start_ = Steady::now();
-    for (int i = 0; i < connections_; ++i) asio::co_spawn(ioc_, connection(), asio::detached);
     if (progress_) asio::co_spawn(ioc_, report_progress(), asio::detached);
+  }
+
+  std::vector<Outcome> finish() {
     ioc_.run();
     if (progress_) std::fprintf(stderr, "\r%100s\r", "");
     return std::move(out_);
   }
 
- private:
   bhttp::request<bhttp::string_body> build(const Planned& p) const {
     const LoadUser& u = users_[p.user];
     const std::string& tenant = tenants_[u.tenant].id;
@@ -230,58 +264,97 @@ class Traffic {
     return req;
   }
 
-  asio::awaitable<void> connection() {
-    beast::tcp_stream stream(co_await asio::this_coro::executor);
-    asio::steady_timer timer(co_await asio::this_coro::executor);
+  // One keep-alive connection of a load run: connects when it has none, and drops it after any error.
+  struct Connection {
+    explicit Connection(const asio::any_io_executor& ex) : stream(ex) {}
+    beast::tcp_stream stream;
     beast::flat_buffer buffer;
     bool connected = false;
+  };
+
+  // Sends `p` and reads its answer; latency counts from `intended` (wrk2's rule: a request that
+  // waited for a busy connection counts its wait).
+  asio::awaitable<Outcome> exchange(Connection& c, const Planned& p, Steady::time_point intended) {
+    Outcome o;
+    beast::error_code ec;
+    if (!c.connected) {
+      c.stream.expires_after(std::chrono::seconds(10));
+      co_await c.stream.async_connect(endpoints_, asio::redirect_error(asio::use_awaitable, ec));
+      c.connected = !ec;
+    }
+    if (c.connected) {
+      auto req = build(p);
+      c.stream.expires_after(std::chrono::seconds(60));
+      co_await bhttp::async_write(c.stream, req, asio::redirect_error(asio::use_awaitable, ec));
+      bhttp::response<bhttp::string_body> res;
+      if (!ec) co_await bhttp::async_read(c.stream, c.buffer, res, asio::redirect_error(asio::use_awaitable, ec));
+      if (!ec) {
+        o.status = static_cast<int>(res.result_int());
+        if (o.status >= 400) o.code = code_of(res.body());
+        if (!res.keep_alive()) ec = bhttp::error::end_of_stream;
+      } else {
+        o.code = "ConnectionError";
+      }
+      if (ec) {
+        c.stream.close();
+        c.buffer.clear();
+        c.connected = false;
+      }
+    } else {
+      o.code = "ConnectFailed";
+    }
+    o.latency_us = std::chrono::duration_cast<std::chrono::microseconds>(Steady::now() - intended).count();
+    ++done_;
+    if (o.status >= 500 || o.status == 0) ++errors_;
+    if (p.kind == Kind::kChat && o.status == 200) chat_latency_.record(o.latency_us);
+    co_return o;
+  }
+
+  asio::awaitable<void> connection() {
+    // GCC 12: no co_await inside a braced initializer (it miscompiles the temporary).
+    const auto ex = co_await asio::this_coro::executor;
+    Connection c(ex);
+    asio::steady_timer timer(ex);
     beast::error_code ec;
     while (next_ < plan_.size()) {
       const size_t i = next_++;
       const auto intended = start_ + std::chrono::microseconds(plan_[i].at_us);
       timer.expires_at(intended);
       co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      Outcome& o = out_[i];
-      if (!connected) {
-        stream.expires_after(std::chrono::seconds(10));
-        co_await stream.async_connect(endpoints_, asio::redirect_error(asio::use_awaitable, ec));
-        connected = !ec;
-      }
-      if (connected) {
-        auto req = build(plan_[i]);
-        stream.expires_after(std::chrono::seconds(60));
-        co_await bhttp::async_write(stream, req, asio::redirect_error(asio::use_awaitable, ec));
-        bhttp::response<bhttp::string_body> res;
-        if (!ec) co_await bhttp::async_read(stream, buffer, res, asio::redirect_error(asio::use_awaitable, ec));
-        if (!ec) {
-          o.status = static_cast<int>(res.result_int());
-          if (o.status >= 400) o.code = code_of(res.body());
-          if (!res.keep_alive()) ec = bhttp::error::end_of_stream;
-        } else {
-          o.code = "ConnectionError";
-        }
-      } else {
-        o.code = "ConnectFailed";
-      }
-      // From the intended send time: a request that waited for a busy connection counts its wait.
-      o.latency_us = std::chrono::duration_cast<std::chrono::microseconds>(Steady::now() - intended).count();
-      ++done_;
-      if (o.status >= 500 || o.status == 0) ++errors_;
-      if (plan_[i].kind == Kind::kChat && o.status == 200) chat_latency_.record(o.latency_us);
-      if (ec && connected) {
-        stream.close();
-        buffer.clear();
-        connected = false;
-      }
+      out_[i] = co_await exchange(c, plan_[i], intended);
     }
-    if (connected) stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    if (c.connected) c.stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  }
+
+  // In a closed model the send time is when the user is ready (after its think time), so the
+  // latency is the answer's own: there is no schedule for the server to fall behind.
+  asio::awaitable<void> virtual_user(size_t v) {
+    // GCC 12: no co_await inside a braced initializer (it miscompiles the temporary).
+    const auto ex = co_await asio::this_coro::executor;
+    Connection c(ex);
+    asio::steady_timer timer(ex);
+    beast::error_code ec;
+    const auto& reqs = closed_->requests[v];
+    const auto& think = closed_->think_us[v];
+    for (size_t i = 0; i < reqs.size() && Steady::now() < end_; ++i) {
+      const auto sent = Steady::now();
+      Planned p = reqs[i];
+      p.at_us = std::chrono::duration_cast<std::chrono::microseconds>(sent - start_).count();
+      const Outcome o = co_await exchange(c, p, sent);
+      plan_.push_back(p);
+      out_.push_back(o);
+      timer.expires_after(std::chrono::microseconds(think[i]));
+      co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    if (c.connected) c.stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    ++users_done_;
   }
 
   // elapsed, achieved rate, chat p99 so far, errors: on a TTY only.
   asio::awaitable<void> report_progress() {
     asio::steady_timer timer(co_await asio::this_coro::executor);
     beast::error_code ec;
-    while (done_ < plan_.size()) {
+    while (closed_ ? users_done_ < closed_->requests.size() : done_ < total_) {
       timer.expires_after(std::chrono::milliseconds(500));
       co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       const double s = std::chrono::duration<double>(Steady::now() - start_).count();
@@ -294,14 +367,15 @@ class Traffic {
   Target target_;
   const std::vector<LoadTenant>& tenants_;
   const std::vector<LoadUser>& users_;
-  const std::vector<Planned>& plan_;
+  std::vector<Planned> plan_;
   std::vector<Outcome> out_;
+  const ClosedPlan* closed_ = nullptr;
   int connections_;
   bool progress_;
   asio::io_context ioc_;
   asio::ip::tcp::resolver::results_type endpoints_;
-  Steady::time_point start_;
-  size_t next_ = 0, done_ = 0, errors_ = 0;
+  Steady::time_point start_, end_;
+  size_t next_ = 0, done_ = 0, errors_ = 0, total_ = 0, users_done_ = 0;
   LatencyHistogram chat_latency_;
 };
 
@@ -318,6 +392,26 @@ std::string pick_tier(Rng& rng, const std::map<std::string, double>& mix) {
   return mix.rbegin()->first;
 }
 
+// One request of the mix for `user`: 70% chats (a fifth of them ask for the weather tool), reads of
+// the tenant's usage, subscription and costs, and 10% attacks on another tenant.
+Planned draw(Rng& rng, size_t user, size_t tenants_count, const std::vector<LoadUser>& who) {
+  Planned p;
+  p.user = user;
+  const uint64_t roll = rng.uniform(100);
+  p.kind = roll < 70 ? Kind::kChat : roll < 78 ? Kind::kUsage : roll < 86 ? Kind::kSubscription
+         : roll < 90 ? Kind::kCosts : roll < 93 ? Kind::kCrossTenant : roll < 96 ? Kind::kCrossTenantChat
+         : Kind::kTamperedToken;
+  p.weather = rng.chance(0.2);
+  if (tenants_count > 1) {
+    p.other = rng.uniform(tenants_count - 1);
+    if (p.other >= who[user].tenant) ++p.other;  // any tenant but the caller's
+  } else if (is_probe(p.kind)) {
+    p.kind = Kind::kUsage;  // one tenant: nobody to attack
+  }
+  return p;
+}
+
+// Open model: arrivals at the (ramped) rate, each from a user drawn at random; send times fixed.
 std::vector<Planned> make_plan(Rng rng, const LoadOptions& o, size_t users, size_t tenants_count,
                                const std::vector<LoadUser>& who) {
   std::vector<Planned> plan;
@@ -325,25 +419,37 @@ std::vector<Planned> make_plan(Rng rng, const LoadOptions& o, size_t users, size
   const double r1 = o.ramp_to.value_or(o.rate);
   double t = 0;
   while (t < d && static_cast<int64_t>(plan.size()) < o.max_requests) {
-    Planned p;
+    const size_t user = rng.uniform(users);
+    Planned p = draw(rng, user, tenants_count, who);
     p.at_us = static_cast<int64_t>(t * 1e6);
-    p.user = rng.uniform(users);
-    const uint64_t roll = rng.uniform(100);
-    p.kind = roll < 70 ? Kind::kChat : roll < 78 ? Kind::kUsage : roll < 86 ? Kind::kSubscription
-           : roll < 90 ? Kind::kCosts : roll < 93 ? Kind::kCrossTenant : roll < 96 ? Kind::kCrossTenantChat
-           : Kind::kTamperedToken;
-    p.weather = rng.chance(0.2);
-    if (tenants_count > 1) {
-      p.other = rng.uniform(tenants_count - 1);
-      if (p.other >= who[p.user].tenant) ++p.other;  // any tenant but the caller's
-    } else if (is_probe(p.kind)) {
-      p.kind = Kind::kUsage;  // one tenant: nobody to attack
-    }
     plan.push_back(p);
     const double rate = o.rate + (r1 - o.rate) * (t / d);
     t += 1.0 / std::max(rate, 0.001);
   }
   return plan;
+}
+
+ClosedPlan make_closed_plan(Rng rng, const LoadOptions& o, size_t users, size_t tenants_count,
+                            const std::vector<LoadUser>& who) {
+  ClosedPlan c;
+  const int vus = *o.virtual_users;
+  const int64_t per_vu = std::max<int64_t>(1, o.max_requests / vus);
+  // Enough for the run even with no think time and a 100 us answer, but never past the bound.
+  const int64_t want = std::min<int64_t>(per_vu, o.think_ms > 0 ? int64_t{o.duration_s} * 1000 / o.think_ms * 3 + 16
+                                                                 : int64_t{o.duration_s} * 10'000);
+  for (int v = 0; v < vus; ++v) {
+    Rng r = rng.split(static_cast<uint64_t>(v));
+    std::vector<Planned> reqs;
+    std::vector<int64_t> think;
+    for (int64_t i = 0; i < want; ++i) {
+      reqs.push_back(draw(r, static_cast<size_t>(v) % users, tenants_count, who));
+      // Exponential think time with the given mean: users do not click in lockstep.
+      think.push_back(static_cast<int64_t>(-std::log(1.0 - r.unit()) * o.think_ms * 1000.0));
+    }
+    c.requests.push_back(std::move(reqs));
+    c.think_us.push_back(std::move(think));
+  }
+  return c;
 }
 
 // --- judgement --------------------------------------------------------------------------------
@@ -416,6 +522,12 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
   if (o.duration_s < 1 || o.duration_s > 1800) return bad("--duration must be 1..1800 seconds");
   if (o.connections < 1 || o.connections > 1000) return bad("--connections must be 1..1000");
   if (o.tenants && (*o.tenants < 1 || *o.tenants > 500)) return bad("--tenants must be 1..500");
+  if (o.virtual_users) {
+    if (*o.virtual_users < 1 || *o.virtual_users > 1000) return bad("--virtual-users must be 1..1000");
+    if (o.think_ms < 0 || o.think_ms > 600'000) return bad("--think-ms must be 0..600000");
+    if (o.find_knee) return bad("--find-knee raises an arrival rate: it needs the open model, not --virtual-users");
+    if (o.ramp_to) return bad("--ramp-to ramps an arrival rate: it needs the open model, not --virtual-users");
+  }
   const Scenario& s = loaded.scenario;
   const uint64_t seed = o.seed.value_or(s.seed);
   const bool in_process = o.target.empty() || o.target == "inprocess";
@@ -469,9 +581,13 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
   json knee_steps = json::array();
   std::optional<double> knee;
   std::string saturated;
-  if (!o.find_knee) {
+  if (!o.find_knee && !o.virtual_users) {
     plan = make_plan(rng.split("plan"), o, users.size(), tenants.size(), users);
-    out = Traffic(target, tenants, users, plan, o.connections, tty).run();
+    out = Traffic(target, tenants, users, o.connections, tty).run(plan);
+  } else if (o.virtual_users) {
+    out = Traffic(target, tenants, users, o.connections, tty)
+              .run_closed(make_closed_plan(rng.split("plan"), o, users.size(), tenants.size(), users),
+                          std::chrono::seconds(o.duration_s), plan);
   } else {
     // Steps of --duration seconds, each 1.5 times the last, from --rate up to --ramp-to, until chat
     // p99 passes the threshold, a shared service throttles, or requests fail: the knee is the last
@@ -485,7 +601,7 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
       so.ramp_to.reset();
       auto step_plan = make_plan(rng.split("plan").split(static_cast<uint64_t>(step)), so, users.size(), tenants.size(), users);
       const auto t0 = Steady::now();
-      auto step_out = Traffic(target, tenants, users, step_plan, o.connections, tty).run();
+      auto step_out = Traffic(target, tenants, users, o.connections, tty).run(step_plan);
       const double secs = std::chrono::duration<double>(Steady::now() - t0).count();
       const KneeStep k = judge_step(step_plan, step_out, p99_limit_us);
       const double achieved = secs > 0 ? static_cast<double>(step_plan.size()) / secs : 0;
@@ -616,7 +732,8 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
   // --- latency, throughput, tenants, refusals -----------------------------------------------------
   std::map<std::pair<std::string, std::string>, LatencyHistogram> by_endpoint_tier;
   std::map<std::string, LatencyHistogram> by_endpoint, by_tenant;
-  std::map<int64_t, int64_t> per_second, errors_per_second;
+  std::map<int64_t, int64_t> per_second, errors_per_second, refused_per_second;
+  std::map<int64_t, LatencyHistogram> chat_per_second;
   std::map<std::string, TenantRow> rows;
   for (const auto& t : tenants) rows[t.id] = TenantRow{t.id, t.tier, "", 0, 0, false, 0, 0, 0, 0, 0, {}, {}, {}};
   for (const auto& u : users) ++rows[tenants[u.tenant].id].users;
@@ -634,6 +751,8 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
       ++errors_per_second[second];
       ++row.failed;
     }
+    if (r.status == 429) ++refused_per_second[second];
+    if (p.kind == Kind::kChat && r.status == 200) chat_per_second[second].record(r.latency_us);
     const RefusalClass rc = classify_refusal(r.status, r.code);
     if (rc.kind == RefusalKind::kTierLimit) ++row.refused_limit;
     if (rc.kind == RefusalKind::kThrottled) ++row.throttled;
@@ -682,16 +801,23 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
 
   json& d = result.details;
   d["target"] = in_process ? "inprocess" : o.target;
-  d["model"] = "open";
-  d["rate_start_per_s"] = o.rate;
-  d["rate_end_per_s"] = o.ramp_to.value_or(o.rate);
+  if (o.virtual_users) {
+    d["model"] = "closed";
+    d["virtual_users"] = *o.virtual_users;
+    d["think_ms_mean"] = o.think_ms;
+    d["latency_from"] = "actual send time (closed model: each user waits for its answer)";
+  } else {
+    d["model"] = "open";
+    d["rate_start_per_s"] = o.rate;
+    d["rate_end_per_s"] = o.ramp_to.value_or(o.rate);
+    d["latency_from"] = "intended send time (no coordinated omission)";
+  }
   d["duration_s"] = o.duration_s;
   d["connections"] = o.connections;
   d["tenants"] = tenants.size();
   d["users"] = users.size();
   d["requests"] = plan.size();
   d["achieved_per_s"] = result.timing.simulated_requests_per_second;
-  d["latency_from"] = "intended send time (no coordinated omission)";
   if (o.find_knee) {
     d["model"] = "open, stepped (--find-knee)";
     d["knee"] = {{"steps", knee_steps},
@@ -709,6 +835,18 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
   for (const auto& [sec, count] : per_second)
     seconds.push_back({{"second", sec}, {"requests", count}, {"errors", errors_per_second[sec]}});
   d["throughput"] = seconds;
+  LoadSeries series;
+  series.model = d["model"].get<std::string>();
+  for (const auto& [sec, count] : per_second) {
+    const auto chat = chat_per_second.find(sec);
+    series.seconds.push_back({sec, count, errors_per_second[sec], refused_per_second[sec],
+                              chat == chat_per_second.end() ? 0 : chat->second.percentile(50),
+                              chat == chat_per_second.end() ? 0 : chat->second.percentile(99)});
+  }
+  for (const auto& k : knee_steps)
+    series.knee.push_back({k["rate_per_s"].get<double>(), k["achieved_per_s"].get<double>(),
+                           k["chat_p99_us"].get<int64_t>(), k["held"].get<bool>()});
+  rr.load = std::move(series);
   for (const auto& [status, count] : rr.responses_by_status) d["responses_by_status"][std::to_string(status)] = count;
 
   if (served) {

@@ -1,7 +1,8 @@
 // A wall-clock load run (`tenantsim load`): set a population up through the API of any server that
 // implements the seed API (ours in process, or a URL), drive it with an open-model arrival rate
-// (constant or ramped) over keep-alive connections, measure latency from each request's intended
-// send time (wrk2's rule, so a stalled server cannot hide its stall: no coordinated omission), and
+// (constant or ramped) over keep-alive connections, or a closed model (virtual users with think
+// time), measure latency from each request's intended send time (wrk2's rule, so a stalled server
+// cannot hide its stall: no coordinated omission), and
 // judge what can be judged over HTTP with the same check names as `tenantsim run`.
 #pragma once
 
@@ -21,6 +22,10 @@ struct LoadOptions {
   std::optional<double> ramp_to;     // linear ramp to this rate by the end
   int duration_s = 10;
   int connections = 16;
+  // Closed model instead of the open one: this many virtual users, each on its own connection,
+  // sending, waiting for the answer, then thinking for an exponential time of mean think_ms.
+  std::optional<int> virtual_users;
+  int think_ms = 1000;
   std::optional<int> tenants;        // population size (default: the scenario's, at most 50)
   std::optional<uint64_t> seed;      // overrides the scenario's (population, request mix)
   int64_t max_requests = 500'000;    // a hard bound on what a run sends
