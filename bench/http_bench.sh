@@ -2,7 +2,9 @@
 # Side by side in one run, on loopback (this machine is shared and noisy: compare, do not trust
 # absolute figures), with wrk as the reference client:
 #   1. GET /health: tenantsim serve ÷ a minimal Beast server of the same shape (the skeleton's cost);
-#   2. an authenticated chat over HTTP ÷ the in-process chat rate of pipeline_bench (the HTTP cost).
+#   2. an authenticated chat over HTTP ÷ the in-process chat rate of pipeline_bench (the HTTP cost);
+#   3. tenantsim load --path /health ÷ wrk on the minimal server (the driver's own ceiling), and the
+#      latency load reports at half that rate beside wrk's (load counts from intended send times).
 #   bench/http_bench.sh [BUILD_DIR] [SECONDS] [THREADS]
 set -euo pipefail
 build=${1:-build/release}
@@ -68,10 +70,23 @@ chat_bad=$(grep -o 'non-200: [0-9]*' <<<"$chat_out" || echo "non-200: ?")
 chat_inproc=$("$build/bench/pipeline_bench" --benchmark_filter='BM_ChatPooledNoTool$' --benchmark_min_time=2 \
               --benchmark_format=json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["benchmarks"][0]["items_per_second"])')
 
-python3 - "$health_min" "$health_serve" "$chat_http" "$chat_inproc" "$threads" "$chat_bad" <<'PY'
+# The driver against wrk on the same target and connections: asked far above what either reaches.
+wrk_min=$(wrk -t1 -c32 -d"${secs}s" --latency "$minimal/health")
+wrk_rps=$(rps <<<"$wrk_min")
+wrk_p99=$(awk '$1 == "99%" {print $2}' <<<"$wrk_min")
+"$bin" load --target "$minimal" --path /health --rate 100000 --duration "$secs" --connections 32 --out "$dir/load-max" >/dev/null
+load_rps=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["achieved_per_s"])' "$dir/load-max/load.json")
+half=$(python3 -c "print(int(float('$wrk_rps') / 2))")
+"$bin" load --target "$minimal" --path /health --rate "$half" --duration "$secs" --connections 32 --out "$dir/load-half" >/dev/null
+load_half=$(python3 -c 'import json,sys; l=json.load(open(sys.argv[1]))["latency"]["GET /health"]["all"]; print("p50 %.2f ms, p99 %.2f ms" % (l["p50_us"]/1000, l["p99_us"]/1000))' "$dir/load-half/load.json")
+
+python3 - "$health_min" "$health_serve" "$chat_http" "$chat_inproc" "$threads" "$chat_bad" "$wrk_rps" "$load_rps" "$half" "$load_half" "$wrk_p99" <<'PY'
 import sys
 hm, hs, ch, ci, t, bad = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), sys.argv[5], sys.argv[6]
+wr, lr, half, lh, wp99 = float(sys.argv[7]), float(sys.argv[8]), sys.argv[9], sys.argv[10], sys.argv[11]
 print(f"threads {t}, wrk -t1, loopback")
 print(f"GET /health   minimal Beast {hm:>10.0f}/s   tenantsim serve {hs:>10.0f}/s   ratio {hs/hm:.2f}  (target >= 0.8)")
 print(f"POST /api/chat  in process {ci:>10.0f}/s   over HTTP       {ch:>10.0f}/s   ratio {ch/ci:.2f}  (target >= 0.5; {bad})")
+print(f"driver /health  wrk         {wr:>10.0f}/s   tenantsim load  {lr:>10.0f}/s   ratio {lr/wr:.2f}  (target >= 0.7; minimal server, 32 connections)")
+print(f"latency at {half}/s: tenantsim load {lh} from intended send times; wrk's own p99 at saturation {wp99}")
 PY

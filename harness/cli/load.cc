@@ -33,6 +33,8 @@ int load(int argc, char** argv) {
       "max-requests", "a bound on the requests sent", cxxopts::value<int64_t>()->default_value("500000"))(
       "p99-ms", "fail when a tier's chat p99 exceeds this (default: the scenario's threshold)", cxxopts::value<int64_t>())(
       "seed", "seed of the population and the request mix", cxxopts::value<uint64_t>())(
+      "path", "GET only this path at the rate, with no population and no checks (benchmarks the driver itself)",
+      cxxopts::value<std::string>())(
       "out", "report directory (default out/load-<scenario name>)", cxxopts::value<std::string>())(
       "find-knee", "raise the rate by 1.5x per step of --duration s (from --rate to --ramp-to) until chat p99 passes "
                    "--p99-ms (default 250), a service throttles or requests fail; report the highest sustained rate");
@@ -40,7 +42,8 @@ int load(int argc, char** argv) {
   opts.parse_positional({"scenario"});
   auto args = parse(opts, argc, argv, 2);
   if (!args) return kOk;
-  if (!args->count("scenario")) throw UsageError("a scenario file is required");
+  const bool raw = args->count("path") > 0;
+  if (!args->count("scenario") && !raw) throw UsageError("a scenario file is required (or --path with --target)");
   LoadOptions lo;
   lo.target = (*args)["target"].as<std::string>();
   lo.rate = (*args)["rate"].as<double>();
@@ -57,14 +60,16 @@ int load(int argc, char** argv) {
   lo.defects = injected_defects(*args);
   lo.data_dir = (*args)["data-dir"].as<std::string>();
   lo.find_knee = args->count("find-knee") > 0;
+  if (args->count("path")) lo.raw_path = (*args)["path"].as<std::string>();
   lo.progress = true;
-  const std::string path = (*args)["scenario"].as<std::string>();
-  auto loaded = load_scenario(path, lo.data_dir);
+  Result<LoadedScenario> loaded = LoadedScenario{};
+  if (args->count("scenario")) loaded = load_scenario((*args)["scenario"].as<std::string>(), lo.data_dir);
   if (!loaded.ok()) {
     std::cerr << "tenantsim load: " << loaded.error().message << "\n";
     return kUsage;
   }
-  const std::string out = args->count("out") ? (*args)["out"].as<std::string>() : "out/load-" + loaded->scenario.name;
+  const std::string out = args->count("out") ? (*args)["out"].as<std::string>()
+                                             : "out/load-" + (raw ? std::string("raw") : loaded->scenario.name);
   std::error_code ec;
   if (std::filesystem::exists(out, ec) && !std::filesystem::is_directory(out, ec))
     throw UsageError(fmt::format("--out {} is a file, not a directory", out));

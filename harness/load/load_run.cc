@@ -73,7 +73,7 @@ Result<Target> parse_target(const std::string& url) {
 }
 
 // What a request of the mix does. Probes are attacks whose only right answer is a refusal.
-enum class Kind { kChat, kUsage, kSubscription, kCosts, kCrossTenant, kCrossTenantChat, kTamperedToken };
+enum class Kind { kChat, kUsage, kSubscription, kCosts, kCrossTenant, kCrossTenantChat, kTamperedToken, kRaw };
 
 const char* label_of(Kind k) {
   switch (k) {
@@ -84,6 +84,7 @@ const char* label_of(Kind k) {
     case Kind::kCrossTenant: return "probe: another tenant's usage";
     case Kind::kCrossTenantChat: return "probe: chat as another tenant";
     case Kind::kTamperedToken: return "probe: tampered token";
+    case Kind::kRaw: return "GET --path";
   }
   return "?";
 }
@@ -195,8 +196,9 @@ Status set_up(const Target& target, std::vector<LoadTenant>& tenants, std::vecto
 class Traffic {
  public:
   Traffic(const Target& target, const std::vector<LoadTenant>& tenants, const std::vector<LoadUser>& users,
-          int connections, bool progress)
-      : target_(target), tenants_(tenants), users_(users), connections_(connections), progress_(progress) {}
+          int connections, bool progress, std::string raw_path = "")
+      : target_(target), tenants_(tenants), users_(users), raw_path_(std::move(raw_path)), connections_(connections),
+        progress_(progress) {}
 
   // Open model: `plan` fixes every send time; `connections` keep-alive connections take the next
   // request in turn. Outcomes come back in plan order.
@@ -238,6 +240,11 @@ class Traffic {
   }
 
   bhttp::request<bhttp::string_body> build(const Planned& p) const {
+    if (p.kind == Kind::kRaw) {
+      bhttp::request<bhttp::string_body> raw{bhttp::verb::get, raw_path_, 11};
+      raw.set(bhttp::field::host, target_.host);
+      return raw;
+    }
     const LoadUser& u = users_[p.user];
     const std::string& tenant = tenants_[u.tenant].id;
     bhttp::request<bhttp::string_body> req{bhttp::verb::get, "/", 11};
@@ -259,6 +266,7 @@ class Traffic {
       case Kind::kCosts: req.target("/api/tenants/" + tenant + "/costs?days=1"); break;
       case Kind::kCrossTenant: req.target("/api/tenants/" + tenants_[p.other].id + "/usage"); break;
       case Kind::kTamperedToken: req.target("/api/tenants/" + tenants_[p.other].id + "/subscription"); break;
+      case Kind::kRaw: break;
     }
     req.prepare_payload();
     return req;
@@ -367,6 +375,7 @@ class Traffic {
   Target target_;
   const std::vector<LoadTenant>& tenants_;
   const std::vector<LoadUser>& users_;
+  std::string raw_path_;
   std::vector<Planned> plan_;
   std::vector<Outcome> out_;
   const ClosedPlan* closed_ = nullptr;
@@ -513,6 +522,59 @@ KneeStep judge_step(const std::vector<Planned>& plan, const std::vector<Outcome>
   return k;
 }
 
+// --path: GET one path at the open-model rate, with no population, no API and no checks: the driver
+// alone against any HTTP server (bench/http_bench.sh compares it with wrk on a minimal server).
+Result<LoadResult> run_raw(const Target& target, const LoadOptions& o) {
+  std::vector<Planned> plan;
+  const double r1 = o.ramp_to.value_or(o.rate);
+  for (double t = 0; t < o.duration_s && static_cast<int64_t>(plan.size()) < o.max_requests;) {
+    plan.push_back({static_cast<int64_t>(t * 1e6), 0, Kind::kRaw, 0, false});
+    t += 1.0 / std::max(o.rate + (r1 - o.rate) * (t / o.duration_s), 0.001);
+  }
+  try {
+    http::BlockingClient probe(target.port, target.host);
+  } catch (const std::exception& e) {
+    return unavailable(fmt::format("cannot connect to {}:{}: {}", target.host, target.port, e.what()));
+  }
+  const std::vector<LoadTenant> no_tenants;
+  const std::vector<LoadUser> no_users;
+  const auto t0 = Steady::now();
+  const auto out = Traffic(target, no_tenants, no_users, o.connections, o.progress && isatty(fileno(stderr)), *o.raw_path)
+                       .run(plan);
+  const double wall = std::chrono::duration<double>(Steady::now() - t0).count();
+  LatencyHistogram h;
+  std::map<int, int64_t> by_status;
+  for (const auto& x : out) {
+    ++by_status[x.status];
+    if (x.status != 0) h.record(x.latency_us);
+  }
+  LoadResult result;
+  result.run.scenario = "raw";
+  result.run.description = fmt::format("GET {} against {} (--path: no population, no checks)", *o.raw_path, o.target);
+  result.run.requests = static_cast<int64_t>(plan.size());
+  result.run.responses_by_status = by_status;
+  const std::string endpoint = "GET " + *o.raw_path;
+  result.run.latency.push_back({endpoint, "", static_cast<int64_t>(h.count()), h.percentile(50), h.percentile(95),
+                                h.percentile(99), h.max()});
+  result.timing.wall_seconds = wall;
+  result.timing.simulated_requests_per_second = wall > 0 ? static_cast<double>(plan.size()) / wall : 0;
+  json& d = result.details;
+  d["target"] = o.target;
+  d["model"] = "open";
+  d["path"] = *o.raw_path;
+  d["rate_start_per_s"] = o.rate;
+  d["rate_end_per_s"] = r1;
+  d["connections"] = o.connections;
+  d["requests"] = plan.size();
+  d["achieved_per_s"] = result.timing.simulated_requests_per_second;
+  d["latency_from"] = "intended send time (no coordinated omission)";
+  d["latency"][endpoint]["all"] = {{"count", h.count()},         {"p50_us", h.percentile(50)},
+                                   {"p90_us", h.percentile(90)}, {"p99_us", h.percentile(99)},
+                                   {"p99_9_us", h.percentile(99.9)}, {"max_us", h.max()}};
+  for (const auto& [status, count] : by_status) d["responses_by_status"][std::to_string(status)] = count;
+  return result;
+}
+
 }  // namespace
 
 Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) {
@@ -527,6 +589,17 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
     if (o.think_ms < 0 || o.think_ms > 600'000) return bad("--think-ms must be 0..600000");
     if (o.find_knee) return bad("--find-knee raises an arrival rate: it needs the open model, not --virtual-users");
     if (o.ramp_to) return bad("--ramp-to ramps an arrival rate: it needs the open model, not --virtual-users");
+  }
+  if (o.raw_path) {
+    if (o.raw_path->empty() || (*o.raw_path)[0] != '/' ||
+        o.raw_path->find_first_of(" \r\n") != std::string::npos)
+      return bad(fmt::format("--path must start with '/' and hold no spaces, got '{}'", *o.raw_path));
+    if (o.target.empty() || o.target == "inprocess") return bad("--path drives a server you name: give --target http://HOST:PORT");
+    if (o.virtual_users || o.find_knee || !o.defects.enabled().empty())
+      return bad("--path sends one GET at an open-model rate: it takes no --virtual-users, --find-knee or --inject-defect");
+    auto t = parse_target(o.target);
+    if (!t.ok()) return t.take_error();
+    return run_raw(*t, o);
   }
   const Scenario& s = loaded.scenario;
   const uint64_t seed = o.seed.value_or(s.seed);

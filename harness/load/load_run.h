@@ -34,6 +34,9 @@ struct LoadOptions {
   // (default 250), a shared service throttles or requests fail: the highest sustained rate and what
   // saturated first go to load.json ("knee").
   bool find_knee = false;
+  // GET this path only, at the open-model rate, against --target: no population, no checks. For
+  // measuring the driver itself against a reference client (bench/http_bench.sh).
+  std::optional<std::string> raw_path;
   DefectSet defects;                 // in process only
   std::string data_dir;
   bool progress = false;             // a progress line on stderr (TTY only)
