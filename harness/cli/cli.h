@@ -4,6 +4,7 @@
 
 #include <cxxopts.hpp>
 
+#include <set>
 #include <string>
 
 #include "core/base/defects.h"
@@ -23,6 +24,14 @@ struct UsageError : std::runtime_error {
 // --help was asked for, after printing the options. Throws UsageError on unknown flags, stray
 // arguments or bad values.
 std::optional<cxxopts::ParseResult> parse(cxxopts::Options& opts, int argc, char** argv, int first);
+
+// parse(), plus --config FILE: a JSON object whose keys are the command's long option names
+// ('_' may stand for '-'), turned into options ahead of the command line's (so flags given on
+// the command line win; repeatable ones add up). Switches take true/false, repeatable options a
+// list. Paths under `path_keys` resolve relative to the file's directory. Unknown keys and wrong
+// types are usage errors naming the file and the key.
+std::optional<cxxopts::ParseResult> parse_with_config(cxxopts::Options& opts, int argc, char** argv, int first,
+                                                      const std::set<std::string>& path_keys);
 
 // Adds --inject-defect (repeatable) and --data-dir, which every command that builds a system takes.
 void add_system_options(cxxopts::Options& opts);

@@ -1,6 +1,10 @@
 #include <fmt/format.h>
 
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "harness/cli/cli.h"
 
@@ -22,6 +26,98 @@ std::optional<cxxopts::ParseResult> parse(cxxopts::Options& opts, int argc, char
     return r;
   } catch (const cxxopts::exceptions::exception& e) {
     throw UsageError(e.what());
+  }
+}
+
+namespace {
+
+// The --config FILE named on the command line, if any (before parsing: its keys become options).
+std::optional<std::string> config_file(int argc, char** argv, int first) {
+  for (int i = first; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--config") {
+      if (i + 1 >= argc) throw UsageError("--config needs a file");
+      return std::string(argv[i + 1]);
+    }
+    if (a.rfind("--config=", 0) == 0) return a.substr(9);
+  }
+  return std::nullopt;
+}
+
+// A config file's keys as command-line tokens, validated against the options `opts` declares.
+std::vector<std::string> config_tokens(const cxxopts::Options& opts, const std::string& file,
+                                       const std::set<std::string>& path_keys) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(file, ec)) throw UsageError(fmt::format("--config {}: no such file", file));
+  if (fs::is_directory(file, ec)) throw UsageError(fmt::format("--config {}: is a directory, not a JSON file", file));
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text.str());
+  } catch (const nlohmann::json::parse_error& e) {
+    throw UsageError(fmt::format("--config {}: not valid JSON: {}", file, e.what()));
+  }
+  if (!j.is_object()) throw UsageError(fmt::format("--config {}: must be a JSON object of option names", file));
+  std::map<std::string, cxxopts::HelpOptionDetails> known;
+  for (const auto& g : opts.groups())
+    for (const auto& o : opts.group_help(g).options)
+      for (const auto& name : o.l)
+        if (name != "config" && name != "help") known.emplace(name, o);
+  const fs::path base = fs::path(file).parent_path();
+  std::vector<std::string> tokens;
+  for (const auto& [raw_key, value] : j.items()) {
+    std::string key = raw_key;
+    std::replace(key.begin(), key.end(), '_', '-');
+    const auto it = known.find(key);
+    if (it == known.end()) {
+      std::string names;
+      for (const auto& [n, o] : known) names += (names.empty() ? "" : ", ") + n;
+      throw UsageError(fmt::format("--config {}: unknown key '{}' (known: {})", file, raw_key, names));
+    }
+    const auto& o = it->second;
+    auto scalar = [&](const nlohmann::json& v) -> std::string {
+      if (v.is_string()) {
+        std::string s = v.get<std::string>();
+        if (path_keys.count(key) && !s.empty() && fs::path(s).is_relative()) s = (base / s).string();
+        return s;
+      }
+      if (v.is_number()) return v.dump();
+      throw UsageError(fmt::format("--config {}: '{}' must be a {}, got {}", file, raw_key,
+                                   o.is_container ? "list of strings or numbers" : "string or number", v.dump()));
+    };
+    if (o.is_boolean) {
+      if (!value.is_boolean()) throw UsageError(fmt::format("--config {}: '{}' must be true or false", file, raw_key));
+      if (value.get<bool>()) tokens.push_back("--" + key);
+    } else if (o.is_container && value.is_array()) {
+      for (const auto& v : value) tokens.insert(tokens.end(), {"--" + key, scalar(v)});
+    } else {
+      tokens.insert(tokens.end(), {"--" + key, scalar(value)});
+    }
+  }
+  return tokens;
+}
+
+}  // namespace
+
+std::optional<cxxopts::ParseResult> parse_with_config(cxxopts::Options& opts, int argc, char** argv, int first,
+                                                      const std::set<std::string>& path_keys) {
+  opts.add_options()("config", "a JSON file of these options by long name (flags on the command line win)",
+                     cxxopts::value<std::string>());
+  const auto file = config_file(argc, argv, first);
+  if (!file) return parse(opts, argc, argv, first);
+  // The file's options go first: a scalar given again on the command line takes the later value.
+  std::vector<std::string> words = {argv[first - 1]};
+  for (auto& t : config_tokens(opts, *file, path_keys)) words.push_back(std::move(t));
+  for (int i = first; i < argc; ++i) words.emplace_back(argv[i]);
+  std::vector<char*> ptrs;
+  for (auto& w : words) ptrs.push_back(w.data());
+  try {
+    return parse(opts, static_cast<int>(ptrs.size()), ptrs.data(), 1);
+  } catch (const UsageError& e) {
+    throw UsageError(fmt::format("{} (with the options of --config {})", e.what(), *file));
   }
 }
 

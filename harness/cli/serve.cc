@@ -48,7 +48,7 @@ int serve(int argc, char** argv) {
       "idle-timeout-ms", "keep-alive connections idle this long are closed", cxxopts::value<int64_t>()->default_value("60000"))(
       "no-fake-control", "do not serve GET /_fake/cognito/confirmation-code");
   add_system_options(opts);
-  auto args = parse(opts, argc, argv, 2);
+  auto args = parse_with_config(opts, argc, argv, 2, {"scenario", "access-log", "data-dir"});
   if (!args) return kOk;
 
   http::Limits limits;
