@@ -1,5 +1,7 @@
 #include "harness/run.h"
 
+#include "core/domain/revenue.h"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -193,13 +195,23 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   for (const auto& [code, x] : sim.refusals())
     r.refusals[code] = {x.status, x.count, to_iso8601(x.first), refusal_reason(classify_refusal(x.status, code), faulted)};
   r.responses_by_status = sim.responses_by_status();
+  std::map<std::string, Money> fees;
+  for (const auto& [name, tier] : w.system->config().tiers.tiers()) fees[name] = tier.monthly_fee;
   for (const auto& t : sim.tenants()) {
     TenantRow row{t.id, t.tier, t.deployment, t.offset, static_cast<int>(t.users.size()), t.adversary,
-                  t.requests, t.chats_accepted, t.refused_limit, t.throttled, t.failed, {}, {}, {}};
+                  t.requests, t.chats_accepted, t.refused_limit, t.throttled, t.failed, {}, {}, {}, {}, {}};
     const auto& m = metered[t.id];
     for (const auto& [key, q] : m.quantity) row.quantities[key.first] += q;
     row.cost_by_service = m.cost_by_service;
     for (const auto& [svc, money] : m.cost_by_service) row.cost += money;
+    // Subscription fees for the run's window, under each tier the tenant held in it.
+    std::vector<TierPeriod> periods{{t.tier, s.start, end}};
+    for (const auto& [at, tier] : t.tier_history) {
+      periods.back().to = at;
+      periods.push_back({tier, at, end});
+      row.tier_changes.emplace_back(to_iso8601(at), tier);
+    }
+    row.revenue = subscription_revenue(periods, fees);
     r.tenants.push_back(std::move(row));
   }
   for (const auto& [key, samples] : sim.latency()) {

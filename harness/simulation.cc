@@ -198,6 +198,7 @@ Task<void> Simulation::tier_change_actor(size_t ti, std::string to, Time at) {
   if (st.ok()) {
     oracle_.tier_changed(t.id, to, world_.clock.now());
     ++t.tier_changes;
+    t.tier_history.emplace_back(world_.clock.now(), to);
     // The admin, with the token it already holds (its tier claim now stale), asks what its tier
     // gives: the new tier's tools and features are owed at once.
     // (Straight to the driver, like the onboarding probes: a 403 for a feature is owed, not a refusal.)

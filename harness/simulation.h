@@ -40,6 +40,7 @@ struct SimTenant {
   int64_t requests = 0, chats_accepted = 0;
   int64_t refused_limit = 0, throttled = 0, failed = 0;  // of ordinary users' requests, by refusal kind
   int tier_changes = 0;  // billing changes applied during the run (`tier` stays the one it started on)
+  std::vector<std::pair<Time, std::string>> tier_history;  // (when, new tier) of each change, in order
 };
 
 class Simulation {

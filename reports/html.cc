@@ -31,6 +31,7 @@
 #include <utility>
 #include <vector>
 
+#include "reports/economics.h"
 #include "reports/writers.h"
 
 namespace tenantsim {
@@ -785,6 +786,61 @@ std::string cost_per_tenant_chart(const RunResult& r, const std::vector<std::str
          s + "</svg>";
 }
 
+// ---- e2. revenue, cost and margin per tier ----------------------------------------------------------
+
+// Two bars per tier, revenue and cost, on a log scale when they are decades apart (a $29 fee against
+// cents of tokens), with the margin written beside them: a linear scale would hide the cost bars.
+std::string margin_chart(const std::vector<TierEconomics>& tiers) {
+  constexpr double kBar = 13, kGap = 3, kGroupGap = 18;
+  constexpr const char* kRevenueColour = "#009e73";
+  constexpr const char* kCostColour = "#d55e00";
+  double top = 0, bottom = 0;  // largest and smallest positive USD shown
+  std::vector<Tick> centres;
+  double height = kGroupGap / 2;
+  for (const auto& e : tiers) {
+    for (const Money m : {e.revenue, e.cost})
+      if (m.pico > 0) {
+        top = std::max(top, usd(m));
+        bottom = bottom == 0 ? usd(m) : std::min(bottom, usd(m));
+      }
+    centres.push_back({height + kBar + kGap / 2, fmt::format("{} ({} tenants)", e.tier, e.tenants)});
+    height += 2 * kBar + kGap + kGroupGap;
+  }
+  height = tiers.empty() ? 60 : height - kGroupGap / 2;
+  Plot p = make_plot(label_margin(24), 12, height);
+  p.w -= 230;  // room right of the bars for their value labels and the margin text
+  const bool log = bottom > 0 && top > 30 * bottom;
+  p.xa = log ? log_axis(bottom, top * 1.05, "USD over the run (log scale)") : nice_axis(top * 1.05, "USD over the run", false, 6);
+  p.ya = category_axis(height, centres);
+  p.y_down = true;
+  std::string s = draw_axes(p);
+  if (tiers.empty() || top <= 0) s += no_data(p, "no revenue or cost recorded");
+  double y = p.y + kGroupGap / 2;
+  for (const auto& e : tiers) {
+    const Money values[2] = {e.revenue, e.cost};
+    const char* names[2] = {"revenue", "cost"};
+    for (int k = 0; k < 2; ++k) {
+      const double x = values[k].pico > 0 ? p.X(usd(values[k])) : p.x;
+      s += rect(p.x, y, x - p.x, kBar, k == 0 ? kRevenueColour : kCostColour,
+                fmt::format("tier {}: {} {}", e.tier, names[k], usd_text(values[k])));
+      s += text(x + 4, y + kBar - 3, usd_text(values[k]), "start", R"( font-size="10" fill="#333")");
+      y += kBar + kGap;
+    }
+    const std::string margin = fmt::format("margin {}{}", usd_text(e.margin),
+                                           e.margin_bp ? " (" + bp_percent(*e.margin_bp) + "%)" : "");
+    s += text(p.right() + 64, y - kBar - kGap, margin, "start",
+              fmt::format(R"( font-size="11" font-weight="bold" fill="{}")", e.margin.pico < 0 ? kCostColour : "#333"));
+    s += text(p.right() + 64, y - 2, fmt::format("{} of {} tenants lose money", e.losing_tenants, e.tenants), "start",
+              R"( font-size="10" fill="#555")");
+    y += kGroupGap - kGap;
+  }
+  p.w += 230;  // the legend goes right of the margin text
+  s += legend(p, {{kRevenueColour, "revenue (fees)", Swatch::kBox}, {kCostColour, "metered cost", Swatch::kBox}});
+  return svg_open(svg_height(p, 2), "Horizontal bar chart: subscription revenue and metered cost in USD per tier, "
+                                    "with each tier's margin") +
+         s + "</svg>";
+}
+
 // ---- f. a wall-clock load run: throughput, chat latency and the knee -----------------------------
 
 struct Series {
@@ -924,14 +980,26 @@ code{background:#f3f3f3;padding:0 3px}svg{display:block;max-width:100%;height:au
        "(nearest-rank percentiles).</p>" +
        cost_per_tenant_chart(r, tiers);
 
-  std::map<std::string, Money> tier_cost;
-  for (const auto& t : r.tenants) tier_cost[t.tier] += t.cost;
-  h += "<h2>Cost by tier</h2><table><tr><th>tier</th><th>tenants</th><th>cost USD</th></tr>";
-  for (const auto& [tier, m] : tier_cost) {
-    int64_t n = 0;
-    for (const auto& t : r.tenants) n += t.tier == tier;
-    h += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>", esc(tier), n, m.to_usd_string());
-  }
+  const auto economics = tier_economics(r);
+  h += "<h2>Revenue, cost and margin by tier</h2><p class=\"note\">Revenue: each tier's monthly fee prorated over "
+       "the run by calendar month (tiers.json <code>monthly_fee_usd</code>); cost: metered by service. Tier changes "
+       "during the run bill each tier for its own stretch; the tenant stays under the tier it started on.</p>" +
+       margin_chart(economics);
+  // Rounded for reading; hover for the exact amount (tiers.csv and report.json carry it too).
+  auto cell = [](Money m) { return fmt::format("<td title=\"{} USD exactly\">{}</td>", m.to_usd_string(), usd_text(m)); };
+  h += "<h2>Economics by tier</h2><p class=\"note\">Amounts rounded; hover a cell for the exact figure (also in "
+       "tiers.csv). Break-even: messages a tenant could send over the run before its cost passed its fee.</p>"
+       "<table><tr><th>tier</th><th>tenants</th><th>messages</th><th>revenue</th><th>cost</th><th>margin</th>"
+       "<th>margin %</th><th>losing money</th><th>per message</th><th>per tenant p50 / p90 / max</th>"
+       "<th>break-even</th></tr>";
+  for (const auto& e : economics)
+    h += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td>{}{}{}<td>{}</td><td>{} of {}</td>{}<td>{} / {} / {}</td>"
+                     "<td>{}</td></tr>",
+                     esc(e.tier), e.tenants, grouped(e.messages), cell(e.revenue), cell(e.cost), cell(e.margin),
+                     e.margin_bp ? bp_percent(*e.margin_bp) : "n/a", e.losing_tenants, e.tenants,
+                     e.cost_per_message ? cell(*e.cost_per_message) : "<td>n/a</td>", usd_text(e.tenant_cost_p50),
+                     usd_text(e.tenant_cost_p90), usd_text(e.tenant_cost_max),
+                     e.break_even_messages_per_tenant ? grouped(*e.break_even_messages_per_tenant) : "n/a");
   return h + "</table></body></html>\n";
 }
 

@@ -82,6 +82,9 @@ Result<RunResult> parse_report_json(const std::string& text) {
       if (t.contains("cost_by_service"))
         for (const auto& [svc, m] : t["cost_by_service"].items()) row.cost_by_service[svc] = money(m);
       row.cost = money(t.at("cost"));
+      if (t.contains("revenue")) row.revenue = money(t["revenue"]);
+      for (const auto& c : t.value("tier_changes", Json::array()))
+        row.tier_changes.emplace_back(c.value("at", ""), c.value("to", ""));
       r.tenants.push_back(std::move(row));
     }
     return r;

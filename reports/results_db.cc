@@ -19,6 +19,9 @@ CREATE TABLE requests (seq INTEGER PRIMARY KEY, t_us INTEGER NOT NULL, tenant TE
                        endpoint TEXT NOT NULL, status INTEGER NOT NULL, latency_us INTEGER NOT NULL);
 CREATE TABLE usage (tenant TEXT NOT NULL, metric TEXT NOT NULL, quantity INTEGER NOT NULL, PRIMARY KEY (tenant, metric));
 CREATE TABLE costs (tenant TEXT NOT NULL, service TEXT NOT NULL, pico_usd INTEGER NOT NULL, PRIMARY KEY (tenant, service));
+CREATE TABLE tenants (tenant TEXT PRIMARY KEY, tier TEXT NOT NULL, deployment TEXT NOT NULL,
+                      utc_offset_minutes INTEGER NOT NULL, users INTEGER NOT NULL, chats_accepted INTEGER NOT NULL,
+                      cost_pico_usd INTEGER NOT NULL, revenue_pico_usd INTEGER NOT NULL);
 )";
 
 }  // namespace
@@ -95,6 +98,17 @@ Status ResultsDb::finish(const RunResult& r, const std::string& report_json) {
         }))
       return db_error(db, "insert run");
   for (const auto& t : r.tenants) {
+    if (!put("INSERT INTO tenants VALUES (?,?,?,?,?,?,?,?)", [&](sqlite3_stmt* s) {
+          sqlite3_bind_text(s, 1, t.id.c_str(), -1, SQLITE_TRANSIENT);
+          sqlite3_bind_text(s, 2, t.tier.c_str(), -1, SQLITE_TRANSIENT);
+          sqlite3_bind_text(s, 3, t.deployment.c_str(), -1, SQLITE_TRANSIENT);
+          sqlite3_bind_int(s, 4, t.utc_offset_minutes);
+          sqlite3_bind_int(s, 5, t.users);
+          sqlite3_bind_int64(s, 6, t.chats_accepted);
+          sqlite3_bind_int64(s, 7, t.cost.pico);
+          sqlite3_bind_int64(s, 8, t.revenue.pico);
+        }))
+      return db_error(db, "insert tenants");
     for (const auto& [metric, q] : t.quantities)
       if (!put("INSERT INTO usage VALUES (?,?,?)", [&](sqlite3_stmt* s) {
             sqlite3_bind_text(s, 1, t.id.c_str(), -1, SQLITE_TRANSIENT);

@@ -69,6 +69,8 @@ struct TenantRow {
   std::map<std::string, int64_t> quantities;  // metric -> metered quantity (system's usage table)
   std::map<std::string, Money> cost_by_service;
   Money cost;
+  Money revenue;  // subscription fees over the run, prorated (core/domain/revenue.h)
+  std::vector<std::pair<std::string, std::string>> tier_changes;  // (ISO 8601 time, new tier), in order
 };
 
 struct LatencyRow {

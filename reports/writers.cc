@@ -7,6 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/domain/catalogs.h"
+#include "reports/economics.h"
+
 namespace tenantsim {
 
 namespace {
@@ -98,10 +101,26 @@ std::string render_report_json(const RunResult& r) {
                    {"cost", money_json(x.cost)}, {"cost_by_service", std::move(svc)}};
     total += x.cost;
   }
+  Money revenue;
+  for (const auto& e : tier_economics(r)) {
+    revenue += e.revenue;
+    auto opt_money = [](const std::optional<Money>& m) { return m ? money_json(*m) : Json(nullptr); };
+    tiers[e.tier]["economics"] = {
+        {"revenue", money_json(e.revenue)},
+        {"margin", money_json(e.margin)},
+        {"margin_percent", e.margin_bp ? Json(bp_percent(*e.margin_bp)) : Json(nullptr)},
+        {"losing_tenants", e.losing_tenants},
+        {"cost_per_message", opt_money(e.cost_per_message)},
+        {"tenant_cost", {{"p50", money_json(e.tenant_cost_p50)}, {"p90", money_json(e.tenant_cost_p90)},
+                         {"p99", money_json(e.tenant_cost_p99)}, {"max", money_json(e.tenant_cost_max)}}},
+        {"break_even_messages_per_tenant",
+         e.break_even_messages_per_tenant ? Json(*e.break_even_messages_per_tenant) : Json(nullptr)}};
+  }
   j["tiers"] = std::move(tiers);
   Json svc_total = Json::object();
   for (const auto& [s, m] : services) svc_total[s] = money_json(m);
-  j["costs"] = {{"total", money_json(total)}, {"by_service", std::move(svc_total)}, {"ledgers", r.ledger_totals}};
+  j["costs"] = {{"total", money_json(total)}, {"by_service", std::move(svc_total)}, {"ledgers", r.ledger_totals},
+                {"revenue", money_json(revenue)}, {"margin", money_json(revenue - total)}};
   Json lat = Json::array();
   for (const auto& l : r.latency)
     lat.push_back({{"endpoint", l.endpoint}, {"tier", l.tier}, {"count", l.count}, {"p50_us", l.p50_us},
@@ -135,7 +154,13 @@ std::string render_report_json(const RunResult& r) {
                        {"requests", t.requests}, {"chats_accepted", t.chats_accepted},
                        {"refused_limit", t.refused_limit}, {"throttled", t.throttled}, {"failed", t.failed},
                        {"quantities", t.quantities}, {"cost", money_json(t.cost)},
-                       {"cost_by_service", std::move(svc)}});
+                       {"cost_by_service", std::move(svc)}, {"revenue", money_json(t.revenue)},
+                       {"margin", money_json(t.revenue - t.cost)}});
+    if (!t.tier_changes.empty()) {
+      Json changes = Json::array();
+      for (const auto& [at, tier] : t.tier_changes) changes.push_back({{"at", at}, {"to", tier}});
+      tenants.back()["tier_changes"] = std::move(changes);
+    }
   }
   j["tenants"] = std::move(tenants);
   return j.dump(2) + "\n";
@@ -204,6 +229,13 @@ std::string render_summary_md(const RunResult& r) {
   for (const auto& [tier, x] : by_tier(r))
     out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", tier, x.tenants, x.users, x.chats, x.refused,
                        x.throttled, x.failed, x.cost.to_usd_string());
+  out += "\n### Margin by tier (subscription fees prorated over the run, less metered cost)\n\n"
+         "| tier | revenue USD | cost USD | margin USD | margin % | tenants losing money | cost per message USD |\n"
+         "|---|---|---|---|---|---|---|\n";
+  for (const auto& e : tier_economics(r))
+    out += fmt::format("| {} | {} | {} | {} | {} | {} of {} | {} |\n", e.tier, e.revenue.to_usd_string(),
+                       e.cost.to_usd_string(), e.margin.to_usd_string(), e.margin_bp ? bp_percent(*e.margin_bp) : "n/a",
+                       e.losing_tenants, e.tenants, e.cost_per_message ? e.cost_per_message->to_usd_string() : "n/a");
   return out;
 }
 
@@ -218,11 +250,40 @@ std::string render_costs_csv(const RunResult& r) {
 std::string render_tenants_csv(const RunResult& r) {
   std::string out =
       "tenant,tier,deployment,utc_offset_minutes,users,adversary,requests,chats_accepted,refused_limit,throttled,failed,"
-      "cost_usd\n";
-  for (const auto& t : r.tenants)
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(t.id), csv_field(t.tier), t.deployment,
-                       t.utc_offset_minutes, t.users, t.adversary, t.requests, t.chats_accepted, t.refused_limit,
-                       t.throttled, t.failed, t.cost.to_usd_string());
+      "input_tokens,output_tokens,invocations,weather_calls,tool_executions,cost_usd,revenue_usd,margin_usd\n";
+  for (const auto& t : r.tenants) {
+    auto q = [&](const char* metric) {
+      const auto it = t.quantities.find(metric);
+      return it == t.quantities.end() ? int64_t{0} : it->second;
+    };
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(t.id), csv_field(t.tier),
+                       t.deployment, t.utc_offset_minutes, t.users, t.adversary, t.requests, t.chats_accepted,
+                       t.refused_limit, t.throttled, t.failed, q(metric::kInputTokens), q(metric::kOutputTokens),
+                       q(metric::kInvocation), q(metric::kWeatherCall), q(metric::kToolExecution),
+                       t.cost.to_usd_string(), t.revenue.to_usd_string(), (t.revenue - t.cost).to_usd_string());
+  }
+  return out;
+}
+
+std::string render_tiers_csv(const RunResult& r) {
+  std::string out =
+      "tier,tenants,users,messages,revenue_usd,cost_usd,margin_usd,margin_percent,losing_tenants,cost_per_message_usd,"
+      "tenant_cost_p50_usd,tenant_cost_p90_usd,tenant_cost_p99_usd,tenant_cost_max_usd,break_even_messages_per_tenant,"
+      "bedrock_agent_usd,weather_api_usd,mcp_runtime_usd,other_usd\n";
+  for (const auto& e : tier_economics(r)) {
+    auto svc = [&](const char* s) {
+      const auto it = e.cost_by_service.find(s);
+      return it == e.cost_by_service.end() ? std::string("0.00") : it->second.to_usd_string();
+    };
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(e.tier), e.tenants, e.users,
+                       e.messages, e.revenue.to_usd_string(), e.cost.to_usd_string(), e.margin.to_usd_string(),
+                       e.margin_bp ? bp_percent(*e.margin_bp) : "", e.losing_tenants,
+                       e.cost_per_message ? e.cost_per_message->to_usd_string() : "", e.tenant_cost_p50.to_usd_string(),
+                       e.tenant_cost_p90.to_usd_string(), e.tenant_cost_p99.to_usd_string(),
+                       e.tenant_cost_max.to_usd_string(),
+                       e.break_even_messages_per_tenant ? std::to_string(*e.break_even_messages_per_tenant) : "",
+                       svc("bedrock_agent"), svc("weather_api"), svc("mcp_runtime"), svc("other"));
+  }
   return out;
 }
 
@@ -241,7 +302,8 @@ Status write_reports(const std::string& dir, const RunResult& r, const RunTiming
   const std::pair<const char*, std::string> files[] = {
       {"report.json", render_report_json(r)}, {"junit.xml", render_junit(r)},
       {"summary.md", render_summary_md(r)},   {"costs.csv", render_costs_csv(r)},
-      {"tenants.csv", render_tenants_csv(r)}, {"timing.json", render_timing_json(t)},
+      {"tenants.csv", render_tenants_csv(r)}, {"tiers.csv", render_tiers_csv(r)},
+      {"timing.json", render_timing_json(t)},
       {"report.html", render_html(r)},
   };
   for (const auto& [name, text] : files) {

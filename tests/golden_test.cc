@@ -6,6 +6,7 @@
 
 #include "core/base/money.h"
 #include "core/base/time.h"
+#include "core/domain/revenue.h"
 
 namespace tenantsim {
 namespace {
@@ -48,6 +49,31 @@ TEST(GoldenMoney, PricesPerTokenAndTheirProductsAreExact) {
   Money sum;
   for (int i = 0; i < 10'000; ++i) sum += Money::times(out, 1'000);
   EXPECT_EQ(sum.to_usd_string(), "12.50");
+}
+
+// Subscription fees prorated by calendar month, worked out by hand.
+TEST(GoldenRevenue, FeesProrateByTheShareOfEachCalendarMonth) {
+  const Money fee = *parse_usd("29");
+  // A whole month is the fee, whatever its length.
+  EXPECT_EQ(prorated_fee(fee, at("2024-04-01T00:00:00Z"), at("2024-05-01T00:00:00Z")), fee);
+  EXPECT_EQ(prorated_fee(fee, at("2024-02-01T00:00:00Z"), at("2024-03-01T00:00:00Z")), fee);  // 29 days (leap year)
+  // Half of April's 30 days: 14.50.
+  EXPECT_EQ(prorated_fee(fee, at("2024-04-01T00:00:00Z"), at("2024-04-16T00:00:00Z")).pico, 14'500'000'000'000);
+  // A day across a month edge: 12 h of January's 744 h and 12 h of February 2024's 696 h.
+  //   29e12 * 12 / 744 = 467,741,935,483.87 -> 467,741,935,483;  29e12 * 12 / 696 = 500,000,000,000.
+  EXPECT_EQ(prorated_fee(fee, at("2024-01-31T12:00:00Z"), at("2024-02-01T12:00:00Z")).pico, 967'741'935'483);
+  // Two whole months and a day of May: 58 + 29/31 = 58.935483870967 (floored).
+  EXPECT_EQ(prorated_fee(fee, at("2024-03-01T00:00:00Z"), at("2024-05-02T00:00:00Z")).pico, 58'935'483'870'967);
+  // Nothing for an empty or reversed window.
+  EXPECT_EQ(prorated_fee(fee, at("2024-04-10T00:00:00Z"), at("2024-04-10T00:00:00Z")).pico, 0);
+  EXPECT_EQ(prorated_fee(fee, at("2024-04-10T00:00:00Z"), at("2024-04-01T00:00:00Z")).pico, 0);
+  // Periods under two tiers; a tier without a fee pays nothing.
+  const std::map<std::string, Money> fees{{"advanced", fee}, {"premium", *parse_usd("99")}};
+  const std::vector<TierPeriod> periods{{"advanced", at("2024-04-01T00:00:00Z"), at("2024-04-11T00:00:00Z")},
+                                        {"premium", at("2024-04-11T00:00:00Z"), at("2024-05-01T00:00:00Z")},
+                                        {"enterprise", at("2024-05-01T00:00:00Z"), at("2024-06-01T00:00:00Z")}};
+  // 29 * 10/30 = 9.666666666666 (floored) + 99 * 20/30 = 66.
+  EXPECT_EQ(subscription_revenue(periods, fees).pico, 9'666'666'666'666 + 66'000'000'000'000);
 }
 
 TEST(GoldenCalendar, DaysAndMonthsAtFixedOffsets) {

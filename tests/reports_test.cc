@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reports/economics.h"
 #include "reports/writers.h"
 
 namespace tenantsim {
@@ -91,6 +92,55 @@ TEST(Reports, ReportJsonRoundTripsThroughTheParser) {
   EXPECT_EQ(render_report_json(*back), text);
   EXPECT_FALSE(parse_report_json("{\"schema_version\": 99}").ok());
   EXPECT_FALSE(parse_report_json("not json").ok());
+}
+
+// Tier economics worked out by hand: margins, the spread of cost over tenants, who loses money,
+// cost per message and break-even, for a paying tier and a free one.
+TEST(Reports, TierEconomicsByHand) {
+  RunResult r;
+  auto tenant = [&](const char* id, const char* tier, const char* cost, const char* revenue, int64_t chats) {
+    TenantRow t;
+    t.id = id;
+    t.tier = tier;
+    t.users = 2;
+    t.chats_accepted = chats;
+    t.cost = *parse_usd(cost);
+    t.cost_by_service["bedrock_agent"] = t.cost;
+    t.revenue = *parse_usd(revenue);
+    r.tenants.push_back(t);
+  };
+  tenant("a1", "advanced", "1", "29", 100);
+  tenant("a2", "advanced", "40", "29", 50);
+  tenant("b1", "basic", "0.5", "0", 10);
+  tenant("b2", "basic", "0.1", "0", 10);
+  tenant("b3", "basic", "0.2", "0", 10);
+  const auto e = tier_economics(r);
+  ASSERT_EQ(e.size(), 2u);
+  EXPECT_EQ(e[0].tier, "basic");  // basic before advanced, as a reader expects
+  const TierEconomics& adv = e[1];
+  EXPECT_EQ(adv.revenue.pico, 58'000'000'000'000);
+  EXPECT_EQ(adv.margin.pico, 17'000'000'000'000);
+  EXPECT_EQ(adv.margin_bp, 2931);  // 17 / 58 = 29.31%
+  EXPECT_EQ(adv.losing_tenants, 1);
+  EXPECT_EQ(adv.cost_per_message->pico, 273'333'333'333);  // 41 / 150, floored
+  EXPECT_EQ(adv.break_even_messages_per_tenant, 106);      // 29 / 0.273333333333
+  EXPECT_EQ(adv.tenant_cost_p50.pico, 1'000'000'000'000);
+  EXPECT_EQ(adv.tenant_cost_p90.pico, 40'000'000'000'000);
+  const TierEconomics& basic = e[0];
+  EXPECT_EQ(basic.margin.pico, -800'000'000'000);
+  EXPECT_FALSE(basic.margin_bp.has_value());  // no revenue, no percentage
+  EXPECT_EQ(basic.losing_tenants, 3);
+  EXPECT_EQ(basic.tenant_cost_p50.pico, 200'000'000'000);
+  EXPECT_EQ(basic.tenant_cost_max.pico, 500'000'000'000);
+  EXPECT_EQ(basic.break_even_messages_per_tenant, 0);  // a free tier loses on every message
+  EXPECT_EQ(bp_percent(-1234), "-12.34");
+  const std::string csv = render_tiers_csv(r);
+  EXPECT_NE(csv.find("advanced,2,4,150,58.00,41.00,17.00,29.31,1,0.273333333333,1.00,40.00,40.00,40.00,106,"),
+            std::string::npos) << csv;
+  EXPECT_NE(render_tenants_csv(r).find(",40.00,29.00,-11.00\n"), std::string::npos);  // cost, revenue, margin
+  auto back = parse_report_json(render_report_json(r));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->tenants[1].revenue.pico, 29'000'000'000'000);
 }
 
 // A load run's wall-clock series survives report.json and is drawn: throughput, chat latency per

@@ -11,6 +11,11 @@ Money& Money::operator+=(Money o) {
   return *this;
 }
 
+Money& Money::operator-=(Money o) {
+  if (__builtin_sub_overflow(pico, o.pico, &pico)) throw std::overflow_error("money difference overflows int64 pico-dollars");
+  return *this;
+}
+
 Money Money::times(Money unit_price, int64_t quantity) {
   Money out;
   if (__builtin_mul_overflow(unit_price.pico, quantity, &out.pico))

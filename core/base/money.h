@@ -11,6 +11,10 @@
 
 namespace tenantsim {
 
+// For intermediate products of money and a count (a fee times microseconds, a margin times 10,000),
+// which can pass int64 before the division brings them back. (-Wpedantic flags the bare keyword.)
+__extension__ typedef __int128 Int128;
+
 struct Money {
   int64_t pico = 0;
 
@@ -20,7 +24,9 @@ struct Money {
   friend bool operator==(Money, Money) = default;
   friend auto operator<=>(Money, Money) = default;
   Money& operator+=(Money o);  // throws std::overflow_error on overflow
+  Money& operator-=(Money o);  // likewise; the result may be negative (a margin)
   friend Money operator+(Money a, Money b) { return a += b; }
+  friend Money operator-(Money a, Money b) { return a -= b; }
   // quantity * unit price; throws std::overflow_error on overflow
   static Money times(Money unit_price, int64_t quantity);
 

@@ -1,0 +1,38 @@
+// The pricing analyst's view of a run, per tier: money in (subscription fees, prorated), money out
+// (metered cost by service), the margin, how cost spreads over tenants, and where a tenant stops
+// paying for itself. One computation shared by report.json, tiers.csv, summary.md and report.html.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "reports/run_result.h"
+
+namespace tenantsim {
+
+struct TierEconomics {
+  std::string tier;
+  int64_t tenants = 0, users = 0, messages = 0;  // messages: chats accepted
+  Money revenue, cost, margin;                   // margin = revenue - cost, may be negative
+  std::map<std::string, Money> cost_by_service;
+  // margin / revenue in basis points (1/100 of a percent), rounded toward zero; none without revenue.
+  std::optional<int64_t> margin_bp;
+  // Cost per tenant of the tier, nearest-rank percentiles.
+  Money tenant_cost_p50, tenant_cost_p90, tenant_cost_p99, tenant_cost_max;
+  std::optional<Money> cost_per_message;  // cost / messages, floored; none without messages
+  int64_t losing_tenants = 0;             // tenants whose cost exceeded their revenue
+  // Messages a tenant of the tier could send over the run before its cost passed its revenue, at
+  // the tier's cost per message: revenue per tenant / cost per message (0 for a free tier: every
+  // message loses money). None when a message costs nothing or nothing was sent.
+  std::optional<int64_t> break_even_messages_per_tenant;
+};
+
+// Tiers in the order a reader expects (basic, advanced, premium, then others by name).
+std::vector<TierEconomics> tier_economics(const RunResult& r);
+
+// Basis points as a percentage with two decimals: 1234 -> "12.34".
+std::string bp_percent(int64_t bp);
+
+}  // namespace tenantsim

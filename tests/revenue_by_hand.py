@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Every tenant's revenue in report.json equals its tier fees prorated by hand, to the pico-dollar.
+
+An oracle independent of core/domain/revenue.cc: Python's calendar and exact fractions, the tier table
+read from the data directory, and each tenant's tier changes as the report lists them.
+   revenue_by_hand.py REPORT_JSON TIERS_JSON
+"""
+import calendar
+import datetime as dt
+import json
+import sys
+from decimal import Decimal
+from fractions import Fraction
+
+report = json.load(open(sys.argv[1]))
+tiers = json.load(open(sys.argv[2]))["tiers"]
+fee = {name: int(Decimal(t.get("monthly_fee_usd", "0")) * 10**12) for name, t in tiers.items()}
+
+
+def parse(iso):
+    return dt.datetime.strptime(iso[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=dt.timezone.utc) + \
+        dt.timedelta(microseconds=int((iso[20:26] or "0").ljust(6, "0")) if len(iso) > 20 else 0)
+
+
+def prorate(pico_fee, a, b):
+    total = 0
+    month = dt.datetime(a.year, a.month, 1, tzinfo=dt.timezone.utc)
+    while month < b:
+        days = calendar.monthrange(month.year, month.month)[1]
+        nxt = month + dt.timedelta(days=days)
+        lo, hi = max(a, month), min(b, nxt)
+        if lo < hi:
+            total += (Fraction(pico_fee) * Fraction((hi - lo) // dt.timedelta(microseconds=1),
+                                                    (nxt - month) // dt.timedelta(microseconds=1))).__floor__()
+        month = nxt
+    return total
+
+
+start = parse(report["scenario"]["start"])
+end = start + dt.timedelta(hours=report["scenario"]["duration_hours"])
+checked = changed = 0
+for t in report["tenants"]:
+    periods, tier, since = [], t["tier"], start
+    for c in t.get("tier_changes", []):
+        at = parse(c["at"])
+        periods.append((tier, since, at))
+        tier, since = c["to"], at
+        changed += 1
+    periods.append((tier, since, end))
+    want = sum(prorate(fee.get(p[0], 0), p[1], p[2]) for p in periods)
+    got = t["revenue"]["pico_usd"]
+    if got != want:
+        sys.exit(f"tenant {t['id']} ({t['tier']}, changes {t.get('tier_changes', [])}): revenue {got} pico, by hand {want}")
+    checked += 1
+total = sum(t["revenue"]["pico_usd"] for t in report["tenants"])
+if report["costs"]["revenue"]["pico_usd"] != total:
+    sys.exit(f"costs.revenue {report['costs']['revenue']['pico_usd']} is not the tenants' sum {total}")
+if checked == 0:
+    sys.exit("no tenants to check")
+print(f"revenue_by_hand: {checked} tenants ({changed} tier changes) match to the pico-dollar")
