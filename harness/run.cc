@@ -11,6 +11,7 @@
 
 #include "harness/driver.h"
 #include "harness/oracle.h"
+#include "harness/platform_costs.h"
 #include "harness/refusals.h"
 #include "harness/simulation.h"
 #include "harness/world.h"
@@ -195,6 +196,16 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   for (const auto& [code, x] : sim.refusals())
     r.refusals[code] = {x.status, x.count, to_iso8601(x.first), refusal_reason(classify_refusal(x.status, code), faulted)};
   r.responses_by_status = sim.responses_by_status();
+  // Table traffic and monthly active users, per tenant, from the fakes' ledgers.
+  std::set<std::string> tenant_ids;
+  std::map<std::string, std::string> tenant_of_sub;
+  for (const auto& t : sim.tenants()) {
+    tenant_ids.insert(t.id);
+    for (const auto& u : t.users) tenant_of_sub[u.sub] = t.id;
+  }
+  const DynamoLedger dynamo_ledger = w.dynamodb.ledger();
+  const PlatformAttribution platform =
+      attribute_platform_usage(dynamo_ledger, w.cognito.ledger(), tenant_ids, tenant_of_sub);
   std::map<std::string, Money> fees;
   for (const auto& [name, tier] : w.system->config().tiers.tiers()) fees[name] = tier.monthly_fee;
   for (const auto& t : sim.tenants()) {
@@ -203,7 +214,14 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
     const auto& m = metered[t.id];
     for (const auto& [key, q] : m.quantity) row.quantities[key.first] += q;
     row.cost_by_service = m.cost_by_service;
-    for (const auto& [svc, money] : m.cost_by_service) row.cost += money;
+    if (const auto it = platform.by_tenant.find(t.id); it != platform.by_tenant.end()) {
+      row.quantities[quantity::kDynamoReadHalfUnits] = it->second.read_half_units;
+      row.quantities[quantity::kDynamoWriteUnits] = it->second.write_units;
+      row.quantities[quantity::kCognitoMaus] = it->second.monthly_active_users;
+      for (const auto& [svc, money] : price_platform_usage(it->second, w.system->config().prices))
+        row.cost_by_service[svc] = money;
+    }
+    for (const auto& [svc, money] : row.cost_by_service) row.cost += money;
     // Subscription fees for the run's window, under each tier the tenant held in it.
     std::vector<TierPeriod> periods{{t.tier, s.start, end}};
     for (const auto& [at, tier] : t.tier_history) {
@@ -232,7 +250,10 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
                      {"weather_rejected", static_cast<int64_t>(weather.rejected)},
                      {"dynamodb_requests", static_cast<int64_t>(w.dynamodb.ledger().requests)},
                      {"dynamodb_throttled", static_cast<int64_t>(w.dynamodb.ledger().throttled)},
-                     {"metering_outbox_pending", static_cast<int64_t>(w.system->metering().pending())}};
+                     {"metering_outbox_pending", static_cast<int64_t>(w.system->metering().pending())},
+                     {"dynamodb_unattributed_read_half_units", platform.unattributed.read_half_units},
+                     {"dynamodb_unattributed_write_units", platform.unattributed.write_units},
+                     {"cognito_unattributed_monthly_active_users", platform.unattributed.monthly_active_users}};
   return r;
 }
 

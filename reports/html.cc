@@ -171,8 +171,12 @@ constexpr const char* kOtherColour = "#999999";
 constexpr const char* kMarkColour = "#222222";
 constexpr std::array<const char*, 7> kTierPalette = {"#56b4e9", "#009e73", "#cc79a7", "#e69f00",
                                                      "#0072b2", "#d55e00", "#7f7f7f"};
-constexpr std::array<const char*, 4> kServices = {"bedrock_agent", "weather_api", "mcp_runtime", "others"};
-constexpr std::array<const char*, 4> kServiceColours = {"#0072b2", "#e69f00", "#009e73", "#999999"};
+// The services costs are billed under: the system's metering (model, weather, tools), the platform's
+// tables and sign-ins (priced from the fakes' ledgers), and anything else.
+constexpr std::array<const char*, 6> kServices = {"bedrock_agent", "weather_api", "mcp_runtime",
+                                                  "dynamodb",      "cognito",     "others"};
+constexpr std::array<const char*, 6> kServiceColours = {"#0072b2", "#e69f00", "#009e73", "#56b4e9", "#cc79a7", "#999999"};
+constexpr size_t kOtherService = kServices.size() - 1;
 
 constexpr double kSvgW = 900;     // every chart is this wide
 constexpr double kLegendW = 200;  // the legend column right of the plot area
@@ -658,7 +662,7 @@ std::string refusals_chart(const RunResult& r) {
 // ---- d. cost by tier and service ---------------------------------------------------------------
 
 std::string cost_by_service_chart(const RunResult& r, const std::vector<std::string>& all_tiers) {
-  std::map<std::string, std::array<Money, 4>> by_tier;
+  std::map<std::string, std::array<Money, kServices.size()>> by_tier;
   std::map<std::string, int64_t> tenants;
   for (const auto& t : r.tenants) {
     auto& a = by_tier[t.tier];
@@ -670,16 +674,16 @@ std::string cost_by_service_chart(const RunResult& r, const std::vector<std::str
       attributed += m;
     }
     // Cost the tenant row carries beyond its per-service breakdown counts as "others".
-    if (t.cost.pico > attributed.pico) a[3] += Money{t.cost.pico - attributed.pico};
+    if (t.cost.pico > attributed.pico) a[kOtherService] += Money{t.cost.pico - attributed.pico};
   }
   std::vector<std::string> tiers;
   for (const auto& t : all_tiers)
     if (by_tier.count(t)) tiers.push_back(t);
   std::map<std::string, Money> totals;
   Money top;
-  std::array<bool, 4> used{};
+  std::array<bool, kServices.size()> used{};
   for (const auto& [tier, a] : by_tier) {
-    for (size_t k = 0; k < 4; ++k) {
+    for (size_t k = 0; k < kServices.size(); ++k) {
       totals[tier] += a[k];
       used[k] = used[k] || a[k].pico > 0;
     }
@@ -701,7 +705,7 @@ std::string cost_by_service_chart(const RunResult& r, const std::vector<std::str
     const auto& a = by_tier[tiers[i]];
     const double x = p.x + slot * (static_cast<double>(i) + 0.5) - bar / 2;
     Money below;
-    for (size_t k = 0; k < 4; ++k) {
+    for (size_t k = 0; k < kServices.size(); ++k) {
       if (a[k].pico <= 0) continue;
       const Money above = below + a[k];
       const double y0 = p.Y(usd(below)), y1 = p.Y(usd(above));
@@ -714,7 +718,7 @@ std::string cost_by_service_chart(const RunResult& r, const std::vector<std::str
     s += text(x + bar / 2, p.Y(usd(below)) - 5, usd_text(totals[tiers[i]]), "middle", R"( fill="#333")");
   }
   std::vector<Key> keys;  // top of the stack first, as the stack reads
-  for (size_t k = 4; k-- > 0;)
+  for (size_t k = kServices.size(); k-- > 0;)
     if (used[k] || top.pico <= 0) keys.push_back({kServiceColours[k], kServices[k], Swatch::kBox});
   s += legend(p, keys);
   return svg_open(svg_height(p, keys.size()), "Stacked bar chart: cost in USD of each tier over the run, by service") + s +

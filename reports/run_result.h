@@ -54,6 +54,14 @@ struct CheckResult {
   std::string label() const;
 };
 
+// Quantities of TenantRow::quantities that are not the system's metrics: platform usage the
+// harness reads from the fakes' ledgers (harness/platform_costs.h).
+namespace quantity {
+inline constexpr const char* kDynamoReadHalfUnits = "dynamodb_read_half_units";
+inline constexpr const char* kDynamoWriteUnits = "dynamodb_write_request_units";
+inline constexpr const char* kCognitoMaus = "cognito_monthly_active_users";
+}  // namespace quantity
+
 struct TenantRow {
   std::string id;
   std::string tier;

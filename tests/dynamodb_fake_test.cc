@@ -224,6 +224,28 @@ TEST_F(DynamoFakeTest, PartitionWriteThroughputIsThrottledPerSecond) {
   EXPECT_EQ(db.ledger().units.at("items").at("hot").write_units, 1001);
 }
 
+// Request units as DynamoDB bills them, at the edges: a write unit per started KB, a read unit per
+// started 4 KB for a strongly consistent read and half of that for an eventually consistent one.
+// The item {pk: "w1024", sk: "1", d} weighs 2+5 + 2+1 + 1 + |d| bytes (names and values).
+TEST_F(DynamoFakeTest, RequestUnitsRoundUpAtTheKilobyteEdges) {
+  auto units = [&](const std::string& pk) { return db.ledger().units.at("items").at(pk); };
+  ASSERT_TRUE(put("w1024", "1", {{"d", std::string(1024 - 11, 'x')}}).ok());
+  EXPECT_EQ(units("w1024").write_units, 1);
+  ASSERT_TRUE(put("w1025", "1", {{"d", std::string(1025 - 11, 'x')}}).ok());
+  EXPECT_EQ(units("w1025").write_units, 2);
+  ASSERT_TRUE(put("r4096", "1", {{"d", std::string(4096 - 11, 'x')}}).ok());
+  ASSERT_TRUE(run(table->get_item({"r4096", "1"}, true)).ok());
+  EXPECT_EQ(units("r4096").read_half_units, 2);  // one read unit
+  ASSERT_TRUE(run(table->get_item({"r4096", "1"}, false)).ok());
+  EXPECT_EQ(units("r4096").read_half_units, 3);  // and half a unit, eventually consistent
+  ASSERT_TRUE(put("r4097", "1", {{"d", std::string(4097 - 11, 'x')}}).ok());
+  EXPECT_EQ(units("r4097").write_units, 5);  // 4,097 bytes: five started kilobytes
+  ASSERT_TRUE(run(table->get_item({"r4097", "1"}, true)).ok());
+  EXPECT_EQ(units("r4097").read_half_units, 4);  // two read units
+  ASSERT_TRUE(run(table->get_item({"absent", "1"}, true)).ok());
+  EXPECT_EQ(units("absent").read_half_units, 2);  // a miss still costs a unit
+}
+
 TEST_F(DynamoFakeTest, LeadingKeyScopeMatchesWholeValues) {
   ASSERT_TRUE(put("acme-corp", "secret").ok());
   auto acme = db.open("items", LeadingKeyScope{"acme", false}).value();

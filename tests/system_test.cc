@@ -493,6 +493,25 @@ TEST(System, CognitoAndWeatherLatencyPassInVirtualTime) {
   EXPECT_EQ(f.w->clock.now() - before, std::chrono::milliseconds(250));
 }
 
+// Cognito bills monthly active users: a user who signs in on both sides of a month edge counts in
+// each month, and one who signs in twice in a month once.
+TEST(System, MonthlyActiveUsersAreCountedPerCalendarMonth) {
+  Fixture f{make_world()};
+  auto a = must(f.w->new_tenant("acme", "advanced"));  // signs in on 2024-01-01
+  f.w->clock.advance_to(from_unix_seconds(1706741940));  // 2024-01-31T22:59:00Z
+  ASSERT_TRUE(f.w->login(a).ok());
+  f.w->clock.advance(std::chrono::hours(2));  // 2024-02-01T00:59:00Z
+  ASSERT_TRUE(f.w->login(a).ok());
+  const auto ledger = f.w->cognito.ledger();
+  ASSERT_TRUE(ledger.active_users_by_month.count("2024-01"));
+  ASSERT_TRUE(ledger.active_users_by_month.count("2024-02"));
+  size_t jan = 0, feb = 0;
+  for (const auto& [pool, subs] : ledger.active_users_by_month.at("2024-01")) jan += subs.size();
+  for (const auto& [pool, subs] : ledger.active_users_by_month.at("2024-02")) feb += subs.size();
+  EXPECT_EQ(jan, 1u);
+  EXPECT_EQ(feb, 1u);
+}
+
 TEST(System, SameSeedSameAnswers) {
   auto run = [](uint64_t seed) {
     Fixture f{make_world({}, seed)};

@@ -93,6 +93,8 @@ const char* metric::service_of(const std::string& m) {
   if (m == kInputTokens || m == kOutputTokens || m == kInvocation) return "bedrock_agent";
   if (m == kWeatherCall) return "weather_api";
   if (m == kToolExecution) return "mcp_runtime";
+  if (m == kDynamoReadUnit || m == kDynamoWriteUnit) return "dynamodb";
+  if (m == kCognitoMau) return "cognito";
   return "other";
 }
 
@@ -102,14 +104,16 @@ Result<PriceCatalog> PriceCatalog::from_json(const nlohmann::json& doc) {
   out.name_ = doc.value("name", "");
   if (out.name_.empty()) return bad("name", "is required");
   if (!doc.contains("prices") || !doc["prices"].is_array()) return bad("prices", "must be an array");
-  static const std::set<std::string> metrics = {metric::kInputTokens, metric::kOutputTokens, metric::kInvocation,
-                                                metric::kWeatherCall, metric::kToolExecution};
+  static const std::set<std::string> metrics = {metric::kInputTokens,    metric::kOutputTokens,  metric::kInvocation,
+                                                metric::kWeatherCall,    metric::kToolExecution, metric::kDynamoReadUnit,
+                                                metric::kDynamoWriteUnit, metric::kCognitoMau};
   for (size_t i = 0; i < doc["prices"].size(); ++i) {
     const auto& line = doc["prices"][i];
     const std::string path = fmt::format("prices[{}]", i);
     if (!line.is_object()) return bad(path, "must be an object");
     for (const auto& [k, v] : line.items())
-      if (k != "metric" && k != "model" && k != "usd" && k != "per") return bad(path + "." + k, "unknown field");
+      if (k != "metric" && k != "model" && k != "usd" && k != "per" && k != "source" && k != "as_of")
+        return bad(path + "." + k, "unknown field");
     const std::string m = line.value("metric", "");
     if (!metrics.count(m)) return bad(path + ".metric", "unknown metric '" + m + "'");
     if (!line.contains("usd") || !line["usd"].is_string())

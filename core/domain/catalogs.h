@@ -52,6 +52,10 @@ inline constexpr const char* kOutputTokens = "bedrock_output_tokens";
 inline constexpr const char* kInvocation = "bedrock_invocation";
 inline constexpr const char* kWeatherCall = "weather_api_call";
 inline constexpr const char* kToolExecution = "mcp_tool_execution";
+// Platform costs the system does not meter; priced by the harness from the fakes' ledgers.
+inline constexpr const char* kDynamoReadUnit = "dynamodb_read_request_unit";
+inline constexpr const char* kDynamoWriteUnit = "dynamodb_write_request_unit";
+inline constexpr const char* kCognitoMau = "cognito_monthly_active_user";
 // The service a metric is billed under (seed 000's cost categories).
 const char* service_of(const std::string& metric_type);
 }  // namespace metric

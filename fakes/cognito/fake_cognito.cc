@@ -186,6 +186,7 @@ struct FakeCognito::State {
         if (k.starts_with("custom:")) access[k] = v;
 
     ledger.active_users_by_pool[pool.info.pool_id].insert(user.record.sub);
+    ledger.active_users_by_month[month_key(clock.now(), 0)][pool.info.pool_id].insert(user.record.sub);
     return AuthTokens{sign(pool, id), sign(pool, access), "", secs(pool.config.access_token_validity)};
   }
 };

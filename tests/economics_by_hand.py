@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Every tenant's revenue in report.json equals its tier fees prorated by hand, to the pico-dollar.
+"""Every tenant's revenue and platform cost in report.json, worked out by hand to the pico-dollar.
 
-An oracle independent of core/domain/revenue.cc: Python's calendar and exact fractions, the tier table
-read from the data directory, and each tenant's tier changes as the report lists them.
-   revenue_by_hand.py REPORT_JSON TIERS_JSON
+Revenue: an oracle independent of core/domain/revenue.cc (Python's calendar and exact fractions, the
+tier table, each tenant's tier changes as the report lists them). Platform cost: the DynamoDB and
+Cognito quantities of each tenant priced with the catalog's list prices (harness/platform_costs.cc).
+   economics_by_hand.py REPORT_JSON TIERS_JSON PRICES_JSON
 """
 import calendar
 import datetime as dt
@@ -14,6 +15,8 @@ from fractions import Fraction
 
 report = json.load(open(sys.argv[1]))
 tiers = json.load(open(sys.argv[2]))["tiers"]
+prices = {p["metric"]: Fraction(Decimal(p["usd"])) * 10**12 / p["per"]
+          for p in json.load(open(sys.argv[3]))["prices"] if "model" not in p}
 fee = {name: int(Decimal(t.get("monthly_fee_usd", "0")) * 10**12) for name, t in tiers.items()}
 
 
@@ -51,10 +54,20 @@ for t in report["tenants"]:
     got = t["revenue"]["pico_usd"]
     if got != want:
         sys.exit(f"tenant {t['id']} ({t['tier']}, changes {t.get('tier_changes', [])}): revenue {got} pico, by hand {want}")
+    q = t["quantities"]
+    dynamo = (Fraction(q.get("dynamodb_read_half_units", 0)) * prices.get("dynamodb_read_request_unit", 0) / 2).__floor__() + \
+        q.get("dynamodb_write_request_units", 0) * prices.get("dynamodb_write_request_unit", 0)
+    cognito = q.get("cognito_monthly_active_users", 0) * prices.get("cognito_monthly_active_user", 0)
+    for svc, want_cost in (("dynamodb", dynamo), ("cognito", cognito)):
+        got_cost = t["cost_by_service"].get(svc, {"pico_usd": 0})["pico_usd"]
+        if got_cost != want_cost:
+            sys.exit(f"tenant {t['id']}: {svc} cost {got_cost} pico, by hand {want_cost} from {q}")
+    if not q.get("dynamodb_write_request_units"):
+        sys.exit(f"tenant {t['id']}: no DynamoDB writes on record (it was onboarded through the API)")
     checked += 1
 total = sum(t["revenue"]["pico_usd"] for t in report["tenants"])
 if report["costs"]["revenue"]["pico_usd"] != total:
     sys.exit(f"costs.revenue {report['costs']['revenue']['pico_usd']} is not the tenants' sum {total}")
 if checked == 0:
     sys.exit("no tenants to check")
-print(f"revenue_by_hand: {checked} tenants ({changed} tier changes) match to the pico-dollar")
+print(f"economics_by_hand: {checked} tenants ({changed} tier changes): revenue, DynamoDB and Cognito cost match to the pico-dollar")

@@ -1,0 +1,34 @@
+#include "harness/platform_costs.h"
+
+namespace tenantsim {
+
+PlatformAttribution attribute_platform_usage(const DynamoLedger& dynamodb, const CognitoLedger& cognito,
+                                             const std::set<std::string>& tenants,
+                                             const std::map<std::string, std::string>& tenant_of_sub) {
+  PlatformAttribution out;
+  for (const auto& [table, partitions] : dynamodb.units)
+    for (const auto& [key, units] : partitions) {
+      const std::string owner = key.substr(0, key.find(':'));
+      PlatformUsage& u = tenants.count(owner) ? out.by_tenant[owner] : out.unattributed;
+      u.read_half_units += units.read_half_units;
+      u.write_units += units.write_units;
+    }
+  for (const auto& [month, pools] : cognito.active_users_by_month)
+    for (const auto& [pool, subs] : pools)
+      for (const auto& sub : subs) {
+        const auto it = tenant_of_sub.find(sub);
+        ++(it == tenant_of_sub.end() ? out.unattributed : out.by_tenant[it->second]).monthly_active_users;
+      }
+  return out;
+}
+
+std::map<std::string, Money> price_platform_usage(const PlatformUsage& usage, const PriceCatalog& prices) {
+  const Money read = prices.unit_price(metric::kDynamoReadUnit, "").value_or(Money{});
+  const Money write = prices.unit_price(metric::kDynamoWriteUnit, "").value_or(Money{});
+  const Money mau = prices.unit_price(metric::kCognitoMau, "").value_or(Money{});
+  const Int128 half_reads = static_cast<Int128>(read.pico) * usage.read_half_units / 2;
+  return {{"dynamodb", Money{static_cast<int64_t>(half_reads)} + Money::times(write, usage.write_units)},
+          {"cognito", Money::times(mau, usage.monthly_active_users)}};
+}
+
+}  // namespace tenantsim

@@ -1,0 +1,43 @@
+// What the platform's shared services cost per tenant, taken from the fakes' ledgers (what DynamoDB
+// and Cognito would bill), never from the system's own counters: the system does not meter its
+// table traffic or its sign-ins, so these costs are invisible to its cost reports, and a pricing
+// analyst needs them.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "core/base/money.h"
+#include "core/domain/catalogs.h"
+#include "fakes/cognito/fake_cognito.h"
+#include "fakes/dynamodb/fake_dynamodb.h"
+
+namespace tenantsim {
+
+struct PlatformUsage {
+  int64_t read_half_units = 0;  // DynamoDB read request units, in halves (eventually consistent reads)
+  int64_t write_units = 0;      // DynamoDB write request units (transactions count double)
+  int64_t monthly_active_users = 0;  // summed over the calendar months of the run
+};
+
+struct PlatformAttribution {
+  std::map<std::string, PlatformUsage> by_tenant;
+  // Traffic and users of no tenant in the list: the onboarding probes' short-lived tenants
+  // ("offboarded-pool", "offboarded-silo"), or anything the system keys under no tenant.
+  PlatformUsage unattributed;
+};
+
+// Table traffic is the tenant's whose id is the partition key, or leads it before a ':' (memory
+// actors are "{tenant}:{sub}"): pooled tables split by key, silo tables are keyed by their tenant
+// too. Monthly active users go to the tenant of the user (`tenant_of_sub`).
+PlatformAttribution attribute_platform_usage(const DynamoLedger& dynamodb, const CognitoLedger& cognito,
+                                             const std::set<std::string>& tenants,
+                                             const std::map<std::string, std::string>& tenant_of_sub);
+
+// Priced with the catalog's dynamodb_read_request_unit, dynamodb_write_request_unit and
+// cognito_monthly_active_user (absent prices cost nothing): {"dynamodb": m, "cognito": m}.
+// A half read unit costs half a read unit's price, floored to the pico-dollar once per tenant.
+std::map<std::string, Money> price_platform_usage(const PlatformUsage& usage, const PriceCatalog& prices);
+
+}  // namespace tenantsim
