@@ -36,9 +36,11 @@ bool any_selects(const std::vector<std::string>& selectors, const std::string& c
 
 }  // namespace
 
-Result<LoadedScenario> load_scenario(const std::string& path, const std::string& data_dir) {
+Result<LoadedScenario> load_scenario(const std::string& path, const std::string& data_dir,
+                                     const std::vector<ScenarioOverride>& overrides) {
   auto doc = read_json_file(path);
   if (!doc.ok()) return doc.take_error();
+  if (auto st = apply_overrides(*doc, overrides); !st.ok()) return st.error();
   auto tiers = read_json_file(data_dir + "/tiers.json");
   if (!tiers.ok()) return tiers.take_error();
   std::vector<std::string> tier_names;
@@ -62,14 +64,21 @@ Result<LoadedScenario> load_scenario(const std::string& path, const std::string&
   }
   if (parsed.scenario) {
     out.scenario = *parsed.scenario;
+    for (const auto& o : overrides) out.overrides.push_back(o.text);
     out.tiers_doc = *tiers;
     for (const auto& [tier, fields] : out.scenario.tier_overrides.items()) out.tiers_doc["tiers"][tier].merge_patch(fields);
-    auto prices = read_json_file(data_dir + "/" + out.scenario.prices_file);
+    const std::string& file = out.scenario.prices_file;
+    auto prices = read_json_file(data_dir + "/" + (file == "published" ? "prices-on-demand.json"
+                                                   : file == "seed"    ? "prices-seed-000.json"
+                                                                       : file));
     if (!prices.ok()) problems.push_back({"prices_file", prices.error().message});
     else out.prices_doc = *prices;
   }
   if (!problems.empty()) {
-    std::string message = fmt::format("{}: {} problem{}", path, problems.size(), problems.size() == 1 ? "" : "s");
+    std::string with;
+    for (const auto& o : overrides) with += (with.empty() ? " (with --set " : ", --set ") + o.text;
+    std::string message = fmt::format("{}{}: {} problem{}", path, with.empty() ? "" : with + ")", problems.size(),
+                                      problems.size() == 1 ? "" : "s");
     for (const auto& p : problems) message += fmt::format("\n  {}: {}", p.path.empty() ? "(document)" : p.path, p.reason);
     return invalid(std::move(message));
   }
@@ -182,6 +191,7 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   r.start = to_iso8601(s.start);
   r.duration_hours = std::chrono::duration_cast<std::chrono::hours>(s.duration).count();
   r.price_catalog = w.system->config().prices.name();
+  r.overrides = loaded.overrides;
   for (auto d : options.defects.enabled()) r.defects.emplace_back(defect_name(d));
   r.checks = oracle->finish(metered, ledgers, chat_latency, s.thresholds.p99_latency_ms);
   for (auto& c : r.checks) {

@@ -9,6 +9,7 @@
 #include "core/base/result.h"
 #include "reports/run_result.h"
 #include "fakes/common/faults.h"
+#include "scenarios/overrides.h"
 #include "scenarios/scenario.h"
 
 namespace tenantsim {
@@ -19,11 +20,15 @@ struct LoadedScenario {
   std::map<std::string, FaultPlan> fault_plans;  // by service, parsed (and so validated) once
   nlohmann::json tiers_doc;
   nlohmann::json prices_doc;
+  std::vector<std::string> overrides;  // the --set edits applied, as given ("population.tenants=500")
 };
 
-// Reads and validates `path` against the tier table in `data_dir`. On failure, the error message
-// lists every problem as "path: reason", one per line.
-Result<LoadedScenario> load_scenario(const std::string& path, const std::string& data_dir);
+// Reads `path`, applies `overrides` (--set) to the document, and validates it against the tier
+// table in `data_dir`. On failure, the error message lists every problem as "path: reason", one
+// per line. prices_file may name a catalog of data_dir, or "published" (prices-on-demand.json) or
+// "seed" (prices-seed-000.json).
+Result<LoadedScenario> load_scenario(const std::string& path, const std::string& data_dir,
+                                     const std::vector<ScenarioOverride>& overrides = {});
 
 struct RunOptions {
   std::optional<uint64_t> seed;  // overrides the scenario's

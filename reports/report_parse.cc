@@ -25,6 +25,7 @@ Result<RunResult> parse_report_json(const std::string& text) {
     r.start = s.value("start", "");
     r.duration_hours = s.value("duration_hours", int64_t{0});
     r.price_catalog = s.value("price_catalog", "");
+    r.overrides = s.value("overrides", std::vector<std::string>{});
     r.defects = j.value("defects_injected", std::vector<std::string>{});
     for (const auto& c : j.at("checks")) {
       CheckResult x;

@@ -146,6 +146,7 @@ struct RunResult {
   int64_t duration_hours = 0;
   std::string price_catalog;
   std::vector<std::string> defects;  // injected, by name
+  std::vector<std::string> overrides;  // --set edits of the scenario ("population.tenants=500")
   std::vector<CheckResult> checks;
   std::vector<TenantRow> tenants;
   std::vector<LatencyRow> latency;

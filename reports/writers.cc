@@ -75,6 +75,7 @@ std::string render_report_json(const RunResult& r) {
   j["schema_version"] = kReportSchemaVersion;
   j["scenario"] = {{"name", r.scenario}, {"description", r.description}, {"seed", r.seed},
                    {"start", r.start}, {"duration_hours", r.duration_hours}, {"price_catalog", r.price_catalog}};
+  if (!r.overrides.empty()) j["scenario"]["overrides"] = r.overrides;
   j["defects_injected"] = r.defects;
   j["verdict"] = r.passed() ? "pass" : "fail";
   Json checks = Json::array();

@@ -2,12 +2,15 @@
 // parsing and --help handling below. Each subcommand's file holds its options and what it does.
 #pragma once
 
+// Repeatable options are repeated, never split on commas: a --set value may be a JSON list.
+#define CXXOPTS_VECTOR_DELIMITER '\0'
 #include <cxxopts.hpp>
 
 #include <set>
 #include <string>
 
 #include "core/base/defects.h"
+#include "scenarios/overrides.h"
 
 namespace tenantsim::cli {
 
@@ -32,6 +35,11 @@ std::optional<cxxopts::ParseResult> parse(cxxopts::Options& opts, int argc, char
 // types are usage errors naming the file and the key.
 std::optional<cxxopts::ParseResult> parse_with_config(cxxopts::Options& opts, int argc, char** argv, int first,
                                                       const std::set<std::string>& path_keys);
+
+// Adds --set PATH=VALUE (repeatable): what-if edits of the scenario document.
+void add_scenario_options(cxxopts::Options& opts);
+// The --set options, parsed; UsageError naming a malformed one.
+std::vector<ScenarioOverride> scenario_overrides(const cxxopts::ParseResult& args);
 
 // Adds --inject-defect (repeatable) and --data-dir, which every command that builds a system takes.
 void add_system_options(cxxopts::Options& opts);

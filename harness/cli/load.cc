@@ -39,6 +39,7 @@ int load(int argc, char** argv) {
       "find-knee", "raise the rate by 1.5x per step of --duration s (from --rate to --ramp-to) until chat p99 passes "
                    "--p99-ms (default 250), a service throttles or requests fail; report the highest sustained rate");
   add_system_options(opts);
+  add_scenario_options(opts);
   opts.parse_positional({"scenario"});
   auto args = parse(opts, argc, argv, 2);
   if (!args) return kOk;
@@ -63,7 +64,7 @@ int load(int argc, char** argv) {
   if (args->count("path")) lo.raw_path = (*args)["path"].as<std::string>();
   lo.progress = true;
   Result<LoadedScenario> loaded = LoadedScenario{};
-  if (args->count("scenario")) loaded = load_scenario((*args)["scenario"].as<std::string>(), lo.data_dir);
+  if (args->count("scenario")) loaded = load_scenario((*args)["scenario"].as<std::string>(), lo.data_dir, scenario_overrides(*args));
   if (!loaded.ok()) {
     std::cerr << "tenantsim load: " << loaded.error().message << "\n";
     return kUsage;

@@ -121,6 +121,23 @@ std::optional<cxxopts::ParseResult> parse_with_config(cxxopts::Options& opts, in
   }
 }
 
+void add_scenario_options(cxxopts::Options& opts) {
+  opts.add_options()("set", "PATH=VALUE: change a scenario field for this run (repeatable), e.g. population.tenants=500, "
+                            "tier_overrides.basic.daily_messages=100, prices_file=seed",
+                     cxxopts::value<std::vector<std::string>>());
+}
+
+std::vector<ScenarioOverride> scenario_overrides(const cxxopts::ParseResult& args) {
+  std::vector<ScenarioOverride> out;
+  if (!args.count("set")) return out;
+  for (const auto& text : args["set"].as<std::vector<std::string>>()) {
+    auto o = parse_override(text);
+    if (!o.ok()) throw UsageError(o.error().message);
+    out.push_back(std::move(o).value());
+  }
+  return out;
+}
+
 void add_system_options(cxxopts::Options& opts) {
   opts.add_options()("inject-defect", "switch on a catalogued defect (repeatable; see tenantsim defects list)",
                      cxxopts::value<std::vector<std::string>>())(

@@ -135,6 +135,7 @@ int sweep(const LoadedScenario& loaded, RunOptions ro, SeedRange range, const st
   std::cout << fmt::format("sweep: {} of {} seeds failed{}\n", failed.size(), total, failed.empty() ? "" : ":");
   for (uint64_t seed : failed) {
     std::string defects;
+    for (const auto& o : loaded.overrides) defects += fmt::format(" --set '{}'", o);
     for (auto d : ro.defects.enabled()) defects += fmt::format(" --inject-defect {}", defect_name(d));
     std::cout << fmt::format("  reproduce: tenantsim run {} --seed {}{}\n", scenario_path, seed, defects);
     if (out) {
@@ -160,6 +161,7 @@ int run(int argc, char** argv) {
       "out", "report directory (default out/<scenario name>; with --seeds, reports of failing seeds go to DIR/seed-N)",
       cxxopts::value<std::string>());
   add_system_options(opts);
+  add_scenario_options(opts);
   opts.parse_positional({"scenario"});
   auto args = parse(opts, argc, argv, 2);
   if (!args) return kOk;
@@ -178,7 +180,7 @@ int run(int argc, char** argv) {
   ro.progress = true;
   ro.defects = injected_defects(*args);
   const std::string path = (*args)["scenario"].as<std::string>();
-  auto loaded = load_scenario(path, (*args)["data-dir"].as<std::string>());
+  auto loaded = load_scenario(path, (*args)["data-dir"].as<std::string>(), scenario_overrides(*args));
   if (!loaded.ok()) {
     std::cerr << "tenantsim run: " << loaded.error().message << "\n";
     return kUsage;
@@ -192,11 +194,13 @@ int validate(int argc, char** argv) {
   opts.positional_help("SCENARIO");
   opts.add_options()("scenario", "scenario file", cxxopts::value<std::string>())(
       "data-dir", "tier table and price catalogs", cxxopts::value<std::string>()->default_value(TENANTSIM_DATA_DIR));
+  add_scenario_options(opts);
   opts.parse_positional({"scenario"});
   auto args = parse(opts, argc, argv, 3);
   if (!args) return kOk;
   if (!args->count("scenario")) throw UsageError("a scenario file is required");
-  auto loaded = load_scenario((*args)["scenario"].as<std::string>(), (*args)["data-dir"].as<std::string>());
+  auto loaded = load_scenario((*args)["scenario"].as<std::string>(), (*args)["data-dir"].as<std::string>(),
+                              scenario_overrides(*args));
   if (!loaded.ok()) {
     std::cerr << loaded.error().message << "\n";
     return kUsage;

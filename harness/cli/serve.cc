@@ -48,6 +48,7 @@ int serve(int argc, char** argv) {
       "idle-timeout-ms", "keep-alive connections idle this long are closed", cxxopts::value<int64_t>()->default_value("60000"))(
       "no-fake-control", "do not serve GET /_fake/cognito/confirmation-code");
   add_system_options(opts);
+  add_scenario_options(opts);
   auto args = parse_with_config(opts, argc, argv, 2, {"scenario", "access-log", "data-dir"});
   if (!args) return kOk;
 
@@ -67,7 +68,7 @@ int serve(int argc, char** argv) {
   so.world.defects = defects;
   std::optional<LoadedScenario> scenario;
   if (args->count("scenario")) {
-    auto loaded = load_scenario((*args)["scenario"].as<std::string>(), so.world.data_dir);
+    auto loaded = load_scenario((*args)["scenario"].as<std::string>(), so.world.data_dir, scenario_overrides(*args));
     if (!loaded.ok()) {
       std::cerr << "tenantsim serve: " << loaded.error().message << "\n";
       return kUsage;
