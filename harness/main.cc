@@ -36,6 +36,8 @@ const std::vector<Command>& commands() {
       {{"fakes", "serve"}, "fakes serve [--port P]\n      the fakes on their AWS wire protocols (not yet implemented)", nullptr},
       {{"load"}, "load SCENARIO [--target inprocess|http://HOST:PORT] [--rate R] [--ramp-to R] [--duration S] [--out DIR]\n"
                  "      wall-clock open-model load through the API; latency from intended send times", load},
+      {{"sweep"}, "sweep SWEEP.json [--out DIR] [--jobs N]\n"
+                  "      a grid of --set overrides over one scenario, cells in parallel; sweep.csv, sweep.html", sweep},
       {{"merge"}, "merge DIR... --out DIR\n      merge shards of one run (not yet implemented)", nullptr},
   };
   return list;

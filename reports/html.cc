@@ -881,6 +881,20 @@ std::string series_chart(const std::string& aria, Axis xa, Axis ya, const std::v
   return svg_open(svg_height(p, keys.size()), aria) + s + "</svg>";
 }
 
+// An axis through zero for values of either sign (margins): steps of 1, 2 or 5 x 10^e.
+Axis signed_axis(double lo, double hi, std::string title) {
+  const double span = std::max(std::abs(lo), std::abs(hi));
+  Axis a = nice_axis(span, std::move(title), false);
+  if (a.ticks.size() < 2) return a;
+  const double step = a.ticks[1].value;
+  a.lo = lo < 0 ? -std::ceil(-lo / step - 1e-9) * step : 0;
+  a.hi = hi > 0 ? std::ceil(hi / step - 1e-9) * step : step;
+  const int decimals = step >= 1 ? 0 : static_cast<int>(std::ceil(-std::log10(step)));
+  a.ticks.clear();
+  for (double v = a.lo; v <= a.hi + step / 2; v += step) a.ticks.push_back({v, tick_label(std::abs(v) < step / 2 ? 0 : v, decimals)});
+  return a;
+}
+
 std::string load_section(const LoadSeries& l) {
   std::string h = "<h2>Load over wall-clock time</h2><p class=\"note\">" +
                   esc(fmt::format("Model: {}. Counted per second of traffic by each request's intended send time; "
@@ -936,6 +950,66 @@ std::string load_section(const LoadSeries& l) {
 }
 
 }  // namespace
+
+std::string render_sweep_html(const std::string& title, const std::vector<SweepCell>& cells) {
+  std::string h = R"(<!doctype html><html lang="en"><head><meta charset="utf-8"><title>tenantsim sweep</title><style>
+body{font:14px/1.4 system-ui,sans-serif;margin:2em;max-width:960px}table{border-collapse:collapse;margin:1em 0}
+td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}code{background:#f3f3f3;padding:0 3px}
+svg{display:block;max-width:100%;height:auto}.note{color:#555;font-size:12px;margin:0 0 .5em}</style></head><body>)";
+  h += "<h1>" + esc(title) + " — what-if sweep</h1><table><tr><th>cell</th><th>overrides</th><th>verdict</th></tr>";
+  RunResult all;
+  for (const auto& c : cells) {
+    std::string o;
+    for (const auto& x : c.overrides) o += "<code>" + esc(x) + "</code><br>";
+    h += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>", esc(c.name), o, c.result.passed() ? "PASS" : "FAIL");
+    all.tenants.insert(all.tenants.end(), c.result.tenants.begin(), c.result.tenants.end());
+  }
+  h += "</table>";
+  const std::vector<std::string> tiers = tier_order(all);
+  std::map<std::string, Series> margin, cost;
+  double lo = 0, hi = 0, top = 0;
+  for (size_t i = 0; i < cells.size(); ++i)
+    for (const auto& e : tier_economics(cells[i].result)) {
+      const double x = static_cast<double>(i + 1);
+      auto& m = margin.try_emplace(e.tier, Series{tier_colour(tiers, e.tier), "tier " + e.tier, {}}).first->second;
+      auto& c = cost.try_emplace(e.tier, Series{tier_colour(tiers, e.tier), "tier " + e.tier, {}}).first->second;
+      m.points.emplace_back(x, usd(e.margin));
+      c.points.emplace_back(x, usd(e.cost));
+      lo = std::min(lo, usd(e.margin));
+      hi = std::max(hi, usd(e.margin));
+      top = std::max(top, usd(e.cost));
+    }
+  auto cells_axis = [&] {
+    Axis a;
+    a.lo = 0.5;
+    a.hi = static_cast<double>(cells.size()) + 0.5;
+    a.title = "cell (see the table above)";
+    for (size_t i = 0; i < cells.size(); ++i) a.ticks.push_back({static_cast<double>(i + 1), cells[i].name});
+    return a;
+  };
+  auto in_order = [&](const std::map<std::string, Series>& by_tier) {
+    std::vector<Series> v;
+    for (const auto& t : tiers)
+      if (by_tier.count(t)) v.push_back(by_tier.at(t));
+    return v;
+  };
+  h += "<h2>Margin per tier</h2><p class=\"note\">Revenue (fees prorated over the run) less cost, in USD, per cell; "
+       "below zero the tier loses money.</p>" +
+       series_chart("Line chart: margin in USD of each tier across the sweep's cells", cells_axis(),
+                    signed_axis(lo, hi, "margin, USD over the run"), in_order(margin));
+  h += "<h2>Cost per tier</h2>" + series_chart("Line chart: cost in USD of each tier across the sweep's cells",
+                                               cells_axis(), nice_axis(top, "cost, USD over the run", false),
+                                               in_order(cost));
+  h += "<h2>Economics by cell and tier</h2><table><tr><th>cell</th><th>tier</th><th>tenants</th><th>messages</th>"
+       "<th>revenue</th><th>cost</th><th>margin</th><th>margin %</th><th>losing money</th></tr>";
+  for (const auto& c : cells)
+    for (const auto& e : tier_economics(c.result))
+      h += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+                       "<td>{} of {}</td></tr>",
+                       esc(c.name), esc(e.tier), e.tenants, grouped(e.messages), usd_text(e.revenue), usd_text(e.cost),
+                       usd_text(e.margin), e.margin_bp ? bp_percent(*e.margin_bp) : "n/a", e.losing_tenants, e.tenants);
+  return h + "</table></body></html>\n";
+}
 
 std::string render_html(const RunResult& r) {
   std::string h = R"(<!doctype html><html lang="en"><head><meta charset="utf-8"><title>tenantsim report</title><style>

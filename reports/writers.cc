@@ -292,6 +292,29 @@ std::string render_tiers_csv(const RunResult& r) {
   return out;
 }
 
+std::string render_sweep_csv(const std::vector<std::string>& keys, const std::vector<SweepCell>& cells) {
+  std::string out = "cell";
+  for (const auto& k : keys) out += "," + csv_field(k);
+  out += ",verdict,tier,tenants,messages,revenue_usd,cost_usd,margin_usd,margin_percent,losing_tenants,"
+         "cost_per_message_usd\n";
+  for (const auto& c : cells) {
+    std::string prefix = csv_field(c.name);
+    for (const auto& k : keys) {
+      std::string value;
+      for (const auto& o : c.overrides)
+        if (o.rfind(k + "=", 0) == 0) value = o.substr(k.size() + 1);
+      prefix += "," + csv_field(value);
+    }
+    prefix += std::string(",") + (c.result.passed() ? "pass" : "fail");
+    for (const auto& e : tier_economics(c.result))
+      out += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", prefix, csv_field(e.tier), e.tenants, e.messages,
+                         e.revenue.to_usd_string(), e.cost.to_usd_string(), e.margin.to_usd_string(),
+                         e.margin_bp ? bp_percent(*e.margin_bp) : "", e.losing_tenants,
+                         e.cost_per_message ? e.cost_per_message->to_usd_string() : "");
+  }
+  return out;
+}
+
 std::string render_timing_json(const RunTiming& t) {
   Json j{{"wall_seconds", t.wall_seconds},
          {"simulated_requests_per_second", t.simulated_requests_per_second},

@@ -20,6 +20,18 @@ std::string render_tiers_csv(const RunResult& r);  // per tier: revenue, cost, m
 std::string render_timing_json(const RunTiming& t);
 std::string render_html(const RunResult& r);  // self-contained: inline CSS and SVG charts, no network
 
+// One cell of a what-if sweep (`tenantsim sweep`): the overrides it ran with and its result.
+struct SweepCell {
+  std::string name;                     // "cell-3"
+  std::vector<std::string> overrides;   // "tier_overrides.basic.daily_messages=50", ...
+  RunResult result;
+};
+// One row per cell and tier: the cell's overrides as columns (`keys`), its verdict, and the tier's
+// revenue, cost, margin, margin %, tenants losing money and cost per message.
+std::string render_sweep_csv(const std::vector<std::string>& keys, const std::vector<SweepCell>& cells);
+// Margin and cost per tier across the cells (two line charts and the table), self-contained.
+std::string render_sweep_html(const std::string& title, const std::vector<SweepCell>& cells);
+
 // report.json back into a RunResult (to re-render a stored run in another format).
 Result<RunResult> parse_report_json(const std::string& text);
 // What changed from run A to run B (verdict, check statuses, requests, cost per tier, chat p99).

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # report.html in a real browser: Debian's chromium loads the page headless and dumps the DOM it
 # built. Fails if chromium fails, if the console reports an error on the page, if the DOM has
-# fewer than 5 <svg> charts, or if it shows "NaN" or "Infinity" (a chart divided by zero).
-#   html_in_chromium.sh REPORT_HTML
+# fewer than MIN_CHARTS (default 5) <svg> charts, or if it shows "NaN" or "Infinity" (a chart
+# divided by zero).
+#   html_in_chromium.sh REPORT_HTML [MIN_CHARTS]
 set -uo pipefail
 
-if [[ $# -ne 1 ]]; then
-  echo "usage: html_in_chromium.sh REPORT_HTML" >&2
+if [[ $# -lt 1 || $# -gt 2 ]]; then
+  echo "usage: html_in_chromium.sh REPORT_HTML [MIN_CHARTS]" >&2
   exit 2
 fi
+min_charts=${2:-5}
 chromium=/usr/bin/chromium
 if [[ ! -x $chromium ]]; then
   echo "chromium not installed"
@@ -44,7 +46,7 @@ if grep "CONSOLE" "$err" | grep -qF "$page"; then
   fail "console message from the page: $(grep "CONSOLE" "$err" | grep -m1 -F "$page")"
 fi
 svgs=$(grep -o "<svg" "$dom" | wc -l)
-if [[ $svgs -lt 5 ]]; then fail "the DOM has $svgs <svg> elements, expected at least 5"; fi
+if [[ $svgs -lt $min_charts ]]; then fail "the DOM has $svgs <svg> elements, expected at least $min_charts"; fi
 if grep -q "NaN" "$dom"; then fail "the DOM contains NaN: $(grep -o -m1 ".\{0,60\}NaN.\{0,20\}" "$dom")"; fi
 if grep -q "Infinity" "$dom"; then fail "the DOM contains Infinity: $(grep -o -m1 ".\{0,60\}Infinity.\{0,20\}" "$dom")"; fi
 

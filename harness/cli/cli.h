@@ -55,5 +55,6 @@ int defects_list(int argc, char** argv);    // tenantsim defects list
 int checks_list(int argc, char** argv);     // tenantsim checks list
 int serve(int argc, char** argv);           // tenantsim serve
 int load(int argc, char** argv);            // tenantsim load
+int sweep(int argc, char** argv);           // tenantsim sweep
 
 }  // namespace tenantsim::cli
