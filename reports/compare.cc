@@ -1,6 +1,6 @@
 // tenantsim compare: what changed between two runs, read from their report.json files: the
-// verdict, each check's failures, requests, cost per tier (exact, with the change in percent) and
-// chat latency per tier.
+// verdict, each check's failures, requests, cost per tier (exact, with the change in percent),
+// revenue and margin per tier, and chat latency per tier.
 #include <fmt/format.h>
 
 #include <set>
@@ -19,8 +19,8 @@ std::string percent(int64_t a, int64_t b) {
   return fmt::format(" ({:+.1f}%)", 100.0 * static_cast<double>(b - a) / static_cast<double>(a));
 }
 
-// Pico-dollar products overflow 64 bits past about $92,000; compare them in 128.
-__extension__ typedef __int128 Wide;
+// Pico-dollar products overflow 64 bits past about $92,000; compare them in 128 (Int128, money.h).
+using Wide = Int128;
 
 std::string usd_of(const Json& money) { return money.value("usd", "0"); }
 int64_t pico_of(const Json& money) { return money.value("pico_usd", int64_t{0}); }
@@ -44,6 +44,13 @@ Result<Comparison> compare_reports(const Json& a, const Json& b, const CompareTo
     cmp.warnings.push_back(fmt::format("A and B ran different scenarios ({} and {})", sa.value("name", "?"), sb.value("name", "?")));
   else if (sa.value("seed", uint64_t{0}) != sb.value("seed", uint64_t{0}))
     cmp.warnings.push_back(fmt::format("A and B ran different seeds ({} and {})", sa.value("seed", 0), sb.value("seed", 0)));
+  // A what-if edit (--set) on one side is the point of many comparisons: say what it was.
+  for (const auto& [label, s] : {std::pair<const char*, const Json*>{"A", &sa}, {"B", &sb}}) {
+    const auto overrides = s->value("overrides", std::vector<std::string>{});
+    std::string edits;
+    for (const auto& o : overrides) edits += (edits.empty() ? "" : ", ") + o;
+    if (!edits.empty()) out += fmt::format("{} ran with --set {}\n", label, edits);
+  }
   for (const auto& [label, r] : {std::pair<const char*, const Json*>{"A", &a}, {"B", &b}}) {
     const auto defects = r->value("defects_injected", std::vector<std::string>{});
     if (defects.empty()) continue;
@@ -92,6 +99,19 @@ Result<Comparison> compare_reports(const Json& a, const Json& b, const CompareTo
   // Integer comparison: B exceeds A by more than the tolerance when (B - A) * 100 > A * percent.
   if (ta > 0 && (static_cast<Wide>(tb) - ta) * 100 > static_cast<Wide>(ta) * tolerance.cost_percent)
     regress(fmt::format("total cost rose by more than {}%", tolerance.cost_percent));
+
+  // What a pricing what-if changes: money in and the margin, per tier (reports without economics
+  // count as zero).
+  out += "revenue and margin by tier:\n";
+  for (const auto& t : tiers) {
+    const Json none = {{"pico_usd", 0}, {"usd", "0"}};
+    auto econ = [&](const Json& r, const char* field) -> const Json& {
+      return r["tiers"].contains(t) && r["tiers"][t].contains("economics") ? r["tiers"][t]["economics"][field] : none;
+    };
+    out += fmt::format("  {:<10} revenue {} -> {} USD{}, margin {} -> {} USD\n", t, usd_of(econ(a, "revenue")),
+                       usd_of(econ(b, "revenue")), percent(pico_of(econ(a, "revenue")), pico_of(econ(b, "revenue"))),
+                       usd_of(econ(a, "margin")), usd_of(econ(b, "margin")));
+  }
 
   out += "chat latency p99 (virtual time):\n";
   std::map<std::string, int64_t> p99_a;

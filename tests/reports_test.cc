@@ -185,6 +185,21 @@ TEST(Reports, CompareNamesChangedChecksAndCosts) {
 
 nlohmann::json report_of(const RunResult& r) { return nlohmann::json::parse(render_report_json(r)); }
 
+// A pricing what-if: compare shows each side's --set edits and the change in revenue and margin.
+TEST(Reports, CompareShowsOverridesRevenueAndMargin) {
+  RunResult a = sample();
+  a.tenants[0].revenue = *parse_usd("29");
+  a.tenants[0].cost = *parse_usd("1.5");
+  RunResult b = a;
+  b.overrides = {"tier_overrides.basic.model_id=sonnet"};
+  b.tenants[0].cost = *parse_usd("3.5");
+  auto cmp = compare_reports(nlohmann::json::parse(render_report_json(a)), nlohmann::json::parse(render_report_json(b)));
+  ASSERT_TRUE(cmp.ok());
+  EXPECT_NE(cmp->text.find("B ran with --set tier_overrides.basic.model_id=sonnet"), std::string::npos) << cmp->text;
+  EXPECT_NE(cmp->text.find("basic      revenue 29.00 -> 29.00 USD (+0.0%), margin 27.50 -> 25.50 USD"),
+            std::string::npos) << cmp->text;
+}
+
 TEST(Reports, CompareFlagsARegressionOnlyWhenBGotWorse) {
   RunResult a = sample();
   a.checks[1].failed = 0;  // A passes
