@@ -31,6 +31,13 @@ std::string md_cell(const std::string& s) {
   return out;
 }
 
+// m[key], or `absent` when the key is not there (CSV columns of sparse maps).
+template <class Map, class V>
+V value_or(const Map& m, const std::string& key, V absent) {
+  const auto it = m.find(key);
+  return it == m.end() ? absent : it->second;
+}
+
 struct TierTotals {
   int64_t tenants = 0, users = 0, requests = 0, chats = 0, refused = 0, throttled = 0, failed = 0;
   Money cost;
@@ -254,10 +261,7 @@ std::string render_tenants_csv(const RunResult& r) {
       "input_tokens,output_tokens,invocations,weather_calls,tool_executions,dynamodb_read_half_units,"
       "dynamodb_write_request_units,cognito_monthly_active_users,cost_usd,revenue_usd,margin_usd\n";
   for (const auto& t : r.tenants) {
-    auto q = [&](const char* metric) {
-      const auto it = t.quantities.find(metric);
-      return it == t.quantities.end() ? int64_t{0} : it->second;
-    };
+    auto q = [&](const char* metric) { return value_or(t.quantities, metric, int64_t{0}); };
     out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(t.id),
                        csv_field(t.tier), t.deployment, t.utc_offset_minutes, t.users, t.adversary, t.requests,
                        t.chats_accepted, t.refused_limit, t.throttled, t.failed, q(metric::kInputTokens),
@@ -275,10 +279,7 @@ std::string render_tiers_csv(const RunResult& r) {
       "tenant_cost_p50_usd,tenant_cost_p90_usd,tenant_cost_p99_usd,tenant_cost_max_usd,break_even_messages_per_tenant,"
       "bedrock_agent_usd,weather_api_usd,mcp_runtime_usd,dynamodb_usd,cognito_usd,other_usd\n";
   for (const auto& e : tier_economics(r)) {
-    auto svc = [&](const char* s) {
-      const auto it = e.cost_by_service.find(s);
-      return it == e.cost_by_service.end() ? std::string("0.00") : it->second.to_usd_string();
-    };
+    auto svc = [&](const char* s) { return value_or(e.cost_by_service, s, Money{}).to_usd_string(); };
     out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(e.tier), e.tenants, e.users,
                        e.messages, e.revenue.to_usd_string(), e.cost.to_usd_string(), e.margin.to_usd_string(),
                        e.margin_bp ? bp_percent(*e.margin_bp) : "", e.losing_tenants,
