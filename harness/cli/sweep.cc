@@ -119,6 +119,7 @@ int sweep(int argc, char** argv) {
       "out", "directory for sweep.csv, sweep.html and each cell's reports (default out/sweep-<file name>)",
       cxxopts::value<std::string>())(
       "jobs", "cells run at once (default: the cores)", cxxopts::value<int>())(
+      "dry-run", "validate every cell and list them; run nothing")(
       "data-dir", "tier table and price catalogs", cxxopts::value<std::string>()->default_value(TENANTSIM_DATA_DIR));
   opts.parse_positional({"sweep"});
   auto args = parse(opts, argc, argv, 2);
@@ -151,6 +152,15 @@ int sweep(int argc, char** argv) {
       return kUsage;
     }
     scenario_name = loaded->scenario.name;
+  }
+  if (args->count("dry-run")) {
+    for (const auto& c : cells) {
+      std::string edits;
+      for (const auto& o : c.overrides) edits += " --set '" + o.text + "'";
+      std::cout << fmt::format("{}: tenantsim run {}{}\n", c.name, scenario, edits);
+    }
+    std::cout << fmt::format("sweep: {} cells, all valid\n", cells.size());
+    return kOk;
   }
 
   const std::string self = fs::read_symlink("/proc/self/exe").string();
