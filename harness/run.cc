@@ -158,6 +158,8 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
 
   // What the system metered, read back from its own usage tables.
   std::map<std::string, Oracle::Metered> metered;
+  std::map<std::string, Money> daily_cost;  // UTC day -> metered cost of every tenant
+  std::vector<UserRow> users;
   Oracle::Ledgers ledgers;
   for (const auto& t : sim.tenants()) {
     auto table = w.system->usage_table_for(t.id);
@@ -168,6 +170,12 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
     for (const auto& [key, line] : summary->lines) m.quantity[key] += line.quantity;
     m.cost_by_service = summary->by_service;
     m.quantity_by_user = summary->quantity_by_user;
+    for (const auto& [day, money] : summary->by_day) daily_cost[day] += money;  // UTC days (offset 0)
+    for (const auto& [user, services] : summary->by_user_service) {
+      UserRow u{t.id, t.tier, user, services, {}};
+      for (const auto& [svc, money] : services) u.cost += money;
+      users.push_back(std::move(u));
+    }
     const auto record = w.system->tenants().find(t.id);
     if (record) ledgers.model_account_of[t.id] = record->model_account;
   }
@@ -216,6 +224,7 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   const DynamoLedger dynamo_ledger = w.dynamodb.ledger();
   const PlatformAttribution platform =
       attribute_platform_usage(dynamo_ledger, w.cognito.ledger(), tenant_ids, tenant_of_sub);
+  std::map<std::string, Money> daily_revenue;  // UTC day -> subscription revenue earned that day
   std::map<std::string, Money> fees;
   for (const auto& [name, tier] : w.system->config().tiers.tiers()) fees[name] = tier.monthly_fee;
   for (const auto& t : sim.tenants()) {
@@ -240,8 +249,29 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
       row.tier_changes.emplace_back(to_iso8601(at), tier);
     }
     row.revenue = subscription_revenue(periods, fees);
+    // Revenue per UTC day as differences of the revenue up to each midnight, so that the days add
+    // up exactly to the run's total (each day floored on its own would not).
+    Money before;
+    for (Time day = s.start; day < end;) {
+      const Time next = std::min(end, next_day_start(day, 0));
+      std::vector<TierPeriod> upto;
+      for (const auto& p : periods)
+        if (p.from < next) upto.push_back({p.tier, p.from, std::min(p.to, next)});
+      const Money cumulative = subscription_revenue(upto, fees);
+      daily_revenue[day_key(day, 0)] += cumulative - before;
+      before = cumulative;
+      day = next;
+    }
     r.tenants.push_back(std::move(row));
   }
+  std::map<std::string, DayEconomics> days;
+  for (const auto& [day, money] : daily_revenue) days[day].revenue = money;
+  for (const auto& [day, money] : daily_cost) days[day].metered_cost = money;
+  for (auto& [day, e] : days) {
+    e.day = day;
+    r.daily.push_back(e);
+  }
+  r.users = std::move(users);
   for (const auto& [key, samples] : sim.latency()) {
     std::vector<int64_t> v = samples;
     if (v.empty()) continue;

@@ -895,6 +895,26 @@ Axis signed_axis(double lo, double hi, std::string title) {
   return a;
 }
 
+// Revenue and metered cost per UTC day, on one scale (revenue is usually far above the metered cost:
+// the gap is the margin before platform costs).
+std::string daily_chart(const RunResult& r) {
+  Axis xa;
+  xa.hi = static_cast<double>(std::max<size_t>(1, r.daily.size()));
+  xa.title = "UTC day (MM-DD)";
+  const size_t every = std::max<size_t>(1, (r.daily.size() + 9) / 10);
+  Series revenue{"#009e73", "revenue (fees)", {}}, cost{"#d55e00", "metered cost", {}};
+  double top = 0;
+  for (size_t i = 0; i < r.daily.size(); ++i) {
+    const auto& d = r.daily[i];
+    if (i % every == 0) xa.ticks.push_back({static_cast<double>(i) + 0.5, d.day.size() >= 10 ? d.day.substr(5) : d.day});
+    revenue.points.emplace_back(static_cast<double>(i) + 0.5, usd(d.revenue));
+    cost.points.emplace_back(static_cast<double>(i) + 0.5, usd(d.metered_cost));
+    top = std::max({top, usd(d.revenue), usd(d.metered_cost)});
+  }
+  return series_chart("Line chart: subscription revenue and metered cost in USD per UTC day of the run", xa,
+                      nice_axis(top, "USD per day", false), {revenue, cost});
+}
+
 std::string load_section(const LoadSeries& l) {
   std::string h = "<h2>Load over wall-clock time</h2><p class=\"note\">" +
                   esc(fmt::format("Model: {}. Counted per second of traffic by each request's intended send time; "
@@ -1078,7 +1098,29 @@ code{background:#f3f3f3;padding:0 3px}svg{display:block;max-width:100%;height:au
                      e.cost_per_message ? cell(*e.cost_per_message) : "<td>n/a</td>", usd_text(e.tenant_cost_p50),
                      usd_text(e.tenant_cost_p90), usd_text(e.tenant_cost_max),
                      e.break_even_messages_per_tenant ? grouped(*e.break_even_messages_per_tenant) : "n/a");
-  return h + "</table></body></html>\n";
+  h += "</table>";
+  if (!r.daily.empty())
+    h += "<h2>Revenue and metered cost per day</h2><p class=\"note\">Fees earned each UTC day (prorated; the days "
+         "add up to the run's revenue exactly) and the cost the system metered that day (model, tools, weather). "
+         "DynamoDB and Cognito costs are totals only: their ledgers do not keep days.</p>" +
+         daily_chart(r);
+  // The tenants a pricing analyst looks at first.
+  std::vector<const TenantRow*> by_cost;
+  for (const auto& t : r.tenants) by_cost.push_back(&t);
+  std::sort(by_cost.begin(), by_cost.end(), [](const TenantRow* a, const TenantRow* b) {
+    return a->cost != b->cost ? a->cost > b->cost : a->id < b->id;
+  });
+  if (by_cost.size() > 10) by_cost.resize(10);
+  if (!by_cost.empty()) {
+    h += "<h2>The most expensive tenants</h2><table><tr><th>tenant</th><th>tier</th><th>users</th><th>messages</th>"
+         "<th>cost</th><th>revenue</th><th>margin</th></tr>";
+    for (const auto* t : by_cost)
+      h += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                       esc(t->id), esc(t->tier), t->users, grouped(t->chats_accepted), usd_text(t->cost),
+                       usd_text(t->revenue), usd_text(t->revenue - t->cost));
+    h += "</table>";
+  }
+  return h + "</body></html>\n";
 }
 
 }  // namespace tenantsim

@@ -88,6 +88,14 @@ Result<RunResult> parse_report_json(const std::string& text) {
         row.tier_changes.emplace_back(c.value("at", ""), c.value("to", ""));
       r.tenants.push_back(std::move(row));
     }
+    for (const auto& d : j.value("daily", Json::array()))
+      r.daily.push_back({d.value("day", ""), money(d.at("revenue")), money(d.at("metered_cost"))});
+    for (const auto& u : j.value("users", Json::array())) {
+      UserRow row{u.value("tenant", ""), u.value("tier", ""), u.value("user", ""), {}, money(u.at("cost"))};
+      if (u.contains("cost_by_service"))
+        for (const auto& [svc, m] : u["cost_by_service"].items()) row.cost_by_service[svc] = money(m);
+      r.users.push_back(std::move(row));
+    }
     return r;
   } catch (const Json::exception& e) {
     return Error::make(ErrorKind::kBadRequest, "UnsupportedReport", std::string("report.json: ") + e.what());

@@ -138,6 +138,21 @@ struct LoadSeries {
   std::vector<LoadStep> knee;
 };
 
+// One UTC day of the run: subscription revenue earned that day and the metered cost of the
+// system's services (model, tools, weather) that day. Platform costs (DynamoDB, Cognito) are not
+// kept per day by the ledgers, so they are in the totals only.
+struct DayEconomics {
+  std::string day;  // "2024-04-01"
+  Money revenue, metered_cost;
+};
+
+// One user's metered cost by service (what the system's usage table attributes to the user).
+struct UserRow {
+  std::string tenant, tier, user;  // user: the Cognito sub
+  std::map<std::string, Money> cost_by_service;
+  Money cost;
+};
+
 struct RunResult {
   std::string scenario;
   std::string description;
@@ -156,6 +171,8 @@ struct RunResult {
   int64_t requests = 0;
   std::map<std::string, int64_t> ledger_totals;  // fake ledgers: "bedrock_invocations", ...
   std::optional<LoadSeries> load;                 // wall-clock load runs only
+  std::vector<DayEconomics> daily;                // per UTC day of the run, in order
+  std::vector<UserRow> users;                     // per user, by tenant
 
   bool passed() const {
     for (const auto& c : checks)

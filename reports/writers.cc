@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -171,6 +172,18 @@ std::string render_report_json(const RunResult& r) {
     }
   }
   j["tenants"] = std::move(tenants);
+  Json daily = Json::array();
+  for (const auto& d : r.daily)
+    daily.push_back({{"day", d.day}, {"revenue", money_json(d.revenue)}, {"metered_cost", money_json(d.metered_cost)}});
+  j["daily"] = std::move(daily);
+  Json users = Json::array();
+  for (const auto& u : r.users) {
+    Json svc = Json::object();
+    for (const auto& [s, m] : u.cost_by_service) svc[s] = money_json(m);
+    users.push_back({{"tenant", u.tenant}, {"tier", u.tier}, {"user", u.user}, {"cost", money_json(u.cost)},
+                     {"cost_by_service", std::move(svc)}});
+  }
+  j["users"] = std::move(users);
   return j.dump(2) + "\n";
 }
 
@@ -237,13 +250,23 @@ std::string render_summary_md(const RunResult& r) {
   for (const auto& [tier, x] : by_tier(r))
     out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", tier, x.tenants, x.users, x.chats, x.refused,
                        x.throttled, x.failed, x.cost.to_usd_string());
-  out += "\n### Margin by tier (subscription fees prorated over the run, less metered cost)\n\n"
+  out += "\n### Margin by tier (subscription fees prorated over the run, less cost)\n\n"
          "| tier | revenue USD | cost USD | margin USD | margin % | tenants losing money | cost per message USD |\n"
          "|---|---|---|---|---|---|---|\n";
   for (const auto& e : tier_economics(r))
     out += fmt::format("| {} | {} | {} | {} | {} | {} of {} | {} |\n", e.tier, e.revenue.to_usd_string(),
                        e.cost.to_usd_string(), e.margin.to_usd_string(), e.margin_bp ? bp_percent(*e.margin_bp) : "n/a",
                        e.losing_tenants, e.tenants, e.cost_per_message ? e.cost_per_message->to_usd_string() : "n/a");
+  std::vector<const TenantRow*> top;
+  for (const auto& t : r.tenants) top.push_back(&t);
+  std::sort(top.begin(), top.end(), [](const TenantRow* a, const TenantRow* b) {
+    return a->cost != b->cost ? a->cost > b->cost : a->id < b->id;
+  });
+  if (top.size() > 5) top.resize(5);
+  if (!top.empty()) out += "\nMost expensive tenants:";
+  for (const auto* t : top)
+    out += fmt::format(" `{}` ({}) {} USD;", t->id, t->tier, t->cost.to_usd_string());
+  if (!top.empty()) out.back() = '\n';
   return out;
 }
 
@@ -293,6 +316,24 @@ std::string render_tiers_csv(const RunResult& r) {
   return out;
 }
 
+std::string render_daily_csv(const RunResult& r) {
+  std::string out = "day,revenue_usd,metered_cost_usd,revenue_pico_usd,metered_cost_pico_usd\n";
+  for (const auto& d : r.daily)
+    out += fmt::format("{},{},{},{},{}\n", d.day, d.revenue.to_usd_string(), d.metered_cost.to_usd_string(),
+                       d.revenue.pico, d.metered_cost.pico);
+  return out;
+}
+
+std::string render_users_csv(const RunResult& r) {
+  std::string out = "tenant,tier,user,cost_usd,bedrock_agent_usd,weather_api_usd,mcp_runtime_usd\n";
+  for (const auto& u : r.users) {
+    auto svc = [&](const char* s) { return value_or(u.cost_by_service, s, Money{}).to_usd_string(); };
+    out += fmt::format("{},{},{},{},{},{},{}\n", csv_field(u.tenant), csv_field(u.tier), csv_field(u.user),
+                       u.cost.to_usd_string(), svc("bedrock_agent"), svc("weather_api"), svc("mcp_runtime"));
+  }
+  return out;
+}
+
 std::string render_sweep_csv(const std::vector<std::string>& keys, const std::vector<SweepCell>& cells) {
   std::string out = "cell";
   for (const auto& k : keys) out += "," + csv_field(k);
@@ -332,6 +373,7 @@ Status write_reports(const std::string& dir, const RunResult& r, const RunTiming
       {"report.json", render_report_json(r)}, {"junit.xml", render_junit(r)},
       {"summary.md", render_summary_md(r)},   {"costs.csv", render_costs_csv(r)},
       {"tenants.csv", render_tenants_csv(r)}, {"tiers.csv", render_tiers_csv(r)},
+      {"users.csv", render_users_csv(r)},     {"daily.csv", render_daily_csv(r)},
       {"timing.json", render_timing_json(t)},
       {"report.html", render_html(r)},
   };

@@ -68,6 +68,32 @@ for t in report["tenants"]:
 total = sum(t["revenue"]["pico_usd"] for t in report["tenants"])
 if report["costs"]["revenue"]["pico_usd"] != total:
     sys.exit(f"costs.revenue {report['costs']['revenue']['pico_usd']} is not the tenants' sum {total}")
+# The days add up to the run: revenue exactly (differences of cumulative revenue), and the metered
+# cost per day to the tenants' metered services; the users' costs to their tenant's.
+metered = ("bedrock_agent", "weather_api", "mcp_runtime")
+if sum(d["revenue"]["pico_usd"] for d in report["daily"]) != total:
+    sys.exit(f"daily revenue sums to {sum(d['revenue']['pico_usd'] for d in report['daily'])}, the run's is {total}")
+tenant_metered = {t["id"]: sum(t["cost_by_service"].get(s, {"pico_usd": 0})["pico_usd"] for s in metered)
+                  for t in report["tenants"]}
+if sum(d["metered_cost"]["pico_usd"] for d in report["daily"]) != sum(tenant_metered.values()):
+    sys.exit("daily metered cost does not add up to the tenants' metered cost")
+by_tenant = {}
+for u in report["users"]:
+    by_tenant[u["tenant"]] = by_tenant.get(u["tenant"], 0) + u["cost"]["pico_usd"]
+for tid, pico in tenant_metered.items():
+    if by_tenant.get(tid, 0) != pico:
+        sys.exit(f"tenant {tid}: its users' costs add up to {by_tenant.get(tid, 0)}, its metered cost is {pico}")
+# Every UTC day the run touches has a row (days before or after it may too: onboarding, and answers
+# that land after the end, cost something).
+want_days, day = set(), start.date()
+while dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc) < end:
+    want_days.add(day.isoformat())
+    day += dt.timedelta(days=1)
+have_days = {d["day"] for d in report["daily"]}
+if not want_days <= have_days:
+    sys.exit(f"daily rows lack the run's days {sorted(want_days - have_days)}")
+days = len(want_days)
 if checked == 0:
     sys.exit("no tenants to check")
-print(f"economics_by_hand: {checked} tenants ({changed} tier changes): revenue, DynamoDB and Cognito cost match to the pico-dollar")
+print(f"economics_by_hand: {checked} tenants ({changed} tier changes), {len(report['users'])} users, {days} days: "
+      "revenue, DynamoDB and Cognito cost match to the pico-dollar; days and users add up")

@@ -86,10 +86,18 @@ TEST(Reports, ReportJsonRoundTripsThroughTheParser) {
   RunResult r = sample();
   r.timeline = {{0, 10, 1}, {1, 12, 0}};
   r.latency = {{"POST /api/chat", "basic", 3, 100, 200, 300, 400}};
+  r.daily = {{"2024-04-01", Money{5}, Money{3}}, {"2024-04-02", Money{6}, Money{0}}};
+  r.users = {{"acme", "basic", "sub-1", {{"bedrock_agent", Money{7}}}, Money{7}}};
+  r.tenants[0].tier_changes = {{"2024-04-01T12:00:00.000000Z", "premium"}};
   const std::string text = render_report_json(r);
   auto back = parse_report_json(text);
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(render_report_json(*back), text);
+  EXPECT_EQ(back->daily.size(), 2u);
+  EXPECT_EQ(back->users.at(0).cost_by_service.at("bedrock_agent").pico, 7);
+  EXPECT_EQ(render_daily_csv(*back), "day,revenue_usd,metered_cost_usd,revenue_pico_usd,metered_cost_pico_usd\n"
+                                     "2024-04-01,0.000000000005,0.000000000003,5,3\n"
+                                     "2024-04-02,0.000000000006,0.00,6,0\n");
   EXPECT_FALSE(parse_report_json("{\"schema_version\": 99}").ok());
   EXPECT_FALSE(parse_report_json("not json").ok());
 }
