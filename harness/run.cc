@@ -200,6 +200,7 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   r.duration_hours = std::chrono::duration_cast<std::chrono::hours>(s.duration).count();
   r.price_catalog = w.system->config().prices.name();
   r.overrides = loaded.overrides;
+  for (const auto& [key, money] : w.system->config().prices.unit_prices()) r.prices.push_back({key.first, key.second, money});
   for (auto d : options.defects.enabled()) r.defects.emplace_back(defect_name(d));
   r.checks = oracle->finish(metered, ledgers, chat_latency, s.thresholds.p99_latency_ms);
   for (auto& c : r.checks) {

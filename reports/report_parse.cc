@@ -88,6 +88,8 @@ Result<RunResult> parse_report_json(const std::string& text) {
         row.tier_changes.emplace_back(c.value("at", ""), c.value("to", ""));
       r.tenants.push_back(std::move(row));
     }
+    for (const auto& p : j.value("prices", Json::array()))
+      r.prices.push_back({p.value("metric", ""), p.value("model", ""), money(p.at("per_unit"))});
     for (const auto& d : j.value("daily", Json::array()))
       r.daily.push_back({d.value("day", ""), money(d.at("revenue")), money(d.at("metered_cost"))});
     for (const auto& u : j.value("users", Json::array())) {

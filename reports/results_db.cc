@@ -22,6 +22,8 @@ CREATE TABLE costs (tenant TEXT NOT NULL, service TEXT NOT NULL, pico_usd INTEGE
 CREATE TABLE tenants (tenant TEXT PRIMARY KEY, tier TEXT NOT NULL, deployment TEXT NOT NULL,
                       utc_offset_minutes INTEGER NOT NULL, users INTEGER NOT NULL, chats_accepted INTEGER NOT NULL,
                       cost_pico_usd INTEGER NOT NULL, revenue_pico_usd INTEGER NOT NULL);
+CREATE TABLE prices (metric TEXT NOT NULL, model TEXT NOT NULL, pico_usd_per_unit INTEGER NOT NULL,
+                     PRIMARY KEY (metric, model));
 )";
 
 }  // namespace
@@ -97,6 +99,13 @@ Status ResultsDb::finish(const RunResult& r, const std::string& report_json) {
           sqlite3_bind_text(s, 2, v.c_str(), -1, SQLITE_TRANSIENT);
         }))
       return db_error(db, "insert run");
+  for (const auto& p : r.prices)
+    if (!put("INSERT INTO prices VALUES (?,?,?)", [&](sqlite3_stmt* s) {
+          sqlite3_bind_text(s, 1, p.metric.c_str(), -1, SQLITE_TRANSIENT);
+          sqlite3_bind_text(s, 2, p.model.c_str(), -1, SQLITE_TRANSIENT);
+          sqlite3_bind_int64(s, 3, p.per_unit.pico);
+        }))
+      return db_error(db, "insert prices");
   for (const auto& t : r.tenants) {
     if (!put("INSERT INTO tenants VALUES (?,?,?,?,?,?,?,?)", [&](sqlite3_stmt* s) {
           sqlite3_bind_text(s, 1, t.id.c_str(), -1, SQLITE_TRANSIENT);

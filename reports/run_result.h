@@ -153,6 +153,12 @@ struct UserRow {
   Money cost;
 };
 
+// One line of the price catalog a run was priced with.
+struct PriceRow {
+  std::string metric, model;  // model "" for a line that applies to every model
+  Money per_unit;
+};
+
 struct RunResult {
   std::string scenario;
   std::string description;
@@ -173,6 +179,7 @@ struct RunResult {
   std::optional<LoadSeries> load;                 // wall-clock load runs only
   std::vector<DayEconomics> daily;                // per UTC day of the run, in order
   std::vector<UserRow> users;                     // per user, by tenant
+  std::vector<PriceRow> prices;                   // the catalog's lines
 
   bool passed() const {
     for (const auto& c : checks)

@@ -184,6 +184,9 @@ std::string render_report_json(const RunResult& r) {
                      {"cost_by_service", std::move(svc)}});
   }
   j["users"] = std::move(users);
+  Json prices = Json::array();
+  for (const auto& p : r.prices) prices.push_back({{"metric", p.metric}, {"model", p.model}, {"per_unit", money_json(p.per_unit)}});
+  j["prices"] = std::move(prices);
   return j.dump(2) + "\n";
 }
 

@@ -4,11 +4,13 @@
 Revenue: an oracle independent of core/domain/revenue.cc (Python's calendar and exact fractions, the
 tier table, each tenant's tier changes as the report lists them). Platform cost: the DynamoDB and
 Cognito quantities of each tenant priced with the catalog's list prices (harness/platform_costs.cc).
-   economics_by_hand.py REPORT_JSON TIERS_JSON PRICES_JSON
+With RESULTS_SQLITE, its tenants and prices tables must say the same as report.json.
+   economics_by_hand.py REPORT_JSON TIERS_JSON PRICES_JSON [RESULTS_SQLITE]
 """
 import calendar
 import datetime as dt
 import json
+import sqlite3
 import sys
 from decimal import Decimal
 from fractions import Fraction
@@ -93,6 +95,17 @@ have_days = {d["day"] for d in report["daily"]}
 if not want_days <= have_days:
     sys.exit(f"daily rows lack the run's days {sorted(want_days - have_days)}")
 days = len(want_days)
+if len(sys.argv) > 4:
+    db = sqlite3.connect(sys.argv[4])
+    rows = {r[0]: r[1:] for r in db.execute("SELECT tenant, tier, cost_pico_usd, revenue_pico_usd FROM tenants")}
+    for t in report["tenants"]:
+        if rows.get(t["id"]) != (t["tier"], t["cost"]["pico_usd"], t["revenue"]["pico_usd"]):
+            sys.exit(f"results.sqlite tenants row of {t['id']} is {rows.get(t['id'])}")
+    if len(rows) != len(report["tenants"]):
+        sys.exit(f"results.sqlite has {len(rows)} tenants, report.json {len(report['tenants'])}")
+    table = sorted(db.execute("SELECT metric, model, pico_usd_per_unit FROM prices"))
+    if table != sorted((p["metric"], p["model"], p["per_unit"]["pico_usd"]) for p in report["prices"]) or not table:
+        sys.exit("results.sqlite prices differ from report.json's")
 if checked == 0:
     sys.exit("no tenants to check")
 print(f"economics_by_hand: {checked} tenants ({changed} tier changes), {len(report['users'])} users, {days} days: "

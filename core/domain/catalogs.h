@@ -72,6 +72,8 @@ class PriceCatalog {
   std::optional<Money> unit_price(const std::string& metric, const std::string& model) const;
   // quantity * unit price; zero when unpriced.
   Money cost(const std::string& metric, const std::string& model, int64_t quantity) const;
+  // Every line: (metric, model or "") -> price of one unit.
+  const std::map<std::pair<std::string, std::string>, Money>& unit_prices() const { return prices_; }
 
  private:
   std::string name_;
