@@ -1,7 +1,5 @@
 #include "harness/run.h"
 
-#include "core/domain/revenue.h"
-
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -9,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "core/domain/revenue.h"
 #include "harness/driver.h"
 #include "harness/oracle.h"
 #include "harness/platform_costs.h"
@@ -289,8 +288,8 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
                      {"bedrock_throttled", static_cast<int64_t>(bedrock.throttled)},
                      {"weather_calls", ledgers.weather_calls},
                      {"weather_rejected", static_cast<int64_t>(weather.rejected)},
-                     {"dynamodb_requests", static_cast<int64_t>(w.dynamodb.ledger().requests)},
-                     {"dynamodb_throttled", static_cast<int64_t>(w.dynamodb.ledger().throttled)},
+                     {"dynamodb_requests", static_cast<int64_t>(dynamo_ledger.requests)},
+                     {"dynamodb_throttled", static_cast<int64_t>(dynamo_ledger.throttled)},
                      {"metering_outbox_pending", static_cast<int64_t>(w.system->metering().pending())},
                      {"dynamodb_unattributed_read_half_units", platform.unattributed.read_half_units},
                      {"dynamodb_unattributed_write_units", platform.unattributed.write_units},

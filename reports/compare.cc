@@ -19,8 +19,6 @@ std::string percent(int64_t a, int64_t b) {
   return fmt::format(" ({:+.1f}%)", 100.0 * static_cast<double>(b - a) / static_cast<double>(a));
 }
 
-// Pico-dollar products overflow 64 bits past about $92,000; compare them in 128 (Int128, money.h).
-using Wide = Int128;
 
 std::string usd_of(const Json& money) { return money.value("usd", "0"); }
 int64_t pico_of(const Json& money) { return money.value("pico_usd", int64_t{0}); }
@@ -97,7 +95,8 @@ Result<Comparison> compare_reports(const Json& a, const Json& b, const CompareTo
   out += fmt::format("  {:<10} {} -> {} USD{}\n", "total", usd_of(a["costs"]["total"]), usd_of(b["costs"]["total"]),
                      percent(ta, tb));
   // Integer comparison: B exceeds A by more than the tolerance when (B - A) * 100 > A * percent.
-  if (ta > 0 && (static_cast<Wide>(tb) - ta) * 100 > static_cast<Wide>(ta) * tolerance.cost_percent)
+  // In 128 bits (money.h): pico-dollar products overflow 64 past about $92,000.
+  if (ta > 0 && (static_cast<Int128>(tb) - ta) * 100 > static_cast<Int128>(ta) * tolerance.cost_percent)
     regress(fmt::format("total cost rose by more than {}%", tolerance.cost_percent));
 
   // What a pricing what-if changes: money in and the margin, per tier (reports without economics

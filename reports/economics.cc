@@ -8,11 +8,6 @@ namespace tenantsim {
 
 namespace {
 
-bool tier_before(const std::string& a, const std::string& b) {
-  auto rank = [](const std::string& t) { return t == "basic" ? 0 : t == "advanced" ? 1 : t == "premium" ? 2 : 3; };
-  return rank(a) != rank(b) ? rank(a) < rank(b) : a < b;
-}
-
 // Nearest rank: the smallest value with at least p% of the values at or below it.
 Money nearest_rank(const std::vector<Money>& sorted, int p) {
   if (sorted.empty()) return Money{};
@@ -21,6 +16,21 @@ Money nearest_rank(const std::vector<Money>& sorted, int p) {
 }
 
 }  // namespace
+
+bool tier_less(const std::string& a, const std::string& b) {
+  auto rank = [](const std::string& t) { return t == "basic" ? 0 : t == "advanced" ? 1 : t == "premium" ? 2 : 3; };
+  return rank(a) != rank(b) ? rank(a) < rank(b) : a < b;
+}
+
+std::vector<const TenantRow*> most_expensive_tenants(const RunResult& r, size_t n) {
+  std::vector<const TenantRow*> out;
+  for (const auto& t : r.tenants) out.push_back(&t);
+  std::sort(out.begin(), out.end(), [](const TenantRow* a, const TenantRow* b) {
+    return a->cost != b->cost ? a->cost > b->cost : a->id < b->id;
+  });
+  if (out.size() > n) out.resize(n);
+  return out;
+}
 
 std::vector<TierEconomics> tier_economics(const RunResult& r) {
   std::map<std::string, TierEconomics> by;
@@ -31,6 +41,10 @@ std::vector<TierEconomics> tier_economics(const RunResult& r) {
     ++e.tenants;
     e.users += t.users;
     e.messages += t.chats_accepted;
+    e.requests += t.requests;
+    e.refused_limit += t.refused_limit;
+    e.throttled += t.throttled;
+    e.failed += t.failed;
     e.revenue += t.revenue;
     e.cost += t.cost;
     for (const auto& [svc, m] : t.cost_by_service) e.cost_by_service[svc] += m;
@@ -53,7 +67,7 @@ std::vector<TierEconomics> tier_economics(const RunResult& r) {
       e.break_even_messages_per_tenant = e.revenue.pico / e.tenants / e.cost_per_message->pico;
     out.push_back(std::move(e));
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return tier_before(a.tier, b.tier); });
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return tier_less(a.tier, b.tier); });
   return out;
 }
 

@@ -15,6 +15,7 @@ namespace tenantsim {
 struct TierEconomics {
   std::string tier;
   int64_t tenants = 0, users = 0, messages = 0;  // messages: chats accepted
+  int64_t requests = 0, refused_limit = 0, throttled = 0, failed = 0;  // the tenants' TenantRow counts, summed
   Money revenue, cost, margin;                   // margin = revenue - cost, may be negative
   std::map<std::string, Money> cost_by_service;
   // margin / revenue in basis points (1/100 of a percent), rounded toward zero; none without revenue.
@@ -29,8 +30,14 @@ struct TierEconomics {
   std::optional<int64_t> break_even_messages_per_tenant;
 };
 
-// Tiers in the order a reader expects (basic, advanced, premium, then others by name).
+// Tiers in the order a reader expects (see tier_less).
 std::vector<TierEconomics> tier_economics(const RunResult& r);
+
+// The order a reader expects tiers in: basic, advanced, premium, then any others by name.
+bool tier_less(const std::string& a, const std::string& b);
+
+// The `n` tenants that cost most, most first (ties by id).
+std::vector<const TenantRow*> most_expensive_tenants(const RunResult& r, size_t n);
 
 // Basis points as a percentage with two decimals: 1234 -> "12.34".
 std::string bp_percent(int64_t bp);

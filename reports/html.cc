@@ -378,12 +378,6 @@ std::string legend(const Plot& p, const std::vector<Key>& keys) {
   return s + "</g>";
 }
 
-// Tiers in the order a reader expects (basic, advanced, premium), then any others by name.
-bool tier_less(const std::string& a, const std::string& b) {
-  auto rank = [](const std::string& t) { return t == "basic" ? 0 : t == "advanced" ? 1 : t == "premium" ? 2 : 3; };
-  return rank(a) != rank(b) ? rank(a) < rank(b) : a < b;
-}
-
 std::vector<std::string> tier_order(const RunResult& r) {
   std::set<std::string> seen;
   for (const auto& t : r.tenants) seen.insert(t.tier);
@@ -1105,12 +1099,7 @@ code{background:#f3f3f3;padding:0 3px}svg{display:block;max-width:100%;height:au
          "DynamoDB and Cognito costs are totals only: their ledgers do not keep days.</p>" +
          daily_chart(r);
   // The tenants a pricing analyst looks at first.
-  std::vector<const TenantRow*> by_cost;
-  for (const auto& t : r.tenants) by_cost.push_back(&t);
-  std::sort(by_cost.begin(), by_cost.end(), [](const TenantRow* a, const TenantRow* b) {
-    return a->cost != b->cost ? a->cost > b->cost : a->id < b->id;
-  });
-  if (by_cost.size() > 10) by_cost.resize(10);
+  const auto by_cost = most_expensive_tenants(r, 10);
   if (!by_cost.empty()) {
     h += "<h2>The most expensive tenants</h2><table><tr><th>tenant</th><th>tier</th><th>users</th><th>messages</th>"
          "<th>cost</th><th>revenue</th><th>margin</th></tr>";

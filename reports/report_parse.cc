@@ -12,7 +12,10 @@ Money money(const Json& j) { return Money{j.value("pico_usd", int64_t{0})}; }
 }  // namespace
 
 Result<RunResult> parse_report_json(const std::string& text) {
-  const Json j = Json::parse(text, nullptr, false);
+  return run_result_from_json(Json::parse(text, nullptr, false));
+}
+
+Result<RunResult> run_result_from_json(const Json& j) {
   if (j.is_discarded() || !j.is_object() || j.value("schema_version", 0) != kReportSchemaVersion)
     return Error::make(ErrorKind::kBadRequest, "UnsupportedReport",
                        fmt::format("not a report.json of schema version {}", kReportSchemaVersion));

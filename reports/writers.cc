@@ -39,26 +39,11 @@ V value_or(const Map& m, const std::string& key, V absent) {
   return it == m.end() ? absent : it->second;
 }
 
-struct TierTotals {
-  int64_t tenants = 0, users = 0, requests = 0, chats = 0, refused = 0, throttled = 0, failed = 0;
-  Money cost;
-  std::map<std::string, Money> by_service;
-};
-
-std::map<std::string, TierTotals> by_tier(const RunResult& r) {
-  std::map<std::string, TierTotals> out;
-  for (const auto& t : r.tenants) {
-    auto& x = out[t.tier];
-    x.tenants += 1;
-    x.users += t.users;
-    x.requests += t.requests;
-    x.chats += t.chats_accepted;
-    x.refused += t.refused_limit;
-    x.throttled += t.throttled;
-    x.failed += t.failed;
-    x.cost += t.cost;
-    for (const auto& [svc, m] : t.cost_by_service) x.by_service[svc] += m;
-  }
+// Tier economics keyed by tier name: report.json's "tiers" object and summary.md's tier table list
+// tiers in name order (kept so that reports of the same run stay byte-identical).
+std::map<std::string, TierEconomics> by_tier(const RunResult& r) {
+  std::map<std::string, TierEconomics> out;
+  for (auto& e : tier_economics(r)) out.emplace(e.tier, std::move(e));
   return out;
 }
 
@@ -99,22 +84,20 @@ std::string render_report_json(const RunResult& r) {
   Json tiers = Json::object();
   Money total;
   std::map<std::string, Money> services;
-  for (const auto& [tier, x] : by_tier(r)) {
+  Money revenue;
+  for (const auto& [tier, e] : by_tier(r)) {
     Json svc = Json::object();
-    for (const auto& [s, m] : x.by_service) {
+    for (const auto& [s, m] : e.cost_by_service) {
       svc[s] = money_json(m);
       services[s] += m;
     }
-    tiers[tier] = {{"tenants", x.tenants}, {"users", x.users}, {"requests", x.requests}, {"chats_accepted", x.chats},
-                   {"refused_limit", x.refused}, {"throttled", x.throttled}, {"failed", x.failed},
-                   {"cost", money_json(x.cost)}, {"cost_by_service", std::move(svc)}};
-    total += x.cost;
-  }
-  Money revenue;
-  for (const auto& e : tier_economics(r)) {
+    total += e.cost;
     revenue += e.revenue;
     auto opt_money = [](const std::optional<Money>& m) { return m ? money_json(*m) : Json(nullptr); };
-    tiers[e.tier]["economics"] = {
+    tiers[tier] = {{"tenants", e.tenants}, {"users", e.users}, {"requests", e.requests},
+                   {"chats_accepted", e.messages}, {"refused_limit", e.refused_limit}, {"throttled", e.throttled},
+                   {"failed", e.failed}, {"cost", money_json(e.cost)}, {"cost_by_service", std::move(svc)}};
+    tiers[tier]["economics"] = {
         {"revenue", money_json(e.revenue)},
         {"margin", money_json(e.margin)},
         {"margin_percent", e.margin_bp ? Json(bp_percent(*e.margin_bp)) : Json(nullptr)},
@@ -250,9 +233,10 @@ std::string render_summary_md(const RunResult& r) {
   }
   out += "\n| tier | tenants | users | chats | refused (tier limit) | throttled | failed (5xx) | cost USD |\n"
          "|---|---|---|---|---|---|---|---|\n";
-  for (const auto& [tier, x] : by_tier(r))
-    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", tier, x.tenants, x.users, x.chats, x.refused,
-                       x.throttled, x.failed, x.cost.to_usd_string());
+  const auto tiers = by_tier(r);
+  for (const auto& [tier, e] : tiers)
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", tier, e.tenants, e.users, e.messages,
+                       e.refused_limit, e.throttled, e.failed, e.cost.to_usd_string());
   out += "\n### Margin by tier (subscription fees prorated over the run, less cost)\n\n"
          "| tier | revenue USD | cost USD | margin USD | margin % | tenants losing money | cost per message USD |\n"
          "|---|---|---|---|---|---|---|\n";
@@ -260,12 +244,7 @@ std::string render_summary_md(const RunResult& r) {
     out += fmt::format("| {} | {} | {} | {} | {} | {} of {} | {} |\n", e.tier, e.revenue.to_usd_string(),
                        e.cost.to_usd_string(), e.margin.to_usd_string(), e.margin_bp ? bp_percent(*e.margin_bp) : "n/a",
                        e.losing_tenants, e.tenants, e.cost_per_message ? e.cost_per_message->to_usd_string() : "n/a");
-  std::vector<const TenantRow*> top;
-  for (const auto& t : r.tenants) top.push_back(&t);
-  std::sort(top.begin(), top.end(), [](const TenantRow* a, const TenantRow* b) {
-    return a->cost != b->cost ? a->cost > b->cost : a->id < b->id;
-  });
-  if (top.size() > 5) top.resize(5);
+  const auto top = most_expensive_tenants(r, 5);
   if (!top.empty()) out += "\nMost expensive tenants:";
   for (const auto* t : top)
     out += fmt::format(" `{}` ({}) {} USD;", t->id, t->tier, t->cost.to_usd_string());
@@ -380,18 +359,26 @@ Status write_reports(const std::string& dir, const RunResult& r, const RunTiming
       {"timing.json", render_timing_json(t)},
       {"report.html", render_html(r)},
   };
-  for (const auto& [name, text] : files) {
-    const fs::path final_path = fs::path(dir) / name;
-    const fs::path tmp = fs::path(dir) / (std::string(".") + name + ".tmp");
-    {
-      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-      out << text;
-      out.flush();
-      if (!out) return Error::make(ErrorKind::kUnavailable, "WriteFailed", "cannot write " + tmp.string());
-    }
-    fs::rename(tmp, final_path, ec);
-    if (ec) return Error::make(ErrorKind::kUnavailable, "WriteFailed", fmt::format("cannot rename into {}: {}", final_path.string(), ec.message()));
+  for (const auto& [name, text] : files)
+    if (auto st = write_file_atomically((fs::path(dir) / name).string(), text); !st.ok()) return st;
+  return Status{};
+}
+
+Status write_file_atomically(const std::string& path, const std::string& text) {
+  namespace fs = std::filesystem;
+  const fs::path final_path(path);
+  const fs::path tmp = final_path.parent_path() / ("." + final_path.filename().string() + ".tmp");
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) return Error::make(ErrorKind::kUnavailable, "WriteFailed", "cannot write " + tmp.string());
   }
+  std::error_code ec;
+  fs::rename(tmp, final_path, ec);
+  if (ec)
+    return Error::make(ErrorKind::kUnavailable, "WriteFailed",
+                       fmt::format("cannot rename into {}: {}", final_path.string(), ec.message()));
   return Status{};
 }
 

@@ -36,6 +36,7 @@ std::string render_sweep_html(const std::string& title, const std::vector<SweepC
 
 // report.json back into a RunResult (to re-render a stored run in another format).
 Result<RunResult> parse_report_json(const std::string& text);
+Result<RunResult> run_result_from_json(const nlohmann::json& report);  // the same, already parsed
 // What changed from run A to run B (verdict, check statuses, requests, cost per tier, chat p99).
 // B regressed when a check newly fails the run, or total cost or a tier's chat p99 rose by more
 // than the tolerance. Different scenarios or seeds, and injected defects, are warnings.
@@ -57,5 +58,7 @@ std::string markup_escape(const std::string& s);
 // Writes every report into `dir` (created if missing). Each file is written to a temporary name
 // and renamed into place, so a reader never sees a half-written report. kUnavailable on I/O errors.
 Status write_reports(const std::string& dir, const RunResult& r, const RunTiming& t);
+// `text` into `path` through a temporary file renamed into place (the directory must exist).
+Status write_file_atomically(const std::string& path, const std::string& text);
 
 }  // namespace tenantsim

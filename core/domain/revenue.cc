@@ -4,7 +4,6 @@
 
 namespace tenantsim {
 
-
 Money prorated_fee(Money monthly_fee, Time from, Time to) {
   Money total;
   for (Time month = month_start(from, 0); month < to;) {

@@ -2,7 +2,6 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "harness/cli/cli.h"
@@ -85,9 +84,10 @@ int load(int argc, char** argv) {
     std::cerr << "tenantsim load: " << st.error().message << "\n";
     return kEnvironment;
   }
-  {
-    std::ofstream details(std::filesystem::path(out) / "load.json");
-    details << result->details.dump(2) << "\n";
+  if (auto st = write_file_atomically((std::filesystem::path(out) / "load.json").string(), result->details.dump(2) + "\n");
+      !st.ok()) {
+    std::cerr << "tenantsim load: " << st.error().message << "\n";
+    return kEnvironment;
   }
   const auto& d = result->details;
   std::cout << fmt::format("{} requests in {:.1f} s ({:.0f}/s achieved, {}) against {}\n",

@@ -1,12 +1,11 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "harness/cli/cli.h"
+#include "harness/world.h"
 
 namespace tenantsim::cli {
 
@@ -48,18 +47,9 @@ std::optional<std::string> config_file(int argc, char** argv, int first) {
 std::vector<std::string> config_tokens(const cxxopts::Options& opts, const std::string& file,
                                        const std::set<std::string>& path_keys) {
   namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!fs::exists(file, ec)) throw UsageError(fmt::format("--config {}: no such file", file));
-  if (fs::is_directory(file, ec)) throw UsageError(fmt::format("--config {}: is a directory, not a JSON file", file));
-  std::ifstream in(file);
-  std::stringstream text;
-  text << in.rdbuf();
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text.str());
-  } catch (const nlohmann::json::parse_error& e) {
-    throw UsageError(fmt::format("--config {}: not valid JSON: {}", file, e.what()));
-  }
+  auto doc = read_json_file(file);  // "no such file", "is a directory", "FILE:line:col: not valid JSON"
+  if (!doc.ok()) throw UsageError("--config " + doc.error().message);
+  const nlohmann::json& j = *doc;
   if (!j.is_object()) throw UsageError(fmt::format("--config {}: must be a JSON object of option names", file));
   std::map<std::string, cxxopts::HelpOptionDetails> known;
   for (const auto& g : opts.groups())

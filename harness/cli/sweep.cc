@@ -9,7 +9,6 @@
 
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <thread>
@@ -95,16 +94,6 @@ pid_t start_cell(const std::string& self, const std::string& scenario, const std
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error(fmt::format("cannot start {}: {}", self, std::strerror(rc)));
   return pid;
-}
-
-void write_file(const fs::path& path, const std::string& text) {
-  const fs::path tmp = path.parent_path() / ("." + path.filename().string() + ".tmp");
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) throw std::runtime_error("cannot write " + tmp.string());
-  }
-  fs::rename(tmp, path);
 }
 
 }  // namespace
@@ -201,7 +190,7 @@ int sweep(int argc, char** argv) {
       std::cerr << "tenantsim sweep: " << text.error().message << "\n";
       return kEnvironment;
     }
-    auto r = parse_report_json(text->dump());
+    auto r = run_result_from_json(*text);
     if (!r.ok()) {
       std::cerr << "tenantsim sweep: " << cells[i].name << ": " << r.error().message << "\n";
       return kEnvironment;
@@ -213,8 +202,12 @@ int sweep(int argc, char** argv) {
   }
   std::vector<std::string> keys;
   for (const auto& [k, v] : (*doc)["grid"].items()) keys.push_back(k);
-  write_file(out / "sweep.csv", render_sweep_csv(keys, results));
-  write_file(out / "sweep.html", render_sweep_html(scenario_name, results));
+  for (const auto& [name, text] : {std::pair<const char*, std::string>{"sweep.csv", render_sweep_csv(keys, results)},
+                                   {"sweep.html", render_sweep_html(scenario_name, results)}})
+    if (auto st = write_file_atomically((out / name).string(), text); !st.ok()) {
+      std::cerr << "tenantsim sweep: " << st.error().message << "\n";
+      return kEnvironment;
+    }
   for (const auto& c : results) {
     std::string line;
     for (const auto& e : tier_economics(c.result))

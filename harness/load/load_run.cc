@@ -420,20 +420,28 @@ Planned draw(Rng& rng, size_t user, size_t tenants_count, const std::vector<Load
   return p;
 }
 
-// Open model: arrivals at the (ramped) rate, each from a user drawn at random; send times fixed.
+// Open-model send times, microseconds from the start: arrivals at --rate, ramped linearly to
+// --ramp-to, for --duration seconds and at most --max-requests.
+std::vector<int64_t> arrival_times(const LoadOptions& o) {
+  std::vector<int64_t> at;
+  const double d = o.duration_s;
+  const double r1 = o.ramp_to.value_or(o.rate);
+  for (double t = 0; t < d && static_cast<int64_t>(at.size()) < o.max_requests;) {
+    at.push_back(static_cast<int64_t>(t * 1e6));
+    t += 1.0 / std::max(o.rate + (r1 - o.rate) * (t / d), 0.001);
+  }
+  return at;
+}
+
+// Open model: each arrival a request from a user drawn at random.
 std::vector<Planned> make_plan(Rng rng, const LoadOptions& o, size_t users, size_t tenants_count,
                                const std::vector<LoadUser>& who) {
   std::vector<Planned> plan;
-  const double d = o.duration_s;
-  const double r1 = o.ramp_to.value_or(o.rate);
-  double t = 0;
-  while (t < d && static_cast<int64_t>(plan.size()) < o.max_requests) {
+  for (const int64_t at : arrival_times(o)) {
     const size_t user = rng.uniform(users);
     Planned p = draw(rng, user, tenants_count, who);
-    p.at_us = static_cast<int64_t>(t * 1e6);
+    p.at_us = at;
     plan.push_back(p);
-    const double rate = o.rate + (r1 - o.rate) * (t / d);
-    t += 1.0 / std::max(rate, 0.001);
   }
   return plan;
 }
@@ -522,15 +530,17 @@ KneeStep judge_step(const std::vector<Planned>& plan, const std::vector<Outcome>
   return k;
 }
 
+// load.json's latency figures of one histogram.
+json percentiles_json(const LatencyHistogram& h) {
+  return json{{"count", h.count()},         {"p50_us", h.percentile(50)},     {"p90_us", h.percentile(90)},
+              {"p99_us", h.percentile(99)}, {"p99_9_us", h.percentile(99.9)}, {"max_us", h.max()}};
+}
+
 // --path: GET one path at the open-model rate, with no population, no API and no checks: the driver
 // alone against any HTTP server (bench/http_bench.sh compares it with wrk on a minimal server).
 Result<LoadResult> run_raw(const Target& target, const LoadOptions& o) {
   std::vector<Planned> plan;
-  const double r1 = o.ramp_to.value_or(o.rate);
-  for (double t = 0; t < o.duration_s && static_cast<int64_t>(plan.size()) < o.max_requests;) {
-    plan.push_back({static_cast<int64_t>(t * 1e6), 0, Kind::kRaw, 0, false});
-    t += 1.0 / std::max(o.rate + (r1 - o.rate) * (t / o.duration_s), 0.001);
-  }
+  for (const int64_t at : arrival_times(o)) plan.push_back({at, 0, Kind::kRaw, 0, false});
   try {
     http::BlockingClient probe(target.port, target.host);
   } catch (const std::exception& e) {
@@ -563,14 +573,12 @@ Result<LoadResult> run_raw(const Target& target, const LoadOptions& o) {
   d["model"] = "open";
   d["path"] = *o.raw_path;
   d["rate_start_per_s"] = o.rate;
-  d["rate_end_per_s"] = r1;
+  d["rate_end_per_s"] = o.ramp_to.value_or(o.rate);
   d["connections"] = o.connections;
   d["requests"] = plan.size();
   d["achieved_per_s"] = result.timing.simulated_requests_per_second;
   d["latency_from"] = "intended send time (no coordinated omission)";
-  d["latency"][endpoint]["all"] = {{"count", h.count()},         {"p50_us", h.percentile(50)},
-                                   {"p90_us", h.percentile(90)}, {"p99_us", h.percentile(99)},
-                                   {"p99_9_us", h.percentile(99.9)}, {"max_us", h.max()}};
+  d["latency"][endpoint]["all"] = percentiles_json(h);
   for (const auto& [status, count] : by_status) d["responses_by_status"][std::to_string(status)] = count;
   return result;
 }
@@ -651,7 +659,8 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
   const bool tty = o.progress && isatty(fileno(stderr));
   std::vector<Planned> plan;
   std::vector<Outcome> out;
-  json knee_steps = json::array();
+  json knee_steps = json::array();  // load.json's detail of each step
+  std::vector<LoadStep> knee_rows;    // the same steps for report.json and its chart
   std::optional<double> knee;
   std::string saturated;
   if (!o.find_knee && !o.virtual_users) {
@@ -684,6 +693,7 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
       knee_steps.push_back({{"rate_per_s", rate}, {"achieved_per_s", achieved}, {"requests", step_plan.size()},
                             {"chat_p50_us", k.chat.percentile(50)}, {"chat_p99_us", k.chat.percentile(99)},
                             {"errors", k.errors}, {"throttled", k.throttled_by}, {"held", why.empty()}, {"why", why}});
+      knee_rows.push_back({rate, achieved, k.chat.percentile(99), why.empty()});
       if (tty) std::fprintf(stderr, "step %d: %.0f/s asked, %.0f/s achieved, chat p99 %.1f ms%s%s\n", step + 1, rate,
                             achieved, static_cast<double>(k.chat.percentile(99)) / 1000.0, why.empty() ? "" : ": ",
                             why.c_str());
@@ -897,28 +907,21 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
                  {"highest_sustained_per_s", knee ? json(*knee) : json(nullptr)},
                  {"saturated_first", saturated.empty() ? json("nothing within the steps tried") : json(saturated)}};
   }
-  auto percentiles = [](const LatencyHistogram& h) {
-    return json{{"count", h.count()},          {"p50_us", h.percentile(50)},   {"p90_us", h.percentile(90)},
-                {"p99_us", h.percentile(99)},  {"p99_9_us", h.percentile(99.9)}, {"max_us", h.max()}};
-  };
-  for (const auto& [endpoint, h] : by_endpoint) d["latency"][endpoint]["all"] = percentiles(h);
-  for (const auto& [key, h] : by_endpoint_tier) d["latency"][key.first][key.second] = percentiles(h);
+  for (const auto& [endpoint, h] : by_endpoint) d["latency"][endpoint]["all"] = percentiles_json(h);
+  for (const auto& [key, h] : by_endpoint_tier) d["latency"][key.first][key.second] = percentiles_json(h);
   for (const auto& [tenant, h] : by_tenant) d["tenant_p99_us"][tenant] = h.percentile(99);
-  json seconds = json::array();
-  for (const auto& [sec, count] : per_second)
-    seconds.push_back({{"second", sec}, {"requests", count}, {"errors", errors_per_second[sec]}});
-  d["throughput"] = seconds;
   LoadSeries series;
   series.model = d["model"].get<std::string>();
+  series.knee = std::move(knee_rows);
+  json seconds = json::array();
   for (const auto& [sec, count] : per_second) {
     const auto chat = chat_per_second.find(sec);
     series.seconds.push_back({sec, count, errors_per_second[sec], refused_per_second[sec],
                               chat == chat_per_second.end() ? 0 : chat->second.percentile(50),
                               chat == chat_per_second.end() ? 0 : chat->second.percentile(99)});
+    seconds.push_back({{"second", sec}, {"requests", count}, {"errors", errors_per_second[sec]}});
   }
-  for (const auto& k : knee_steps)
-    series.knee.push_back({k["rate_per_s"].get<double>(), k["achieved_per_s"].get<double>(),
-                           k["chat_p99_us"].get<int64_t>(), k["held"].get<bool>()});
+  d["throughput"] = std::move(seconds);
   rr.load = std::move(series);
   for (const auto& [status, count] : rr.responses_by_status) d["responses_by_status"][std::to_string(status)] = count;
 
