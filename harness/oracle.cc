@@ -46,6 +46,12 @@ int64_t percentile(std::vector<int64_t>& v, int p) {
 
 std::string user_tag(const std::string& sub) { return sub.substr(0, 8); }
 
+std::string knowledge_canary_for(const std::string& tenant_id) { return "kbmark:" + tenant_id + ":"; }
+
+namespace {
+bool is_weather_tool(const std::string& tool) { return tool.rfind("get_weather", 0) == 0 || tool == "get_current_weather"; }
+}  // namespace
+
 std::string canary_for(const std::string& tenant_id, const std::string& sub) {
   return "cnry:" + tenant_id + ":" + user_tag(sub) + ":";
 }
@@ -249,6 +255,20 @@ void Oracle::end_chat(const ChatTicket& t, Time answered, int status, const std:
     }
     if (!leaked) check("isolation.canaries").pass();
     if (!user_leaked) check("isolation.between_users").pass();
+    if (knowledge_base_in_use_) {
+      // Documents are quoted whole, so each mark names its tenant in full.
+      bool foreign = false;
+      constexpr std::string_view kMark = "kbmark:";
+      for (size_t at = text.find(kMark); at != std::string::npos && !foreign; at = text.find(kMark, at + kMark.size())) {
+        const size_t end = text.find(':', at + kMark.size());
+        const std::string owner = text.substr(at + kMark.size(), end == std::string::npos ? std::string::npos : end - at - kMark.size());
+        if (owner != t.tenant) {
+          foreign = true;
+          check("isolation.knowledge_base").fail(fmt::format("{}: answer quotes tenant {}'s documents", who, owner));
+        }
+      }
+      if (!foreign) check("isolation.knowledge_base").pass();
+    }
   }
 
   // Tools: only the tier's own, and count what the tenant should be billed for.
@@ -257,7 +277,7 @@ void Oracle::end_chat(const ChatTicket& t, Time answered, int status, const std:
     for (const auto& tool : tools_used) {
       if (!tier.tools.count(tool)) ok = false;
       ts.tool_executions += 1;
-      ts.weather_calls += 1;
+      ts.weather_calls += is_weather_tool(tool);
     }
     if (tier_changed_in_flight) {
       // either tier's tools were allowed: not judged
@@ -439,8 +459,11 @@ void Oracle::scope_probe(const std::string& tenant, const std::string& other, bo
 void Oracle::tools_listed(const std::string& tenant, const std::set<std::string>& names) {
   const auto& tier = tiers_.at(tenants_.at(tenant).tier);
   auto& c = check("tiers.tool_gating");
-  if (names == tier.tools) c.pass();
-  else c.fail(fmt::format("tenant {} ({}) is offered {} tools, its tier has {}", tenant, tier.name, names.size(), tier.tools.size()));
+  std::set<std::string> weather;  // the MCP weather server lists its own tools only
+  for (const auto& t : tier.tools)
+    if (is_weather_tool(t)) weather.insert(t);
+  if (names == weather) c.pass();
+  else c.fail(fmt::format("tenant {} ({}) is offered {} weather tools, its tier has {}", tenant, tier.name, names.size(), weather.size()));
 }
 
 void Oracle::tool_called(const std::string& tenant, const std::string& tool, int status) {
@@ -472,7 +495,8 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
   static const std::map<std::string, std::string> kService = {
       {"bedrock_invocation", "bedrock_agent"}, {"bedrock_input_tokens", "bedrock_agent"},
       {"bedrock_output_tokens", "bedrock_agent"}, {"weather_api_call", "weather_api"},
-      {"mcp_tool_execution", "mcp_runtime"}};
+      {"mcp_tool_execution", "mcp_runtime"}, {"knowledge_base_retrieval", "knowledge_base"},
+      {"knowledge_base_query_tokens", "knowledge_base"}};
   auto& complete = check("metering.complete");
   auto& cost = check("cost.attribution");
   Money metered_total, expected_total;
@@ -491,11 +515,19 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
       expected_qty[{"weather_api_call", ""}] = ts.weather_calls;
       expected_qty[{"mcp_tool_execution", ""}] = ts.tool_executions;
     }
+    // Retrievals are exact whatever became of the chat: the provider's ledger against the meter.
+    if (auto kb = ledgers.knowledge_by_tenant.find(tenant); kb != ledgers.knowledge_by_tenant.end()) {
+      expected_qty[{"knowledge_base_retrieval", ""}] = kb->second.retrievals;
+      expected_qty[{"knowledge_base_query_tokens", "amazon.titan-embed-text-v2:0"}] = kb->second.query_tokens;
+    }
     // Quantities: every (metric, model) either side must agree.
     std::set<std::pair<std::string, std::string>> keys;
     for (const auto& [k, q] : expected_qty) keys.insert(k);
+    const auto exact = [](const std::string& metric) {
+      return metric.rfind("bedrock_", 0) == 0 || metric.rfind("knowledge_base_", 0) == 0;
+    };
     for (const auto& [k, q] : m.quantity)
-      if (k.first.rfind("bedrock_", 0) == 0 || !ts.weather_uncertain) keys.insert(k);
+      if (exact(k.first) || !ts.weather_uncertain) keys.insert(k);
     bool all_equal = true;
     for (const auto& k : keys) {
       const int64_t want = expected_qty.count(k) ? expected_qty[k] : 0;
@@ -516,7 +548,7 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
     for (const auto& [s, v] : m.cost_by_service) services.insert(s);
     bool cost_ok = true;
     for (const auto& s : services) {
-      if (ts.weather_uncertain && s != "bedrock_agent") continue;
+      if (ts.weather_uncertain && s != "bedrock_agent" && s != "knowledge_base") continue;
       const Money want = expected_cost.count(s) ? expected_cost[s] : Money{};
       const Money got = m.cost_by_service.count(s) ? m.cost_by_service.at(s) : Money{};
       if (want != got) {
@@ -656,6 +688,22 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
     complete.fail(fmt::format("weather calls: {} metered over all tenants, {} served by the weather API", metered_weather,
                               ledgers.weather_calls));
   else complete.pass();
+
+  // The pooled knowledge base answered only filtered retrievals, and only for known tenants. Where
+  // no tier offers the retrieve tool the check does not apply (not the same as judging nothing
+  // where it does, which fails the run), so scenarios written before it keep their verdicts.
+  if (!knowledge_base_in_use_) checks_.erase("isolation.knowledge_base");
+  if (knowledge_base_in_use_) {
+    auto& kb = check("isolation.knowledge_base");
+    if (ledgers.knowledge_unfiltered_pooled > 0)
+      kb.fail(fmt::format("{} retrievals from the pooled knowledge base had no tenant filter", ledgers.knowledge_unfiltered_pooled));
+    else kb.pass();
+    for (const auto& [tenant, u] : ledgers.knowledge_by_tenant)
+      if (!tenants_.count(tenant)) {
+        complete.fail(fmt::format("{} knowledge-base retrievals filtered to '{}', which is no tenant", u.retrievals, tenant));
+        break;
+      }
+  }
 
   std::vector<CheckResult> out;
   for (const auto& [name, desc] : check_catalog())

@@ -17,6 +17,7 @@
 #include "core/base/result.h"
 #include "core/base/time.h"
 #include "fakes/bedrock/fake_bedrock.h"
+#include "fakes/knowledge_base/fake_knowledge_base.h"
 #include "reports/run_result.h"
 
 namespace tenantsim {
@@ -44,6 +45,10 @@ int64_t percentile(std::vector<int64_t>& v, int p);
 // Canaries: every prompt carries "cnry:{tenant}:{user}:" ({user}: the first 8 characters of the
 // user's sub). No other tenant, and no other user of the same tenant, may ever see it.
 std::string canary_for(const std::string& tenant_id, const std::string& sub);
+
+// Knowledge-base canaries: every document ingested for a tenant carries "kbmark:{tenant}:". An
+// answer may quote its own tenant's documents, and no other tenant's.
+std::string knowledge_canary_for(const std::string& tenant_id);
 
 class Oracle {
  public:
@@ -101,6 +106,8 @@ class Oracle {
   // An admin of `tenant` asked for an admin cost report and got `status`.
   void cost_report_requested(const std::string& tenant, const std::string& report, int status);
   void tool_called(const std::string& tenant, const std::string& tool, int status);
+  // Documents were ingested and some tier may retrieve them: knowledge-base isolation is judged.
+  void knowledge_base_in_use() { knowledge_base_in_use_ = true; }
 
   // --- the end: ledgers and what the system metered ---------------------------------------
   struct Metered {  // per tenant, from the system's usage tables
@@ -120,6 +127,11 @@ class Oracle {
     // tenant -> its account, and the platform's pooled account.
     std::map<std::string, std::string> model_account_of;
     std::string pooled_account;
+    // The knowledge-base ledger by the tenant each retrieval served: the filter's tenant on the
+    // pooled base, the owner of a dedicated base. Unfiltered retrievals of the pooled base are
+    // counted apart: whatever they returned, they were not scoped to anyone.
+    std::map<std::string, KnowledgeBaseLedger::Usage> knowledge_by_tenant;
+    int64_t knowledge_unfiltered_pooled = 0;
   };
   std::vector<CheckResult> finish(const std::map<std::string, Metered>& metered, const Ledgers& ledgers,
                                   const std::map<std::string, std::vector<int64_t>>& chat_latency_us,
@@ -164,6 +176,7 @@ class Oracle {
   std::map<std::string, Window> windows_;
   std::map<std::string, std::map<std::string, OpenSession>> sessions_;  // "tenant/user" -> session -> state
   std::map<std::string, Check> checks_;
+  bool knowledge_base_in_use_ = false;
 };
 
 }  // namespace tenantsim

@@ -93,6 +93,7 @@ void configure_services(World& w, const LoadedScenario& loaded) {
   w.dynamodb.set_faults(plan("dynamodb"));
   w.cognito.set_faults(plan("cognito"));
   w.weather.set_faults(plan("weather"));
+  w.bedrock.set_follows_injections(loaded.scenario.model.follows_injections);
   const Capacity& cap = loaded.scenario.capacity;
   if (cap.bedrock_requests_per_minute || cap.bedrock_tokens_per_minute)
     w.bedrock.set_quotas(cap.bedrock_requests_per_minute.value_or(ModelProfile{}.requests_per_minute),
@@ -186,6 +187,26 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   const auto weather = w.weather.ledger();
   for (const auto& [key, kinds] : weather.calls)
     for (const auto& [kind, n] : kinds) ledgers.weather_calls += n;
+  {
+    // Each retrieval belongs to the tenant it served: the filter's on the pooled base, the owner's
+    // on a dedicated one (by the control plane's record, not by anything the request said).
+    std::map<std::string, std::string> owner_of_base;
+    for (const auto& t : w.system->tenants().all())
+      if (t.deployment == Deployment::kSilo) owner_of_base[t.knowledge_base_id] = t.id;
+    const std::string& pooled = w.system->config().platform.pooled_knowledge_base;
+    for (const auto& [key, u] : w.knowledge.ledger().by_filter) {
+      const auto& [base, filter] = key;
+      const auto owner = owner_of_base.find(base);
+      const std::string tenant = base == pooled ? filter : owner == owner_of_base.end() ? "?" + base : owner->second;
+      if (base == pooled && filter.empty()) {
+        ledgers.knowledge_unfiltered_pooled += u.retrievals;
+        continue;
+      }
+      auto& sum = ledgers.knowledge_by_tenant[tenant];
+      sum.retrievals += u.retrievals;
+      sum.query_tokens += u.query_tokens;
+    }
+  }
 
   std::map<std::string, std::vector<int64_t>> chat_latency;
   for (const auto& [key, samples] : sim.latency())

@@ -78,8 +78,18 @@ class Simulation {
   Task<bool> fresh_token(SimTenant& t, SimUser& u);
   Task<std::string> open_session(SimTenant& t, SimUser& u);
   Task<void> close_session(SimTenant& t, SimUser& u, std::string session);
+  // What a message asks for: nothing in particular, the weather (a weather tool), or the
+  // tenant's documents (the knowledge-base tool).
+  enum class Ask { kPlain, kWeather, kDocuments };
   // One chat; returns the status and sets *code to the error code, if any.
-  Task<int> chat(SimTenant& t, SimUser& u, std::string session, bool weather, std::string* code);
+  Task<int> chat(SimTenant& t, SimUser& u, std::string session, Ask ask, std::string* code);
+  // One chat with the given text; `tool_question`: a tool may run for it.
+  Task<int> send_chat(SimTenant& t, SimUser& u, std::string session, std::string text, bool tool_question,
+                      std::string* code);
+  // The prompt-injection attack: instructions a compliant model would follow, sent as chat messages.
+  Task<void> inject_prompts(SimTenant& t, SimUser& u);
+  // Canary documents for every tenant's knowledge base, when some tier offers the retrieve tool.
+  Status ingest_documents();
   Task<void> run_session(SimTenant& t, SimUser& u, int64_t messages, bool until_refused);
   Task<void> user_actor(size_t ti, size_t ui);
   Task<void> adversary_actor(size_t ti);
@@ -92,7 +102,7 @@ class Simulation {
   Task<ApiResponse> attack_call(SimTenant& t, const std::string& kind, std::string method, std::string path,
                                 std::string token, Json body);
 
-  std::string message_text(SimTenant& t, const SimUser& u, bool weather, Rng& rng) const;
+  std::string message_text(SimTenant& t, const SimUser& u, Ask ask, Rng& rng) const;
   Time local_time_on_day(const SimTenant& t, int day, int minute_of_day) const;
 
   World& world_;

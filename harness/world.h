@@ -11,6 +11,7 @@
 #include "fakes/cognito/fake_cognito.h"
 #include "fakes/common/virtual_clock.h"
 #include "fakes/dynamodb/fake_dynamodb.h"
+#include "fakes/knowledge_base/fake_knowledge_base.h"
 #include "fakes/weather/fake_weather.h"
 
 namespace tenantsim {
@@ -44,6 +45,7 @@ class World {
   FakeBedrock bedrock;
   FakeDynamoDb dynamodb;
   FakeWeather weather;
+  FakeKnowledgeBase knowledge;
   std::unique_ptr<System> system;
 
   // Runs one API call to completion, driving the virtual clock if a fake sleeps.

@@ -173,9 +173,10 @@ constexpr std::array<const char*, 7> kTierPalette = {"#56b4e9", "#009e73", "#cc7
                                                      "#0072b2", "#d55e00", "#7f7f7f"};
 // The services costs are billed under: the system's metering (model, weather, tools), the platform's
 // tables and sign-ins (priced from the fakes' ledgers), and anything else.
-constexpr std::array<const char*, 6> kServices = {"bedrock_agent", "weather_api", "mcp_runtime",
+constexpr std::array<const char*, 7> kServices = {"bedrock_agent", "weather_api", "mcp_runtime", "knowledge_base",
                                                   "dynamodb",      "cognito",     "others"};
-constexpr std::array<const char*, 6> kServiceColours = {"#0072b2", "#e69f00", "#009e73", "#56b4e9", "#cc79a7", "#999999"};
+constexpr std::array<const char*, 7> kServiceColours = {"#0072b2", "#e69f00", "#009e73", "#f0e442",
+                                                        "#56b4e9", "#cc79a7", "#999999"};
 constexpr size_t kOtherService = kServices.size() - 1;
 
 constexpr double kSvgW = 900;     // every chart is this wide

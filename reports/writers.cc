@@ -263,15 +263,15 @@ std::string render_costs_csv(const RunResult& r) {
 std::string render_tenants_csv(const RunResult& r) {
   std::string out =
       "tenant,tier,deployment,utc_offset_minutes,users,adversary,requests,chats_accepted,refused_limit,throttled,failed,"
-      "input_tokens,output_tokens,invocations,weather_calls,tool_executions,dynamodb_read_half_units,"
+      "input_tokens,output_tokens,invocations,weather_calls,tool_executions,knowledge_base_retrievals,dynamodb_read_half_units,"
       "dynamodb_write_request_units,cognito_monthly_active_users,cost_usd,revenue_usd,margin_usd\n";
   for (const auto& t : r.tenants) {
     auto q = [&](const char* metric) { return value_or(t.quantities, metric, int64_t{0}); };
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(t.id),
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(t.id),
                        csv_field(t.tier), t.deployment, t.utc_offset_minutes, t.users, t.adversary, t.requests,
                        t.chats_accepted, t.refused_limit, t.throttled, t.failed, q(metric::kInputTokens),
                        q(metric::kOutputTokens), q(metric::kInvocation), q(metric::kWeatherCall),
-                       q(metric::kToolExecution), q(quantity::kDynamoReadHalfUnits), q(quantity::kDynamoWriteUnits),
+                       q(metric::kToolExecution), q(metric::kKbRetrieval), q(quantity::kDynamoReadHalfUnits), q(quantity::kDynamoWriteUnits),
                        q(quantity::kCognitoMaus),
                        t.cost.to_usd_string(), t.revenue.to_usd_string(), (t.revenue - t.cost).to_usd_string());
   }
@@ -282,18 +282,18 @@ std::string render_tiers_csv(const RunResult& r) {
   std::string out =
       "tier,tenants,users,messages,revenue_usd,cost_usd,margin_usd,margin_percent,losing_tenants,cost_per_message_usd,"
       "tenant_cost_p50_usd,tenant_cost_p90_usd,tenant_cost_p99_usd,tenant_cost_max_usd,break_even_messages_per_tenant,"
-      "bedrock_agent_usd,weather_api_usd,mcp_runtime_usd,dynamodb_usd,cognito_usd,other_usd\n";
+      "bedrock_agent_usd,weather_api_usd,mcp_runtime_usd,knowledge_base_usd,dynamodb_usd,cognito_usd,other_usd\n";
   for (const auto& e : tier_economics(r)) {
     auto svc = [&](const char* s) { return value_or(e.cost_by_service, s, Money{}).to_usd_string(); };
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(e.tier), e.tenants, e.users,
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(e.tier), e.tenants, e.users,
                        e.messages, e.revenue.to_usd_string(), e.cost.to_usd_string(), e.margin.to_usd_string(),
                        e.margin_bp ? bp_percent(*e.margin_bp) : "", e.losing_tenants,
                        e.cost_per_message ? e.cost_per_message->to_usd_string() : "", e.tenant_cost_p50.to_usd_string(),
                        e.tenant_cost_p90.to_usd_string(), e.tenant_cost_p99.to_usd_string(),
                        e.tenant_cost_max.to_usd_string(),
                        e.break_even_messages_per_tenant ? std::to_string(*e.break_even_messages_per_tenant) : "",
-                       svc("bedrock_agent"), svc("weather_api"), svc("mcp_runtime"), svc("dynamodb"), svc("cognito"),
-                       svc("other"));
+                       svc("bedrock_agent"), svc("weather_api"), svc("mcp_runtime"), svc("knowledge_base"),
+                       svc("dynamodb"), svc("cognito"), svc("other"));
   }
   return out;
 }
@@ -307,11 +307,12 @@ std::string render_daily_csv(const RunResult& r) {
 }
 
 std::string render_users_csv(const RunResult& r) {
-  std::string out = "tenant,tier,user,cost_usd,bedrock_agent_usd,weather_api_usd,mcp_runtime_usd\n";
+  std::string out = "tenant,tier,user,cost_usd,bedrock_agent_usd,weather_api_usd,mcp_runtime_usd,knowledge_base_usd\n";
   for (const auto& u : r.users) {
     auto svc = [&](const char* s) { return value_or(u.cost_by_service, s, Money{}).to_usd_string(); };
-    out += fmt::format("{},{},{},{},{},{},{}\n", csv_field(u.tenant), csv_field(u.tier), csv_field(u.user),
-                       u.cost.to_usd_string(), svc("bedrock_agent"), svc("weather_api"), svc("mcp_runtime"));
+    out += fmt::format("{},{},{},{},{},{},{},{}\n", csv_field(u.tenant), csv_field(u.tier), csv_field(u.user),
+                       u.cost.to_usd_string(), svc("bedrock_agent"), svc("weather_api"), svc("mcp_runtime"),
+                       svc("knowledge_base"));
   }
   return out;
 }

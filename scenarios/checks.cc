@@ -10,6 +10,7 @@ const std::vector<CheckInfo>& check_catalog() {
       {"isolation.canaries", "no response carries another tenant's canary string"},
       {"isolation.adversary_refused", "every attack is refused with the right status (401 token, 403 tenant/admin)"},
       {"isolation.between_users", "users of one tenant are isolated from each other: no answer carries another user's canary, and a plain user is refused another user's costs, sessions and chats"},
+      {"isolation.knowledge_base", "no answer quotes another tenant's knowledge-base documents, and the pooled knowledge base answers only retrievals filtered to a tenant (from its ledger)"},
       {"isolation.table_scope", "a tenant-scoped table handle refuses every other tenant's partition, prefixes included"},
       {"limits.within_limits", "no chat is accepted past a daily or monthly limit of its window"},
       {"limits.no_refusal_under_limit", "no chat is refused for a limit while every window had room (resets included)"},

@@ -12,6 +12,7 @@ namespace tenantsim {
 const std::vector<std::string>& adversary_kinds() {
   static const std::vector<std::string> kinds = {
       "cross_tenant",        // reads and writes through every endpoint with another tenant's id
+      "prompt_injection",    // chat messages telling the model to use another tenant, a tool the tier lacks, all documents
       "cross_user",          // a plain user at another user's costs, sessions and chats, same tenant
       "forged_signature",    // claims of another tenant signed with the attacker's own key
       "expired_token",       // a real token, replayed after it expired
@@ -126,6 +127,7 @@ TierBehaviour read_behaviour(const Json& j, const std::string& path, std::vector
   r.range("messages_per_session", b.messages_per_session, 1, 500);
   r.range("think_time_seconds", b.think_time_seconds, 0, 3600);
   r.number("weather_share", b.weather_share, 0, 1);
+  r.number("knowledge_share", b.knowledge_share, 0, 1);
   r.range("prompt_words", b.prompt_words, 1, 2000);
   r.boolean("diurnal", b.diurnal);
   r.number("heavy_user_share", b.heavy_user_share, 0, 1);
@@ -221,6 +223,11 @@ ScenarioParse parse_scenario(const Json& doc, const std::vector<std::string>& kn
           else s.adversaries.kinds.push_back(k.get<std::string>());
         }
       }
+    }
+
+    if (const Json* m = r.get("model")) {
+      Reader mr(*m, "model", problems);
+      mr.boolean("follows_injections", s.model.follows_injections);
     }
 
     if (const Json* f = r.get("faults")) {

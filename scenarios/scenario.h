@@ -27,6 +27,7 @@ struct TierBehaviour {
   IntRange messages_per_session{1, 6};
   IntRange think_time_seconds{5, 90};
   double weather_share = 0.2;      // share of messages that ask about the weather
+  double knowledge_share = 0;      // share of the others that ask about the tenant's documents
   IntRange prompt_words{4, 40};    // prompt length (the model fake counts ~4 characters a token)
   bool diurnal = true;             // sessions follow a day curve in the tenant's local time
   double heavy_user_share = 0.1;   // users who send until the daily limit refuses them
@@ -62,6 +63,12 @@ struct TierChange {
   IntRange at_hour{0, 0};
 };
 
+// The model fake's character. An untrusted model obeys instructions injected into a prompt (a
+// jailbroken or compromised model): isolation must then hold without the model's cooperation.
+struct ModelBehaviour {
+  bool follows_injections = false;
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -79,6 +86,7 @@ struct Scenario {
 
   std::map<std::string, TierBehaviour> behaviour;  // per tier
   Adversaries adversaries;
+  ModelBehaviour model;
   Capacity capacity;
   Thresholds thresholds;
   std::vector<TierChange> tier_changes;

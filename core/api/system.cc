@@ -59,11 +59,15 @@ System::System(SystemPorts ports, SystemConfig config)
     : ports_(ports), config_(std::move(config)), rng_(Rng(config_.seed).split("system")) {
   if (config_.defects.on(Defect::kCustomAttributesWritable)) config_.platform.user_writable_attributes = std::nullopt;
   verifier_ = std::make_unique<TokenVerifier>(ports_.identity, ports_.clock, config_.verifier, &config_.defects);
-  tenants_ = std::make_unique<TenantDirectory>(ports_.identity, ports_.database, *verifier_, config_.tiers, config_.platform);
+  tenants_ = std::make_unique<TenantDirectory>(ports_.identity, ports_.database, ports_.knowledge, *verifier_,
+                                               config_.tiers, config_.platform);
   quotas_ = std::make_unique<QuotaManager>(ports_.clock, config_.defects);
   metering_ = std::make_unique<Metering>(*this, config_.defects);
-  agent_ = std::make_unique<Agent>(ports_.model, ports_.weather, ports_.clock, config_.defects,
-                                   config_.platform.weather_api_key);
+  gateway_ = std::make_unique<ToolGateway>(config_.defects);
+  for (auto kind : {WeatherKind::kCurrent, WeatherKind::kForecast, WeatherKind::kAlerts})
+    gateway_->add(make_weather_tool(kind, ports_.weather, config_.platform.weather_api_key));
+  gateway_->add(make_knowledge_base_tool(ports_.knowledge, config_.defects));
+  agent_ = std::make_unique<Agent>(ports_.model, *gateway_, ports_.clock, config_.defects);
 }
 
 System::~System() = default;
@@ -462,7 +466,8 @@ Task<Result<Json>> System::chat(std::string token, Json body) {
                  {"usage_metrics", {{"input_tokens", turn.input_tokens},
                                     {"output_tokens", turn.output_tokens},
                                     {"model_id", c.tier->model_id},
-                                    {"tools_used", turn.tools_used}}}};
+                                    {"tools_used", turn.tools_used},
+                                    {"tools_refused", turn.tools_refused}}}};
 }
 
 // ---------------------------------------------------------------- usage and tier
@@ -653,7 +658,8 @@ Task<Result<Json>> System::weather_tools(std::string token) {
   if (!c.ok()) co_return c.take_error();
   Json tools = Json::array();
   Json names = Json::array();
-  for (const auto& t : agent_->tools_for(*c->tier)) {
+  for (const auto& t : gateway_->offered(*c->tier)) {
+    if (!gateway_->is_weather_tool(t.name)) continue;  // seed 000's MCP weather server lists only its own
     tools.push_back({{"name", t.name}, {"description", t.description}});
     names.push_back(t.name);
   }
@@ -663,6 +669,8 @@ Task<Result<Json>> System::weather_tools(std::string token) {
 Task<Result<Json>> System::run_weather_tool(std::string token, std::string tool, Json body) {
   auto c = co_await authenticate(std::move(token));
   if (!c.ok()) co_return c.take_error();
+  if (!gateway_->is_weather_tool(tool))
+    co_return Error::make(ErrorKind::kNotFound, "UnknownTool", "no such weather tool: " + tool);
   auto city = field(body, "city", 100);
   if (!city.ok()) co_return city.take_error();
   const std::string request_id = new_id("req");
@@ -670,7 +678,7 @@ Task<Result<Json>> System::run_weather_tool(std::string token, std::string tool,
   TurnContext ctx{&c->tenant, c->tier, c->principal.sub, "", request_id, ""};
   std::map<std::string, std::string> input;
   input["city"] = *city;
-  auto result = co_await agent_->run_tool(ctx, tool, std::move(input), &usage);
+  auto result = co_await gateway_->invoke(ctx, tool, std::move(input), ports_.clock, &usage);
   co_await metering_->record(std::move(usage));
   if (!result.ok()) co_return result.take_error();
   co_return Json{{"tool_name", tool}, {"subscription_tier", c->tier->name}, {"result", result.value()}};

@@ -31,6 +31,7 @@ struct SystemPorts {
   ModelRuntime& model;
   Database& database;
   WeatherApi& weather;
+  KnowledgeBase& knowledge;
 };
 
 struct SystemConfig {
@@ -98,6 +99,7 @@ class System final : public UsageTableSource {
   TokenVerifier& verifier() { return *verifier_; }
   const SystemConfig& config() const { return config_; }
   const Agent& agent() const { return *agent_; }
+  const ToolGateway& gateway() const { return *gateway_; }
   // The tenant's usage table, bound to that tenant (metering writes through it).
   Result<std::shared_ptr<Table>> usage_table_for(const std::string& tenant_id) override;
 
@@ -128,6 +130,7 @@ class System final : public UsageTableSource {
   std::unique_ptr<TenantDirectory> tenants_;
   std::unique_ptr<QuotaManager> quotas_;
   std::unique_ptr<Metering> metering_;
+  std::unique_ptr<ToolGateway> gateway_;
   std::unique_ptr<Agent> agent_;
   std::mutex rng_mu_;
   Rng rng_;

@@ -31,6 +31,9 @@ const std::vector<DefectInfo>& defect_catalog() {
       {Defect::kCustomAttributesWritable, "custom-attributes-writable", "users may rewrite their own tenant claims", "isolation.adversary_refused", "ci-isolation"},
       {Defect::kSiloBilledToPoolAccount, "silo-billed-to-pool-account", "silo model calls billed to the pool account", "cost.attribution", "ci-isolation"},
       {Defect::kTierFromTokenClaim, "tier-from-token-claim", "tier rules taken from the token, not the tenant", "tiers.tool_gating", "ci-isolation"},
+      {Defect::kKbFilterMissing, "kb-filter-missing", "knowledge-base retrieval without the tenant filter", "isolation.knowledge_base", "prompt-injection"},
+      {Defect::kKbTenantFromModel, "kb-tenant-from-model", "retrieval filter taken from the model's tool arguments", "isolation.knowledge_base", "prompt-injection"},
+      {Defect::kGatewayTrustsModel, "gateway-trusts-model", "gateway runs any tool the model asks for", "tiers.tool_gating", "prompt-injection"},
   };
   return catalog;
 }

@@ -38,6 +38,9 @@ enum class Defect {
   kUsageUserIsUsername,       // usage records carry the username, not the user id (sub)
   kCustomAttributesWritable,  // app clients let users write every attribute, the tenant claims included
   kTierFromTokenClaim,        // the tier's rules come from the token's claim, not the tenant directory
+  kKbFilterMissing,           // knowledge-base retrieval without the tenant filter (the pooled base answers everyone's)
+  kKbTenantFromModel,         // the retrieval filter takes the tenant the model put in the tool's arguments
+  kGatewayTrustsModel,        // the gateway runs any tool the model names, not only the tier's
   kCount
 };
 

@@ -1,6 +1,7 @@
 // Agent: one chat turn. Sends the conversation to the model with the tools the tenant's tier
-// allows, runs the tool calls the model asks for through the tool gateway (which checks the tier
-// again, so a model or prompt cannot reach a tool the tier lacks), and returns the answer with a
+// offers, runs the tool calls the model asks for through the tool gateway (which decides from the
+// verified caller, so neither the model nor a prompt can reach a tool the tier lacks or another
+// tenant's data), and returns the answer with a
 // usage record for every model call, weather call and tool execution, including the calls made
 // before a failure: usage is never lost because a later step failed.
 #pragma once
@@ -16,25 +17,18 @@
 #include "core/domain/catalogs.h"
 #include "core/domain/metering.h"
 #include "core/domain/tenants.h"
+#include "core/domain/tool_gateway.h"
 #include "core/ports/clock.h"
 #include "core/ports/model_runtime.h"
 #include "core/ports/weather_api.h"
 
 namespace tenantsim {
 
-struct TurnContext {
-  const Tenant* tenant = nullptr;
-  const TierPolicy* tier = nullptr;
-  std::string user_id;
-  std::string session_id;
-  std::string request_id;
-  std::string remembered;  // long-term memory of this actor, from earlier sessions
-};
-
 struct AgentTurn {
   std::string text;
   std::vector<UsageRecord> usage;
-  std::vector<std::string> tools_used;
+  std::vector<std::string> tools_used;     // tools that ran (and were billed)
+  std::vector<std::string> tools_refused;  // tools the model asked for that the gateway refused
   int64_t input_tokens = 0;
   int64_t output_tokens = 0;
   std::optional<Error> error;  // set when the turn failed; usage still lists what was consumed
@@ -42,27 +36,18 @@ struct AgentTurn {
 
 class Agent {
  public:
-  Agent(ModelRuntime& model, WeatherApi& weather, Clock& clock, const DefectSet& defects, std::string weather_api_key)
-      : model_(model), weather_(weather), clock_(clock), defects_(defects), weather_key_(std::move(weather_api_key)) {}
+  Agent(ModelRuntime& model, ToolGateway& gateway, Clock& clock, const DefectSet& defects)
+      : model_(model), gateway_(gateway), clock_(clock), defects_(defects) {}
 
   Task<AgentTurn> run(TurnContext ctx, std::vector<ChatMessage> history, std::string message);
 
-  // The tool gateway: runs `tool` for the tenant if its tier allows it (kForbidden "ToolNotInTier"
-  // otherwise), appending usage records to `usage`. Returns the tool's JSON result.
-  Task<Result<nlohmann::json>> run_tool(TurnContext ctx, std::string tool, std::map<std::string, std::string> input,
-                                        std::vector<UsageRecord>* usage);
-
-  // The tools the tier offers, as the model sees them.
-  std::vector<ToolSpec> tools_for(const TierPolicy& tier) const;
+  ToolGateway& gateway() const { return gateway_; }
 
  private:
-  UsageRecord record(const TurnContext& ctx, const char* metric, int64_t value, const std::string& model, int seq) const;
-
   ModelRuntime& model_;
-  WeatherApi& weather_;
+  ToolGateway& gateway_;
   Clock& clock_;
   const DefectSet& defects_;
-  std::string weather_key_;
 };
 
 }  // namespace tenantsim

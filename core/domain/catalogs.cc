@@ -29,7 +29,8 @@ bool TierPolicy::allows_tool(const std::string& t) const { return std::find(tool
 
 Result<TierCatalog> TierCatalog::from_json(const nlohmann::json& doc) {
   if (!doc.is_object() || !doc.contains("tiers") || !doc["tiers"].is_object()) return bad("tiers", "must be an object");
-  static const std::set<std::string> known_tools = {"get_current_weather", "get_weather_forecast", "get_weather_alerts"};
+  static const std::set<std::string> known_tools = {"get_current_weather", "get_weather_forecast", "get_weather_alerts",
+                                                    "search_knowledge_base"};
   static const std::set<std::string> fields = {
       "monthly_fee_usd", "daily_messages", "monthly_messages", "tenant_daily_messages", "tenant_monthly_messages",
       "concurrent_sessions", "session_minutes", "tools", "cost_reports", "deployment", "message_limit_scope", "model_id"};
@@ -64,7 +65,7 @@ Result<TierCatalog> TierCatalog::from_json(const nlohmann::json& doc) {
       if (!t["tools"].is_array()) return bad(path + ".tools", "must be an array of tool names");
       for (const auto& tool : t["tools"]) {
         if (!tool.is_string() || !known_tools.count(tool.get<std::string>()))
-          return bad(path + ".tools", "unknown tool (known: get_current_weather, get_weather_forecast, get_weather_alerts)");
+          return bad(path + ".tools", "unknown tool (known: get_current_weather, get_weather_forecast, get_weather_alerts, search_knowledge_base)");
         p.tools.push_back(tool.get<std::string>());
       }
     }
@@ -93,6 +94,7 @@ const char* metric::service_of(const std::string& m) {
   if (m == kInputTokens || m == kOutputTokens || m == kInvocation) return "bedrock_agent";
   if (m == kWeatherCall) return "weather_api";
   if (m == kToolExecution) return "mcp_runtime";
+  if (m == kKbRetrieval || m == kKbQueryTokens) return "knowledge_base";
   if (m == kDynamoReadUnit || m == kDynamoWriteUnit) return "dynamodb";
   if (m == kCognitoMau) return "cognito";
   return "other";
@@ -106,7 +108,8 @@ Result<PriceCatalog> PriceCatalog::from_json(const nlohmann::json& doc) {
   if (!doc.contains("prices") || !doc["prices"].is_array()) return bad("prices", "must be an array");
   static const std::set<std::string> metrics = {metric::kInputTokens,    metric::kOutputTokens,  metric::kInvocation,
                                                 metric::kWeatherCall,    metric::kToolExecution, metric::kDynamoReadUnit,
-                                                metric::kDynamoWriteUnit, metric::kCognitoMau};
+                                                metric::kDynamoWriteUnit, metric::kCognitoMau,
+                                                metric::kKbRetrieval,    metric::kKbQueryTokens};
   for (size_t i = 0; i < doc["prices"].size(); ++i) {
     const auto& line = doc["prices"][i];
     const std::string path = fmt::format("prices[{}]", i);

@@ -52,6 +52,10 @@ inline constexpr const char* kOutputTokens = "bedrock_output_tokens";
 inline constexpr const char* kInvocation = "bedrock_invocation";
 inline constexpr const char* kWeatherCall = "weather_api_call";
 inline constexpr const char* kToolExecution = "mcp_tool_execution";
+// A knowledge-base retrieval, and the tokens of its query that the embedding model is billed for.
+inline constexpr const char* kKbRetrieval = "knowledge_base_retrieval";
+inline constexpr const char* kKbQueryTokens = "knowledge_base_query_tokens";
+inline constexpr const char* kEmbeddingModel = "amazon.titan-embed-text-v2:0";
 // Platform costs the system does not meter; priced by the harness from the fakes' ledgers.
 inline constexpr const char* kDynamoReadUnit = "dynamodb_read_request_unit";
 inline constexpr const char* kDynamoWriteUnit = "dynamodb_write_request_unit";

@@ -30,6 +30,7 @@ Item tenant_item(const Tenant& t) {
   item["sessions_table"] = t.sessions_table;
   item["usage_table"] = t.usage_table;
   item["model_account"] = t.model_account;
+  item["knowledge_base_id"] = t.knowledge_base_id;
   item["utc_offset_minutes"] = int64_t{t.utc_offset_minutes};
   return item;
 }
@@ -42,15 +43,17 @@ bool valid_tenant_id(const std::string& id) {
   return id.front() != '-' && id.back() != '-';
 }
 
-TenantDirectory::TenantDirectory(IdentityProvider& idp, Database& db, TokenVerifier& verifier,
+TenantDirectory::TenantDirectory(IdentityProvider& idp, Database& db, KnowledgeBase& kb, TokenVerifier& verifier,
                                  const TierCatalog& tiers, PlatformConfig config)
-    : idp_(idp), db_(db), verifier_(verifier), tiers_(tiers), config_(std::move(config)) {}
+    : idp_(idp), db_(db), kb_(kb), verifier_(verifier), tiers_(tiers), config_(std::move(config)) {}
 
 Task<Status> TenantDirectory::bootstrap() {
   auto st = db_.create_table(TableSchema{config_.tenants_table, "tenant_id", ""});
   if (!st.ok() && st.error().name != "ResourceInUseException") co_return st;
   st = create_tables(db_, config_.pooled_sessions_table, config_.pooled_usage_table);
   if (!st.ok()) co_return st;
+  st = co_await kb_.create_knowledge_base(config_.pooled_knowledge_base);
+  if (!st.ok() && st.error().name != "ConflictException") co_return st;
   auto pool = co_await idp_.create_user_pool(pool_config("tenantsim-pooled"));
   if (!pool.ok()) co_return pool.take_error();
   pooled_pool_ = pool.value();
@@ -99,8 +102,11 @@ Task<Result<Tenant>> TenantDirectory::onboard(std::string tenant_id, std::string
     t.sessions_table = config_.pooled_sessions_table + "-" + tenant_id;
     t.usage_table = config_.pooled_usage_table + "-" + tenant_id;
     t.model_account = "silo-" + tenant_id;
+    t.knowledge_base_id = "kb-" + tenant_id;
     auto st = create_tables(db_, t.sessions_table, t.usage_table);
     if (!st.ok()) co_return st.take_error();
+    st = co_await kb_.create_knowledge_base(t.knowledge_base_id);
+    if (!st.ok() && st.error().name != "ConflictException") co_return st.take_error();
     verifier_.trust(TrustedPool{t.pool_id, t.issuer, {t.client_id}, t.id});
   } else {
     t.pool_id = pooled_pool_.pool_id;
@@ -109,6 +115,7 @@ Task<Result<Tenant>> TenantDirectory::onboard(std::string tenant_id, std::string
     t.sessions_table = config_.pooled_sessions_table;
     t.usage_table = config_.pooled_usage_table;
     t.model_account = config_.pooled_model_account;
+    t.knowledge_base_id = config_.pooled_knowledge_base;
   }
   auto group = co_await idp_.create_group(t.pool_id, t.id + "-admins");
   if (!group.ok() && group.error().name != "GroupExistsException") co_return group.take_error();

@@ -14,6 +14,7 @@
 #include "core/auth/token_verifier.h"
 #include "core/domain/catalogs.h"
 #include "core/ports/identity_provider.h"
+#include "core/ports/knowledge_base.h"
 #include "core/ports/table.h"
 
 namespace tenantsim {
@@ -28,6 +29,7 @@ struct Tenant {
   std::string sessions_table;
   std::string usage_table;
   std::string model_account;
+  std::string knowledge_base_id;  // the pooled knowledge base (filtered by tenant_id) or its own
   int utc_offset_minutes = 0;
   bool active = true;
 };
@@ -39,6 +41,8 @@ struct PlatformConfig {
   std::string pooled_model_account = "pool";
   // Long-term agent memory (AgentCore Memory): one store for the platform, namespaced by actor id.
   std::string memory_table = "agent-memory";
+  // Bedrock knowledge base of the pooled tenants; each document carries tenant_id metadata.
+  std::string pooled_knowledge_base = "kb-pooled";
   std::string weather_api_key = "tenantsim-weather-key";
   // What users may change about themselves in Cognito (the app client's write attributes). Never
   // the tenant claims: in a pooled user pool, a user who could rewrite custom:tenant_id would sign
@@ -51,13 +55,13 @@ bool valid_tenant_id(const std::string& id);
 
 class TenantDirectory {
  public:
-  TenantDirectory(IdentityProvider& idp, Database& db, TokenVerifier& verifier, const TierCatalog& tiers,
-                  PlatformConfig config);
+  TenantDirectory(IdentityProvider& idp, Database& db, KnowledgeBase& kb, TokenVerifier& verifier,
+                  const TierCatalog& tiers, PlatformConfig config);
 
   // Creates the pooled user pool, app client and shared tables. Call once before anything else.
   Task<Status> bootstrap();
 
-  // Onboards a tenant on `tier`: silo resources when the tier says so, the tenant's admin group,
+  // Onboards a tenant on `tier`: silo resources (user pool, tables, model account, knowledge base) when the tier says so, the tenant's admin group,
   // and the tenant record. kConflict "TenantExists" if the id is taken.
   Task<Result<Tenant>> onboard(std::string tenant_id, std::string tier, int utc_offset_minutes = 0);
   // Moves an active tenant to another tier (a billing change). Its limits, tools and features are
@@ -76,6 +80,7 @@ class TenantDirectory {
  private:
   IdentityProvider& idp_;
   Database& db_;
+  KnowledgeBase& kb_;
   TokenVerifier& verifier_;
   const TierCatalog& tiers_;
   PlatformConfig config_;

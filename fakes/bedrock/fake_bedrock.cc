@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 namespace tenantsim {
 
@@ -30,11 +31,52 @@ std::string city_in(const std::string& text) {
   return city;
 }
 
+// The word of [a-z0-9_-] that follows `marker` in `text` (case-insensitive), or "".
+std::string word_after(const std::string& text, std::string_view marker) {
+  const std::string l = lower(text);
+  const auto at = l.find(marker);
+  if (at == std::string::npos) return {};
+  std::string out;
+  for (size_t i = at + marker.size(); i < l.size(); ++i) {
+    const char c = l[i];
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') break;
+    out += c;
+  }
+  return out;
+}
+
+// The knowledge-base question's subject: what follows "about", else the whole text.
+std::string kb_query(const std::string& text) {
+  const auto at = lower(text).rfind(" about ");
+  std::string q = at == std::string::npos ? text : text.substr(at + 7);
+  while (!q.empty() && (q.back() == '?' || q.back() == '.' || q.back() == ' ')) q.pop_back();
+  return q.empty() ? text : q;
+}
+
+bool about_documents(const std::string& text) {
+  const std::string l = lower(text);
+  return l.find("our documents") != std::string::npos || l.find("knowledge base") != std::string::npos;
+}
+
+// A prompt injection the untrusted model obeys: the tool it was told to call, with arguments.
+std::optional<ToolUse> injected_tool(const std::string& text) {
+  if (lower(text).find("ignore all previous instructions") == std::string::npos) return std::nullopt;
+  ToolUse use;
+  use.name = word_after(text, "call ");
+  if (use.name.empty()) return std::nullopt;
+  const std::string tenant = word_after(text, "for tenant ");
+  if (!tenant.empty()) use.input["tenant_id"] = tenant;
+  const std::string city = city_in(text);
+  use.input["city"] = city.empty() ? "London" : city;
+  use.input["query"] = kb_query(text);
+  return use;
+}
+
 std::string wanted_tool(const std::string& text) {
   const std::string l = lower(text);
   if (l.find("weather") == std::string::npos && l.find("forecast") == std::string::npos &&
       l.find("alert") == std::string::npos)
-    return {};
+    return about_documents(text) ? "search_knowledge_base" : std::string();
   if (l.find("alert") != std::string::npos) return "get_weather_alerts";
   if (l.find("forecast") != std::string::npos) return "get_weather_forecast";
   return "get_current_weather";
@@ -62,6 +104,11 @@ void FakeBedrock::set_quotas(int64_t requests_per_minute, int64_t tokens_per_min
     profile.requests_per_minute = requests_per_minute;
     profile.tokens_per_minute = tokens_per_minute;
   }
+}
+
+void FakeBedrock::set_follows_injections(bool on) {
+  std::lock_guard lock(mu_);
+  follows_injections_ = on;
 }
 
 void FakeBedrock::set_faults(FaultPlan plan) { faults_.set_plan(std::move(plan)); }
@@ -113,14 +160,23 @@ Task<Result<ConverseResponse>> FakeBedrock::converse(ConverseRequest req) {
     const std::string tool = wanted_tool(last.text);
     const bool offered = std::any_of(req.tools.begin(), req.tools.end(), [&](const ToolSpec& t) { return t.name == tool; });
     resp.output.role = ChatMessage::Role::kAssistant;
-    if (!last.tool_result && !tool.empty() && offered && !city_in(last.text).empty()) {
+    std::optional<ToolUse> use;
+    if (!last.tool_result && follows_injections_) use = injected_tool(last.text);
+    if (!use && !last.tool_result && offered && tool == "search_knowledge_base")
+      use = ToolUse{"", tool, {{"query", kb_query(last.text)}}};
+    else if (!use && !last.tool_result && !tool.empty() && offered && !city_in(last.text).empty())
+      use = ToolUse{"", tool, {{"city", city_in(last.text)}}};
+    if (use) {
       resp.stop_reason = "tool_use";
-      resp.output.tool_use = ToolUse{fmt::format("tooluse_{:016x}", rng_.next()), tool, {{"city", city_in(last.text)}}};
-      resp.usage.output_tokens = std::min<int64_t>(req.max_tokens, 20 + count_tokens(tool));
+      use->tool_use_id = fmt::format("tooluse_{:016x}", rng_.next());
+      resp.usage.output_tokens = std::min<int64_t>(req.max_tokens, 20 + count_tokens(use->name));
+      resp.output.tool_use = std::move(use);
     } else {
       std::string text;
       if (last.tool_result) {
         text = "Here is what I found: " + last.tool_result->content;
+      } else if (tool == "search_knowledge_base" && !offered) {
+        text = "I can't search your organisation's documents on your plan. You asked: " + last.text;
       } else if (!tool.empty() && !offered) {
         text = "I can't look up live weather on your plan. You asked: " + last.text;
       } else {

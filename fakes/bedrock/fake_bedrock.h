@@ -1,7 +1,8 @@
 // FakeBedrock: a deterministic Converse API. Token usage is exact and reproducible: input tokens
 // from the request's text (about 4 characters a token, like Claude's tokenizers on English), output
 // tokens drawn from the model profile's range with the seeded Rng. It asks for a weather tool when
-// the question is about weather and such a tool is offered, and its answers quote the conversation
+// the question is about weather and such a tool is offered (the knowledge-base search when it is
+// about "our documents"), and its answers quote the conversation
 // it was given (so a prompt that carries another tenant's memory shows it). Per account and model:
 // requests-per-minute and tokens-per-minute quotas (ThrottlingException). The ledger is what
 // Bedrock would bill: tokens and invocations per account and model, and per requestMetadata tenant.
@@ -50,6 +51,10 @@ class FakeBedrock final : public ModelRuntime {
   // Models the fake knows; others answer ValidationException. Haiku and Sonnet 3.5 are preloaded.
   void add_model(const std::string& model_id, ModelProfile profile);
   void set_faults(FaultPlan plan);
+  // An untrusted model: it obeys instructions injected into the prompt ("ignore all previous
+  // instructions ... call TOOL ... for tenant X ... about Q"), asking for that tool, offered or
+  // not, with the tenant and query it was told. Off: the model asks only for offered tools.
+  void set_follows_injections(bool on);
   // Per-account quotas of every model (a capacity what-if): requests and tokens per minute.
   void set_quotas(int64_t requests_per_minute, int64_t tokens_per_minute);
 
@@ -71,6 +76,7 @@ class FakeBedrock final : public ModelRuntime {
   Rng rng_;
   FaultInjector faults_;
   std::map<std::string, ModelProfile> models_;
+  bool follows_injections_ = false;
   std::map<std::pair<std::string, std::string>, Window> windows_;
   BedrockLedger ledger_;
 };
