@@ -60,7 +60,7 @@ void chat(benchmark::State& state, const std::string& tier, const std::string& m
   for (auto _ : state) {
     nlohmann::json body = {{"message", message},
                            {"tenant_context", {{"tenant_id", a.tenant_id}, {"user_id", a.sub}, {"session_id", sid}}}};
-    ApiRequest req{"POST", "/api/chat", "Bearer " + a.token, body.dump(), {}, {}};
+    ApiRequest req{"POST", "/api/chat", "Bearer " + a.token, body.dump(), {}, {}, {}};
     auto r = run_to_completion(w->clock, route(*w->system, std::move(req)));
     w->clock.advance(std::chrono::milliseconds(100));
     if (r.status == 200) {

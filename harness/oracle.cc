@@ -255,20 +255,7 @@ void Oracle::end_chat(const ChatTicket& t, Time answered, int status, const std:
     }
     if (!leaked) check("isolation.canaries").pass();
     if (!user_leaked) check("isolation.between_users").pass();
-    if (knowledge_base_in_use_) {
-      // Documents are quoted whole, so each mark names its tenant in full.
-      bool foreign = false;
-      constexpr std::string_view kMark = "kbmark:";
-      for (size_t at = text.find(kMark); at != std::string::npos && !foreign; at = text.find(kMark, at + kMark.size())) {
-        const size_t end = text.find(':', at + kMark.size());
-        const std::string owner = text.substr(at + kMark.size(), end == std::string::npos ? std::string::npos : end - at - kMark.size());
-        if (owner != t.tenant) {
-          foreign = true;
-          check("isolation.knowledge_base").fail(fmt::format("{}: answer quotes tenant {}'s documents", who, owner));
-        }
-      }
-      if (!foreign) check("isolation.knowledge_base").pass();
-    }
+    knowledge_quoted(t.tenant, who, text);
   }
 
   // Tools: only the tier's own, and count what the tenant should be billed for.
@@ -466,6 +453,22 @@ void Oracle::tools_listed(const std::string& tenant, const std::set<std::string>
   else c.fail(fmt::format("tenant {} ({}) is offered {} weather tools, its tier has {}", tenant, tier.name, names.size(), weather.size()));
 }
 
+void Oracle::knowledge_quoted(const std::string& tenant, const std::string& who, const std::string& text) {
+  if (!knowledge_base_in_use_) return;
+  // Documents are quoted whole, so each mark names its tenant in full.
+  constexpr std::string_view kMark = "kbmark:";
+  for (size_t at = text.find(kMark); at != std::string::npos; at = text.find(kMark, at + kMark.size())) {
+    const size_t from = at + kMark.size();
+    const size_t end = text.find(':', from);
+    const std::string owner = text.substr(from, end == std::string::npos ? std::string::npos : end - from);
+    if (owner != tenant) {
+      check("isolation.knowledge_base").fail(fmt::format("{}: answer quotes tenant {}'s documents", who, owner));
+      return;
+    }
+  }
+  check("isolation.knowledge_base").pass();
+}
+
 void Oracle::tool_called(const std::string& tenant, const std::string& tool, int status) {
   auto& ts = tenants_.at(tenant);
   const bool allowed = tiers_.at(ts.tier).tools.count(tool) > 0;
@@ -474,7 +477,7 @@ void Oracle::tool_called(const std::string& tenant, const std::string& tool, int
   else c.fail(fmt::format("tenant {} ({}) calling {} got {}", tenant, ts.tier, tool, status));
   if (status == 200) {
     ts.tool_executions += 1;
-    ts.weather_calls += 1;
+    ts.weather_calls += is_weather_tool(tool);
   } else if (status != 403 && status != 400) {
     ts.weather_uncertain = true;
   }

@@ -106,6 +106,8 @@ class Oracle {
   // An admin of `tenant` asked for an admin cost report and got `status`.
   void cost_report_requested(const std::string& tenant, const std::string& report, int status);
   void tool_called(const std::string& tenant, const std::string& tool, int status);
+  // A text the tenant received (an answer, a tool result): it may quote only its own documents.
+  void knowledge_quoted(const std::string& tenant, const std::string& who, const std::string& text);
   // Documents were ingested and some tier may retrieve them: knowledge-base isolation is judged.
   void knowledge_base_in_use() { knowledge_base_in_use_ = true; }
 

@@ -41,6 +41,7 @@ namespace {
 const char* const kWords[] = {"please", "summarise", "our", "quarterly", "plan", "for", "the", "team", "and",
                               "list", "risks", "draft", "an", "email", "about", "invoice", "numbers", "schedule",
                               "meeting", "notes", "customer", "feedback", "roadmap", "budget"};
+const char* const kRuntimePath = "/runtimes/tenantsim-agent/invocations";
 // Topics of the canary documents, and of the users' questions about them.
 const char* const kTopics[] = {"budget", "roadmap", "invoices"};
 const char* const kCities[] = {"London", "Paris", "Tokyo", "Berlin", "Madrid", "Sydney"};
@@ -231,14 +232,14 @@ Task<void> Simulation::tier_change_actor(size_t ti, std::string to, Time at) {
     // token's claim is as stale as the old one's.
     (void)co_await fresh_token(t, t.users[0]);
     const std::string bearer = "Bearer " + t.users[0].token;
-    ApiRequest list_tools{"GET", "/api/mcp/weather/tools", bearer, "", {}, {}};  // a named local (GCC 12)
+    ApiRequest list_tools{"GET", "/api/mcp/weather/tools", bearer, "", {}, {}, {}};  // a named local (GCC 12)
     auto listed = co_await driver_.send(std::move(list_tools));
     if (listed.status == 200) {
       std::set<std::string> names;
       for (const auto& tool : listed.body.value("weather_tools", Json::array())) names.insert(tool.value("name", ""));
       oracle_.tools_listed(t.id, names);
     }
-    ApiRequest ask_report{"GET", fmt::format("/api/admin/tenants/{}/overall-cost", t.id), bearer, "", {}, {}};
+    ApiRequest ask_report{"GET", fmt::format("/api/admin/tenants/{}/overall-cost", t.id), bearer, "", {}, {}, {}};
     auto report = co_await driver_.send(std::move(ask_report));
     if (report.status < 500) oracle_.cost_report_requested(t.id, "overall-cost", report.status);
   }
@@ -248,7 +249,7 @@ Task<void> Simulation::tier_change_actor(size_t ti, std::string to, Time at) {
 Task<ApiResponse> Simulation::call(SimTenant& t, std::string method, std::string path, std::string label,
                                    std::string token, Json body) {
   ApiRequest req{std::move(method), std::move(path), token.empty() ? "" : "Bearer " + token,
-                 body.is_null() ? "" : body.dump(), {}, {}};
+                 body.is_null() ? "" : body.dump(), {}, {}, {}};
   const Time sent = world_.clock.now();
   ApiResponse r = co_await driver_.send(std::move(req));
   ++requests_;
@@ -340,10 +341,17 @@ Task<int> Simulation::chat(SimTenant& t, SimUser& u, std::string session, Ask as
 }
 
 Task<int> Simulation::send_chat(SimTenant& t, SimUser& u, std::string session, std::string text, bool tool_question,
-                                std::string* code) {
+                                std::string* code, bool via_runtime) {
   Json body = {{"message", text}, {"tenant_context", {{"tenant_id", t.id}, {"user_id", u.sub}, {"session_id", session}}}};
+  std::string path = "/api/chat", label = "POST /api/chat";
+  if (via_runtime) {  // the same turn through the agent runtime, as seed 002's frontend calls it
+    body = {{"prompt", text}, {"runtimeSessionId", session}, {"enableTrace", true},
+            {"sessionAttributes", {{"tenant_id", t.id}, {"user_id", u.sub}}}};
+    path = kRuntimePath;
+    label = "POST /runtimes/{runtime}/invocations";
+  }
   const auto ticket = oracle_.begin_chat(t.id, u.sub, session, world_.clock.now());
-  auto r = co_await call(t, "POST", "/api/chat", "POST /api/chat", u.token, std::move(body));
+  auto r = co_await call(t, "POST", path, label, u.token, std::move(body));
   *code = r.body.value("code", "");
   std::vector<std::string> tools;
   if (r.status == 200)
@@ -472,7 +480,7 @@ Task<ApiResponse> Simulation::attack_call(SimTenant& t, const std::string& kind,
   co_return r;
 }
 
-Task<void> Simulation::inject_prompts(SimTenant& t, SimUser& u) {
+Task<std::string> Simulation::open_session_patiently(SimTenant& t, SimUser& u) {
   // The user's own actor may hold its tier's session slots: try again later, as a person would.
   std::string session;
   for (int attempt = 0; attempt < 6 && session.empty() && world_.clock.now() < end_; ++attempt) {
@@ -480,6 +488,56 @@ Task<void> Simulation::inject_prompts(SimTenant& t, SimUser& u) {
     if (!co_await fresh_token(t, u)) continue;
     session = co_await open_session(t, u);
   }
+  co_return session;
+}
+
+Task<void> Simulation::attack_agent_layers(SimTenant& t, SimUser& u) {
+  const std::string kind = "agent_layers";
+  std::string session = co_await open_session_patiently(t, u);
+  if (session.empty()) co_return;
+  const std::string v = t.victim;
+  const auto record = world_.system->tenants().find(t.id);
+  Json claims = decode_jwt(u.token).payload;
+  claims[claims.contains("client_id") ? "client_id" : "aud"] = "another-app-client";
+  const std::string wrong_audience = world_.cognito.sign_claims(record ? record->pool_id : "", claims.dump());
+  auto invocation = [&](const std::string& sid, const std::string& tenant) {
+    return Json{{"prompt", "What do our documents say about budget?"}, {"runtimeSessionId", sid},
+                {"sessionAttributes", {{"tenant_id", tenant}, {"user_id", u.sub}}}};
+  };
+  // The runtime's inbound authorizer: no token, another app client's token, attributes naming
+  // another tenant, a session id shorter than AgentCore's 33 characters.
+  co_await expect(t, kind, "POST", kRuntimePath, "", invocation(session, v), 401);
+  co_await expect(t, kind, "POST", kRuntimePath, wrong_audience, invocation(session, t.id), 401);
+  co_await expect(t, kind, "POST", kRuntimePath, u.token, invocation(session, v), 403);
+  co_await expect(t, kind, "POST", kRuntimePath, u.token, invocation("short-session-id", t.id), 400);
+  // One turn through the runtime as it should be used: judged as any chat is.
+  std::string code;
+  (void)co_await send_chat(t, u, session, "What do our documents say about roadmap?", true, &code, true);
+  // The gateway validates the token again, audience included, and decides tools by the tier.
+  const Json list = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", "tools/list"}};
+  co_await expect(t, kind, "POST", "/mcp", wrong_audience, list, 401);
+  const OracleTier& tier = oracle_.tier(t.tier);
+  for (const char* tool : {"get_weather_alerts", "get_weather_forecast", "get_current_weather"}) {
+    const bool allowed = tier.tools.count(tool) > 0;
+    if (allowed && tool != std::string("get_current_weather")) continue;  // a refused one if any, else one allowed
+    const Json call_tool = {{"jsonrpc", "2.0"}, {"id", 2}, {"method", "tools/call"},
+                            {"params", {{"name", tool}, {"arguments", {{"city", "London"}}}}}};
+    auto r = co_await call(t, "POST", "/mcp", "attack " + kind, u.token, call_tool);
+    oracle_.tool_called(t.id, tool, r.status);
+    break;
+  }
+  if (tier.tools.count("search_knowledge_base")) {  // another tenant named in the arguments
+    const Json search = {{"jsonrpc", "2.0"}, {"id", 3}, {"method", "tools/call"},
+                         {"params", {{"name", "search_knowledge_base"}, {"arguments", {{"query", "budget"}, {"tenant_id", v}}}}}};
+    auto r = co_await call(t, "POST", "/mcp", "attack " + kind, u.token, search);
+    oracle_.tool_called(t.id, "search_knowledge_base", r.status);
+    oracle_.knowledge_quoted(t.id, "gateway search naming tenant " + v, r.body.dump());
+  }
+  co_await close_session(t, u, session);
+}
+
+Task<void> Simulation::inject_prompts(SimTenant& t, SimUser& u) {
+  std::string session = co_await open_session_patiently(t, u);
   if (session.empty()) co_return;
   // The tenant whose documents the injection asks for: a pooled one, whose documents share the
   // attacker's knowledge base when the attacker is pooled too.
@@ -531,6 +589,8 @@ Task<void> Simulation::attack(SimTenant& t, const std::string& kind) {
 
   if (kind == "prompt_injection") {
     co_await inject_prompts(t, plain);
+  } else if (kind == "agent_layers") {
+    co_await attack_agent_layers(t, plain);
   } else if (kind == "cross_tenant") {
     for (const char* leaf : {"usage", "sessions", "subscription", "costs"}) {
       std::string path = "/api/tenants/" + v + "/" + leaf;

@@ -85,7 +85,12 @@ class Simulation {
   Task<int> chat(SimTenant& t, SimUser& u, std::string session, Ask ask, std::string* code);
   // One chat with the given text; `tool_question`: a tool may run for it.
   Task<int> send_chat(SimTenant& t, SimUser& u, std::string session, std::string text, bool tool_question,
-                      std::string* code);
+                      std::string* code, bool via_runtime = false);
+  // A session for an attack by a user whose own actor may hold its slots: tried for up to an hour.
+  Task<std::string> open_session_patiently(SimTenant& t, SimUser& u);
+  // The agent runtime and the tool gateway reached directly, with bad tokens, foreign session
+  // attributes, a short session id, a tool outside the tier and a foreign tenant in tool arguments.
+  Task<void> attack_agent_layers(SimTenant& t, SimUser& u);
   // The prompt-injection attack: instructions a compliant model would follow, sent as chat messages.
   Task<void> inject_prompts(SimTenant& t, SimUser& u);
   // Canary documents for every tenant's knowledge base, when some tier offers the retrieve tool.

@@ -82,7 +82,7 @@ World::World(WorldOptions options, SystemConfig config)
 
 ApiResponse World::call(const std::string& method, const std::string& path, const std::string& token,
                         const nlohmann::json& body) {
-  ApiRequest req{method, path, token.empty() ? "" : "Bearer " + token, body.is_null() ? "" : body.dump(), {}, {}};
+  ApiRequest req{method, path, token.empty() ? "" : "Bearer " + token, body.is_null() ? "" : body.dump(), {}, {}, {}};
   return run(route(*system, std::move(req)));
 }
 

@@ -13,6 +13,7 @@ const std::vector<std::string>& adversary_kinds() {
   static const std::vector<std::string> kinds = {
       "cross_tenant",        // reads and writes through every endpoint with another tenant's id
       "prompt_injection",    // chat messages telling the model to use another tenant, a tool the tier lacks, all documents
+      "agent_layers",        // the agent runtime and tool gateway called directly with bad tokens and foreign tenants
       "cross_user",          // a plain user at another user's costs, sessions and chats, same tenant
       "forged_signature",    // claims of another tenant signed with the attacker's own key
       "expired_token",       // a real token, replayed after it expired

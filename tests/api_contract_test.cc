@@ -18,7 +18,7 @@ struct Contract : ::testing::Test {
   World::Account admin = must(w->new_tenant("acme", "premium"));
 
   ApiResponse get(const std::string& path, const std::string& token, std::map<std::string, std::string> query = {}) {
-    return w->run(route(*w->system, ApiRequest{"GET", path, "Bearer " + token, "", std::move(query), {}}));
+    return w->run(route(*w->system, ApiRequest{"GET", path, "Bearer " + token, "", std::move(query), {}, {}}));
   }
   // One chat that calls the weather tool, so every service has a cost.
   void chat() {
@@ -33,7 +33,7 @@ struct Contract : ::testing::Test {
 };
 
 TEST_F(Contract, UnknownPathIs404WrongMethodIs405WithAllow) {
-  auto r = w->run(route(*w->system, ApiRequest{"GET", "/api/nope", "", "", {}, {}}));
+  auto r = w->run(route(*w->system, ApiRequest{"GET", "/api/nope", "", "", {}, {}, {}}));
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.body["code"], "NotFound");
   // The same answer at the top level and under /api/tenants/... (it used to be 404 there).
@@ -43,7 +43,7 @@ TEST_F(Contract, UnknownPathIs404WrongMethodIs405WithAllow) {
            {"DELETE", "/api/admin/tenants/acme/overall-cost", "GET"},
            {"GET", "/api/admin/tenants/acme/users", "POST"},
            {"GET", "/api/sessions/s-1", "DELETE"}}) {
-    auto m = w->run(route(*w->system, ApiRequest{method, path, "Bearer " + admin.token, "", {}, {}}));
+    auto m = w->run(route(*w->system, ApiRequest{method, path, "Bearer " + admin.token, "", {}, {}, {}}));
     EXPECT_EQ(m.status, 405) << method << " " << path;
     EXPECT_EQ(m.headers["Allow"], allow) << path;
   }
@@ -53,7 +53,7 @@ TEST_F(Contract, UnknownPathIs404WrongMethodIs405WithAllow) {
 }
 
 TEST_F(Contract, MissingTokenIs401OnEveryTokenRoute) {
-  auto r = w->run(route(*w->system, ApiRequest{"GET", "/api/tenants/acme/usage", "", "", {}, {}}));
+  auto r = w->run(route(*w->system, ApiRequest{"GET", "/api/tenants/acme/usage", "", "", {}, {}, {}}));
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(r.body["code"], "MissingToken");
 }

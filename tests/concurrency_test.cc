@@ -26,7 +26,7 @@ ApiResponse call_inline(System& system, ApiRequest request) {
 ApiRequest chat_request(const World::Account& a, const std::string& sid, const std::string& message) {
   nlohmann::json body = {{"message", message},
                          {"tenant_context", {{"tenant_id", a.tenant_id}, {"user_id", a.sub}, {"session_id", sid}}}};
-  return {"POST", "/api/chat", "Bearer " + a.token, body.dump(), {}, {}};
+  return {"POST", "/api/chat", "Bearer " + a.token, body.dump(), {}, {}, {}};
 }
 
 struct Outcome {

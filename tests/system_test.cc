@@ -69,7 +69,7 @@ TEST(System, BadInputGetsA400NamingTheField) {
                 {{"tenant_id", "acme"}, {"username", "u"}, {"password", "password-1"}, {"subscription_tier", "gold"}});
   EXPECT_EQ(r.body["code"], "UnknownTier");
   auto a = must(f.w->new_tenant("acme", "basic"));
-  ApiRequest req{"POST", "/api/chat", "Bearer " + a.token, "{not json", {}, {}};
+  ApiRequest req{"POST", "/api/chat", "Bearer " + a.token, "{not json", {}, {}, {}};
   EXPECT_EQ(f.w->run(route(*f.w->system, req)).status, 400);
   EXPECT_EQ(f.w->call("GET", "/api/nope", a.token).status, 404);
 }
@@ -300,7 +300,7 @@ TEST(System, ConcurrentChatsInOneSessionKeepEveryTurn) {
   for (auto* out : {&first, &second}) {
     nlohmann::json body = {{"message", "hello"},
                            {"tenant_context", {{"tenant_id", a.tenant_id}, {"user_id", a.sub}, {"session_id", sid}}}};
-    ApiRequest req{"POST", "/api/chat", "Bearer " + a.token, body.dump(), {}, {}};
+    ApiRequest req{"POST", "/api/chat", "Bearer " + a.token, body.dump(), {}, {}, {}};
     spawn(detail::capture_result(route(*f.w->system, std::move(req)), out));
   }
   f.w->clock.run();

@@ -35,6 +35,7 @@ struct Call {
   Json body;
   std::vector<std::string> params;
   CostWindow window;
+  std::string runtime_session_id;  // AgentCore's session header, when sent
 };
 
 using Handler = Task<Result<Json>> (*)(System&, Call);
@@ -72,6 +73,15 @@ const std::vector<Route>& routes() {
        [](System& s, Call c) -> Task<Result<Json>> { co_return co_await s.create_session(std::move(c.token)); }},
       {"DELETE", "/api/sessions/{session_id}", 200, Access::kToken,
        [](System& s, Call c) -> Task<Result<Json>> { co_return co_await s.close_session(std::move(c.token), c.params[0]); }},
+      // The agent runtime (AgentCore's data plane) and the tool gateway (MCP), reached directly as
+      // seed 002's frontend does. The runtime authorizes in its handler: its token check is the
+      // layer under test, so the table's missing-token answer must not stand in for it.
+      {"POST", "/runtimes/{runtime}/invocations", 200, Access::kPublic,
+       [](System& s, Call c) -> Task<Result<Json>> {
+         co_return co_await s.invoke_runtime(std::move(c.token), std::move(c.runtime_session_id), std::move(c.body));
+       }},
+      {"POST", "/mcp", 200, Access::kToken,
+       [](System& s, Call c) -> Task<Result<Json>> { co_return co_await s.gateway_mcp(std::move(c.token), std::move(c.body)); }},
       {"GET", "/api/mcp/weather/tools", 200, Access::kToken,
        [](System& s, Call c) -> Task<Result<Json>> { co_return co_await s.weather_tools(std::move(c.token)); }},
       {"POST", "/api/mcp/weather/{tool}", 200, Access::kToken,
@@ -270,8 +280,9 @@ Task<ApiResponse> route(System& sys, ApiRequest req) {
     if (call.body.is_discarded() || !call.body.is_object())
       co_return tagged(error_response(Error::make(ErrorKind::kBadRequest, "InvalidJson", "request body is not a JSON object")));
   }
+  call.token = bearer(req.authorization);
+  if (auto h = req.headers.find(kRuntimeSessionHeader); h != req.headers.end()) call.runtime_session_id = h->second;
   if (found->access == Access::kToken) {
-    call.token = bearer(req.authorization);
     // Needs a token: say so before anything else about the request.
     if (call.token.empty())
       co_return tagged(error_response(Error::make(ErrorKind::kUnauthorized, "MissingToken", "Authorization: Bearer <token> is required")));

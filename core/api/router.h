@@ -15,6 +15,9 @@
 
 namespace tenantsim {
 
+// The AgentCore runtime's session header (InvokeAgentRuntime's runtimeSessionId), lower-cased.
+inline constexpr const char* kRuntimeSessionHeader = "x-amzn-bedrock-agentcore-runtime-session-id";
+
 struct ApiRequest {
   std::string method;         // "GET", "POST", "DELETE"
   std::string path;           // "/api/tenants/acme/usage" (no query string)
@@ -24,6 +27,8 @@ struct ApiRequest {
   // The body already parsed, when an HTTP layer did it on its own thread; `body` is then ignored.
   // Discarded (is_discarded()) when it was not JSON.
   std::optional<Json> parsed_body;
+  // Other request headers a route reads, by lower-case name (the AgentCore runtime's session id).
+  std::map<std::string, std::string> headers;
 };
 
 struct ApiResponse {

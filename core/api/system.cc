@@ -126,8 +126,8 @@ Task<Result<Json>> System::jwks() {
   co_return Json{{"keys", keys}};
 }
 
-Task<Result<System::Caller>> System::authenticate(std::string token) {
-  auto p = co_await verifier_->verify(std::move(token));
+Task<Result<System::Caller>> System::authenticate(std::string token, TokenVerifier::Checks checks) {
+  auto p = co_await verifier_->verify(std::move(token), checks);
   if (!p.ok()) co_return p.take_error();
   auto t = active_tenant(p->tenant_id);
   if (!t) co_return forbidden("TenantInactive", "the token's tenant is not an active tenant");
@@ -347,6 +347,12 @@ Task<Result<Json>> System::chat(std::string token, Json body) {
     if (!config_.defects.on(Defect::kUserFromRequest)) co_return forbidden("UserMismatch", "User mismatch");
     c.principal.sub = user_id;  // the defect: trusts the body's user
   }
+  co_return co_await run_turn(std::move(c), std::move(message).value(), session_id, false);
+}
+
+Task<Result<Json>> System::run_turn(Caller c, std::string message_text, std::string session_id, bool with_trace) {
+  const std::string& user_id = c.principal.sub;
+  const std::optional<std::string> message = std::move(message_text);
 
   auto sessions = sessions_table(c.tenant);
   auto usage = usage_table(c.tenant);
@@ -459,7 +465,7 @@ Task<Result<Json>> System::chat(std::string token, Json body) {
     (void)co_await (*long_term)->put_item(std::move(fact), std::nullopt);
   }
 
-  co_return Json{{"response", turn.text},
+  Json out{{"response", turn.text},
                  {"session_id", session_id},
                  {"tenant_id", c.tenant.id},
                  {"request_id", request_id},
@@ -468,6 +474,97 @@ Task<Result<Json>> System::chat(std::string token, Json body) {
                                     {"model_id", c.tier->model_id},
                                     {"tools_used", turn.tools_used},
                                     {"tools_refused", turn.tools_refused}}}};
+  if (with_trace) out["trace"] = std::move(turn.trace);
+  co_return out;
+}
+
+// ---------------------------------------------------------------- the agent runtime and the gateway
+
+Task<Result<Json>> System::invoke_runtime(std::string token, std::string runtime_session_id, Json body) {
+  if (!body.is_object()) co_return bad_request("InvalidBody", "request body must be a JSON object");
+  auto prompt = field(body, "prompt", 32 * 1024);
+  if (!prompt.ok()) co_return prompt.take_error();
+  if (runtime_session_id.empty() && body.contains("runtimeSessionId") && body["runtimeSessionId"].is_string())
+    runtime_session_id = body["runtimeSessionId"].get<std::string>();
+  // AgentCore's own validation, before the authorizer: a short id is guessable, which is the point.
+  const bool length_ok = runtime_session_id.size() >= 33 && runtime_session_id.size() <= 256;
+  if (!length_ok && !config_.defects.on(Defect::kRuntimeSessionIdShort))
+    co_return bad_request("ValidationException", "runtimeSessionId must be 33 to 256 characters");
+  const Json attrs = body.value("sessionAttributes", Json::object());
+  if (!attrs.is_object()) co_return bad_request("InvalidField", "'sessionAttributes' must be an object of strings");
+  for (const auto& [k, v] : attrs.items())
+    if (!v.is_string()) co_return bad_request("InvalidField", "'sessionAttributes' must be an object of strings");
+  if (body.contains("enableTrace") && !body["enableTrace"].is_boolean())
+    co_return bad_request("InvalidField", "'enableTrace' must be a boolean");
+  const bool trace = body.value("enableTrace", false);
+  const std::string attr_tenant = attrs.value("tenant_id", ""), attr_user = attrs.value("user_id", "");
+
+  // The inbound authorizer: the token is verified (pool JWKS, app client, expiry) whatever the
+  // attributes say; they are the caller's own words and never name who the caller is.
+  auto auth = co_await authenticate(std::move(token));
+  std::optional<Caller> caller;
+  if (auth.ok()) {
+    caller = std::move(auth).value();
+    if (!attr_tenant.empty() && attr_tenant != caller->tenant.id)
+      co_return forbidden("TenantMismatch", "sessionAttributes name another tenant than the token");
+    if (!attr_user.empty() && attr_user != caller->principal.sub)
+      co_return forbidden("UserMismatch", "sessionAttributes name another user than the token");
+  } else if (config_.defects.on(Defect::kRuntimeTrustsSessionAttributes) && !attr_tenant.empty()) {
+    auto t = active_tenant(attr_tenant);  // the defect: whoever the attributes say
+    const TierPolicy* tier = t ? config_.tiers.find(t->tier) : nullptr;
+    if (!tier) co_return auth.take_error();
+    Principal p;
+    p.sub = attr_user;
+    p.tenant_id = t->id;
+    caller = Caller{std::move(p), std::move(*t), tier};
+  } else {
+    co_return auth.take_error();
+  }
+  auto out = co_await run_turn(std::move(*caller), std::move(prompt).value(), runtime_session_id, trace);
+  if (out.ok()) (*out)["runtime_session_id"] = runtime_session_id;
+  co_return out;
+}
+
+Task<Result<Json>> System::gateway_mcp(std::string token, Json body) {
+  // The gateway validates the token again, as its own layer: an audience check skipped here would
+  // let a token minted for another app client call tools (the defect).
+  TokenVerifier::Checks checks;
+  checks.audience = !config_.defects.on(Defect::kGatewaySkipsAudience);
+  auto c = co_await authenticate(std::move(token), checks);
+  if (!c.ok()) co_return c.take_error();
+  if (!body.is_object() || body.value("jsonrpc", "") != "2.0" || !body.contains("method") || !body["method"].is_string())
+    co_return bad_request("InvalidRequest", "a JSON-RPC 2.0 request needs jsonrpc \"2.0\" and a method");
+  const std::string method = body["method"].get<std::string>();
+  const Json id = body.value("id", Json());
+  const Json params = body.value("params", Json::object());
+  if (method == "tools/list") {
+    Json tools = Json::array();
+    for (const auto& t : gateway_->offered(*c->tier)) {
+      const char* arg = gateway_->is_weather_tool(t.name) ? "city" : "query";
+      Json schema = {{"type", "object"}, {"required", Json::array({arg})}};
+      schema["properties"][arg] = {{"type", "string"}};
+      tools.push_back({{"name", t.name}, {"description", t.description}, {"inputSchema", std::move(schema)}});
+    }
+    co_return Json{{"jsonrpc", "2.0"}, {"id", id}, {"result", {{"tools", tools}}}};
+  }
+  if (method != "tools/call") co_return Error::make(ErrorKind::kNotFound, "MethodNotFound", "no such method: " + method);
+  if (!params.is_object() || !params.contains("name") || !params["name"].is_string())
+    co_return bad_request("InvalidParams", "tools/call needs params.name");
+  ToolInput input;
+  const Json args = params.value("arguments", Json::object());
+  if (!args.is_object()) co_return bad_request("InvalidParams", "params.arguments must be an object");
+  for (const auto& [k, v] : args.items()) {
+    if (!v.is_string()) co_return bad_request("InvalidParams", "tool arguments must be strings");
+    input[k] = v.get<std::string>();
+  }
+  const std::string tool = params["name"].get<std::string>();
+  std::vector<UsageRecord> usage;
+  TurnContext ctx{&c->tenant, c->tier, c->principal.sub, "", new_id("req"), ""};
+  auto result = co_await gateway_->invoke(ctx, tool, std::move(input), ports_.clock, &usage);
+  co_await metering_->record(std::move(usage));
+  if (!result.ok()) co_return result.take_error();
+  Json content = Json::array({{{"type", "text"}, {"text", result->dump()}}});
+  co_return Json{{"jsonrpc", "2.0"}, {"id", id}, {"result", {{"content", content}, {"isError", false}}}};
 }
 
 // ---------------------------------------------------------------- usage and tier

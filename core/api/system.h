@@ -80,6 +80,14 @@ class System final : public UsageTableSource {
   Task<Result<Json>> subscription(std::string token, std::string tenant_id);
   Task<Result<Json>> tenant_costs(std::string token, std::string tenant_id, CostWindow window = {});
   Task<Result<Json>> user_costs(std::string token, std::string tenant_id, std::string user_id, CostWindow window = {});
+  // AgentCore Runtime's InvokeAgentRuntime: {"prompt", "sessionAttributes"?, "enableTrace"?} in the
+  // runtime session `runtime_session_id` (33-256 characters; one of the caller's open sessions).
+  // The inbound authorizer verifies the token; sessionAttributes naming another tenant or user are
+  // refused (403), never believed. The answer is the chat's, with the trace when asked for.
+  Task<Result<Json>> invoke_runtime(std::string token, std::string runtime_session_id, Json body);
+  // The tool gateway's MCP endpoint (JSON-RPC 2.0 tools/list and tools/call), validating the token
+  // again: the tools are the caller's tier's, the tenant is the token's, whatever the arguments say.
+  Task<Result<Json>> gateway_mcp(std::string token, Json body);
   Task<Result<Json>> weather_tools(std::string token);
   Task<Result<Json>> run_weather_tool(std::string token, std::string tool, Json body);
 
@@ -109,7 +117,9 @@ class System final : public UsageTableSource {
     Tenant tenant;
     const TierPolicy* tier = nullptr;
   };
-  Task<Result<Caller>> authenticate(std::string token);
+  Task<Result<Caller>> authenticate(std::string token, TokenVerifier::Checks checks = {});
+  // The chat turn once the caller is known: session, limits, memory, the agent, metering.
+  Task<Result<Json>> run_turn(Caller c, std::string message, std::string session_id, bool with_trace);
   // authenticate, then refuse (403 TenantMismatch) unless the token's tenant is `tenant_id`.
   Task<Result<Caller>> authenticate_for(std::string token, std::string tenant_id);
   std::optional<Tenant> active_tenant(const std::string& tenant_id) const;

@@ -47,6 +47,12 @@ struct VerifierPolicy {
 // the identity provider itself (a sign-in answer); never for a token a client presented.
 std::optional<nlohmann::json> unverified_claims(const std::string& token);
 
+// Which checks a layer makes. Only a defect run ever turns one off (the gateway that does not
+// re-validate the audience); such a verification neither reads nor fills the cache.
+struct VerifyChecks {
+  bool audience = true;
+};
+
 class TokenVerifier {
  public:
   TokenVerifier(IdentityProvider& idp, Clock& clock, VerifierPolicy policy, const DefectSet* defects = nullptr);
@@ -54,8 +60,9 @@ class TokenVerifier {
   void trust(TrustedPool pool);
   void distrust(const std::string& issuer);
 
+  using Checks = VerifyChecks;
   // The principal the token proves, or kUnauthorized naming the reason ("TokenExpired", "InvalidSignature", ...).
-  Task<Result<Principal>> verify(std::string token);
+  Task<Result<Principal>> verify(std::string token, Checks checks = {});
 
   struct Stats {
     uint64_t cache_hits = 0;
@@ -76,7 +83,7 @@ class TokenVerifier {
     std::unordered_map<std::string, Principal> entries;
   };
 
-  Result<Principal> check_claims(const nlohmann::json& payload, const PoolState& pool) const;
+  Result<Principal> check_claims(const nlohmann::json& payload, const PoolState& pool, Checks checks) const;
   std::optional<Principal> cache_lookup(const std::string& token);
   void cache_store(const std::string& token, const Principal& p);
   Task<Status> refresh_keys(std::string issuer);

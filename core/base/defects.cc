@@ -34,6 +34,9 @@ const std::vector<DefectInfo>& defect_catalog() {
       {Defect::kKbFilterMissing, "kb-filter-missing", "knowledge-base retrieval without the tenant filter", "isolation.knowledge_base", "prompt-injection"},
       {Defect::kKbTenantFromModel, "kb-tenant-from-model", "retrieval filter taken from the model's tool arguments", "isolation.knowledge_base", "prompt-injection"},
       {Defect::kGatewayTrustsModel, "gateway-trusts-model", "gateway runs any tool the model asks for", "tiers.tool_gating", "prompt-injection"},
+      {Defect::kRuntimeTrustsSessionAttributes, "runtime-trusts-session-attributes", "agent runtime trusts sessionAttributes without a valid token", "isolation.adversary_refused", "prompt-injection"},
+      {Defect::kRuntimeSessionIdShort, "runtime-session-id-short", "agent runtime accepts session ids under 33 characters", "isolation.adversary_refused", "prompt-injection"},
+      {Defect::kGatewaySkipsAudience, "gateway-skips-audience", "tool gateway does not re-validate the token's audience", "isolation.adversary_refused", "prompt-injection"},
   };
   return catalog;
 }

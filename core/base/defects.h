@@ -41,6 +41,9 @@ enum class Defect {
   kKbFilterMissing,           // knowledge-base retrieval without the tenant filter (the pooled base answers everyone's)
   kKbTenantFromModel,         // the retrieval filter takes the tenant the model put in the tool's arguments
   kGatewayTrustsModel,        // the gateway runs any tool the model names, not only the tier's
+  kRuntimeTrustsSessionAttributes,  // the agent runtime takes tenant and user from sessionAttributes when the token fails
+  kRuntimeSessionIdShort,     // the agent runtime accepts session ids shorter than AgentCore's 33 characters
+  kGatewaySkipsAudience,      // the tool gateway re-validates the token but not its audience (app client)
   kCount
 };
 

@@ -40,6 +40,9 @@ Task<AgentTurn> Agent::run(TurnContext ctx, std::vector<ChatMessage> history, st
     meter.add(metric::kOutputTokens, resp->usage.output_tokens, req.model_id, seq);
     turn.input_tokens += resp->usage.input_tokens;
     turn.output_tokens += resp->usage.output_tokens;
+    turn.trace.push_back({{"type", "model_invocation"}, {"round", round}, {"model_id", req.model_id},
+                          {"stop_reason", resp->stop_reason}, {"input_tokens", resp->usage.input_tokens},
+                          {"output_tokens", resp->usage.output_tokens}});
 
     if (resp->stop_reason != "tool_use" || !resp->output.tool_use || round == kMaxToolRounds) {
       turn.text = resp->output.text;
@@ -50,6 +53,9 @@ Task<AgentTurn> Agent::run(TurnContext ctx, std::vector<ChatMessage> history, st
     auto result = co_await gateway_.invoke(ctx, use.name, use.input, clock_, &turn.usage);
     if (!result.ok() && refused(result.error())) turn.tools_refused.push_back(use.name);
     else turn.tools_used.push_back(use.name);
+    const char* outcome = result.ok() ? "ok" : refused(result.error()) ? "refused" : "failed";
+    turn.trace.push_back({{"type", "tool_call"}, {"round", round}, {"tool", use.name}, {"outcome", outcome},
+                          {"error", result.ok() ? std::string() : result.error().name}});
     ToolResult tr{use.tool_use_id, result.ok() ? result->dump() : nlohmann::json{{"error", result.error().name}}.dump(),
                   !result.ok()};
     req.messages.push_back(ChatMessage{ChatMessage::Role::kUser, "", std::nullopt, std::move(tr)});

@@ -29,6 +29,8 @@ struct AgentTurn {
   std::vector<UsageRecord> usage;
   std::vector<std::string> tools_used;     // tools that ran (and were billed)
   std::vector<std::string> tools_refused;  // tools the model asked for that the gateway refused
+  // Bedrock's enableTrace, in small: each model call and each tool request with its outcome.
+  nlohmann::json trace = nlohmann::json::array();
   int64_t input_tokens = 0;
   int64_t output_tokens = 0;
   std::optional<Error> error;  // set when the turn failed; usage still lists what was consumed

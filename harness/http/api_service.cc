@@ -45,9 +45,10 @@ void ApiService::handle(Request req, Responder respond) {
   std::string query = q == std::string::npos ? std::string() : req.target.substr(q + 1);
   if (answer_locally(req, path, query, respond, received)) return;
 
-  ApiRequest api{req.method, path, req.header("authorization"), {}, parse_query(query), {}};
+  ApiRequest api{req.method, path, req.header("authorization"), {}, parse_query(query), {}, {}};
   // JSON is parsed here, on the connection's thread: the system's thread only runs the system.
   if (!req.body.empty()) api.parsed_body = Json::parse(req.body, nullptr, false);
+  if (const std::string& sid = req.header(kRuntimeSessionHeader); !sid.empty()) api.headers[kRuntimeSessionHeader] = sid;
   boost::asio::post(loop_, [this, api = std::move(api), req = std::move(req), path = std::move(path),
                             respond = std::move(respond), received]() mutable {
     auto run = [](ApiService* self, ApiRequest a, Request r, std::string p, Responder done,
