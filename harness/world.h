@@ -8,6 +8,7 @@
 #include "core/api/router.h"
 #include "core/api/system.h"
 #include "fakes/bedrock/fake_bedrock.h"
+#include "fakes/bedrock/fake_bedrock_agents.h"
 #include "fakes/cognito/fake_cognito.h"
 #include "fakes/common/virtual_clock.h"
 #include "fakes/dynamodb/fake_dynamodb.h"
@@ -43,6 +44,7 @@ class World {
   Clock& time;         // the clock the fakes and the system run on
   FakeCognito cognito;
   FakeBedrock bedrock;
+  FakeBedrockAgents agents{bedrock};  // Bedrock Agents, running on the model fake
   FakeDynamoDb dynamodb;
   FakeWeather weather;
   FakeKnowledgeBase knowledge;

@@ -67,7 +67,7 @@ System::System(SystemPorts ports, SystemConfig config)
   for (auto kind : {WeatherKind::kCurrent, WeatherKind::kForecast, WeatherKind::kAlerts})
     gateway_->add(make_weather_tool(kind, ports_.weather, config_.platform.weather_api_key));
   gateway_->add(make_knowledge_base_tool(ports_.knowledge, config_.defects));
-  agent_ = std::make_unique<Agent>(ports_.model, *gateway_, ports_.clock, config_.defects);
+  agent_ = std::make_unique<Agent>(ports_.model, ports_.agents, *gateway_, ports_.clock, config_.defects);
 }
 
 System::~System() = default;

@@ -32,6 +32,7 @@ struct SystemPorts {
   Database& database;
   WeatherApi& weather;
   KnowledgeBase& knowledge;
+  AgentService& agents;
 };
 
 struct SystemConfig {

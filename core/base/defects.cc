@@ -37,6 +37,7 @@ const std::vector<DefectInfo>& defect_catalog() {
       {Defect::kRuntimeTrustsSessionAttributes, "runtime-trusts-session-attributes", "agent runtime trusts sessionAttributes without a valid token", "isolation.adversary_refused", "prompt-injection"},
       {Defect::kRuntimeSessionIdShort, "runtime-session-id-short", "agent runtime accepts session ids under 33 characters", "isolation.adversary_refused", "prompt-injection"},
       {Defect::kGatewaySkipsAudience, "gateway-skips-audience", "tool gateway does not re-validate the token's audience", "isolation.adversary_refused", "prompt-injection"},
+      {Defect::kFallbackNotMetered, "fallback-not-metered", "direct-model fallback meters no model usage", "metering.complete", "prompt-injection"},
   };
   return catalog;
 }

@@ -44,6 +44,7 @@ enum class Defect {
   kRuntimeTrustsSessionAttributes,  // the agent runtime takes tenant and user from sessionAttributes when the token fails
   kRuntimeSessionIdShort,     // the agent runtime accepts session ids shorter than AgentCore's 33 characters
   kGatewaySkipsAudience,      // the tool gateway re-validates the token but not its audience (app client)
+  kFallbackNotMetered,        // the direct-model fallback (no Bedrock agent configured) meters no model usage
   kCount
 };
 

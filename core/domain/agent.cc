@@ -1,5 +1,7 @@
 #include "core/domain/agent.h"
 
+#include <functional>
+
 namespace tenantsim {
 
 namespace {
@@ -11,7 +13,84 @@ bool refused(const Error& e) {
 }
 }  // namespace
 
+std::string Agent::account_of(const TurnContext& ctx) const {
+  // The defect runs every tenant on the platform's pooled account ("pool" in PlatformConfig).
+  return defects_.on(Defect::kSiloBilledToPoolAccount) ? std::string("pool") : ctx.tenant->model_account;
+}
+
+Task<Result<nlohmann::json>> Agent::call_tool(const TurnContext& ctx, ToolUse use, int round, AgentTurn* turn) {
+  auto result = co_await gateway_.invoke(ctx, use.name, use.input, clock_, &turn->usage);
+  if (!result.ok() && refused(result.error())) turn->tools_refused.push_back(use.name);
+  else turn->tools_used.push_back(use.name);
+  const char* outcome = result.ok() ? "ok" : refused(result.error()) ? "refused" : "failed";
+  turn->trace.push_back({{"type", "tool_call"}, {"round", round}, {"tool", use.name}, {"outcome", outcome},
+                         {"error", result.ok() ? std::string() : result.error().name}});
+  co_return result;
+}
+
 Task<AgentTurn> Agent::run(TurnContext ctx, std::vector<ChatMessage> history, std::string message) {
+  if (!ctx.tier->bedrock_agent_id.empty()) co_return co_await run_on_agent(std::move(ctx), std::move(history), std::move(message));
+  co_return co_await run_direct(std::move(ctx), std::move(history), std::move(message));
+}
+
+namespace {
+// The action group of one turn: every function the agent's model picks goes through the gateway
+// with the turn's verified context; the sessionAttributes the agent passes along are not read.
+class GatewayActionGroup final : public ActionGroup {
+ public:
+  using Call = std::function<Task<Result<nlohmann::json>>(ToolUse)>;
+  explicit GatewayActionGroup(Call call) : call_(std::move(call)) {}
+  Task<Result<nlohmann::json>> execute(std::string function, std::map<std::string, std::string> parameters) override {
+    ToolUse use{"", std::move(function), std::move(parameters)};  // a named local: GCC 12 and braced temporaries in co_await
+    auto call = call_(std::move(use));
+    co_return co_await std::move(call);
+  }
+
+ private:
+  Call call_;
+};
+}  // namespace
+
+Task<AgentTurn> Agent::run_on_agent(TurnContext ctx, std::vector<ChatMessage> history, std::string message) {
+  AgentTurn turn;
+  int round = 0;
+  GatewayActionGroup actions([&](ToolUse use) { return call_tool(ctx, std::move(use), round++, &turn); });
+  InvokeAgentRequest req;
+  req.agent_id = ctx.tier->bedrock_agent_id;
+  // Seed 000's session id. Our session ids are random, so it cannot collide across tenants.
+  req.session_id = ctx.tenant->id + "-" + ctx.user_id + "-" + ctx.session_id;
+  if (req.session_id.size() > 100) req.session_id = ctx.tenant->id + "-" + ctx.session_id;
+  req.input_text = std::move(message);
+  req.account = account_of(ctx);
+  req.model_id = ctx.tier->model_id;
+  req.session_attributes = {{"tenant_id", ctx.tenant->id}, {"user_id", ctx.user_id},
+                            {"subscription_tier", ctx.tier->name}, {"request_id", ctx.request_id}};
+  req.prompt_session_attributes = {{"tenant_context", ctx.tenant->id + " " + ctx.tier->name + " user"}};
+  if (!ctx.remembered.empty()) req.prompt_session_attributes["remembered"] = ctx.remembered;
+  req.conversation_history = std::move(history);
+  req.functions = gateway_.offered(*ctx.tier);
+  req.action_group = &actions;
+  InvokeAgentResponse resp = co_await agents_.invoke_agent(std::move(req));
+  // Meter from the trace's usage, one record set per model invocation, failed turns included.
+  for (size_t i = 0; i < resp.model_invocations.size(); ++i) {
+    const TokenUsage& u = resp.model_invocations[i];
+    UsageMeter meter(ctx, clock_, &turn.usage);
+    const int seq = static_cast<int>(i);
+    meter.add(metric::kInvocation, 1, ctx.tier->model_id, seq);
+    meter.add(metric::kInputTokens, u.input_tokens, ctx.tier->model_id, seq);
+    meter.add(metric::kOutputTokens, u.output_tokens, ctx.tier->model_id, seq);
+    turn.input_tokens += u.input_tokens;
+    turn.output_tokens += u.output_tokens;
+    turn.trace.push_back({{"type", "model_invocation"}, {"round", i}, {"model_id", ctx.tier->model_id},
+                          {"agent_id", ctx.tier->bedrock_agent_id}, {"input_tokens", u.input_tokens},
+                          {"output_tokens", u.output_tokens}});
+  }
+  turn.text = std::move(resp.completion);
+  turn.error = std::move(resp.error);
+  co_return turn;
+}
+
+Task<AgentTurn> Agent::run_direct(TurnContext ctx, std::vector<ChatMessage> history, std::string message) {
   AgentTurn turn;
   ConverseRequest req;
   req.model_id = ctx.tier->model_id;
@@ -21,8 +100,7 @@ Task<AgentTurn> Agent::run(TurnContext ctx, std::vector<ChatMessage> history, st
   req.messages = std::move(history);
   req.messages.push_back(ChatMessage{ChatMessage::Role::kUser, std::move(message), std::nullopt, std::nullopt});
   req.tools = gateway_.offered(*ctx.tier);
-  // The defect runs every tenant on the platform's pooled account ("pool" in PlatformConfig).
-  req.account = defects_.on(Defect::kSiloBilledToPoolAccount) ? std::string("pool") : ctx.tenant->model_account;
+  req.account = account_of(ctx);
   // Bedrock's requestMetadata tags the call in the provider's own records (invocation logs, cost
   // allocation): per tenant and per user, so both can be reconciled with what the system metered.
   req.request_metadata = {{"tenant_id", ctx.tenant->id}, {"user_id", ctx.user_id}, {"request_id", ctx.request_id}};
@@ -34,10 +112,12 @@ Task<AgentTurn> Agent::run(TurnContext ctx, std::vector<ChatMessage> history, st
       co_return turn;
     }
     const int seq = round;
-    UsageMeter meter(ctx, clock_, &turn.usage);
-    meter.add(metric::kInvocation, 1, req.model_id, seq);
-    meter.add(metric::kInputTokens, resp->usage.input_tokens, req.model_id, seq);
-    meter.add(metric::kOutputTokens, resp->usage.output_tokens, req.model_id, seq);
+    if (!defects_.on(Defect::kFallbackNotMetered)) {
+      UsageMeter meter(ctx, clock_, &turn.usage);
+      meter.add(metric::kInvocation, 1, req.model_id, seq);
+      meter.add(metric::kInputTokens, resp->usage.input_tokens, req.model_id, seq);
+      meter.add(metric::kOutputTokens, resp->usage.output_tokens, req.model_id, seq);
+    }
     turn.input_tokens += resp->usage.input_tokens;
     turn.output_tokens += resp->usage.output_tokens;
     turn.trace.push_back({{"type", "model_invocation"}, {"round", round}, {"model_id", req.model_id},
@@ -50,12 +130,7 @@ Task<AgentTurn> Agent::run(TurnContext ctx, std::vector<ChatMessage> history, st
     }
     const ToolUse use = *resp->output.tool_use;
     req.messages.push_back(resp->output);
-    auto result = co_await gateway_.invoke(ctx, use.name, use.input, clock_, &turn.usage);
-    if (!result.ok() && refused(result.error())) turn.tools_refused.push_back(use.name);
-    else turn.tools_used.push_back(use.name);
-    const char* outcome = result.ok() ? "ok" : refused(result.error()) ? "refused" : "failed";
-    turn.trace.push_back({{"type", "tool_call"}, {"round", round}, {"tool", use.name}, {"outcome", outcome},
-                          {"error", result.ok() ? std::string() : result.error().name}});
+    auto result = co_await call_tool(ctx, use, round, &turn);
     ToolResult tr{use.tool_use_id, result.ok() ? result->dump() : nlohmann::json{{"error", result.error().name}}.dump(),
                   !result.ok()};
     req.messages.push_back(ChatMessage{ChatMessage::Role::kUser, "", std::nullopt, std::move(tr)});

@@ -19,6 +19,7 @@
 #include "core/domain/tenants.h"
 #include "core/domain/tool_gateway.h"
 #include "core/ports/clock.h"
+#include "core/ports/agent_service.h"
 #include "core/ports/model_runtime.h"
 #include "core/ports/weather_api.h"
 
@@ -38,15 +39,25 @@ struct AgentTurn {
 
 class Agent {
  public:
-  Agent(ModelRuntime& model, ToolGateway& gateway, Clock& clock, const DefectSet& defects)
-      : model_(model), gateway_(gateway), clock_(clock), defects_(defects) {}
+  Agent(ModelRuntime& model, AgentService& agents, ToolGateway& gateway, Clock& clock, const DefectSet& defects)
+      : model_(model), agents_(agents), gateway_(gateway), clock_(clock), defects_(defects) {}
 
+  // On the tier's Bedrock agent when it has one (seed 000), else the direct model loop (seed
+  // 001's fallback). Either way the same usage records, tools and trace come back.
   Task<AgentTurn> run(TurnContext ctx, std::vector<ChatMessage> history, std::string message);
 
   ToolGateway& gateway() const { return gateway_; }
 
  private:
+  Task<AgentTurn> run_direct(TurnContext ctx, std::vector<ChatMessage> history, std::string message);
+  Task<AgentTurn> run_on_agent(TurnContext ctx, std::vector<ChatMessage> history, std::string message);
+  // The request's account: the tenant's own, or (the defect) the pooled one for everyone.
+  std::string account_of(const TurnContext& ctx) const;
+  // One gateway call for the model, recorded in the turn (used or refused, and the trace).
+  Task<Result<nlohmann::json>> call_tool(const TurnContext& ctx, ToolUse use, int round, AgentTurn* turn);
+
   ModelRuntime& model_;
+  AgentService& agents_;
   ToolGateway& gateway_;
   Clock& clock_;
   const DefectSet& defects_;

@@ -33,7 +33,8 @@ Result<TierCatalog> TierCatalog::from_json(const nlohmann::json& doc) {
                                                     "search_knowledge_base"};
   static const std::set<std::string> fields = {
       "monthly_fee_usd", "daily_messages", "monthly_messages", "tenant_daily_messages", "tenant_monthly_messages",
-      "concurrent_sessions", "session_minutes", "tools", "cost_reports", "deployment", "message_limit_scope", "model_id"};
+      "concurrent_sessions", "session_minutes", "tools", "cost_reports", "deployment", "message_limit_scope", "model_id",
+      "bedrock_agent_id"};
   TierCatalog out;
   for (const auto& [name, t] : doc["tiers"].items()) {
     const std::string path = "tiers." + name;
@@ -79,6 +80,12 @@ Result<TierCatalog> TierCatalog::from_json(const nlohmann::json& doc) {
     p.message_limit_scope = scope == "tenant" ? LimitScope::kTenant : LimitScope::kUser;
     p.model_id = t.value("model_id", "");
     if (p.model_id.empty()) return bad(path + ".model_id", "is required");
+    if (t.contains("bedrock_agent_id")) {
+      if (!t["bedrock_agent_id"].is_string() || t["bedrock_agent_id"].get<std::string>().empty() ||
+          t["bedrock_agent_id"].get<std::string>().size() > 10)
+        return bad(path + ".bedrock_agent_id", "must be an agent id of 1 to 10 characters");
+      p.bedrock_agent_id = t["bedrock_agent_id"].get<std::string>();
+    }
     out.tiers_.emplace(name, std::move(p));
   }
   if (out.tiers_.empty()) return bad("tiers", "needs at least one tier");

@@ -31,6 +31,9 @@ struct TierPolicy {
   Deployment deployment = Deployment::kPool;
   LimitScope message_limit_scope = LimitScope::kUser;
   std::string model_id;
+  // The Bedrock agent the tier's chats run on (seed 000); empty: direct model invocation, seed
+  // 001's fallback when no agent is configured. Both are metered alike.
+  std::string bedrock_agent_id;
 
   bool allows_tool(const std::string& t) const;
 };
