@@ -497,7 +497,8 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
   const auto quantity = [](const BedrockUsage& u, int i) { return i == 0 ? u.invocations : i == 1 ? u.input_tokens : u.output_tokens; };
   static const std::map<std::string, std::string> kService = {
       {"bedrock_invocation", "bedrock_agent"}, {"bedrock_input_tokens", "bedrock_agent"},
-      {"bedrock_output_tokens", "bedrock_agent"}, {"weather_api_call", "weather_api"},
+      {"bedrock_output_tokens", "bedrock_agent"}, {"bedrock_agent_invocation", "bedrock_agent"},
+      {"weather_api_call", "weather_api"},
       {"mcp_tool_execution", "mcp_runtime"}, {"knowledge_base_retrieval", "knowledge_base"},
       {"knowledge_base_query_tokens", "knowledge_base"}};
   auto& complete = check("metering.complete");
@@ -518,6 +519,8 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
       expected_qty[{"weather_api_call", ""}] = ts.weather_calls;
       expected_qty[{"mcp_tool_execution", ""}] = ts.tool_executions;
     }
+    if (auto a = ledgers.agent_invocations.find(tenant); a != ledgers.agent_invocations.end())
+      for (const auto& [agent, n] : a->second) expected_qty[{"bedrock_agent_invocation", agent}] = n;
     // Retrievals are exact whatever became of the chat: the provider's ledger against the meter.
     if (auto kb = ledgers.knowledge_by_tenant.find(tenant); kb != ledgers.knowledge_by_tenant.end()) {
       expected_qty[{"knowledge_base_retrieval", ""}] = kb->second.retrievals;

@@ -133,6 +133,8 @@ class Oracle {
     // pooled base, the owner of a dedicated base. Unfiltered retrievals of the pooled base are
     // counted apart: whatever they returned, they were not scoped to anyone.
     std::map<std::string, KnowledgeBaseLedger::Usage> knowledge_by_tenant;
+    // Bedrock Agents' InvokeAgent calls by tenant attribute -> agent id -> calls.
+    std::map<std::string, std::map<std::string, int64_t>> agent_invocations;
     int64_t knowledge_unfiltered_pooled = 0;
   };
   std::vector<CheckResult> finish(const std::map<std::string, Metered>& metered, const Ledgers& ledgers,

@@ -71,6 +71,11 @@ Task<AgentTurn> Agent::run_on_agent(TurnContext ctx, std::vector<ChatMessage> hi
   req.functions = gateway_.offered(*ctx.tier);
   req.action_group = &actions;
   InvokeAgentResponse resp = co_await agents_.invoke_agent(std::move(req));
+  // The call itself, when the agent took it (a request it refused as invalid was not an invocation).
+  if (!resp.error || resp.error->name != "ValidationException") {
+    UsageMeter meter(ctx, clock_, &turn.usage);
+    meter.add(metric::kAgentInvocation, 1, ctx.tier->bedrock_agent_id, 0);
+  }
   // Meter from the trace's usage, one record set per model invocation, failed turns included.
   for (size_t i = 0; i < resp.model_invocations.size(); ++i) {
     const TokenUsage& u = resp.model_invocations[i];
@@ -90,6 +95,37 @@ Task<AgentTurn> Agent::run_on_agent(TurnContext ctx, std::vector<ChatMessage> hi
   co_return turn;
 }
 
+// Seed 004's orchestrator delegates to a knowledge-base agent and a tool agent. Each sub-agent is
+// offered to the orchestrator only when the tier has a tool it would use, and sees only those.
+struct SubAgent {
+  const char* name;
+  const char* description;
+  const char* role;
+  bool (*covers)(const std::string& tool);
+};
+
+namespace {
+bool is_knowledge_tool(const std::string& tool) { return tool == "search_knowledge_base"; }
+bool is_weather_tool(const std::string& tool) { return tool.rfind("get_", 0) == 0 && !is_knowledge_tool(tool); }
+constexpr SubAgent kSubAgents[] = {
+    {"ask_knowledge_agent", "Ask the knowledge agent about this organisation's documents", "knowledge agent",
+     is_knowledge_tool},
+    {"ask_weather_agent", "Ask the weather agent about current weather, forecasts and alerts", "weather agent",
+     is_weather_tool},
+};
+const SubAgent* sub_agent(const std::string& name) {
+  for (const auto& a : kSubAgents)
+    if (name == a.name) return &a;
+  return nullptr;
+}
+std::vector<ToolSpec> covered(const std::vector<ToolSpec>& tools, const SubAgent& a) {
+  std::vector<ToolSpec> out;
+  for (const auto& t : tools)
+    if (a.covers(t.name)) out.push_back(t);
+  return out;
+}
+}  // namespace
+
 Task<AgentTurn> Agent::run_direct(TurnContext ctx, std::vector<ChatMessage> history, std::string message) {
   AgentTurn turn;
   ConverseRequest req;
@@ -100,42 +136,83 @@ Task<AgentTurn> Agent::run_direct(TurnContext ctx, std::vector<ChatMessage> hist
   req.messages = std::move(history);
   req.messages.push_back(ChatMessage{ChatMessage::Role::kUser, std::move(message), std::nullopt, std::nullopt});
   req.tools = gateway_.offered(*ctx.tier);
+  if (ctx.tier->orchestrator) {
+    const std::vector<ToolSpec> tools = std::move(req.tools);
+    req.tools.clear();
+    for (const auto& a : kSubAgents)
+      if (!covered(tools, a).empty()) req.tools.push_back({a.name, a.description});
+  }
   req.account = account_of(ctx);
   // Bedrock's requestMetadata tags the call in the provider's own records (invocation logs, cost
   // allocation): per tenant and per user, so both can be reconciled with what the system metered.
   req.request_metadata = {{"tenant_id", ctx.tenant->id}, {"user_id", ctx.user_id}, {"request_id", ctx.request_id}};
+  turn.text = co_await converse_loop(ctx, std::move(req), 0, "assistant", &turn);
+  co_return turn;
+}
 
+Task<std::string> Agent::converse_loop(const TurnContext& ctx, ConverseRequest req, int seq_base, const char* agent,
+                                       AgentTurn* turn) {
   for (int round = 0; round <= kMaxToolRounds; ++round) {
     auto resp = co_await model_.converse(req);
     if (!resp.ok()) {
-      turn.error = resp.take_error();
-      co_return turn;
+      if (!turn->error) turn->error = resp.take_error();
+      co_return std::string();
     }
-    const int seq = round;
+    const int seq = seq_base + round;
     if (!defects_.on(Defect::kFallbackNotMetered)) {
-      UsageMeter meter(ctx, clock_, &turn.usage);
+      UsageMeter meter(ctx, clock_, &turn->usage);
       meter.add(metric::kInvocation, 1, req.model_id, seq);
       meter.add(metric::kInputTokens, resp->usage.input_tokens, req.model_id, seq);
       meter.add(metric::kOutputTokens, resp->usage.output_tokens, req.model_id, seq);
     }
-    turn.input_tokens += resp->usage.input_tokens;
-    turn.output_tokens += resp->usage.output_tokens;
-    turn.trace.push_back({{"type", "model_invocation"}, {"round", round}, {"model_id", req.model_id},
-                          {"stop_reason", resp->stop_reason}, {"input_tokens", resp->usage.input_tokens},
-                          {"output_tokens", resp->usage.output_tokens}});
+    turn->input_tokens += resp->usage.input_tokens;
+    turn->output_tokens += resp->usage.output_tokens;
+    turn->trace.push_back({{"type", "model_invocation"}, {"agent", agent}, {"round", round}, {"model_id", req.model_id},
+                           {"stop_reason", resp->stop_reason}, {"input_tokens", resp->usage.input_tokens},
+                           {"output_tokens", resp->usage.output_tokens}});
 
-    if (resp->stop_reason != "tool_use" || !resp->output.tool_use || round == kMaxToolRounds) {
-      turn.text = resp->output.text;
-      co_return turn;
-    }
+    if (resp->stop_reason != "tool_use" || !resp->output.tool_use || round == kMaxToolRounds) co_return resp->output.text;
     const ToolUse use = *resp->output.tool_use;
     req.messages.push_back(resp->output);
-    auto result = co_await call_tool(ctx, use, round, &turn);
+    Result<nlohmann::json> result = nlohmann::json();
+    if (const SubAgent* sub = sub_agent(use.name)) {
+      auto delegated = co_await delegate(ctx, *sub, use, turn);
+      result = std::move(delegated);
+    } else {
+      auto called = co_await call_tool(ctx, use, round, turn);
+      result = std::move(called);
+    }
     ToolResult tr{use.tool_use_id, result.ok() ? result->dump() : nlohmann::json{{"error", result.error().name}}.dump(),
                   !result.ok()};
     req.messages.push_back(ChatMessage{ChatMessage::Role::kUser, "", std::nullopt, std::move(tr)});
+    if (turn->error) co_return std::string();  // a sub-agent's model failed: so did the turn
   }
-  co_return turn;
+  co_return std::string();
+}
+
+Task<Result<nlohmann::json>> Agent::delegate(const TurnContext& ctx, const SubAgent& sub, ToolUse use, AgentTurn* turn) {
+  // The same gate as a tool: a sub-agent the tier has no tool for is refused, whoever asked.
+  const std::vector<ToolSpec> tools = covered(gateway_.offered(*ctx.tier), sub);
+  const bool offered = ctx.tier->orchestrator && !tools.empty();
+  turn->trace.push_back({{"type", "delegation"}, {"agent", sub.role}, {"outcome", offered ? "ok" : "refused"}});
+  if (!offered) {
+    turn->tools_refused.push_back(use.name);
+    co_return Error::make(ErrorKind::kForbidden, "AgentNotInTier", std::string(sub.name) + " is not available on this tier");
+  }
+  ConverseRequest req;
+  req.model_id = ctx.tier->model_id;
+  req.system = std::string("You are the ") + sub.role + " of tenant " + ctx.tenant->id + ".";
+  const auto question = use.input.find("question");
+  req.messages.push_back(ChatMessage{ChatMessage::Role::kUser,
+                                     question == use.input.end() ? std::string("?") : question->second, std::nullopt,
+                                     std::nullopt});
+  req.tools = tools;
+  req.account = account_of(ctx);
+  req.request_metadata = {{"tenant_id", ctx.tenant->id}, {"user_id", ctx.user_id}, {"request_id", ctx.request_id}};
+  // Sub-agents' model calls get their own sequence numbers, so no usage record overwrites another.
+  const int seq_base = 100 * static_cast<int>(++turn->delegations);
+  std::string answer = co_await converse_loop(ctx, std::move(req), seq_base, sub.role, turn);
+  co_return nlohmann::json{{"agent", sub.role}, {"answer", answer}};
 }
 
 }  // namespace tenantsim

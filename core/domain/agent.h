@@ -25,6 +25,8 @@
 
 namespace tenantsim {
 
+struct SubAgent;  // an orchestrator's delegate (agent.cc)
+
 struct AgentTurn {
   std::string text;
   std::vector<UsageRecord> usage;
@@ -32,6 +34,7 @@ struct AgentTurn {
   std::vector<std::string> tools_refused;  // tools the model asked for that the gateway refused
   // Bedrock's enableTrace, in small: each model call and each tool request with its outcome.
   nlohmann::json trace = nlohmann::json::array();
+  int64_t delegations = 0;  // sub-agent runs of an orchestrator turn
   int64_t input_tokens = 0;
   int64_t output_tokens = 0;
   std::optional<Error> error;  // set when the turn failed; usage still lists what was consumed
@@ -50,6 +53,12 @@ class Agent {
 
  private:
   Task<AgentTurn> run_direct(TurnContext ctx, std::vector<ChatMessage> history, std::string message);
+  // The model loop of one agent (the assistant, the orchestrator or a sub-agent): model calls,
+  // tool calls through the gateway, sub-agent calls; returns its final text. Model usage is
+  // metered with sequence numbers from seq_base.
+  Task<std::string> converse_loop(const TurnContext& ctx, ConverseRequest req, int seq_base, const char* agent,
+                                  AgentTurn* turn);
+  Task<Result<nlohmann::json>> delegate(const TurnContext& ctx, const SubAgent& sub, ToolUse use, AgentTurn* turn);
   Task<AgentTurn> run_on_agent(TurnContext ctx, std::vector<ChatMessage> history, std::string message);
   // The request's account: the tenant's own, or (the defect) the pooled one for everyone.
   std::string account_of(const TurnContext& ctx) const;

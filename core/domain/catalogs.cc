@@ -34,7 +34,7 @@ Result<TierCatalog> TierCatalog::from_json(const nlohmann::json& doc) {
   static const std::set<std::string> fields = {
       "monthly_fee_usd", "daily_messages", "monthly_messages", "tenant_daily_messages", "tenant_monthly_messages",
       "concurrent_sessions", "session_minutes", "tools", "cost_reports", "deployment", "message_limit_scope", "model_id",
-      "bedrock_agent_id"};
+      "bedrock_agent_id", "orchestrator"};
   TierCatalog out;
   for (const auto& [name, t] : doc["tiers"].items()) {
     const std::string path = "tiers." + name;
@@ -80,6 +80,10 @@ Result<TierCatalog> TierCatalog::from_json(const nlohmann::json& doc) {
     p.message_limit_scope = scope == "tenant" ? LimitScope::kTenant : LimitScope::kUser;
     p.model_id = t.value("model_id", "");
     if (p.model_id.empty()) return bad(path + ".model_id", "is required");
+    if (t.contains("orchestrator") && !t["orchestrator"].is_boolean()) return bad(path + ".orchestrator", "must be true or false");
+    p.orchestrator = t.value("orchestrator", false);
+    if (p.orchestrator && t.contains("bedrock_agent_id"))
+      return bad(path + ".orchestrator", "runs on the direct path; a tier with bedrock_agent_id orchestrates in its agent");
     if (t.contains("bedrock_agent_id")) {
       if (!t["bedrock_agent_id"].is_string() || t["bedrock_agent_id"].get<std::string>().empty() ||
           t["bedrock_agent_id"].get<std::string>().size() > 10)
@@ -98,7 +102,7 @@ const TierPolicy* TierCatalog::find(const std::string& name) const {
 }
 
 const char* metric::service_of(const std::string& m) {
-  if (m == kInputTokens || m == kOutputTokens || m == kInvocation) return "bedrock_agent";
+  if (m == kInputTokens || m == kOutputTokens || m == kInvocation || m == kAgentInvocation) return "bedrock_agent";
   if (m == kWeatherCall) return "weather_api";
   if (m == kToolExecution) return "mcp_runtime";
   if (m == kKbRetrieval || m == kKbQueryTokens) return "knowledge_base";
@@ -116,7 +120,7 @@ Result<PriceCatalog> PriceCatalog::from_json(const nlohmann::json& doc) {
   static const std::set<std::string> metrics = {metric::kInputTokens,    metric::kOutputTokens,  metric::kInvocation,
                                                 metric::kWeatherCall,    metric::kToolExecution, metric::kDynamoReadUnit,
                                                 metric::kDynamoWriteUnit, metric::kCognitoMau,
-                                                metric::kKbRetrieval,    metric::kKbQueryTokens};
+                                                metric::kKbRetrieval,    metric::kKbQueryTokens,  metric::kAgentInvocation};
   for (size_t i = 0; i < doc["prices"].size(); ++i) {
     const auto& line = doc["prices"][i];
     const std::string path = fmt::format("prices[{}]", i);

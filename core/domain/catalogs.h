@@ -34,6 +34,8 @@ struct TierPolicy {
   // The Bedrock agent the tier's chats run on (seed 000); empty: direct model invocation, seed
   // 001's fallback when no agent is configured. Both are metered alike.
   std::string bedrock_agent_id;
+  // Direct path only: an orchestrator delegating to a knowledge agent and a weather agent (seed 004).
+  bool orchestrator = false;
 
   bool allows_tool(const std::string& t) const;
 };
@@ -53,6 +55,8 @@ namespace metric {
 inline constexpr const char* kInputTokens = "bedrock_input_tokens";
 inline constexpr const char* kOutputTokens = "bedrock_output_tokens";
 inline constexpr const char* kInvocation = "bedrock_invocation";
+// One InvokeAgent call of a Bedrock agent (its model calls are billed as the model's own).
+inline constexpr const char* kAgentInvocation = "bedrock_agent_invocation";
 inline constexpr const char* kWeatherCall = "weather_api_call";
 inline constexpr const char* kToolExecution = "mcp_tool_execution";
 // A knowledge-base retrieval, and the tokens of its query that the embedding model is billed for.

@@ -162,6 +162,11 @@ Task<Result<ConverseResponse>> FakeBedrock::converse(ConverseRequest req) {
     resp.output.role = ChatMessage::Role::kAssistant;
     std::optional<ToolUse> use;
     if (!last.tool_result && follows_injections_) use = injected_tool(last.text);
+    // An orchestrator is offered agents, not tools: it delegates the question to the one that has it.
+    const std::string delegate = tool == "search_knowledge_base" ? "ask_knowledge_agent" : "ask_weather_agent";
+    const bool delegable = !tool.empty() && !offered &&
+        std::any_of(req.tools.begin(), req.tools.end(), [&](const ToolSpec& t) { return t.name == delegate; });
+    if (!use && !last.tool_result && delegable) use = ToolUse{"", delegate, {{"question", last.text}}};
     if (!use && !last.tool_result && offered && tool == "search_knowledge_base")
       use = ToolUse{"", tool, {{"query", kb_query(last.text)}}};
     else if (!use && !last.tool_result && !tool.empty() && offered && !city_in(last.text).empty())
