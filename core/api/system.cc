@@ -350,9 +350,8 @@ Task<Result<Json>> System::chat(std::string token, Json body) {
   co_return co_await run_turn(std::move(c), std::move(message).value(), session_id, false);
 }
 
-Task<Result<Json>> System::run_turn(Caller c, std::string message_text, std::string session_id, bool with_trace) {
+Task<Result<Json>> System::run_turn(Caller c, std::string message, std::string session_id, bool with_trace) {
   const std::string& user_id = c.principal.sub;
-  const std::optional<std::string> message = std::move(message_text);
 
   auto sessions = sessions_table(c.tenant);
   auto usage = usage_table(c.tenant);
@@ -417,7 +416,7 @@ Task<Result<Json>> System::run_turn(Caller c, std::string message_text, std::str
   const std::string request_id = new_id("req");
   const std::string billed_user = config_.defects.on(Defect::kUsageUserIsUsername) ? c.principal.username : user_id;
   TurnContext turn_ctx{&c.tenant, c.tier, billed_user, session_id, request_id, remembered};
-  AgentTurn turn = co_await agent_->run(turn_ctx, std::move(history), *message);
+  AgentTurn turn = co_await agent_->run(turn_ctx, std::move(history), message);
 
   // Meter what was consumed, whether or not the turn succeeded.
   if (config_.defects.on(Defect::kUsageBilledToWrongTenant)) {
@@ -446,7 +445,7 @@ Task<Result<Json>> System::run_turn(Caller c, std::string message_text, std::str
   std::vector<WriteRequest> writes;
   writes.push_back(WriteRequest{WriteRequest::Kind::kPut,
                                 Item{{"tenant_id", c.tenant.id}, {"session_key", turn_key + "a"},
-                                     {"role", std::string("user")}, {"text", *message}, {"timestamp", ts}},
+                                     {"role", std::string("user")}, {"text", message}, {"timestamp", ts}},
                                 {}});
   writes.push_back(WriteRequest{WriteRequest::Kind::kPut,
                                 Item{{"tenant_id", c.tenant.id}, {"session_key", turn_key + "b"},
@@ -461,7 +460,7 @@ Task<Result<Json>> System::run_turn(Caller c, std::string message_text, std::str
   if (!saved.ok()) co_return saved.take_error();
   if (!counted.ok()) co_return counted.take_error();
   if (long_term.ok()) {
-    Item fact{{"actor_id", actor}, {"sk", ts + "#" + request_id}, {"text", message->substr(0, 200)}};
+    Item fact{{"actor_id", actor}, {"sk", ts + "#" + request_id}, {"text", message.substr(0, 200)}};
     (void)co_await (*long_term)->put_item(std::move(fact), std::nullopt);
   }
 
@@ -479,6 +478,14 @@ Task<Result<Json>> System::run_turn(Caller c, std::string message_text, std::str
 }
 
 // ---------------------------------------------------------------- the agent runtime and the gateway
+
+Task<Result<Json>> System::call_tool(const Caller& c, std::string tool, ToolInput input) {
+  std::vector<UsageRecord> usage;
+  TurnContext ctx{&c.tenant, c.tier, c.principal.sub, "", new_id("req"), ""};
+  auto result = co_await gateway_->invoke(ctx, std::move(tool), std::move(input), ports_.clock, &usage);
+  co_await metering_->record(std::move(usage));  // what ran is billed, whatever the outcome
+  co_return result;
+}
 
 Task<Result<Json>> System::invoke_runtime(std::string token, std::string runtime_session_id, Json body) {
   if (!body.is_object()) co_return bad_request("InvalidBody", "request body must be a JSON object");
@@ -557,11 +564,7 @@ Task<Result<Json>> System::gateway_mcp(std::string token, Json body) {
     if (!v.is_string()) co_return bad_request("InvalidParams", "tool arguments must be strings");
     input[k] = v.get<std::string>();
   }
-  const std::string tool = params["name"].get<std::string>();
-  std::vector<UsageRecord> usage;
-  TurnContext ctx{&c->tenant, c->tier, c->principal.sub, "", new_id("req"), ""};
-  auto result = co_await gateway_->invoke(ctx, tool, std::move(input), ports_.clock, &usage);
-  co_await metering_->record(std::move(usage));
+  auto result = co_await call_tool(c.value(), params["name"].get<std::string>(), std::move(input));
   if (!result.ok()) co_return result.take_error();
   Json content = Json::array({{{"type", "text"}, {"text", result->dump()}}});
   co_return Json{{"jsonrpc", "2.0"}, {"id", id}, {"result", {{"content", content}, {"isError", false}}}};
@@ -770,13 +773,9 @@ Task<Result<Json>> System::run_weather_tool(std::string token, std::string tool,
     co_return Error::make(ErrorKind::kNotFound, "UnknownTool", "no such weather tool: " + tool);
   auto city = field(body, "city", 100);
   if (!city.ok()) co_return city.take_error();
-  const std::string request_id = new_id("req");
-  std::vector<UsageRecord> usage;
-  TurnContext ctx{&c->tenant, c->tier, c->principal.sub, "", request_id, ""};
-  std::map<std::string, std::string> input;
+  ToolInput input;
   input["city"] = *city;
-  auto result = co_await gateway_->invoke(ctx, tool, std::move(input), ports_.clock, &usage);
-  co_await metering_->record(std::move(usage));
+  auto result = co_await call_tool(c.value(), tool, std::move(input));
   if (!result.ok()) co_return result.take_error();
   co_return Json{{"tool_name", tool}, {"subscription_tier", c->tier->name}, {"result", result.value()}};
 }

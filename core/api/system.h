@@ -119,6 +119,8 @@ class System final : public UsageTableSource {
     const TierPolicy* tier = nullptr;
   };
   Task<Result<Caller>> authenticate(std::string token, TokenVerifier::Checks checks = {});
+  // One tool called directly (the MCP endpoints), through the gateway as the caller; metered.
+  Task<Result<Json>> call_tool(const Caller& c, std::string tool, ToolInput input);
   // The chat turn once the caller is known: session, limits, memory, the agent, metering.
   Task<Result<Json>> run_turn(Caller c, std::string message, std::string session_id, bool with_trace);
   // authenticate, then refuse (403 TenantMismatch) unless the token's tenant is `tenant_id`.

@@ -101,27 +101,23 @@ struct SubAgent {
   const char* name;
   const char* description;
   const char* role;
-  bool (*covers)(const std::string& tool);
+  bool weather;  // its tools: the gateway's weather tools, or the others (the knowledge base)
 };
 
 namespace {
-bool is_knowledge_tool(const std::string& tool) { return tool == "search_knowledge_base"; }
-bool is_weather_tool(const std::string& tool) { return tool.rfind("get_", 0) == 0 && !is_knowledge_tool(tool); }
 constexpr SubAgent kSubAgents[] = {
-    {"ask_knowledge_agent", "Ask the knowledge agent about this organisation's documents", "knowledge agent",
-     is_knowledge_tool},
-    {"ask_weather_agent", "Ask the weather agent about current weather, forecasts and alerts", "weather agent",
-     is_weather_tool},
+    {"ask_knowledge_agent", "Ask the knowledge agent about this organisation's documents", "knowledge agent", false},
+    {"ask_weather_agent", "Ask the weather agent about current weather, forecasts and alerts", "weather agent", true},
 };
 const SubAgent* sub_agent(const std::string& name) {
   for (const auto& a : kSubAgents)
     if (name == a.name) return &a;
   return nullptr;
 }
-std::vector<ToolSpec> covered(const std::vector<ToolSpec>& tools, const SubAgent& a) {
+std::vector<ToolSpec> covered(const ToolGateway& gateway, const std::vector<ToolSpec>& tools, const SubAgent& a) {
   std::vector<ToolSpec> out;
   for (const auto& t : tools)
-    if (a.covers(t.name)) out.push_back(t);
+    if (gateway.is_weather_tool(t.name) == a.weather) out.push_back(t);
   return out;
 }
 }  // namespace
@@ -140,7 +136,7 @@ Task<AgentTurn> Agent::run_direct(TurnContext ctx, std::vector<ChatMessage> hist
     const std::vector<ToolSpec> tools = std::move(req.tools);
     req.tools.clear();
     for (const auto& a : kSubAgents)
-      if (!covered(tools, a).empty()) req.tools.push_back({a.name, a.description});
+      if (!covered(gateway_, tools, a).empty()) req.tools.push_back({a.name, a.description});
   }
   req.account = account_of(ctx);
   // Bedrock's requestMetadata tags the call in the provider's own records (invocation logs, cost
@@ -192,7 +188,7 @@ Task<std::string> Agent::converse_loop(const TurnContext& ctx, ConverseRequest r
 
 Task<Result<nlohmann::json>> Agent::delegate(const TurnContext& ctx, const SubAgent& sub, ToolUse use, AgentTurn* turn) {
   // The same gate as a tool: a sub-agent the tier has no tool for is refused, whoever asked.
-  const std::vector<ToolSpec> tools = covered(gateway_.offered(*ctx.tier), sub);
+  const std::vector<ToolSpec> tools = covered(gateway_, gateway_.offered(*ctx.tier), sub);
   const bool offered = ctx.tier->orchestrator && !tools.empty();
   turn->trace.push_back({{"type", "delegation"}, {"agent", sub.role}, {"outcome", offered ? "ok" : "refused"}});
   if (!offered) {
