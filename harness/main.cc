@@ -33,7 +33,8 @@ const std::vector<Command>& commands() {
        checks_list},
       {{"serve"}, "serve [--port P] [--bind ADDR] [--threads N] [--scenario FILE] [--cors-origin O]...\n"
                   "      the system's REST API over HTTP/1.1 on the in-process fakes, in wall-clock time", serve},
-      {{"fakes", "serve"}, "fakes serve [--port P]\n      the fakes on their AWS wire protocols (not yet implemented)", nullptr},
+      {{"fakes", "serve"}, "fakes serve [--port P] [--services dynamodb] [--state DIR] [--keys FILE [--verify-sigv4]]\n"
+                            "      the fakes on their AWS wire protocols (DynamoDB so far) for the AWS CLI and SDKs", fakes_serve},
       {{"load"}, "load SCENARIO [--target inprocess|http://HOST:PORT] [--rate R] [--ramp-to R] [--duration S] [--out DIR]\n"
                  "      wall-clock open-model load through the API; latency from intended send times", load},
       {{"sweep"}, "sweep SWEEP.json [--out DIR] [--jobs N]\n"

@@ -6,6 +6,7 @@
 #define CXXOPTS_VECTOR_DELIMITER '\0'
 #include <cxxopts.hpp>
 
+#include <csignal>
 #include <set>
 #include <string>
 
@@ -47,6 +48,19 @@ void add_system_options(cxxopts::Options& opts);
 // unknown name.
 DefectSet injected_defects(const cxxopts::ParseResult& args);
 
+// SIGINT and SIGTERM, taken by one thread with sigwait. Construct it before any thread starts: the
+// signals are blocked in the constructing thread and every thread it starts after, so no other
+// thread is interrupted by them.
+class StopSignals {
+ public:
+  StopSignals();
+  // Blocks until one arrives; returns its number.
+  int wait();
+
+ private:
+  sigset_t set_;
+};
+
 int run(int argc, char** argv);             // tenantsim run
 int validate(int argc, char** argv);        // tenantsim scenario validate
 int report(int argc, char** argv);          // tenantsim report
@@ -56,5 +70,6 @@ int checks_list(int argc, char** argv);     // tenantsim checks list
 int serve(int argc, char** argv);           // tenantsim serve
 int load(int argc, char** argv);            // tenantsim load
 int sweep(int argc, char** argv);           // tenantsim sweep
+int fakes_serve(int argc, char** argv);     // tenantsim fakes serve
 
 }  // namespace tenantsim::cli

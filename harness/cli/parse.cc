@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <pthread.h>
 
 #include <filesystem>
 #include <iostream>
@@ -144,6 +145,19 @@ DefectSet injected_defects(const cxxopts::ParseResult& args) {
     std::cerr << "*** DEFECT INJECTED: " << name << " — this run tests the checks, not the system ***\n";
   }
   return defects;
+}
+
+StopSignals::StopSignals() {
+  sigemptyset(&set_);
+  sigaddset(&set_, SIGINT);
+  sigaddset(&set_, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+}
+
+int StopSignals::wait() {
+  int sig = 0;
+  sigwait(&set_, &sig);
+  return sig;
 }
 
 }  // namespace tenantsim::cli

@@ -92,13 +92,7 @@ int serve(int argc, char** argv) {
     for (const auto& o : (*args)["cors-origin"].as<std::vector<std::string>>()) so.api.cors_origins.insert(o);
   if (access_log.is_open()) so.api.access_log = &access_log;
 
-  // SIGINT and SIGTERM are taken by this thread with sigwait: blocked before any thread starts,
-  // so no other thread is interrupted by them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  StopSignals stop_signals;  // before any thread starts
 
   auto served = ServedSystem::start(std::move(so));
   if (!served.ok()) {
@@ -110,8 +104,7 @@ int serve(int argc, char** argv) {
                            (*args)["bind"].as<std::string>(), sys.port(), threads,
                            defects.enabled().empty() ? "" : ", DEFECTS INJECTED")
             << std::endl;
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
+  const int sig = stop_signals.wait();
   std::cerr << "tenantsim serve: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", finishing requests in flight\n";
   sys.stop();
   const size_t pending = sys.wait();

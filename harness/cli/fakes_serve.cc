@@ -1,0 +1,146 @@
+// tenantsim fakes serve: the fakes on their AWS wire protocols on one loopback port, behind the
+// same HTTP server skeleton as `tenantsim serve`. Point an AWS CLI, an SDK or our own real clients
+// at it with --endpoint-url http://127.0.0.1:PORT.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "harness/cli/cli.h"
+#include "harness/http/fakes_service.h"
+#include "harness/http/http_server.h"
+#include "harness/http/request_log.h"
+
+namespace tenantsim::cli {
+
+namespace {
+
+// The services this build serves on the wire, and the ones still to come (named so that a user
+// asking for them learns it is not a typo).
+const std::set<std::string> kOnTheWire = {"dynamodb"};
+const std::set<std::string> kNotYet = {"cognito", "bedrock", "weather"};
+
+std::set<std::string> services_option(const std::string& list) {
+  std::set<std::string> out;
+  std::stringstream ss(list);
+  std::string s;
+  while (std::getline(ss, s, ',')) {
+    if (s.empty()) continue;
+    if (kNotYet.count(s)) throw UsageError(fmt::format("--services: {} is not on its wire protocol yet (only dynamodb)", s));
+    if (!kOnTheWire.count(s)) throw UsageError(fmt::format("--services: unknown service '{}' (known: dynamodb)", s));
+    out.insert(s);
+  }
+  if (out.empty()) throw UsageError("--services: name at least one service");
+  return out;
+}
+
+}  // namespace
+
+int fakes_serve(int argc, char** argv) {
+  cxxopts::Options opts("tenantsim fakes serve",
+                        "Serve the fakes on their AWS wire protocols on one port (DynamoDB JSON 1.0 by X-Amz-Target).\n"
+                        "Prints 'listening on http://ADDR:PORT' when ready; SIGTERM or SIGINT stops it gracefully.");
+  opts.add_options()("port", "TCP port (0: any free port)", cxxopts::value<int64_t>()->default_value("8000"))(
+      "bind", "address to listen on", cxxopts::value<std::string>()->default_value("127.0.0.1"))(
+      "threads", "connection threads", cxxopts::value<int64_t>()->default_value("2"))(
+      "services", "comma-separated services to serve", cxxopts::value<std::string>()->default_value("dynamodb"))(
+      "state", "keep the fakes' state in this directory (write-ahead, survives a restart)", cxxopts::value<std::string>())(
+      "keys", "JSON file of access keys: {\"AKID\": {\"secret\": \"...\", \"account\": \"123456789012\"}}",
+      cxxopts::value<std::string>())(
+      "verify-sigv4", "refuse requests whose SigV4 signature does not verify against --keys")(
+      "max-body-bytes", "largest request body", cxxopts::value<int64_t>()->default_value("16777216"))(
+      "access-log", "append one JSON line per request to this file", cxxopts::value<std::string>());
+  auto args = parse_with_config(opts, argc, argv, 3, {"state", "keys", "access-log"});
+  if (!args) return kOk;
+
+  http::Limits limits;
+  const auto port = (*args)["port"].as<int64_t>();
+  if (port < 0 || port > 65535) throw UsageError(fmt::format("--port must be between 0 and 65535, got {}", port));
+  const auto threads = (*args)["threads"].as<int64_t>();
+  if (threads < 1 || threads > 256) throw UsageError(fmt::format("--threads must be between 1 and 256, got {}", threads));
+  const auto body = (*args)["max-body-bytes"].as<int64_t>();
+  if (body < 1024 || body > (256 << 20)) throw UsageError(fmt::format("--max-body-bytes must be between 1024 and {}, got {}", 256 << 20, body));
+  limits.max_body_bytes = static_cast<size_t>(body);
+  limits.server_name = "tenantsim-fakes";
+
+  http::FakesServiceOptions fo;
+  fo.services = services_option((*args)["services"].as<std::string>());
+  fo.verify_sigv4 = args->count("verify-sigv4") > 0;
+  if (args->count("keys")) {
+    const auto file = (*args)["keys"].as<std::string>();
+    std::ifstream in(file);
+    if (!in) throw UsageError(fmt::format("--keys: cannot read '{}'", file));
+    auto j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_discarded()) throw UsageError(fmt::format("--keys: '{}' is not JSON", file));
+    auto keys = http::parse_access_keys(j, file);
+    if (!keys.ok()) throw UsageError("--keys: " + keys.error().message);
+    fo.keys = std::move(*keys);
+  }
+  if (fo.verify_sigv4 && fo.keys.empty()) throw UsageError("--verify-sigv4 needs --keys: there is no secret to verify against");
+  std::ofstream access_log;
+  if (args->count("access-log")) {
+    const auto file = (*args)["access-log"].as<std::string>();
+    access_log.open(file, std::ios::app);
+    if (!access_log) throw UsageError(fmt::format("--access-log: cannot open '{}' for appending", file));
+    fo.access_log = &access_log;
+  }
+  std::unique_ptr<http::RequestLog> log;
+  std::vector<nlohmann::json> entries;
+  if (args->count("state")) {
+    auto opened = http::RequestLog::open((*args)["state"].as<std::string>(), &entries);
+    if (!opened.ok()) {
+      std::cerr << "tenantsim fakes serve: --state: " << opened.error().message << "\n";
+      return opened.error().kind == ErrorKind::kBadRequest ? kUsage : kEnvironment;
+    }
+    log = std::move(*opened);
+    fo.log = log.get();
+  }
+
+  StopSignals stop_signals;  // before any thread starts
+  const std::set<std::string> served = fo.services;
+  http::FakesService service(std::move(fo));
+  if (log) {
+    auto replayed = service.replay(entries);
+    if (!replayed.ok()) {
+      std::cerr << "tenantsim fakes serve: --state: " << replayed.error().message << "\n";
+      return kUsage;
+    }
+    std::cerr << fmt::format("tenantsim fakes serve: restored {} requests from {}\n", *replayed, log->path());
+  }
+  std::mutex access_mu;
+  http::Server server(limits, [&](http::Request req, http::Responder respond) {
+    http::Response resp = service.handle(req);
+    if (access_log.is_open()) {
+      const nlohmann::json line = {{"method", req.method}, {"path", req.target}, {"target", req.header("x-amz-target")},
+                                   {"status", resp.status}};
+      std::lock_guard lock(access_mu);
+      access_log << line.dump() << '\n' << std::flush;
+    }
+    respond(std::move(resp));
+  });
+  uint16_t bound = 0;
+  try {
+    bound = server.listen((*args)["bind"].as<std::string>(), static_cast<uint16_t>(port));
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(fmt::format("--bind: {}", e.what()));
+  } catch (const std::exception& e) {
+    std::cerr << "tenantsim fakes serve: " << e.what() << "\n";
+    return kEnvironment;
+  }
+  std::thread serving([&] { server.run(static_cast<int>(threads)); });
+  std::cout << fmt::format("tenantsim fakes serve: listening on http://{}:{} ({}{})", (*args)["bind"].as<std::string>(),
+                           bound, fmt::join(served, ","), log ? ", state " + log->path() : "")
+            << std::endl;
+  const int sig = stop_signals.wait();
+  std::cerr << "tenantsim fakes serve: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", finishing requests in flight\n";
+  server.stop();
+  serving.join();
+  std::cerr << fmt::format("tenantsim fakes serve: stopped after {} requests\n", service.requests());
+  return kOk;
+}
+
+}  // namespace tenantsim::cli

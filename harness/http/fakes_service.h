@@ -1,0 +1,78 @@
+// FakesService: the fakes on their AWS wire protocols, as an http::Handler for the one HTTP server
+// skeleton (what `tenantsim fakes serve` runs). One port for every service, routed the way AWS's
+// own front ends tell the protocols apart: JSON 1.0/1.1 calls by `X-Amz-Target`
+// (`DynamoDB_20120810.*`), REST calls by path. Each request's SigV4 Authorization header is parsed
+// (its access key names the account, so tables and quotas are per account over the wire too) and,
+// with verify_sigv4, checked against the configured secret like AWS does.
+//
+// What a service does lives in fakes/ (DynamoApi: validate, parse, act, encode); this class only
+// adds HTTP: framing, auth, the error envelope, CRC32 and request ids, and the write-ahead log.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <ostream>
+#include <set>
+#include <string>
+
+#include "core/base/result.h"
+#include "fakes/dynamodb/dynamodb_api.h"
+#include "harness/http/http_server.h"
+#include "harness/http/request_log.h"
+
+namespace tenantsim::http {
+
+struct AccessKey {
+  std::string secret;
+  std::string account = "000000000000";
+};
+
+// Parses a keys file: {"AKID...": {"secret": "...", "account": "123456789012"}, ...}. Errors name
+// the key and the field.
+Result<std::map<std::string, AccessKey>> parse_access_keys(const nlohmann::json& j, const std::string& where);
+
+struct FakesServiceOptions {
+  std::set<std::string> services = {"dynamodb"};
+  // Access keys and their accounts; a key not listed belongs to account 000000000000 (unless
+  // verify_sigv4, where it is refused as AWS refuses an unknown key).
+  std::map<std::string, AccessKey> keys;
+  bool verify_sigv4 = false;
+  // With --state: the write-ahead log (owned by the caller), already replayed by replay().
+  RequestLog* log = nullptr;
+  std::ostream* access_log = nullptr;
+  std::function<int64_t()> now_ms;  // wall clock unless set (tests)
+};
+
+class FakesService {
+ public:
+  explicit FakesService(FakesServiceOptions options);
+
+  // Rebuilds the fakes' state from the log's entries. Returns how many were applied; an entry that
+  // no longer succeeds is an error naming its line (the log and the code disagree).
+  Result<size_t> replay(const std::vector<nlohmann::json>& entries);
+
+  // The pure request handling: synchronous, thread-safe.
+  Response handle(const Request& request);
+  void handle_async(Request request, Responder respond) { respond(handle(request)); }
+
+  uint64_t requests() const { return requests_.load(); }
+
+ private:
+  Response dynamodb(const Request& req, const std::string& operation);
+  // Parses and (optionally) verifies SigV4; on failure returns the error response.
+  std::optional<Response> authenticate(const Request& req, dynamo::CallContext& context);
+  int64_t now_ms() const;
+
+  FakesServiceOptions options_;
+  dynamo::DynamoApi dynamo_;
+  std::atomic<int64_t> replay_time_ms_{-1};  // >= 0 while replaying: the logged time
+  std::mutex log_mu_;                      // apply and log in one order
+  bool log_failed_ = false;                // under log_mu_
+  std::atomic<uint64_t> requests_{0};
+  std::mutex access_mu_;
+};
+
+}  // namespace tenantsim::http

@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""Real AWS clients against `tenantsim fakes serve`: boto3 (client and resource) and the AWS CLI.
+
+Usage: fakes_serve_clients.py TENANTSIM_BINARY CASE
+Each case starts its own server on 127.0.0.1 (signatures verified) and stops it. The clients sign
+with SigV4, check x-amz-crc32 and parse the error envelope themselves, so a case passes only if the
+wire format is right, not only the fake's logic.
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from decimal import Decimal
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers"))
+from fakes_server import KEYS, FakesServe, client  # noqa: E402
+
+from botocore.exceptions import ClientError  # noqa: E402
+
+os.environ.setdefault("NO_PROXY", "127.0.0.1")
+os.environ["no_proxy"] = os.environ["NO_PROXY"]
+for var in ("AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+    os.environ.pop(var, None)
+
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+def error_code(fn, *args, **kwargs):
+    try:
+        fn(*args, **kwargs)
+    except ClientError as e:
+        return e.response["Error"]["Code"], e.response
+    raise AssertionError(f"{fn.__name__} succeeded; an error was expected")
+
+
+def create_table(ddb, name="orders"):
+    ddb.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                              {"AttributeName": "sk", "AttributeType": "N"}])
+    ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+
+
+def case_boto3_items(binary):
+    with FakesServe(binary) as srv:
+        ddb = client(srv.endpoint)
+        create_table(ddb)
+        check(ddb.list_tables()["TableNames"] == ["orders"], "list_tables")
+        ddb.put_item(TableName="orders", Item={"pk": {"S": "t1"}, "sk": {"N": "1"}, "total": {"N": "10.50"},
+                                                "tags": {"SS": ["a", "b"]}, "doc": {"M": {"l": {"L": [{"S": "x"}]}}}})
+        got = ddb.get_item(TableName="orders", Key={"pk": {"S": "t1"}, "sk": {"N": "1"}}, ConsistentRead=True)
+        check(got["Item"]["total"] == {"N": "10.5"}, f"canonical number: {got}")
+        check(got["Item"]["doc"]["M"]["l"]["L"][0] == {"S": "x"}, "nested document")
+        code, resp = error_code(ddb.put_item, TableName="orders", Item={"pk": {"S": "t1"}, "sk": {"N": "1"}},
+                                ConditionExpression="attribute_not_exists(pk)",
+                                ReturnValuesOnConditionCheckFailure="ALL_OLD")
+        check(code == "ConditionalCheckFailedException", code)
+        check(resp.get("Item", {}).get("total") == {"N": "10.5"}, f"old item on failure: {resp}")
+        up = ddb.update_item(TableName="orders", Key={"pk": {"S": "t1"}, "sk": {"N": "1"}},
+                             UpdateExpression="SET #t = #t + :d ADD tags :more REMOVE doc.l[0]",
+                             ExpressionAttributeNames={"#t": "total"},
+                             ExpressionAttributeValues={":d": {"N": "0.25"}, ":more": {"SS": ["c"]}},
+                             ReturnValues="ALL_NEW")
+        check(up["Attributes"]["total"] == {"N": "10.75"}, f"update: {up}")
+        check(sorted(up["Attributes"]["tags"]["SS"]) == ["a", "b", "c"], "ADD to a string set")
+        check(up["Attributes"]["doc"]["M"]["l"]["L"] == [], "REMOVE a list element")
+        code, resp = error_code(ddb.update_item, TableName="orders", Key={"pk": {"S": "t1"}, "sk": {"N": "1"}},
+                                UpdateExpression="SET a = :v", ExpressionAttributeValues={":v": {"S": "x"}, ":w": {"S": "y"}})
+        check(code == "ValidationException" and ":w" in resp["Error"]["Message"], f"unused value: {resp['Error']}")
+        code, resp = error_code(ddb.get_item, TableName="orders", Key={"pk": {"S": "t1"}})
+        check(code == "ValidationException", "key not matching the schema")
+        code, _ = error_code(ddb.get_item, TableName="nope", Key={"pk": {"S": "t1"}})
+        check(code == "ResourceNotFoundException", code)
+        ddb.delete_item(TableName="orders", Key={"pk": {"S": "t1"}, "sk": {"N": "1"}})
+        check("Item" not in ddb.get_item(TableName="orders", Key={"pk": {"S": "t1"}, "sk": {"N": "1"}}), "deleted")
+
+
+def case_boto3_pagination_batches_transactions(binary):
+    with FakesServe(binary) as srv:
+        ddb = client(srv.endpoint)
+        create_table(ddb)
+        # 60 items in three batches of 20 (BatchWriteItem takes 25 at most).
+        for start in range(0, 60, 20):
+            ddb.batch_write_item(RequestItems={"orders": [
+                {"PutRequest": {"Item": {"pk": {"S": "t1"}, "sk": {"N": str(i)}, "even": {"BOOL": i % 2 == 0}}}}
+                for i in range(start, start + 20)]})
+        code, _ = error_code(ddb.batch_write_item, RequestItems={"orders": [
+            {"PutRequest": {"Item": {"pk": {"S": "t2"}, "sk": {"N": str(i)}}}} for i in range(26)]})
+        check(code == "ValidationException", "26 writes in one batch")
+        pages = client(srv.endpoint).get_paginator("query").paginate(
+            TableName="orders", KeyConditionExpression="pk = :p AND sk BETWEEN :lo AND :hi",
+            FilterExpression="even = :t", ExpressionAttributeValues={
+                ":p": {"S": "t1"}, ":lo": {"N": "5"}, ":hi": {"N": "50"}, ":t": {"BOOL": True}},
+            PaginationConfig={"PageSize": 7})
+        keys, page_count = [], 0
+        for page in pages:
+            page_count += 1
+            keys += [int(i["sk"]["N"]) for i in page["Items"]]
+        check(keys == list(range(6, 51, 2)), f"query pages in numeric order: {keys}")
+        check(page_count >= 7, f"Limit 7 over 46 items gives 7+ pages, got {page_count}")
+        scanned = sum(p["Count"] for p in ddb.get_paginator("scan").paginate(
+            TableName="orders", PaginationConfig={"PageSize": 11}))
+        check(scanned == 60, f"scan count {scanned}")
+        got = ddb.batch_get_item(RequestItems={"orders": {"Keys": [
+            {"pk": {"S": "t1"}, "sk": {"N": str(i)}} for i in (1, 2, 999)], "ProjectionExpression": "sk"}})
+        check(sorted(i["sk"]["N"] for i in got["Responses"]["orders"]) == ["1", "2"], f"batch get: {got}")
+        check(all(set(i) == {"sk"} for i in got["Responses"]["orders"]), "projection in batch get")
+        code, resp = error_code(ddb.transact_write_items, TransactItems=[
+            {"Put": {"TableName": "orders", "Item": {"pk": {"S": "t9"}, "sk": {"N": "1"}}}},
+            {"ConditionCheck": {"TableName": "orders", "Key": {"pk": {"S": "t1"}, "sk": {"N": "1"}},
+                                "ConditionExpression": "even = :t", "ExpressionAttributeValues": {":t": {"BOOL": True}}}}])
+        check(code == "TransactionCanceledException", code)
+        reasons = [r["Code"] for r in resp["CancellationReasons"]]
+        check(reasons == ["None", "ConditionalCheckFailed"], f"reasons {reasons}")
+        check("Item" not in ddb.get_item(TableName="orders", Key={"pk": {"S": "t9"}, "sk": {"N": "1"}}), "all or nothing")
+        ddb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": "orders", "Item": {"pk": {"S": "t9"}, "sk": {"N": "1"}}}},
+            {"Update": {"TableName": "orders", "Key": {"pk": {"S": "t1"}, "sk": {"N": "0"}},
+                        "UpdateExpression": "SET seen = :t", "ExpressionAttributeValues": {":t": {"BOOL": True}}}}])
+        tg = ddb.transact_get_items(TransactItems=[
+            {"Get": {"TableName": "orders", "Key": {"pk": {"S": "t9"}, "sk": {"N": "1"}}}},
+            {"Get": {"TableName": "orders", "Key": {"pk": {"S": "t1"}, "sk": {"N": "0"}}}}])
+        check(tg["Responses"][1]["Item"]["seen"] == {"BOOL": True}, f"transact get: {tg}")
+
+
+def case_boto3_resource(binary):
+    """The high-level resource API: Decimal numbers and the condition builder's generated names."""
+    import boto3
+    from boto3.dynamodb.conditions import Attr, Key
+
+    with FakesServe(binary) as srv:
+        create_table(client(srv.endpoint))
+        res = boto3.resource("dynamodb", endpoint_url=srv.endpoint, region_name="us-east-1",
+                             aws_access_key_id="AKIDTENANTSIMTEST01",
+                             aws_secret_access_key=KEYS["AKIDTENANTSIMTEST01"]["secret"])
+        table = res.Table("orders")
+        with table.batch_writer() as bw:
+            for i in range(30):
+                bw.put_item(Item={"pk": "acme", "sk": i, "price": Decimal("0.1") * i, "status": "open" if i % 3 else "closed"})
+        r = table.query(KeyConditionExpression=Key("pk").eq("acme") & Key("sk").lt(10),
+                        FilterExpression=Attr("status").eq("closed"), ScanIndexForward=False)
+        check([int(i["sk"]) for i in r["Items"]] == [9, 6, 3, 0], f"resource query: {r['Items']}")
+        check(r["Items"][0]["price"] == Decimal("0.9"), "exact decimals")
+        table.update_item(Key={"pk": "acme", "sk": 1}, UpdateExpression="SET price = price + :p",
+                          ExpressionAttributeValues={":p": Decimal("0.2")})
+        check(table.get_item(Key={"pk": "acme", "sk": 1})["Item"]["price"] == Decimal("0.3"), "0.1 + 0.2 is 0.3 here")
+
+
+def case_accounts_and_signatures(binary):
+    with FakesServe(binary) as srv:
+        one, two = client(srv.endpoint, "AKIDTENANTSIMTEST01"), client(srv.endpoint, "AKIDTENANTSIMTEST02")
+        create_table(one)
+        check(two.list_tables()["TableNames"] == [], "another account sees no tables")
+        create_table(two)  # the same name in another account is another table
+        arn = two.describe_table(TableName="orders")["Table"]["TableArn"]
+        check(arn == "arn:aws:dynamodb:us-east-1:222222222222:table/orders", arn)
+        code, _ = error_code(client(srv.endpoint, "AKIDTENANTSIMTEST01", secret="wrong-secret").list_tables)
+        check(code == "InvalidSignatureException", code)
+        code, _ = error_code(client(srv.endpoint, "AKIDUNKNOWNKEY000000", secret="x").list_tables)
+        check(code == "UnrecognizedClientException", code)
+
+
+def aws_cli(endpoint, *args, key="AKIDTENANTSIMTEST01"):
+    env = dict(os.environ, AWS_ACCESS_KEY_ID=key, AWS_SECRET_ACCESS_KEY=KEYS[key]["secret"],
+               AWS_DEFAULT_REGION="us-east-1", AWS_PAGER="")
+    return subprocess.run(["aws", "--endpoint-url", endpoint, "--output", "json", "dynamodb", *args],
+                          env=env, capture_output=True, text=True, timeout=60)
+
+
+def case_aws_cli(binary):
+    with FakesServe(binary) as srv:
+        r = aws_cli(srv.endpoint, "create-table", "--table-name", "cli", "--billing-mode", "PAY_PER_REQUEST",
+                    "--key-schema", "AttributeName=id,KeyType=HASH", "--attribute-definitions", "AttributeName=id,AttributeType=S")
+        check(r.returncode == 0, f"create-table: {r.stderr}")
+        r = aws_cli(srv.endpoint, "put-item", "--table-name", "cli", "--item", json.dumps({"id": {"S": "1"}, "n": {"N": "5"}}))
+        check(r.returncode == 0, f"put-item: {r.stderr}")
+        r = aws_cli(srv.endpoint, "put-item", "--table-name", "cli", "--item", json.dumps({"id": {"S": "1"}}),
+                    "--condition-expression", "attribute_not_exists(id)")
+        check(r.returncode != 0 and "ConditionalCheckFailedException" in r.stderr, f"conditional put: {r.returncode} {r.stderr}")
+        r = aws_cli(srv.endpoint, "scan", "--table-name", "cli")
+        check(r.returncode == 0 and json.loads(r.stdout)["Items"] == [{"id": {"S": "1"}, "n": {"N": "5"}}], r.stdout + r.stderr)
+        r = aws_cli(srv.endpoint, "list-tables")
+        check(json.loads(r.stdout)["TableNames"] == ["cli"], r.stdout)
+
+
+def case_state_survives_restart(binary):
+    state = tempfile.mkdtemp()
+    with FakesServe(binary, state=state) as srv:
+        ddb = client(srv.endpoint)
+        create_table(ddb)
+        for i in range(5):
+            ddb.update_item(TableName="orders", Key={"pk": {"S": "c"}, "sk": {"N": "0"}},
+                            UpdateExpression="ADD n :one", ExpressionAttributeValues={":one": {"N": "1"}})
+        error_code(ddb.put_item, TableName="orders", Item={"pk": {"S": "c"}, "sk": {"N": "0"}},
+                   ConditionExpression="attribute_not_exists(pk)")
+        srv.stop(signal.SIGKILL)  # no goodbye: what was answered must already be on disk
+    log = os.path.join(state, "requests.jsonl")
+    with open(log, "a") as f:
+        f.write('{"service": "dynamodb", "op": "PutItem", "t": 1')  # a line the kill cut short
+    with FakesServe(binary, state=state) as srv:
+        got = client(srv.endpoint).get_item(TableName="orders", Key={"pk": {"S": "c"}, "sk": {"N": "0"}})
+        check(got["Item"]["n"] == {"N": "5"}, f"restored counter: {got}")
+    with open(log) as f:
+        lines = f.read().splitlines()
+    check(len(lines) == 6 and all(json.loads(line) for line in lines), "the torn line was cut, six entries remain")
+
+
+CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[2] not in CASES:
+        print(f"usage: {sys.argv[0]} TENANTSIM CASE  (cases: {', '.join(CASES)})", file=sys.stderr)
+        sys.exit(2)
+    CASES[sys.argv[2]](sys.argv[1])
+    print(f"ok {sys.argv[2]}")
