@@ -117,6 +117,7 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   wo.defects = options.defects;
   wo.tiers_doc = loaded.tiers_doc;
   wo.prices_doc = loaded.prices_doc;
+  wo.database = options.database;
   auto made = World::create(wo);
   if (!made.ok()) return invalid(made.error().message);  // the tier table or price catalog was refused
   World& w = **made;

@@ -30,11 +30,14 @@ struct LoadedScenario {
 Result<LoadedScenario> load_scenario(const std::string& path, const std::string& data_dir,
                                      const std::vector<ScenarioOverride>& overrides = {});
 
+class Database;
+
 struct RunOptions {
   std::optional<uint64_t> seed;  // overrides the scenario's
   DefectSet defects;
   bool progress = false;  // a progress line on stderr
   RequestSink* requests = nullptr;  // receives every request as it completes
+  Database* database = nullptr;     // a real DynamoDB instead of the fake (WorldOptions::database)
 };
 
 class World;

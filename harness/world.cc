@@ -77,7 +77,8 @@ World::World(WorldOptions options, SystemConfig config)
       dynamodb(time, Rng(options.seed).split("dynamodb")),
       weather(time, Rng(options.seed).split("weather")) {
   weather.add_api_key(config.platform.weather_api_key, 600);
-  system = std::make_unique<System>(SystemPorts{time, cognito, bedrock, dynamodb, weather, knowledge, agents}, std::move(config));
+  Database& database = options.database ? *options.database : static_cast<Database&>(dynamodb);
+  system = std::make_unique<System>(SystemPorts{time, cognito, bedrock, database, weather, knowledge, agents}, std::move(config));
 }
 
 ApiResponse World::call(const std::string& method, const std::string& path, const std::string& token,

@@ -31,6 +31,9 @@ struct WorldOptions {
   // world's virtual one, and create() does not start the system: the caller runs start() on the
   // clock's loop. The clock must outlive the world.
   Clock* wall_clock = nullptr;
+  // When set, the system's DynamoDB (a real endpoint, harness/aws/backends.h) instead of the
+  // in-process fake, which then stays idle: its ledger is empty. Must outlive the world.
+  Database* database = nullptr;
 };
 
 // Reads and parses a JSON file; errors name the file and the position.

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "harness/aws/backends.h"
 #include "harness/cli/cli.h"
 #include "harness/run.h"
 #include "reports/results_db.h"
@@ -159,6 +160,8 @@ int run(int argc, char** argv) {
       "seeds", "sweep: run every seed of A..B, print each failing seed with its first failing check",
       cxxopts::value<std::string>())(
       "out", "report directory (default out/<scenario name>; with --seeds, reports of failing seeds go to DIR/seed-N)",
+      cxxopts::value<std::string>())(
+      "backends", "JSON file: which services run on a real endpoint (see README: fakes and real endpoints)",
       cxxopts::value<std::string>());
   add_system_options(opts);
   add_scenario_options(opts);
@@ -185,8 +188,36 @@ int run(int argc, char** argv) {
     std::cerr << "tenantsim run: " << loaded.error().message << "\n";
     return kUsage;
   }
+  std::unique_ptr<aws::PrefixedDatabase> real_dynamodb;
+  std::optional<aws::RealService> dynamodb_service;
+  if (args->count("backends")) {
+    if (range) throw UsageError("--seeds with --backends: one run at a time against a real endpoint");
+    auto backends = aws::load_backends((*args)["backends"].as<std::string>());
+    if (!backends.ok()) {
+      std::cerr << "tenantsim run: --backends: " << backends.error().message << "\n";
+      return kUsage;
+    }
+    if (backends->dynamodb) {
+      dynamodb_service = *backends->dynamodb;
+      auto db = aws::make_dynamodb(*dynamodb_service, loaded->scenario.seed);
+      if (!db.ok()) {
+        std::cerr << "tenantsim run: --backends: " << db.error().message << "\n";
+        return kUsage;
+      }
+      real_dynamodb = std::move(*db);
+      ro.database = real_dynamodb.get();
+      std::cerr << "tenantsim run: DynamoDB is " << dynamodb_service->endpoint
+                << " (real client): its request units are not in the cost report (no fake ledger), and "
+                   "faults.dynamodb does not apply\n";
+    }
+  }
   if (range) return sweep(*loaded, ro, *range, path, out);
-  return run_one(*loaded, ro, out.value_or("out/" + loaded->scenario.name));
+  const int code = run_one(*loaded, ro, out.value_or("out/" + loaded->scenario.name));
+  if (real_dynamodb && dynamodb_service->delete_tables_after) {
+    if (auto st = real_dynamodb->drop_created(); !st.ok())
+      std::cerr << "tenantsim run: could not delete the run's DynamoDB tables: " << st.error().message << "\n";
+  }
+  return code;
 }
 
 int validate(int argc, char** argv) {

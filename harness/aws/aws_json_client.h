@@ -1,0 +1,84 @@
+// AwsJsonClient: a client for AWS's JSON protocols (DynamoDB's JSON 1.0, Cognito's JSON 1.1) over
+// libcurl, signed with SigV4: what core's ports use to reach a real endpoint, or any server that
+// speaks the protocol (`tenantsim fakes serve`, dynalite, cognito-local).
+//
+//  - one keep-alive connection per client (a curl easy handle, reused under a lock);
+//  - connect and whole-request timeouts;
+//  - retries of what AWS calls retryable (HTTP 5xx, 429, the throttling exceptions, connection
+//    errors) with full-jitter exponential backoff, never sooner than a Retry-After header says;
+//  - every answer ends as a Result: the AWS exception name (the part of `__type` after '#') in
+//    Error::name, its message, and a kind from the HTTP status and that name.
+//
+// Blocking: call() returns when the answer is in. Ports built on it complete their tasks inline,
+// which keeps a virtual-time run deterministic (the virtual clock does not advance during a call).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/base/result.h"
+#include "core/base/rng.h"
+#include "fakes/wire/sigv4.h"
+
+namespace tenantsim::aws {
+
+struct EndpointConfig {
+  std::string url;           // "https://dynamodb.us-east-1.amazonaws.com" or "http://127.0.0.1:8000"
+  std::string region = "us-east-1";
+  std::string service;       // signing name: "dynamodb", "cognito-idp"
+  std::string target_prefix; // "DynamoDB_20120810."
+  std::string content_type;  // "application/x-amz-json-1.0"
+  wire::SigV4Credentials credentials;
+  int64_t connect_timeout_ms = 2000;
+  int64_t request_timeout_ms = 10000;
+  int max_attempts = 4;        // the first try and three retries
+  int64_t base_backoff_ms = 25;
+  int64_t max_backoff_ms = 2000;
+};
+
+class AwsJsonClient {
+ public:
+  // `sleep_ms` waits between retries (tests pass a recorder); the default sleeps the thread.
+  AwsJsonClient(EndpointConfig config, Rng rng, std::function<void(int64_t)> sleep_ms = nullptr);
+  ~AwsJsonClient();
+  AwsJsonClient(const AwsJsonClient&) = delete;
+  AwsJsonClient& operator=(const AwsJsonClient&) = delete;
+
+  // POSTs `request` as `X-Amz-Target: <prefix><operation>`; the decoded answer, or the error the
+  // service (or the network) gave after the retries. Thread-safe (calls are serialized).
+  Result<nlohmann::json> call(const std::string& operation, const nlohmann::json& request);
+
+  // Calls made and retries taken, for tests and reports.
+  uint64_t attempts() const;
+
+  const EndpointConfig& config() const { return config_; }
+
+ private:
+  struct Attempt {
+    int status = 0;            // 0: no HTTP answer (connection error, timeout)
+    std::string body;
+    std::string retry_after;   // the header, if any
+    std::string transport_error;
+  };
+  Attempt send(const std::string& operation, const std::string& body);
+
+  EndpointConfig config_;
+  std::string host_;        // Host header value
+  std::string path_;        // request path ("/" for the JSON protocols)
+  Rng rng_;
+  std::function<void(int64_t)> sleep_ms_;
+  mutable std::mutex mu_;
+  void* curl_ = nullptr;    // CURL*
+  uint64_t attempts_ = 0;
+};
+
+// The error kind of an AWS exception name and HTTP status (kUnavailable for 5xx and transport
+// errors, kTooManyRequests for throttling, and so on).
+ErrorKind error_kind(const std::string& name, int status);
+
+}  // namespace tenantsim::aws

@@ -1,0 +1,164 @@
+#include "harness/aws/backends.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "harness/aws/real_dynamodb.h"
+
+namespace tenantsim::aws {
+
+namespace {
+
+using nlohmann::json;
+
+const std::set<std::string> kServices = {"dynamodb", "cognito", "bedrock", "weather"};
+
+std::string trim(std::string s) {
+  s.erase(0, s.find_first_not_of(" \t\r"));
+  s.erase(s.find_last_not_of(" \t\r") + 1);
+  return s;
+}
+
+}  // namespace
+
+Result<Backends> parse_backends(const json& j, const std::string& where) {
+  std::vector<std::string> problems;
+  Backends out;
+  if (!j.is_object()) return Error::make(ErrorKind::kBadRequest, "BadBackends", where + ": must be a JSON object");
+  for (const auto& [service, spec] : j.items()) {
+    const std::string at = where + ": " + service;
+    if (!kServices.count(service)) {
+      problems.push_back(at + ": unknown service (dynamodb, cognito, bedrock, weather)");
+      continue;
+    }
+    if (!spec.is_object()) {
+      problems.push_back(at + ": must be an object");
+      continue;
+    }
+    const std::string mode = spec.contains("mode") && spec["mode"].is_string() ? spec["mode"].get<std::string>() : "";
+    if (mode != "fake" && mode != "real") {
+      problems.push_back(at + ".mode: must be \"fake\" or \"real\"");
+      continue;
+    }
+    for (const auto& [field, v] : spec.items()) {
+      static const std::set<std::string> kFields = {"mode", "endpoint", "region", "table_prefix", "delete_tables_after"};
+      if (!kFields.count(field)) problems.push_back(fmt::format("{}.{}: unknown field", at, field));
+      if ((field == "endpoint" || field == "region" || field == "table_prefix") && !v.is_string())
+        problems.push_back(fmt::format("{}.{}: must be a string", at, field));
+      if (field == "delete_tables_after" && !v.is_boolean()) problems.push_back(fmt::format("{}.{}: must be true or false", at, field));
+    }
+    if (mode == "fake") continue;
+    if (service != "dynamodb") {
+      problems.push_back(at + ".mode: \"real\" is not available for " + service + " yet (only dynamodb)");
+      continue;
+    }
+    RealService r;
+    r.region = spec.value("region", std::string("us-east-1"));
+    r.endpoint = spec.value("endpoint", fmt::format("https://dynamodb.{}.amazonaws.com", r.region));
+    if (!r.endpoint.starts_with("http://") && !r.endpoint.starts_with("https://"))
+      problems.push_back(at + ".endpoint: must be an http:// or https:// URL");
+    r.table_prefix = spec.value("table_prefix", std::string());
+    if (r.table_prefix.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != std::string::npos)
+      problems.push_back(at + ".table_prefix: may hold only [a-zA-Z0-9_.-] (DynamoDB table names)");
+    r.delete_tables_after = spec.value("delete_tables_after", true);
+    out.dynamodb = r;
+  }
+  if (!problems.empty()) {
+    std::string all;
+    for (const auto& p : problems) all += (all.empty() ? "" : "\n") + p;
+    return Error::make(ErrorKind::kBadRequest, "BadBackends", all);
+  }
+  return out;
+}
+
+Result<Backends> load_backends(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Error::make(ErrorKind::kBadRequest, "BadBackends", path + ": cannot be read");
+  auto j = json::parse(in, nullptr, false);
+  if (j.is_discarded()) return Error::make(ErrorKind::kBadRequest, "BadBackends", path + ": is not JSON");
+  return parse_backends(j, path);
+}
+
+Result<wire::SigV4Credentials> load_credentials() {
+  const char* id = std::getenv("AWS_ACCESS_KEY_ID");
+  const char* secret = std::getenv("AWS_SECRET_ACCESS_KEY");
+  if (id && secret && *id && *secret) {
+    const char* token = std::getenv("AWS_SESSION_TOKEN");
+    return wire::SigV4Credentials{id, secret, token ? token : ""};
+  }
+  std::string file;
+  if (const char* f = std::getenv("AWS_SHARED_CREDENTIALS_FILE")) {
+    file = f;
+  } else if (const char* home = std::getenv("HOME")) {
+    file = std::string(home) + "/.aws/credentials";
+  }
+  const char* profile_env = std::getenv("AWS_PROFILE");
+  const std::string profile = profile_env && *profile_env ? profile_env : "default";
+  std::ifstream in(file);
+  wire::SigV4Credentials c;
+  std::string line, section;
+  while (in && std::getline(in, line)) {
+    line = trim(line);
+    if (line.empty() || line[0] == '#' || line[0] == ';') continue;
+    if (line.front() == '[' && line.back() == ']') {
+      section = trim(line.substr(1, line.size() - 2));
+      continue;
+    }
+    if (section != profile) continue;
+    const size_t eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    const std::string k = trim(line.substr(0, eq)), v = trim(line.substr(eq + 1));
+    if (k == "aws_access_key_id") c.access_key = v;
+    if (k == "aws_secret_access_key") c.secret_key = v;
+    if (k == "aws_session_token") c.session_token = v;
+  }
+  if (c.access_key.empty() || c.secret_key.empty())
+    return Error::make(ErrorKind::kBadRequest, "NoCredentials",
+                       fmt::format("no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or profile "
+                                   "[{}] in {}",
+                                   profile, file.empty() ? "~/.aws/credentials" : file));
+  return c;
+}
+
+Status PrefixedDatabase::create_table(TableSchema schema) {
+  schema.name = prefix_ + schema.name;
+  const std::string name = schema.name;
+  auto st = inner_->create_table(std::move(schema));
+  if (st.ok()) created_.push_back(name);
+  return st;
+}
+
+Status PrefixedDatabase::delete_table(const std::string& name) {
+  auto st = inner_->delete_table(prefix_ + name);
+  if (st.ok()) std::erase(created_, prefix_ + name);
+  return st;
+}
+
+Status PrefixedDatabase::drop_created() {
+  Status first;
+  for (const auto& name : created_) {
+    auto st = inner_->delete_table(name);
+    if (!st.ok() && st.error().name != "ResourceNotFoundException" && first.ok()) first = st;
+  }
+  created_.clear();
+  return first;
+}
+
+Result<std::unique_ptr<PrefixedDatabase>> make_dynamodb(const RealService& service, uint64_t seed) {
+  auto credentials = load_credentials();
+  if (!credentials.ok()) return credentials.take_error();
+  EndpointConfig c;
+  c.url = service.endpoint;
+  c.region = service.region;
+  c.service = "dynamodb";
+  c.target_prefix = "DynamoDB_20120810.";
+  c.content_type = "application/x-amz-json-1.0";
+  c.credentials = std::move(*credentials);
+  auto client = std::make_shared<AwsJsonClient>(c, Rng(seed).split("dynamodb-client"));
+  return std::make_unique<PrefixedDatabase>(std::make_unique<RealDynamoDb>(client), service.table_prefix);
+}
+
+}  // namespace tenantsim::aws

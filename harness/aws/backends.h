@@ -1,0 +1,72 @@
+// Backends: which service runs where, from a JSON file (`--backends FILE`), validated like a
+// scenario (every problem named by its field path):
+//
+//   {"dynamodb": {"mode": "real", "endpoint": "http://127.0.0.1:8000", "region": "us-east-1",
+//                 "table_prefix": "ci-", "delete_tables_after": true},
+//    "cognito": {"mode": "fake"}, "bedrock": {"mode": "fake"}, "weather": {"mode": "fake"}}
+//
+// "fake" (the default for a service not named) is the in-process fake; "real" is our client for
+// the service's wire protocol, against `endpoint` (AWS's regional endpoint when omitted).
+// Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN), else the
+// shared credentials file (AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials, profile AWS_PROFILE
+// or "default"). So far DynamoDB can be real; the others say so when asked.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/base/result.h"
+#include "core/ports/table.h"
+#include "fakes/wire/sigv4.h"
+#include "harness/aws/aws_json_client.h"
+
+namespace tenantsim::aws {
+
+struct RealService {
+  std::string endpoint;  // URL
+  std::string region = "us-east-1";
+  std::string table_prefix;        // DynamoDB: prepended to every table name
+  bool delete_tables_after = true; // DynamoDB: drop the run's tables when it ends
+};
+
+struct Backends {
+  std::optional<RealService> dynamodb;  // nullopt: the in-process fake
+  bool any_real() const { return dynamodb.has_value(); }
+};
+
+Result<Backends> parse_backends(const nlohmann::json& j, const std::string& where);
+Result<Backends> load_backends(const std::string& path);
+
+// The standard AWS credential chain's first two links (see above). Errors say where it looked.
+Result<wire::SigV4Credentials> load_credentials();
+
+// A Database that puts `prefix` before every table name, and remembers the tables it created so
+// that a run can drop them (LevelDB's EnvWrapper shape: forward everything, change one thing).
+class PrefixedDatabase final : public Database {
+ public:
+  PrefixedDatabase(std::unique_ptr<Database> inner, std::string prefix)
+      : inner_(std::move(inner)), prefix_(std::move(prefix)) {}
+
+  Status create_table(TableSchema schema) override;
+  Status delete_table(const std::string& name) override;
+  Result<std::shared_ptr<Table>> open(const std::string& name, std::optional<LeadingKeyScope> scope) override {
+    return inner_->open(prefix_ + name, std::move(scope));
+  }
+  // Drops every table this object created; returns the first failure, after trying them all.
+  Status drop_created();
+
+ private:
+  std::unique_ptr<Database> inner_;
+  std::string prefix_;
+  std::vector<std::string> created_;
+};
+
+// The Database of a real DynamoDB backend (client, prefix), ready for the system.
+Result<std::unique_ptr<PrefixedDatabase>> make_dynamodb(const RealService& service, uint64_t seed);
+
+}  // namespace tenantsim::aws
