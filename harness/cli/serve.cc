@@ -10,6 +10,7 @@
 #include <iostream>
 #include <thread>
 
+#include "harness/aws/backends.h"
 #include "harness/cli/cli.h"
 #include "harness/http/served_system.h"
 
@@ -46,10 +47,11 @@ int serve(int argc, char** argv) {
       "max-header-bytes", "largest request head", cxxopts::value<int64_t>()->default_value("16384"))(
       "read-timeout-ms", "time a started request has to arrive whole", cxxopts::value<int64_t>()->default_value("10000"))(
       "idle-timeout-ms", "keep-alive connections idle this long are closed", cxxopts::value<int64_t>()->default_value("60000"))(
-      "no-fake-control", "do not serve GET /_fake/cognito/confirmation-code");
+      "no-fake-control", "do not serve GET /_fake/cognito/confirmation-code")(
+      "backends", "JSON file: which services run on a real endpoint (see README)", cxxopts::value<std::string>());
   add_system_options(opts);
   add_scenario_options(opts);
-  auto args = parse_with_config(opts, argc, argv, 2, {"scenario", "access-log", "data-dir"});
+  auto args = parse_with_config(opts, argc, argv, 2, {"scenario", "access-log", "data-dir", "backends"});
   if (!args) return kOk;
 
   http::Limits limits;
@@ -66,6 +68,19 @@ int serve(int argc, char** argv) {
   so.world.seed = (*args)["seed"].as<uint64_t>();
   so.world.data_dir = (*args)["data-dir"].as<std::string>();
   so.world.defects = defects;
+  std::unique_ptr<aws::PrefixedDatabase> real_dynamodb;
+  bool drop_tables = false;
+  if (args->count("backends")) {
+    auto backends = aws::load_backends((*args)["backends"].as<std::string>());
+    if (!backends.ok()) throw UsageError("--backends: " + backends.error().message);
+    if (backends->dynamodb) {
+      auto db = aws::make_dynamodb(*backends->dynamodb, so.world.seed);
+      if (!db.ok()) throw UsageError("--backends: " + db.error().message);
+      real_dynamodb = std::move(*db);
+      drop_tables = backends->dynamodb->delete_tables_after;
+      so.world.database = real_dynamodb.get();
+    }
+  }
   std::optional<LoadedScenario> scenario;
   if (args->count("scenario")) {
     auto loaded = load_scenario((*args)["scenario"].as<std::string>(), so.world.data_dir, scenario_overrides(*args));
@@ -108,6 +123,9 @@ int serve(int argc, char** argv) {
   std::cerr << "tenantsim serve: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", finishing requests in flight\n";
   sys.stop();
   const size_t pending = sys.wait();
+  if (real_dynamodb && drop_tables)
+    if (auto st = real_dynamodb->drop_created(); !st.ok())
+      std::cerr << "tenantsim serve: could not delete the DynamoDB tables: " << st.error().message << "\n";
   std::cerr << fmt::format("tenantsim serve: stopped after {} connections; {} usage records could not be written\n",
                            sys.stats().accepted.load(), pending);
   return pending == 0 ? kOk : kEnvironment;
