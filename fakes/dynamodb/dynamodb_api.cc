@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <regex>
+#include <cctype>
 #include <set>
 
 #include "fakes/dynamodb/expression.h"
@@ -172,9 +172,11 @@ std::string capacity_mode(const json& req) {
   return enum_field(req, "ReturnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"}, "NONE");
 }
 
-const std::regex& table_name_pattern() {
-  static const std::regex re("[a-zA-Z0-9_.-]+");
-  return re;
+// [a-zA-Z0-9_.-]+, checked by hand: std::regex costs microseconds a call, on every request.
+bool valid_table_name(const std::string& name) {
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+  });
 }
 
 }  // namespace
@@ -210,7 +212,7 @@ struct DynamoApi::Impl {
 
   std::string table_name(const json& req) {
     std::string name = string_field(req, "TableName", true);
-    if (name.size() < 3 || name.size() > 255 || !std::regex_match(name, table_name_pattern()))
+    if (name.size() < 3 || name.size() > 255 || !valid_table_name(name))
       validation(fmt::format("1 validation error detected: Value '{}' at 'tableName' failed to satisfy constraint: "
                              "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+ and have length between 3 and 255",
                              name));
