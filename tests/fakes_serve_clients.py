@@ -211,6 +211,91 @@ def case_state_survives_restart(binary):
     check(len(lines) == 6 and all(json.loads(line) for line in lines), "the torn line was cut, six entries remain")
 
 
+HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
+
+
+def case_bedrock_converse(binary):
+    """boto3's bedrock-runtime: a tool round trip through Converse, usage in every answer."""
+    with FakesServe(binary) as srv:
+        br = client(srv.endpoint, service="bedrock-runtime")
+        tools = {"tools": [{"toolSpec": {"name": "get_current_weather", "description": "Current weather for a city",
+                                         "inputSchema": {"json": {"type": "object", "properties": {"city": {"type": "string"}}}}}}]}
+        question = {"role": "user", "content": [{"text": "What is the weather in Paris?"}]}
+        first = br.converse(modelId=HAIKU, messages=[question], toolConfig=tools,
+                            system=[{"text": "You are a helpful assistant."}], inferenceConfig={"maxTokens": 300},
+                            requestMetadata={"tenant_id": "acme"})
+        check(first["stopReason"] == "tool_use", f"stop reason {first['stopReason']}")
+        use = next(c["toolUse"] for c in first["output"]["message"]["content"] if "toolUse" in c)
+        check(use["name"] == "get_current_weather" and use["input"]["city"] == "Paris", f"tool use {use}")
+        check(first["usage"]["inputTokens"] > 0 and first["usage"]["totalTokens"] ==
+              first["usage"]["inputTokens"] + first["usage"]["outputTokens"], f"usage {first['usage']}")
+        second = br.converse(modelId=HAIKU, toolConfig=tools, messages=[
+            question, first["output"]["message"],
+            {"role": "user", "content": [{"toolResult": {"toolUseId": use["toolUseId"], "content": [{"json": {"temp_c": 18}}]}}]}])
+        check(second["stopReason"] == "end_turn", f"stop reason {second['stopReason']}")
+        text = second["output"]["message"]["content"][0]["text"]
+        check("temp_c" in text, f"the answer quotes the tool result: {text}")
+        code, _ = error_code(br.converse, modelId="no.such-model-v1:0", messages=[question])
+        check(code == "ValidationException", code)
+        code, _ = error_code(br.converse, modelId=HAIKU, messages=[{"role": "robot", "content": [{"text": "x"}]}])
+        check(code == "ValidationException", code)
+
+
+def case_bedrock_invoke_and_cli(binary):
+    """InvokeModel with Anthropic's body (boto3), and Converse from the AWS CLI."""
+    with FakesServe(binary) as srv:
+        br = client(srv.endpoint, service="bedrock-runtime")
+        body = json.dumps({"anthropic_version": "bedrock-2023-05-31", "max_tokens": 200,
+                           "messages": [{"role": "user", "content": "Hello there"}]})
+        r = br.invoke_model(modelId=HAIKU, body=body, contentType="application/json", accept="application/json")
+        answer = json.loads(r["body"].read())
+        check(answer["type"] == "message" and answer["content"][0]["type"] == "text", f"invoke: {answer}")
+        check(answer["usage"]["input_tokens"] > 0, "usage")
+        env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDTENANTSIMTEST01", AWS_SECRET_ACCESS_KEY=KEYS["AKIDTENANTSIMTEST01"]["secret"],
+                   AWS_DEFAULT_REGION="us-east-1", AWS_PAGER="")
+        cli = subprocess.run(["aws", "--endpoint-url", srv.endpoint, "--output", "json", "bedrock-runtime", "converse",
+                              "--model-id", HAIKU, "--messages", json.dumps([{"role": "user", "content": [{"text": "Hi"}]}])],
+                             env=env, capture_output=True, text=True, timeout=60)
+        check(cli.returncode == 0, f"aws bedrock-runtime converse: {cli.stderr}")
+        check(json.loads(cli.stdout)["usage"]["outputTokens"] > 0, cli.stdout)
+
+
+def case_weather_api(binary):
+    """OpenWeatherMap's REST API as a plain HTTP client sees it: shapes, units and error bodies."""
+    import urllib.error
+    import urllib.request
+
+    def get(url):
+        try:
+            with urllib.request.urlopen(url, timeout=10) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    with FakesServe(binary, extra_args=["--weather-api-key", "k1:3"]) as srv:
+        status, doc = get(f"{srv.endpoint}/data/2.5/weather?q=London,uk&appid=k1&units=metric")
+        check(status == 200 and doc["name"] == "London" and doc["cod"] == 200, f"current: {status} {doc}")
+        check(isinstance(doc["main"]["temp"], (int, float)) and doc["weather"][0]["main"], f"current shape: {doc}")
+        status, doc = get(f"{srv.endpoint}/data/2.5/forecast?lat=48.8&lon=2.3&appid=k1")
+        check(status == 200 and doc["city"]["name"] == "Paris" and doc["cnt"] == len(doc["list"]) > 0, f"forecast: {doc}")
+        status, doc = get(f"{srv.endpoint}/data/2.5/weather?q=Atlantis&appid=k1")
+        check(status == 404 and doc == {"cod": "404", "message": "city not found"}, f"unknown city: {status} {doc}")
+        status, doc = get(f"{srv.endpoint}/data/2.5/weather?q=London&appid=wrong")
+        check(status == 401 and doc["cod"] == 401, f"bad key: {status} {doc}")
+        status, doc = get(f"{srv.endpoint}/data/3.0/onecall?q=London&appid=k1")
+        check(status == 429 and doc["cod"] == 429, f"the 4th call in a minute of a 3/minute key: {status} {doc}")
+
+
+def case_js_sdk_v3(binary):
+    """The AWS SDK for JavaScript v3 (npm, tests/peers) under node."""
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers", "sdk_v3_clients.mjs")
+    with FakesServe(binary) as srv:
+        r = subprocess.run(["node", script, srv.endpoint, "AKIDTENANTSIMTEST01", KEYS["AKIDTENANTSIMTEST01"]["secret"]],
+                           capture_output=True, text=True, timeout=120)
+        check(r.returncode == 0, f"node: {r.returncode}\n{r.stdout}\n{r.stderr}")
+        print(r.stdout.strip())
+
+
 CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 if __name__ == "__main__":

@@ -21,8 +21,8 @@ namespace {
 
 // The services this build serves on the wire, and the ones still to come (named so that a user
 // asking for them learns it is not a typo).
-const std::set<std::string> kOnTheWire = {"dynamodb"};
-const std::set<std::string> kNotYet = {"cognito", "bedrock", "weather"};
+const std::set<std::string> kOnTheWire = {"dynamodb", "bedrock", "weather"};
+const std::set<std::string> kNotYet = {"cognito"};
 
 std::set<std::string> services_option(const std::string& list) {
   std::set<std::string> out;
@@ -30,8 +30,8 @@ std::set<std::string> services_option(const std::string& list) {
   std::string s;
   while (std::getline(ss, s, ',')) {
     if (s.empty()) continue;
-    if (kNotYet.count(s)) throw UsageError(fmt::format("--services: {} is not on its wire protocol yet (only dynamodb)", s));
-    if (!kOnTheWire.count(s)) throw UsageError(fmt::format("--services: unknown service '{}' (known: dynamodb)", s));
+    if (kNotYet.count(s)) throw UsageError(fmt::format("--services: {} is not on its wire protocol yet (dynamodb, bedrock, weather are)", s));
+    if (!kOnTheWire.count(s)) throw UsageError(fmt::format("--services: unknown service '{}' (known: dynamodb, bedrock, weather)", s));
     out.insert(s);
   }
   if (out.empty()) throw UsageError("--services: name at least one service");
@@ -42,12 +42,17 @@ std::set<std::string> services_option(const std::string& list) {
 
 int fakes_serve(int argc, char** argv) {
   cxxopts::Options opts("tenantsim fakes serve",
-                        "Serve the fakes on their AWS wire protocols on one port (DynamoDB JSON 1.0 by X-Amz-Target).\n"
+                        "Serve the fakes on their wire protocols on one port: DynamoDB (JSON 1.0, by X-Amz-Target), the Bedrock\n"
+                        "runtime (POST /model/{id}/converse and /invoke) and OpenWeatherMap (GET /data/2.5/weather, /forecast,\n"
+                        "/data/3.0/onecall).\n"
                         "Prints 'listening on http://ADDR:PORT' when ready; SIGTERM or SIGINT stops it gracefully.");
   opts.add_options()("port", "TCP port (0: any free port)", cxxopts::value<int64_t>()->default_value("8000"))(
       "bind", "address to listen on", cxxopts::value<std::string>()->default_value("127.0.0.1"))(
       "threads", "connection threads", cxxopts::value<int64_t>()->default_value("2"))(
-      "services", "comma-separated services to serve", cxxopts::value<std::string>()->default_value("dynamodb"))(
+      "services", "comma-separated services to serve", cxxopts::value<std::string>()->default_value("dynamodb,bedrock,weather"))(
+      "seed", "seed of the model's token counts and ids", cxxopts::value<uint64_t>()->default_value("42"))(
+      "weather-api-key", "an OpenWeatherMap key the fake accepts, KEY or KEY:CALLS_PER_MINUTE (repeatable; default "
+      "tenantsim-weather-key:600)", cxxopts::value<std::vector<std::string>>())(
       "state", "keep the fakes' state in this directory (write-ahead, survives a restart)", cxxopts::value<std::string>())(
       "keys", "JSON file of access keys: {\"AKID\": {\"secret\": \"...\", \"account\": \"123456789012\"}}",
       cxxopts::value<std::string>())(
@@ -70,6 +75,22 @@ int fakes_serve(int argc, char** argv) {
   http::FakesServiceOptions fo;
   fo.services = services_option((*args)["services"].as<std::string>());
   fo.verify_sigv4 = args->count("verify-sigv4") > 0;
+  fo.seed = (*args)["seed"].as<uint64_t>();
+  if (args->count("weather-api-key")) {
+    for (const auto& spec : (*args)["weather-api-key"].as<std::vector<std::string>>()) {
+      const size_t colon = spec.rfind(':');
+      const std::string key = spec.substr(0, colon);
+      int per_minute = 60;
+      if (colon != std::string::npos) {
+        const std::string rate = spec.substr(colon + 1);
+        if (rate.empty() || rate.size() > 7 || rate.find_first_not_of("0123456789") != std::string::npos || std::stoi(rate) < 1)
+          throw UsageError(fmt::format("--weather-api-key '{}': CALLS_PER_MINUTE must be a positive integer", spec));
+        per_minute = std::stoi(rate);
+      }
+      if (key.empty()) throw UsageError(fmt::format("--weather-api-key '{}': the key is empty", spec));
+      fo.weather_keys[key] = per_minute;
+    }
+  }
   if (args->count("keys")) {
     const auto file = (*args)["keys"].as<std::string>();
     std::ifstream in(file);

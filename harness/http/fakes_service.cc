@@ -5,6 +5,9 @@
 
 #include <chrono>
 
+#include "core/api/router.h"
+#include "fakes/bedrock/converse_wire.h"
+#include "fakes/weather/owm_wire.h"
 #include "fakes/wire/sigv4.h"
 
 namespace tenantsim::http {
@@ -72,7 +75,14 @@ Result<std::map<std::string, AccessKey>> parse_access_keys(const json& j, const 
 }
 
 FakesService::FakesService(FakesServiceOptions options)
-    : options_(std::move(options)), dynamo_([this] { return now_ms(); }) {}
+    : options_(std::move(options)),
+      dynamo_([this] { return now_ms(); }),
+      cloud_clock_(Time{std::chrono::milliseconds(now_ms())}),
+      bedrock_(cloud_clock_, Rng(options_.seed).split("bedrock")),
+      weather_(cloud_clock_, Rng(options_.seed).split("weather")) {
+  if (options_.weather_keys.empty()) options_.weather_keys["tenantsim-weather-key"] = 600;
+  for (const auto& [key, per_minute] : options_.weather_keys) weather_.add_api_key(key, per_minute);
+}
 
 int64_t FakesService::now_ms() const {
   const int64_t replaying = replay_time_ms_.load();
@@ -98,29 +108,28 @@ Result<size_t> FakesService::replay(const std::vector<json>& entries) {
   return line;
 }
 
-std::optional<Response> FakesService::authenticate(const Request& req, dynamo::CallContext& context) {
-  const uint64_t n = requests_.load();
+std::optional<FakesService::AuthFailure> FakesService::authenticate(const Request& req, dynamo::CallContext& context) {
   const std::string& header = req.header("authorization");
-  if (header.empty()) return dynamo_error("MissingAuthenticationTokenException", "Request is missing Authentication Token", n);
+  if (header.empty()) return AuthFailure{"MissingAuthenticationTokenException", "Request is missing Authentication Token"};
   auto parsed = wire::parse_authorization(header);
-  if (const auto* problem = std::get_if<std::string>(&parsed)) return dynamo_error("IncompleteSignatureException", *problem, n);
+  if (const auto* problem = std::get_if<std::string>(&parsed)) return AuthFailure{"IncompleteSignatureException", *problem};
   const auto& auth = std::get<wire::ParsedAuthorization>(parsed);
   context.region = auth.scope.region;
   auto key = options_.keys.find(auth.access_key);
   if (key != options_.keys.end()) context.account = key->second.account;
   if (!options_.verify_sigv4) return std::nullopt;
   if (key == options_.keys.end())
-    return dynamo_error("UnrecognizedClientException", "The security token included in the request is invalid.", n);
+    return AuthFailure{"UnrecognizedClientException", "The security token included in the request is invalid."};
   const std::string& date = req.header("x-amz-date");
   const int64_t signed_at = amz_date_ms(date);
   if (signed_at < 0 || std::llabs(signed_at - now_ms()) > kMaxSkewMs)
-    return dynamo_error("InvalidSignatureException",
-                        fmt::format("Signature expired: {} is now earlier or later than the server's clock by more than 15 minutes", date), n);
+    return AuthFailure{"InvalidSignatureException",
+                       fmt::format("Signature expired: {} is now earlier or later than the server's clock by more than 15 minutes", date)};
   const size_t q = req.target.find('?');
   wire::SignableRequest s{req.method, req.target.substr(0, q), q == std::string::npos ? "" : req.target.substr(q + 1),
                           req.headers, req.body};
   const std::string problem = wire::verify(s, auth, key->second.secret);
-  if (!problem.empty()) return dynamo_error("InvalidSignatureException", problem, n);
+  if (!problem.empty()) return AuthFailure{"InvalidSignatureException", problem};
   return std::nullopt;
 }
 
@@ -133,6 +142,13 @@ Response FakesService::handle(const Request& req) {
   const std::string& target = req.header("x-amz-target");
   if (req.method == "POST" && target.starts_with(kDynamoTarget) && options_.services.count("dynamodb"))
     return dynamodb(req, target.substr(kDynamoTarget.size()));
+  if (req.method == "POST" && path.starts_with("/model/") && options_.services.count("bedrock")) {
+    // /model/{modelId}/{converse|invoke}; the id is percent-encoded (':' as %3A).
+    const size_t slash = path.rfind('/');
+    return bedrock(req, path.substr(7, slash > 7 ? slash - 7 : 0), path.substr(slash + 1));
+  }
+  if (req.method == "GET" && path.starts_with("/data/") && options_.services.count("weather"))
+    return weather(req, path, q == std::string::npos ? "" : req.target.substr(q + 1));
   if (req.method == "POST" && !target.empty())
     return aws_json(400, json{{"__type", "com.amazon.coral.service#UnknownOperationException"},
                               {"message", fmt::format("no fake serves X-Amz-Target {} here", target)}},
@@ -146,7 +162,7 @@ Response FakesService::handle(const Request& req) {
 Response FakesService::dynamodb(const Request& req, const std::string& operation) {
   const uint64_t n = requests_.load();
   dynamo::CallContext context;
-  if (auto refused = authenticate(req, context)) return std::move(*refused);
+  if (auto refused = authenticate(req, context)) return dynamo_error(refused->name, refused->message, n);
   const json body = json::parse(req.body, nullptr, false);
   if (body.is_discarded()) return dynamo_error("SerializationException", "the request body is not JSON", n);
   if (!options_.log) {
@@ -174,6 +190,87 @@ Response FakesService::dynamodb(const Request& req, const std::string& operation
     }
   }
   return aws_json(reply.status, reply.body, "application/x-amz-json-1.0", n);
+}
+
+namespace {
+
+std::string percent_decode(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// REST JSON errors, as Bedrock sends them: the status, x-amzn-ErrorType and {"message"}.
+Response rest_error(const std::string& name, const std::string& message, uint64_t n) {
+  Response r = aws_json(bedrock_wire::http_status(name), json{{"message", message}}, "application/json", n);
+  r.headers.emplace_back("x-amzn-ErrorType", name + ":http://internal.amazon.com/coral/com.amazon.bedrock/");
+  return r;
+}
+
+}  // namespace
+
+Response FakesService::bedrock(const Request& req, const std::string& raw_model_id, const std::string& action) {
+  const uint64_t n = requests_.load();
+  dynamo::CallContext context;
+  if (auto refused = authenticate(req, context)) return rest_error(refused->name, refused->message, n);
+  const std::string model_id = percent_decode(raw_model_id);
+  if (action != "converse" && action != "invoke")
+    return rest_error("UnknownOperationException", "this fake serves /model/{modelId}/converse and /invoke", n);
+  const json body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded()) return rest_error("ValidationException", "Malformed input request, please reformat your input and try again.", n);
+  auto parsed = action == "converse" ? bedrock_wire::parse_converse(body, model_id) : bedrock_wire::parse_anthropic_invoke(body, model_id);
+  if (!parsed.ok()) return rest_error(parsed.error().name, parsed.error().message, n);
+  parsed->account = context.account;
+  const auto started = std::chrono::steady_clock::now();
+  Result<ConverseResponse> out = Error::make(ErrorKind::kInternal, "InternalServerException", "not run");
+  {
+    std::lock_guard lock(cloud_mu_);
+    const Time wall{std::chrono::milliseconds(now_ms())};
+    if (wall > cloud_clock_.now()) cloud_clock_.advance_to(wall);
+    out = run_to_completion(cloud_clock_, bedrock_.converse(std::move(*parsed)));
+  }
+  if (!out.ok()) {
+    Response r = rest_error(out.error().name, out.error().message, n);
+    if (out.error().retry_after) r.headers.emplace_back("Retry-After", std::to_string(out.error().retry_after->count()));
+    return r;
+  }
+  const int64_t latency =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  if (action == "converse") return aws_json(200, bedrock_wire::converse_json(*out, latency), "application/json", n);
+  Response r = aws_json(200, bedrock_wire::anthropic_json(*out, model_id, fmt::format("msg_tenantsim_{:016x}", n)),
+                        "application/json", n);
+  r.headers.emplace_back("X-Amzn-Bedrock-Input-Token-Count", std::to_string(out->usage.input_tokens));
+  r.headers.emplace_back("X-Amzn-Bedrock-Output-Token-Count", std::to_string(out->usage.output_tokens));
+  return r;
+}
+
+Response FakesService::weather(const Request& req, const std::string& path, const std::string& query) {
+  (void)req;
+  const auto params = parse_query(query);
+  auto parsed = owm_wire::parse_request(path, params);
+  auto reply_of = [](const owm_wire::Reply& r) {
+    return Response{r.status, {{"Content-Type", "application/json; charset=utf-8"}}, r.body.dump()};
+  };
+  if (const auto* refused = std::get_if<owm_wire::Reply>(&parsed)) return reply_of(*refused);
+  const WeatherQuery q = std::get<WeatherQuery>(parsed);
+  Result<json> out = Error::make(ErrorKind::kInternal, "NotRun", "not run");
+  {
+    std::lock_guard lock(cloud_mu_);
+    const Time wall{std::chrono::milliseconds(now_ms())};
+    if (wall > cloud_clock_.now()) cloud_clock_.advance_to(wall);
+    out = run_to_completion(cloud_clock_, weather_.fetch(q));
+  }
+  if (!out.ok()) return reply_of(owm_wire::error_reply(out.error()));
+  auto units = params.find("units");
+  return reply_of({200, owm_wire::to_api(q.kind, *out, units == params.end() ? "standard" : units->second, now_ms() / 1000)});
 }
 
 }  // namespace tenantsim::http

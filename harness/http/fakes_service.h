@@ -19,7 +19,10 @@
 #include <string>
 
 #include "core/base/result.h"
+#include "fakes/bedrock/fake_bedrock.h"
+#include "fakes/common/virtual_clock.h"
 #include "fakes/dynamodb/dynamodb_api.h"
+#include "fakes/weather/fake_weather.h"
 #include "harness/http/http_server.h"
 #include "harness/http/request_log.h"
 
@@ -35,7 +38,10 @@ struct AccessKey {
 Result<std::map<std::string, AccessKey>> parse_access_keys(const nlohmann::json& j, const std::string& where);
 
 struct FakesServiceOptions {
-  std::set<std::string> services = {"dynamodb"};
+  std::set<std::string> services = {"dynamodb", "bedrock", "weather"};
+  uint64_t seed = 42;  // the model's token counts and ids
+  // OpenWeatherMap API keys and their calls per minute; empty: the platform's default key.
+  std::map<std::string, int> weather_keys;
   // Access keys and their accounts; a key not listed belongs to account 000000000000 (unless
   // verify_sigv4, where it is refused as AWS refuses an unknown key).
   std::map<std::string, AccessKey> keys;
@@ -62,8 +68,16 @@ class FakesService {
 
  private:
   Response dynamodb(const Request& req, const std::string& operation);
-  // Parses and (optionally) verifies SigV4; on failure returns the error response.
-  std::optional<Response> authenticate(const Request& req, dynamo::CallContext& context);
+  Response bedrock(const Request& req, const std::string& model_id, const std::string& action);
+  Response weather(const Request& req, const std::string& path, const std::string& query);
+
+  struct AuthFailure {
+    std::string name;
+    std::string message;
+  };
+  // Parses and (optionally) verifies SigV4, filling the account and region; each protocol renders
+  // a failure in its own envelope.
+  std::optional<AuthFailure> authenticate(const Request& req, dynamo::CallContext& context);
   int64_t now_ms() const;
 
   FakesServiceOptions options_;
@@ -72,7 +86,12 @@ class FakesService {
   std::mutex log_mu_;                      // apply and log in one order
   bool log_failed_ = false;                // under log_mu_
   std::atomic<uint64_t> requests_{0};
-  std::mutex access_mu_;
+  // Bedrock and the weather API run on the in-process fakes, on a virtual clock moved to the wall
+  // clock before each call (their quotas are per minute of real time), one call at a time.
+  std::mutex cloud_mu_;
+  VirtualClock cloud_clock_;
+  FakeBedrock bedrock_;
+  FakeWeather weather_;
 };
 
 }  // namespace tenantsim::http

@@ -1,0 +1,159 @@
+#include "fakes/bedrock/converse_wire.h"
+
+#include <fmt/format.h>
+
+namespace tenantsim::bedrock_wire {
+
+namespace {
+
+using nlohmann::json;
+
+Error invalid(std::string message) { return Error::make(ErrorKind::kBadRequest, "ValidationException", std::move(message)); }
+
+Error null_member(const std::string& path) {
+  return invalid(fmt::format("1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null", path));
+}
+
+// A tool's input or result as the port holds it: string values, JSON text for the rest.
+std::map<std::string, std::string> string_map(const json& j) {
+  std::map<std::string, std::string> out;
+  if (!j.is_object()) return out;
+  for (const auto& [k, v] : j.items()) out[k] = v.is_string() ? v.get<std::string>() : v.dump();
+  return out;
+}
+
+Result<ChatMessage> parse_message(const json& m, size_t index) {
+  const std::string at = fmt::format("messages.{}.member", index + 1);
+  if (!m.is_object()) return invalid(at + " must be an object");
+  const std::string role = m.value("role", "");
+  if (role != "user" && role != "assistant")
+    return invalid(fmt::format("1 validation error detected: Value '{}' at '{}.role' failed to satisfy constraint: Member must "
+                               "satisfy enum value set: [user, assistant]", role, at));
+  ChatMessage out;
+  out.role = role == "user" ? ChatMessage::Role::kUser : ChatMessage::Role::kAssistant;
+  const auto content = m.find("content");
+  if (content == m.end() || !content->is_array()) return null_member(at + ".content");
+  for (const auto& block : *content) {
+    if (!block.is_object() || block.size() != 1) return invalid(at + ".content: each block has exactly one member");
+    if (block.contains("text") && block["text"].is_string()) {
+      out.text += (out.text.empty() ? "" : "\n") + block["text"].get<std::string>();
+    } else if (block.contains("toolUse")) {
+      const json& u = block["toolUse"];
+      out.tool_use = ToolUse{u.value("toolUseId", ""), u.value("name", ""), string_map(u.value("input", json::object()))};
+    } else if (block.contains("toolResult")) {
+      const json& r = block["toolResult"];
+      ToolResult tr{r.value("toolUseId", ""), "", r.value("status", "") == "error"};
+      for (const auto& c : r.value("content", json::array())) {
+        if (c.contains("json")) tr.content += c["json"].dump();
+        if (c.contains("text") && c["text"].is_string()) tr.content += c["text"].get<std::string>();
+      }
+      out.tool_result = std::move(tr);
+    } else {
+      return invalid(fmt::format("{}.content: the block type {} is not supported by this fake", at, block.begin().key()));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<ConverseRequest> parse_converse(const json& body, const std::string& model_id) {
+  if (!body.is_object()) return invalid("The request body must be a JSON object");
+  ConverseRequest req;
+  req.model_id = model_id;
+  const auto messages = body.find("messages");
+  if (messages == body.end() || !messages->is_array()) return null_member("messages");
+  for (size_t i = 0; i < messages->size(); ++i) {
+    auto m = parse_message((*messages)[i], i);
+    if (!m.ok()) return m.take_error();
+    req.messages.push_back(std::move(*m));
+  }
+  for (const auto& s : body.value("system", json::array()))
+    if (s.contains("text") && s["text"].is_string()) req.system += (req.system.empty() ? "" : "\n") + s["text"].get<std::string>();
+  if (const auto cfg = body.find("inferenceConfig"); cfg != body.end() && cfg->contains("maxTokens")) {
+    if (!(*cfg)["maxTokens"].is_number_integer()) return invalid("inferenceConfig.maxTokens must be an integer");
+    req.max_tokens = (*cfg)["maxTokens"].get<int>();
+  }
+  if (const auto tc = body.find("toolConfig"); tc != body.end()) {
+    for (const auto& t : tc->value("tools", json::array())) {
+      const json spec = t.value("toolSpec", json::object());
+      if (!spec.contains("name") || !spec["name"].is_string()) return null_member("toolConfig.tools.member.toolSpec.name");
+      req.tools.push_back(ToolSpec{spec["name"].get<std::string>(), spec.value("description", "")});
+    }
+  }
+  if (const auto md = body.find("requestMetadata"); md != body.end()) req.request_metadata = string_map(*md);
+  return req;
+}
+
+json converse_json(const ConverseResponse& r, int64_t latency_ms) {
+  json content = json::array();
+  if (!r.output.text.empty()) content.push_back({{"text", r.output.text}});
+  if (r.output.tool_use) {
+    json input = json::object();
+    for (const auto& [k, v] : r.output.tool_use->input) input[k] = v;
+    content.push_back({{"toolUse", {{"toolUseId", r.output.tool_use->tool_use_id}, {"name", r.output.tool_use->name}, {"input", input}}}});
+  }
+  return {{"output", {{"message", {{"role", "assistant"}, {"content", content}}}}},
+          {"stopReason", r.stop_reason},
+          {"usage", {{"inputTokens", r.usage.input_tokens}, {"outputTokens", r.usage.output_tokens},
+                     {"totalTokens", r.usage.input_tokens + r.usage.output_tokens}}},
+          {"metrics", {{"latencyMs", latency_ms}}}};
+}
+
+Result<ConverseRequest> parse_anthropic_invoke(const json& body, const std::string& model_id) {
+  if (!body.is_object()) return invalid("Malformed input request, please reformat your input and try again.");
+  if (!body.contains("anthropic_version")) return invalid("Malformed input request: #: required key [anthropic_version] not found");
+  if (!body.contains("max_tokens") || !body["max_tokens"].is_number_integer())
+    return invalid("Malformed input request: #: required key [max_tokens] not found");
+  ConverseRequest req;
+  req.model_id = model_id;
+  req.max_tokens = body["max_tokens"].get<int>();
+  if (body.contains("system") && body["system"].is_string()) req.system = body["system"].get<std::string>();
+  if (!body.contains("messages") || !body["messages"].is_array())
+    return invalid("Malformed input request: #: required key [messages] not found");
+  for (const auto& m : body["messages"]) {
+    ChatMessage out;
+    out.role = m.value("role", "") == "assistant" ? ChatMessage::Role::kAssistant : ChatMessage::Role::kUser;
+    const json content = m.value("content", json());
+    if (content.is_string()) {
+      out.text = content.get<std::string>();
+    } else if (content.is_array()) {
+      for (const auto& block : content)
+        if (block.value("type", "") == "text") out.text += (out.text.empty() ? "" : "\n") + block.value("text", "");
+    } else {
+      return invalid("Malformed input request: #/messages: content must be a string or a list of blocks");
+    }
+    req.messages.push_back(std::move(out));
+  }
+  return req;
+}
+
+json anthropic_json(const ConverseResponse& r, const std::string& model_id, const std::string& id) {
+  json content = json::array();
+  if (!r.output.text.empty()) content.push_back({{"type", "text"}, {"text", r.output.text}});
+  if (r.output.tool_use) {
+    json input = json::object();
+    for (const auto& [k, v] : r.output.tool_use->input) input[k] = v;
+    content.push_back({{"type", "tool_use"}, {"id", r.output.tool_use->tool_use_id}, {"name", r.output.tool_use->name}, {"input", input}});
+  }
+  return {{"id", id},
+          {"type", "message"},
+          {"role", "assistant"},
+          {"model", model_id},
+          {"content", content},
+          {"stop_reason", r.stop_reason},
+          {"stop_sequence", nullptr},
+          {"usage", {{"input_tokens", r.usage.input_tokens}, {"output_tokens", r.usage.output_tokens}}}};
+}
+
+int http_status(const std::string& exception) {
+  if (exception == "AccessDeniedException") return 403;
+  if (exception == "ResourceNotFoundException") return 404;
+  if (exception == "ThrottlingException" || exception == "ModelNotReadyException") return 429;
+  if (exception == "ServiceUnavailableException") return 503;
+  if (exception == "InternalServerException") return 500;
+  if (exception == "ModelTimeoutException") return 408;
+  return 400;
+}
+
+}  // namespace tenantsim::bedrock_wire

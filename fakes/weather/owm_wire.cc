@@ -1,0 +1,133 @@
+#include "fakes/weather/owm_wire.h"
+
+#include <cmath>
+
+#include "fakes/weather/fake_weather.h"
+
+namespace tenantsim::owm_wire {
+
+namespace {
+
+using nlohmann::json;
+
+// The fake's cities and where they are, for lat/lon queries (the nearest one answers).
+struct Place {
+  const char* name;
+  double lat, lon;
+};
+constexpr Place kPlaces[] = {
+    {"London", 51.51, -0.13},    {"Paris", 48.86, 2.35},      {"Tokyo", 35.69, 139.69},   {"New York", 40.71, -74.01},
+    {"Seattle", 47.61, -122.33}, {"Sydney", -33.87, 151.21},  {"Berlin", 52.52, 13.41},   {"Madrid", 40.42, -3.70},
+    {"Toronto", 43.65, -79.38},  {"Mumbai", 19.08, 72.88},    {"Sao Paulo", -23.55, -46.63}, {"Cairo", 30.04, 31.24},
+    {"Singapore", 1.35, 103.82}, {"Chicago", 41.88, -87.63},  {"Dublin", 53.35, -6.26},   {"Oslo", 59.91, 10.75},
+};
+
+const Place* place_of(const std::string& city) {
+  for (const auto& p : kPlaces)
+    if (city == p.name) return &p;
+  return nullptr;
+}
+
+double temperature(int64_t celsius, const std::string& units) {
+  if (units == "metric") return static_cast<double>(celsius);
+  if (units == "imperial") return static_cast<double>(celsius) * 9.0 / 5.0 + 32.0;
+  return static_cast<double>(celsius) + 273.15;
+}
+
+json weather_block(const std::string& description) {
+  static const std::map<std::string, std::pair<int, std::string>> kCodes = {
+      {"clear sky", {800, "Clear"}},   {"few clouds", {801, "Clouds"}}, {"overcast clouds", {804, "Clouds"}},
+      {"light rain", {500, "Rain"}},   {"snow", {600, "Snow"}},         {"mist", {701, "Mist"}}};
+  auto it = kCodes.find(description);
+  const auto& [id, main] = it == kCodes.end() ? std::pair<int, std::string>{800, "Clear"} : it->second;
+  return json::array({{{"id", id}, {"main", main}, {"description", description}, {"icon", "01d"}}});
+}
+
+json sample(const json& s, const std::string& units, int64_t dt) {
+  const double t = temperature(s.value("temp_c", int64_t{0}), units);
+  return {{"dt", dt},
+          {"main", {{"temp", t}, {"feels_like", t}, {"temp_min", t}, {"temp_max", t}, {"pressure", 1013},
+                    {"humidity", s.value("humidity", 50)}}},
+          {"weather", weather_block(s.value("description", "clear sky"))},
+          {"wind", {{"speed", s.value("wind_mps", 0)}, {"deg", 0}}}};
+}
+
+Reply error(int status, json cod, const std::string& message) { return Reply{status, json{{"cod", std::move(cod)}, {"message", message}}}; }
+
+}  // namespace
+
+std::variant<WeatherQuery, Reply> parse_request(const std::string& path, const std::map<std::string, std::string>& params) {
+  WeatherQuery q;
+  if (path == "/data/2.5/weather") {
+    q.kind = WeatherKind::kCurrent;
+  } else if (path == "/data/2.5/forecast") {
+    q.kind = WeatherKind::kForecast;
+  } else if (path == "/data/3.0/onecall") {
+    q.kind = WeatherKind::kAlerts;
+  } else {
+    return error(404, "404", "Internal error");
+  }
+  auto appid = params.find("appid");
+  if (appid == params.end() || appid->second.empty())
+    return error(401, 401, "Invalid API key. Please see https://openweathermap.org/faq#error401 for more info.");
+  q.api_key = appid->second;
+  if (auto city = params.find("q"); city != params.end() && !city->second.empty()) {
+    q.city = city->second.substr(0, city->second.find(','));  // "London,uk": the city part
+  } else if (params.count("lat") && params.count("lon")) {
+    char* end = nullptr;
+    const double lat = std::strtod(params.at("lat").c_str(), &end);
+    const bool lat_ok = end && *end == '\0';
+    const double lon = std::strtod(params.at("lon").c_str(), &end);
+    if (!lat_ok || !end || *end != '\0' || std::abs(lat) > 90 || std::abs(lon) > 180) return error(400, "400", "wrong latitude");
+    const Place* best = &kPlaces[0];
+    for (const auto& p : kPlaces)
+      if (std::hypot(p.lat - lat, p.lon - lon) < std::hypot(best->lat - lat, best->lon - lon)) best = &p;
+    q.city = best->name;
+  } else {
+    return error(400, "400", "Nothing to geocode");
+  }
+  if (auto cnt = params.find("cnt"); cnt != params.end()) q.days = std::clamp(std::atoi(cnt->second.c_str()), 1, 5);
+  else q.days = 5;
+  return q;
+}
+
+json to_api(WeatherKind kind, const json& doc, const std::string& units, int64_t now) {
+  const std::string name = doc.value("name", "");
+  const Place* p = place_of(name);
+  const json coord = {{"lat", p ? p->lat : 0.0}, {"lon", p ? p->lon : 0.0}};
+  switch (kind) {
+    case WeatherKind::kCurrent: {
+      json out = sample(doc.value("current", json::object()), units, now);
+      out["coord"] = coord;
+      out["name"] = name;
+      out["cod"] = 200;
+      return out;
+    }
+    case WeatherKind::kForecast: {
+      json list = json::array();
+      for (const auto& s : doc.value("list", json::array()))
+        list.push_back(sample(s, units, now + 86400 * s.value("dt_offset_days", int64_t{1})));
+      return {{"cod", "200"}, {"message", 0}, {"cnt", list.size()}, {"list", list}, {"city", {{"name", name}, {"coord", coord}}}};
+    }
+    case WeatherKind::kAlerts: {
+      json alerts = json::array();
+      for (const auto& a : doc.value("alerts", json::array()))
+        alerts.push_back({{"sender_name", a.value("sender_name", "")}, {"event", a.value("event", "")}, {"start", now},
+                          {"end", now + 6 * 3600}, {"description", a.value("event", "")}, {"tags", json::array({"Wind"})}});
+      return {{"lat", coord["lat"]}, {"lon", coord["lon"]}, {"timezone", "UTC"}, {"timezone_offset", 0}, {"alerts", alerts}};
+    }
+  }
+  return json::object();
+}
+
+Reply error_reply(const Error& e) {
+  if (e.kind == ErrorKind::kUnauthorized)
+    return error(401, 401, "Invalid API key. Please see https://openweathermap.org/faq#error401 for more info.");
+  if (e.kind == ErrorKind::kNotFound) return error(404, "404", "city not found");
+  if (e.kind == ErrorKind::kTooManyRequests)
+    return error(429, 429, "Your account is temporary blocked due to exceeding of requests limit of your subscription type. "
+                           "Please choose the proper subscription https://openweathermap.org/price");
+  return error(503, 503, e.message);
+}
+
+}  // namespace tenantsim::owm_wire
