@@ -13,21 +13,9 @@ conns=${3:-4}
 here=$(cd "$(dirname "$0")" && pwd)
 dynalite=$here/../tests/peers/node_modules/.bin/dynalite
 [[ -x $dynalite ]] || { echo "dynamodb_wire_bench: dynalite is missing (scripts/setup installs it)"; exit 3; }
-dir=$(mktemp -d)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$dir"' EXIT
-
-start() {  # start NAME CMD...: runs CMD in the background (not in a subshell: the trap must see it)
-  local name=$1; shift
-  "$@" >"$dir/$name.out" 2>"$dir/$name.err" &
-  pids+=($!)
-}
-port_of() {  # port_of NAME: waits for its "listening" line, prints the port
-  for _ in $(seq 100); do grep -q "listening" "$dir/$1.out" && break; sleep 0.1; done
-  grep -o '127.0.0.1:[0-9]*\|localhost:[0-9]*' "$dir/$1.out" | head -1 | cut -d: -f2
-}
+source "$here/lib.sh"
+port_of() { url_of "$1" | cut -d: -f3; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])['$2'])" "$1"; }
 
 dport=$(free_port)
 start dynalite "$dynalite" --host 127.0.0.1 --port "$dport" --createTableMs 0

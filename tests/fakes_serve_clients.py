@@ -286,6 +286,83 @@ def case_weather_api(binary):
         check(status == 429 and doc["cod"] == 429, f"the 4th call in a minute of a 3/minute key: {status} {doc}")
 
 
+def b64url_decode(s):
+    import base64
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+def verify_rs256(token, jwks):
+    """The token's signature against the pool's JWKS, with the cryptography package (not our code)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    header_b64, payload_b64, sig_b64 = token.split(".")
+    header = json.loads(b64url_decode(header_b64))
+    key = next(k for k in jwks["keys"] if k["kid"] == header["kid"])
+    public = rsa.RSAPublicNumbers(int.from_bytes(b64url_decode(key["e"]), "big"),
+                                  int.from_bytes(b64url_decode(key["n"]), "big")).public_key()
+    public.verify(b64url_decode(sig_b64), f"{header_b64}.{payload_b64}".encode(), padding.PKCS1v15(), hashes.SHA256())
+    return json.loads(b64url_decode(payload_b64))
+
+
+def case_cognito(binary):
+    """boto3's cognito-idp: a pool with a tenant attribute, sign-up with the e-mailed code, sign-in,
+    refresh, groups, ListUsers; the ID token verified against the pool's JWKS."""
+    import urllib.request
+
+    with FakesServe(binary) as srv:
+        idp = client(srv.endpoint, service="cognito-idp")
+        pool = idp.create_user_pool(PoolName="tenants", Schema=[
+            {"Name": "tenant_id", "AttributeDataType": "String", "Mutable": False}])["UserPool"]["Id"]
+        app = idp.create_user_pool_client(UserPoolId=pool, ClientName="web", WriteAttributes=["email"])["UserPoolClient"]["ClientId"]
+        sub = idp.sign_up(ClientId=app, Username="ana@acme", Password="Correct-Horse-9",
+                          UserAttributes=[{"Name": "email", "Value": "ana@acme.test"},
+                                          {"Name": "custom:tenant_id", "Value": "acme"}])["UserSub"]
+        code, _ = error_code(idp.initiate_auth, ClientId=app, AuthFlow="USER_PASSWORD_AUTH",
+                             AuthParameters={"USERNAME": "ana@acme", "PASSWORD": "Correct-Horse-9"})
+        check(code == "UserNotConfirmedException", f"sign-in before confirming: {code}")
+        with urllib.request.urlopen(f"{srv.endpoint}/_fake/cognito/confirmation-code?client_id={app}&username=ana@acme") as r:
+            mailed = json.loads(r.read())["code"]
+        code, _ = error_code(idp.confirm_sign_up, ClientId=app, Username="ana@acme", ConfirmationCode="000000" if mailed != "000000" else "111111")
+        check(code == "CodeMismatchException", f"a wrong code: {code}")
+        idp.confirm_sign_up(ClientId=app, Username="ana@acme", ConfirmationCode=mailed)
+        code, _ = error_code(idp.initiate_auth, ClientId=app, AuthFlow="USER_PASSWORD_AUTH",
+                             AuthParameters={"USERNAME": "ana@acme", "PASSWORD": "wrong-password-1"})
+        check(code == "NotAuthorizedException", code)
+        auth = idp.initiate_auth(ClientId=app, AuthFlow="USER_PASSWORD_AUTH",
+                                 AuthParameters={"USERNAME": "ana@acme", "PASSWORD": "Correct-Horse-9"})["AuthenticationResult"]
+        with urllib.request.urlopen(f"{srv.endpoint}/{pool}/.well-known/jwks.json") as r:
+            jwks = json.loads(r.read())
+        claims = verify_rs256(auth["IdToken"], jwks)
+        check(claims["custom:tenant_id"] == "acme" and claims["aud"] == app and claims["sub"] == sub, f"claims {claims}")
+        check(claims["token_use"] == "id" and claims["iss"].endswith("/" + pool), f"claims {claims}")
+        with urllib.request.urlopen(f"{srv.endpoint}/{pool}/.well-known/openid-configuration") as r:
+            oidc = json.loads(r.read())
+        check(oidc["issuer"] == claims["iss"] and oidc["jwks_uri"].endswith(f"/{pool}/.well-known/jwks.json"), f"oidc {oidc}")
+        # A user may not rewrite their own tenant claim (WriteAttributes leaves it out).
+        code, _ = error_code(idp.update_user_attributes, AccessToken=auth["AccessToken"],
+                             UserAttributes=[{"Name": "custom:tenant_id", "Value": "globex"}])
+        check(code == "NotAuthorizedException", f"rewriting custom:tenant_id: {code}")
+        idp.create_group(UserPoolId=pool, GroupName="admins")
+        idp.admin_add_user_to_group(UserPoolId=pool, Username="ana@acme", GroupName="admins")
+        fresh = idp.initiate_auth(ClientId=app, AuthFlow="REFRESH_TOKEN_AUTH",
+                                  AuthParameters={"REFRESH_TOKEN": auth["RefreshToken"]})["AuthenticationResult"]
+        check(verify_rs256(fresh["IdToken"], jwks)["cognito:groups"] == ["admins"], "the refreshed token carries the new group")
+        for i in range(3):
+            idp.admin_create_user(UserPoolId=pool, Username=f"user{i}@acme", TemporaryPassword="Temp-Password-1",
+                                  UserAttributes=[{"Name": "custom:tenant_id", "Value": "acme" if i else "globex"}])
+        names = [u["Username"] for page in idp.get_paginator("list_users").paginate(UserPoolId=pool, PaginationConfig={"PageSize": 2})
+                 for u in page["Users"]]
+        check(names == sorted(names) and len(names) == 4, f"list_users pages: {names}")
+        got = idp.list_users(UserPoolId=pool, Filter='username ^= "user"')["Users"]
+        check(len(got) == 3, f"filter: {got}")
+        code, _ = error_code(idp.initiate_auth, ClientId=app, AuthFlow="USER_SRP_AUTH", AuthParameters={"USERNAME": "ana@acme", "SRP_A": "1"})
+        check(code == "InvalidParameterException", code)
+        code, _ = error_code(client(srv.endpoint, "AKIDTENANTSIMTEST01", secret="wrong", service="cognito-idp").list_users,
+                             UserPoolId=pool)
+        check(code == "InvalidSignatureException", f"an admin call with a bad signature: {code}")
+
+
 def case_js_sdk_v3(binary):
     """The AWS SDK for JavaScript v3 (npm, tests/peers) under node."""
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers", "sdk_v3_clients.mjs")

@@ -359,7 +359,18 @@ struct DynamoApi::Impl {
     return {{"TableDescription", describe(stored, ctx, "ACTIVE")}};
   }
 
-  json list_tables(const Tables& ts, const json& req) {
+  json describe_table(Tables& ts, const json& req, const CallContext& ctx) {
+    return {{"Table", describe(table(ts, table_name(req)), ctx, "ACTIVE")}};
+  }
+
+  json delete_table(Tables& ts, const json& req, const CallContext& ctx) {
+    const std::string name = table_name(req);
+    json out = {{"TableDescription", describe(table(ts, name), ctx, "DELETING")}};
+    ts.erase(name);
+    return out;
+  }
+
+  json list_tables(Tables& ts, const json& req, const CallContext&) {
     auto limit = int_field(req, "Limit").value_or(100);
     if (limit < 1 || limit > 100)
       validation(fmt::format("1 validation error detected: Value '{}' at 'limit' failed to satisfy constraint: Member must have "
@@ -393,7 +404,7 @@ struct DynamoApi::Impl {
     return json();
   }
 
-  json put_item(Tables& ts, const json& req) {
+  json put_item(Tables& ts, const json& req, const CallContext&) {
     refuse_legacy(req, {"Expected", "ConditionalOperator"});
     auto& t = table(ts, table_name(req));
     Item item = item_field(req, "Item", true);
@@ -421,7 +432,7 @@ struct DynamoApi::Impl {
     return out;
   }
 
-  json get_item(Tables& ts, const json& req) {
+  json get_item(Tables& ts, const json& req, const CallContext&) {
     refuse_legacy(req, {"AttributesToGet"});
     auto& t = table(ts, table_name(req));
     const Item key = key_param(t, item_field(req, "Key", true));
@@ -439,7 +450,7 @@ struct DynamoApi::Impl {
     return out;
   }
 
-  json update_item(Tables& ts, const json& req) {
+  json update_item(Tables& ts, const json& req, const CallContext&) {
     refuse_legacy(req, {"Expected", "ConditionalOperator", "AttributeUpdates"});
     auto& t = table(ts, table_name(req));
     const Item key = key_param(t, item_field(req, "Key", true));
@@ -479,7 +490,7 @@ struct DynamoApi::Impl {
     return out;
   }
 
-  json delete_item(Tables& ts, const json& req) {
+  json delete_item(Tables& ts, const json& req, const CallContext&) {
     refuse_legacy(req, {"Expected", "ConditionalOperator"});
     auto& t = table(ts, table_name(req));
     const Item key = key_param(t, item_field(req, "Key", true));
@@ -576,7 +587,7 @@ struct DynamoApi::Impl {
     return k;
   }
 
-  json query(Tables& ts, const json& req) {
+  json query(Tables& ts, const json& req, const CallContext&) {
     refuse_legacy(req, {"KeyConditions", "QueryFilter", "AttributesToGet", "ConditionalOperator"});
     auto& t = table(ts, table_name(req));
     if (const json* index = field(req, "IndexName"))
@@ -637,7 +648,7 @@ struct DynamoApi::Impl {
     return false;
   }
 
-  json scan(Tables& ts, const json& req) {
+  json scan(Tables& ts, const json& req, const CallContext&) {
     refuse_legacy(req, {"ScanFilter", "AttributesToGet", "ConditionalOperator"});
     auto& t = table(ts, table_name(req));
     if (const json* index = field(req, "IndexName"))
@@ -682,7 +693,7 @@ struct DynamoApi::Impl {
 
   // ---- batches and transactions
 
-  json batch_write(Tables& ts, const json& req) {
+  json batch_write(Tables& ts, const json& req, const CallContext&) {
     const json* requests = field(req, "RequestItems");
     if (!requests || !requests->is_object() || requests->empty())
       validation("1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null");
@@ -745,7 +756,7 @@ struct DynamoApi::Impl {
     return out;
   }
 
-  json batch_get(Tables& ts, const json& req) {
+  json batch_get(Tables& ts, const json& req, const CallContext&) {
     const json* requests = field(req, "RequestItems");
     if (!requests || !requests->is_object() || requests->empty())
       validation("1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null");
@@ -785,7 +796,7 @@ struct DynamoApi::Impl {
     return out;
   }
 
-  json transact_write(Tables& ts, const json& req) {
+  json transact_write(Tables& ts, const json& req, const CallContext&) {
     const json* items = field(req, "TransactItems");
     if (!items || !items->is_array() || items->empty() || items->size() > 100)
       validation("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length "
@@ -899,7 +910,7 @@ struct DynamoApi::Impl {
     return out;
   }
 
-  json transact_get(Tables& ts, const json& req) {
+  json transact_get(Tables& ts, const json& req, const CallContext&) {
     const json* items = field(req, "TransactItems");
     if (!items || !items->is_array() || items->empty() || items->size() > 100)
       validation("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length "
@@ -952,40 +963,20 @@ ApiReply DynamoApi::call(std::string_view operation, const json& request, const 
     if (!request.is_object()) throw Failure{"SerializationException", "Start of structure or map found where not expected", 400, json::object()};
     static const std::set<std::string, std::less<>> kReadOnly = {"DescribeTable", "ListTables", "GetItem", "Query",
                                                                   "Scan", "BatchGetItem", "TransactGetItems"};
-    if (operation == "CreateTable") {
-      reply.body = impl_->create_table(ts, request, context);
-    } else if (operation == "DescribeTable") {
-      reply.body = {{"Table", impl_->describe(impl_->table(ts, impl_->table_name(request)), context, "ACTIVE")}};
-    } else if (operation == "ListTables") {
-      reply.body = impl_->list_tables(ts, request);
-    } else if (operation == "DeleteTable") {
-      const std::string name = impl_->table_name(request);
-      reply.body = {{"TableDescription", impl_->describe(impl_->table(ts, name), context, "DELETING")}};
-      ts.erase(name);
-    } else if (operation == "PutItem") {
-      reply.body = impl_->put_item(ts, request);
-    } else if (operation == "GetItem") {
-      reply.body = impl_->get_item(ts, request);
-    } else if (operation == "UpdateItem") {
-      reply.body = impl_->update_item(ts, request);
-    } else if (operation == "DeleteItem") {
-      reply.body = impl_->delete_item(ts, request);
-    } else if (operation == "Query") {
-      reply.body = impl_->query(ts, request);
-    } else if (operation == "Scan") {
-      reply.body = impl_->scan(ts, request);
-    } else if (operation == "BatchWriteItem") {
-      reply.body = impl_->batch_write(ts, request);
-    } else if (operation == "BatchGetItem") {
-      reply.body = impl_->batch_get(ts, request);
-    } else if (operation == "TransactWriteItems") {
-      reply.body = impl_->transact_write(ts, request);
-    } else if (operation == "TransactGetItems") {
-      reply.body = impl_->transact_get(ts, request);
-    } else {
+    using Operation = json (Impl::*)(Impl::Tables&, const json&, const CallContext&);
+    static const std::map<std::string, Operation, std::less<>> kOperations = {
+        {"CreateTable", &Impl::create_table},         {"DescribeTable", &Impl::describe_table},
+        {"ListTables", &Impl::list_tables},           {"DeleteTable", &Impl::delete_table},
+        {"PutItem", &Impl::put_item},                 {"GetItem", &Impl::get_item},
+        {"UpdateItem", &Impl::update_item},           {"DeleteItem", &Impl::delete_item},
+        {"Query", &Impl::query},                      {"Scan", &Impl::scan},
+        {"BatchWriteItem", &Impl::batch_write},       {"BatchGetItem", &Impl::batch_get},
+        {"TransactWriteItems", &Impl::transact_write}, {"TransactGetItems", &Impl::transact_get}};
+    auto op = kOperations.find(operation);
+    if (op == kOperations.end())
       throw Failure{"UnknownOperationException",
                     fmt::format("tenantsim's DynamoDB fake does not implement DynamoDB_20120810.{}", operation), 400, json::object()};
-    }
+    reply.body = ((*impl_).*(op->second))(ts, request, context);
     reply.mutated = !kReadOnly.count(operation);
   } catch (Failure& f) {
     reply.status = f.status;

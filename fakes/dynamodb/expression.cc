@@ -787,47 +787,43 @@ std::string Placeholders::unused() const {
   return "";
 }
 
-std::optional<Condition> parse_condition(std::string_view text, std::string_view which, Placeholders& ph,
-                                         std::string* error) {
-  Parser p(text, which, ph);
-  Condition c;
+namespace {
+
+// The steps every expression parser shares: refuse an empty expression, run `parse` over the whole
+// text, and report the first error in the service's words.
+template <class T, class Parse>
+std::optional<T> parse_whole(std::string_view text, std::string_view which, Placeholders& ph, std::string* error,
+                             Parse parse) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     if (error) *error = fmt::format("Invalid {}: The expression can not be empty;", which);
     return std::nullopt;
   }
-  if (!p.condition(c) || (!p.at_end() && !p.syntax_error())) {
+  Parser p(text, which, ph);
+  T out;
+  if (!parse(p, out)) {
     if (error) *error = p.error();
     return std::nullopt;
   }
-  return c;
+  return out;
+}
+
+}  // namespace
+
+std::optional<Condition> parse_condition(std::string_view text, std::string_view which, Placeholders& ph,
+                                         std::string* error) {
+  return parse_whole<Condition>(text, which, ph, error, [](Parser& p, Condition& c) {
+    return p.condition(c) && (p.at_end() || p.syntax_error());
+  });
 }
 
 std::optional<std::vector<UpdateAction>> parse_update(std::string_view text, Placeholders& ph, std::string* error) {
-  Parser p(text, "UpdateExpression", ph);
-  std::vector<UpdateAction> actions;
-  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-    if (error) *error = "Invalid UpdateExpression: The expression can not be empty;";
-    return std::nullopt;
-  }
-  if (!p.update(actions)) {
-    if (error) *error = p.error();
-    return std::nullopt;
-  }
-  return actions;
+  return parse_whole<std::vector<UpdateAction>>(text, "UpdateExpression", ph, error,
+                                                [](Parser& p, std::vector<UpdateAction>& a) { return p.update(a); });
 }
 
 std::optional<std::vector<Path>> parse_projection(std::string_view text, Placeholders& ph, std::string* error) {
-  Parser p(text, "ProjectionExpression", ph);
-  std::vector<Path> paths;
-  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-    if (error) *error = "Invalid ProjectionExpression: The expression can not be empty;";
-    return std::nullopt;
-  }
-  if (!p.projection(paths)) {
-    if (error) *error = p.error();
-    return std::nullopt;
-  }
-  return paths;
+  return parse_whole<std::vector<Path>>(text, "ProjectionExpression", ph, error,
+                                        [](Parser& p, std::vector<Path>& paths) { return p.projection(paths); });
 }
 
 std::optional<KeyCondition> parse_key_condition(std::string_view text, const std::string& hash_key,

@@ -19,10 +19,8 @@ namespace tenantsim::cli {
 
 namespace {
 
-// The services this build serves on the wire, and the ones still to come (named so that a user
-// asking for them learns it is not a typo).
-const std::set<std::string> kOnTheWire = {"dynamodb", "bedrock", "weather"};
-const std::set<std::string> kNotYet = {"cognito"};
+// The services this build serves on the wire.
+const std::set<std::string> kOnTheWire = {"dynamodb", "cognito", "bedrock", "weather"};
 
 std::set<std::string> services_option(const std::string& list) {
   std::set<std::string> out;
@@ -30,8 +28,7 @@ std::set<std::string> services_option(const std::string& list) {
   std::string s;
   while (std::getline(ss, s, ',')) {
     if (s.empty()) continue;
-    if (kNotYet.count(s)) throw UsageError(fmt::format("--services: {} is not on its wire protocol yet (dynamodb, bedrock, weather are)", s));
-    if (!kOnTheWire.count(s)) throw UsageError(fmt::format("--services: unknown service '{}' (known: dynamodb, bedrock, weather)", s));
+    if (!kOnTheWire.count(s)) throw UsageError(fmt::format("--services: unknown service '{}' (known: dynamodb, cognito, bedrock, weather)", s));
     out.insert(s);
   }
   if (out.empty()) throw UsageError("--services: name at least one service");
@@ -42,14 +39,15 @@ std::set<std::string> services_option(const std::string& list) {
 
 int fakes_serve(int argc, char** argv) {
   cxxopts::Options opts("tenantsim fakes serve",
-                        "Serve the fakes on their wire protocols on one port: DynamoDB (JSON 1.0, by X-Amz-Target), the Bedrock\n"
+                        "Serve the fakes on their wire protocols on one port: DynamoDB (JSON 1.0) and Cognito user pools (JSON 1.1)\n"
+                        "by X-Amz-Target, with each pool's /{poolId}/.well-known/jwks.json; the Bedrock\n"
                         "runtime (POST /model/{id}/converse and /invoke) and OpenWeatherMap (GET /data/2.5/weather, /forecast,\n"
                         "/data/3.0/onecall).\n"
                         "Prints 'listening on http://ADDR:PORT' when ready; SIGTERM or SIGINT stops it gracefully.");
   opts.add_options()("port", "TCP port (0: any free port)", cxxopts::value<int64_t>()->default_value("8000"))(
       "bind", "address to listen on", cxxopts::value<std::string>()->default_value("127.0.0.1"))(
       "threads", "connection threads", cxxopts::value<int64_t>()->default_value("2"))(
-      "services", "comma-separated services to serve", cxxopts::value<std::string>()->default_value("dynamodb,bedrock,weather"))(
+      "services", "comma-separated services to serve", cxxopts::value<std::string>()->default_value("dynamodb,cognito,bedrock,weather"))(
       "seed", "seed of the model's token counts and ids", cxxopts::value<uint64_t>()->default_value("42"))(
       "weather-api-key", "an OpenWeatherMap key the fake accepts, KEY or KEY:CALLS_PER_MINUTE (repeatable; default "
       "tenantsim-weather-key:600)", cxxopts::value<std::vector<std::string>>())(

@@ -17,6 +17,7 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kDynamoTarget = "DynamoDB_20120810.";
+constexpr std::string_view kCognitoTarget = "AWSCognitoIdentityProviderService.";
 // AWS refuses a signature whose X-Amz-Date is more than 15 minutes off its clock.
 constexpr int64_t kMaxSkewMs = 15 * 60 * 1000;
 
@@ -79,7 +80,10 @@ FakesService::FakesService(FakesServiceOptions options)
       dynamo_([this] { return now_ms(); }),
       cloud_clock_(Time{std::chrono::milliseconds(now_ms())}),
       bedrock_(cloud_clock_, Rng(options_.seed).split("bedrock")),
-      weather_(cloud_clock_, Rng(options_.seed).split("weather")) {
+      weather_(cloud_clock_, Rng(options_.seed).split("weather")),
+      cognito_(cloud_clock_, Rng(options_.seed).split("cognito")),
+      cognito_api_(cognito_, [this](Task<void> t) { run_on_cloud(std::move(t)); },
+                   [this](const std::string& client, const std::string& user) { return cognito_.mailbox(client, user); }) {
   if (options_.weather_keys.empty()) options_.weather_keys["tenantsim-weather-key"] = 600;
   for (const auto& [key, per_minute] : options_.weather_keys) weather_.add_api_key(key, per_minute);
 }
@@ -142,6 +146,26 @@ Response FakesService::handle(const Request& req) {
   const std::string& target = req.header("x-amz-target");
   if (req.method == "POST" && target.starts_with(kDynamoTarget) && options_.services.count("dynamodb"))
     return dynamodb(req, target.substr(kDynamoTarget.size()));
+  if (req.method == "POST" && target.starts_with(kCognitoTarget) && options_.services.count("cognito"))
+    return cognito(req, target.substr(kCognitoTarget.size()));
+  if (req.method == "GET" && options_.services.count("cognito")) {
+    // /{poolId}/.well-known/{jwks.json|openid-configuration}, and the stand-in for the e-mail.
+    constexpr std::string_view kWellKnown = "/.well-known/";
+    if (const size_t at = path.find(kWellKnown); at != std::string::npos && at > 1) {
+      const std::string document = path.substr(at + kWellKnown.size());
+      if (document == "jwks.json" || document == "openid-configuration") {
+        const auto r = cognito_api_.well_known(path.substr(1, at - 1), document, "http://" + req.header("host"));
+        return Response{r.status, {{"Content-Type", "application/json"}}, r.body.dump()};
+      }
+    }
+    if (path == "/_fake/cognito/confirmation-code") {
+      const auto params = parse_query(q == std::string::npos ? "" : req.target.substr(q + 1));
+      auto c = params.find("client_id"), u = params.find("username");
+      const std::string code = c == params.end() || u == params.end() ? "" : cognito_api_.confirmation_code(c->second, u->second);
+      if (code.empty()) return Response{404, {{"Content-Type", "application/json"}}, json{{"message", "no code was sent"}}.dump()};
+      return Response{200, {{"Content-Type", "application/json"}}, json{{"code", code}}.dump()};
+    }
+  }
   if (req.method == "POST" && path.starts_with("/model/") && options_.services.count("bedrock")) {
     // /model/{modelId}/{converse|invoke}; the id is percent-encoded (':' as %3A).
     const size_t slash = path.rfind('/');
@@ -230,25 +254,25 @@ Response FakesService::bedrock(const Request& req, const std::string& raw_model_
   if (!parsed.ok()) return rest_error(parsed.error().name, parsed.error().message, n);
   parsed->account = context.account;
   const auto started = std::chrono::steady_clock::now();
-  Result<ConverseResponse> out = Error::make(ErrorKind::kInternal, "InternalServerException", "not run");
-  {
-    std::lock_guard lock(cloud_mu_);
-    const Time wall{std::chrono::milliseconds(now_ms())};
-    if (wall > cloud_clock_.now()) cloud_clock_.advance_to(wall);
-    out = run_to_completion(cloud_clock_, bedrock_.converse(std::move(*parsed)));
-  }
-  if (!out.ok()) {
-    Response r = rest_error(out.error().name, out.error().message, n);
-    if (out.error().retry_after) r.headers.emplace_back("Retry-After", std::to_string(out.error().retry_after->count()));
+  std::optional<Result<ConverseResponse>> out;
+  auto call = [](FakeBedrock& fake, ConverseRequest r, std::optional<Result<ConverseResponse>>* o) -> Task<void> {
+    o->emplace(co_await fake.converse(std::move(r)));
+  };
+  run_on_cloud(call(bedrock_, std::move(*parsed), &out));
+  if (!out) return rest_error("InternalServerException", "the call did not complete", n);
+  if (!out->ok()) {
+    Response r = rest_error(out->error().name, out->error().message, n);
+    if (out->error().retry_after) r.headers.emplace_back("Retry-After", std::to_string(out->error().retry_after->count()));
     return r;
   }
   const int64_t latency =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
-  if (action == "converse") return aws_json(200, bedrock_wire::converse_json(*out, latency), "application/json", n);
-  Response r = aws_json(200, bedrock_wire::anthropic_json(*out, model_id, fmt::format("msg_tenantsim_{:016x}", n)),
+  const ConverseResponse& answer = out->value();
+  if (action == "converse") return aws_json(200, bedrock_wire::converse_json(answer, latency), "application/json", n);
+  Response r = aws_json(200, bedrock_wire::anthropic_json(answer, model_id, fmt::format("msg_tenantsim_{:016x}", n)),
                         "application/json", n);
-  r.headers.emplace_back("X-Amzn-Bedrock-Input-Token-Count", std::to_string(out->usage.input_tokens));
-  r.headers.emplace_back("X-Amzn-Bedrock-Output-Token-Count", std::to_string(out->usage.output_tokens));
+  r.headers.emplace_back("X-Amzn-Bedrock-Input-Token-Count", std::to_string(answer.usage.input_tokens));
+  r.headers.emplace_back("X-Amzn-Bedrock-Output-Token-Count", std::to_string(answer.usage.output_tokens));
   return r;
 }
 
@@ -261,16 +285,38 @@ Response FakesService::weather(const Request& req, const std::string& path, cons
   };
   if (const auto* refused = std::get_if<owm_wire::Reply>(&parsed)) return reply_of(*refused);
   const WeatherQuery q = std::get<WeatherQuery>(parsed);
-  Result<json> out = Error::make(ErrorKind::kInternal, "NotRun", "not run");
-  {
-    std::lock_guard lock(cloud_mu_);
-    const Time wall{std::chrono::milliseconds(now_ms())};
-    if (wall > cloud_clock_.now()) cloud_clock_.advance_to(wall);
-    out = run_to_completion(cloud_clock_, weather_.fetch(q));
-  }
-  if (!out.ok()) return reply_of(owm_wire::error_reply(out.error()));
+  std::optional<Result<json>> out;
+  auto call = [](FakeWeather& fake, WeatherQuery wq, std::optional<Result<json>>* o) -> Task<void> {
+    o->emplace(co_await fake.fetch(std::move(wq)));
+  };
+  run_on_cloud(call(weather_, q, &out));
+  if (!out) return reply_of(owm_wire::error_reply(Error::make(ErrorKind::kUnavailable, "NotRun", "the call did not complete")));
+  if (!out->ok()) return reply_of(owm_wire::error_reply(out->error()));
   auto units = params.find("units");
-  return reply_of({200, owm_wire::to_api(q.kind, *out, units == params.end() ? "standard" : units->second, now_ms() / 1000)});
+  return reply_of({200, owm_wire::to_api(q.kind, out->value(), units == params.end() ? "standard" : units->second, now_ms() / 1000)});
+}
+
+void FakesService::run_on_cloud(Task<void> t) {
+  std::lock_guard lock(cloud_mu_);
+  const Time wall{std::chrono::milliseconds(now_ms())};
+  if (wall > cloud_clock_.now()) cloud_clock_.advance_to(wall);
+  spawn(std::move(t));
+  cloud_clock_.run();
+}
+
+Response FakesService::cognito(const Request& req, const std::string& operation) {
+  const uint64_t n = requests_.load();
+  auto json11 = [n](int status, const json& body) { return aws_json(status, body, "application/x-amz-json-1.1", n); };
+  if (!cognito_wire::CognitoApi::unsigned_operation(operation)) {
+    dynamo::CallContext context;
+    if (auto refused = authenticate(req, context))
+      return json11(refused->name == "MissingAuthenticationTokenException" ? 400 : 403,
+                    json{{"__type", refused->name}, {"message", refused->message}});
+  }
+  const json body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded()) return json11(400, json{{"__type", "SerializationException"}, {"message", "the request body is not JSON"}});
+  const auto reply = cognito_api_.call(operation, body);
+  return json11(reply.status, reply.body);
 }
 
 }  // namespace tenantsim::http

@@ -1,7 +1,7 @@
 // FakesService: the fakes on their AWS wire protocols, as an http::Handler for the one HTTP server
 // skeleton (what `tenantsim fakes serve` runs). One port for every service, routed the way AWS's
 // own front ends tell the protocols apart: JSON 1.0/1.1 calls by `X-Amz-Target`
-// (`DynamoDB_20120810.*`), REST calls by path. Each request's SigV4 Authorization header is parsed
+// (`DynamoDB_20120810.*`, `AWSCognitoIdentityProviderService.*`), REST calls by path. Each request's SigV4 Authorization header is parsed
 // (its access key names the account, so tables and quotas are per account over the wire too) and,
 // with verify_sigv4, checked against the configured secret like AWS does.
 //
@@ -20,6 +20,8 @@
 
 #include "core/base/result.h"
 #include "fakes/bedrock/fake_bedrock.h"
+#include "fakes/cognito/cognito_wire.h"
+#include "fakes/cognito/fake_cognito.h"
 #include "fakes/common/virtual_clock.h"
 #include "fakes/dynamodb/dynamodb_api.h"
 #include "fakes/weather/fake_weather.h"
@@ -38,7 +40,7 @@ struct AccessKey {
 Result<std::map<std::string, AccessKey>> parse_access_keys(const nlohmann::json& j, const std::string& where);
 
 struct FakesServiceOptions {
-  std::set<std::string> services = {"dynamodb", "bedrock", "weather"};
+  std::set<std::string> services = {"dynamodb", "cognito", "bedrock", "weather"};
   uint64_t seed = 42;  // the model's token counts and ids
   // OpenWeatherMap API keys and their calls per minute; empty: the platform's default key.
   std::map<std::string, int> weather_keys;
@@ -70,6 +72,9 @@ class FakesService {
   Response dynamodb(const Request& req, const std::string& operation);
   Response bedrock(const Request& req, const std::string& model_id, const std::string& action);
   Response weather(const Request& req, const std::string& path, const std::string& query);
+  Response cognito(const Request& req, const std::string& operation);
+  // Runs one port call of a cloud fake to completion on the cloud clock, moved to the wall clock.
+  void run_on_cloud(Task<void> t);
 
   struct AuthFailure {
     std::string name;
@@ -92,6 +97,8 @@ class FakesService {
   VirtualClock cloud_clock_;
   FakeBedrock bedrock_;
   FakeWeather weather_;
+  FakeCognito cognito_;
+  cognito_wire::CognitoApi cognito_api_;
 };
 
 }  // namespace tenantsim::http

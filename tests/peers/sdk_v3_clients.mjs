@@ -1,6 +1,7 @@
 // The AWS SDK for JavaScript v3 against `tenantsim fakes serve` (started by the caller, signatures
 // verified): DynamoDB through the low-level client, its paginators and lib-dynamodb's document
-// client, and a Converse call through the Bedrock runtime client (over HTTP/1.1, see below).
+// client, a Converse call through the Bedrock runtime client (over HTTP/1.1, see below), and Cognito
+// sign-up and sign-in with the ID token verified against the pool's JWKS.
 //   node sdk_v3_clients.mjs ENDPOINT ACCESS_KEY SECRET
 import assert from "node:assert/strict";
 import {
@@ -10,6 +11,11 @@ import {
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { BedrockRuntimeClient, ConverseCommand } from "@aws-sdk/client-bedrock-runtime";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
+import {
+  CognitoIdentityProviderClient, ConfirmSignUpCommand, CreateUserPoolClientCommand, CreateUserPoolCommand,
+  InitiateAuthCommand, NotAuthorizedException, SignUpCommand,
+} from "@aws-sdk/client-cognito-identity-provider";
+import { createPublicKey, verify } from "node:crypto";
 
 const [endpoint, accessKeyId, secretAccessKey] = process.argv.slice(2);
 const config = { endpoint, region: "us-east-1", credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 };
@@ -71,4 +77,32 @@ const answer = await br.send(new ConverseCommand({
 assert.equal(answer.stopReason, "end_turn");
 assert.ok(answer.usage.inputTokens > 0 && answer.usage.outputTokens > 0);
 
-console.log("ok sdk v3: dynamodb (client, paginator, waiter, document client, transactions) and bedrock converse");
+// Cognito: sign up, confirm with the mailed code, sign in; the ID token verified with node's crypto
+// against the pool's JWKS.
+const idp = new CognitoIdentityProviderClient(config);
+const pool = (await idp.send(new CreateUserPoolCommand({
+  PoolName: "js", Schema: [{ Name: "tenant_id", AttributeDataType: "String", Mutable: false }],
+}))).UserPool.Id;
+const app = (await idp.send(new CreateUserPoolClientCommand({ UserPoolId: pool, ClientName: "spa" }))).UserPoolClient.ClientId;
+await idp.send(new SignUpCommand({
+  ClientId: app, Username: "bo@acme", Password: "Correct-Horse-7",
+  UserAttributes: [{ Name: "custom:tenant_id", Value: "acme" }],
+}));
+const mailed = await (await fetch(`${endpoint}/_fake/cognito/confirmation-code?client_id=${app}&username=bo@acme`)).json();
+await idp.send(new ConfirmSignUpCommand({ ClientId: app, Username: "bo@acme", ConfirmationCode: mailed.code }));
+await assert.rejects(
+  idp.send(new InitiateAuthCommand({ ClientId: app, AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: { USERNAME: "bo@acme", PASSWORD: "nope-nope-1" } })),
+  (e) => e instanceof NotAuthorizedException,
+);
+const auth = await idp.send(new InitiateAuthCommand({
+  ClientId: app, AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: { USERNAME: "bo@acme", PASSWORD: "Correct-Horse-7" },
+}));
+const [h, p, sig] = auth.AuthenticationResult.IdToken.split(".");
+const jwks = await (await fetch(`${endpoint}/${pool}/.well-known/jwks.json`)).json();
+const jwk = jwks.keys.find((k) => k.kid === JSON.parse(Buffer.from(h, "base64url")).kid);
+assert.ok(verify("RSA-SHA256", Buffer.from(`${h}.${p}`), createPublicKey({ key: jwk, format: "jwk" }), Buffer.from(sig, "base64url")));
+const claims = JSON.parse(Buffer.from(p, "base64url"));
+assert.equal(claims["custom:tenant_id"], "acme");
+assert.equal(claims.aud, app);
+
+console.log("ok sdk v3: dynamodb (client, paginator, waiter, document client, transactions), bedrock converse, cognito sign-up and sign-in");

@@ -1,0 +1,269 @@
+#include "fakes/cognito/cognito_wire.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace tenantsim::cognito_wire {
+
+namespace {
+
+using nlohmann::json;
+
+// Cognito's __type is the bare exception name; its HTTP status 400 for every client error.
+Reply error(const std::string& name, const std::string& message, int status = 400) {
+  return Reply{status, json{{"__type", name}, {"message", message}}};
+}
+Reply error(const Error& e) {
+  return error(e.name.empty() ? "InternalErrorException" : e.name, e.message, e.kind == ErrorKind::kUnavailable ? 500 : 400);
+}
+
+std::string string_param(const json& req, const char* name) {
+  auto it = req.find(name);
+  return it != req.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// A missing required parameter, worded as the service words it.
+std::optional<Reply> require(const json& req, std::initializer_list<const char*> names) {
+  for (const char* n : names)
+    if (string_param(req, n).empty())
+      return error("InvalidParameterException",
+                   fmt::format("1 validation error detected: Value at '{}{}' failed to satisfy constraint: Member must not be null",
+                               static_cast<char>(std::tolower(n[0])), n + 1));
+  return std::nullopt;
+}
+
+Attributes attributes_of(const json& req, const char* field = "UserAttributes") {
+  Attributes out;
+  for (const auto& a : req.value(field, json::array()))
+    if (a.contains("Name") && a.contains("Value")) out[a["Name"].get<std::string>()] = a["Value"].get<std::string>();
+  return out;
+}
+
+json attributes_json(const UserRecord& u) {
+  json out = json::array({{{"Name", "sub"}, {"Value", u.sub}}});
+  for (const auto& [k, v] : u.attributes)
+    if (k != "sub") out.push_back({{"Name", k}, {"Value", v}});
+  return out;
+}
+
+json user_json(const UserRecord& u, const char* attributes_key) {
+  return {{"Username", u.username}, {attributes_key, attributes_json(u)}, {"UserStatus", u.status}, {"Enabled", true}};
+}
+
+json tokens_json(const AuthTokens& t) {
+  json result = {{"AccessToken", t.access_token}, {"IdToken", t.id_token}, {"ExpiresIn", t.expires_in}, {"TokenType", "Bearer"}};
+  if (!t.refresh_token.empty()) result["RefreshToken"] = t.refresh_token;
+  return {{"AuthenticationResult", result}, {"ChallengeParameters", json::object()}};
+}
+
+// ListUsers' Filter: `attribute = "value"` or `attribute ^= "prefix"` (the service's two operators).
+bool matches_filter(const UserRecord& u, const std::string& filter) {
+  if (filter.empty()) return true;
+  const bool prefix = filter.find("^=") != std::string::npos;
+  const size_t op = prefix ? filter.find("^=") : filter.find('=');
+  std::string name = filter.substr(0, op);
+  name.erase(name.find_last_not_of(' ') + 1);
+  std::string value = filter.substr(op + (prefix ? 2 : 1));
+  value.erase(0, value.find_first_not_of(' '));
+  if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+  std::string actual;
+  if (name == "username") actual = u.username;
+  else if (name == "sub") actual = u.sub;
+  else if (name == "status" || name == "cognito:user_status") actual = u.status;
+  else if (auto it = u.attributes.find(name); it != u.attributes.end()) actual = it->second;
+  else return false;
+  return prefix ? actual.starts_with(value) : actual == value;
+}
+
+}  // namespace
+
+CognitoApi::CognitoApi(IdentityProvider& idp, Runner run,
+                       std::function<std::string(const std::string&, const std::string&)> mailbox)
+    : idp_(idp), run_(std::move(run)), mailbox_(std::move(mailbox)) {}
+
+template <class T>
+Result<T> CognitoApi::run(Task<Result<T>> t) {
+  std::optional<Result<T>> out;
+  auto capture = [](Task<Result<T>> inner, std::optional<Result<T>>* o) -> Task<void> { o->emplace(co_await inner); };
+  run_(capture(std::move(t), &out));
+  if (!out) return Error::make(ErrorKind::kUnavailable, "InternalErrorException", "the call did not complete");
+  return std::move(*out);
+}
+
+Status CognitoApi::run(Task<Status> t) {
+  std::optional<Status> out;
+  auto capture = [](Task<Status> inner, std::optional<Status>* o) -> Task<void> { o->emplace(co_await inner); };
+  run_(capture(std::move(t), &out));
+  if (!out) return Error::make(ErrorKind::kUnavailable, "InternalErrorException", "the call did not complete");
+  return std::move(*out);
+}
+
+std::string CognitoApi::confirmation_code(const std::string& client_id, const std::string& username) {
+  std::lock_guard lock(mu_);
+  return mailbox_(client_id, username);
+}
+
+bool CognitoApi::unsigned_operation(const std::string& op) {
+  static const char* kUnsigned[] = {"SignUp", "ConfirmSignUp", "InitiateAuth", "RespondToAuthChallenge",
+                                    "UpdateUserAttributes", "GetUser", "ForgotPassword", "ConfirmForgotPassword"};
+  return std::find(std::begin(kUnsigned), std::end(kUnsigned), op) != std::end(kUnsigned);
+}
+
+Reply CognitoApi::call(const std::string& op, const json& req) {
+  std::lock_guard lock(mu_);
+  if (!req.is_object()) return error("SerializationException", "the request body must be a JSON object");
+  if (op == "CreateUserPool") {
+    if (auto e = require(req, {"PoolName"})) return *e;
+    UserPoolConfig c;
+    c.name = string_param(req, "PoolName");
+    for (const auto& s : req.value("Schema", json::array())) {
+      std::string name = s.value("Name", "");
+      if (name.starts_with("custom:")) name = name.substr(7);
+      if (!name.empty()) c.custom_attributes.push_back(name);
+    }
+    auto pool = run(idp_.create_user_pool(c));
+    if (!pool.ok()) return error(pool.error());
+    pools_[pool->pool_id] = Pool{c.name, pool->issuer};
+    const std::string region = pool->pool_id.substr(0, pool->pool_id.find('_'));
+    return {200, {{"UserPool", {{"Id", pool->pool_id}, {"Name", c.name}, {"Status", "Enabled"},
+                               {"Arn", fmt::format("arn:aws:cognito-idp:{}:000000000000:userpool/{}", region, pool->pool_id)}}}}};
+  }
+  if (op == "DescribeUserPool") {
+    auto it = pools_.find(string_param(req, "UserPoolId"));
+    if (it == pools_.end()) return error("ResourceNotFoundException", "User pool " + string_param(req, "UserPoolId") + " does not exist.");
+    return {200, {{"UserPool", {{"Id", it->first}, {"Name", it->second.name}, {"Status", "Enabled"}}}}};
+  }
+  if (op == "DeleteUserPool") {
+    auto st = run(idp_.delete_user_pool(string_param(req, "UserPoolId")));
+    if (!st.ok()) return error(st.error());
+    pools_.erase(string_param(req, "UserPoolId"));
+    return {200, json::object()};
+  }
+  if (op == "CreateUserPoolClient") {
+    if (auto e = require(req, {"UserPoolId", "ClientName"})) return *e;
+    std::optional<std::vector<std::string>> write;
+    if (req.contains("WriteAttributes")) write = req["WriteAttributes"].get<std::vector<std::string>>();
+    auto id = run(idp_.create_app_client(string_param(req, "UserPoolId"), string_param(req, "ClientName"), write));
+    if (!id.ok()) return error(id.error());
+    clients_[*id] = string_param(req, "UserPoolId");
+    return {200, {{"UserPoolClient", {{"ClientId", *id}, {"ClientName", string_param(req, "ClientName")},
+                                      {"UserPoolId", string_param(req, "UserPoolId")}}}}};
+  }
+  if (op == "SignUp") {
+    if (auto e = require(req, {"ClientId", "Username", "Password"})) return *e;
+    auto sub = run(idp_.sign_up(string_param(req, "ClientId"), string_param(req, "Username"), string_param(req, "Password"),
+                                attributes_of(req)));
+    if (!sub.ok()) return error(sub.error());
+    return {200, {{"UserConfirmed", false}, {"UserSub", *sub},
+                  {"CodeDeliveryDetails", {{"DeliveryMedium", "EMAIL"}, {"AttributeName", "email"}, {"Destination", "x***@x***"}}}}};
+  }
+  if (op == "ConfirmSignUp") {
+    if (auto e = require(req, {"ClientId", "Username", "ConfirmationCode"})) return *e;
+    auto st = run(idp_.confirm_sign_up(string_param(req, "ClientId"), string_param(req, "Username"), string_param(req, "ConfirmationCode")));
+    if (!st.ok()) return error(st.error());
+    return {200, json::object()};
+  }
+  if (op == "AdminCreateUser") {
+    if (auto e = require(req, {"UserPoolId", "Username"})) return *e;
+    std::string password = string_param(req, "TemporaryPassword");
+    if (password.empty()) return error("InvalidParameterException", "this fake needs TemporaryPassword (it is kept as the permanent one)");
+    auto sub = run(idp_.admin_create_user(string_param(req, "UserPoolId"), string_param(req, "Username"), password, attributes_of(req)));
+    if (!sub.ok()) return error(sub.error());
+    auto u = run(idp_.admin_get_user(string_param(req, "UserPoolId"), string_param(req, "Username")));
+    if (!u.ok()) return error(u.error());
+    return {200, {{"User", user_json(*u, "Attributes")}}};
+  }
+  if (op == "AdminGetUser") {
+    if (auto e = require(req, {"UserPoolId", "Username"})) return *e;
+    auto u = run(idp_.admin_get_user(string_param(req, "UserPoolId"), string_param(req, "Username")));
+    if (!u.ok()) return error(u.error());
+    return {200, user_json(*u, "UserAttributes")};
+  }
+  if (op == "CreateGroup") {
+    if (auto e = require(req, {"UserPoolId", "GroupName"})) return *e;
+    auto st = run(idp_.create_group(string_param(req, "UserPoolId"), string_param(req, "GroupName")));
+    if (!st.ok()) return error(st.error());
+    return {200, {{"Group", {{"GroupName", string_param(req, "GroupName")}, {"UserPoolId", string_param(req, "UserPoolId")}}}}};
+  }
+  if (op == "AdminAddUserToGroup") {
+    if (auto e = require(req, {"UserPoolId", "Username", "GroupName"})) return *e;
+    auto st = run(idp_.admin_add_user_to_group(string_param(req, "UserPoolId"), string_param(req, "Username"),
+                                               string_param(req, "GroupName")));
+    if (!st.ok()) return error(st.error());
+    return {200, json::object()};
+  }
+  if (op == "ListUsers") {
+    if (auto e = require(req, {"UserPoolId"})) return *e;
+    auto users = run(idp_.list_users(string_param(req, "UserPoolId")));
+    if (!users.ok()) return error(users.error());
+    const int64_t limit = req.value("Limit", int64_t{60});
+    if (limit < 1 || limit > 60) return error("InvalidParameterException", "Limit must be between 1 and 60");
+    // The page token is the last username of the previous page (users come in username order).
+    std::sort(users->begin(), users->end(), [](const UserRecord& a, const UserRecord& b) { return a.username < b.username; });
+    const std::string after = string_param(req, "PaginationToken");
+    json out = json::array();
+    std::string last;
+    bool more = false;
+    for (const auto& u : *users) {
+      if (!after.empty() && u.username <= after) continue;
+      if (!matches_filter(u, string_param(req, "Filter"))) continue;
+      if (static_cast<int64_t>(out.size()) == limit) {
+        more = true;
+        break;
+      }
+      out.push_back(user_json(u, "Attributes"));
+      last = u.username;
+    }
+    json body = {{"Users", out}};
+    if (more) body["PaginationToken"] = last;
+    return {200, body};
+  }
+  if (op == "InitiateAuth" || op == "AdminInitiateAuth") {
+    if (auto e = require(req, {"ClientId", "AuthFlow"})) return *e;
+    const std::string flow = string_param(req, "AuthFlow");
+    const json params = req.value("AuthParameters", json::object());
+    auto param = [&](const char* n) { return params.contains(n) && params[n].is_string() ? params[n].get<std::string>() : ""; };
+    Result<AuthTokens> tokens = Error::make(ErrorKind::kBadRequest, "InvalidParameterException", "");
+    if (flow == "USER_PASSWORD_AUTH" || flow == "ADMIN_USER_PASSWORD_AUTH" || flow == "ADMIN_NO_SRP_AUTH") {
+      if (param("USERNAME").empty() || param("PASSWORD").empty())
+        return error("InvalidParameterException", "Missing required parameter USERNAME or PASSWORD");
+      tokens = run(idp_.initiate_auth_password(string_param(req, "ClientId"), param("USERNAME"), param("PASSWORD")));
+    } else if (flow == "REFRESH_TOKEN_AUTH" || flow == "REFRESH_TOKEN") {
+      if (param("REFRESH_TOKEN").empty()) return error("InvalidParameterException", "Missing required parameter REFRESH_TOKEN");
+      tokens = run(idp_.initiate_auth_refresh(string_param(req, "ClientId"), param("REFRESH_TOKEN")));
+    } else if (flow == "USER_SRP_AUTH") {
+      return error("InvalidParameterException", "USER_SRP_AUTH is not supported by tenantsim's Cognito fake yet; use USER_PASSWORD_AUTH");
+    } else {
+      return error("InvalidParameterException", "Invalid AuthFlow: " + flow);
+    }
+    if (!tokens.ok()) return error(tokens.error());
+    return {200, tokens_json(*tokens)};
+  }
+  if (op == "UpdateUserAttributes") {
+    if (auto e = require(req, {"AccessToken"})) return *e;
+    auto st = run(idp_.update_user_attributes(string_param(req, "AccessToken"), attributes_of(req)));
+    if (!st.ok()) return error(st.error());
+    return {200, {{"CodeDeliveryDetailsList", json::array()}}};
+  }
+  return error("UnknownOperationException",
+               fmt::format("tenantsim's Cognito fake does not implement AWSCognitoIdentityProviderService.{}", op));
+}
+
+Reply CognitoApi::well_known(const std::string& pool_id, const std::string& document, const std::string& base_url) {
+  std::lock_guard lock(mu_);
+  auto jwks = run(idp_.jwks(pool_id));
+  if (!jwks.ok()) return error("ResourceNotFoundException", "User pool " + pool_id + " does not exist.");
+  if (document == "jwks.json") return {200, json::parse(*jwks)};
+  auto it = pools_.find(pool_id);
+  const std::string issuer = it != pools_.end() ? it->second.issuer : "";
+  return {200, {{"issuer", issuer},
+                {"jwks_uri", base_url + "/" + pool_id + "/.well-known/jwks.json"},
+                {"response_types_supported", {"code", "token"}},
+                {"subject_types_supported", {"public"}},
+                {"id_token_signing_alg_values_supported", {"RS256"}},
+                {"scopes_supported", {"openid", "email", "phone", "profile"}},
+                {"token_endpoint_auth_methods_supported", {"client_secret_basic", "client_secret_post"}}}};
+}
+
+}  // namespace tenantsim::cognito_wire
