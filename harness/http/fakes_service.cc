@@ -99,15 +99,26 @@ Result<size_t> FakesService::replay(const std::vector<json>& entries) {
   size_t line = 0;
   for (const auto& e : entries) {
     ++line;
-    if (e.value("service", "") != "dynamodb" || !e.contains("request") || !e["t"].is_number_integer())
-      return Error::make(ErrorKind::kBadRequest, "StateCorrupt", fmt::format("state entry {} is not a DynamoDB request", line));
+    const std::string service = e.value("service", "");
+    if ((service != "dynamodb" && service != "cognito") || !e.contains("request") || !e["t"].is_number_integer())
+      return Error::make(ErrorKind::kBadRequest, "StateCorrupt", fmt::format("state entry {} is not a request this server logs", line));
     replay_time_ms_ = e["t"].get<int64_t>();
-    dynamo::CallContext ctx{e.value("account", "000000000000"), e.value("region", "us-east-1")};
-    const auto reply = dynamo_.call(e.value("op", ""), e["request"], ctx);
+    int status = 0;
+    json body;
+    if (service == "dynamodb") {
+      dynamo::CallContext ctx{e.value("account", "000000000000"), e.value("region", "us-east-1")};
+      const auto reply = dynamo_.call(e.value("op", ""), e["request"], ctx);
+      status = reply.status;
+      body = reply.body;
+    } else {
+      const auto reply = cognito_api_.call(e.value("op", ""), e["request"]);
+      status = reply.status;
+      body = reply.body;
+    }
     replay_time_ms_ = -1;
-    if (reply.status != 200)
+    if (status != e.value("status", 200))
       return Error::make(ErrorKind::kBadRequest, "StateCorrupt",
-                         fmt::format("state entry {} ({}) no longer applies: {}", line, e.value("op", ""), reply.body.dump()));
+                         fmt::format("state entry {} ({} {}) no longer answers as it did: {}", line, service, e.value("op", ""), body.dump()));
   }
   return line;
 }
@@ -315,7 +326,24 @@ Response FakesService::cognito(const Request& req, const std::string& operation)
   }
   const json body = json::parse(req.body, nullptr, false);
   if (body.is_discarded()) return json11(400, json{{"__type", "SerializationException"}, {"message", "the request body is not JSON"}});
+  if (!options_.log) {
+    const auto reply = cognito_api_.call(operation, body);
+    return json11(reply.status, reply.body);
+  }
+  // Every call is logged, failures too, with its status: the fake draws its ids, codes and keys from
+  // one seeded sequence, so the replay must make exactly the calls that were made to rebuild them.
+  std::lock_guard lock(log_mu_);
+  if (log_failed_)
+    return json11(500, json{{"__type", "InternalErrorException"}, {"message", "the state log could not be written"}});
+  const int64_t t = now_ms();
+  replay_time_ms_ = t;
   const auto reply = cognito_api_.call(operation, body);
+  replay_time_ms_ = -1;
+  const json entry = {{"service", "cognito"}, {"op", operation}, {"t", t}, {"status", reply.status}, {"request", body}};
+  if (auto st = options_.log->append(entry); !st.ok()) {
+    log_failed_ = true;
+    return json11(500, json{{"__type", "InternalErrorException"}, {"message", st.error().message}});
+  }
   return json11(reply.status, reply.body);
 }
 
