@@ -168,6 +168,13 @@ struct Consumed {
   }
 };
 
+// ConsumedCapacity of a call over several tables: one entry per table, in name order.
+json capacity_list(const std::map<std::string, int64_t>& write_units_by_table, const std::string& mode) {
+  json out = json::array();
+  for (const auto& [name, u] : write_units_by_table) out.push_back(Consumed{name, 0, u}.to_json(mode));
+  return out;
+}
+
 std::string capacity_mode(const json& req) {
   return enum_field(req, "ReturnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"}, "NONE");
 }
@@ -749,10 +756,7 @@ struct DynamoApi::Impl {
     }
     if (done == 0) throttled();
     json out = {{"UnprocessedItems", unprocessed}};
-    if (capacity != "NONE") {
-      out["ConsumedCapacity"] = json::array();
-      for (const auto& [name, u] : units) out["ConsumedCapacity"].push_back(Consumed{name, 0, u}.to_json(capacity));
-    }
+    if (capacity != "NONE") out["ConsumedCapacity"] = capacity_list(units, capacity);
     return out;
   }
 
@@ -903,10 +907,7 @@ struct DynamoApi::Impl {
       if (a.image) a.table->put(std::move(*a.image));
     }
     json out = json::object();
-    if (capacity != "NONE") {
-      out["ConsumedCapacity"] = json::array();
-      for (const auto& [name, u] : units) out["ConsumedCapacity"].push_back(Consumed{name, 0, u}.to_json(capacity));
-    }
+    if (capacity != "NONE") out["ConsumedCapacity"] = capacity_list(units, capacity);
     return out;
   }
 

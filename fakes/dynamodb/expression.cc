@@ -141,24 +141,17 @@ class Parser {
 
   // ---- conditions: OR < AND < NOT < comparisons and functions
 
-  bool condition(Condition& out) {
-    if (!conjunction(out)) return false;
-    while (is_keyword("OR")) {
-      ++pos_;
-      Condition rhs;
-      if (!conjunction(rhs)) return false;
-      out = Condition{Condition::Kind::kOr, "", {}, {std::move(out), std::move(rhs)}};
-    }
-    return true;
-  }
+  bool condition(Condition& out) { return left_associative(out, "OR", Condition::Kind::kOr, &Parser::conjunction); }
+  bool conjunction(Condition& out) { return left_associative(out, "AND", Condition::Kind::kAnd, &Parser::negation); }
 
-  bool conjunction(Condition& out) {
-    if (!negation(out)) return false;
-    while (is_keyword("AND")) {
+  // side (KEYWORD side)*, folded to the left.
+  bool left_associative(Condition& out, std::string_view keyword, Condition::Kind kind, bool (Parser::*side)(Condition&)) {
+    if (!(this->*side)(out)) return false;
+    while (is_keyword(keyword)) {
       ++pos_;
       Condition rhs;
-      if (!negation(rhs)) return false;
-      out = Condition{Condition::Kind::kAnd, "", {}, {std::move(out), std::move(rhs)}};
+      if (!(this->*side)(rhs)) return false;
+      out = Condition{kind, "", {}, {std::move(out), std::move(rhs)}};
     }
     return true;
   }
