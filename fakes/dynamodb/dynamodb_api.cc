@@ -175,6 +175,15 @@ json capacity_list(const std::map<std::string, int64_t>& write_units_by_table, c
   return out;
 }
 
+// TransactItems: 1 to 100 actions.
+const json* transact_items(const json& req) {
+  const json* items = field(req, "TransactItems");
+  if (!items || !items->is_array() || items->empty() || items->size() > 100)
+    validation("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length "
+               "less than or equal to 100, Member must have length greater than or equal to 1");
+  return items;
+}
+
 std::string capacity_mode(const json& req) {
   return enum_field(req, "ReturnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"}, "NONE");
 }
@@ -411,17 +420,30 @@ struct DynamoApi::Impl {
     return json();
   }
 
+  // The parameters every single-item write takes: ReturnValues (only ALL_OLD or NONE unless
+  // `updates`), ReturnValuesOnConditionCheckFailure, ReturnConsumedCapacity and the condition.
+  struct WriteOptions {
+    std::string mode;
+    std::string capacity;
+    std::optional<Condition> condition;
+  };
+  static WriteOptions write_options(const json& req, Placeholders& ph, bool updates) {
+    WriteOptions w;
+    w.mode = enum_field(req, "ReturnValues", {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"}, "NONE");
+    if (!updates && w.mode != "NONE" && w.mode != "ALL_OLD") validation("ReturnValues can only be ALL_OLD or NONE");
+    enum_field(req, "ReturnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"}, "NONE");
+    w.capacity = capacity_mode(req);
+    w.condition = condition_field(req, "ConditionExpression", ph);
+    return w;
+  }
+
   json put_item(Tables& ts, const json& req, const CallContext&) {
     refuse_legacy(req, {"Expected", "ConditionalOperator"});
     auto& t = table(ts, table_name(req));
     Item item = item_field(req, "Item", true);
     check_item(t, item);
-    const std::string mode = enum_field(req, "ReturnValues", {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"}, "NONE");
-    if (mode != "NONE" && mode != "ALL_OLD") validation("ReturnValues can only be ALL_OLD or NONE");
-    enum_field(req, "ReturnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"}, "NONE");
-    const std::string capacity = capacity_mode(req);
     Placeholders ph = placeholders(req);
-    auto condition = condition_field(req, "ConditionExpression", ph);
+    const auto [mode, capacity, condition] = write_options(req, ph, false);
     check_used(ph, req);
 
     const Item key = t.key_of(item);
@@ -461,9 +483,6 @@ struct DynamoApi::Impl {
     refuse_legacy(req, {"Expected", "ConditionalOperator", "AttributeUpdates"});
     auto& t = table(ts, table_name(req));
     const Item key = key_param(t, item_field(req, "Key", true));
-    const std::string mode = enum_field(req, "ReturnValues", {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"}, "NONE");
-    enum_field(req, "ReturnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"}, "NONE");
-    const std::string capacity = capacity_mode(req);
     Placeholders ph = placeholders(req);
     std::vector<UpdateAction> actions;
     if (const json* u = field(req, "UpdateExpression")) {
@@ -473,7 +492,7 @@ struct DynamoApi::Impl {
       if (!parsed) validation(error);
       actions = std::move(*parsed);
     }
-    auto condition = condition_field(req, "ConditionExpression", ph);
+    const auto [mode, capacity, condition] = write_options(req, ph, true);
     check_used(ph, req);
 
     const Item* current = t.find(key);
@@ -501,12 +520,8 @@ struct DynamoApi::Impl {
     refuse_legacy(req, {"Expected", "ConditionalOperator"});
     auto& t = table(ts, table_name(req));
     const Item key = key_param(t, item_field(req, "Key", true));
-    const std::string mode = enum_field(req, "ReturnValues", {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"}, "NONE");
-    if (mode != "NONE" && mode != "ALL_OLD") validation("ReturnValues can only be ALL_OLD or NONE");
-    enum_field(req, "ReturnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"}, "NONE");
-    const std::string capacity = capacity_mode(req);
     Placeholders ph = placeholders(req);
-    auto condition = condition_field(req, "ConditionExpression", ph);
+    const auto [mode, capacity, condition] = write_options(req, ph, false);
     check_used(ph, req);
     const Item* current = t.find(key);
     if (condition && !evaluate(*condition, current)) {
@@ -801,10 +816,7 @@ struct DynamoApi::Impl {
   }
 
   json transact_write(Tables& ts, const json& req, const CallContext&) {
-    const json* items = field(req, "TransactItems");
-    if (!items || !items->is_array() || items->empty() || items->size() > 100)
-      validation("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length "
-                 "less than or equal to 100, Member must have length greater than or equal to 1");
+    const json* items = transact_items(req);
     const std::string token = string_field(req, "ClientRequestToken", false);
     if (!token.empty()) {
       json body = req;
@@ -912,10 +924,7 @@ struct DynamoApi::Impl {
   }
 
   json transact_get(Tables& ts, const json& req, const CallContext&) {
-    const json* items = field(req, "TransactItems");
-    if (!items || !items->is_array() || items->empty() || items->size() > 100)
-      validation("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length "
-                 "less than or equal to 100, Member must have length greater than or equal to 1");
+    const json* items = transact_items(req);
     const std::string capacity = capacity_mode(req);
     json responses = json::array();
     std::map<std::string, int64_t> half_units;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <type_traits>
 
 #include "fakes/dynamodb/reserved_words.h"
 
@@ -572,25 +573,36 @@ std::optional<AttributeValue> update_value(const Operand& o, const Item& item, s
 
 // The container that holds the path's last element, creating nothing. Null when a step is missing
 // or has the wrong type.
+// One step down a document path: into a map by key or a list by index; null when the value is of
+// the other type or the key or index is not there. V is AttributeValue or const AttributeValue.
+template <class V>
+V* step(V* cur, const PathElement& e) {
+  if (e.index >= 0) {
+    if (cur->type != Type::kL || static_cast<size_t>(e.index) >= cur->list.size()) return nullptr;
+    return &cur->list[static_cast<size_t>(e.index)];
+  }
+  if (cur->type != Type::kM) return nullptr;
+  auto m = cur->map.find(e.name);
+  return m == cur->map.end() ? nullptr : &m->second;
+}
+
+// The value at path[0..end), or null.
+template <class I, class V = std::conditional_t<std::is_const_v<I>, const AttributeValue, AttributeValue>>
+V* walk(I& item, const Path& path, size_t end) {
+  if (path.empty() || path[0].index >= 0) return nullptr;
+  auto it = item.find(path[0].name);
+  if (it == item.end()) return nullptr;
+  V* cur = &it->second;
+  for (size_t i = 1; i < end && cur; ++i) cur = step(cur, path[i]);
+  return cur;
+}
+
+// The container that holds the path's last element, creating nothing. Null when a step is missing
+// or has the wrong type.
 AttributeValue* parent_of(Item& item, const Path& path, bool& top_level) {
   top_level = path.size() == 1;
   if (top_level) return nullptr;
-  auto it = item.find(path[0].name);
-  if (it == item.end()) return nullptr;
-  AttributeValue* cur = &it->second;
-  for (size_t i = 1; i + 1 < path.size(); ++i) {
-    const auto& e = path[i];
-    if (e.index >= 0) {
-      if (cur->type != Type::kL || static_cast<size_t>(e.index) >= cur->list.size()) return nullptr;
-      cur = &cur->list[static_cast<size_t>(e.index)];
-    } else {
-      if (cur->type != Type::kM) return nullptr;
-      auto m = cur->map.find(e.name);
-      if (m == cur->map.end()) return nullptr;
-      cur = &m->second;
-    }
-  }
-  return cur;
+  return walk(item, path, path.size() - 1);
 }
 
 bool assign(Item& item, const Path& path, AttributeValue value, std::string* error) {
@@ -617,23 +629,7 @@ bool assign(Item& item, const Path& path, AttributeValue value, std::string* err
   return fail_with(error, "The document path provided in the update expression is invalid for update");
 }
 
-AttributeValue* find_mutable(Item& item, const Path& path) {
-  bool top = false;
-  AttributeValue* parent = parent_of(item, path, top);
-  if (top) {
-    auto it = item.find(path[0].name);
-    return it == item.end() ? nullptr : &it->second;
-  }
-  if (!parent) return nullptr;
-  const auto& last = path.back();
-  if (last.index >= 0) {
-    if (parent->type != Type::kL || static_cast<size_t>(last.index) >= parent->list.size()) return nullptr;
-    return &parent->list[static_cast<size_t>(last.index)];
-  }
-  if (parent->type != Type::kM) return nullptr;
-  auto it = parent->map.find(last.name);
-  return it == parent->map.end() ? nullptr : &it->second;
-}
+AttributeValue* find_mutable(Item& item, const Path& path) { return walk(item, path, path.size()); }
 
 // REMOVE: a missing attribute or list element is no error, but a missing or mistyped parent is.
 bool remove_path(Item& item, const Path& path, std::string* error) {
@@ -868,25 +864,7 @@ std::optional<KeyCondition> parse_key_condition(std::string_view text, const std
   return out;
 }
 
-const AttributeValue* resolve(const Item& item, const Path& path) {
-  if (path.empty() || path[0].index >= 0) return nullptr;
-  auto it = item.find(path[0].name);
-  if (it == item.end()) return nullptr;
-  const AttributeValue* cur = &it->second;
-  for (size_t i = 1; i < path.size(); ++i) {
-    const auto& e = path[i];
-    if (e.index >= 0) {
-      if (cur->type != Type::kL || static_cast<size_t>(e.index) >= cur->list.size()) return nullptr;
-      cur = &cur->list[static_cast<size_t>(e.index)];
-    } else {
-      if (cur->type != Type::kM) return nullptr;
-      auto m = cur->map.find(e.name);
-      if (m == cur->map.end()) return nullptr;
-      cur = &m->second;
-    }
-  }
-  return cur;
-}
+const AttributeValue* resolve(const Item& item, const Path& path) { return walk(item, path, path.size()); }
 
 bool evaluate(const Condition& c, const Item* item) {
   using K = Condition::Kind;
