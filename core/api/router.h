@@ -54,5 +54,7 @@ std::string allowed_methods(const std::string& path);
 
 // Splits "a=1&b=x%20y" into decoded pairs (later keys win); '+' is a space, as forms send it.
 std::map<std::string, std::string> parse_query(std::string_view query);
+// %XX escapes decoded (malformed ones kept as they are); '+' is a space in query strings only.
+std::string percent_decode(std::string_view in, bool plus_is_space);
 
 }  // namespace tenantsim

@@ -229,20 +229,6 @@ Response FakesService::dynamodb(const Request& req, const std::string& operation
 
 namespace {
 
-std::string percent_decode(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
 // REST JSON errors, as Bedrock sends them: the status, x-amzn-ErrorType and {"message"}.
 Response rest_error(const std::string& name, const std::string& message, uint64_t n) {
   Response r = aws_json(bedrock_wire::http_status(name), json{{"message", message}}, "application/json", n);
@@ -256,7 +242,7 @@ Response FakesService::bedrock(const Request& req, const std::string& raw_model_
   const uint64_t n = requests_.load();
   dynamo::CallContext context;
   if (auto refused = authenticate(req, context)) return rest_error(refused->name, refused->message, n);
-  const std::string model_id = percent_decode(raw_model_id);
+  const std::string model_id = percent_decode(raw_model_id, false);
   if (action != "converse" && action != "invoke")
     return rest_error("UnknownOperationException", "this fake serves /model/{modelId}/converse and /invoke", n);
   const json body = json::parse(req.body, nullptr, false);
