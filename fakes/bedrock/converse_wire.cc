@@ -119,7 +119,10 @@ Result<ConverseRequest> parse_anthropic_invoke(const json& body, const std::stri
       out.text = content.get<std::string>();
     } else if (content.is_array()) {
       for (const auto& block : content)
-        if (block.value("type", "") == "text") out.text += (out.text.empty() ? "" : "\n") + block.value("text", "");
+        if (block.value("type", "") == "text") {
+          if (!out.text.empty()) out.text += '\n';
+          out.text += block.value("text", "");
+        }
     } else {
       return invalid("Malformed input request: #/messages: content must be a string or a list of blocks");
     }
