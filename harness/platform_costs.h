@@ -10,6 +10,7 @@
 
 #include "core/base/money.h"
 #include "core/domain/catalogs.h"
+#include "core/domain/revenue.h"
 #include "fakes/cognito/fake_cognito.h"
 #include "fakes/dynamodb/fake_dynamodb.h"
 
@@ -39,5 +40,10 @@ PlatformAttribution attribute_platform_usage(const DynamoLedger& dynamodb, const
 // cognito_monthly_active_user (absent prices cost nothing): {"dynamodb": m, "cognito": m}.
 // A half read unit costs half a read unit's price, floored to the pico-dollar once per tenant.
 std::map<std::string, Money> price_platform_usage(const PlatformUsage& usage, const PriceCatalog& prices);
+
+// What a tenant's dedicated (silo) resources cost by the month, traffic or not: each of the catalog's
+// silo_fixed_monthly lines prorated (core/domain/revenue.h's prorated_fee) over each period the
+// tenant spent on a tier deployed as a silo.
+Money silo_fixed_cost(const std::vector<TierPeriod>& periods, const TierCatalog& tiers, const PriceCatalog& prices);
 
 }  // namespace tenantsim

@@ -253,12 +253,13 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   const DynamoLedger dynamo_ledger = w.dynamodb.ledger();
   const PlatformAttribution platform =
       attribute_platform_usage(dynamo_ledger, w.cognito.ledger(), tenant_ids, tenant_of_sub);
-  std::map<std::string, Money> daily_revenue;  // UTC day -> subscription revenue earned that day
-  std::map<std::string, Money> fees;
-  for (const auto& [name, tier] : w.system->config().tiers.tiers()) fees[name] = tier.monthly_fee;
+  // UTC day -> revenue earned and fixed cost accrued that day, over every tenant.
+  std::map<std::string, Money> daily_revenue, daily_fixed;
+  const TierCatalog& tiers = w.system->config().tiers;
+  const PriceCatalog& prices = w.system->config().prices;
   for (const auto& t : sim.tenants()) {
     TenantRow row{t.id, t.tier, t.deployment, t.offset, static_cast<int>(t.users.size()), t.adversary,
-                  t.requests, t.chats_accepted, t.refused_limit, t.throttled, t.failed, {}, {}, {}, {}, {}};
+                  t.requests, t.chats_accepted, t.refused_limit, t.throttled, t.failed, {}, {}, {}, {}, {}, {}, {}};
     const auto& m = metered[t.id];
     for (const auto& [key, q] : m.quantity) row.quantities[key.first] += q;
     row.cost_by_service = m.cost_by_service;
@@ -266,36 +267,46 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
       row.quantities[quantity::kDynamoReadHalfUnits] = it->second.read_half_units;
       row.quantities[quantity::kDynamoWriteUnits] = it->second.write_units;
       row.quantities[quantity::kCognitoMaus] = it->second.monthly_active_users;
-      for (const auto& [svc, money] : price_platform_usage(it->second, w.system->config().prices))
-        row.cost_by_service[svc] = money;
+      for (const auto& [svc, money] : price_platform_usage(it->second, prices)) row.cost_by_service[svc] = money;
     }
-    for (const auto& [svc, money] : row.cost_by_service) row.cost += money;
-    // Subscription fees for the run's window, under each tier the tenant held in it.
+    // The tiers the tenant held over the run's window: what it pays for, and what its silo costs.
     std::vector<TierPeriod> periods{{t.tier, s.start, end}};
     for (const auto& [at, tier] : t.tier_history) {
       periods.back().to = at;
       periods.push_back({tier, at, end});
       row.tier_changes.emplace_back(to_iso8601(at), tier);
     }
-    row.revenue = subscription_revenue(periods, fees);
-    // Revenue per UTC day as differences of the revenue up to each midnight, so that the days add
-    // up exactly to the run's total (each day floored on its own would not).
-    Money before;
+    const int64_t seats = static_cast<int64_t>(t.users.size());
+    if (const Money fixed = silo_fixed_cost(periods, tiers, prices); fixed != Money{})
+      row.cost_by_service[metric::service_of(metric::kSiloFixedMonthly)] = fixed;
+    for (const auto& [svc, money] : row.cost_by_service) row.cost += money;
+    row.revenue_lines = recurring_revenue(periods, tiers, seats);
+    const auto overage = overage_by_day(t.messages, tiers);
+    for (const auto& [day, money] : overage) row.revenue_lines.overage += money;
+    row.revenue = row.revenue_lines.total();
+    for (const auto& [key, n] : t.messages) row.messages_by_month[{key.first.substr(0, 7), key.second}] += n;
+    // Per UTC day, as differences of the amounts accrued up to each midnight, so that the days add
+    // up exactly to the run's totals (each day floored on its own would not).
+    Money revenue_before, fixed_before;
     for (Time day = s.start; day < end;) {
       const Time next = std::min(end, next_day_start(day, 0));
       std::vector<TierPeriod> upto;
       for (const auto& p : periods)
         if (p.from < next) upto.push_back({p.tier, p.from, std::min(p.to, next)});
-      const Money cumulative = subscription_revenue(upto, fees);
-      daily_revenue[day_key(day, 0)] += cumulative - before;
-      before = cumulative;
+      const Money revenue = recurring_revenue(upto, tiers, seats).total(), fixed = silo_fixed_cost(upto, tiers, prices);
+      daily_revenue[day_key(day, 0)] += revenue - revenue_before;
+      daily_fixed[day_key(day, 0)] += fixed - fixed_before;
+      revenue_before = revenue;
+      fixed_before = fixed;
       day = next;
     }
+    for (const auto& [day, money] : overage) daily_revenue[day] += money;
     r.tenants.push_back(std::move(row));
   }
   std::map<std::string, DayEconomics> days;
   for (const auto& [day, money] : daily_revenue) days[day].revenue = money;
   for (const auto& [day, money] : daily_cost) days[day].metered_cost = money;
+  for (const auto& [day, money] : daily_fixed) days[day].fixed_cost = money;
   for (auto& [day, e] : days) {
     e.day = day;
     r.daily.push_back(e);

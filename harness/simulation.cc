@@ -367,7 +367,10 @@ Task<int> Simulation::send_chat(SimTenant& t, SimUser& u, std::string session, s
     }
     oracle_.limit_retry_after(ticket, world_.clock.now(), retry_after);
   }
-  t.chats_accepted += r.status == 200;
+  if (r.status == 200) {
+    ++t.chats_accepted;
+    ++t.messages[{day_key(world_.clock.now(), 0), t.billed_tier()}];
+  }
   co_return r.status;
 }
 

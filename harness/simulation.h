@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/domain/revenue.h"
 #include "harness/driver.h"
 #include "harness/oracle.h"
 #include "harness/world.h"
@@ -41,6 +42,9 @@ struct SimTenant {
   int64_t refused_limit = 0, throttled = 0, failed = 0;  // of ordinary users' requests, by refusal kind
   int tier_changes = 0;  // billing changes applied during the run (`tier` stays the one it started on)
   std::vector<std::pair<Time, std::string>> tier_history;  // (when, new tier) of each change, in order
+  // Accepted chats per (UTC day, tier billed at the time): what overage revenue is counted from.
+  MessagesByDayTier messages;
+  const std::string& billed_tier() const { return tier_history.empty() ? tier : tier_history.back().second; }
 };
 
 class Simulation {

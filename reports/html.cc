@@ -172,11 +172,12 @@ constexpr const char* kMarkColour = "#222222";
 constexpr std::array<const char*, 7> kTierPalette = {"#56b4e9", "#009e73", "#cc79a7", "#e69f00",
                                                      "#0072b2", "#d55e00", "#7f7f7f"};
 // The services costs are billed under: the system's metering (model, weather, tools), the platform's
-// tables and sign-ins (priced from the fakes' ledgers), and anything else.
-constexpr std::array<const char*, 7> kServices = {"bedrock_agent", "weather_api", "mcp_runtime", "knowledge_base",
-                                                  "dynamodb",      "cognito",     "others"};
-constexpr std::array<const char*, 7> kServiceColours = {"#0072b2", "#e69f00", "#009e73", "#f0e442",
-                                                        "#56b4e9", "#cc79a7", "#999999"};
+// tables and sign-ins (priced from the fakes' ledgers), the silo tenants' fixed monthly resources,
+// and anything else.
+constexpr std::array<const char*, 8> kServices = {"bedrock_agent", "weather_api", "mcp_runtime", "knowledge_base",
+                                                  "dynamodb",      "cognito",     "silo_fixed",  "others"};
+constexpr std::array<const char*, 8> kServiceColours = {"#0072b2", "#e69f00", "#009e73", "#f0e442",
+                                                        "#56b4e9", "#cc79a7", "#000000", "#999999"};
 constexpr size_t kOtherService = kServices.size() - 1;
 
 constexpr double kSvgW = 900;     // every chart is this wide
@@ -720,28 +721,47 @@ std::string cost_by_service_chart(const RunResult& r, const std::vector<std::str
          "</svg>";
 }
 
-// ---- e. cost per tenant, by tier ---------------------------------------------------------------
+// An axis through zero for values of either sign (margins): steps of 1, 2 or 5 x 10^e.
+Axis signed_axis(double lo, double hi, std::string title) {
+  const double span = std::max(std::abs(lo), std::abs(hi));
+  Axis a = nice_axis(span, std::move(title), false);
+  if (a.ticks.size() < 2) return a;
+  const double step = a.ticks[1].value;
+  a.lo = lo < 0 ? -std::ceil(-lo / step - 1e-9) * step : 0;
+  a.hi = hi > 0 ? std::ceil(hi / step - 1e-9) * step : step;
+  const int decimals = step >= 1 ? 0 : static_cast<int>(std::ceil(-std::log10(step)));
+  a.ticks.clear();
+  for (double v = a.lo; v <= a.hi + step / 2; v += step) a.ticks.push_back({v, tick_label(std::abs(v) < step / 2 ? 0 : v, decimals)});
+  return a;
+}
 
-std::string cost_per_tenant_chart(const RunResult& r, const std::vector<std::string>& all_tiers) {
-  std::map<std::string, std::vector<int64_t>> costs;
-  for (const auto& t : r.tenants) costs[t.tier].push_back(t.cost.pico);
+// ---- e. cost and margin per tenant, by tier -----------------------------------------------------
+
+// The spread of one amount per tenant (its cost, its margin) in each tier: min, p10, median, p90 and
+// max on one axis, through zero when any tenant's amount is negative (a margin).
+std::string tenant_distribution_chart(const RunResult& r, const std::vector<std::string>& all_tiers,
+                                      Money (*amount)(const TenantRow&), const std::string& axis_title,
+                                      const std::string& aria) {
+  std::map<std::string, std::vector<int64_t>> values;
+  for (const auto& t : r.tenants) values[t.tier].push_back(amount(t).pico);
   struct Row {
     std::string tier;
     size_t n;
     Money min, p10, p50, p90, max;
   };
   std::vector<Row> rows;
-  Money top;
+  Money top, bottom;
   size_t chars = 0;
   for (const auto& tier : all_tiers) {
-    auto it = costs.find(tier);
-    if (it == costs.end()) continue;
+    auto it = values.find(tier);
+    if (it == values.end()) continue;
     auto& v = it->second;
     std::sort(v.begin(), v.end());
     const size_t n = v.size();
     auto q = [&](size_t pct) { return Money{v[std::max<size_t>(1, (pct * n + 99) / 100) - 1]}; };  // nearest rank
     rows.push_back({tier, n, Money{v.front()}, q(10), q(50), q(90), Money{v.back()}});
     top = std::max(top, rows.back().max);
+    bottom = std::min(bottom, rows.back().min);
     chars = std::max(chars, fmt::format("{} (n={})", tier, n).size());
   }
   constexpr double kRow = 46;
@@ -751,12 +771,14 @@ std::string cost_per_tenant_chart(const RunResult& r, const std::vector<std::str
   const double height = rows.empty() ? 60 : static_cast<double>(rows.size()) * kRow;
 
   Plot p = make_plot(label_margin(chars), 12, height);
-  p.xa = nice_axis(usd(top) * 1.02, "USD per tenant over the run", false, 6);
+  p.xa = bottom.pico < 0 ? signed_axis(usd(bottom) * 1.02, usd(top) * 1.02, axis_title)
+                         : nice_axis(usd(top) * 1.02, axis_title, false, 6);
   p.ya = category_axis(height, centres);
   p.y_down = true;
   std::string s = draw_axes(p);
+  if (bottom.pico < 0) s += line(p.X(0), p.y, p.X(0), p.bottom(), "#555", R"( stroke-dasharray="3 3")");
   if (rows.empty()) s += no_data(p);
-  else if (top.pico <= 0) s += no_data(p, "no cost recorded");
+  else if (top.pico <= 0 && bottom.pico >= 0) s += no_data(p, "nothing recorded");
   for (size_t i = 0; i < rows.size(); ++i) {
     const Row& w = rows[i];
     const char* colour = tier_colour(all_tiers, w.tier);
@@ -778,12 +800,13 @@ std::string cost_per_tenant_chart(const RunResult& r, const std::vector<std::str
   keys.push_back({"#555", "box: p10 to p90", Swatch::kHollowBox});
   keys.push_back({kMarkColour, "median (p50)", Swatch::kTick});
   keys.push_back({"#555", "whiskers: min to max", Swatch::kRange});
+  if (bottom.pico < 0) keys.push_back({"#555", "zero", Swatch::kDashed});
   s += legend(p, keys);
-  return svg_open(svg_height(p, keys.size()),
-                  "Distribution of cost per tenant in USD for each tier: minimum, 10th percentile, median, 90th "
-                  "percentile and maximum") +
-         s + "</svg>";
+  return svg_open(svg_height(p, keys.size()), aria) + s + "</svg>";
 }
+
+Money cost_of(const TenantRow& t) { return t.cost; }
+Money margin_of(const TenantRow& t) { return t.revenue - t.cost; }
 
 // ---- e2. revenue, cost and margin per tier ----------------------------------------------------------
 
@@ -834,8 +857,8 @@ std::string margin_chart(const std::vector<TierEconomics>& tiers) {
     y += kGroupGap - kGap;
   }
   p.w += 230;  // the legend goes right of the margin text
-  s += legend(p, {{kRevenueColour, "revenue (fees)", Swatch::kBox}, {kCostColour, "metered cost", Swatch::kBox}});
-  return svg_open(svg_height(p, 2), "Horizontal bar chart: subscription revenue and metered cost in USD per tier, "
+  s += legend(p, {{kRevenueColour, "revenue", Swatch::kBox}, {kCostColour, "cost", Swatch::kBox}});
+  return svg_open(svg_height(p, 2), "Horizontal bar chart: revenue and cost in USD per tier, "
                                     "with each tier's margin") +
          s + "</svg>";
 }
@@ -876,38 +899,29 @@ std::string series_chart(const std::string& aria, Axis xa, Axis ya, const std::v
   return svg_open(svg_height(p, keys.size()), aria) + s + "</svg>";
 }
 
-// An axis through zero for values of either sign (margins): steps of 1, 2 or 5 x 10^e.
-Axis signed_axis(double lo, double hi, std::string title) {
-  const double span = std::max(std::abs(lo), std::abs(hi));
-  Axis a = nice_axis(span, std::move(title), false);
-  if (a.ticks.size() < 2) return a;
-  const double step = a.ticks[1].value;
-  a.lo = lo < 0 ? -std::ceil(-lo / step - 1e-9) * step : 0;
-  a.hi = hi > 0 ? std::ceil(hi / step - 1e-9) * step : step;
-  const int decimals = step >= 1 ? 0 : static_cast<int>(std::ceil(-std::log10(step)));
-  a.ticks.clear();
-  for (double v = a.lo; v <= a.hi + step / 2; v += step) a.ticks.push_back({v, tick_label(std::abs(v) < step / 2 ? 0 : v, decimals)});
-  return a;
-}
-
-// Revenue and metered cost per UTC day, on one scale (revenue is usually far above the metered cost:
-// the gap is the margin before platform costs).
+// Revenue, metered cost and the silo tenants' fixed cost per UTC day, on one scale (the gap between
+// revenue and the costs is the margin before platform costs).
 std::string daily_chart(const RunResult& r) {
   Axis xa;
   xa.hi = static_cast<double>(std::max<size_t>(1, r.daily.size()));
   xa.title = "UTC day (MM-DD)";
   const size_t every = std::max<size_t>(1, (r.daily.size() + 9) / 10);
-  Series revenue{"#009e73", "revenue (fees)", {}}, cost{"#d55e00", "metered cost", {}};
+  Series revenue{"#009e73", "revenue", {}}, cost{"#d55e00", "metered cost", {}}, fixed{"#000000", "silo fixed cost", {}};
+  bool any_fixed = false;
   double top = 0;
   for (size_t i = 0; i < r.daily.size(); ++i) {
     const auto& d = r.daily[i];
     if (i % every == 0) xa.ticks.push_back({static_cast<double>(i) + 0.5, d.day.size() >= 10 ? d.day.substr(5) : d.day});
     revenue.points.emplace_back(static_cast<double>(i) + 0.5, usd(d.revenue));
     cost.points.emplace_back(static_cast<double>(i) + 0.5, usd(d.metered_cost));
-    top = std::max({top, usd(d.revenue), usd(d.metered_cost)});
+    fixed.points.emplace_back(static_cast<double>(i) + 0.5, usd(d.fixed_cost));
+    any_fixed = any_fixed || d.fixed_cost.pico != 0;
+    top = std::max({top, usd(d.revenue), usd(d.metered_cost), usd(d.fixed_cost)});
   }
-  return series_chart("Line chart: subscription revenue and metered cost in USD per UTC day of the run", xa,
-                      nice_axis(top, "USD per day", false), {revenue, cost});
+  std::vector<Series> series{revenue, cost};
+  if (any_fixed) series.push_back(fixed);
+  return series_chart("Line chart: revenue, metered cost and silo fixed cost in USD per UTC day of the run", xa,
+                      nice_axis(top, "USD per day", false), series);
 }
 
 std::string load_section(const LoadSeries& l) {
@@ -1071,13 +1085,23 @@ code{background:#f3f3f3;padding:0 3px}svg{display:block;max-width:100%;height:au
        cost_by_service_chart(r, tiers);
   h += "<h2>Cost per tenant, by tier</h2><p class=\"note\">How cost spreads over the tenants of each tier "
        "(nearest-rank percentiles).</p>" +
-       cost_per_tenant_chart(r, tiers);
+       tenant_distribution_chart(r, tiers, cost_of, "USD per tenant over the run",
+                                 "Distribution of cost per tenant in USD for each tier: minimum, 10th percentile, "
+                                 "median, 90th percentile and maximum");
 
   const auto economics = tier_economics(r);
-  h += "<h2>Revenue, cost and margin by tier</h2><p class=\"note\">Revenue: each tier's monthly fee prorated over "
-       "the run by calendar month (tiers.json <code>monthly_fee_usd</code>); cost: metered by service. Tier changes "
-       "during the run bill each tier for its own stretch; the tenant stays under the tier it started on.</p>" +
+  h += "<h2>Revenue, cost and margin by tier</h2><p class=\"note\">Revenue: each tier's monthly fee and its seats "
+       "beyond those included, prorated over the run by calendar month, and messages beyond the month's allowance at "
+       "the overage price (tiers.json <code>monthly_fee_usd</code>, <code>seat_fee_usd</code>, "
+       "<code>overage_usd_per_message</code>); cost: by service, silo tenants' fixed monthly resources included. "
+       "Tier changes during the run bill each tier for its own stretch; the tenant stays under the tier it started "
+       "on.</p>" +
        margin_chart(economics);
+  h += "<h2>Margin per tenant, by tier</h2><p class=\"note\">Each tenant's revenue less its cost over the run: left "
+       "of the dashed zero line a tenant loses money.</p>" +
+       tenant_distribution_chart(r, tiers, margin_of, "USD margin per tenant over the run",
+                                 "Distribution of margin per tenant in USD for each tier: minimum, 10th percentile, "
+                                 "median, 90th percentile and maximum, with zero marked");
   // Rounded for reading; hover for the exact amount (tiers.csv and report.json carry it too).
   auto cell = [](Money m) { return fmt::format("<td title=\"{} USD exactly\">{}</td>", m.to_usd_string(), usd_text(m)); };
   h += "<h2>Economics by tier</h2><p class=\"note\">Amounts rounded; hover a cell for the exact figure (also in "
@@ -1095,9 +1119,10 @@ code{background:#f3f3f3;padding:0 3px}svg{display:block;max-width:100%;height:au
                      e.break_even_messages_per_tenant ? grouped(*e.break_even_messages_per_tenant) : "n/a");
   h += "</table>";
   if (!r.daily.empty())
-    h += "<h2>Revenue and metered cost per day</h2><p class=\"note\">Fees earned each UTC day (prorated; the days "
-         "add up to the run's revenue exactly) and the cost the system metered that day (model, tools, weather). "
-         "DynamoDB and Cognito costs are totals only: their ledgers do not keep days.</p>" +
+    h += "<h2>Revenue and cost per day</h2><p class=\"note\">Revenue earned each UTC day (fees and seats prorated, "
+         "overage on the day of the message; the days add up to the run's revenue exactly), the cost the system "
+         "metered that day (model, tools, weather) and the silo tenants' fixed cost accrued that day. DynamoDB and "
+         "Cognito costs are totals only: their ledgers do not keep days. monthly.csv adds the days up by month.</p>" +
          daily_chart(r);
   // The tenants a pricing analyst looks at first.
   const auto by_cost = most_expensive_tenants(r, 10);

@@ -87,6 +87,10 @@ Result<RunResult> run_result_from_json(const Json& j) {
         for (const auto& [svc, m] : t["cost_by_service"].items()) row.cost_by_service[svc] = money(m);
       row.cost = money(t.at("cost"));
       if (t.contains("revenue")) row.revenue = money(t["revenue"]);
+      if (const auto lines = t.find("revenue_lines"); lines != t.end())
+        row.revenue_lines = {money(lines->at("subscription")), money(lines->at("seats")), money(lines->at("overage"))};
+      for (const auto& m : t.value("messages_by_month", Json::array()))
+        row.messages_by_month[{m.value("month", ""), m.value("tier", "")}] = m.value("messages", int64_t{0});
       for (const auto& c : t.value("tier_changes", Json::array()))
         row.tier_changes.emplace_back(c.value("at", ""), c.value("to", ""));
       r.tenants.push_back(std::move(row));
@@ -94,7 +98,8 @@ Result<RunResult> run_result_from_json(const Json& j) {
     for (const auto& p : j.value("prices", Json::array()))
       r.prices.push_back({p.value("metric", ""), p.value("model", ""), money(p.at("per_unit"))});
     for (const auto& d : j.value("daily", Json::array()))
-      r.daily.push_back({d.value("day", ""), money(d.at("revenue")), money(d.at("metered_cost"))});
+      r.daily.push_back({d.value("day", ""), money(d.at("revenue")), money(d.at("metered_cost")),
+                         d.contains("fixed_cost") ? money(d["fixed_cost"]) : Money{}});
     for (const auto& u : j.value("users", Json::array())) {
       UserRow row{u.value("tenant", ""), u.value("tier", ""), u.value("user", ""), {}, money(u.at("cost"))};
       if (u.contains("cost_by_service"))

@@ -21,7 +21,11 @@ CREATE TABLE usage (tenant TEXT NOT NULL, metric TEXT NOT NULL, quantity INTEGER
 CREATE TABLE costs (tenant TEXT NOT NULL, service TEXT NOT NULL, pico_usd INTEGER NOT NULL, PRIMARY KEY (tenant, service));
 CREATE TABLE tenants (tenant TEXT PRIMARY KEY, tier TEXT NOT NULL, deployment TEXT NOT NULL,
                       utc_offset_minutes INTEGER NOT NULL, users INTEGER NOT NULL, chats_accepted INTEGER NOT NULL,
-                      cost_pico_usd INTEGER NOT NULL, revenue_pico_usd INTEGER NOT NULL);
+                      cost_pico_usd INTEGER NOT NULL, revenue_pico_usd INTEGER NOT NULL,
+                      subscription_pico_usd INTEGER NOT NULL, seats_pico_usd INTEGER NOT NULL,
+                      overage_pico_usd INTEGER NOT NULL);
+CREATE TABLE daily (day TEXT PRIMARY KEY, revenue_pico_usd INTEGER NOT NULL, metered_cost_pico_usd INTEGER NOT NULL,
+                    fixed_cost_pico_usd INTEGER NOT NULL);
 CREATE TABLE prices (metric TEXT NOT NULL, model TEXT NOT NULL, pico_usd_per_unit INTEGER NOT NULL,
                      PRIMARY KEY (metric, model));
 )";
@@ -106,8 +110,16 @@ Status ResultsDb::finish(const RunResult& r, const std::string& report_json) {
           sqlite3_bind_int64(s, 3, p.per_unit.pico);
         }))
       return db_error(db, "insert prices");
+  for (const auto& d : r.daily)
+    if (!put("INSERT INTO daily VALUES (?,?,?,?)", [&](sqlite3_stmt* s) {
+          sqlite3_bind_text(s, 1, d.day.c_str(), -1, SQLITE_TRANSIENT);
+          sqlite3_bind_int64(s, 2, d.revenue.pico);
+          sqlite3_bind_int64(s, 3, d.metered_cost.pico);
+          sqlite3_bind_int64(s, 4, d.fixed_cost.pico);
+        }))
+      return db_error(db, "insert daily");
   for (const auto& t : r.tenants) {
-    if (!put("INSERT INTO tenants VALUES (?,?,?,?,?,?,?,?)", [&](sqlite3_stmt* s) {
+    if (!put("INSERT INTO tenants VALUES (?,?,?,?,?,?,?,?,?,?,?)", [&](sqlite3_stmt* s) {
           sqlite3_bind_text(s, 1, t.id.c_str(), -1, SQLITE_TRANSIENT);
           sqlite3_bind_text(s, 2, t.tier.c_str(), -1, SQLITE_TRANSIENT);
           sqlite3_bind_text(s, 3, t.deployment.c_str(), -1, SQLITE_TRANSIENT);
@@ -116,6 +128,9 @@ Status ResultsDb::finish(const RunResult& r, const std::string& report_json) {
           sqlite3_bind_int64(s, 6, t.chats_accepted);
           sqlite3_bind_int64(s, 7, t.cost.pico);
           sqlite3_bind_int64(s, 8, t.revenue.pico);
+          sqlite3_bind_int64(s, 9, t.revenue_lines.subscription.pico);
+          sqlite3_bind_int64(s, 10, t.revenue_lines.seats.pico);
+          sqlite3_bind_int64(s, 11, t.revenue_lines.overage.pico);
         }))
       return db_error(db, "insert tenants");
     for (const auto& [metric, q] : t.quantities)

@@ -29,3 +29,21 @@ std::string CheckResult::label() const {
 }
 
 }  // namespace tenantsim
+
+namespace tenantsim {
+
+std::vector<MonthEconomics> by_month(const std::vector<DayEconomics>& days) {
+  std::vector<MonthEconomics> out;
+  for (const auto& d : days) {
+    const std::string month = d.day.substr(0, 7);
+    if (out.empty() || out.back().month != month) out.push_back({month, 0, {}, {}, {}});
+    auto& m = out.back();
+    ++m.days;
+    m.revenue += d.revenue;
+    m.metered_cost += d.metered_cost;
+    m.fixed_cost += d.fixed_cost;
+  }
+  return out;
+}
+
+}  // namespace tenantsim

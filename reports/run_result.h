@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/base/money.h"
+#include "core/domain/revenue.h"
 
 namespace tenantsim {
 
@@ -77,8 +78,11 @@ struct TenantRow {
   std::map<std::string, int64_t> quantities;  // metric -> metered quantity (system's usage table)
   std::map<std::string, Money> cost_by_service;
   Money cost;
-  Money revenue;  // subscription fees over the run, prorated (core/domain/revenue.h)
+  Money revenue;  // revenue_lines.total()
   std::vector<std::pair<std::string, std::string>> tier_changes;  // (ISO 8601 time, new tier), in order
+  RevenueLines revenue_lines;  // fees, seats and overage over the run (core/domain/revenue.h)
+  // Accepted messages per (UTC month "2024-04", tier billed): what overage is counted from.
+  std::map<std::pair<std::string, std::string>, int64_t> messages_by_month;
 };
 
 struct LatencyRow {
@@ -138,13 +142,22 @@ struct LoadSeries {
   std::vector<LoadStep> knee;
 };
 
-// One UTC day of the run: subscription revenue earned that day and the metered cost of the
-// system's services (model, tools, weather) that day. Platform costs (DynamoDB, Cognito) are not
-// kept per day by the ledgers, so they are in the totals only.
+// One UTC day of the run: revenue earned that day (fees and seats accrue by the microsecond,
+// overage on the day of the message), the metered cost of the system's services (model, tools,
+// weather) and the silo tenants' fixed monthly costs accrued that day. Platform costs (DynamoDB,
+// Cognito) are not kept per day by the ledgers, so they are in the totals only.
 struct DayEconomics {
   std::string day;  // "2024-04-01"
-  Money revenue, metered_cost;
+  Money revenue, metered_cost, fixed_cost;
 };
+
+// The days of a month added up ("2024-04"): a year's run reads better by month.
+struct MonthEconomics {
+  std::string month;
+  int days = 0;  // days of the run's daily rows in the month
+  Money revenue, metered_cost, fixed_cost;
+};
+std::vector<MonthEconomics> by_month(const std::vector<DayEconomics>& days);
 
 // One user's metered cost by service (what the system's usage table attributes to the user).
 struct UserRow {

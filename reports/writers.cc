@@ -147,7 +147,14 @@ std::string render_report_json(const RunResult& r) {
                        {"refused_limit", t.refused_limit}, {"throttled", t.throttled}, {"failed", t.failed},
                        {"quantities", t.quantities}, {"cost", money_json(t.cost)},
                        {"cost_by_service", std::move(svc)}, {"revenue", money_json(t.revenue)},
+                       {"revenue_lines",
+                        {{"subscription", money_json(t.revenue_lines.subscription)},
+                         {"seats", money_json(t.revenue_lines.seats)},
+                         {"overage", money_json(t.revenue_lines.overage)}}},
                        {"margin", money_json(t.revenue - t.cost)}});
+    Json months = Json::array();
+    for (const auto& [key, n] : t.messages_by_month) months.push_back({{"month", key.first}, {"tier", key.second}, {"messages", n}});
+    tenants.back()["messages_by_month"] = std::move(months);
     if (!t.tier_changes.empty()) {
       Json changes = Json::array();
       for (const auto& [at, tier] : t.tier_changes) changes.push_back({{"at", at}, {"to", tier}});
@@ -157,8 +164,14 @@ std::string render_report_json(const RunResult& r) {
   j["tenants"] = std::move(tenants);
   Json daily = Json::array();
   for (const auto& d : r.daily)
-    daily.push_back({{"day", d.day}, {"revenue", money_json(d.revenue)}, {"metered_cost", money_json(d.metered_cost)}});
+    daily.push_back({{"day", d.day}, {"revenue", money_json(d.revenue)}, {"metered_cost", money_json(d.metered_cost)},
+                     {"fixed_cost", money_json(d.fixed_cost)}});
   j["daily"] = std::move(daily);
+  Json monthly = Json::array();
+  for (const auto& m : by_month(r.daily))
+    monthly.push_back({{"month", m.month}, {"days", m.days}, {"revenue", money_json(m.revenue)},
+                       {"metered_cost", money_json(m.metered_cost)}, {"fixed_cost", money_json(m.fixed_cost)}});
+  j["monthly"] = std::move(monthly);
   Json users = Json::array();
   for (const auto& u : r.users) {
     Json svc = Json::object();
@@ -264,16 +277,19 @@ std::string render_tenants_csv(const RunResult& r) {
   std::string out =
       "tenant,tier,deployment,utc_offset_minutes,users,adversary,requests,chats_accepted,refused_limit,throttled,failed,"
       "input_tokens,output_tokens,invocations,weather_calls,tool_executions,knowledge_base_retrievals,dynamodb_read_half_units,"
-      "dynamodb_write_request_units,cognito_monthly_active_users,cost_usd,revenue_usd,margin_usd\n";
+      "dynamodb_write_request_units,cognito_monthly_active_users,cost_usd,revenue_usd,margin_usd,subscription_usd,seats_usd,"
+      "overage_usd\n";
   for (const auto& t : r.tenants) {
     auto q = [&](const char* metric) { return value_or(t.quantities, metric, int64_t{0}); };
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(t.id),
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(t.id),
                        csv_field(t.tier), t.deployment, t.utc_offset_minutes, t.users, t.adversary, t.requests,
                        t.chats_accepted, t.refused_limit, t.throttled, t.failed, q(metric::kInputTokens),
                        q(metric::kOutputTokens), q(metric::kInvocation), q(metric::kWeatherCall),
                        q(metric::kToolExecution), q(metric::kKbRetrieval), q(quantity::kDynamoReadHalfUnits), q(quantity::kDynamoWriteUnits),
                        q(quantity::kCognitoMaus),
-                       t.cost.to_usd_string(), t.revenue.to_usd_string(), (t.revenue - t.cost).to_usd_string());
+                       t.cost.to_usd_string(), t.revenue.to_usd_string(), (t.revenue - t.cost).to_usd_string(),
+                       t.revenue_lines.subscription.to_usd_string(), t.revenue_lines.seats.to_usd_string(),
+                       t.revenue_lines.overage.to_usd_string());
   }
   return out;
 }
@@ -282,10 +298,10 @@ std::string render_tiers_csv(const RunResult& r) {
   std::string out =
       "tier,tenants,users,messages,revenue_usd,cost_usd,margin_usd,margin_percent,losing_tenants,cost_per_message_usd,"
       "tenant_cost_p50_usd,tenant_cost_p90_usd,tenant_cost_p99_usd,tenant_cost_max_usd,break_even_messages_per_tenant,"
-      "bedrock_agent_usd,weather_api_usd,mcp_runtime_usd,knowledge_base_usd,dynamodb_usd,cognito_usd,other_usd\n";
+      "bedrock_agent_usd,weather_api_usd,mcp_runtime_usd,knowledge_base_usd,dynamodb_usd,cognito_usd,silo_fixed_usd,other_usd\n";
   for (const auto& e : tier_economics(r)) {
     auto svc = [&](const char* s) { return value_or(e.cost_by_service, s, Money{}).to_usd_string(); };
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(e.tier), e.tenants, e.users,
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(e.tier), e.tenants, e.users,
                        e.messages, e.revenue.to_usd_string(), e.cost.to_usd_string(), e.margin.to_usd_string(),
                        e.margin_bp ? bp_percent(*e.margin_bp) : "", e.losing_tenants,
                        e.cost_per_message ? e.cost_per_message->to_usd_string() : "", e.tenant_cost_p50.to_usd_string(),
@@ -293,16 +309,27 @@ std::string render_tiers_csv(const RunResult& r) {
                        e.tenant_cost_max.to_usd_string(),
                        e.break_even_messages_per_tenant ? std::to_string(*e.break_even_messages_per_tenant) : "",
                        svc("bedrock_agent"), svc("weather_api"), svc("mcp_runtime"), svc("knowledge_base"),
-                       svc("dynamodb"), svc("cognito"), svc("other"));
+                       svc("dynamodb"), svc("cognito"), svc("silo_fixed"), svc("other"));
   }
   return out;
 }
 
 std::string render_daily_csv(const RunResult& r) {
-  std::string out = "day,revenue_usd,metered_cost_usd,revenue_pico_usd,metered_cost_pico_usd\n";
+  std::string out =
+      "day,revenue_usd,metered_cost_usd,fixed_cost_usd,revenue_pico_usd,metered_cost_pico_usd,fixed_cost_pico_usd\n";
   for (const auto& d : r.daily)
-    out += fmt::format("{},{},{},{},{}\n", d.day, d.revenue.to_usd_string(), d.metered_cost.to_usd_string(),
-                       d.revenue.pico, d.metered_cost.pico);
+    out += fmt::format("{},{},{},{},{},{},{}\n", d.day, d.revenue.to_usd_string(), d.metered_cost.to_usd_string(),
+                       d.fixed_cost.to_usd_string(), d.revenue.pico, d.metered_cost.pico, d.fixed_cost.pico);
+  return out;
+}
+
+std::string render_monthly_csv(const RunResult& r) {
+  std::string out =
+      "month,days,revenue_usd,metered_cost_usd,fixed_cost_usd,revenue_pico_usd,metered_cost_pico_usd,fixed_cost_pico_usd\n";
+  for (const auto& m : by_month(r.daily))
+    out += fmt::format("{},{},{},{},{},{},{},{}\n", m.month, m.days, m.revenue.to_usd_string(),
+                       m.metered_cost.to_usd_string(), m.fixed_cost.to_usd_string(), m.revenue.pico, m.metered_cost.pico,
+                       m.fixed_cost.pico);
   return out;
 }
 
@@ -356,7 +383,7 @@ Status write_reports(const std::string& dir, const RunResult& r, const RunTiming
       {"report.json", render_report_json(r)}, {"junit.xml", render_junit(r)},
       {"summary.md", render_summary_md(r)},   {"costs.csv", render_costs_csv(r)},
       {"tenants.csv", render_tenants_csv(r)}, {"tiers.csv", render_tiers_csv(r)},
-      {"users.csv", render_users_csv(r)},     {"daily.csv", render_daily_csv(r)},
+      {"users.csv", render_users_csv(r)},     {"daily.csv", render_daily_csv(r)}, {"monthly.csv", render_monthly_csv(r)},
       {"timing.json", render_timing_json(t)},
       {"report.html", render_html(r)},
   };

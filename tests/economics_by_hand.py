@@ -2,10 +2,13 @@
 """Every tenant's revenue and platform cost in report.json, worked out by hand to the pico-dollar.
 
 Revenue: an oracle independent of core/domain/revenue.cc (Python's calendar and exact fractions, the
-tier table, each tenant's tier changes as the report lists them). Platform cost: the DynamoDB and
-Cognito quantities of each tenant priced with the catalog's list prices (harness/platform_costs.cc).
-With RESULTS_SQLITE, its tenants and prices tables must say the same as report.json.
-   economics_by_hand.py REPORT_JSON TIERS_JSON PRICES_JSON [RESULTS_SQLITE]
+tier table with the scenario's tier_overrides and the run's --set edits applied, each tenant's tier
+changes and messages per month as the report lists them): fees and seats prorated per calendar month,
+overage per month and tier. Platform cost: the DynamoDB and Cognito quantities of each tenant priced
+with the catalog's list prices (harness/platform_costs.cc), and the silo tenants' fixed monthly lines
+prorated over their silo periods. With RESULTS_SQLITE, its tenants, daily and prices tables must say
+the same as report.json.
+   economics_by_hand.py REPORT_JSON TIERS_JSON PRICES_JSON [RESULTS_SQLITE] [--scenario SCENARIO_JSON] [--require-all-lines]
 """
 import calendar
 import datetime as dt
@@ -15,11 +18,45 @@ import sys
 from decimal import Decimal
 from fractions import Fraction
 
-report = json.load(open(sys.argv[1]))
-tiers = json.load(open(sys.argv[2]))["tiers"]
+args = sys.argv[1:]
+# --require-all-lines: seats, overage and silo fixed cost must each be non-zero somewhere (a run meant
+# to exercise them that does not proves nothing about them).
+require_all = "--require-all-lines" in args
+if require_all:
+    args.remove("--require-all-lines")
+scenario = {}
+if "--scenario" in args:
+    i = args.index("--scenario")
+    scenario = json.load(open(args[i + 1]))
+    del args[i:i + 2]
+report = json.load(open(args[0]))
+tiers = json.load(open(args[1]))["tiers"]
+# The run's tier table: the scenario file's tier_overrides, then its --set edits of them.
+for name, fields in scenario.get("tier_overrides", {}).items():
+    tiers.setdefault(name, {}).update(fields)
+for edit in report["scenario"].get("overrides", []):
+    path, _, value = edit.partition("=")
+    parts = path.split(".")
+    if parts[0] == "tier_overrides" and len(parts) == 3:
+        try:
+            value = json.loads(value)
+        except ValueError:
+            pass  # not JSON: the text itself (scenarios/overrides.h)
+        tiers.setdefault(parts[1], {})[parts[2]] = value
+catalog = json.load(open(args[2]))["prices"]
 prices = {p["metric"]: Fraction(Decimal(p["usd"])) * 10**12 / p["per"]
-          for p in json.load(open(sys.argv[3]))["prices"] if "model" not in p}
-fee = {name: int(Decimal(t.get("monthly_fee_usd", "0")) * 10**12) for name, t in tiers.items()}
+          for p in catalog if "model" not in p and "resource" not in p}
+silo_fixed = [int(Decimal(p["usd"]) * 10**12) for p in catalog if p["metric"] == "silo_fixed_monthly"]
+
+
+def pico(t, field):
+    return int(Decimal(t.get(field, "0")) * 10**12)
+
+
+fee = {name: pico(t, "monthly_fee_usd") for name, t in tiers.items()}
+seat_fee = {name: pico(t, "seat_fee_usd") for name, t in tiers.items()}
+overage_fee = {name: pico(t, "overage_usd_per_message") for name, t in tiers.items()}
+silo = {name for name, t in tiers.items() if t.get("deployment") == "silo"}
 
 
 def parse(iso):
@@ -43,7 +80,8 @@ def prorate(pico_fee, a, b):
 
 start = parse(report["scenario"]["start"])
 end = start + dt.timedelta(hours=report["scenario"]["duration_hours"])
-checked = changed = 0
+checked = changed = fixed_total = 0
+lines_total = [0, 0]  # seats, overage
 for t in report["tenants"]:
     periods, tier, since = [], t["tier"], start
     for c in t.get("tier_changes", []):
@@ -52,10 +90,31 @@ for t in report["tenants"]:
         tier, since = c["to"], at
         changed += 1
     periods.append((tier, since, end))
-    want = sum(prorate(fee.get(p[0], 0), p[1], p[2]) for p in periods)
-    got = t["revenue"]["pico_usd"]
-    if got != want:
-        sys.exit(f"tenant {t['id']} ({t['tier']}, changes {t.get('tier_changes', [])}): revenue {got} pico, by hand {want}")
+    extra = {p[0]: max(0, t["users"] - tiers.get(p[0], {}).get("included_seats", 0)) for p in periods}
+    overage = 0
+    for m in t["messages_by_month"]:
+        over = max(0, m["messages"] - tiers.get(m["tier"], {}).get("included_messages", 0))
+        overage += over * overage_fee.get(m["tier"], 0)
+    want_lines = {"subscription": sum(prorate(fee.get(p[0], 0), p[1], p[2]) for p in periods),
+                  "seats": sum(prorate(seat_fee.get(p[0], 0) * extra[p[0]], p[1], p[2]) for p in periods),
+                  "overage": overage}
+    for line, want in want_lines.items():
+        got = t["revenue_lines"][line]["pico_usd"]
+        if got != want:
+            sys.exit(f"tenant {t['id']} ({t['tier']}, changes {t.get('tier_changes', [])}): {line} revenue {got} pico, "
+                     f"by hand {want}")
+    if t["revenue"]["pico_usd"] != sum(want_lines.values()):
+        sys.exit(f"tenant {t['id']}: revenue {t['revenue']['pico_usd']} is not the sum of its lines {want_lines}")
+    if sum(m["messages"] for m in t["messages_by_month"]) != t["chats_accepted"]:
+        sys.exit(f"tenant {t['id']}: messages by month do not add up to its {t['chats_accepted']} accepted chats")
+    lines_total[0] += want_lines["seats"]
+    lines_total[1] += want_lines["overage"]
+    fixed = sum(prorate(price, p[1], p[2]) for p in periods if p[0] in silo for price in silo_fixed)
+    fixed_total += fixed
+    if t["cost_by_service"].get("silo_fixed", {"pico_usd": 0})["pico_usd"] != fixed:
+        sys.exit(f"tenant {t['id']}: silo fixed cost {t['cost_by_service'].get('silo_fixed')}, by hand {fixed}")
+    if sum(c["pico_usd"] for c in t["cost_by_service"].values()) != t["cost"]["pico_usd"]:
+        sys.exit(f"tenant {t['id']}: its cost is not the sum of its services")
     q = t["quantities"]
     dynamo = (Fraction(q.get("dynamodb_read_half_units", 0)) * prices.get("dynamodb_read_request_unit", 0) / 2).__floor__() + \
         q.get("dynamodb_write_request_units", 0) * prices.get("dynamodb_write_request_unit", 0)
@@ -75,6 +134,19 @@ if report["costs"]["revenue"]["pico_usd"] != total:
 metered = ("bedrock_agent", "weather_api", "mcp_runtime", "knowledge_base")
 if sum(d["revenue"]["pico_usd"] for d in report["daily"]) != total:
     sys.exit(f"daily revenue sums to {sum(d['revenue']['pico_usd'] for d in report['daily'])}, the run's is {total}")
+if sum(d["fixed_cost"]["pico_usd"] for d in report["daily"]) != fixed_total:
+    sys.exit(f"daily fixed cost sums to {sum(d['fixed_cost']['pico_usd'] for d in report['daily'])}, the tenants' "
+             f"is {fixed_total}")
+months = {}
+for d in report["daily"]:
+    m = months.setdefault(d["day"][:7], {"days": 0, "revenue": 0, "metered_cost": 0, "fixed_cost": 0})
+    m["days"] += 1
+    for k in ("revenue", "metered_cost", "fixed_cost"):
+        m[k] += d[k]["pico_usd"]
+got_months = {m["month"]: {"days": m["days"], **{k: m[k]["pico_usd"] for k in ("revenue", "metered_cost", "fixed_cost")}}
+              for m in report["monthly"]}
+if got_months != months:
+    sys.exit(f"monthly rows {got_months} are not the days added up {months}")
 tenant_metered = {t["id"]: sum(t["cost_by_service"].get(s, {"pico_usd": 0})["pico_usd"] for s in metered)
                   for t in report["tenants"]}
 if sum(d["metered_cost"]["pico_usd"] for d in report["daily"]) != sum(tenant_metered.values()):
@@ -95,12 +167,18 @@ have_days = {d["day"] for d in report["daily"]}
 if not want_days <= have_days:
     sys.exit(f"daily rows lack the run's days {sorted(want_days - have_days)}")
 days = len(want_days)
-if len(sys.argv) > 4:
-    db = sqlite3.connect(sys.argv[4])
-    rows = {r[0]: r[1:] for r in db.execute("SELECT tenant, tier, cost_pico_usd, revenue_pico_usd FROM tenants")}
+if len(args) > 3:
+    db = sqlite3.connect(args[3])
+    rows = {r[0]: r[1:] for r in db.execute("SELECT tenant, tier, cost_pico_usd, revenue_pico_usd, subscription_pico_usd, "
+                                            "seats_pico_usd, overage_pico_usd FROM tenants")}
     for t in report["tenants"]:
-        if rows.get(t["id"]) != (t["tier"], t["cost"]["pico_usd"], t["revenue"]["pico_usd"]):
+        lines = tuple(t["revenue_lines"][k]["pico_usd"] for k in ("subscription", "seats", "overage"))
+        if rows.get(t["id"]) != (t["tier"], t["cost"]["pico_usd"], t["revenue"]["pico_usd"]) + lines:
             sys.exit(f"results.sqlite tenants row of {t['id']} is {rows.get(t['id'])}")
+    daily = sorted(db.execute("SELECT day, revenue_pico_usd, metered_cost_pico_usd, fixed_cost_pico_usd FROM daily"))
+    if daily != sorted((d["day"], d["revenue"]["pico_usd"], d["metered_cost"]["pico_usd"], d["fixed_cost"]["pico_usd"])
+                       for d in report["daily"]):
+        sys.exit("results.sqlite daily rows differ from report.json's")
     if len(rows) != len(report["tenants"]):
         sys.exit(f"results.sqlite has {len(rows)} tenants, report.json {len(report['tenants'])}")
     table = sorted(db.execute("SELECT metric, model, pico_usd_per_unit FROM prices"))
@@ -108,5 +186,8 @@ if len(sys.argv) > 4:
         sys.exit("results.sqlite prices differ from report.json's")
 if checked == 0:
     sys.exit("no tenants to check")
-print(f"economics_by_hand: {checked} tenants ({changed} tier changes), {len(report['users'])} users, {days} days: "
-      "revenue, DynamoDB and Cognito cost match to the pico-dollar; days and users add up")
+if require_all and not (lines_total[0] and lines_total[1] and fixed_total):
+    sys.exit(f"seats {lines_total[0]}, overage {lines_total[1]}, silo fixed {fixed_total} pico: not every line was exercised")
+print(f"economics_by_hand: {checked} tenants ({changed} tier changes), {len(report['users'])} users, {days} days, "
+      f"{len(months)} months: revenue (seats {lines_total[0]} pico, overage {lines_total[1]} pico), DynamoDB, Cognito "
+      f"and silo fixed cost ({fixed_total} pico) match to the pico-dollar; days, months and users add up")

@@ -76,6 +76,59 @@ TEST(GoldenRevenue, FeesProrateByTheShareOfEachCalendarMonth) {
   EXPECT_EQ(subscription_revenue(periods, fees).pico, 9'666'666'666'666 + 66'000'000'000'000);
 }
 
+TierCatalog seat_and_overage_tiers() {
+  auto tiers = TierCatalog::from_json(nlohmann::json::parse(R"({"tiers": {
+      "advanced": {"monthly_fee_usd": "29", "daily_messages": 0, "monthly_messages": 0, "concurrent_sessions": 1,
+                   "session_minutes": 30, "model_id": "m", "included_seats": 2, "seat_fee_usd": "9",
+                   "included_messages": 100, "overage_usd_per_message": "0.02"},
+      "premium": {"monthly_fee_usd": "99", "daily_messages": 0, "monthly_messages": 0, "concurrent_sessions": 1,
+                  "session_minutes": 30, "model_id": "m", "deployment": "silo", "included_messages": 10,
+                  "overage_usd_per_message": "0.5"}}})"));
+  EXPECT_TRUE(tiers.ok()) << tiers.error().message;
+  return *tiers;
+}
+
+// Seats beyond those included pay the seat fee, prorated like the fee (one floor per month).
+TEST(GoldenRevenue, SeatsBeyondTheIncludedOnesProrateLikeTheFee) {
+  const TierCatalog tiers = seat_and_overage_tiers();
+  // Five users on advanced (two included) for half of April: fee 14.50, seats 3 * 9 / 2 = 13.50.
+  const std::vector<TierPeriod> half{{"advanced", at("2024-04-01T00:00:00Z"), at("2024-04-16T00:00:00Z")}};
+  RevenueLines lines = recurring_revenue(half, tiers, 5);
+  EXPECT_EQ(lines.subscription.pico, 14'500'000'000'000);
+  EXPECT_EQ(lines.seats.pico, 13'500'000'000'000);
+  EXPECT_EQ(lines.overage.pico, 0);
+  // Two users: all included.
+  EXPECT_EQ(recurring_revenue(half, tiers, 2).seats.pico, 0);
+  // A day across a month edge with 3 users (one extra seat, 9 USD a month): 12 h of January's 744 h
+  // (9e12 * 12 / 744 = 145,161,290,322.58 -> 145,161,290,322) and 12 h of February's 696 h
+  // (9e12 * 12 / 696 = 155,172,413,793.10 -> 155,172,413,793).
+  const std::vector<TierPeriod> edge{{"advanced", at("2024-01-31T12:00:00Z"), at("2024-02-01T12:00:00Z")}};
+  EXPECT_EQ(recurring_revenue(edge, tiers, 3).seats.pico, 145'161'290'322 + 155'172'413'793);
+  // A tier with no seat fee charges no seats, whatever the users.
+  const std::vector<TierPeriod> premium{{"premium", at("2024-04-01T00:00:00Z"), at("2024-05-01T00:00:00Z")}};
+  EXPECT_EQ(recurring_revenue(premium, tiers, 50).seats.pico, 0);
+  EXPECT_EQ(recurring_revenue(premium, tiers, 50).subscription, *parse_usd("99"));
+}
+
+// Overage: per UTC month and tier, messages past the allowance, billed on the day they were sent.
+TEST(GoldenRevenue, OverageCountsEachMonthAndTierOnItsOwnAllowance) {
+  const TierCatalog tiers = seat_and_overage_tiers();
+  const MessagesByDayTier messages{
+      {{"2024-04-10", "advanced"}, 60},  // 60 of 100
+      {{"2024-04-20", "advanced"}, 50},  // 110: 10 over, 0.20 USD that day
+      {{"2024-04-21", "advanced"}, 5},   // 5 over: 0.10
+      {{"2024-04-21", "premium"}, 12},   // premium's own allowance of 10: 2 over at 0.50 = 1.00
+      {{"2024-05-01", "advanced"}, 100},  // a new month: within the allowance again
+      {{"2024-05-02", "advanced"}, 1},    // 1 over: 0.02
+      {{"2024-05-03", "basic"}, 900},     // a tier without overage (and unknown here): free
+  };
+  const auto by_day = overage_by_day(messages, tiers);
+  const std::map<std::string, Money> want{{"2024-04-20", *parse_usd("0.2")},
+                                          {"2024-04-21", *parse_usd("1.1")},
+                                          {"2024-05-02", *parse_usd("0.02")}};
+  EXPECT_EQ(by_day, want);
+}
+
 TEST(GoldenCalendar, DaysAndMonthsAtFixedOffsets) {
   // 2024-01-31T23:30Z is already Feb 1 in UTC+1, and still Jan 31 in UTC-5.
   EXPECT_EQ(day_key(at("2024-01-31T23:30:00Z"), 60), "2024-02-01");

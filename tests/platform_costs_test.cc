@@ -53,5 +53,44 @@ TEST(PlatformCosts, PricesAreExactAndAbsentPricesCostNothing) {
                    .ok());  // a misspelt metric is refused
 }
 
+// A silo tenant's dedicated resources cost their monthly price per resource, prorated over the time
+// the tenant held a silo tier; a pooled stretch costs nothing.
+TEST(PlatformCosts, SiloFixedCostsProrateOverTheSiloStretchOnly) {
+  auto tiers = TierCatalog::from_json(nlohmann::json::parse(R"({"tiers": {
+      "advanced": {"daily_messages": 0, "monthly_messages": 0, "concurrent_sessions": 1, "session_minutes": 30,
+                   "model_id": "m"},
+      "premium": {"daily_messages": 0, "monthly_messages": 0, "concurrent_sessions": 1, "session_minutes": 30,
+                  "model_id": "m", "deployment": "silo"}}})"));
+  ASSERT_TRUE(tiers.ok()) << tiers.error().message;
+  auto prices = PriceCatalog::from_json(nlohmann::json::parse(R"({"name": "t", "prices": [
+      {"metric": "silo_fixed_monthly", "resource": "vector_store", "usd": "175.2", "per": 1},
+      {"metric": "silo_fixed_monthly", "resource": "kms_key", "usd": "1", "per": 1}]})"));
+  ASSERT_TRUE(prices.ok()) << prices.error().message;
+  Time a, b, c;
+  ASSERT_TRUE(parse_iso8601("2024-04-01T00:00:00Z", a));
+  ASSERT_TRUE(parse_iso8601("2024-04-16T00:00:00Z", b));
+  ASSERT_TRUE(parse_iso8601("2024-05-01T00:00:00Z", c));
+  // Pooled for half of April, then silo: (175.2 + 1) / 2 = 88.10, each line floored on its own.
+  EXPECT_EQ(silo_fixed_cost({{"advanced", a, b}, {"premium", b, c}}, *tiers, *prices), *parse_usd("88.1"));
+  EXPECT_EQ(silo_fixed_cost({{"advanced", a, c}}, *tiers, *prices), Money{});
+  EXPECT_EQ(silo_fixed_cost({{"premium", a, c}}, *tiers, *prices), *parse_usd("176.2"));
+}
+
+// A fixed monthly line names its resource and is priced per tenant-month; a usage line names no resource.
+TEST(PlatformCosts, FixedMonthlyLinesAreValidated) {
+  auto bad = [](const char* line) {
+    auto p = PriceCatalog::from_json(nlohmann::json::parse(std::string(R"({"name": "t", "prices": [)") + line + "]}"));
+    return p.ok() ? std::string("accepted") : p.error().message;
+  };
+  EXPECT_NE(bad(R"({"metric": "silo_fixed_monthly", "usd": "1", "per": 1})").find("prices[0].resource"), std::string::npos);
+  EXPECT_NE(bad(R"({"metric": "silo_fixed_monthly", "resource": "x", "usd": "1", "per": 30})").find("prices[0].per"),
+            std::string::npos);
+  EXPECT_NE(bad(R"({"metric": "silo_fixed_monthly", "model": "x", "usd": "1", "per": 1})").find("prices[0].model"),
+            std::string::npos);
+  EXPECT_NE(bad(R"({"metric": "weather_api_call", "resource": "x", "usd": "1", "per": 1})").find("prices[0].resource"),
+            std::string::npos);
+  EXPECT_EQ(bad(R"({"metric": "silo_fixed_monthly", "resource": "x", "usd": "1", "per": 1})"), "accepted");
+}
+
 }  // namespace
 }  // namespace tenantsim

@@ -86,18 +86,27 @@ TEST(Reports, ReportJsonRoundTripsThroughTheParser) {
   RunResult r = sample();
   r.timeline = {{0, 10, 1}, {1, 12, 0}};
   r.latency = {{"POST /api/chat", "basic", 3, 100, 200, 300, 400}};
-  r.daily = {{"2024-04-01", Money{5}, Money{3}}, {"2024-04-02", Money{6}, Money{0}}};
+  r.daily = {{"2024-04-01", Money{5}, Money{3}, Money{1}}, {"2024-04-02", Money{6}, Money{0}, Money{2}}};
   r.users = {{"acme", "basic", "sub-1", {{"bedrock_agent", Money{7}}}, Money{7}}};
   r.tenants[0].tier_changes = {{"2024-04-01T12:00:00.000000Z", "premium"}};
+  r.tenants[0].revenue_lines = {Money{4}, Money{2}, Money{1}};
+  r.tenants[0].messages_by_month = {{{"2024-04", "basic"}, 9}};
   const std::string text = render_report_json(r);
   auto back = parse_report_json(text);
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(render_report_json(*back), text);
   EXPECT_EQ(back->daily.size(), 2u);
   EXPECT_EQ(back->users.at(0).cost_by_service.at("bedrock_agent").pico, 7);
-  EXPECT_EQ(render_daily_csv(*back), "day,revenue_usd,metered_cost_usd,revenue_pico_usd,metered_cost_pico_usd\n"
-                                     "2024-04-01,0.000000000005,0.000000000003,5,3\n"
-                                     "2024-04-02,0.000000000006,0.00,6,0\n");
+  EXPECT_EQ(back->tenants.at(0).revenue_lines.seats.pico, 2);
+  EXPECT_EQ(back->tenants.at(0).messages_by_month.at({"2024-04", "basic"}), 9);
+  EXPECT_EQ(render_daily_csv(*back),
+            "day,revenue_usd,metered_cost_usd,fixed_cost_usd,revenue_pico_usd,metered_cost_pico_usd,fixed_cost_pico_usd\n"
+            "2024-04-01,0.000000000005,0.000000000003,0.000000000001,5,3,1\n"
+            "2024-04-02,0.000000000006,0.00,0.000000000002,6,0,2\n");
+  // The days of a month add up in monthly.csv.
+  EXPECT_EQ(render_monthly_csv(*back),
+            "month,days,revenue_usd,metered_cost_usd,fixed_cost_usd,revenue_pico_usd,metered_cost_pico_usd,fixed_cost_pico_usd\n"
+            "2024-04,2,0.000000000011,0.000000000003,0.000000000003,11,3,3\n");
   EXPECT_FALSE(parse_report_json("{\"schema_version\": 99}").ok());
   EXPECT_FALSE(parse_report_json("not json").ok());
 }
@@ -145,7 +154,7 @@ TEST(Reports, TierEconomicsByHand) {
   const std::string csv = render_tiers_csv(r);
   EXPECT_NE(csv.find("advanced,2,4,150,58.00,41.00,17.00,29.31,1,0.273333333333,1.00,40.00,40.00,40.00,106,"),
             std::string::npos) << csv;
-  EXPECT_NE(render_tenants_csv(r).find(",40.00,29.00,-11.00\n"), std::string::npos);  // cost, revenue, margin
+  EXPECT_NE(render_tenants_csv(r).find(",40.00,29.00,-11.00,"), std::string::npos);  // cost, revenue, margin
   auto back = parse_report_json(render_report_json(r));
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->tenants[1].revenue.pico, 29'000'000'000'000);

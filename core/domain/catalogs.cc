@@ -34,7 +34,8 @@ Result<TierCatalog> TierCatalog::from_json(const nlohmann::json& doc) {
   static const std::set<std::string> fields = {
       "monthly_fee_usd", "daily_messages", "monthly_messages", "tenant_daily_messages", "tenant_monthly_messages",
       "concurrent_sessions", "session_minutes", "tools", "cost_reports", "deployment", "message_limit_scope", "model_id",
-      "bedrock_agent_id", "orchestrator"};
+      "bedrock_agent_id", "orchestrator", "seat_fee_usd", "included_seats", "overage_usd_per_message",
+      "included_messages"};
   TierCatalog out;
   for (const auto& [name, t] : doc["tiers"].items()) {
     const std::string path = "tiers." + name;
@@ -46,6 +47,18 @@ Result<TierCatalog> TierCatalog::from_json(const nlohmann::json& doc) {
     auto fee = parse_usd(t.value("monthly_fee_usd", "0"));
     if (!fee) return bad(path + ".monthly_fee_usd", "must be a decimal string such as \"29\" or \"29.99\"");
     p.monthly_fee = *fee;
+    for (const auto& [field, money] : {std::pair{"seat_fee_usd", &p.seat_fee}, std::pair{"overage_usd_per_message", &p.overage_per_message}}) {
+      if (!t.contains(field)) continue;
+      auto usd = t[field].is_string() ? parse_usd(t[field].get<std::string>()) : std::nullopt;
+      if (!usd) return bad(path + "." + field, "must be a decimal string such as \"5\" or \"0.02\"");
+      *money = *usd;
+    }
+    auto seats = read_count(t, "included_seats", path, false);
+    auto included = read_count(t, "included_messages", path, false);
+    for (auto* r : {&seats, &included})
+      if (!r->ok()) return r->take_error();
+    p.included_seats = *seats;
+    p.included_messages = *included;
     auto daily = read_count(t, "daily_messages", path, true);
     auto monthly = read_count(t, "monthly_messages", path, true);
     auto tdaily = read_count(t, "tenant_daily_messages", path, false);
@@ -108,6 +121,7 @@ const char* metric::service_of(const std::string& m) {
   if (m == kKbRetrieval || m == kKbQueryTokens) return "knowledge_base";
   if (m == kDynamoReadUnit || m == kDynamoWriteUnit) return "dynamodb";
   if (m == kCognitoMau) return "cognito";
+  if (m == kSiloFixedMonthly) return "silo_fixed";
   return "other";
 }
 
@@ -120,13 +134,14 @@ Result<PriceCatalog> PriceCatalog::from_json(const nlohmann::json& doc) {
   static const std::set<std::string> metrics = {metric::kInputTokens,    metric::kOutputTokens,  metric::kInvocation,
                                                 metric::kWeatherCall,    metric::kToolExecution, metric::kDynamoReadUnit,
                                                 metric::kDynamoWriteUnit, metric::kCognitoMau,
-                                                metric::kKbRetrieval,    metric::kKbQueryTokens,  metric::kAgentInvocation};
+                                                metric::kKbRetrieval,    metric::kKbQueryTokens,  metric::kAgentInvocation,
+                                                metric::kSiloFixedMonthly};
   for (size_t i = 0; i < doc["prices"].size(); ++i) {
     const auto& line = doc["prices"][i];
     const std::string path = fmt::format("prices[{}]", i);
     if (!line.is_object()) return bad(path, "must be an object");
     for (const auto& [k, v] : line.items())
-      if (k != "metric" && k != "model" && k != "usd" && k != "per" && k != "source" && k != "as_of")
+      if (k != "metric" && k != "model" && k != "resource" && k != "usd" && k != "per" && k != "source" && k != "as_of")
         return bad(path + "." + k, "unknown field");
     const std::string m = line.value("metric", "");
     if (!metrics.count(m)) return bad(path + ".metric", "unknown metric '" + m + "'");
@@ -137,8 +152,16 @@ Result<PriceCatalog> PriceCatalog::from_json(const nlohmann::json& doc) {
     if (!line.contains("per") || !line["per"].is_number_integer() || line["per"].get<int64_t>() < 1)
       return bad(path + ".per", "must be a positive integer");
     const int64_t per = line["per"].get<int64_t>();
+    // A fixed monthly line is qualified by the resource it pays for; a usage line by its model.
+    const bool fixed = m == metric::kSiloFixedMonthly;
+    if (line.contains(fixed ? "model" : "resource"))
+      return bad(path + (fixed ? ".model" : ".resource"), fixed ? "a fixed monthly line names a resource, not a model"
+                                                                : "only silo_fixed_monthly lines name a resource");
+    if (fixed && (!line.contains("resource") || !line["resource"].is_string() || line["resource"].get<std::string>().empty()))
+      return bad(path + ".resource", "is required: the dedicated resource this monthly price pays for");
+    if (fixed && per != 1) return bad(path + ".per", "must be 1 (the price of one silo tenant-month)");
     if (usd->pico % per != 0) return bad(path, "price per unit is not a whole number of pico-dollars");
-    const std::string model = line.value("model", "");
+    const std::string model = line.value(fixed ? "resource" : "model", "");
     if (!out.prices_.emplace(std::make_pair(m, model), Money{usd->pico / per}).second)
       return bad(path, "duplicate price for this metric and model");
   }
@@ -150,6 +173,13 @@ std::optional<Money> PriceCatalog::unit_price(const std::string& m, const std::s
   if (it == prices_.end()) it = prices_.find({m, ""});
   if (it == prices_.end()) return std::nullopt;
   return it->second;
+}
+
+std::map<std::string, Money> PriceCatalog::silo_fixed_monthly() const {
+  std::map<std::string, Money> out;
+  for (const auto& [key, price] : prices_)
+    if (key.first == metric::kSiloFixedMonthly) out[key.second] = price;
+  return out;
 }
 
 Money PriceCatalog::cost(const std::string& m, const std::string& model, int64_t quantity) const {

@@ -19,7 +19,14 @@ enum class LimitScope { kUser, kTenant };
 
 struct TierPolicy {
   std::string name;
+  // What a tenant pays (core/domain/revenue.h): the monthly fee, plus each user beyond
+  // `included_seats` at `seat_fee` a month (both prorated), plus each message of a UTC calendar
+  // month beyond `included_messages` at `overage_per_message`. A zero price turns its rule off.
   Money monthly_fee;
+  Money seat_fee;
+  int64_t included_seats = 0;
+  Money overage_per_message;
+  int64_t included_messages = 0;
   int64_t daily_messages = 0;    // per message_limit_scope; 0 = unlimited
   int64_t monthly_messages = 0;  // per message_limit_scope; 0 = unlimited
   int64_t tenant_daily_messages = 0;    // optional extra cap over all users of a tenant; 0 = none
@@ -67,6 +74,10 @@ inline constexpr const char* kEmbeddingModel = "amazon.titan-embed-text-v2:0";
 inline constexpr const char* kDynamoReadUnit = "dynamodb_read_request_unit";
 inline constexpr const char* kDynamoWriteUnit = "dynamodb_write_request_unit";
 inline constexpr const char* kCognitoMau = "cognito_monthly_active_user";
+// A silo tenant's dedicated resources that bill by the month whatever the traffic (its knowledge
+// base's vector store, for one): one line per resource, prorated over the time the tenant held a
+// silo tier, as the subscription fee is.
+inline constexpr const char* kSiloFixedMonthly = "silo_fixed_monthly";
 // The service a metric is billed under (seed 000's cost categories).
 const char* service_of(const std::string& metric_type);
 }  // namespace metric
@@ -75,6 +86,7 @@ class PriceCatalog {
  public:
   // {"name": ..., "prices": [{"metric", "model" (optional), "usd": "0.25", "per": 1000000}]}.
   // Every price must be a whole number of pico-dollars per unit, so costs are exact.
+  // silo_fixed_monthly lines name a "resource" instead of a model, and are per tenant-month (per 1).
   static Result<PriceCatalog> from_json(const nlohmann::json& doc);
 
   const std::string& name() const { return name_; }
@@ -83,7 +95,9 @@ class PriceCatalog {
   std::optional<Money> unit_price(const std::string& metric, const std::string& model) const;
   // quantity * unit price; zero when unpriced.
   Money cost(const std::string& metric, const std::string& model, int64_t quantity) const;
-  // Every line: (metric, model or "") -> price of one unit.
+  // The silo_fixed_monthly lines: resource -> monthly price per silo tenant.
+  std::map<std::string, Money> silo_fixed_monthly() const;
+  // Every line: (metric, model or resource or "") -> price of one unit.
   const std::map<std::pair<std::string, std::string>, Money>& unit_prices() const { return prices_; }
 
  private:

@@ -818,7 +818,11 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
   std::map<int64_t, int64_t> per_second, errors_per_second, refused_per_second;
   std::map<int64_t, LatencyHistogram> chat_per_second;
   std::map<std::string, TenantRow> rows;
-  for (const auto& t : tenants) rows[t.id] = TenantRow{t.id, t.tier, "", 0, 0, false, 0, 0, 0, 0, 0, {}, {}, {}, {}, {}};
+  for (const auto& t : tenants) {
+    TenantRow& row = rows[t.id];
+    row.id = t.id;
+    row.tier = t.tier;
+  }
   for (const auto& u : users) ++rows[tenants[u.tenant].id].users;
   for (size_t i = 0; i < plan.size(); ++i) {
     const Planned& p = plan[i];
