@@ -1,5 +1,7 @@
 #include "harness/oracle.h"
 
+#include "harness/iana_zones.h"
+
 #include "harness/refusals.h"
 #include "scenarios/checks.h"
 
@@ -93,11 +95,12 @@ Result<Oracle> Oracle::from_docs(const Json& tiers, const Json& prices) {
   return o;
 }
 
-void Oracle::add_tenant(const std::string& id, const std::string& tier, int offset) {
+void Oracle::add_tenant(const std::string& id, const std::string& tier, int offset, const std::string& time_zone) {
   TenantState s;
   s.tier = tier;
   s.silo = tiers_.at(tier).silo;
   s.offset = offset;
+  s.zone = time_zone;
   tenants_[id] = std::move(s);
 }
 
@@ -125,7 +128,8 @@ std::vector<std::pair<std::string, int64_t>> Oracle::windows_at(const std::strin
                                                                 Time t) const {
   const auto& ts = tenants_.at(tenant);
   const auto& tier = tiers_.at(ts.tier);
-  const std::string day = oracle_day(t, ts.offset), month = oracle_month(t, ts.offset);
+  const std::string day = ts.zone.empty() ? oracle_day(t, ts.offset) : iana_local_day(ts.zone, t);
+  const std::string month = ts.zone.empty() ? oracle_month(t, ts.offset) : iana_local_month(ts.zone, t);
   const std::string scope = tier.per_user ? tenant + "/" + user : tenant;
   std::vector<std::pair<std::string, int64_t>> out;
   if (tier.daily > 0) out.emplace_back(scope + "/d/" + day, tier.daily);
@@ -318,7 +322,7 @@ void Oracle::limit_retry_after(const ChatTicket& t, Time answered, std::optional
   const std::string who = fmt::format("tenant {} user {}", t.tenant, t.user);
   if (!retry_after_seconds) return c.fail(who + ": a limit refusal without Retry-After");
   if (windows_at(t.tenant, t.user, answered) != t.windows) return;  // refused across a window edge: either answer holds
-  const int offset = tenants_.at(t.tenant).offset;
+  const TenantState& ts = tenants_.at(t.tenant);
   // The system answered at some instant in [sent, answered]; Retry-After is rounded up to seconds.
   const Time earliest = t.sent + std::chrono::seconds(*retry_after_seconds) - std::chrono::seconds(1);
   const Time latest = answered + std::chrono::seconds(*retry_after_seconds);
@@ -329,7 +333,7 @@ void Oracle::limit_retry_after(const ChatTicket& t, Time answered, std::optional
   for (const auto& [key, limit] : t.windows) {
     const auto& w = windows_[key];
     const bool daily = key.find("/d/") != std::string::npos;
-    const Time end = window_end(t.sent, offset, daily);
+    const Time end = ts.zone.empty() ? window_end(t.sent, ts.offset, daily) : iana_window_end(ts.zone, t.sent, daily);
     if (w.accepted >= limit) must_reach = std::max(must_reach, end);
     if (w.accepted + w.in_flight + w.uncertain >= limit) candidates.push_back(end);
   }

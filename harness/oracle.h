@@ -35,7 +35,8 @@ struct OracleTier {
   std::string model;
 };
 
-// The calendar day and month of `t` at a fixed UTC offset, computed here from std::chrono.
+// The calendar day and month of `t` at a fixed UTC offset, computed here from std::chrono (a named
+// zone's come from the tz library's zoned time: harness/iana_zones.h).
 std::string oracle_day(Time t, int utc_offset_minutes);
 std::string oracle_month(Time t, int utc_offset_minutes);
 
@@ -56,7 +57,9 @@ class Oracle {
   static Result<Oracle> from_docs(const nlohmann::json& tiers, const nlohmann::json& prices);
 
   const OracleTier& tier(const std::string& name) const { return tiers_.at(name); }
-  void add_tenant(const std::string& id, const std::string& tier, int utc_offset_minutes);
+  // `time_zone`: an IANA name, used instead of the offset when not empty.
+  void add_tenant(const std::string& id, const std::string& tier, int utc_offset_minutes,
+                  const std::string& time_zone = "");
   // The tenant moved to `tier` at `at` (a billing change). From then on its limits, tools and
   // features are the new tier's; sessions already open keep the duration they opened with and
   // count as possibly (not surely) open; requests in flight across the change are not judged on
@@ -164,6 +167,7 @@ class Oracle {
     bool silo = false;      // deployed on its own resources at onboarding (a tier change keeps them)
     Time changed_at{};      // the last tier change, if any
     int offset = 0;
+    std::string zone;  // IANA name, or "" for the fixed offset
     int64_t weather_calls = 0, tool_executions = 0;
     std::map<std::string, int64_t> chats_by_user;  // known users (sub) -> chats answered 200
     bool weather_uncertain = false;  // a weather-related request failed midway

@@ -10,6 +10,7 @@
 #include "core/domain/revenue.h"
 #include "harness/driver.h"
 #include "harness/oracle.h"
+#include "harness/iana_zones.h"
 #include "harness/platform_costs.h"
 #include "harness/refusals.h"
 #include "harness/simulation.h"
@@ -61,6 +62,12 @@ Result<LoadedScenario> load_scenario(const std::string& path, const std::string&
       else out.fault_plans[service] = std::move(p).value();
     }
   }
+  if (parsed.scenario)
+    for (size_t i = 0; i < parsed.scenario->time_zones.size(); ++i)
+      if (!iana_zones().find(parsed.scenario->time_zones[i]))
+        problems.push_back({fmt::format("population.time_zones[{}]", i),
+                            fmt::format("unknown time zone '{}' (an IANA name such as America/New_York)",
+                                        parsed.scenario->time_zones[i])});
   if (parsed.scenario) {
     out.scenario = *parsed.scenario;
     for (const auto& o : overrides) out.overrides.push_back(o.text);
@@ -259,7 +266,8 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   const PriceCatalog& prices = w.system->config().prices;
   for (const auto& t : sim.tenants()) {
     TenantRow row{t.id, t.tier, t.deployment, t.offset, static_cast<int>(t.users.size()), t.adversary,
-                  t.requests, t.chats_accepted, t.refused_limit, t.throttled, t.failed, {}, {}, {}, {}, {}, {}, {}};
+                  t.requests, t.chats_accepted, t.refused_limit, t.throttled, t.failed, {}, {}, {}, {}, {}, {}, {},
+                  t.time_zone};
     const auto& m = metered[t.id];
     for (const auto& [key, q] : m.quantity) row.quantities[key.first] += q;
     row.cost_by_service = m.cost_by_service;

@@ -2,6 +2,8 @@
 // temporaries or ?: results, and no co_await sits inside ?: (see README, "Architecture").
 #include "harness/simulation.h"
 
+#include "harness/iana_zones.h"
+
 #include <charconv>
 
 #include <fmt/format.h>
@@ -80,7 +82,14 @@ Status Simulation::onboard(Duration pace) {
       }
       pick -= w;
     }
-    t.offset = scenario_.utc_offsets_minutes[r.uniform(scenario_.utc_offsets_minutes.size())];
+    // One draw either way, so a scenario's other draws do not move when it switches to named zones.
+    if (scenario_.time_zones.empty()) {
+      t.offset = scenario_.utc_offsets_minutes[r.uniform(scenario_.utc_offsets_minutes.size())];
+      t.zone = TimeZone::fixed(t.offset);
+    } else {
+      t.time_zone = scenario_.time_zones[r.uniform(scenario_.time_zones.size())];
+      t.zone = TimeZone::named(t.time_zone, iana_zones().find(t.time_zone));
+    }
     t.adversary = !scenario_.adversaries.kinds.empty() && r.chance(scenario_.adversaries.share);
     // Prefix siblings attack each other on every seed, not when the draw happens to pick them.
     if (i < 2 * scenario_.prefix_pairs && !scenario_.adversaries.kinds.empty()) t.adversary = true;
@@ -93,7 +102,7 @@ Status Simulation::onboard(Duration pace) {
     const TierPolicy* policy = world_.system->config().tiers.find(t.tier);
     const bool silo = policy && policy->deployment == Deployment::kSilo;
     const std::string suffix = silo ? "" : "@" + t.id;
-    auto owner = world_.new_tenant(t.id, t.tier, true, t.offset, "owner" + suffix);
+    auto owner = world_.new_tenant(t.id, t.tier, true, t.offset, "owner" + suffix, t.time_zone);
     if (!owner.ok()) return Error::make(ErrorKind::kUnavailable, "OnboardingFailed", t.id + ": " + owner.error().message);
     const auto record = world_.system->tenants().find(t.id);
     t.deployment = record && record->deployment == Deployment::kSilo ? "silo" : "pool";
@@ -104,7 +113,7 @@ Status Simulation::onboard(Duration pace) {
       if (!a.ok()) return Error::make(ErrorKind::kUnavailable, "OnboardingFailed", t.id + ": " + a.error().message);
       t.users.push_back(SimUser{a->username, a->password, a->sub, a->token, now, false, r.chance(b.heavy_user_share)});
     }
-    oracle_.add_tenant(t.id, t.tier, t.offset);
+    oracle_.add_tenant(t.id, t.tier, t.offset, t.time_zone);
     for (const auto& u : t.users) oracle_.add_user(t.id, u.sub);
     tenants_.push_back(std::move(t));
     world_.clock.advance(pace);
@@ -414,9 +423,10 @@ Task<void> Simulation::run_session(SimTenant& t, SimUser& u, int64_t messages, b
 }
 
 Time Simulation::local_time_on_day(const SimTenant& t, int day, int minute_of_day) const {
-  // Midnight of the tenant's local calendar day `day` days after the scenario's start, as UTC.
-  const auto start_local = std::chrono::floor<std::chrono::days>(scenario_.start + std::chrono::minutes(t.offset));
-  return Time{start_local} + std::chrono::days(day) + std::chrono::minutes(minute_of_day) - std::chrono::minutes(t.offset);
+  // The instant the tenant's clock first reads `minute_of_day` on its local calendar day `day` days
+  // after the scenario's start (a minute that a spring-forward skips: when the gap ends).
+  const auto start_local = std::chrono::floor<std::chrono::days>(scenario_.start + t.zone.offset_at(scenario_.start));
+  return t.zone.first_instant_at_or_after(Time{start_local} + std::chrono::days(day) + std::chrono::minutes(minute_of_day));
 }
 
 Task<void> Simulation::user_actor(size_t ti, size_t ui) {

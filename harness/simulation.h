@@ -34,7 +34,9 @@ struct SimUser {
 
 struct SimTenant {
   std::string id, tier, deployment;
-  int offset = 0;
+  int offset = 0;         // its fixed UTC offset, when it has no named zone
+  std::string time_zone;  // its IANA zone, or ""
+  TimeZone zone;          // the calendar its days count in (either of the two)
   std::vector<SimUser> users;
   bool adversary = false;
   std::string victim;  // the tenant its adversary attacks

@@ -1,5 +1,7 @@
 #include "harness/world.h"
 
+#include "harness/iana_zones.h"
+
 #include <fmt/format.h>
 
 #include <cerrno>
@@ -78,7 +80,7 @@ World::World(WorldOptions options, SystemConfig config)
       weather(time, Rng(options.seed).split("weather")) {
   weather.add_api_key(config.platform.weather_api_key, 600);
   Database& database = options.database ? *options.database : static_cast<Database&>(dynamodb);
-  system = std::make_unique<System>(SystemPorts{time, cognito, bedrock, database, weather, knowledge, agents}, std::move(config));
+  system = std::make_unique<System>(SystemPorts{time, cognito, bedrock, database, weather, knowledge, agents, &iana_zones()}, std::move(config));
 }
 
 ApiResponse World::call(const std::string& method, const std::string& path, const std::string& token,
@@ -88,11 +90,14 @@ ApiResponse World::call(const std::string& method, const std::string& path, cons
 }
 
 Result<World::Account> World::new_tenant(const std::string& tenant_id, const std::string& tier, bool admin,
-                                         int utc_offset_minutes, const std::string& username) {
+                                         int utc_offset_minutes, const std::string& username,
+                                         const std::string& time_zone) {
   Account a{tenant_id, username.empty() ? "owner@" + tenant_id : username, "correct-horse-" + tenant_id, "", ""};
-  auto r = call("POST", "/api/register", "",
-                {{"tenant_id", tenant_id}, {"username", a.username}, {"password", a.password},
-                 {"subscription_tier", tier}, {"admin", admin}, {"utc_offset_minutes", utc_offset_minutes}});
+  Json body{{"tenant_id", tenant_id}, {"username", a.username}, {"password", a.password},
+            {"subscription_tier", tier}, {"admin", admin}};
+  if (time_zone.empty()) body["utc_offset_minutes"] = utc_offset_minutes;
+  else body["time_zone"] = time_zone;
+  auto r = call("POST", "/api/register", "", std::move(body));
   if (r.status != 201) return Error::make(ErrorKind::kBadRequest, r.body.value("code", "RegisterFailed"), r.body.dump());
   a.sub = r.body["user_sub"].get<std::string>();
   auto t = system->tenants().find(tenant_id);

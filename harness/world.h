@@ -71,7 +71,8 @@ class World {
   };
   // Its first user is `username` ("owner@{tenant}" when empty).
   Result<Account> new_tenant(const std::string& tenant_id, const std::string& tier, bool admin = true,
-                             int utc_offset_minutes = 0, const std::string& username = "");
+                             int utc_offset_minutes = 0, const std::string& username = "",
+                             const std::string& time_zone = "");  // an IANA name instead of the offset
   // A further user created by the tenant's admin; returns its ID token.
   Result<Account> add_user(const Account& admin, const std::string& username);
   Result<std::string> login(const Account& account);

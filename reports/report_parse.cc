@@ -75,6 +75,7 @@ Result<RunResult> run_result_from_json(const Json& j) {
       row.tier = t.value("tier", "");
       row.deployment = t.value("deployment", "");
       row.utc_offset_minutes = t.value("utc_offset_minutes", 0);
+      row.time_zone = t.value("time_zone", "");
       row.users = t.value("users", 0);
       row.adversary = t.value("adversary", false);
       row.requests = t.value("requests", int64_t{0});

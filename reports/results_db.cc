@@ -23,7 +23,7 @@ CREATE TABLE tenants (tenant TEXT PRIMARY KEY, tier TEXT NOT NULL, deployment TE
                       utc_offset_minutes INTEGER NOT NULL, users INTEGER NOT NULL, chats_accepted INTEGER NOT NULL,
                       cost_pico_usd INTEGER NOT NULL, revenue_pico_usd INTEGER NOT NULL,
                       subscription_pico_usd INTEGER NOT NULL, seats_pico_usd INTEGER NOT NULL,
-                      overage_pico_usd INTEGER NOT NULL);
+                      overage_pico_usd INTEGER NOT NULL, time_zone TEXT NOT NULL);
 CREATE TABLE daily (day TEXT PRIMARY KEY, revenue_pico_usd INTEGER NOT NULL, metered_cost_pico_usd INTEGER NOT NULL,
                     fixed_cost_pico_usd INTEGER NOT NULL);
 CREATE TABLE prices (metric TEXT NOT NULL, model TEXT NOT NULL, pico_usd_per_unit INTEGER NOT NULL,
@@ -119,7 +119,7 @@ Status ResultsDb::finish(const RunResult& r, const std::string& report_json) {
         }))
       return db_error(db, "insert daily");
   for (const auto& t : r.tenants) {
-    if (!put("INSERT INTO tenants VALUES (?,?,?,?,?,?,?,?,?,?,?)", [&](sqlite3_stmt* s) {
+    if (!put("INSERT INTO tenants VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", [&](sqlite3_stmt* s) {
           sqlite3_bind_text(s, 1, t.id.c_str(), -1, SQLITE_TRANSIENT);
           sqlite3_bind_text(s, 2, t.tier.c_str(), -1, SQLITE_TRANSIENT);
           sqlite3_bind_text(s, 3, t.deployment.c_str(), -1, SQLITE_TRANSIENT);
@@ -131,6 +131,7 @@ Status ResultsDb::finish(const RunResult& r, const std::string& report_json) {
           sqlite3_bind_int64(s, 9, t.revenue_lines.subscription.pico);
           sqlite3_bind_int64(s, 10, t.revenue_lines.seats.pico);
           sqlite3_bind_int64(s, 11, t.revenue_lines.overage.pico);
+          sqlite3_bind_text(s, 12, t.time_zone.c_str(), -1, SQLITE_TRANSIENT);
         }))
       return db_error(db, "insert tenants");
     for (const auto& [metric, q] : t.quantities)

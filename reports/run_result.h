@@ -83,6 +83,7 @@ struct TenantRow {
   RevenueLines revenue_lines;  // fees, seats and overage over the run (core/domain/revenue.h)
   // Accepted messages per (UTC month "2024-04", tier billed): what overage is counted from.
   std::map<std::pair<std::string, std::string>, int64_t> messages_by_month;
+  std::string time_zone;  // IANA name when the tenant has one (then utc_offset_minutes is 0)
 };
 
 struct LatencyRow {

@@ -155,6 +155,7 @@ std::string render_report_json(const RunResult& r) {
     Json months = Json::array();
     for (const auto& [key, n] : t.messages_by_month) months.push_back({{"month", key.first}, {"tier", key.second}, {"messages", n}});
     tenants.back()["messages_by_month"] = std::move(months);
+    if (!t.time_zone.empty()) tenants.back()["time_zone"] = t.time_zone;
     if (!t.tier_changes.empty()) {
       Json changes = Json::array();
       for (const auto& [at, tier] : t.tier_changes) changes.push_back({{"at", at}, {"to", tier}});
@@ -278,10 +279,10 @@ std::string render_tenants_csv(const RunResult& r) {
       "tenant,tier,deployment,utc_offset_minutes,users,adversary,requests,chats_accepted,refused_limit,throttled,failed,"
       "input_tokens,output_tokens,invocations,weather_calls,tool_executions,knowledge_base_retrievals,dynamodb_read_half_units,"
       "dynamodb_write_request_units,cognito_monthly_active_users,cost_usd,revenue_usd,margin_usd,subscription_usd,seats_usd,"
-      "overage_usd\n";
+      "overage_usd,time_zone\n";
   for (const auto& t : r.tenants) {
     auto q = [&](const char* metric) { return value_or(t.quantities, metric, int64_t{0}); };
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(t.id),
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(t.id),
                        csv_field(t.tier), t.deployment, t.utc_offset_minutes, t.users, t.adversary, t.requests,
                        t.chats_accepted, t.refused_limit, t.throttled, t.failed, q(metric::kInputTokens),
                        q(metric::kOutputTokens), q(metric::kInvocation), q(metric::kWeatherCall),
@@ -289,7 +290,7 @@ std::string render_tenants_csv(const RunResult& r) {
                        q(quantity::kCognitoMaus),
                        t.cost.to_usd_string(), t.revenue.to_usd_string(), (t.revenue - t.cost).to_usd_string(),
                        t.revenue_lines.subscription.to_usd_string(), t.revenue_lines.seats.to_usd_string(),
-                       t.revenue_lines.overage.to_usd_string());
+                       t.revenue_lines.overage.to_usd_string(), csv_field(t.time_zone));
   }
   return out;
 }

@@ -197,6 +197,21 @@ ScenarioParse parse_scenario(const Json& doc, const std::vector<std::string>& kn
           }
         }
       }
+      // IANA names, checked against the tz database where the scenario is loaded (harness/run.cc):
+      // the scenario model reads no files.
+      if (const Json* zones = pr.get("time_zones")) {
+        if (pr.get("utc_offsets_minutes"))
+          pr.fail("population.time_zones", "give utc_offsets_minutes or time_zones, not both");
+        else if (!zones->is_array() || zones->empty())
+          pr.fail("population.time_zones", "must be a non-empty array of IANA time zone names, e.g. \"America/New_York\"");
+        else
+          for (size_t i = 0; i < zones->size(); ++i) {
+            const Json& z = (*zones)[i];
+            if (!z.is_string() || z.get<std::string>().empty() || z.get<std::string>().size() > 64)
+              pr.fail(fmt::format("population.time_zones[{}]", i), "must be an IANA time zone name, e.g. \"Asia/Kolkata\"");
+            else s.time_zones.push_back(z.get<std::string>());
+          }
+      }
       int64_t pairs = 0;
       pr.integer("prefix_pairs", pairs, 0, 1000);
       s.prefix_pairs = static_cast<int>(pairs);

@@ -82,6 +82,8 @@ struct Scenario {
   std::map<std::string, double> tier_mix;  // tier -> weight
   IntRange users_per_tenant{1, 3};
   std::vector<int> utc_offsets_minutes{0};
+  // IANA zones (daylight saving included) drawn instead of the offsets when given.
+  std::vector<std::string> time_zones;
   int prefix_pairs = 0;  // tenants whose id is a prefix of another's ("acme" / "acme-corp")
 
   std::map<std::string, TierBehaviour> behaviour;  // per tier

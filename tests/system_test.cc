@@ -194,6 +194,49 @@ TEST(System, LeadingKeyScopeRefusesForeignPartitionsAndPrefixes) {
   EXPECT_TRUE(f.w->run((*prefix)->get_item(Key{"acme-corp", "q#x"})).ok());
 }
 
+// A tenant in Europe/London on the day its clocks go forward (2024-03-31, 23 hours long): the daily
+// window ends at local midnight, 23:00Z, so Retry-After from noon is 11 h; a system that ignores
+// daylight saving (the dst-ignored defect) says 12 h.
+TEST(System, DailyWindowFollowsTheTenantsZoneAcrossDaylightSaving) {
+  for (const bool defect : {false, true}) {
+    Fixture f{make_world(defect ? with(Defect::kDstIgnored) : DefectSet{})};
+    Time noon;
+    ASSERT_TRUE(parse_iso8601("2024-03-31T12:00:00Z", noon));
+    f.w->clock.advance(noon - f.w->clock.now());
+    auto a = must(f.w->new_tenant("acme", "basic", true, 0, "", "Europe/London"));
+    const std::string sid = f.session(a);
+    const int64_t limit = f.w->system->config().tiers.find("basic")->daily_messages;
+    for (int64_t i = 0; i < limit; ++i) ASSERT_EQ(f.chat(a, sid, "m" + std::to_string(i)).status, 200) << i;
+    auto r = f.chat(a, sid, "one too many");
+    ASSERT_EQ(r.status, 429);
+    EXPECT_EQ(r.headers["Retry-After"], std::to_string((defect ? 12 : 11) * 3600)) << "dst-ignored: " << defect;
+  }
+}
+
+// A time zone at registration is an IANA name the tz database knows, and not given with an offset.
+TEST(System, RegistrationTimeZonesAreValidated) {
+  Fixture f{make_world()};
+  auto reg = [&](nlohmann::json extra) {
+    nlohmann::json body{{"tenant_id", "acme"}, {"username", "a@acme"}, {"password", "password-1"}, {"subscription_tier", "basic"}};
+    body.update(extra);
+    return f.w->call("POST", "/api/register", "", body);
+  };
+  auto r = reg({{"time_zone", "Mars/Olympus_Mons"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body["code"], "UnknownTimeZone");
+  r = reg({{"time_zone", "Europe/London"}, {"utc_offset_minutes", 60}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body["code"], "InvalidField");
+  r = reg({{"time_zone", 5}});
+  EXPECT_EQ(r.status, 400);
+  r = reg({{"utc_offset_minutes", 15 * 60}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body["code"], "InvalidUtcOffset");
+  r = reg({{"time_zone", "Asia/Kolkata"}});
+  EXPECT_EQ(r.status, 201);
+  EXPECT_EQ(f.w->system->tenants().find("acme")->zone.name(), "Asia/Kolkata");
+}
+
 TEST(System, DailyLimitIsExactAndResetsAtTheTenantsMidnight) {
   Fixture f{make_world()};
   auto a = must(f.w->new_tenant("acme", "basic", true, /*utc_offset_minutes=*/120));

@@ -163,14 +163,28 @@ Task<Result<Json>> System::register_tenant(Json body) {
   const std::string &tenant_id = (*f)[0], &username = (*f)[1], &password = (*f)[2], &tier = (*f)[3];
   if (body.contains("admin") && !body["admin"].is_boolean()) co_return bad_request("InvalidField", "'admin' must be a boolean");
   const bool admin = body.value("admin", false);
-  int offset = 0;
+  // The tenant's calendar: a fixed offset, or an IANA zone (its windows then follow daylight saving).
+  TimeZone zone;
   if (body.contains("utc_offset_minutes")) {
     if (!body["utc_offset_minutes"].is_number_integer()) co_return bad_request("InvalidField", "'utc_offset_minutes' must be an integer");
-    offset = body["utc_offset_minutes"].get<int>();
+    const int64_t offset = body["utc_offset_minutes"].get<int64_t>();
+    if (offset < -14 * 60 || offset > 14 * 60) co_return bad_request("InvalidUtcOffset", "utc offset must be within +-14 hours");
+    zone = TimeZone::fixed(static_cast<int>(offset));
+  }
+  if (body.contains("time_zone")) {
+    if (body.contains("utc_offset_minutes"))
+      co_return bad_request("InvalidField", "give 'utc_offset_minutes' or 'time_zone', not both");
+    if (!body["time_zone"].is_string() || body["time_zone"].get<std::string>().size() > 64)
+      co_return bad_request("InvalidField", "'time_zone' must be an IANA time zone name such as \"America/New_York\"");
+    const std::string name = body["time_zone"].get<std::string>();
+    auto rules = ports_.zones ? ports_.zones->find(name) : nullptr;
+    if (!rules)
+      co_return bad_request("UnknownTimeZone", fmt::format("unknown time zone '{}' (an IANA name such as America/New_York)", name));
+    zone = TimeZone::named(name, std::move(rules));
   }
   std::string email = body.value("email", "");
 
-  auto tenant = co_await tenants_->onboard(tenant_id, tier, offset);
+  auto tenant = co_await tenants_->onboard(tenant_id, tier, std::move(zone));
   if (!tenant.ok()) co_return tenant.take_error();
   Attributes attrs{{"custom:tenant_id", tenant->id}, {"custom:subscription_tier", tenant->tier}};
   if (!email.empty()) attrs["email"] = email;
@@ -579,10 +593,10 @@ Task<Result<Json>> System::usage(std::string token, std::string tenant_id) {
   if (!table.ok()) co_return table.take_error();
   // The tenant's local month, as its quota windows count it; usage keys are UTC times.
   const Time now = ports_.clock.now();
-  const int offset = c->tenant.utc_offset_minutes;
-  const std::string month = month_key(now, offset);
-  const Period period{month_start(now, offset), next_month_start(now, offset)};
-  auto costs = co_await summarize_costs(**table, c->tenant.id, period, config_.prices, offset);
+  const TimeZone& zone = c->tenant.zone;
+  const std::string month = month_key(now, zone);
+  const Period period{month_start(now, zone), next_month_start(now, zone)};
+  auto costs = co_await summarize_costs(**table, c->tenant.id, period, config_.prices, zone);
   if (!costs.ok()) co_return costs.take_error();
   Json metrics = Json::object();
   for (const auto& [k, line] : costs->lines) metrics[line.metric_type] = metrics.value(line.metric_type, int64_t{0}) + line.quantity;
@@ -638,7 +652,7 @@ Task<Result<Json>> System::cost_json(const Caller& c, std::string user_filter, C
   auto table = usage_table(c.tenant);
   if (!table.ok()) co_return table.take_error();
   const auto period = period_of(window);
-  auto s = co_await summarize_costs(**table, c.tenant.id, period, config_.prices, c.tenant.utc_offset_minutes);
+  auto s = co_await summarize_costs(**table, c.tenant.id, period, config_.prices, c.tenant.zone);
   if (!s.ok()) co_return s.take_error();
   Json services = Json::object();
   Json users = Json::object();
@@ -694,7 +708,7 @@ Task<Result<Json>> System::admin_cost_report(std::string token, std::string tena
   auto table = usage_table(c->tenant);
   if (!table.ok()) co_return table.take_error();
   const auto period = period_of(window);
-  auto s = co_await summarize_costs(**table, c->tenant.id, period, config_.prices, c->tenant.utc_offset_minutes);
+  auto s = co_await summarize_costs(**table, c->tenant.id, period, config_.prices, c->tenant.zone);
   if (!s.ok()) co_return s.take_error();
   Json out = {{"tenant_id", c->tenant.id}, {"report", report}, {"price_catalog", config_.prices.name()}};
   auto services = [&] {

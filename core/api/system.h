@@ -33,6 +33,8 @@ struct SystemPorts {
   WeatherApi& weather;
   KnowledgeBase& knowledge;
   AgentService& agents;
+  // Named time zones for tenants that give one at registration; without it only fixed offsets.
+  const ZoneDatabase* zones = nullptr;
 };
 
 struct SystemConfig {

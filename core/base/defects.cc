@@ -38,6 +38,7 @@ const std::vector<DefectInfo>& defect_catalog() {
       {Defect::kRuntimeSessionIdShort, "runtime-session-id-short", "agent runtime accepts session ids under 33 characters", "isolation.adversary_refused", "prompt-injection"},
       {Defect::kGatewaySkipsAudience, "gateway-skips-audience", "tool gateway does not re-validate the token's audience", "isolation.adversary_refused", "prompt-injection"},
       {Defect::kFallbackNotMetered, "fallback-not-metered", "direct-model fallback meters no model usage", "metering.complete", "prompt-injection"},
+      {Defect::kDstIgnored, "dst-ignored", "quota windows ignore daylight saving", "limits.no_refusal_under_limit", "daylight-saving"},
   };
   return catalog;
 }

@@ -45,6 +45,7 @@ enum class Defect {
   kRuntimeSessionIdShort,     // the agent runtime accepts session ids shorter than AgentCore's 33 characters
   kGatewaySkipsAudience,      // the tool gateway re-validates the token but not its audience (app client)
   kFallbackNotMetered,        // the direct-model fallback (no Bedrock agent configured) meters no model usage
+  kDstIgnored,                // quota windows in a named zone's January offset all year (daylight saving ignored)
   kCount
 };
 

@@ -42,33 +42,45 @@ bool parse_iso8601(const std::string& text, Time& out) {
   return true;
 }
 
+TimeZone TimeZone::named(std::string name, std::shared_ptr<const ZoneRules> rules) {
+  TimeZone z;
+  z.name_ = std::move(name);
+  z.rules_ = std::move(rules);
+  return z;
+}
+
+seconds TimeZone::offset_at(Time t) const { return rules_ ? rules_->offset_at(t) : seconds{minutes{offset_minutes_}}; }
+
+Time TimeZone::first_instant_at_or_after(Time local) const {
+  return rules_ ? rules_->first_instant_at_or_after(local) : local - minutes{offset_minutes_};
+}
+
 namespace {
-sys_days local_day(Time t, int offset) { return floor<days>(t + minutes{offset}); }
+// The local date t falls on, and the first instant of a local date.
+sys_days local_day(Time t, const TimeZone& zone) { return floor<days>(t + zone.offset_at(t)); }
+Time start_of(sys_days local_date, const TimeZone& zone) { return zone.first_instant_at_or_after(Time{local_date}); }
 }  // namespace
 
-std::string day_key(Time t, int offset) {
-  const year_month_day ymd{local_day(t, offset)};
+std::string day_key(Time t, const TimeZone& zone) {
+  const year_month_day ymd{local_day(t, zone)};
   return fmt::format("{:04d}-{:02d}-{:02d}", int(ymd.year()), unsigned(ymd.month()), unsigned(ymd.day()));
 }
 
-std::string month_key(Time t, int offset) {
-  const year_month_day ymd{local_day(t, offset)};
+std::string month_key(Time t, const TimeZone& zone) {
+  const year_month_day ymd{local_day(t, zone)};
   return fmt::format("{:04d}-{:02d}", int(ymd.year()), unsigned(ymd.month()));
 }
 
-Time next_day_start(Time t, int offset) {
-  return Time{(local_day(t, offset) + days{1}).time_since_epoch() - minutes{offset}};
+Time next_day_start(Time t, const TimeZone& zone) { return start_of(local_day(t, zone) + days{1}, zone); }
+
+Time month_start(Time t, const TimeZone& zone) {
+  const year_month_day ymd{local_day(t, zone)};
+  return start_of(sys_days{ymd.year() / ymd.month() / 1}, zone);
 }
 
-Time month_start(Time t, int offset) {
-  const year_month_day ymd{local_day(t, offset)};
-  return Time{sys_days{ymd.year() / ymd.month() / 1}.time_since_epoch() - minutes{offset}};
-}
-
-Time next_month_start(Time t, int offset) {
-  const year_month_day ymd{local_day(t, offset)};
-  const year_month_day first_next = year_month_day{ymd.year() / ymd.month() / 1} + months{1};
-  return Time{sys_days{first_next}.time_since_epoch() - minutes{offset}};
+Time next_month_start(Time t, const TimeZone& zone) {
+  const year_month_day ymd{local_day(t, zone)};
+  return start_of(sys_days{year_month_day{ymd.year() / ymd.month() / 1} + months{1}}, zone);
 }
 
 }  // namespace tenantsim

@@ -87,7 +87,7 @@ size_t Metering::pending() const {
 }
 
 Task<Result<CostSummary>> summarize_costs(Table& usage, std::string tenant_id, std::optional<Period> period,
-                                          const PriceCatalog& prices, int utc_offset_minutes) {
+                                          const PriceCatalog& prices, const TimeZone& zone) {
   CostSummary s;
   QueryRequest q;
   q.partition = tenant_id;
@@ -107,7 +107,7 @@ Task<Result<CostSummary>> summarize_costs(Table& usage, std::string tenant_id, s
       s.by_service[metric::service_of(r->metric_type)] += c;
       s.by_user[r->user_id] += c;
       s.by_user_service[r->user_id][metric::service_of(r->metric_type)] += c;
-      const std::string day = day_key(r->timestamp, utc_offset_minutes);
+      const std::string day = day_key(r->timestamp, zone);
       s.by_day[day] += c;
       s.by_service_day[metric::service_of(r->metric_type)][day] += c;
       auto& line = s.lines[{r->metric_type, r->model_id}];

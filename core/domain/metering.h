@@ -89,8 +89,8 @@ struct Period {
 };
 
 // Reads every usage record of a tenant in `period` (all of them when nullopt) and prices it.
-// `by_day` is keyed by the tenant's local day (UTC offset in minutes), like its quota windows.
+// `by_day` is keyed by the tenant's local day (in its time zone), like its quota windows.
 Task<Result<CostSummary>> summarize_costs(Table& usage, std::string tenant_id, std::optional<Period> period,
-                                          const PriceCatalog& prices, int utc_offset_minutes = 0);
+                                          const PriceCatalog& prices, const TimeZone& zone = {});
 
 }  // namespace tenantsim

@@ -16,17 +16,24 @@ Error limit_error(bool daily, Time now, const Tenant& t, Time edge) {
 }  // namespace
 
 Time QuotaManager::window_end(bool daily, Time now, const Tenant& tenant) const {
-  const int off = defects_.on(Defect::kRetryAfterUtc) ? 0 : offset(tenant);
+  const TimeZone off = defects_.on(Defect::kRetryAfterUtc) ? TimeZone{} : zone(tenant);
   return daily ? next_day_start(now, off) : next_month_start(now, off);
 }
 
-int QuotaManager::offset(const Tenant& tenant) const {
-  return defects_.on(Defect::kWindowResetLocalTime) ? 0 : tenant.utc_offset_minutes;
+TimeZone QuotaManager::zone(const Tenant& tenant) const {
+  if (defects_.on(Defect::kWindowResetLocalTime)) return TimeZone{};
+  // The zone's offset on 1 January of this year, all year: daylight saving never applies.
+  if (defects_.on(Defect::kDstIgnored) && tenant.zone.is_named()) {
+    using namespace std::chrono;
+    const Time january{sys_days{year_month_day{floor<days>(clock_.now())}.year() / 1 / 1}};
+    return TimeZone::fixed(static_cast<int>(duration_cast<minutes>(tenant.zone.offset_at(january)).count()));
+  }
+  return tenant.zone;
 }
 
 std::vector<QuotaManager::Window> QuotaManager::windows(const Tenant& tenant, const TierPolicy& tier,
                                                         const std::string& user_id, Time now) const {
-  const int off = offset(tenant);
+  const TimeZone off = zone(tenant);
   const std::string day = day_key(now, off);
   const std::string month = defects_.on(Defect::kMonthlyResetNeverFires) ? std::string("all") : month_key(now, off);
   bool per_user = tier.message_limit_scope == LimitScope::kUser;
@@ -155,8 +162,8 @@ Task<Result<UsageCounts>> QuotaManager::counts(Table& usage, const Tenant& tenan
                                                std::string user_id) {
   const Time now = clock_.now();
   UsageCounts c;
-  c.day = day_key(now, offset(tenant));
-  c.month = month_key(now, offset(tenant));
+  c.day = day_key(now, zone(tenant));
+  c.month = month_key(now, zone(tenant));
   for (const auto& w : windows(tenant, tier, user_id, now)) {
     if (w.tenant_cap) continue;  // counts are for the scope the tier limits
     auto item = co_await usage.get_item(w.key);

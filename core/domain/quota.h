@@ -62,7 +62,8 @@ class QuotaManager {
   std::vector<Window> windows(const Tenant& tenant, const TierPolicy& tier, const std::string& user_id, Time now) const;
   // When the daily or monthly window containing `now` ends, in the tenant's time zone.
   Time window_end(bool daily, Time now, const Tenant& tenant) const;
-  int offset(const Tenant& tenant) const;
+  // The calendar the tenant's windows count in (a defect may get it wrong).
+  TimeZone zone(const Tenant& tenant) const;
 
   Clock& clock_;
   const DefectSet& defects_;

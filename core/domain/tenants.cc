@@ -31,7 +31,8 @@ Item tenant_item(const Tenant& t) {
   item["usage_table"] = t.usage_table;
   item["model_account"] = t.model_account;
   item["knowledge_base_id"] = t.knowledge_base_id;
-  item["utc_offset_minutes"] = int64_t{t.utc_offset_minutes};
+  if (t.zone.is_named()) item["time_zone"] = t.zone.name();
+  else item["utc_offset_minutes"] = int64_t{t.zone.fixed_offset_minutes()};
   return item;
 }
 }  // namespace
@@ -64,12 +65,12 @@ Task<Status> TenantDirectory::bootstrap() {
   co_return Status{};
 }
 
-Task<Result<Tenant>> TenantDirectory::onboard(std::string tenant_id, std::string tier, int utc_offset_minutes) {
+Task<Result<Tenant>> TenantDirectory::onboard(std::string tenant_id, std::string tier, TimeZone zone) {
   if (!valid_tenant_id(tenant_id))
     co_return Error::make(ErrorKind::kBadRequest, "InvalidTenantId", "tenant_id must be 3-63 characters of a-z, 0-9 and '-'");
   const TierPolicy* policy = tiers_.find(tier);
   if (!policy) co_return Error::make(ErrorKind::kBadRequest, "UnknownTier", "no such subscription tier: " + tier);
-  if (utc_offset_minutes < -14 * 60 || utc_offset_minutes > 14 * 60)
+  if (!zone.is_named() && (zone.fixed_offset_minutes() < -14 * 60 || zone.fixed_offset_minutes() > 14 * 60))
     co_return Error::make(ErrorKind::kBadRequest, "InvalidUtcOffset", "utc offset must be within +-14 hours");
 
   auto table = db_.open(config_.tenants_table, std::nullopt);
@@ -90,7 +91,7 @@ Task<Result<Tenant>> TenantDirectory::onboard(std::string tenant_id, std::string
   t.id = tenant_id;
   t.tier = tier;
   t.deployment = policy->deployment;
-  t.utc_offset_minutes = utc_offset_minutes;
+  t.zone = std::move(zone);
   if (policy->deployment == Deployment::kSilo) {
     auto pool = co_await idp_.create_user_pool(pool_config("tenantsim-silo-" + tenant_id));
     if (!pool.ok()) co_return pool.take_error();

@@ -30,7 +30,8 @@ struct Tenant {
   std::string usage_table;
   std::string model_account;
   std::string knowledge_base_id;  // the pooled knowledge base (filtered by tenant_id) or its own
-  int utc_offset_minutes = 0;
+  // Its calendar: quota windows and cost views count its local days and months.
+  TimeZone zone;
   bool active = true;
 };
 
@@ -63,7 +64,8 @@ class TenantDirectory {
 
   // Onboards a tenant on `tier`: silo resources (user pool, tables, model account, knowledge base) when the tier says so, the tenant's admin group,
   // and the tenant record. kConflict "TenantExists" if the id is taken.
-  Task<Result<Tenant>> onboard(std::string tenant_id, std::string tier, int utc_offset_minutes = 0);
+  // A fixed `zone` must be within +-14 hours of UTC.
+  Task<Result<Tenant>> onboard(std::string tenant_id, std::string tier, TimeZone zone = {});
   // Moves an active tenant to another tier (a billing change). Its limits, tools and features are
   // the new tier's from the next request on, whatever tier its users' tokens still claim; sessions
   // already open keep the duration they were opened with; its deployment (pool or silo) stays.
