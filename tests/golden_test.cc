@@ -7,15 +7,12 @@
 #include "core/base/money.h"
 #include "core/base/time.h"
 #include "core/domain/revenue.h"
+#include "tests/test_time.h"
 
 namespace tenantsim {
 namespace {
 
-Time at(const char* iso) {
-  Time t;
-  EXPECT_TRUE(parse_iso8601(iso, t)) << iso;
-  return t;
-}
+using testing::at;
 
 TEST(GoldenMoney, ParsesDecimalsExactly) {
   EXPECT_EQ(parse_usd("0.25")->pico, 250'000'000'000);

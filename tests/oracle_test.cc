@@ -3,17 +3,14 @@
 #include <gtest/gtest.h>
 
 #include "harness/oracle.h"
+#include "tests/test_time.h"
 
 namespace tenantsim {
 namespace {
 
 using nlohmann::json;
 
-Time at(const char* iso) {
-  Time t;
-  EXPECT_TRUE(parse_iso8601(iso, t)) << iso;
-  return t;
-}
+using testing::at;
 
 class OracleTest : public ::testing::Test {
  protected:

@@ -6,15 +6,12 @@
 
 #include "core/base/time.h"
 #include "harness/iana_zones.h"
+#include "tests/test_time.h"
 
 namespace tenantsim {
 namespace {
 
-Time at(const char* iso) {
-  Time t;
-  EXPECT_TRUE(parse_iso8601(iso, t)) << iso;
-  return t;
-}
+using testing::at;
 
 TimeZone zone(const char* name) {
   auto rules = iana_zones().find(name);
