@@ -173,6 +173,7 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   // What the system metered, read back from its own usage tables.
   std::map<std::string, Oracle::Metered> metered;
   std::map<std::string, Money> daily_cost;  // UTC day -> metered cost of every tenant
+  std::vector<TenantDayCost> tenant_day_costs;
   std::vector<UserRow> users;
   Oracle::Ledgers ledgers;
   for (const auto& t : sim.tenants()) {
@@ -185,6 +186,8 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
     m.cost_by_service = summary->by_service;
     m.quantity_by_user = summary->quantity_by_user;
     for (const auto& [day, money] : summary->by_day) daily_cost[day] += money;  // UTC days (offset 0)
+    for (const auto& [service, days] : summary->by_service_day)
+      for (const auto& [day, money] : days) tenant_day_costs.push_back({t.id, t.tier, day, service, money});
     for (const auto& [user, services] : summary->by_user_service) {
       UserRow u{t.id, t.tier, user, services, {}};
       for (const auto& [svc, money] : services) u.cost += money;
@@ -304,6 +307,9 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
       const Money revenue = recurring_revenue(upto, tiers, seats).total(), fixed = silo_fixed_cost(upto, tiers, prices);
       daily_revenue[day_key(day, 0)] += revenue - revenue_before;
       daily_fixed[day_key(day, 0)] += fixed - fixed_before;
+      if (fixed != fixed_before)
+        tenant_day_costs.push_back({t.id, t.tier, day_key(day, 0), metric::service_of(metric::kSiloFixedMonthly),
+                                    fixed - fixed_before});
       revenue_before = revenue;
       fixed_before = fixed;
       day = next;
@@ -320,6 +326,10 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
     r.daily.push_back(e);
   }
   r.users = std::move(users);
+  std::sort(tenant_day_costs.begin(), tenant_day_costs.end(), [](const TenantDayCost& a, const TenantDayCost& b) {
+    return std::tie(a.tenant, a.day, a.service) < std::tie(b.tenant, b.day, b.service);
+  });
+  r.tenant_day_costs = std::move(tenant_day_costs);
   for (const auto& [key, samples] : sim.latency()) {
     std::vector<int64_t> v = samples;
     if (v.empty()) continue;

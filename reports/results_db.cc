@@ -18,7 +18,10 @@ CREATE TABLE run (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE requests (seq INTEGER PRIMARY KEY, t_us INTEGER NOT NULL, tenant TEXT NOT NULL, tier TEXT NOT NULL,
                        endpoint TEXT NOT NULL, status INTEGER NOT NULL, latency_us INTEGER NOT NULL);
 CREATE TABLE usage (tenant TEXT NOT NULL, metric TEXT NOT NULL, quantity INTEGER NOT NULL, PRIMARY KEY (tenant, metric));
-CREATE TABLE costs (tenant TEXT NOT NULL, service TEXT NOT NULL, pico_usd INTEGER NOT NULL, PRIMARY KEY (tenant, service));
+CREATE TABLE costs (tenant TEXT NOT NULL, tier TEXT NOT NULL, service TEXT NOT NULL, pico_usd INTEGER NOT NULL,
+                    PRIMARY KEY (tenant, service));
+CREATE TABLE daily_costs (tenant TEXT NOT NULL, tier TEXT NOT NULL, day TEXT NOT NULL, service TEXT NOT NULL,
+                          pico_usd INTEGER NOT NULL, PRIMARY KEY (tenant, day, service));
 CREATE TABLE tenants (tenant TEXT PRIMARY KEY, tier TEXT NOT NULL, deployment TEXT NOT NULL,
                       utc_offset_minutes INTEGER NOT NULL, users INTEGER NOT NULL, chats_accepted INTEGER NOT NULL,
                       cost_pico_usd INTEGER NOT NULL, revenue_pico_usd INTEGER NOT NULL,
@@ -142,13 +145,23 @@ Status ResultsDb::finish(const RunResult& r, const std::string& report_json) {
           }))
         return db_error(db, "insert usage");
     for (const auto& [service, m] : t.cost_by_service)
-      if (!put("INSERT INTO costs VALUES (?,?,?)", [&](sqlite3_stmt* s) {
+      if (!put("INSERT INTO costs VALUES (?,?,?,?)", [&](sqlite3_stmt* s) {
             sqlite3_bind_text(s, 1, t.id.c_str(), -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(s, 2, service.c_str(), -1, SQLITE_TRANSIENT);
-            sqlite3_bind_int64(s, 3, m.pico);
+            sqlite3_bind_text(s, 2, t.tier.c_str(), -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(s, 3, service.c_str(), -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(s, 4, m.pico);
           }))
         return db_error(db, "insert costs");
   }
+  for (const auto& c : r.tenant_day_costs)
+    if (!put("INSERT INTO daily_costs VALUES (?,?,?,?,?)", [&](sqlite3_stmt* s) {
+          sqlite3_bind_text(s, 1, c.tenant.c_str(), -1, SQLITE_TRANSIENT);
+          sqlite3_bind_text(s, 2, c.tier.c_str(), -1, SQLITE_TRANSIENT);
+          sqlite3_bind_text(s, 3, c.day.c_str(), -1, SQLITE_TRANSIENT);
+          sqlite3_bind_text(s, 4, c.service.c_str(), -1, SQLITE_TRANSIENT);
+          sqlite3_bind_int64(s, 5, c.cost.pico);
+        }))
+      return db_error(db, "insert daily_costs");
   if (!impl_->exec("COMMIT")) return db_error(db, "commit");
   sqlite3_finalize(impl_->insert);
   impl_->insert = nullptr;

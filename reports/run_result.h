@@ -160,6 +160,13 @@ struct MonthEconomics {
 };
 std::vector<MonthEconomics> by_month(const std::vector<DayEconomics>& days);
 
+// One tenant's cost of one service on one UTC day: the system's metered services and the silo
+// fixed cost (DynamoDB and Cognito keep no days). For results.sqlite, not report.json.
+struct TenantDayCost {
+  std::string tenant, tier, day, service;
+  Money cost;
+};
+
 // One user's metered cost by service (what the system's usage table attributes to the user).
 struct UserRow {
   std::string tenant, tier, user;  // user: the Cognito sub
@@ -192,6 +199,7 @@ struct RunResult {
   std::map<std::string, int64_t> ledger_totals;  // fake ledgers: "bedrock_invocations", ...
   std::optional<LoadSeries> load;                 // wall-clock load runs only
   std::vector<DayEconomics> daily;                // per UTC day of the run, in order
+  std::vector<TenantDayCost> tenant_day_costs;    // results.sqlite's daily_costs (not in report.json)
   std::vector<UserRow> users;                     // per user, by tenant
   std::vector<PriceRow> prices;                   // the catalog's lines
 

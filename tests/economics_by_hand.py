@@ -9,6 +9,7 @@ with the catalog's list prices (harness/platform_costs.cc), and the silo tenants
 prorated over their silo periods. With RESULTS_SQLITE, its tenants, daily and prices tables must say
 the same as report.json.
    economics_by_hand.py REPORT_JSON TIERS_JSON PRICES_JSON [RESULTS_SQLITE] [--scenario SCENARIO_JSON] [--require-all-lines]
+                      [--schema-md reports/SCHEMA.md (its example queries must run on RESULTS_SQLITE)]
 """
 import calendar
 import datetime as dt
@@ -25,6 +26,11 @@ require_all = "--require-all-lines" in args
 if require_all:
     args.remove("--require-all-lines")
 scenario = {}
+schema_md, queries_run = None, 0
+if "--schema-md" in args:
+    i = args.index("--schema-md")
+    schema_md = args[i + 1]
+    del args[i:i + 2]
 if "--scenario" in args:
     i = args.index("--scenario")
     scenario = json.load(open(args[i + 1]))
@@ -181,6 +187,27 @@ if len(args) > 3:
         sys.exit("results.sqlite daily rows differ from report.json's")
     if len(rows) != len(report["tenants"]):
         sys.exit(f"results.sqlite has {len(rows)} tenants, report.json {len(report['tenants'])}")
+    # costs carry the tenant's tier; daily_costs add up to each tenant's metered services and fixed cost.
+    tier_of = {t["id"]: t["tier"] for t in report["tenants"]}
+    for tenant, tier in db.execute("SELECT DISTINCT tenant, tier FROM costs"):
+        if tier_of.get(tenant) != tier:
+            sys.exit(f"results.sqlite costs put tenant {tenant} under tier {tier}, report.json under {tier_of.get(tenant)}")
+    by_day = {tenant: pico for tenant, pico in db.execute("SELECT tenant, SUM(pico_usd) FROM daily_costs GROUP BY tenant")}
+    for t in report["tenants"]:
+        want = tenant_metered[t["id"]] + t["cost_by_service"].get("silo_fixed", {"pico_usd": 0})["pico_usd"]
+        if by_day.get(t["id"], 0) != want:
+            sys.exit(f"results.sqlite daily_costs of {t['id']} add up to {by_day.get(t['id'], 0)}, its metered and fixed "
+                     f"cost is {want}")
+    # Every example query of reports/SCHEMA.md runs on this file.
+    if schema_md:
+        text = open(schema_md).read()
+        sql = text[text.index("```sql") + len("```sql"):]
+        sql = sql[:sql.index("```")]
+        statements = [q.strip() for q in "\n".join(line for line in sql.splitlines()
+                                                   if not line.strip().startswith("--")).split(";") if q.strip()]
+        for q in statements:
+            db.execute(q).fetchall()
+        queries_run = len(statements)
     table = sorted(db.execute("SELECT metric, model, pico_usd_per_unit FROM prices"))
     if table != sorted((p["metric"], p["model"], p["per_unit"]["pico_usd"]) for p in report["prices"]) or not table:
         sys.exit("results.sqlite prices differ from report.json's")
@@ -190,4 +217,5 @@ if require_all and not (lines_total[0] and lines_total[1] and fixed_total):
     sys.exit(f"seats {lines_total[0]}, overage {lines_total[1]}, silo fixed {fixed_total} pico: not every line was exercised")
 print(f"economics_by_hand: {checked} tenants ({changed} tier changes), {len(report['users'])} users, {days} days, "
       f"{len(months)} months: revenue (seats {lines_total[0]} pico, overage {lines_total[1]} pico), DynamoDB, Cognito "
-      f"and silo fixed cost ({fixed_total} pico) match to the pico-dollar; days, months and users add up")
+      f"and silo fixed cost ({fixed_total} pico) match to the pico-dollar; days, months and users add up"
+      + (f"; {queries_run} example queries of SCHEMA.md run" if schema_md else ""))

@@ -7,7 +7,7 @@ bin=$1 scenario=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
 "$bin" run "$scenario" --out "$work/a" >/dev/null
 "$bin" run "$scenario" --out "$work/b" --inject-defect monthly-reset-never-fires >/dev/null 2>&1 || test $? -eq 1
-for pair in json:report.json junit:junit.xml md:summary.md html:report.html costs-csv:costs.csv tenants-csv:tenants.csv tiers-csv:tiers.csv users-csv:users.csv daily-csv:daily.csv; do
+for pair in json:report.json junit:junit.xml md:summary.md html:report.html costs-csv:costs.csv tenants-csv:tenants.csv tiers-csv:tiers.csv users-csv:users.csv daily-csv:daily.csv monthly-csv:monthly.csv; do
   "$bin" report "$work/a" --format "${pair%%:*}" | cmp - "$work/a/${pair#*:}"
 done
 test ! -e "$work/a/.results.sqlite.tmp"

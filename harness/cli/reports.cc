@@ -17,15 +17,15 @@ int report(int argc, char** argv) {
   cxxopts::Options opts("tenantsim report", "Re-render a stored run (DIR/results.sqlite) on stdout.");
   opts.positional_help("DIR");
   opts.add_options()("dir", "run directory", cxxopts::value<std::string>())(
-      "format", "json | junit | md | html | costs-csv | tenants-csv | tiers-csv | users-csv | daily-csv", cxxopts::value<std::string>()->default_value("md"));
+      "format", "json | junit | md | html | costs-csv | tenants-csv | tiers-csv | users-csv | daily-csv | monthly-csv", cxxopts::value<std::string>()->default_value("md"));
   opts.parse_positional({"dir"});
   auto args = parse(opts, argc, argv, 2);
   if (!args) return kOk;
   if (!args->count("dir")) throw UsageError("a run directory is required");
   const std::string format = (*args)["format"].as<std::string>();
-  static const char* kFormats[] = {"json", "junit", "md", "html", "costs-csv", "tenants-csv", "tiers-csv", "users-csv", "daily-csv"};
+  static const char* kFormats[] = {"json", "junit", "md", "html", "costs-csv", "tenants-csv", "tiers-csv", "users-csv", "daily-csv", "monthly-csv"};
   if (std::find(std::begin(kFormats), std::end(kFormats), format) == std::end(kFormats))
-    throw UsageError(fmt::format("unknown --format '{}' (json, junit, md, html, costs-csv, tenants-csv, tiers-csv, users-csv, daily-csv)", format));
+    throw UsageError(fmt::format("unknown --format '{}' (json, junit, md, html, costs-csv, tenants-csv, tiers-csv, users-csv, daily-csv, monthly-csv)", format));
   auto text = ResultsDb::read_report_json((*args)["dir"].as<std::string>());
   if (!text.ok()) {
     std::cerr << "tenantsim report: " << text.error().message << "\n";
@@ -44,6 +44,7 @@ int report(int argc, char** argv) {
   else if (format == "tiers-csv") std::cout << render_tiers_csv(*r);
   else if (format == "users-csv") std::cout << render_users_csv(*r);
   else if (format == "daily-csv") std::cout << render_daily_csv(*r);
+  else if (format == "monthly-csv") std::cout << render_monthly_csv(*r);
   else std::cout << render_tenants_csv(*r);
   return kOk;
 }
