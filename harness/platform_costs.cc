@@ -31,9 +31,9 @@ std::map<std::string, Money> price_platform_usage(const PlatformUsage& usage, co
           {"cognito", Money::times(mau, usage.monthly_active_users)}};
 }
 
-Money silo_fixed_cost(const std::vector<TierPeriod>& periods, const TierCatalog& tiers, const PriceCatalog& prices) {
+Money silo_fixed_cost(const std::vector<TierPeriod>& periods, const TierCatalog& tiers,
+                      const std::map<std::string, Money>& lines) {
   Money total;
-  const auto lines = prices.silo_fixed_monthly();
   for (const auto& p : periods)
     if (const TierPolicy* tier = tiers.find(p.tier); tier && tier->deployment == Deployment::kSilo)
       for (const auto& [resource, monthly] : lines) total += prorated_fee(monthly, p.from, p.to);

@@ -42,8 +42,9 @@ PlatformAttribution attribute_platform_usage(const DynamoLedger& dynamodb, const
 std::map<std::string, Money> price_platform_usage(const PlatformUsage& usage, const PriceCatalog& prices);
 
 // What a tenant's dedicated (silo) resources cost by the month, traffic or not: each of the catalog's
-// silo_fixed_monthly lines prorated (core/domain/revenue.h's prorated_fee) over each period the
-// tenant spent on a tier deployed as a silo.
-Money silo_fixed_cost(const std::vector<TierPeriod>& periods, const TierCatalog& tiers, const PriceCatalog& prices);
+// silo_fixed_monthly lines (`lines`: PriceCatalog::silo_fixed_monthly(), read once per run) prorated
+// (core/domain/revenue.h's prorated_fee) over each period the tenant spent on a tier deployed as a silo.
+Money silo_fixed_cost(const std::vector<TierPeriod>& periods, const TierCatalog& tiers,
+                      const std::map<std::string, Money>& lines);
 
 }  // namespace tenantsim

@@ -267,6 +267,7 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   std::map<std::string, Money> daily_revenue, daily_fixed;
   const TierCatalog& tiers = w.system->config().tiers;
   const PriceCatalog& prices = w.system->config().prices;
+  const std::map<std::string, Money> silo_lines = prices.silo_fixed_monthly();
   for (const auto& t : sim.tenants()) {
     TenantRow row{t.id, t.tier, t.deployment, t.offset, static_cast<int>(t.users.size()), t.adversary,
                   t.requests, t.chats_accepted, t.refused_limit, t.throttled, t.failed, {}, {}, {}, {}, {}, {}, {},
@@ -288,7 +289,7 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
       row.tier_changes.emplace_back(to_iso8601(at), tier);
     }
     const int64_t seats = static_cast<int64_t>(t.users.size());
-    if (const Money fixed = silo_fixed_cost(periods, tiers, prices); fixed != Money{})
+    if (const Money fixed = silo_fixed_cost(periods, tiers, silo_lines); fixed != Money{})
       row.cost_by_service[metric::service_of(metric::kSiloFixedMonthly)] = fixed;
     for (const auto& [svc, money] : row.cost_by_service) row.cost += money;
     row.revenue_lines = recurring_revenue(periods, tiers, seats);
@@ -304,7 +305,7 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
       std::vector<TierPeriod> upto;
       for (const auto& p : periods)
         if (p.from < next) upto.push_back({p.tier, p.from, std::min(p.to, next)});
-      const Money revenue = recurring_revenue(upto, tiers, seats).total(), fixed = silo_fixed_cost(upto, tiers, prices);
+      const Money revenue = recurring_revenue(upto, tiers, seats).total(), fixed = silo_fixed_cost(upto, tiers, silo_lines);
       daily_revenue[day_key(day, 0)] += revenue - revenue_before;
       daily_fixed[day_key(day, 0)] += fixed - fixed_before;
       if (fixed != fixed_before)

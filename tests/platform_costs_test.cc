@@ -71,9 +71,9 @@ TEST(PlatformCosts, SiloFixedCostsProrateOverTheSiloStretchOnly) {
   ASSERT_TRUE(parse_iso8601("2024-04-16T00:00:00Z", b));
   ASSERT_TRUE(parse_iso8601("2024-05-01T00:00:00Z", c));
   // Pooled for half of April, then silo: (175.2 + 1) / 2 = 88.10, each line floored on its own.
-  EXPECT_EQ(silo_fixed_cost({{"advanced", a, b}, {"premium", b, c}}, *tiers, *prices), *parse_usd("88.1"));
-  EXPECT_EQ(silo_fixed_cost({{"advanced", a, c}}, *tiers, *prices), Money{});
-  EXPECT_EQ(silo_fixed_cost({{"premium", a, c}}, *tiers, *prices), *parse_usd("176.2"));
+  EXPECT_EQ(silo_fixed_cost({{"advanced", a, b}, {"premium", b, c}}, *tiers, prices->silo_fixed_monthly()), *parse_usd("88.1"));
+  EXPECT_EQ(silo_fixed_cost({{"advanced", a, c}}, *tiers, prices->silo_fixed_monthly()), Money{});
+  EXPECT_EQ(silo_fixed_cost({{"premium", a, c}}, *tiers, prices->silo_fixed_monthly()), *parse_usd("176.2"));
 }
 
 // A fixed monthly line names its resource and is priced per tenant-month; a usage line names no resource.
