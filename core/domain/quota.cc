@@ -162,8 +162,9 @@ Task<Result<UsageCounts>> QuotaManager::counts(Table& usage, const Tenant& tenan
                                                std::string user_id) {
   const Time now = clock_.now();
   UsageCounts c;
-  c.day = day_key(now, zone(tenant));
-  c.month = month_key(now, zone(tenant));
+  const TimeZone calendar = zone(tenant);
+  c.day = day_key(now, calendar);
+  c.month = month_key(now, calendar);
   for (const auto& w : windows(tenant, tier, user_id, now)) {
     if (w.tenant_cap) continue;  // counts are for the scope the tier limits
     auto item = co_await usage.get_item(w.key);
