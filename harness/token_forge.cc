@@ -47,7 +47,7 @@ std::string forge_hs256(Jwt t, const std::string& public_secret) {
 }
 
 std::string forge_with_own_key(const Jwt& t) {
-  static const SigningKey attacker = SigningKey::generate();  // never published in any JWKS
+  static const SigningKey attacker = SigningKey::outsider();  // never published in any JWKS
   const std::string input = signing_input(t.header, t.payload);
   return input + "." + base64url_encode(attacker.sign_rs256(input));
 }

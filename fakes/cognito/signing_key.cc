@@ -1,36 +1,44 @@
 #include "fakes/cognito/signing_key.h"
 
+#include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/rsa.h>
 
 #include <array>
-#include <optional>
-#include <mutex>
 #include <stdexcept>
 #include <vector>
 
 #include "core/auth/base64url.h"
+#include "fakes/cognito/fixture_keys.h"
 
 namespace tenantsim {
 
-SigningKey SigningKey::generate() {
-  EVP_PKEY* raw = EVP_RSA_gen(2048);
-  if (!raw) throw std::runtime_error("RSA key generation failed");
+namespace {
+// The fixture keys, parsed once per process (a parse costs microseconds; a copy shares the key).
+const std::array<SigningKey, kFixtureKeyCount>& fixtures() {
+  static const auto keys = [] {
+    std::array<SigningKey, kFixtureKeyCount> out;
+    for (size_t i = 0; i < kFixtureKeyCount; ++i) out[i] = SigningKey::from_pem(kFixtureKeysPem[i]);
+    return out;
+  }();
+  return keys;
+}
+}  // namespace
+
+SigningKey SigningKey::from_pem(std::string_view pem) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
+  EVP_PKEY* raw = bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr;
+  if (!raw) throw std::runtime_error("cannot read an RSA private key from PEM");
   SigningKey k;
   k.key_.reset(raw, EVP_PKEY_free);
   return k;
 }
 
-SigningKey SigningKey::shared_material(size_t index) {
-  static std::mutex mu;
-  static std::array<std::optional<SigningKey>, 4> keys;
-  std::lock_guard lock(mu);
-  auto& slot = keys[index % keys.size()];
-  if (!slot) slot = generate();
-  return *slot;
-}
+SigningKey SigningKey::shared_material(size_t index) { return fixtures()[index % (kFixtureKeyCount - 1)]; }
+SigningKey SigningKey::outsider() { return fixtures()[kFixtureKeyCount - 1]; }
 
 std::string SigningKey::sign_rs256(std::string_view input) const {
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);

@@ -11,12 +11,15 @@ namespace tenantsim {
 
 class SigningKey {
  public:
-  // A fresh 2048-bit RSA key. Costs tens of milliseconds: see shared_material().
-  static SigningKey generate();
-  // One of a few process-wide keys, generated on first use and then reused round-robin, so a
-  // simulation with hundreds of silo user pools does not spend seconds in key generation.
-  // Pools still differ by kid and issuer, and tokens name both under the signature.
+  // One of four published fixture keys (fixture_keys.cc), reused round-robin: a simulation with
+  // hundreds of silo user pools would otherwise spend seconds generating keys, and fixed keys make
+  // every token of a seeded run the same bytes. Pools still differ by kid and issuer, and tokens
+  // name both under the signature.
   static SigningKey shared_material(size_t index);
+  // A fixture key that no user pool is ever given: what an attacker signs with.
+  static SigningKey outsider();
+  // A PKCS#8 PEM private key; throws std::runtime_error if it is not one.
+  static SigningKey from_pem(std::string_view pem);
 
   std::string sign_rs256(std::string_view signing_input) const;
   std::string jwk_n() const;  // base64url modulus
