@@ -13,11 +13,24 @@ PlatformAttribution attribute_platform_usage(const DynamoLedger& dynamodb, const
       u.read_half_units += units.read_half_units;
       u.write_units += units.write_units;
     }
+  for (const auto& [day, partitions] : dynamodb.units_by_day)
+    for (const auto& [key, units] : partitions) {
+      const std::string owner = key.substr(0, key.find(':'));
+      if (!tenants.count(owner)) continue;
+      PlatformUsage& u = out.by_tenant_day[owner][day];
+      u.read_half_units += units.read_half_units;
+      u.write_units += units.write_units;
+    }
   for (const auto& [month, pools] : cognito.active_users_by_month)
     for (const auto& [pool, subs] : pools)
-      for (const auto& sub : subs) {
+      for (const auto& [sub, first_day] : subs) {
         const auto it = tenant_of_sub.find(sub);
-        ++(it == tenant_of_sub.end() ? out.unattributed : out.by_tenant[it->second]).monthly_active_users;
+        if (it == tenant_of_sub.end()) {
+          ++out.unattributed.monthly_active_users;
+          continue;
+        }
+        ++out.by_tenant[it->second].monthly_active_users;
+        ++out.by_tenant_day[it->second][first_day].monthly_active_users;
       }
   return out;
 }
@@ -29,6 +42,23 @@ std::map<std::string, Money> price_platform_usage(const PlatformUsage& usage, co
   const Int128 half_reads = static_cast<Int128>(read.pico) * usage.read_half_units / 2;
   return {{"dynamodb", Money{static_cast<int64_t>(half_reads)} + Money::times(write, usage.write_units)},
           {"cognito", Money::times(mau, usage.monthly_active_users)}};
+}
+
+std::map<std::string, std::map<std::string, Money>> price_platform_usage_by_day(
+    const std::map<std::string, PlatformUsage>& days, const PriceCatalog& prices) {
+  std::map<std::string, std::map<std::string, Money>> out;
+  PlatformUsage upto;
+  std::map<std::string, Money> before = price_platform_usage(upto, prices);
+  for (const auto& [day, usage] : days) {
+    upto.read_half_units += usage.read_half_units;
+    upto.write_units += usage.write_units;
+    upto.monthly_active_users += usage.monthly_active_users;
+    std::map<std::string, Money> now = price_platform_usage(upto, prices);
+    for (const auto& [service, money] : now)
+      if (const Money day_cost = money - before[service]; day_cost != Money{}) out[day][service] = day_cost;
+    before = std::move(now);
+  }
+  return out;
 }
 
 Money silo_fixed_cost(const std::vector<TierPeriod>& periods, const TierCatalog& tiers,

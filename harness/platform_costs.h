@@ -24,6 +24,9 @@ struct PlatformUsage {
 
 struct PlatformAttribution {
   std::map<std::string, PlatformUsage> by_tenant;
+  // The same per UTC day: tenant -> "YYYY-MM-DD" -> usage that day. A monthly active user counts on
+  // the first day it was active in the month. Each tenant's days add up to its by_tenant entry.
+  std::map<std::string, std::map<std::string, PlatformUsage>> by_tenant_day;
   // Traffic and users of no tenant in the list: the onboarding probes' short-lived tenants
   // ("offboarded-pool", "offboarded-silo"), or anything the system keys under no tenant.
   PlatformUsage unattributed;
@@ -40,6 +43,13 @@ PlatformAttribution attribute_platform_usage(const DynamoLedger& dynamodb, const
 // cognito_monthly_active_user (absent prices cost nothing): {"dynamodb": m, "cognito": m}.
 // A half read unit costs half a read unit's price, floored to the pico-dollar once per tenant.
 std::map<std::string, Money> price_platform_usage(const PlatformUsage& usage, const PriceCatalog& prices);
+
+// A tenant's platform cost per UTC day and service ("dynamodb", "cognito"): each day is the cost of
+// the usage up to its end less the cost up to its start, so the days add up exactly to
+// price_platform_usage of the tenant's total (each day priced and floored on its own would not).
+// Days with no cost are left out.
+std::map<std::string, std::map<std::string, Money>> price_platform_usage_by_day(
+    const std::map<std::string, PlatformUsage>& days, const PriceCatalog& prices);
 
 // What a tenant's dedicated (silo) resources cost by the month, traffic or not: each of the catalog's
 // silo_fixed_monthly lines (`lines`: PriceCatalog::silo_fixed_monthly(), read once per run) prorated

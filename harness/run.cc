@@ -174,7 +174,8 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   std::map<std::string, Oracle::Metered> metered;
   std::map<std::string, Money> daily_cost;  // UTC day -> metered cost of every tenant
   std::vector<TenantDayCost> tenant_day_costs;
-  std::vector<UserRow> users;
+  std::vector<TenantDayUsage> tenant_day_usage;
+  std::map<std::string, std::map<std::string, UserRow>> users;  // tenant -> sub -> row
   Oracle::Ledgers ledgers;
   for (const auto& t : sim.tenants()) {
     auto table = w.system->usage_table_for(t.id);
@@ -188,10 +189,12 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
     for (const auto& [day, money] : summary->by_day) daily_cost[day] += money;  // UTC days (offset 0)
     for (const auto& [service, days] : summary->by_service_day)
       for (const auto& [day, money] : days) tenant_day_costs.push_back({t.id, t.tier, day, service, money});
+    for (const auto& [day, quantities] : summary->quantity_by_day)
+      for (const auto& [metric_type, q] : quantities) tenant_day_usage.push_back({t.id, day, metric_type, q});
     for (const auto& [user, services] : summary->by_user_service) {
-      UserRow u{t.id, t.tier, user, services, {}};
+      UserRow u{t.id, t.tier, user, services, {}, {}};
       for (const auto& [svc, money] : services) u.cost += money;
-      users.push_back(std::move(u));
+      users[t.id].emplace(user, std::move(u));
     }
     const auto record = w.system->tenants().find(t.id);
     if (record) ledgers.model_account_of[t.id] = record->model_account;
@@ -263,15 +266,25 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   const DynamoLedger dynamo_ledger = w.dynamodb.ledger();
   const PlatformAttribution platform =
       attribute_platform_usage(dynamo_ledger, w.cognito.ledger(), tenant_ids, tenant_of_sub);
-  // UTC day -> revenue earned and fixed cost accrued that day, over every tenant.
-  std::map<std::string, Money> daily_revenue, daily_fixed;
+  // UTC day -> revenue earned, fixed cost accrued and platform cost incurred that day, over every tenant.
+  std::map<std::string, Money> daily_revenue, daily_fixed, daily_platform;
   const TierCatalog& tiers = w.system->config().tiers;
   const PriceCatalog& prices = w.system->config().prices;
   const std::map<std::string, Money> silo_lines = prices.silo_fixed_monthly();
   for (const auto& t : sim.tenants()) {
-    TenantRow row{t.id, t.tier, t.deployment, t.offset, static_cast<int>(t.users.size()), t.adversary,
-                  t.requests, t.chats_accepted, t.refused_limit, t.throttled, t.failed, {}, {}, {}, {}, {}, {}, {},
-                  t.time_zone};
+    TenantRow row;
+    row.id = t.id;
+    row.tier = t.tier;
+    row.deployment = t.deployment;
+    row.utc_offset_minutes = t.offset;
+    row.time_zone = t.time_zone;
+    row.users = static_cast<int>(t.users.size());
+    row.adversary = t.adversary;
+    row.requests = t.requests;
+    row.chats_accepted = t.chats_accepted;
+    row.refused_limit = t.refused_limit;
+    row.throttled = t.throttled;
+    row.failed = t.failed;
     const auto& m = metered[t.id];
     for (const auto& [key, q] : m.quantity) row.quantities[key.first] += q;
     row.cost_by_service = m.cost_by_service;
@@ -280,6 +293,18 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
       row.quantities[quantity::kDynamoWriteUnits] = it->second.write_units;
       row.quantities[quantity::kCognitoMaus] = it->second.monthly_active_users;
       for (const auto& [svc, money] : price_platform_usage(it->second, prices)) row.cost_by_service[svc] = money;
+    }
+    if (const auto it = platform.by_tenant_day.find(t.id); it != platform.by_tenant_day.end()) {
+      for (const auto& [day, services] : price_platform_usage_by_day(it->second, prices))
+        for (const auto& [svc, money] : services) {
+          daily_platform[day] += money;
+          tenant_day_costs.push_back({t.id, t.tier, day, svc, money});
+        }
+      for (const auto& [day, u] : it->second)
+        for (const auto& [name, q] : {std::pair{quantity::kDynamoReadHalfUnits, u.read_half_units},
+                                      std::pair{quantity::kDynamoWriteUnits, u.write_units},
+                                      std::pair{quantity::kCognitoMaus, u.monthly_active_users}})
+          if (q != 0) tenant_day_usage.push_back({t.id, day, name, q});
     }
     // The tiers the tenant held over the run's window: what it pays for, and what its silo costs.
     std::vector<TierPeriod> periods{{t.tier, s.start, end}};
@@ -296,6 +321,15 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
     const auto overage = overage_by_day(t.messages, tiers);
     for (const auto& [day, money] : overage) row.revenue_lines.overage += money;
     row.revenue = row.revenue_lines.total();
+    // Revenue per user: the tenant's, split evenly over all its users (a seat earns the same whether
+    // or not it was used), the odd picos to the first subs in order, so the users add up exactly.
+    auto& user_rows = users[t.id];
+    for (const auto& u : t.users) user_rows.try_emplace(u.sub, UserRow{t.id, t.tier, u.sub, {}, {}, {}});
+    if (!user_rows.empty()) {
+      const auto n = static_cast<int64_t>(user_rows.size());
+      int64_t odd = row.revenue.pico % n;
+      for (auto& [sub, u] : user_rows) u.revenue = Money{row.revenue.pico / n + (odd-- > 0 ? 1 : 0)};
+    }
     for (const auto& [key, n] : t.messages) row.messages_by_month[{key.first.substr(0, 7), key.second}] += n;
     // Per UTC day, as differences of the amounts accrued up to each midnight, so that the days add
     // up exactly to the run's totals (each day floored on its own would not).
@@ -322,15 +356,21 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   for (const auto& [day, money] : daily_revenue) days[day].revenue = money;
   for (const auto& [day, money] : daily_cost) days[day].metered_cost = money;
   for (const auto& [day, money] : daily_fixed) days[day].fixed_cost = money;
+  for (const auto& [day, money] : daily_platform) days[day].platform_cost = money;
   for (auto& [day, e] : days) {
     e.day = day;
     r.daily.push_back(e);
   }
-  r.users = std::move(users);
+  for (const auto& t : sim.tenants())
+    for (auto& [sub, u] : users[t.id]) r.users.push_back(std::move(u));
   std::sort(tenant_day_costs.begin(), tenant_day_costs.end(), [](const TenantDayCost& a, const TenantDayCost& b) {
     return std::tie(a.tenant, a.day, a.service) < std::tie(b.tenant, b.day, b.service);
   });
   r.tenant_day_costs = std::move(tenant_day_costs);
+  std::sort(tenant_day_usage.begin(), tenant_day_usage.end(), [](const TenantDayUsage& a, const TenantDayUsage& b) {
+    return std::tie(a.tenant, a.day, a.metric) < std::tie(b.tenant, b.day, b.metric);
+  });
+  r.tenant_day_usage = std::move(tenant_day_usage);
   for (const auto& [key, samples] : sim.latency()) {
     std::vector<int64_t> v = samples;
     if (v.empty()) continue;

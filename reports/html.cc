@@ -899,15 +899,16 @@ std::string series_chart(const std::string& aria, Axis xa, Axis ya, const std::v
   return svg_open(svg_height(p, keys.size()), aria) + s + "</svg>";
 }
 
-// Revenue, metered cost and the silo tenants' fixed cost per UTC day, on one scale (the gap between
-// revenue and the costs is the margin before platform costs).
+// Revenue, metered cost, the silo tenants' fixed cost and the platform's cost (DynamoDB, Cognito)
+// per UTC day, on one scale; the fixed and platform lines only when the run has any.
 std::string daily_chart(const RunResult& r) {
   Axis xa;
   xa.hi = static_cast<double>(std::max<size_t>(1, r.daily.size()));
   xa.title = "UTC day (MM-DD)";
   const size_t every = std::max<size_t>(1, (r.daily.size() + 9) / 10);
-  Series revenue{"#009e73", "revenue", {}}, cost{"#d55e00", "metered cost", {}}, fixed{"#000000", "silo fixed cost", {}};
-  bool any_fixed = false;
+  Series revenue{"#009e73", "revenue", {}}, cost{"#d55e00", "metered cost", {}}, fixed{"#000000", "silo fixed cost", {}},
+      platform{"#0072b2", "platform cost (DynamoDB, Cognito)", {}};
+  bool any_fixed = false, any_platform = false;
   double top = 0;
   for (size_t i = 0; i < r.daily.size(); ++i) {
     const auto& d = r.daily[i];
@@ -915,12 +916,15 @@ std::string daily_chart(const RunResult& r) {
     revenue.points.emplace_back(static_cast<double>(i) + 0.5, usd(d.revenue));
     cost.points.emplace_back(static_cast<double>(i) + 0.5, usd(d.metered_cost));
     fixed.points.emplace_back(static_cast<double>(i) + 0.5, usd(d.fixed_cost));
+    platform.points.emplace_back(static_cast<double>(i) + 0.5, usd(d.platform_cost));
     any_fixed = any_fixed || d.fixed_cost.pico != 0;
-    top = std::max({top, usd(d.revenue), usd(d.metered_cost), usd(d.fixed_cost)});
+    any_platform = any_platform || d.platform_cost.pico != 0;
+    top = std::max({top, usd(d.revenue), usd(d.metered_cost), usd(d.fixed_cost), usd(d.platform_cost)});
   }
   std::vector<Series> series{revenue, cost};
   if (any_fixed) series.push_back(fixed);
-  return series_chart("Line chart: revenue, metered cost and silo fixed cost in USD per UTC day of the run", xa,
+  if (any_platform) series.push_back(platform);
+  return series_chart("Line chart: revenue, metered cost, silo fixed cost and platform cost in USD per UTC day of the run", xa,
                       nice_axis(top, "USD per day", false), series);
 }
 

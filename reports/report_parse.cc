@@ -100,9 +100,11 @@ Result<RunResult> run_result_from_json(const Json& j) {
       r.prices.push_back({p.value("metric", ""), p.value("model", ""), money(p.at("per_unit"))});
     for (const auto& d : j.value("daily", Json::array()))
       r.daily.push_back({d.value("day", ""), money(d.at("revenue")), money(d.at("metered_cost")),
-                         d.contains("fixed_cost") ? money(d["fixed_cost"]) : Money{}});
+                         d.contains("fixed_cost") ? money(d["fixed_cost"]) : Money{},
+                         d.contains("platform_cost") ? money(d["platform_cost"]) : Money{}});
     for (const auto& u : j.value("users", Json::array())) {
-      UserRow row{u.value("tenant", ""), u.value("tier", ""), u.value("user", ""), {}, money(u.at("cost"))};
+      UserRow row{u.value("tenant", ""), u.value("tier", ""), u.value("user", ""), {}, money(u.at("cost")),
+                  u.contains("revenue") ? money(u["revenue"]) : Money{}};
       if (u.contains("cost_by_service"))
         for (const auto& [svc, m] : u["cost_by_service"].items()) row.cost_by_service[svc] = money(m);
       r.users.push_back(std::move(row));

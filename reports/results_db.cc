@@ -28,9 +28,13 @@ CREATE TABLE tenants (tenant TEXT PRIMARY KEY, tier TEXT NOT NULL, deployment TE
                       subscription_pico_usd INTEGER NOT NULL, seats_pico_usd INTEGER NOT NULL,
                       overage_pico_usd INTEGER NOT NULL, time_zone TEXT NOT NULL);
 CREATE TABLE daily (day TEXT PRIMARY KEY, revenue_pico_usd INTEGER NOT NULL, metered_cost_pico_usd INTEGER NOT NULL,
-                    fixed_cost_pico_usd INTEGER NOT NULL);
+                    fixed_cost_pico_usd INTEGER NOT NULL, platform_cost_pico_usd INTEGER NOT NULL);
 CREATE TABLE prices (metric TEXT NOT NULL, model TEXT NOT NULL, pico_usd_per_unit INTEGER NOT NULL,
                      PRIMARY KEY (metric, model));
+CREATE TABLE daily_usage (tenant TEXT NOT NULL, day TEXT NOT NULL, metric TEXT NOT NULL, quantity INTEGER NOT NULL,
+                          PRIMARY KEY (tenant, day, metric));
+CREATE TABLE users (tenant TEXT NOT NULL, tier TEXT NOT NULL, user TEXT NOT NULL, cost_pico_usd INTEGER NOT NULL,
+                    revenue_pico_usd INTEGER NOT NULL, PRIMARY KEY (tenant, user));
 )";
 
 }  // namespace
@@ -113,12 +117,22 @@ Status ResultsDb::finish(const RunResult& r, const std::string& report_json) {
           sqlite3_bind_int64(s, 3, p.per_unit.pico);
         }))
       return db_error(db, "insert prices");
+  for (const auto& u : r.users)
+    if (!put("INSERT INTO users VALUES (?,?,?,?,?)", [&](sqlite3_stmt* s) {
+          sqlite3_bind_text(s, 1, u.tenant.c_str(), -1, SQLITE_TRANSIENT);
+          sqlite3_bind_text(s, 2, u.tier.c_str(), -1, SQLITE_TRANSIENT);
+          sqlite3_bind_text(s, 3, u.user.c_str(), -1, SQLITE_TRANSIENT);
+          sqlite3_bind_int64(s, 4, u.cost.pico);
+          sqlite3_bind_int64(s, 5, u.revenue.pico);
+        }))
+      return db_error(db, "insert users");
   for (const auto& d : r.daily)
-    if (!put("INSERT INTO daily VALUES (?,?,?,?)", [&](sqlite3_stmt* s) {
+    if (!put("INSERT INTO daily VALUES (?,?,?,?,?)", [&](sqlite3_stmt* s) {
           sqlite3_bind_text(s, 1, d.day.c_str(), -1, SQLITE_TRANSIENT);
           sqlite3_bind_int64(s, 2, d.revenue.pico);
           sqlite3_bind_int64(s, 3, d.metered_cost.pico);
           sqlite3_bind_int64(s, 4, d.fixed_cost.pico);
+          sqlite3_bind_int64(s, 5, d.platform_cost.pico);
         }))
       return db_error(db, "insert daily");
   for (const auto& t : r.tenants) {
@@ -162,6 +176,14 @@ Status ResultsDb::finish(const RunResult& r, const std::string& report_json) {
           sqlite3_bind_int64(s, 5, c.cost.pico);
         }))
       return db_error(db, "insert daily_costs");
+  for (const auto& u : r.tenant_day_usage)
+    if (!put("INSERT INTO daily_usage VALUES (?,?,?,?)", [&](sqlite3_stmt* s) {
+          sqlite3_bind_text(s, 1, u.tenant.c_str(), -1, SQLITE_TRANSIENT);
+          sqlite3_bind_text(s, 2, u.day.c_str(), -1, SQLITE_TRANSIENT);
+          sqlite3_bind_text(s, 3, u.metric.c_str(), -1, SQLITE_TRANSIENT);
+          sqlite3_bind_int64(s, 4, u.quantity);
+        }))
+      return db_error(db, "insert daily_usage");
   if (!impl_->exec("COMMIT")) return db_error(db, "commit");
   sqlite3_finalize(impl_->insert);
   impl_->insert = nullptr;

@@ -36,12 +36,13 @@ std::vector<MonthEconomics> by_month(const std::vector<DayEconomics>& days) {
   std::vector<MonthEconomics> out;
   for (const auto& d : days) {
     const std::string month = d.day.substr(0, 7);
-    if (out.empty() || out.back().month != month) out.push_back({month, 0, {}, {}, {}});
+    if (out.empty() || out.back().month != month) out.push_back({month, 0, {}, {}, {}, {}});
     auto& m = out.back();
     ++m.days;
     m.revenue += d.revenue;
     m.metered_cost += d.metered_cost;
     m.fixed_cost += d.fixed_cost;
+    m.platform_cost += d.platform_cost;
   }
   return out;
 }

@@ -145,33 +145,46 @@ struct LoadSeries {
 
 // One UTC day of the run: revenue earned that day (fees and seats accrue by the microsecond,
 // overage on the day of the message), the metered cost of the system's services (model, tools,
-// weather) and the silo tenants' fixed monthly costs accrued that day. Platform costs (DynamoDB,
-// Cognito) are not kept per day by the ledgers, so they are in the totals only.
+// weather), the silo tenants' fixed monthly costs accrued that day, and the platform's cost from
+// the DynamoDB and Cognito ledgers (request units used that day; a monthly active user on its first
+// active day of the month). The days add up to the run's total cost, less unattributed platform use.
 struct DayEconomics {
   std::string day;  // "2024-04-01"
-  Money revenue, metered_cost, fixed_cost;
+  Money revenue, metered_cost, fixed_cost, platform_cost;
+  Money cost() const { return metered_cost + fixed_cost + platform_cost; }
 };
 
 // The days of a month added up ("2024-04"): a year's run reads better by month.
 struct MonthEconomics {
   std::string month;
   int days = 0;  // days of the run's daily rows in the month
-  Money revenue, metered_cost, fixed_cost;
+  Money revenue, metered_cost, fixed_cost, platform_cost;
 };
 std::vector<MonthEconomics> by_month(const std::vector<DayEconomics>& days);
 
-// One tenant's cost of one service on one UTC day: the system's metered services and the silo
-// fixed cost (DynamoDB and Cognito keep no days). For results.sqlite, not report.json.
+// One tenant's cost of one service on one UTC day: the system's metered services, the silo fixed
+// cost and the platform's (DynamoDB, Cognito). For results.sqlite, not report.json.
 struct TenantDayCost {
   std::string tenant, tier, day, service;
   Money cost;
 };
 
+// One tenant's quantity of one metric on one UTC day (what daily_costs prices): the system's usage
+// records and the platform ledgers' units and first-day MAUs. For results.sqlite, not report.json.
+struct TenantDayUsage {
+  std::string tenant, day, metric;
+  int64_t quantity = 0;
+};
+
 // One user's metered cost by service (what the system's usage table attributes to the user).
+// One user of a tenant: the system's metered cost of what the user did (platform and silo fixed
+// costs belong to the tenant, not to any one user), and the user's share of the tenant's revenue
+// (split evenly over all its users, used or not). Every user of a tenant has a row.
 struct UserRow {
   std::string tenant, tier, user;  // user: the Cognito sub
   std::map<std::string, Money> cost_by_service;
   Money cost;
+  Money revenue;
 };
 
 // One line of the price catalog a run was priced with.
@@ -200,6 +213,7 @@ struct RunResult {
   std::optional<LoadSeries> load;                 // wall-clock load runs only
   std::vector<DayEconomics> daily;                // per UTC day of the run, in order
   std::vector<TenantDayCost> tenant_day_costs;    // results.sqlite's daily_costs (not in report.json)
+  std::vector<TenantDayUsage> tenant_day_usage;   // results.sqlite's daily_usage (not in report.json)
   std::vector<UserRow> users;                     // per user, by tenant
   std::vector<PriceRow> prices;                   // the catalog's lines
 

@@ -166,19 +166,20 @@ std::string render_report_json(const RunResult& r) {
   Json daily = Json::array();
   for (const auto& d : r.daily)
     daily.push_back({{"day", d.day}, {"revenue", money_json(d.revenue)}, {"metered_cost", money_json(d.metered_cost)},
-                     {"fixed_cost", money_json(d.fixed_cost)}});
+                     {"fixed_cost", money_json(d.fixed_cost)}, {"platform_cost", money_json(d.platform_cost)}});
   j["daily"] = std::move(daily);
   Json monthly = Json::array();
   for (const auto& m : by_month(r.daily))
     monthly.push_back({{"month", m.month}, {"days", m.days}, {"revenue", money_json(m.revenue)},
-                       {"metered_cost", money_json(m.metered_cost)}, {"fixed_cost", money_json(m.fixed_cost)}});
+                       {"metered_cost", money_json(m.metered_cost)}, {"fixed_cost", money_json(m.fixed_cost)},
+                       {"platform_cost", money_json(m.platform_cost)}});
   j["monthly"] = std::move(monthly);
   Json users = Json::array();
   for (const auto& u : r.users) {
     Json svc = Json::object();
     for (const auto& [s, m] : u.cost_by_service) svc[s] = money_json(m);
     users.push_back({{"tenant", u.tenant}, {"tier", u.tier}, {"user", u.user}, {"cost", money_json(u.cost)},
-                     {"cost_by_service", std::move(svc)}});
+                     {"cost_by_service", std::move(svc)}, {"revenue", money_json(u.revenue)}});
   }
   j["users"] = std::move(users);
   Json prices = Json::array();
@@ -317,30 +318,34 @@ std::string render_tiers_csv(const RunResult& r) {
 
 std::string render_daily_csv(const RunResult& r) {
   std::string out =
-      "day,revenue_usd,metered_cost_usd,fixed_cost_usd,revenue_pico_usd,metered_cost_pico_usd,fixed_cost_pico_usd\n";
+      "day,revenue_usd,metered_cost_usd,fixed_cost_usd,platform_cost_usd,"
+      "revenue_pico_usd,metered_cost_pico_usd,fixed_cost_pico_usd,platform_cost_pico_usd\n";
   for (const auto& d : r.daily)
-    out += fmt::format("{},{},{},{},{},{},{}\n", d.day, d.revenue.to_usd_string(), d.metered_cost.to_usd_string(),
-                       d.fixed_cost.to_usd_string(), d.revenue.pico, d.metered_cost.pico, d.fixed_cost.pico);
+    out += fmt::format("{},{},{},{},{},{},{},{},{}\n", d.day, d.revenue.to_usd_string(), d.metered_cost.to_usd_string(),
+                       d.fixed_cost.to_usd_string(), d.platform_cost.to_usd_string(), d.revenue.pico,
+                       d.metered_cost.pico, d.fixed_cost.pico, d.platform_cost.pico);
   return out;
 }
 
 std::string render_monthly_csv(const RunResult& r) {
   std::string out =
-      "month,days,revenue_usd,metered_cost_usd,fixed_cost_usd,revenue_pico_usd,metered_cost_pico_usd,fixed_cost_pico_usd\n";
+      "month,days,revenue_usd,metered_cost_usd,fixed_cost_usd,platform_cost_usd,"
+      "revenue_pico_usd,metered_cost_pico_usd,fixed_cost_pico_usd,platform_cost_pico_usd\n";
   for (const auto& m : by_month(r.daily))
-    out += fmt::format("{},{},{},{},{},{},{},{}\n", m.month, m.days, m.revenue.to_usd_string(),
-                       m.metered_cost.to_usd_string(), m.fixed_cost.to_usd_string(), m.revenue.pico, m.metered_cost.pico,
-                       m.fixed_cost.pico);
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", m.month, m.days, m.revenue.to_usd_string(),
+                       m.metered_cost.to_usd_string(), m.fixed_cost.to_usd_string(), m.platform_cost.to_usd_string(),
+                       m.revenue.pico, m.metered_cost.pico, m.fixed_cost.pico, m.platform_cost.pico);
   return out;
 }
 
 std::string render_users_csv(const RunResult& r) {
-  std::string out = "tenant,tier,user,cost_usd,bedrock_agent_usd,weather_api_usd,mcp_runtime_usd,knowledge_base_usd\n";
+  std::string out =
+      "tenant,tier,user,cost_usd,bedrock_agent_usd,weather_api_usd,mcp_runtime_usd,knowledge_base_usd,revenue_usd\n";
   for (const auto& u : r.users) {
     auto svc = [&](const char* s) { return value_or(u.cost_by_service, s, Money{}).to_usd_string(); };
-    out += fmt::format("{},{},{},{},{},{},{},{}\n", csv_field(u.tenant), csv_field(u.tier), csv_field(u.user),
+    out += fmt::format("{},{},{},{},{},{},{},{},{}\n", csv_field(u.tenant), csv_field(u.tier), csv_field(u.user),
                        u.cost.to_usd_string(), svc("bedrock_agent"), svc("weather_api"), svc("mcp_runtime"),
-                       svc("knowledge_base"));
+                       svc("knowledge_base"), u.revenue.to_usd_string());
   }
   return out;
 }

@@ -143,13 +143,23 @@ if sum(d["revenue"]["pico_usd"] for d in report["daily"]) != total:
 if sum(d["fixed_cost"]["pico_usd"] for d in report["daily"]) != fixed_total:
     sys.exit(f"daily fixed cost sums to {sum(d['fixed_cost']['pico_usd'] for d in report['daily'])}, the tenants' "
              f"is {fixed_total}")
+# The platform cost per day (DynamoDB units of the day, Cognito MAUs on their first day) adds up to
+# the tenants' dynamodb and cognito costs, to the pico.
+platform_total = sum(t["cost_by_service"].get(s, {"pico_usd": 0})["pico_usd"]
+                     for t in report["tenants"] for s in ("dynamodb", "cognito"))
+if sum(d["platform_cost"]["pico_usd"] for d in report["daily"]) != platform_total:
+    sys.exit(f"daily platform cost sums to {sum(d['platform_cost']['pico_usd'] for d in report['daily'])}, the tenants' "
+             f"is {platform_total}")
+if platform_total == 0:
+    sys.exit("no platform cost in the run: DynamoDB and Cognito went unpriced")
+day_kinds = ("revenue", "metered_cost", "fixed_cost", "platform_cost")
 months = {}
 for d in report["daily"]:
-    m = months.setdefault(d["day"][:7], {"days": 0, "revenue": 0, "metered_cost": 0, "fixed_cost": 0})
+    m = months.setdefault(d["day"][:7], {"days": 0, **{k: 0 for k in day_kinds}})
     m["days"] += 1
-    for k in ("revenue", "metered_cost", "fixed_cost"):
+    for k in day_kinds:
         m[k] += d[k]["pico_usd"]
-got_months = {m["month"]: {"days": m["days"], **{k: m[k]["pico_usd"] for k in ("revenue", "metered_cost", "fixed_cost")}}
+got_months = {m["month"]: {"days": m["days"], **{k: m[k]["pico_usd"] for k in day_kinds}}
               for m in report["monthly"]}
 if got_months != months:
     sys.exit(f"monthly rows {got_months} are not the days added up {months}")
@@ -157,9 +167,18 @@ tenant_metered = {t["id"]: sum(t["cost_by_service"].get(s, {"pico_usd": 0})["pic
                   for t in report["tenants"]}
 if sum(d["metered_cost"]["pico_usd"] for d in report["daily"]) != sum(tenant_metered.values()):
     sys.exit("daily metered cost does not add up to the tenants' metered cost")
-by_tenant = {}
+by_tenant, revenue_by_tenant, user_shares = {}, {}, {}
 for u in report["users"]:
     by_tenant[u["tenant"]] = by_tenant.get(u["tenant"], 0) + u["cost"]["pico_usd"]
+    revenue_by_tenant[u["tenant"]] = revenue_by_tenant.get(u["tenant"], 0) + u["revenue"]["pico_usd"]
+    user_shares.setdefault(u["tenant"], []).append(u["revenue"]["pico_usd"])
+# Every user has a row, and its tenant's revenue is split evenly over them to the pico.
+for t in report["tenants"]:
+    shares = user_shares.get(t["id"], [])
+    if len(shares) != t["users"]:
+        sys.exit(f"tenant {t['id']}: {len(shares)} user rows for {t['users']} users")
+    if revenue_by_tenant.get(t["id"], 0) != t["revenue"]["pico_usd"] or (shares and max(shares) - min(shares) > 1):
+        sys.exit(f"tenant {t['id']}: its users' revenue {shares} is not its revenue {t['revenue']['pico_usd']} split evenly")
 for tid, pico in tenant_metered.items():
     if by_tenant.get(tid, 0) != pico:
         sys.exit(f"tenant {tid}: its users' costs add up to {by_tenant.get(tid, 0)}, its metered cost is {pico}")
@@ -181,23 +200,31 @@ if len(args) > 3:
         lines = tuple(t["revenue_lines"][k]["pico_usd"] for k in ("subscription", "seats", "overage"))
         if rows.get(t["id"]) != (t["tier"], t["cost"]["pico_usd"], t["revenue"]["pico_usd"]) + lines:
             sys.exit(f"results.sqlite tenants row of {t['id']} is {rows.get(t['id'])}")
-    daily = sorted(db.execute("SELECT day, revenue_pico_usd, metered_cost_pico_usd, fixed_cost_pico_usd FROM daily"))
-    if daily != sorted((d["day"], d["revenue"]["pico_usd"], d["metered_cost"]["pico_usd"], d["fixed_cost"]["pico_usd"])
-                       for d in report["daily"]):
+    daily = sorted(db.execute("SELECT day, revenue_pico_usd, metered_cost_pico_usd, fixed_cost_pico_usd, "
+                              "platform_cost_pico_usd FROM daily"))
+    if daily != sorted((d["day"], *(d[k]["pico_usd"] for k in day_kinds)) for d in report["daily"]):
         sys.exit("results.sqlite daily rows differ from report.json's")
+    users_db = sorted(db.execute("SELECT tenant, user, cost_pico_usd, revenue_pico_usd FROM users"))
+    if users_db != sorted((u["tenant"], u["user"], u["cost"]["pico_usd"], u["revenue"]["pico_usd"]) for u in report["users"]):
+        sys.exit("results.sqlite users rows differ from report.json's")
     if len(rows) != len(report["tenants"]):
         sys.exit(f"results.sqlite has {len(rows)} tenants, report.json {len(report['tenants'])}")
-    # costs carry the tenant's tier; daily_costs add up to each tenant's metered services and fixed cost.
+    # costs carry the tenant's tier; daily_costs add up to each tenant's cost, every service.
     tier_of = {t["id"]: t["tier"] for t in report["tenants"]}
     for tenant, tier in db.execute("SELECT DISTINCT tenant, tier FROM costs"):
         if tier_of.get(tenant) != tier:
             sys.exit(f"results.sqlite costs put tenant {tenant} under tier {tier}, report.json under {tier_of.get(tenant)}")
+    # daily_usage adds up to usage, metric by metric (the system's records and the platform ledgers).
+    usage = sorted(db.execute("SELECT tenant, metric, quantity FROM usage WHERE quantity != 0"))
+    usage_by_day = sorted(db.execute("SELECT tenant, metric, SUM(quantity) FROM daily_usage GROUP BY tenant, metric"))
+    if usage != usage_by_day:
+        diff = sorted(set(usage) ^ set(usage_by_day))[:6]
+        sys.exit(f"results.sqlite daily_usage does not add up to usage: {diff}")
     by_day = {tenant: pico for tenant, pico in db.execute("SELECT tenant, SUM(pico_usd) FROM daily_costs GROUP BY tenant")}
     for t in report["tenants"]:
-        want = tenant_metered[t["id"]] + t["cost_by_service"].get("silo_fixed", {"pico_usd": 0})["pico_usd"]
+        want = t["cost"]["pico_usd"]
         if by_day.get(t["id"], 0) != want:
-            sys.exit(f"results.sqlite daily_costs of {t['id']} add up to {by_day.get(t['id'], 0)}, its metered and fixed "
-                     f"cost is {want}")
+            sys.exit(f"results.sqlite daily_costs of {t['id']} add up to {by_day.get(t['id'], 0)}, its cost is {want}")
     # Every example query of reports/SCHEMA.md runs on this file.
     if schema_md:
         text = open(schema_md).read()

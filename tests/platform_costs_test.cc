@@ -18,9 +18,9 @@ TEST(PlatformCosts, AttributesTableTrafficAndUsersToTenants) {
   d.units["silo-acme-corp-usage"]["acme-corp"] = {1, 5};
   d.units["tenantsim-tenants"]["offboarded-pool"] = {0, 3};
   CognitoLedger c;
-  c.active_users_by_month["2024-01"]["pool"] = {"sub-1", "sub-2", "sub-9"};
-  c.active_users_by_month["2024-02"]["pool"] = {"sub-1"};
-  c.active_users_by_month["2024-02"]["silo"] = {"sub-x"};
+  c.active_users_by_month["2024-01"]["pool"] = {{"sub-1", "2024-01-03"}, {"sub-2", "2024-01-31"}, {"sub-9", "2024-01-03"}};
+  c.active_users_by_month["2024-02"]["pool"] = {{"sub-1", "2024-02-01"}};
+  c.active_users_by_month["2024-02"]["silo"] = {{"sub-x", "2024-02-01"}};
   const auto a = attribute_platform_usage(d, c, {"acme", "acme-corp"},
                                           {{"sub-1", "acme"}, {"sub-2", "acme"}, {"sub-9", "acme-corp"}});
   EXPECT_EQ(a.by_tenant.at("acme").read_half_units, 7);
@@ -31,6 +31,55 @@ TEST(PlatformCosts, AttributesTableTrafficAndUsersToTenants) {
   EXPECT_EQ(a.by_tenant.at("acme-corp").monthly_active_users, 1);
   EXPECT_EQ(a.unattributed.write_units, 3);
   EXPECT_EQ(a.unattributed.monthly_active_users, 1);
+}
+
+// By UTC day: table units on the day the fake's ledger put them, a monthly active user on its first
+// day of the month; each tenant's days add up to its total, and other tenants' days stay apart.
+TEST(PlatformCosts, AttributesUsageToTheDayItHappened) {
+  DynamoLedger d;
+  d.units["t"]["acme"] = {5, 4};
+  d.units_by_day["2024-01-31"]["acme"] = {2, 1};
+  d.units_by_day["2024-01-31"]["acme:sub-1"] = {1, 0};
+  d.units_by_day["2024-02-01"]["acme"] = {2, 3};
+  d.units_by_day["2024-02-01"]["offboarded-pool"] = {9, 9};
+  CognitoLedger c;
+  c.active_users_by_month["2024-01"]["pool"] = {{"sub-1", "2024-01-31"}};
+  c.active_users_by_month["2024-02"]["pool"] = {{"sub-1", "2024-02-01"}, {"sub-2", "2024-02-01"}};
+  const auto a = attribute_platform_usage(d, c, {"acme"}, {{"sub-1", "acme"}, {"sub-2", "acme"}});
+  const auto& days = a.by_tenant_day.at("acme");
+  ASSERT_EQ(days.size(), 2u);
+  EXPECT_EQ(days.at("2024-01-31").read_half_units, 3);
+  EXPECT_EQ(days.at("2024-01-31").write_units, 1);
+  EXPECT_EQ(days.at("2024-01-31").monthly_active_users, 1);
+  EXPECT_EQ(days.at("2024-02-01").write_units, 3);
+  EXPECT_EQ(days.at("2024-02-01").monthly_active_users, 2);
+  EXPECT_EQ(a.by_tenant.at("acme").monthly_active_users, 3);
+  EXPECT_FALSE(a.by_tenant_day.count("offboarded-pool"));
+}
+
+// Each day is priced as the cost accrued by its end less the cost by its start, so the days add up
+// to the tenant's total to the pico, where days priced alone would each floor their half picos away.
+TEST(PlatformCosts, DaysAddUpExactlyToTheTotal) {
+  auto prices = PriceCatalog::from_json(nlohmann::json::parse(R"({"name": "t", "prices": [
+      {"metric": "dynamodb_read_request_unit", "usd": "0.000000000001", "per": 1},
+      {"metric": "dynamodb_write_request_unit", "usd": "0.000000000003", "per": 1},
+      {"metric": "cognito_monthly_active_user", "usd": "0.015", "per": 1}]})"));
+  ASSERT_TRUE(prices.ok()) << prices.error().message;
+  // One half read unit a day at 1 pico per unit: half a pico each day. Priced alone, each day would
+  // floor to 0; by differences, the 2nd and 4th days carry the whole picos.
+  std::map<std::string, PlatformUsage> days{{"d1", {1, 0, 0}}, {"d2", {1, 0, 0}}, {"d3", {1, 2, 1}}, {"d4", {1, 0, 0}}};
+  const auto by_day = price_platform_usage_by_day(days, *prices);
+  PlatformUsage total{4, 2, 1};
+  Money sum;
+  for (const auto& [day, services] : by_day)
+    for (const auto& [svc, money] : services) sum += money;
+  const auto whole = price_platform_usage(total, *prices);
+  EXPECT_EQ(sum, whole.at("dynamodb") + whole.at("cognito"));
+  EXPECT_FALSE(by_day.count("d1"));  // half a pico: nothing yet
+  EXPECT_EQ(by_day.at("d2").at("dynamodb").pico, 1);
+  EXPECT_EQ(by_day.at("d3").at("dynamodb").pico, 6);  // two writes at 3 pico; the half read floors away
+  EXPECT_EQ(by_day.at("d3").at("cognito").pico, 15'000'000'000);
+  EXPECT_EQ(by_day.at("d4").at("dynamodb").pico, 1);
 }
 
 TEST(PlatformCosts, PricesAreExactAndAbsentPricesCostNothing) {

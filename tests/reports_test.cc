@@ -86,8 +86,8 @@ TEST(Reports, ReportJsonRoundTripsThroughTheParser) {
   RunResult r = sample();
   r.timeline = {{0, 10, 1}, {1, 12, 0}};
   r.latency = {{"POST /api/chat", "basic", 3, 100, 200, 300, 400}};
-  r.daily = {{"2024-04-01", Money{5}, Money{3}, Money{1}}, {"2024-04-02", Money{6}, Money{0}, Money{2}}};
-  r.users = {{"acme", "basic", "sub-1", {{"bedrock_agent", Money{7}}}, Money{7}}};
+  r.daily = {{"2024-04-01", Money{5}, Money{3}, Money{1}, Money{4}}, {"2024-04-02", Money{6}, Money{0}, Money{2}, Money{0}}};
+  r.users = {{"acme", "basic", "sub-1", {{"bedrock_agent", Money{7}}}, Money{7}, Money{12}}};
   r.tenants[0].tier_changes = {{"2024-04-01T12:00:00.000000Z", "premium"}};
   r.tenants[0].revenue_lines = {Money{4}, Money{2}, Money{1}};
   r.tenants[0].messages_by_month = {{{"2024-04", "basic"}, 9}};
@@ -97,16 +97,22 @@ TEST(Reports, ReportJsonRoundTripsThroughTheParser) {
   EXPECT_EQ(render_report_json(*back), text);
   EXPECT_EQ(back->daily.size(), 2u);
   EXPECT_EQ(back->users.at(0).cost_by_service.at("bedrock_agent").pico, 7);
+  EXPECT_EQ(back->users.at(0).revenue.pico, 12);
+  EXPECT_EQ(render_users_csv(*back),
+            "tenant,tier,user,cost_usd,bedrock_agent_usd,weather_api_usd,mcp_runtime_usd,knowledge_base_usd,revenue_usd\n"
+            "acme,basic,sub-1,0.000000000007,0.000000000007,0.00,0.00,0.00,0.000000000012\n");
   EXPECT_EQ(back->tenants.at(0).revenue_lines.seats.pico, 2);
   EXPECT_EQ(back->tenants.at(0).messages_by_month.at({"2024-04", "basic"}), 9);
   EXPECT_EQ(render_daily_csv(*back),
-            "day,revenue_usd,metered_cost_usd,fixed_cost_usd,revenue_pico_usd,metered_cost_pico_usd,fixed_cost_pico_usd\n"
-            "2024-04-01,0.000000000005,0.000000000003,0.000000000001,5,3,1\n"
-            "2024-04-02,0.000000000006,0.00,0.000000000002,6,0,2\n");
+            "day,revenue_usd,metered_cost_usd,fixed_cost_usd,platform_cost_usd,"
+            "revenue_pico_usd,metered_cost_pico_usd,fixed_cost_pico_usd,platform_cost_pico_usd\n"
+            "2024-04-01,0.000000000005,0.000000000003,0.000000000001,0.000000000004,5,3,1,4\n"
+            "2024-04-02,0.000000000006,0.00,0.000000000002,0.00,6,0,2,0\n");
   // The days of a month add up in monthly.csv.
   EXPECT_EQ(render_monthly_csv(*back),
-            "month,days,revenue_usd,metered_cost_usd,fixed_cost_usd,revenue_pico_usd,metered_cost_pico_usd,fixed_cost_pico_usd\n"
-            "2024-04,2,0.000000000011,0.000000000003,0.000000000003,11,3,3\n");
+            "month,days,revenue_usd,metered_cost_usd,fixed_cost_usd,platform_cost_usd,"
+            "revenue_pico_usd,metered_cost_pico_usd,fixed_cost_pico_usd,platform_cost_pico_usd\n"
+            "2024-04,2,0.000000000011,0.000000000003,0.000000000003,0.000000000004,11,3,3,4\n");
   EXPECT_FALSE(parse_report_json("{\"schema_version\": 99}").ok());
   EXPECT_FALSE(parse_report_json("not json").ok());
 }

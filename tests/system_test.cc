@@ -549,10 +549,44 @@ TEST(System, MonthlyActiveUsersAreCountedPerCalendarMonth) {
   ASSERT_TRUE(ledger.active_users_by_month.count("2024-01"));
   ASSERT_TRUE(ledger.active_users_by_month.count("2024-02"));
   size_t jan = 0, feb = 0;
-  for (const auto& [pool, subs] : ledger.active_users_by_month.at("2024-01")) jan += subs.size();
-  for (const auto& [pool, subs] : ledger.active_users_by_month.at("2024-02")) feb += subs.size();
+  for (const auto& [pool, subs] : ledger.active_users_by_month.at("2024-01")) {
+    jan += subs.size();
+    for (const auto& [sub, day] : subs) EXPECT_EQ(day, "2024-01-01") << "the first sign-in of January, not the last";
+  }
+  for (const auto& [pool, subs] : ledger.active_users_by_month.at("2024-02")) {
+    feb += subs.size();
+    for (const auto& [sub, day] : subs) EXPECT_EQ(day, "2024-02-01");
+  }
   EXPECT_EQ(jan, 1u);
   EXPECT_EQ(feb, 1u);
+}
+
+// DynamoDB's ledger keeps the units of each UTC day apart (a daily cost report's rows), and the
+// days add up to the per-table totals.
+TEST(System, TableUnitsAreKeptPerUtcDay) {
+  Fixture f{make_world()};
+  auto a = must(f.w->new_tenant("acme", "advanced"));
+  f.w->clock.advance_to(from_unix_seconds(1706741940));  // 2024-01-31T22:59:00Z
+  a.token = *f.w->login(a);
+  ASSERT_EQ(f.w->call("GET", "/api/tenants/acme/subscription", a.token).status, 200);
+  f.w->clock.advance(std::chrono::hours(2));  // 2024-02-01T00:59:00Z
+  a.token = *f.w->login(a);
+  ASSERT_EQ(f.chat(a, f.session(a), "hello").status, 200);
+  const auto ledger = f.w->dynamodb.ledger();
+  ASSERT_TRUE(ledger.units_by_day.count("2024-02-01"));
+  EXPECT_GT(ledger.units_by_day.at("2024-02-01").at("acme").write_units, 0) << "the chat's session and usage writes";
+  CapacityUnits days, tables;
+  for (const auto& [day, keys] : ledger.units_by_day)
+    for (const auto& [key, u] : keys) {
+      days.read_half_units += u.read_half_units;
+      days.write_units += u.write_units;
+    }
+  for (const auto& [table, keys] : ledger.units)
+    for (const auto& [key, u] : keys) {
+      tables.read_half_units += u.read_half_units;
+      tables.write_units += u.write_units;
+    }
+  EXPECT_EQ(days, tables);
 }
 
 TEST(System, SameSeedSameAnswers) {

@@ -110,6 +110,7 @@ Task<Result<CostSummary>> summarize_costs(Table& usage, std::string tenant_id, s
       const std::string day = day_key(r->timestamp, zone);
       s.by_day[day] += c;
       s.by_service_day[metric::service_of(r->metric_type)][day] += c;
+      s.quantity_by_day[day][r->metric_type] += r->value;
       auto& line = s.lines[{r->metric_type, r->model_id}];
       line.metric_type = r->metric_type;
       line.model_id = r->model_id;

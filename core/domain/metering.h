@@ -76,6 +76,7 @@ struct CostSummary {
   std::map<std::string, std::map<std::string, Money>> by_user_service;
   std::map<std::string, Money> by_day;
   std::map<std::string, std::map<std::string, Money>> by_service_day;  // service -> local day -> cost
+  std::map<std::string, std::map<std::string, int64_t>> quantity_by_day;  // local day -> metric -> quantity
   std::map<std::pair<std::string, std::string>, CostLine> lines;  // (metric, model)
   // user -> (metric, model) -> quantity
   std::map<std::string, std::map<std::pair<std::string, std::string>, int64_t>> quantity_by_user;

@@ -186,7 +186,8 @@ struct FakeCognito::State {
         if (k.starts_with("custom:")) access[k] = v;
 
     ledger.active_users_by_pool[pool.info.pool_id].insert(user.record.sub);
-    ledger.active_users_by_month[month_key(clock.now(), 0)][pool.info.pool_id].insert(user.record.sub);
+    ledger.active_users_by_month[month_key(clock.now(), 0)][pool.info.pool_id].try_emplace(user.record.sub,
+                                                                                            day_key(clock.now(), 0));
     return AuthTokens{sign(pool, id), sign(pool, access), "", secs(pool.config.access_token_validity)};
   }
 };

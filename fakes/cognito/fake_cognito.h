@@ -21,9 +21,10 @@ namespace tenantsim {
 struct CognitoLedger {
   std::map<std::string, uint64_t> requests_by_operation;
   std::map<std::string, std::set<std::string>> active_users_by_pool;  // users who authenticated
-  // Monthly active users as Cognito bills them: UTC month "YYYY-MM" -> pool -> subs that signed in
-  // (or refreshed) that month. A user active in two months counts in each.
-  std::map<std::string, std::map<std::string, std::set<std::string>>> active_users_by_month;
+  // Monthly active users as Cognito bills them: UTC month "YYYY-MM" -> pool -> sub that signed in
+  // (or refreshed) that month -> the UTC day "YYYY-MM-DD" it first did. A user active in two months
+  // counts in each; a daily cost report charges the user on that first day.
+  std::map<std::string, std::map<std::string, std::map<std::string, std::string>>> active_users_by_month;
   uint64_t throttled = 0;
 };
 

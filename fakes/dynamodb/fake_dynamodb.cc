@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <climits>
+
+#include "core/base/time.h"
 
 namespace tenantsim {
 
@@ -122,12 +125,25 @@ struct FakeDynamoDb::State {
 
   State(Clock& c, Rng rng, DynamoLimits l) : clock(c), limits(l), faults(rng) {}
 
+  // Today's UTC day key, formatted once a day rather than on every request (under mu).
+  const std::string& utc_day() {
+    const int64_t secs = to_unix_seconds(clock.now());
+    const int64_t day = secs / 86400 - (secs % 86400 < 0 ? 1 : 0);  // floored, before 1970 too
+    if (day != day_index) {
+      day_index = day;
+      day_string = day_key(clock.now(), 0);
+    }
+    return day_string;
+  }
+
   Clock& clock;
   DynamoLimits limits;
   FaultInjector faults;
   mutable std::mutex mu;
   std::map<std::string, std::shared_ptr<TableData>> tables;
   DynamoLedger ledger;
+  int64_t day_index = INT64_MIN;
+  std::string day_string;
 };
 
 namespace {
@@ -445,9 +461,11 @@ class FakeTable final : public Table {
     }
     part.read_half_units += read_half;
     part.write_units += write;
-    auto& units = state_->ledger.units[data_->schema.name][pk];
-    units.read_half_units += read_half;
-    units.write_units += write;
+    for (auto* units : {&state_->ledger.units[data_->schema.name][pk],
+                        &state_->ledger.units_by_day[state_->utc_day()][pk]}) {
+      units->read_half_units += read_half;
+      units->write_units += write;
+    }
     return std::nullopt;
   }
 

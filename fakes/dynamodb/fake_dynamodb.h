@@ -27,6 +27,9 @@ struct CapacityUnits {
 struct DynamoLedger {
   // table -> partition key value -> units consumed by successful calls
   std::map<std::string, std::map<std::string, CapacityUnits>> units;
+  // The same units by UTC day "YYYY-MM-DD" -> partition key value, over all tables: what a daily
+  // cost and usage report would show. An entry exists only for a key used that day.
+  std::map<std::string, std::map<std::string, CapacityUnits>> units_by_day;
   uint64_t requests = 0;
   uint64_t throttled = 0;
   uint64_t access_denied = 0;
