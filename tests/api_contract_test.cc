@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include "core/api/router.h"
+#include "core/ports/table_wrapper.h"
+#include "fakes/common/virtual_clock.h"
+#include "fakes/dynamodb/fake_dynamodb.h"
 #include "tests/test_support.h"
 
 namespace tenantsim {
@@ -77,6 +80,53 @@ TEST_F(Contract, DaysIsAWindowEndingNow) {
   const auto seven = get("/api/tenants/acme/costs", admin.token, {{"days", "7"}});
   EXPECT_EQ(seven.body["total"], all.body["total"]) << seven.body.dump();
   EXPECT_EQ(get("/api/tenants/acme/costs", admin.token, {{"days", "2"}}).body["total"]["pico_usd"], 0);
+}
+
+// A Database whose tables throw from query() once armed: a port breaking its no-throw contract, or
+// a bug in the system, as the router sees it.
+class ThrowingQueries final : public Database {
+ public:
+  explicit ThrowingQueries(Database& inner) : inner_(inner) {}
+  bool armed = false;
+  Status create_table(TableSchema schema) override { return inner_.create_table(std::move(schema)); }
+  Status delete_table(const std::string& name) override { return inner_.delete_table(name); }
+  Result<std::shared_ptr<Table>> open(const std::string& name, std::optional<LeadingKeyScope> scope) override {
+    auto t = inner_.open(name, std::move(scope));
+    if (!t.ok()) return t;
+    return std::shared_ptr<Table>(std::make_shared<Throwing>(std::move(t).value(), &armed));
+  }
+
+ private:
+  struct Throwing final : TableWrapper {
+    Throwing(std::shared_ptr<Table> t, const bool* armed) : TableWrapper(std::move(t)), armed_(armed) {}
+    Task<Result<QueryPage>> query(QueryRequest request) override {
+      if (*armed_) throw std::runtime_error("the table broke its contract");
+      return TableWrapper::query(std::move(request));
+    }
+    const bool* armed_;
+  };
+  Database& inner_;
+};
+
+// An exception out of the system is a 500 InternalError from the router, in process as over HTTP,
+// and the world goes on answering: it does not end the run (std::terminate in an actor).
+TEST(Router, AnExceptionInTheSystemIs500AndTheRunGoesOn) {
+  VirtualClock clock(from_unix_seconds(1704067200));
+  FakeDynamoDb tables(clock, Rng(7));
+  ThrowingQueries db(tables);
+  WorldOptions o;
+  o.data_dir = TENANTSIM_DATA_DIR;
+  o.database = &db;
+  auto w = World::create(o);
+  ASSERT_TRUE(w.ok()) << w.error().message;
+  auto a = must((*w)->new_tenant("acme", "premium"));
+  db.armed = true;
+  const auto r = (*w)->call("GET", "/api/tenants/acme/sessions", a.token);
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.body.value("code", ""), "InternalError") << r.body.dump();
+  EXPECT_EQ(r.route, "/api/tenants/{tenant_id}/sessions");
+  db.armed = false;
+  EXPECT_EQ((*w)->call("GET", "/api/tenants/acme/sessions", a.token).status, 200);
 }
 
 TEST(QueryString, DecodesPercentAndPlus) {

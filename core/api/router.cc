@@ -290,8 +290,17 @@ Task<ApiResponse> route(System& sys, ApiRequest req) {
       co_return tagged(error_response(Error::make(ErrorKind::kUnauthorized, "MissingToken", "Authorization: Bearer <token> is required")));
   }
   const char* pattern = found->pattern;
-  auto result = co_await found->handler(sys, std::move(call));
-  ApiResponse out = result.ok() ? ApiResponse{found->status, std::move(result).value(), {}, {}} : error_response(result.error());
+  ApiResponse out;
+  try {
+    auto result = co_await found->handler(sys, std::move(call));
+    out = result.ok() ? ApiResponse{found->status, std::move(result).value(), {}, {}} : error_response(result.error());
+  } catch (const std::exception& e) {
+    // An exception out of the system (a bug, or a port that broke its no-throw contract) is a 500,
+    // here where both drivers meet: in process it would otherwise end the run with
+    // std::terminate in whichever actor made the request, and over HTTP each server would need
+    // its own catch. The oracle sees a 5xx like any other.
+    out = error_response(Error::make(ErrorKind::kInternal, "InternalError", e.what()));
+  }
   out.route = pattern;
   co_return out;
 }

@@ -42,6 +42,7 @@ struct ApiResponse {
 // clients read), with Retry-After on 429.
 ApiResponse error_response(const Error& e);
 
+// Never throws: an exception out of a handler is answered 500 InternalError.
 Task<ApiResponse> route(System& system, ApiRequest request);
 
 // The pattern of the route `path` matches ("/api/tenants/{tenant_id}/usage"), whatever the

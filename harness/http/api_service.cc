@@ -53,12 +53,7 @@ void ApiService::handle(Request req, Responder respond) {
                             respond = std::move(respond), received]() mutable {
     auto run = [](ApiService* self, ApiRequest a, Request r, std::string p, Responder done,
                   Clock::time_point at) -> Task<void> {
-      ApiResponse out;
-      try {
-        out = co_await route(self->system_, std::move(a));
-      } catch (const std::exception& e) {
-        out = error_response(Error::make(ErrorKind::kInternal, "InternalError", e.what()));
-      }
+      ApiResponse out = co_await route(self->system_, std::move(a));  // never throws: see route()
       // Rendering, metrics and the access log run on a server thread.
       self->server_.post([self, out = std::move(out), r = std::move(r), p = std::move(p), done = std::move(done), at]() mutable {
         // The caller's tier, for the metrics: read from the token of a request the router answered
