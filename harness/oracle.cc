@@ -40,12 +40,6 @@ std::string oracle_month(Time t, int offset) {
   return fmt::format("{:04d}-{:02d}", static_cast<int>(d.year()), static_cast<unsigned>(d.month()));
 }
 
-int64_t percentile(std::vector<int64_t>& v, int p) {
-  const size_t idx = std::min(v.size() - 1, (v.size() * static_cast<size_t>(p) + 99) / 100 - 1);
-  std::nth_element(v.begin(), v.begin() + static_cast<long>(idx), v.end());
-  return v[idx];
-}
-
 std::string user_tag(const std::string& sub) { return sub.substr(0, 8); }
 
 std::string knowledge_canary_for(const std::string& tenant_id) { return "kbmark:" + tenant_id + ":"; }
@@ -495,7 +489,7 @@ Money Oracle::price(const std::string& metric, const std::string& model, int64_t
 }
 
 std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& metered, const Ledgers& ledgers,
-                                        const std::map<std::string, std::vector<int64_t>>& chat_latency_us,
+                                        const std::map<std::string, LatencyHistogram>& chat_latency_us,
                                         std::optional<int64_t> p99_threshold_ms) {
   static const char* kMetrics[] = {"bedrock_invocation", "bedrock_input_tokens", "bedrock_output_tokens"};
   const auto quantity = [](const BedrockUsage& u, int i) { return i == 0 ? u.invocations : i == 1 ? u.input_tokens : u.output_tokens; };
@@ -722,10 +716,9 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
     CheckResult t;
     t.name = "thresholds.p99_latency";
     t.description = fmt::format("chat p99 (virtual time) per tier at most {} ms", *p99_threshold_ms);
-    for (const auto& [tier, samples] : chat_latency_us) {
-      if (samples.empty()) continue;
-      std::vector<int64_t> s = samples;
-      const int64_t p99 = percentile(s, 99);
+    for (const auto& [tier, histogram] : chat_latency_us) {
+      if (histogram.count() == 0) continue;
+      const int64_t p99 = histogram.percentile(99);
       ++t.checked;
       if (p99 > *p99_threshold_ms * 1000) {
         ++t.failed;

@@ -17,6 +17,7 @@
 #include "core/base/result.h"
 #include "core/base/time.h"
 #include "fakes/bedrock/fake_bedrock.h"
+#include "reports/histogram.h"
 #include "fakes/knowledge_base/fake_knowledge_base.h"
 #include "reports/run_result.h"
 
@@ -39,9 +40,6 @@ struct OracleTier {
 // zone's come from the tz library's zoned time: harness/iana_zones.h).
 std::string oracle_day(Time t, int utc_offset_minutes);
 std::string oracle_month(Time t, int utc_offset_minutes);
-
-// The nearest-rank p-th percentile of v (reorders v). REQUIRES: v not empty, 0 < p <= 100.
-int64_t percentile(std::vector<int64_t>& v, int p);
 
 // Canaries: every prompt carries "cnry:{tenant}:{user}:" ({user}: the first 8 characters of the
 // user's sub). No other tenant, and no other user of the same tenant, may ever see it.
@@ -141,7 +139,7 @@ class Oracle {
     int64_t knowledge_unfiltered_pooled = 0;
   };
   std::vector<CheckResult> finish(const std::map<std::string, Metered>& metered, const Ledgers& ledgers,
-                                  const std::map<std::string, std::vector<int64_t>>& chat_latency_us,
+                                  const std::map<std::string, LatencyHistogram>& chat_latency_us,
                                   std::optional<int64_t> p99_threshold_ms);
 
   // How many checks have failed so far (for the progress line).

@@ -229,9 +229,9 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
     }
   }
 
-  std::map<std::string, std::vector<int64_t>> chat_latency;
-  for (const auto& [key, samples] : sim.latency())
-    if (key.first == "POST /api/chat") chat_latency[key.second] = samples;
+  std::map<std::string, LatencyHistogram> chat_latency;
+  for (const auto& [key, histogram] : sim.latency())
+    if (key.first == "POST /api/chat") chat_latency[key.second] = histogram;
 
   RunResult r;
   r.scenario = s.name;
@@ -371,14 +371,13 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
     return std::tie(a.tenant, a.day, a.metric) < std::tie(b.tenant, b.day, b.metric);
   });
   r.tenant_day_usage = std::move(tenant_day_usage);
-  for (const auto& [key, samples] : sim.latency()) {
-    std::vector<int64_t> v = samples;
-    if (v.empty()) continue;
-    LatencyRow l{key.first, key.second, static_cast<int64_t>(v.size())};
-    l.p50_us = percentile(v, 50);
-    l.p95_us = percentile(v, 95);
-    l.p99_us = percentile(v, 99);
-    l.max_us = *std::max_element(v.begin(), v.end());
+  for (const auto& [key, h] : sim.latency()) {
+    if (h.count() == 0) continue;
+    LatencyRow l{key.first, key.second, static_cast<int64_t>(h.count())};
+    l.p50_us = h.percentile(50);
+    l.p95_us = h.percentile(95);
+    l.p99_us = h.percentile(99);
+    l.max_us = h.max();
     r.latency.push_back(std::move(l));
   }
   int64_t invocations = 0;

@@ -265,7 +265,7 @@ Task<ApiResponse> Simulation::call(SimTenant& t, std::string method, std::string
   ++t.requests;
   ++by_status_[r.status];
   const int64_t latency = (world_.clock.now() - sent).count();
-  latency_[{label, t.tier}].push_back(latency);
+  latency_[{label, t.tier}].record(latency);
   if (sent >= scenario_.start) {
     const auto hour = static_cast<size_t>(std::chrono::floor<std::chrono::hours>(sent - scenario_.start).count());
     if (timeline_.size() <= hour) {

@@ -13,6 +13,7 @@
 #include "harness/driver.h"
 #include "harness/oracle.h"
 #include "harness/world.h"
+#include "reports/histogram.h"
 #include "reports/run_result.h"
 #include "scenarios/scenario.h"
 
@@ -66,7 +67,9 @@ class Simulation {
   int64_t requests() const { return requests_; }
   const std::map<int, int64_t>& responses_by_status() const { return by_status_; }
   // (endpoint, tier) -> virtual latencies in microseconds
-  const std::map<std::pair<std::string, std::string>, std::vector<int64_t>>& latency() const { return latency_; }
+  // Latency in virtual microseconds per (endpoint label, tier): one mergeable histogram each (3
+  // significant digits, fixed memory however long the run), not every sample.
+  const std::map<std::pair<std::string, std::string>, LatencyHistogram>& latency() const { return latency_; }
   const std::vector<TimeBucket>& timeline() const { return timeline_; }
   struct RefusalStats {
     int status = 0;
@@ -127,7 +130,7 @@ class Simulation {
   int running_ = 0;
   int64_t requests_ = 0;
   std::map<int, int64_t> by_status_;
-  std::map<std::pair<std::string, std::string>, std::vector<int64_t>> latency_;
+  std::map<std::pair<std::string, std::string>, LatencyHistogram> latency_;
   std::vector<TimeBucket> timeline_;
   std::map<std::string, RefusalStats> refusals_;
 };
