@@ -246,6 +246,11 @@ ScenarioParse parse_scenario(const Json& doc, const std::vector<std::string>& kn
       mr.boolean("follows_injections", s.model.follows_injections);
     }
 
+    if (const Json* m = r.get("simulation")) {
+      Reader sr(*m, "simulation", problems);
+      sr.boolean("perturb_schedule", s.simulation.perturb_schedule);
+    }
+
     if (const Json* f = r.get("faults")) {
       Reader fr(*f, "faults", problems);
       // The plans themselves are the fakes' format: load_scenario parses them with the fakes' parser.

@@ -69,6 +69,13 @@ struct ModelBehaviour {
   bool follows_injections = false;
 };
 
+// How the simulator itself runs the scenario.
+struct SimulationOptions {
+  // Timers due at the same virtual instant resume in a seeded order rather than the order they
+  // were set (VirtualClock::perturb_ties), so races show without a fault plan.
+  bool perturb_schedule = true;
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -89,6 +96,7 @@ struct Scenario {
   std::map<std::string, TierBehaviour> behaviour;  // per tier
   Adversaries adversaries;
   ModelBehaviour model;
+  SimulationOptions simulation;
   Capacity capacity;
   Thresholds thresholds;
   std::vector<TierChange> tier_changes;

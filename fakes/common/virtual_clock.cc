@@ -5,7 +5,8 @@
 namespace tenantsim {
 
 void VirtualClock::wake_at(Time at, std::coroutine_handle<> h) {
-  timers_.push(Timer{at.time_since_epoch().count(), seq_++, h});
+  const uint64_t seq = seq_++;
+  timers_.push(Timer{at.time_since_epoch().count(), tie_rng_ ? tie_rng_->next() : seq, seq, h});
 }
 
 void VirtualClock::advance_to(Time t) {

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/base/rng.h"
 #include "core/base/task.h"
 #include "core/ports/clock.h"
 
@@ -34,15 +35,26 @@ class VirtualClock final : public Clock {
   uint64_t run();
   bool idle() const { return timers_.empty(); }
 
+  // Schedule perturbation (FoundationDB's simulator): from now on, timers due at the same instant
+  // resume in an order drawn from `rng`, not in the order they were set. Code whose outcome hangs on
+  // that order (a race between two requests of one user, say) then shows it without a fault plan
+  // adding latency, and the run stays deterministic per seed. Off until called.
+  void perturb_ties(Rng rng) { tie_rng_ = rng; }
+
  private:
   struct Timer {
     int64_t at;
-    uint64_t seq;
+    uint64_t tie;  // among timers at one instant: the order set, or a seeded draw when perturbed
+    uint64_t seq;  // the order set: a tie of draws still resolves the same way every run
     std::coroutine_handle<> h;
-    bool operator>(const Timer& o) const { return at != o.at ? at > o.at : seq > o.seq; }
+    bool operator>(const Timer& o) const {
+      if (at != o.at) return at > o.at;
+      return tie != o.tie ? tie > o.tie : seq > o.seq;
+    }
   };
   std::atomic<int64_t> now_;
   uint64_t seq_ = 0;
+  std::optional<Rng> tie_rng_;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
 };
 
