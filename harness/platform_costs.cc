@@ -6,21 +6,16 @@ PlatformAttribution attribute_platform_usage(const DynamoLedger& dynamodb, const
                                              const std::set<std::string>& tenants,
                                              const std::map<std::string, std::string>& tenant_of_sub) {
   PlatformAttribution out;
+  // A partition key's tenant: the key, or its part before ':' (memory actors "{tenant}:{sub}").
+  auto owner_of = [](const std::string& key) { return key.substr(0, key.find(':')); };
   for (const auto& [table, partitions] : dynamodb.units)
     for (const auto& [key, units] : partitions) {
-      const std::string owner = key.substr(0, key.find(':'));
-      PlatformUsage& u = tenants.count(owner) ? out.by_tenant[owner] : out.unattributed;
-      u.read_half_units += units.read_half_units;
-      u.write_units += units.write_units;
+      const std::string owner = owner_of(key);
+      (tenants.count(owner) ? out.by_tenant[owner] : out.unattributed) += units;
     }
   for (const auto& [day, partitions] : dynamodb.units_by_day)
-    for (const auto& [key, units] : partitions) {
-      const std::string owner = key.substr(0, key.find(':'));
-      if (!tenants.count(owner)) continue;
-      PlatformUsage& u = out.by_tenant_day[owner][day];
-      u.read_half_units += units.read_half_units;
-      u.write_units += units.write_units;
-    }
+    for (const auto& [key, units] : partitions)
+      if (const std::string owner = owner_of(key); tenants.count(owner)) out.by_tenant_day[owner][day] += units;
   for (const auto& [month, pools] : cognito.active_users_by_month)
     for (const auto& [pool, subs] : pools)
       for (const auto& [sub, first_day] : subs) {
@@ -50,9 +45,7 @@ std::map<std::string, std::map<std::string, Money>> price_platform_usage_by_day(
   PlatformUsage upto;
   std::map<std::string, Money> before = price_platform_usage(upto, prices);
   for (const auto& [day, usage] : days) {
-    upto.read_half_units += usage.read_half_units;
-    upto.write_units += usage.write_units;
-    upto.monthly_active_users += usage.monthly_active_users;
+    upto += usage;
     std::map<std::string, Money> now = price_platform_usage(upto, prices);
     for (const auto& [service, money] : now)
       if (const Money day_cost = money - before[service]; day_cost != Money{}) out[day][service] = day_cost;

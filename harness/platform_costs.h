@@ -20,6 +20,14 @@ struct PlatformUsage {
   int64_t read_half_units = 0;  // DynamoDB read request units, in halves (eventually consistent reads)
   int64_t write_units = 0;      // DynamoDB write request units (transactions count double)
   int64_t monthly_active_users = 0;  // summed over the calendar months of the run
+
+  PlatformUsage& operator+=(const PlatformUsage& o) {
+    read_half_units += o.read_half_units;
+    write_units += o.write_units;
+    monthly_active_users += o.monthly_active_users;
+    return *this;
+  }
+  PlatformUsage& operator+=(const CapacityUnits& u) { return *this += PlatformUsage{u.read_half_units, u.write_units, 0}; }
 };
 
 struct PlatformAttribution {

@@ -151,7 +151,6 @@ struct LoadSeries {
 struct DayEconomics {
   std::string day;  // "2024-04-01"
   Money revenue, metered_cost, fixed_cost, platform_cost;
-  Money cost() const { return metered_cost + fixed_cost + platform_cost; }
 };
 
 // The days of a month added up ("2024-04"): a year's run reads better by month.
