@@ -370,8 +370,8 @@ def case_cognito(binary):
         check(names == sorted(names) and len(names) == 4, f"list_users pages: {names}")
         got = idp.list_users(UserPoolId=pool, Filter='username ^= "user"')["Users"]
         check(len(got) == 3, f"filter: {got}")
-        code, _ = error_code(idp.initiate_auth, ClientId=app, AuthFlow="USER_SRP_AUTH", AuthParameters={"USERNAME": "ana@acme", "SRP_A": "1"})
-        check(code == "InvalidParameterException", code)
+        code, _ = error_code(idp.initiate_auth, ClientId=app, AuthFlow="USER_SRP_AUTH", AuthParameters={"USERNAME": "ana@acme", "SRP_A": "0"})
+        check(code == "InvalidParameterException", f"SRP_A = 0: {code}")
         code, _ = error_code(client(srv.endpoint, "AKIDTENANTSIMTEST01", secret="wrong", service="cognito-idp").list_users,
                              UserPoolId=pool)
         check(code == "InvalidSignatureException", f"an admin call with a bad signature: {code}")
@@ -385,6 +385,35 @@ def case_js_sdk_v3(binary):
                            capture_output=True, text=True, timeout=120)
         check(r.returncode == 0, f"node: {r.returncode}\n{r.stdout}\n{r.stderr}")
         print(r.stdout.strip())
+
+
+def case_cognito_identity_js(binary):
+    """amazon-cognito-identity-js (npm, tests/peers) under node: what a web frontend runs to sign in
+    (USER_SRP_AUTH), then the CORS preflight a browser sends before it may call the service."""
+    import urllib.request
+
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers", "cognito_identity_js.mjs")
+    with FakesServe(binary) as srv:
+        r = subprocess.run(["node", script, srv.endpoint, "AKIDTENANTSIMTEST01", KEYS["AKIDTENANTSIMTEST01"]["secret"]],
+                           capture_output=True, text=True, timeout=120)
+        check(r.returncode == 0, f"node: {r.returncode}\n{r.stdout}\n{r.stderr}")
+        print(r.stdout.strip())
+        req = urllib.request.Request(srv.endpoint + "/", method="OPTIONS", headers={
+            "Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type,x-amz-target,x-amz-user-agent,cache-control"})
+        with urllib.request.urlopen(req) as resp:
+            allowed = {k.lower(): v for k, v in resp.headers.items()}
+        check(allowed.get("access-control-allow-origin") == "http://localhost:5173", f"preflight: {allowed}")
+        check("x-amz-target" in allowed.get("access-control-allow-headers", "").lower(), f"preflight: {allowed}")
+        req = urllib.request.Request(srv.endpoint + "/", method="POST", data=b"{}", headers={
+            "Origin": "http://localhost:5173", "Content-Type": "application/x-amz-json-1.1",
+            "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth"})
+        try:
+            urllib.request.urlopen(req)
+            raise AssertionError("an InitiateAuth without a client id succeeded")
+        except urllib.error.HTTPError as e:
+            check(e.headers.get("Access-Control-Allow-Origin") == "http://localhost:5173",
+                  f"an error answer a page may read: {dict(e.headers)}")
 
 
 CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}

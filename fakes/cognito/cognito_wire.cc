@@ -3,6 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <regex>
+
+#include "fakes/wire/base64.h"
+#include "fakes/wire/sigv4.h"
 
 namespace tenantsim::cognito_wire {
 
@@ -79,8 +83,8 @@ bool matches_filter(const UserRecord& u, const std::string& filter) {
 }  // namespace
 
 CognitoApi::CognitoApi(IdentityProvider& idp, Runner run,
-                       std::function<std::string(const std::string&, const std::string&)> mailbox)
-    : idp_(idp), run_(std::move(run)), mailbox_(std::move(mailbox)) {}
+                       std::function<std::string(const std::string&, const std::string&)> mailbox, Rng rng)
+    : idp_(idp), run_(std::move(run)), mailbox_(std::move(mailbox)), rng_(rng) {}
 
 template <class T>
 Result<T> CognitoApi::run(Task<Result<T>> t) {
@@ -155,6 +159,8 @@ Reply CognitoApi::call(const std::string& op, const json& req) {
     auto sub = run(idp_.sign_up(string_param(req, "ClientId"), string_param(req, "Username"), string_param(req, "Password"),
                                 attributes_of(req)));
     if (!sub.ok()) return error(sub.error());
+    if (auto c = clients_.find(string_param(req, "ClientId")); c != clients_.end())
+      passwords_[{c->second, string_param(req, "Username")}] = string_param(req, "Password");
     return {200, {{"UserConfirmed", false}, {"UserSub", *sub},
                   {"CodeDeliveryDetails", {{"DeliveryMedium", "EMAIL"}, {"AttributeName", "email"}, {"Destination", "x***@x***"}}}}};
   }
@@ -170,6 +176,7 @@ Reply CognitoApi::call(const std::string& op, const json& req) {
     if (password.empty()) return error("InvalidParameterException", "this fake needs TemporaryPassword (it is kept as the permanent one)");
     auto sub = run(idp_.admin_create_user(string_param(req, "UserPoolId"), string_param(req, "Username"), password, attributes_of(req)));
     if (!sub.ok()) return error(sub.error());
+    passwords_[{string_param(req, "UserPoolId"), string_param(req, "Username")}] = password;
     auto u = run(idp_.admin_get_user(string_param(req, "UserPoolId"), string_param(req, "Username")));
     if (!u.ok()) return error(u.error());
     return {200, {{"User", user_json(*u, "Attributes")}}};
@@ -233,12 +240,19 @@ Reply CognitoApi::call(const std::string& op, const json& req) {
       if (param("REFRESH_TOKEN").empty()) return error("InvalidParameterException", "Missing required parameter REFRESH_TOKEN");
       tokens = run(idp_.initiate_auth_refresh(string_param(req, "ClientId"), param("REFRESH_TOKEN")));
     } else if (flow == "USER_SRP_AUTH") {
-      return error("InvalidParameterException", "USER_SRP_AUTH is not supported by tenantsim's Cognito fake yet; use USER_PASSWORD_AUTH");
+      return start_srp(string_param(req, "ClientId"), params);
     } else {
       return error("InvalidParameterException", "Invalid AuthFlow: " + flow);
     }
     if (!tokens.ok()) return error(tokens.error());
     return {200, tokens_json(*tokens)};
+  }
+  if (op == "RespondToAuthChallenge" || op == "AdminRespondToAuthChallenge") {
+    if (auto e = require(req, {"ClientId", "ChallengeName"})) return *e;
+    if (string_param(req, "ChallengeName") != "PASSWORD_VERIFIER")
+      return error("InvalidParameterException", "tenantsim's Cognito fake answers only the PASSWORD_VERIFIER challenge, not " +
+                                                    string_param(req, "ChallengeName"));
+    return answer_password_verifier(string_param(req, "ClientId"), req.value("ChallengeResponses", json::object()));
   }
   if (op == "UpdateUserAttributes") {
     if (auto e = require(req, {"AccessToken"})) return *e;
@@ -248,6 +262,72 @@ Reply CognitoApi::call(const std::string& op, const json& req) {
   }
   return error("UnknownOperationException",
                fmt::format("tenantsim's Cognito fake does not implement AWSCognitoIdentityProviderService.{}", op));
+}
+
+namespace {
+
+// The part of a pool id after the region: what SRP hashes as the pool's name.
+std::string srp_pool_name(const std::string& pool_id) { return pool_id.substr(pool_id.find('_') + 1); }
+
+std::string random_hex(Rng& rng, int words) {
+  std::string out;
+  for (int i = 0; i < words; ++i) out += fmt::format("{:016x}", rng.next());
+  return out;
+}
+
+}  // namespace
+
+Reply CognitoApi::start_srp(const std::string& client_id, const json& params) {
+  auto param = [&](const char* n) { return params.contains(n) && params[n].is_string() ? params[n].get<std::string>() : ""; };
+  const std::string username = param("USERNAME"), A = param("SRP_A");
+  if (username.empty() || A.empty()) return error("InvalidParameterException", "Missing required parameter USERNAME or SRP_A");
+  auto client = clients_.find(client_id);
+  if (client == clients_.end()) return error("ResourceNotFoundException", "User pool client " + client_id + " does not exist.");
+  const std::string& pool_id = client->second;
+  auto password = passwords_.find({pool_id, username});
+  if (password == passwords_.end()) return error("NotAuthorizedException", "Incorrect username or password.");
+  // A salt per user, derived rather than stored: a fake has nothing to hide, and a replay agrees.
+  const std::string salt = wire::sha256_hex(pool_id + "/" + username).substr(0, 32);
+  const std::string verifier = wire::srp::verifier_hex(srp_pool_name(pool_id), username, password->second, salt);
+  const auto server = wire::srp::server_ephemeral(verifier, random_hex(rng_, 4));
+  const auto key = wire::srp::server_key(A, server, verifier);
+  if (!key) return error("InvalidParameterException", "SRP_A is not a valid SRP value (not hex, or 0 mod N)");
+  const std::string secret_block = wire::base64_encode(fmt::format("tenantsim-srp:{}", random_hex(rng_, 4)));
+  pending_[secret_block] = PendingSignIn{client_id, pool_id, username, *key};
+  pending_order_.push_back(secret_block);
+  if (pending_order_.size() > kMaxPendingSignIns) {
+    pending_.erase(pending_order_.front());
+    pending_order_.erase(pending_order_.begin());
+  }
+  return {200, {{"ChallengeName", "PASSWORD_VERIFIER"},
+                {"ChallengeParameters", {{"SALT", salt}, {"SECRET_BLOCK", secret_block}, {"SRP_B", server.B_hex},
+                                         {"USERNAME", username}, {"USER_ID_FOR_SRP", username}}}}};
+}
+
+Reply CognitoApi::answer_password_verifier(const std::string& client_id, const json& responses) {
+  auto param = [&](const char* n) {
+    return responses.is_object() && responses.contains(n) && responses[n].is_string() ? responses[n].get<std::string>() : "";
+  };
+  for (const char* n : {"USERNAME", "PASSWORD_CLAIM_SECRET_BLOCK", "TIMESTAMP", "PASSWORD_CLAIM_SIGNATURE"})
+    if (param(n).empty()) return error("InvalidParameterException", fmt::format("Missing required parameter {}", n));
+  // "Tue Nov 26 19:43:23 UTC 2026": the day unpadded, as the clients write it.
+  static const std::regex kTimestamp(R"(^[A-Z][a-z]{2} [A-Z][a-z]{2} \d{1,2} \d{2}:\d{2}:\d{2} UTC \d{4}$)");
+  if (!std::regex_match(param("TIMESTAMP"), kTimestamp))
+    return error("InvalidParameterException", "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.");
+  auto it = pending_.find(param("PASSWORD_CLAIM_SECRET_BLOCK"));
+  if (it == pending_.end() || it->second.client_id != client_id || it->second.username != param("USERNAME"))
+    return error("NotAuthorizedException", "Incorrect username or password.");
+  const PendingSignIn sign_in = it->second;
+  pending_.erase(it);  // one answer per challenge, right or wrong
+  std::erase(pending_order_, param("PASSWORD_CLAIM_SECRET_BLOCK"));
+  const auto block = wire::base64_decode(param("PASSWORD_CLAIM_SECRET_BLOCK"));
+  const std::string expected = wire::srp::claim_signature(sign_in.key, srp_pool_name(sign_in.pool_id), sign_in.username,
+                                                          block.value_or(""), param("TIMESTAMP"));
+  if (!wire::srp::same(expected, param("PASSWORD_CLAIM_SIGNATURE")))
+    return error("NotAuthorizedException", "Incorrect username or password.");
+  auto tokens = run(idp_.initiate_auth_password(client_id, sign_in.username, passwords_[{sign_in.pool_id, sign_in.username}]));
+  if (!tokens.ok()) return error(tokens.error());
+  return {200, tokens_json(*tokens)};
 }
 
 Reply CognitoApi::well_known(const std::string& pool_id, const std::string& document, const std::string& base_url) {

@@ -1,19 +1,29 @@
 // CognitoApi: Cognito user pools' JSON 1.1 API (`X-Amz-Target: AWSCognitoIdentityProviderService.*`)
 // over any IdentityProvider (the fake here), validate -> parse -> act -> encode like DynamoApi.
-// Pool and user management, sign-up with the e-mailed code, USER_PASSWORD_AUTH and
-// REFRESH_TOKEN_AUTH (InitiateAuth and AdminInitiateAuth), groups, ListUsers with a filter and
-// pages, UpdateUserAttributes, and the pool's JWKS and OpenID configuration documents.
-// Not yet: USER_SRP_AUTH (refused by name), NEW_PASSWORD_REQUIRED, GetUser, AdminSetUserPassword.
+// Pool and user management, sign-up with the e-mailed code, USER_PASSWORD_AUTH,
+// REFRESH_TOKEN_AUTH and USER_SRP_AUTH with its PASSWORD_VERIFIER challenge (InitiateAuth,
+// AdminInitiateAuth, RespondToAuthChallenge), groups, ListUsers with a filter and pages,
+// UpdateUserAttributes, and the pool's JWKS and OpenID configuration documents.
+// Not yet: NEW_PASSWORD_REQUIRED, GetUser, AdminSetUserPassword.
+//
+// SRP needs what the IdentityProvider port does not give: a verifier for the password. Cognito
+// keeps a salted verifier; this layer keeps the password of each user created through it (the
+// fake holds it anyway), derives the verifier when a sign-in starts, and, once the client's claim
+// signature matches, gets the tokens through the port's password sign-in, so the fake's rules
+// (confirmation, quotas, its ledger) apply to both flows alike.
 #pragma once
 
 #include <functional>
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "core/base/rng.h"
 #include "core/ports/identity_provider.h"
+#include "fakes/wire/cognito_srp.h"
 
 namespace tenantsim::cognito_wire {
 
@@ -26,8 +36,9 @@ class CognitoApi {
  public:
   // `run` drives one port call to completion (the caller's loop or clock).
   using Runner = std::function<void(Task<void>)>;
-  CognitoApi(IdentityProvider& idp, Runner run, std::function<std::string(const std::string& client_id,
-                                                                          const std::string& username)> mailbox);
+  // `rng` draws the server's SRP secrets: one seeded sequence, so a replayed log rebuilds them.
+  CognitoApi(IdentityProvider& idp, Runner run,
+             std::function<std::string(const std::string& client_id, const std::string& username)> mailbox, Rng rng);
 
   // One call: `operation` is the part after "AWSCognitoIdentityProviderService.".
   Reply call(const std::string& operation, const nlohmann::json& request);
@@ -47,6 +58,8 @@ class CognitoApi {
   template <class T>
   Result<T> run(Task<Result<T>> t);
   Status run(Task<Status> t);
+  Reply start_srp(const std::string& client_id, const nlohmann::json& params);
+  Reply answer_password_verifier(const std::string& client_id, const nlohmann::json& responses);
 
   IdentityProvider& idp_;
   Runner run_;
@@ -58,6 +71,19 @@ class CognitoApi {
   };
   std::map<std::string, Pool> pools_;           // pool id -> what DescribeUserPool answers
   std::map<std::string, std::string> clients_;  // client id -> pool id
+  Rng rng_;
+  std::map<std::pair<std::string, std::string>, std::string> passwords_;  // (pool id, username) -> password
+  // Sign-ins between InitiateAuth and RespondToAuthChallenge, by SECRET_BLOCK. Each is answered
+  // once; the oldest are dropped beyond kMaxPendingSignIns (a client that never answers).
+  struct PendingSignIn {
+    std::string client_id;
+    std::string pool_id;
+    std::string username;
+    std::string key;  // the SRP session key
+  };
+  static constexpr size_t kMaxPendingSignIns = 4096;
+  std::map<std::string, PendingSignIn> pending_;
+  std::vector<std::string> pending_order_;
 };
 
 }  // namespace tenantsim::cognito_wire

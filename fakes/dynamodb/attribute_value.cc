@@ -1,39 +1,22 @@
 #include "fakes/dynamodb/attribute_value.h"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
+
+#include "fakes/wire/base64.h"
 
 namespace tenantsim::dynamo {
 
 namespace {
 
+using wire::base64_decode;
+using wire::base64_encode;
+
 constexpr std::pair<Type, const char*> kTypeNames[] = {
     {Type::kS, "S"},   {Type::kN, "N"}, {Type::kB, "B"},       {Type::kSS, "SS"},     {Type::kNS, "NS"},
     {Type::kBS, "BS"}, {Type::kL, "L"}, {Type::kM, "M"},       {Type::kNull, "NULL"}, {Type::kBool, "BOOL"},
 };
-
-std::optional<std::string> base64_decode(const std::string& in) {
-  if (in.size() % 4 != 0) return std::nullopt;
-  std::string out(in.size() / 4 * 3, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
-  if (n < 0) return std::nullopt;
-  size_t padding = 0;
-  if (!in.empty() && in.back() == '=') ++padding;
-  if (in.size() > 1 && in[in.size() - 2] == '=') ++padding;
-  out.resize(static_cast<size_t>(n) - padding);
-  return out;
-}
-
-std::string base64_encode(const std::string& in) {
-  std::string out((in.size() + 2) / 3 * 4 + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
 
 bool fail(std::string* error, std::string message) {
   if (error) *error = std::move(message);

@@ -83,7 +83,8 @@ FakesService::FakesService(FakesServiceOptions options)
       weather_(cloud_clock_, Rng(options_.seed).split("weather")),
       cognito_(cloud_clock_, Rng(options_.seed).split("cognito")),
       cognito_api_(cognito_, [this](Task<void> t) { run_on_cloud(std::move(t)); },
-                   [this](const std::string& client, const std::string& user) { return cognito_.mailbox(client, user); }) {
+                   [this](const std::string& client, const std::string& user) { return cognito_.mailbox(client, user); },
+                   Rng(options_.seed).split("cognito-wire")) {
   if (options_.weather_keys.empty()) options_.weather_keys["tenantsim-weather-key"] = 600;
   for (const auto& [key, per_minute] : options_.weather_keys) weather_.add_api_key(key, per_minute);
 }
@@ -149,6 +150,27 @@ std::optional<FakesService::AuthFailure> FakesService::authenticate(const Reques
 }
 
 Response FakesService::handle(const Request& req) {
+  const std::string& origin = req.header("origin");
+  if (req.method == "OPTIONS" && !req.header("access-control-request-method").empty()) {
+    Response r{200, {}, ""};
+    r.headers.emplace_back("Access-Control-Allow-Origin", origin.empty() ? "*" : origin);
+    r.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+    const std::string& asked = req.header("access-control-request-headers");
+    r.headers.emplace_back("Access-Control-Allow-Headers", asked.empty() ? "Content-Type, X-Amz-Target, Authorization" : asked);
+    r.headers.emplace_back("Access-Control-Max-Age", "600");
+    r.headers.emplace_back("Vary", "Origin");
+    return r;
+  }
+  Response r = dispatch(req);
+  if (!origin.empty()) {
+    r.headers.emplace_back("Access-Control-Allow-Origin", origin);
+    r.headers.emplace_back("Access-Control-Expose-Headers", "x-amzn-RequestId, x-amzn-ErrorType, x-amz-crc32, Date");
+    r.headers.emplace_back("Vary", "Origin");
+  }
+  return r;
+}
+
+Response FakesService::dispatch(const Request& req) {
   const uint64_t n = ++requests_;
   const size_t q = req.target.find('?');
   const std::string path = req.target.substr(0, q);

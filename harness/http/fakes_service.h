@@ -63,12 +63,16 @@ class FakesService {
   Result<size_t> replay(const std::vector<nlohmann::json>& entries);
 
   // The pure request handling: synchronous, thread-safe.
+  // Browsers may call every service from any origin, as they may call AWS's endpoints: a web
+  // frontend signs in with Cognito straight from the page (CORS preflights are answered, every
+  // answer to a request with an Origin allows it and exposes AWS's response headers).
   Response handle(const Request& request);
   void handle_async(Request request, Responder respond) { respond(handle(request)); }
 
   uint64_t requests() const { return requests_.load(); }
 
  private:
+  Response dispatch(const Request& request);
   Response dynamodb(const Request& req, const std::string& operation);
   Response bedrock(const Request& req, const std::string& model_id, const std::string& action);
   Response weather(const Request& req, const std::string& path, const std::string& query);
