@@ -229,7 +229,8 @@ HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
 
 
 def case_bedrock_converse(binary):
-    """boto3's bedrock-runtime: a tool round trip through Converse, usage in every answer."""
+    """boto3's bedrock-runtime: a tool round trip through Converse, usage in every answer, and
+    ConverseStream."""
     with FakesServe(binary) as srv:
         br = client(srv.endpoint, service="bedrock-runtime")
         tools = {"tools": [{"toolSpec": {"name": "get_current_weather", "description": "Current weather for a city",
@@ -251,6 +252,24 @@ def case_bedrock_converse(binary):
         check("temp_c" in text, f"the answer quotes the tool result: {text}")
         code, _ = error_code(br.converse, modelId="no.such-model-v1:0", messages=[question])
         check(code == "ValidationException", code)
+        # ConverseStream: event-stream frames (botocore checks both CRCs of each) that add up to the
+        # Converse answer: the text from its deltas, the tool use from its start and input delta.
+        streamed = br.converse_stream(modelId=HAIKU, messages=[question], toolConfig=tools)
+        events = list(streamed["stream"])
+        kinds = [next(iter(e)) for e in events]
+        check(kinds[0] == "messageStart" and kinds[-2:] == ["messageStop", "metadata"], f"events {kinds}")
+        start = next(e["contentBlockStart"]["start"]["toolUse"] for e in events if "contentBlockStart" in e)
+        tool_input = "".join(e["contentBlockDelta"]["delta"]["toolUse"]["input"] for e in events
+                             if "contentBlockDelta" in e and "toolUse" in e["contentBlockDelta"]["delta"])
+        check(start["name"] == "get_current_weather" and json.loads(tool_input)["city"] == "Paris", f"{start} {tool_input}")
+        check(events[-2]["messageStop"]["stopReason"] == "tool_use", f"{events[-2]}")
+        check(events[-1]["metadata"]["usage"]["inputTokens"] > 0, f"{events[-1]}")
+        long_answer = br.converse(modelId=HAIKU, messages=[{"role": "user", "content": [{"text": "Tell me about Lisbon"}]}])
+        streamed = br.converse_stream(modelId=HAIKU, messages=[{"role": "user", "content": [{"text": "Tell me about Lisbon"}]}])
+        deltas = [e["contentBlockDelta"]["delta"]["text"] for e in streamed["stream"] if "contentBlockDelta" in e]
+        check("".join(deltas) == long_answer["output"]["message"]["content"][0]["text"], f"deltas {deltas}")
+        code, _ = error_code(br.converse_stream, modelId="no.such-model-v1:0", messages=[question])
+        check(code == "ValidationException", f"a stream refused before it starts: {code}")
         code, _ = error_code(br.converse, modelId=HAIKU, messages=[{"role": "robot", "content": [{"text": "x"}]}])
         check(code == "ValidationException", code)
 

@@ -100,6 +100,41 @@ json converse_json(const ConverseResponse& r, int64_t latency_ms) {
           {"metrics", {{"latencyMs", latency_ms}}}};
 }
 
+std::vector<std::pair<std::string, json>> converse_stream_events(const ConverseResponse& r, int64_t latency_ms) {
+  std::vector<std::pair<std::string, json>> out;
+  out.emplace_back("messageStart", json{{"role", "assistant"}});
+  int block = 0;
+  if (!r.output.text.empty()) {
+    // Deltas of about four words, cut after a space, so the text joins back exactly.
+    const std::string& text = r.output.text;
+    size_t from = 0;
+    while (from < text.size()) {
+      size_t to = from;
+      for (int words = 0; words < 4 && to < text.size(); ++words) {
+        const size_t space = text.find(' ', to);
+        to = space == std::string::npos ? text.size() : space + 1;
+      }
+      out.emplace_back("contentBlockDelta", json{{"contentBlockIndex", block}, {"delta", {{"text", text.substr(from, to - from)}}}});
+      from = to;
+    }
+    out.emplace_back("contentBlockStop", json{{"contentBlockIndex", block}});
+    ++block;
+  }
+  if (r.output.tool_use) {
+    json input = json::object();
+    for (const auto& [k, v] : r.output.tool_use->input) input[k] = v;
+    out.emplace_back("contentBlockStart", json{{"contentBlockIndex", block},
+                                               {"start", {{"toolUse", {{"toolUseId", r.output.tool_use->tool_use_id},
+                                                                       {"name", r.output.tool_use->name}}}}}});
+    out.emplace_back("contentBlockDelta", json{{"contentBlockIndex", block}, {"delta", {{"toolUse", {{"input", input.dump()}}}}}});
+    out.emplace_back("contentBlockStop", json{{"contentBlockIndex", block}});
+  }
+  out.emplace_back("messageStop", json{{"stopReason", r.stop_reason}});
+  const json full = converse_json(r, latency_ms);
+  out.emplace_back("metadata", json{{"usage", full["usage"]}, {"metrics", full["metrics"]}});
+  return out;
+}
+
 Result<ConverseRequest> parse_anthropic_invoke(const json& body, const std::string& model_id) {
   if (!body.is_object()) return invalid("Malformed input request, please reformat your input and try again.");
   if (!body.contains("anthropic_version")) return invalid("Malformed input request: #: required key [anthropic_version] not found");

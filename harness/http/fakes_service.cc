@@ -8,6 +8,7 @@
 #include "core/api/router.h"
 #include "fakes/bedrock/converse_wire.h"
 #include "fakes/weather/owm_wire.h"
+#include "fakes/wire/event_stream.h"
 #include "fakes/wire/sigv4.h"
 
 namespace tenantsim::http {
@@ -265,11 +266,11 @@ Response FakesService::bedrock(const Request& req, const std::string& raw_model_
   dynamo::CallContext context;
   if (auto refused = authenticate(req, context)) return rest_error(refused->name, refused->message, n);
   const std::string model_id = percent_decode(raw_model_id, false);
-  if (action != "converse" && action != "invoke")
-    return rest_error("UnknownOperationException", "this fake serves /model/{modelId}/converse and /invoke", n);
+  if (action != "converse" && action != "converse-stream" && action != "invoke")
+    return rest_error("UnknownOperationException", "this fake serves /model/{modelId}/converse, /converse-stream and /invoke", n);
   const json body = json::parse(req.body, nullptr, false);
   if (body.is_discarded()) return rest_error("ValidationException", "Malformed input request, please reformat your input and try again.", n);
-  auto parsed = action == "converse" ? bedrock_wire::parse_converse(body, model_id) : bedrock_wire::parse_anthropic_invoke(body, model_id);
+  auto parsed = action != "invoke" ? bedrock_wire::parse_converse(body, model_id) : bedrock_wire::parse_anthropic_invoke(body, model_id);
   if (!parsed.ok()) return rest_error(parsed.error().name, parsed.error().message, n);
   parsed->account = context.account;
   const auto started = std::chrono::steady_clock::now();
@@ -288,6 +289,14 @@ Response FakesService::bedrock(const Request& req, const std::string& raw_model_
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
   const ConverseResponse& answer = out->value();
   if (action == "converse") return aws_json(200, bedrock_wire::converse_json(answer, latency), "application/json", n);
+  if (action == "converse-stream") {
+    // The whole stream in one body: the fake answers at once, and a client reads the frames as
+    // they come either way. A failure before the first event is a plain REST error, as above.
+    std::string stream;
+    for (const auto& [type, payload] : bedrock_wire::converse_stream_events(answer, latency))
+      stream += wire::encode_event(wire::json_event(type, payload.dump()));
+    return Response{200, {{"Content-Type", "application/vnd.amazon.eventstream"}, {"x-amzn-RequestId", fmt::format("tenantsim-{:016x}", n)}}, stream};
+  }
   Response r = aws_json(200, bedrock_wire::anthropic_json(answer, model_id, fmt::format("msg_tenantsim_{:016x}", n)),
                         "application/json", n);
   r.headers.emplace_back("X-Amzn-Bedrock-Input-Token-Count", std::to_string(answer.usage.input_tokens));

@@ -1,6 +1,6 @@
 // The AWS SDK for JavaScript v3 against `tenantsim fakes serve` (started by the caller, signatures
 // verified): DynamoDB through the low-level client, its paginators and lib-dynamodb's document
-// client, a Converse call through the Bedrock runtime client (over HTTP/1.1, see below), and Cognito
+// client, Converse and ConverseStream calls through the Bedrock runtime client (over HTTP/1.1, see below), and Cognito
 // sign-up and sign-in with the ID token verified against the pool's JWKS.
 //   node sdk_v3_clients.mjs ENDPOINT ACCESS_KEY SECRET
 import assert from "node:assert/strict";
@@ -9,7 +9,7 @@ import {
   TransactionCanceledException, TransactWriteItemsCommand, paginateQuery, waitUntilTableExists,
 } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { BedrockRuntimeClient, ConverseCommand } from "@aws-sdk/client-bedrock-runtime";
+import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand } from "@aws-sdk/client-bedrock-runtime";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import {
   CognitoIdentityProviderClient, ConfirmSignUpCommand, CreateUserPoolClientCommand, CreateUserPoolCommand,
@@ -76,6 +76,25 @@ const answer = await br.send(new ConverseCommand({
 }));
 assert.equal(answer.stopReason, "end_turn");
 assert.ok(answer.usage.inputTokens > 0 && answer.usage.outputTokens > 0);
+
+// ConverseStream: the same answer as event-stream frames (the SDK checks both CRCs of each).
+const streamed = await br.send(new ConverseStreamCommand({
+  modelId: "anthropic.claude-3-haiku-20240307-v1:0",
+  messages: [{ role: "user", content: [{ text: "Hello from the JavaScript SDK" }] }],
+}));
+let streamedText = "";
+const events = [];
+let streamedUsage;
+for await (const event of streamed.stream) {
+  events.push(Object.keys(event)[0]);
+  if (event.contentBlockDelta) streamedText += event.contentBlockDelta.delta.text;
+  if (event.metadata) streamedUsage = event.metadata.usage;
+}
+assert.equal(events[0], "messageStart");
+assert.deepEqual(events.slice(-2), ["messageStop", "metadata"]);
+assert.equal(streamedText, answer.output.message.content[0].text, "the deltas join into the Converse answer");
+assert.equal(streamedUsage.inputTokens, answer.usage.inputTokens);
+assert.equal(streamedUsage.totalTokens, streamedUsage.inputTokens + streamedUsage.outputTokens);
 
 // Cognito: sign up, confirm with the mailed code, sign in; the ID token verified with node's crypto
 // against the pool's JWKS.

@@ -1,8 +1,12 @@
+// AWS's formats at the wire.
 // Cognito's SRP (USER_SRP_AUTH): the math against a vector computed by amazon-cognito-identity-js
 // (npm, the client most web frontends sign in with), and the PASSWORD_VERIFIER exchange through
 // the wire API on the in-process fake: right password, wrong password, a replayed or forged claim,
-// values an attacker would choose (A = 0, A = N). tests/cognito_identity_js.mjs runs the library
-// itself against `fakes serve`.
+// values an attacker would choose (A = 0, A = N). tests/peers/cognito_identity_js.mjs runs the
+// library itself against `fakes serve`.
+// Event-stream framing: the empty message of awslabs/aws-c-event-stream's encoded test vectors,
+// round trips, and every damaged frame refused (boto3 and the JS SDK read our frames in
+// tests/fakes_serve_clients.py).
 #include "fakes/wire/cognito_srp.h"
 
 #include <fmt/format.h>
@@ -14,6 +18,7 @@
 #include "fakes/cognito/fake_cognito.h"
 #include "fakes/common/virtual_clock.h"
 #include "fakes/wire/base64.h"
+#include "fakes/wire/event_stream.h"
 
 namespace tenantsim {
 namespace {
@@ -196,6 +201,39 @@ TEST_F(SrpOverTheWire, BadRequestsNameTheProblem) {
                                                         {"ChallengeResponses", {{"USERNAME", "ana"}}}});
   EXPECT_EQ(answered.body["__type"], "InvalidParameterException");
   EXPECT_NE(answered.body["message"].get<std::string>().find("PASSWORD_CLAIM_SECRET_BLOCK"), std::string::npos);
+}
+
+TEST(EventStream, TheEmptyMessageIsThePublishedVector) {
+  const std::string bytes = wire::encode_event({});
+  EXPECT_EQ(hex(bytes), "000000100000000005c248eb7d98c8ff");
+  auto back = wire::decode_events(bytes);
+  ASSERT_TRUE(back);
+  ASSERT_EQ(back->size(), 1u);
+  EXPECT_TRUE((*back)[0].headers.empty() && (*back)[0].payload.empty());
+}
+
+TEST(EventStream, MessagesRoundTripInOrder) {
+  const std::string stream = wire::encode_event(wire::json_event("messageStart", R"({"role":"assistant"})")) +
+                             wire::encode_event(wire::json_event("contentBlockDelta", std::string(300, 'x')));
+  auto back = wire::decode_events(stream);
+  ASSERT_TRUE(back);
+  ASSERT_EQ(back->size(), 2u);
+  EXPECT_EQ(*(*back)[0].header(":event-type"), "messageStart");
+  EXPECT_EQ(*(*back)[0].header(":message-type"), "event");
+  EXPECT_EQ((*back)[0].payload, R"({"role":"assistant"})");
+  EXPECT_EQ((*back)[1].payload, std::string(300, 'x'));
+  EXPECT_EQ((*back)[1].header(":exception-type"), nullptr);
+}
+
+TEST(EventStream, ADamagedFrameIsRefused) {
+  const std::string good = wire::encode_event(wire::json_event("metadata", R"({"usage":{}})"));
+  for (size_t i = 0; i < good.size(); ++i) {
+    std::string bad = good;
+    bad[i] = static_cast<char>(bad[i] ^ 0x01);
+    EXPECT_FALSE(wire::decode_events(bad)) << "a flipped bit at byte " << i;
+  }
+  EXPECT_FALSE(wire::decode_events(good.substr(0, good.size() - 1)));
+  EXPECT_FALSE(wire::decode_events(good + good.substr(0, 5)));
 }
 
 }  // namespace
