@@ -102,9 +102,9 @@ TEST(CognitoSrp, ValuesThatWouldFixTheSessionKeyAreRefused) {
 }
 
 // The wire API on the in-process fake, driven as a client would drive it.
-class SrpOverTheWire : public ::testing::Test {
+class CognitoWire : public ::testing::Test {
  protected:
-  SrpOverTheWire()
+  CognitoWire()
       : cognito_(clock_, Rng(7)),
         api_(cognito_,
              [this](Task<void> t) {
@@ -143,26 +143,26 @@ class SrpOverTheWire : public ::testing::Test {
   std::string pool_, client_;
 };
 
-TEST_F(SrpOverTheWire, TheRightPasswordGetsTokens) {
+TEST_F(CognitoWire, TheRightPasswordGetsTokens) {
   const auto reply = answer(claim("Correct-Horse-9"));
   ASSERT_EQ(reply.status, 200) << reply.body.dump();
   EXPECT_FALSE(reply.body["AuthenticationResult"]["IdToken"].get<std::string>().empty());
   EXPECT_FALSE(reply.body["AuthenticationResult"]["RefreshToken"].get<std::string>().empty());
 }
 
-TEST_F(SrpOverTheWire, AWrongPasswordIsNotAuthorized) {
+TEST_F(CognitoWire, AWrongPasswordIsNotAuthorized) {
   const auto reply = answer(claim("Correct-Horse-8"));
   EXPECT_EQ(reply.status, 400);
   EXPECT_EQ(reply.body["__type"], "NotAuthorizedException");
 }
 
-TEST_F(SrpOverTheWire, AClaimIsAnsweredOnce) {
+TEST_F(CognitoWire, AClaimIsAnsweredOnce) {
   const json body = claim("Correct-Horse-9");
   ASSERT_EQ(answer(body).status, 200);
   EXPECT_EQ(answer(body).body["__type"], "NotAuthorizedException") << "the same claim again";
 }
 
-TEST_F(SrpOverTheWire, AClaimCannotBeEdited) {
+TEST_F(CognitoWire, AClaimCannotBeEdited) {
   json body = claim("Correct-Horse-9");
   body["ChallengeResponses"]["TIMESTAMP"] = "Thu Nov 6 09:43:24 UTC 2026";  // not the one signed
   EXPECT_EQ(answer(body).body["__type"], "NotAuthorizedException");
@@ -174,7 +174,7 @@ TEST_F(SrpOverTheWire, AClaimCannotBeEdited) {
   EXPECT_EQ(answer(body).body["__type"], "InvalidParameterException");
 }
 
-TEST_F(SrpOverTheWire, AnUnconfirmedUserIsToldSoAfterTheClaim) {
+TEST_F(CognitoWire, AnUnconfirmedUserIsToldSoAfterTheClaim) {
   api_.call("SignUp", {{"ClientId", client_}, {"Username", "bob"}, {"Password", "Battery-Staple-1"}});
   const auto started = api_.call("InitiateAuth", {{"ClientId", client_}, {"AuthFlow", "USER_SRP_AUTH"},
                                                   {"AuthParameters", {{"USERNAME", "bob"}, {"SRP_A", srp::client_A_hex(kSmallA)}}}});
@@ -190,7 +190,7 @@ TEST_F(SrpOverTheWire, AnUnconfirmedUserIsToldSoAfterTheClaim) {
   EXPECT_EQ(reply.body["__type"], "UserNotConfirmedException");
 }
 
-TEST_F(SrpOverTheWire, BadRequestsNameTheProblem) {
+TEST_F(CognitoWire, BadRequestsNameTheProblem) {
   auto started = api_.call("InitiateAuth", {{"ClientId", client_}, {"AuthFlow", "USER_SRP_AUTH"},
                                             {"AuthParameters", {{"USERNAME", "ana"}, {"SRP_A", "0"}}}});
   EXPECT_EQ(started.body["__type"], "InvalidParameterException");
@@ -201,6 +201,56 @@ TEST_F(SrpOverTheWire, BadRequestsNameTheProblem) {
                                                         {"ChallengeResponses", {{"USERNAME", "ana"}}}});
   EXPECT_EQ(answered.body["__type"], "InvalidParameterException");
   EXPECT_NE(answered.body["message"].get<std::string>().find("PASSWORD_CLAIM_SECRET_BLOCK"), std::string::npos);
+}
+
+TEST_F(CognitoWire, ATemporaryPasswordMustBeChangedAtTheFirstSignIn) {
+  ASSERT_EQ(api_.call("AdminCreateUser", {{"UserPoolId", pool_}, {"Username", "cy"}, {"TemporaryPassword", "Temp-Password-1"}})
+                .body["User"]["UserStatus"],
+            "FORCE_CHANGE_PASSWORD");
+  const auto challenged = api_.call("InitiateAuth", {{"ClientId", client_}, {"AuthFlow", "USER_PASSWORD_AUTH"},
+                                                     {"AuthParameters", {{"USERNAME", "cy"}, {"PASSWORD", "Temp-Password-1"}}}});
+  ASSERT_EQ(challenged.body["ChallengeName"], "NEW_PASSWORD_REQUIRED") << challenged.body.dump();
+  EXPECT_TRUE(json::parse(challenged.body["ChallengeParameters"]["userAttributes"].get<std::string>()).is_object());
+  const std::string session = challenged.body["Session"];
+  auto respond = [&](const std::string& user, const std::string& password, const std::string& with_session) {
+    return answer({{"ClientId", client_}, {"ChallengeName", "NEW_PASSWORD_REQUIRED"}, {"Session", with_session},
+                   {"ChallengeResponses", {{"USERNAME", user}, {"NEW_PASSWORD", password}}}});
+  };
+  EXPECT_EQ(respond("cy", "short", session).body["__type"], "InvalidPasswordException");
+  EXPECT_EQ(respond("ana", "New-Password-22", session).body["__type"], "NotAuthorizedException") << "another user's session";
+  EXPECT_EQ(respond("cy", "New-Password-22", "made-up").body["__type"], "NotAuthorizedException");
+  const auto done = respond("cy", "New-Password-22", session);
+  ASSERT_EQ(done.status, 200) << done.body.dump();
+  EXPECT_EQ(respond("cy", "New-Password-23", session).body["__type"], "NotAuthorizedException") << "a session is used once";
+  // The new password is permanent; the temporary one is gone.
+  EXPECT_EQ(api_.call("InitiateAuth", {{"ClientId", client_}, {"AuthFlow", "USER_PASSWORD_AUTH"},
+                                       {"AuthParameters", {{"USERNAME", "cy"}, {"PASSWORD", "Temp-Password-1"}}}})
+                .body["__type"],
+            "NotAuthorizedException");
+  const auto signed_in = api_.call("InitiateAuth", {{"ClientId", client_}, {"AuthFlow", "USER_PASSWORD_AUTH"},
+                                                    {"AuthParameters", {{"USERNAME", "cy"}, {"PASSWORD", "New-Password-22"}}}});
+  ASSERT_EQ(signed_in.status, 200);
+  const auto me = api_.call("GetUser", {{"AccessToken", signed_in.body["AuthenticationResult"]["AccessToken"]}});
+  ASSERT_EQ(me.status, 200) << me.body.dump();
+  EXPECT_EQ(me.body["Username"], "cy");
+  EXPECT_EQ(api_.call("GetUser", {{"AccessToken", signed_in.body["AuthenticationResult"]["IdToken"]}}).body["__type"],
+            "NotAuthorizedException")
+      << "an ID token is not an access token";
+}
+
+TEST_F(CognitoWire, APermanentPasswordSetByAnAdminSignsInAtOnce) {
+  api_.call("AdminCreateUser", {{"UserPoolId", pool_}, {"Username", "di"}, {"TemporaryPassword", "Temp-Password-1"}});
+  ASSERT_EQ(api_.call("AdminSetUserPassword", {{"UserPoolId", pool_}, {"Username", "di"}, {"Password", "Perm-Password-1"},
+                                               {"Permanent", true}})
+                .status,
+            200);
+  EXPECT_EQ(api_.call("InitiateAuth", {{"ClientId", client_}, {"AuthFlow", "USER_PASSWORD_AUTH"},
+                                       {"AuthParameters", {{"USERNAME", "di"}, {"PASSWORD", "Perm-Password-1"}}}})
+                .status,
+            200);
+  EXPECT_EQ(api_.call("AdminSetUserPassword", {{"UserPoolId", pool_}, {"Username", "nobody"}, {"Password", "Perm-Password-1"}})
+                .body["__type"],
+            "UserNotFoundException");
 }
 
 TEST(EventStream, TheEmptyMessageIsThePublishedVector) {

@@ -79,7 +79,14 @@ class IdentityProvider {
   virtual Task<Status> admin_add_user_to_group(std::string pool_id, std::string username, std::string group) = 0;
   virtual Task<Result<std::vector<UserRecord>>> list_users(std::string pool_id) = 0;
 
-  // USER_PASSWORD_AUTH: fresh ID, access and refresh tokens.
+  // AdminSetUserPassword. `permanent`: the user is CONFIRMED with it; otherwise it is a temporary
+  // password (FORCE_CHANGE_PASSWORD) with which the next sign-in must choose a new one.
+  virtual Task<Status> admin_set_user_password(std::string pool_id, std::string username, std::string password,
+                                               bool permanent) = 0;
+
+  // USER_PASSWORD_AUTH: fresh ID, access and refresh tokens. A user signing in with a temporary
+  // password gets NewPasswordRequiredChallenge (kForbidden): Cognito's NEW_PASSWORD_REQUIRED
+  // challenge, which this port does not answer (the wire API and real clients do).
   virtual Task<Result<AuthTokens>> initiate_auth_password(std::string client_id, std::string username,
                                                           std::string password) = 0;
   // REFRESH_TOKEN_AUTH: fresh ID and access tokens; claims (groups, attributes) as they are now.
@@ -89,6 +96,10 @@ class IdentityProvider {
   // NotAuthorizedException when the token is not a valid access token of the pool, or when an
   // attribute is not among the app client's write attributes.
   virtual Task<Status> update_user_attributes(std::string access_token, Attributes attributes) = 0;
+
+  // GetUser: the signed-in user's own record, by access token (NotAuthorizedException for one the
+  // pool did not issue or that has expired).
+  virtual Task<Result<UserRecord>> get_user(std::string access_token) = 0;
 
   // The JSON Web Key Set the pool publishes at {issuer}/.well-known/jwks.json.
   virtual Task<Result<std::string>> jwks(std::string pool_id) = 0;

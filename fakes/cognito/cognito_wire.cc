@@ -173,13 +173,31 @@ Reply CognitoApi::call(const std::string& op, const json& req) {
   if (op == "AdminCreateUser") {
     if (auto e = require(req, {"UserPoolId", "Username"})) return *e;
     std::string password = string_param(req, "TemporaryPassword");
-    if (password.empty()) return error("InvalidParameterException", "this fake needs TemporaryPassword (it is kept as the permanent one)");
+    if (password.empty()) return error("InvalidParameterException", "this fake needs TemporaryPassword (it e-mails no generated one)");
     auto sub = run(idp_.admin_create_user(string_param(req, "UserPoolId"), string_param(req, "Username"), password, attributes_of(req)));
     if (!sub.ok()) return error(sub.error());
+    // As in Cognito, the password is temporary: the first sign-in must choose a new one.
+    auto st = run(idp_.admin_set_user_password(string_param(req, "UserPoolId"), string_param(req, "Username"), password, false));
+    if (!st.ok()) return error(st.error());
     passwords_[{string_param(req, "UserPoolId"), string_param(req, "Username")}] = password;
     auto u = run(idp_.admin_get_user(string_param(req, "UserPoolId"), string_param(req, "Username")));
     if (!u.ok()) return error(u.error());
     return {200, {{"User", user_json(*u, "Attributes")}}};
+  }
+  if (op == "AdminSetUserPassword") {
+    if (auto e = require(req, {"UserPoolId", "Username", "Password"})) return *e;
+    const bool permanent = req.contains("Permanent") && req["Permanent"].is_boolean() && req["Permanent"].get<bool>();
+    auto st = run(idp_.admin_set_user_password(string_param(req, "UserPoolId"), string_param(req, "Username"),
+                                               string_param(req, "Password"), permanent));
+    if (!st.ok()) return error(st.error());
+    passwords_[{string_param(req, "UserPoolId"), string_param(req, "Username")}] = string_param(req, "Password");
+    return {200, json::object()};
+  }
+  if (op == "GetUser") {
+    if (auto e = require(req, {"AccessToken"})) return *e;
+    auto u = run(idp_.get_user(string_param(req, "AccessToken")));
+    if (!u.ok()) return error(u.error());
+    return {200, {{"Username", u->username}, {"UserAttributes", attributes_json(*u)}}};
   }
   if (op == "AdminGetUser") {
     if (auto e = require(req, {"UserPoolId", "Username"})) return *e;
@@ -236,6 +254,8 @@ Reply CognitoApi::call(const std::string& op, const json& req) {
       if (param("USERNAME").empty() || param("PASSWORD").empty())
         return error("InvalidParameterException", "Missing required parameter USERNAME or PASSWORD");
       tokens = run(idp_.initiate_auth_password(string_param(req, "ClientId"), param("USERNAME"), param("PASSWORD")));
+      if (!tokens.ok() && tokens.error().name == "NewPasswordRequiredChallenge")
+        return finish_sign_in(string_param(req, "ClientId"), clients_[string_param(req, "ClientId")], param("USERNAME"));
     } else if (flow == "REFRESH_TOKEN_AUTH" || flow == "REFRESH_TOKEN") {
       if (param("REFRESH_TOKEN").empty()) return error("InvalidParameterException", "Missing required parameter REFRESH_TOKEN");
       tokens = run(idp_.initiate_auth_refresh(string_param(req, "ClientId"), param("REFRESH_TOKEN")));
@@ -249,10 +269,12 @@ Reply CognitoApi::call(const std::string& op, const json& req) {
   }
   if (op == "RespondToAuthChallenge" || op == "AdminRespondToAuthChallenge") {
     if (auto e = require(req, {"ClientId", "ChallengeName"})) return *e;
-    if (string_param(req, "ChallengeName") != "PASSWORD_VERIFIER")
-      return error("InvalidParameterException", "tenantsim's Cognito fake answers only the PASSWORD_VERIFIER challenge, not " +
-                                                    string_param(req, "ChallengeName"));
-    return answer_password_verifier(string_param(req, "ClientId"), req.value("ChallengeResponses", json::object()));
+    const json responses = req.value("ChallengeResponses", json::object());
+    if (string_param(req, "ChallengeName") == "PASSWORD_VERIFIER") return answer_password_verifier(string_param(req, "ClientId"), responses);
+    if (string_param(req, "ChallengeName") == "NEW_PASSWORD_REQUIRED")
+      return answer_new_password(string_param(req, "ClientId"), string_param(req, "Session"), responses);
+    return error("InvalidParameterException", "tenantsim's Cognito fake answers PASSWORD_VERIFIER and NEW_PASSWORD_REQUIRED, not " +
+                                                  string_param(req, "ChallengeName"));
   }
   if (op == "UpdateUserAttributes") {
     if (auto e = require(req, {"AccessToken"})) return *e;
@@ -293,12 +315,7 @@ Reply CognitoApi::start_srp(const std::string& client_id, const json& params) {
   const auto key = wire::srp::server_key(A, server, verifier);
   if (!key) return error("InvalidParameterException", "SRP_A is not a valid SRP value (not hex, or 0 mod N)");
   const std::string secret_block = wire::base64_encode(fmt::format("tenantsim-srp:{}", random_hex(rng_, 4)));
-  pending_[secret_block] = PendingSignIn{client_id, pool_id, username, *key};
-  pending_order_.push_back(secret_block);
-  if (pending_order_.size() > kMaxPendingSignIns) {
-    pending_.erase(pending_order_.front());
-    pending_order_.erase(pending_order_.begin());
-  }
+  remember(secret_block, PendingSignIn{"PASSWORD_VERIFIER", client_id, pool_id, username, *key});
   return {200, {{"ChallengeName", "PASSWORD_VERIFIER"},
                 {"ChallengeParameters", {{"SALT", salt}, {"SECRET_BLOCK", secret_block}, {"SRP_B", server.B_hex},
                                          {"USERNAME", username}, {"USER_ID_FOR_SRP", username}}}}};
@@ -315,7 +332,8 @@ Reply CognitoApi::answer_password_verifier(const std::string& client_id, const j
   if (!std::regex_match(param("TIMESTAMP"), kTimestamp))
     return error("InvalidParameterException", "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.");
   auto it = pending_.find(param("PASSWORD_CLAIM_SECRET_BLOCK"));
-  if (it == pending_.end() || it->second.client_id != client_id || it->second.username != param("USERNAME"))
+  if (it == pending_.end() || it->second.challenge != "PASSWORD_VERIFIER" || it->second.client_id != client_id ||
+      it->second.username != param("USERNAME"))
     return error("NotAuthorizedException", "Incorrect username or password.");
   const PendingSignIn sign_in = it->second;
   pending_.erase(it);  // one answer per challenge, right or wrong
@@ -325,9 +343,52 @@ Reply CognitoApi::answer_password_verifier(const std::string& client_id, const j
                                                           block.value_or(""), param("TIMESTAMP"));
   if (!wire::srp::same(expected, param("PASSWORD_CLAIM_SIGNATURE")))
     return error("NotAuthorizedException", "Incorrect username or password.");
-  auto tokens = run(idp_.initiate_auth_password(client_id, sign_in.username, passwords_[{sign_in.pool_id, sign_in.username}]));
-  if (!tokens.ok()) return error(tokens.error());
-  return {200, tokens_json(*tokens)};
+  return finish_sign_in(client_id, sign_in.pool_id, sign_in.username);
+}
+
+void CognitoApi::remember(const std::string& handle, PendingSignIn sign_in) {
+  pending_[handle] = std::move(sign_in);
+  pending_order_.push_back(handle);
+  if (pending_order_.size() > kMaxPendingSignIns) {
+    pending_.erase(pending_order_.front());
+    pending_order_.erase(pending_order_.begin());
+  }
+}
+
+Reply CognitoApi::finish_sign_in(const std::string& client_id, const std::string& pool_id, const std::string& username) {
+  auto tokens = run(idp_.initiate_auth_password(client_id, username, passwords_[{pool_id, username}]));
+  if (tokens.ok()) return {200, tokens_json(*tokens)};
+  if (tokens.error().name != "NewPasswordRequiredChallenge") return error(tokens.error());
+  auto user = run(idp_.admin_get_user(pool_id, username));
+  if (!user.ok()) return error(user.error());
+  json attributes = json::object();
+  for (const auto& [k, v] : user->attributes) attributes[k] = v;
+  const std::string session = "tenantsim-session-" + random_hex(rng_, 4);
+  remember(session, PendingSignIn{"NEW_PASSWORD_REQUIRED", client_id, pool_id, username, ""});
+  // Cognito sends the attributes and the required ones as JSON text inside the parameters.
+  return {200, {{"ChallengeName", "NEW_PASSWORD_REQUIRED"},
+                {"ChallengeParameters", {{"USER_ID_FOR_SRP", username}, {"requiredAttributes", "[]"},
+                                         {"userAttributes", attributes.dump()}}},
+                {"Session", session}}};
+}
+
+Reply CognitoApi::answer_new_password(const std::string& client_id, const std::string& session, const json& responses) {
+  auto param = [&](const char* n) {
+    return responses.is_object() && responses.contains(n) && responses[n].is_string() ? responses[n].get<std::string>() : "";
+  };
+  if (param("USERNAME").empty() || param("NEW_PASSWORD").empty())
+    return error("InvalidParameterException", "Missing required parameter USERNAME or NEW_PASSWORD");
+  auto it = pending_.find(session);
+  if (session.empty() || it == pending_.end() || it->second.challenge != "NEW_PASSWORD_REQUIRED" ||
+      it->second.client_id != client_id || it->second.username != param("USERNAME"))
+    return error("NotAuthorizedException", "Invalid session for the user, session is expired.");
+  const PendingSignIn sign_in = it->second;
+  auto st = run(idp_.admin_set_user_password(sign_in.pool_id, sign_in.username, param("NEW_PASSWORD"), true));
+  if (!st.ok()) return error(st.error());  // a password the policy refuses: the session stays for another try
+  pending_.erase(it);
+  std::erase(pending_order_, session);
+  passwords_[{sign_in.pool_id, sign_in.username}] = param("NEW_PASSWORD");
+  return finish_sign_in(client_id, sign_in.pool_id, sign_in.username);
 }
 
 Reply CognitoApi::well_known(const std::string& pool_id, const std::string& document, const std::string& base_url) {

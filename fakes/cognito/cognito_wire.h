@@ -2,9 +2,9 @@
 // over any IdentityProvider (the fake here), validate -> parse -> act -> encode like DynamoApi.
 // Pool and user management, sign-up with the e-mailed code, USER_PASSWORD_AUTH,
 // REFRESH_TOKEN_AUTH and USER_SRP_AUTH with its PASSWORD_VERIFIER challenge (InitiateAuth,
-// AdminInitiateAuth, RespondToAuthChallenge), groups, ListUsers with a filter and pages,
+// AdminInitiateAuth, RespondToAuthChallenge), NEW_PASSWORD_REQUIRED for a temporary password
+// (AdminCreateUser, AdminSetUserPassword), groups, ListUsers with a filter and pages, GetUser,
 // UpdateUserAttributes, and the pool's JWKS and OpenID configuration documents.
-// Not yet: NEW_PASSWORD_REQUIRED, GetUser, AdminSetUserPassword.
 //
 // SRP needs what the IdentityProvider port does not give: a verifier for the password. Cognito
 // keeps a salted verifier; this layer keeps the password of each user created through it (the
@@ -60,6 +60,9 @@ class CognitoApi {
   Status run(Task<Status> t);
   Reply start_srp(const std::string& client_id, const nlohmann::json& params);
   Reply answer_password_verifier(const std::string& client_id, const nlohmann::json& responses);
+  Reply answer_new_password(const std::string& client_id, const std::string& session, const nlohmann::json& responses);
+  // Tokens for a sign-in whose password is proven, or the NEW_PASSWORD_REQUIRED challenge.
+  Reply finish_sign_in(const std::string& client_id, const std::string& pool_id, const std::string& username);
 
   IdentityProvider& idp_;
   Runner run_;
@@ -73,17 +76,20 @@ class CognitoApi {
   std::map<std::string, std::string> clients_;  // client id -> pool id
   Rng rng_;
   std::map<std::pair<std::string, std::string>, std::string> passwords_;  // (pool id, username) -> password
-  // Sign-ins between InitiateAuth and RespondToAuthChallenge, by SECRET_BLOCK. Each is answered
-  // once; the oldest are dropped beyond kMaxPendingSignIns (a client that never answers).
+  // Sign-ins waiting for RespondToAuthChallenge, by SECRET_BLOCK (PASSWORD_VERIFIER) or Session
+  // (NEW_PASSWORD_REQUIRED). Each is answered once; the oldest are dropped beyond
+  // kMaxPendingSignIns (clients that never answer).
   struct PendingSignIn {
+    std::string challenge;  // "PASSWORD_VERIFIER" or "NEW_PASSWORD_REQUIRED"
     std::string client_id;
     std::string pool_id;
     std::string username;
-    std::string key;  // the SRP session key
+    std::string key;  // PASSWORD_VERIFIER: the SRP session key
   };
   static constexpr size_t kMaxPendingSignIns = 4096;
   std::map<std::string, PendingSignIn> pending_;
   std::vector<std::string> pending_order_;
+  void remember(const std::string& handle, PendingSignIn sign_in);
 };
 
 }  // namespace tenantsim::cognito_wire

@@ -110,6 +110,27 @@ struct FakeCognito::State {
     return &pools.at(it->second);
   }
 
+  // The signed-in user of an access token the pool issued (by jti) that has not expired.
+  struct TokenOwner {
+    std::string pool_id, username, client_id;
+  };
+  Result<TokenOwner> access_token_owner(const std::string& access_token, const char* operation) {
+    const Error bad = cognito(ErrorKind::kUnauthorized, "NotAuthorizedException", "Invalid Access Token");
+    const auto first = access_token.find('.'), second = access_token.find('.', first + 1);
+    if (first == std::string::npos || second == std::string::npos) return bad;
+    const auto payload = base64url_decode(std::string_view(access_token).substr(first + 1, second - first - 1));
+    if (!payload) return bad;
+    nlohmann::json claims = nlohmann::json::parse(*payload, nullptr, false);
+    if (!claims.is_object() || claims.value("token_use", "") != "access") return bad;
+    auto pool = pool_of_client(claims.value("client_id", ""));
+    if (!pool.ok()) return bad;
+    if (auto e = admit(operation, (*pool)->info.pool_id, false)) return *e;
+    if (!(*pool)->issued_access.count(claims.value("jti", "")) || claims.value("exp", int64_t{0}) <= to_unix_seconds(clock.now()))
+      return bad;
+    if (!(*pool)->users.count(claims.value("username", ""))) return bad;
+    return TokenOwner{(*pool)->info.pool_id, claims.value("username", ""), claims.value("client_id", "")};
+  }
+
   std::optional<Error> check_attributes(const Pool& pool, const Attributes& attrs) const {
     for (const auto& [name, value] : attrs) {
       if (name.starts_with("custom:")) {
@@ -238,28 +259,39 @@ Task<Result<std::string>> FakeCognito::create_app_client(std::string pool_id, st
 Task<Status> FakeCognito::update_user_attributes(std::string access_token, Attributes attributes) {
   co_await s_->delay();
   std::lock_guard lock(s_->mu);
-  const auto bad_token = [] { return cognito(ErrorKind::kUnauthorized, "NotAuthorizedException", "Invalid Access Token"); };
-  // The pool knows its own tokens: an access token it issued (by jti), not expired.
-  const auto first = access_token.find('.'), second = access_token.find('.', first + 1);
-  if (first == std::string::npos || second == std::string::npos) co_return bad_token();
-  const auto payload = base64url_decode(std::string_view(access_token).substr(first + 1, second - first - 1));
-  if (!payload) co_return bad_token();
-  nlohmann::json claims = nlohmann::json::parse(*payload, nullptr, false);
-  if (!claims.is_object() || claims.value("token_use", "") != "access") co_return bad_token();
-  auto pool = s_->pool_of_client(claims.value("client_id", ""));
-  if (!pool.ok()) co_return bad_token();
-  if (auto e = s_->admit("UpdateUserAttributes", (*pool)->info.pool_id, false)) co_return *e;
-  if (!(*pool)->issued_access.count(claims.value("jti", "")) ||
-      claims.value("exp", int64_t{0}) <= to_unix_seconds(s_->clock.now()))
-    co_return bad_token();
-  auto user = (*pool)->users.find(claims.value("username", ""));
-  if (user == (*pool)->users.end()) co_return bad_token();
-  const auto& writable = (*pool)->write_attributes[claims.value("client_id", "")];
+  auto owner = s_->access_token_owner(access_token, "UpdateUserAttributes");
+  if (!owner.ok()) co_return owner.take_error();
+  Pool& pool = s_->pools.at(owner->pool_id);
+  auto& user = pool.users.at(owner->username);
+  const auto& writable = pool.write_attributes[owner->client_id];
   for (const auto& [name, value] : attributes)
     if (writable && std::find(writable->begin(), writable->end(), name) == writable->end())
       co_return cognito(ErrorKind::kUnauthorized, "NotAuthorizedException",
                         "A client attempted to write unauthorized attribute");
-  for (auto& [name, value] : attributes) user->second.record.attributes[name] = std::move(value);
+  for (auto& [name, value] : attributes) user.record.attributes[name] = std::move(value);
+  co_return Status{};
+}
+
+Task<Result<UserRecord>> FakeCognito::get_user(std::string access_token) {
+  co_await s_->delay();
+  std::lock_guard lock(s_->mu);
+  auto owner = s_->access_token_owner(access_token, "GetUser");
+  if (!owner.ok()) co_return owner.take_error();
+  co_return s_->pools.at(owner->pool_id).users.at(owner->username).record;
+}
+
+Task<Status> FakeCognito::admin_set_user_password(std::string pool_id, std::string username, std::string password,
+                                                  bool permanent) {
+  co_await s_->delay();
+  std::lock_guard lock(s_->mu);
+  if (auto e = s_->admit("AdminSetUserPassword", pool_id, false)) co_return *e;
+  auto it = s_->pools.find(pool_id);
+  if (it == s_->pools.end()) co_return no_pool(pool_id);
+  auto u = it->second.users.find(username);
+  if (u == it->second.users.end()) co_return no_user();
+  if (auto e = State::check_password(password)) co_return *e;
+  u->second.password = password;
+  u->second.record.status = permanent ? "CONFIRMED" : "FORCE_CHANGE_PASSWORD";
   co_return Status{};
 }
 
@@ -359,6 +391,8 @@ Task<Result<AuthTokens>> FakeCognito::initiate_auth_password(std::string client_
   if (it == (*pool)->users.end() || it->second.password != password) co_return not_authorized();
   if (it->second.record.status == "UNCONFIRMED")
     co_return cognito(ErrorKind::kForbidden, "UserNotConfirmedException", "User is not confirmed.");
+  if (it->second.record.status == "FORCE_CHANGE_PASSWORD")
+    co_return cognito(ErrorKind::kForbidden, "NewPasswordRequiredChallenge", "The user must choose a new password.");
   AuthTokens t = s_->issue(**pool, client_id, it->second);
   t.refresh_token = s_->random_chars(64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
   s_->refresh[t.refresh_token] = RefreshGrant{(*pool)->info.pool_id, client_id, username,

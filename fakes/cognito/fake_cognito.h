@@ -52,6 +52,9 @@ class FakeCognito final : public IdentityProvider {
   Task<Status> create_group(std::string pool_id, std::string group) override;
   Task<Status> admin_add_user_to_group(std::string pool_id, std::string username, std::string group) override;
   Task<Result<std::vector<UserRecord>>> list_users(std::string pool_id) override;
+  Task<Status> admin_set_user_password(std::string pool_id, std::string username, std::string password,
+                                       bool permanent) override;
+  Task<Result<UserRecord>> get_user(std::string access_token) override;
   Task<Result<AuthTokens>> initiate_auth_password(std::string client_id, std::string username,
                                                   std::string password) override;
   Task<Result<AuthTokens>> initiate_auth_refresh(std::string client_id, std::string refresh_token) override;

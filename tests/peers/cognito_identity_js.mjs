@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { createPublicKey, verify } from "node:crypto";
 import {
-  CognitoIdentityProviderClient, CreateUserPoolClientCommand, CreateUserPoolCommand,
+  AdminCreateUserCommand, CognitoIdentityProviderClient, CreateUserPoolClientCommand, CreateUserPoolCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import identity from "amazon-cognito-identity-js";
 
@@ -73,4 +73,29 @@ assert.ok(refreshed.isValid());
 assert.equal(refreshed.getIdToken().decodePayload().sub, sub);
 assert.notEqual(refreshed.getAccessToken().getJwtToken(), session.getAccessToken().getJwtToken());
 
-console.log(`amazon-cognito-identity-js: sign-up, confirm, SRP sign-in, refresh against ${pool}`);
+// The signed-in user reads their own attributes (GetUser, by access token).
+const attributes = await call((cb) => signedIn.getUserAttributes(cb));
+assert.equal(attributes.find((a) => a.getName() === "custom:tenant_id").getValue(), "acme");
+
+// A user an admin created signs in with the temporary password and must choose a new one
+// (NEW_PASSWORD_REQUIRED), then signs in with it.
+await admin.send(new AdminCreateUserCommand({
+  UserPoolId: pool, Username: "bo@acme", TemporaryPassword: "Temp-Password-1",
+  UserAttributes: [{ Name: "custom:tenant_id", Value: "acme" }],
+}));
+const changed = await new Promise((resolve, reject) => {
+  const u = new CognitoUser({ Username: "bo@acme", Pool: userPool });
+  u.authenticateUser(new AuthenticationDetails({ Username: "bo@acme", Password: "Temp-Password-1" }), {
+    onSuccess: () => reject(new Error("signed in with a temporary password")),
+    onFailure: reject,
+    newPasswordRequired: (userAttributes) => {
+      assert.equal(userAttributes["custom:tenant_id"], "acme");
+      u.completeNewPasswordChallenge("Chosen-Password-7", {}, { onSuccess: resolve, onFailure: reject });
+    },
+  });
+});
+assert.ok(changed.isValid());
+assert.ok((await signIn("bo@acme", "Chosen-Password-7")).session.isValid());
+await assert.rejects(signIn("bo@acme", "Temp-Password-1"), (e) => e.code === "NotAuthorizedException");
+
+console.log(`amazon-cognito-identity-js: sign-up, confirm, SRP sign-in, refresh, user attributes, new password against ${pool}`);
