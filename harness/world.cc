@@ -80,13 +80,22 @@ World::World(WorldOptions options, SystemConfig config)
       weather(time, Rng(options.seed).split("weather")) {
   weather.add_api_key(config.platform.weather_api_key, 600);
   Database& database = options.database ? *options.database : static_cast<Database&>(dynamodb);
-  system = std::make_unique<System>(SystemPorts{time, cognito, bedrock, database, weather, knowledge, agents, &iana_zones()}, std::move(config));
+  IdentityProvider& identity = options.identity ? *options.identity : static_cast<IdentityProvider&>(cognito);
+  if (options.identity)
+    identity_mailbox_ = options.identity_mailbox ? options.identity_mailbox
+                                                 : [](const std::string&, const std::string&) { return std::string(); };
+  system = std::make_unique<System>(SystemPorts{time, identity, bedrock, database, weather, knowledge, agents, &iana_zones()}, std::move(config));
 }
 
 ApiResponse World::call(const std::string& method, const std::string& path, const std::string& token,
                         const nlohmann::json& body) {
   ApiRequest req{method, path, token.empty() ? "" : "Bearer " + token, body.is_null() ? "" : body.dump(), {}, {}, {}};
   return run(route(*system, std::move(req)));
+}
+
+std::string World::mailbox(const std::string& client_id, const std::string& username) const {
+  if (identity_mailbox_) return identity_mailbox_(client_id, username);
+  return cognito.mailbox(client_id, username);
 }
 
 Result<World::Account> World::new_tenant(const std::string& tenant_id, const std::string& tier, bool admin,
@@ -101,7 +110,7 @@ Result<World::Account> World::new_tenant(const std::string& tenant_id, const std
   if (r.status != 201) return Error::make(ErrorKind::kBadRequest, r.body.value("code", "RegisterFailed"), r.body.dump());
   a.sub = r.body["user_sub"].get<std::string>();
   auto t = system->tenants().find(tenant_id);
-  const std::string code = cognito.mailbox(t->client_id, a.username);
+  const std::string code = mailbox(t->client_id, a.username);
   r = call("POST", "/api/register/confirm", "", {{"tenant_id", tenant_id}, {"username", a.username}, {"code", code}});
   if (r.status != 200) return Error::make(ErrorKind::kBadRequest, r.body.value("code", "ConfirmFailed"), r.body.dump());
   auto token = login(a);

@@ -2,6 +2,7 @@
 // benchmarks and the CLI build the same world, so what the tests prove is what the runs use.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -34,6 +35,11 @@ struct WorldOptions {
   // When set, the system's DynamoDB (a real endpoint, harness/aws/backends.h) instead of the
   // in-process fake, which then stays idle: its ledger is empty. Must outlive the world.
   Database* database = nullptr;
+  // When set, the system's Cognito (a real endpoint) instead of the in-process fake, and where the
+  // codes it e-mails are read (`fakes serve` shows them; AWS does not: empty). Both must outlive
+  // the world.
+  IdentityProvider* identity = nullptr;
+  std::function<std::string(const std::string& client_id, const std::string& username)> identity_mailbox;
 };
 
 // Reads and parses a JSON file; errors name the file and the position.
@@ -61,6 +67,9 @@ class World {
     return run_to_completion(clock, std::move(t));
   }
 
+  // The confirmation code the system's Cognito e-mailed to `username` (empty: none, or unknown).
+  std::string mailbox(const std::string& client_id, const std::string& username) const;
+
   // Registers (and confirms) a user of a new tenant; returns the ID token.
   struct Account {
     std::string tenant_id;
@@ -79,6 +88,7 @@ class World {
 
  private:
   World(WorldOptions options, SystemConfig config);
+  std::function<std::string(const std::string&, const std::string&)> identity_mailbox_;
 };
 
 }  // namespace tenantsim

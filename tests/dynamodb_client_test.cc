@@ -14,31 +14,12 @@
 #include "fakes/dynamodb/fake_dynamodb.h"
 #include "harness/aws/real_dynamodb.h"
 #include "harness/http/fakes_service.h"
+#include "tests/in_process_fakes_serve.h"
 
 namespace tenantsim {
 namespace {
 
-// `tenantsim fakes serve` in this process, on a free port.
-class InProcessFakesServe {
- public:
-  InProcessFakesServe() : service_(http::FakesServiceOptions{}), server_(http::Limits{}, [this](http::Request r, http::Responder d) {
-    service_.handle_async(std::move(r), std::move(d));
-  }) {
-    port_ = server_.listen("127.0.0.1", 0);
-    thread_ = std::thread([this] { server_.run(2); });
-  }
-  ~InProcessFakesServe() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
- private:
-  http::FakesService service_;
-  http::Server server_;
-  uint16_t port_ = 0;
-  std::thread thread_;
-};
+using testing::InProcessFakesServe;
 
 std::shared_ptr<aws::AwsJsonClient> client_for(const std::string& url) {
   aws::EndpointConfig c;

@@ -1,12 +1,30 @@
 #!/usr/bin/env bash
 # `tenantsim load --target URL` drives a server in another process, as it would someone else's: a
 # `tenantsim serve` started here on a free loopback port. The run must pass and write its reports.
-#   load_against_serve.sh TENANTSIM SCENARIO OUTDIR
+# With --over-the-wire, that server's Cognito and DynamoDB are our real clients (libcurl + SigV4)
+# against a `tenantsim fakes serve` started here too: the system runs on AWS's wire protocols.
+#   load_against_serve.sh TENANTSIM SCENARIO OUTDIR [--over-the-wire]
 set -euo pipefail
-bin=$1 scenario=$2 out=$3
+bin=$1 scenario=$2 out=$3 wire=${4:-}
 dir=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
-"$bin" serve --port 0 --threads 2 --scenario "$scenario" >"$dir/out" 2>"$dir/err" &
+fakes_pid=""
+trap 'kill "$pid" $fakes_pid 2>/dev/null || true; rm -rf "$dir"' EXIT
+backends=()
+if [[ $wire == --over-the-wire ]]; then
+  "$bin" fakes serve --port 0 >"$dir/fakes.out" 2>"$dir/fakes.err" &
+  fakes_pid=$!
+  for _ in $(seq 100); do grep -q "listening on" "$dir/fakes.out" && break; sleep 0.1; done
+  fakes=$(grep -o 'http://127.0.0.1:[0-9]*' "$dir/fakes.out") || { echo "fakes serve did not start"; cat "$dir/fakes.err"; exit 1; }
+  cat >"$dir/backends.json" <<JSON
+{"dynamodb": {"mode": "real", "endpoint": "$fakes", "table_prefix": "wire-"},
+ "cognito": {"mode": "real", "endpoint": "$fakes",
+             "pre_token_generation_lambda": "arn:aws:lambda:us-east-1:000000000000:function:tenant-claims"}}
+JSON
+  backends=(--backends "$dir/backends.json")
+  export AWS_ACCESS_KEY_ID=AKIDTENANTSIMTEST01 AWS_SECRET_ACCESS_KEY=secret-one-0123456789
+  unset AWS_SESSION_TOKEN AWS_PROFILE
+fi
+"$bin" serve --port 0 --threads 2 --scenario "$scenario" "${backends[@]}" >"$dir/out" 2>"$dir/err" &
 pid=$!
 for _ in $(seq 100); do grep -q "listening on" "$dir/out" && break; sleep 0.1; done
 url=$(grep -o 'http://127.0.0.1:[0-9]*' "$dir/out")
@@ -18,4 +36,12 @@ for f in report.json junit.xml summary.md load.json report.html; do
 done
 # Against another process the driver cannot read the fakes' ledgers: metering is not judged.
 if grep -q '"metering.complete"' "$out/report.json"; then echo "metering judged without ledgers"; exit 1; fi
+if [[ -n $fakes_pid ]]; then
+  # The system's tables are in fakes serve, not in the server's in-process fake.
+  tables=$(AWS_DEFAULT_REGION=us-east-1 python3 -c "
+import boto3,sys; c=boto3.client('dynamodb', endpoint_url=sys.argv[1])
+print(len([t for t in c.list_tables()['TableNames'] if t.startswith('wire-')]))" "$fakes")
+  [[ $tables -gt 0 ]] || { echo "no table of the system's in fakes serve"; exit 1; }
+  echo "over the wire: $tables tables of the system in fakes serve"
+fi
 kill -TERM "$pid"; wait "$pid"

@@ -121,6 +121,11 @@ Reply CognitoApi::call(const std::string& op, const json& req) {
     if (auto e = require(req, {"PoolName"})) return *e;
     UserPoolConfig c;
     c.name = string_param(req, "PoolName");
+    // A pre-token-generation trigger (any function) stands for seed 004's hook: the fake copies the
+    // custom attributes into access tokens, as that Lambda would.
+    const json lambdas = req.value("LambdaConfig", json::object());
+    c.copy_custom_claims_to_access_token = lambdas.is_object() && (lambdas.contains("PreTokenGeneration") ||
+                                                                   lambdas.contains("PreTokenGenerationConfig"));
     for (const auto& s : req.value("Schema", json::array())) {
       std::string name = s.value("Name", "");
       if (name.starts_with("custom:")) name = name.substr(7);
@@ -192,6 +197,14 @@ Reply CognitoApi::call(const std::string& op, const json& req) {
     if (!st.ok()) return error(st.error());
     passwords_[{string_param(req, "UserPoolId"), string_param(req, "Username")}] = string_param(req, "Password");
     return {200, json::object()};
+  }
+  if (op == "AdminListGroupsForUser") {
+    if (auto e = require(req, {"UserPoolId", "Username"})) return *e;
+    auto u = run(idp_.admin_get_user(string_param(req, "UserPoolId"), string_param(req, "Username")));
+    if (!u.ok()) return error(u.error());
+    json groups = json::array();
+    for (const auto& g : u->groups) groups.push_back({{"GroupName", g}, {"UserPoolId", string_param(req, "UserPoolId")}});
+    return {200, {{"Groups", groups}}};
   }
   if (op == "GetUser") {
     if (auto e = require(req, {"AccessToken"})) return *e;

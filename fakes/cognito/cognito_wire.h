@@ -3,8 +3,9 @@
 // Pool and user management, sign-up with the e-mailed code, USER_PASSWORD_AUTH,
 // REFRESH_TOKEN_AUTH and USER_SRP_AUTH with its PASSWORD_VERIFIER challenge (InitiateAuth,
 // AdminInitiateAuth, RespondToAuthChallenge), NEW_PASSWORD_REQUIRED for a temporary password
-// (AdminCreateUser, AdminSetUserPassword), groups, ListUsers with a filter and pages, GetUser,
-// UpdateUserAttributes, and the pool's JWKS and OpenID configuration documents.
+// (AdminCreateUser, AdminSetUserPassword), groups (AdminListGroupsForUser too), ListUsers with a filter and pages, GetUser,
+// UpdateUserAttributes, and the pool's JWKS and OpenID configuration documents. A pool created
+// with a pre-token-generation trigger gets the seed-004 hook (tenant claims in access tokens).
 //
 // SRP needs what the IdentityProvider port does not give: a verifier for the password. Cognito
 // keeps a salted verifier; this layer keeps the password of each user created through it (the

@@ -71,10 +71,11 @@ ErrorKind error_kind(const std::string& name, int status) {
       name == "RequestLimitExceeded" || name == "TooManyRequestsException" || name == "LimitExceededException")
     return ErrorKind::kTooManyRequests;
   if (name == "ConditionalCheckFailedException" || name == "TransactionCanceledException" ||
-      name == "ResourceInUseException" || name == "UsernameExistsException" || name == "TransactionConflictException")
+      name == "ResourceInUseException" || name == "UsernameExistsException" || name == "TransactionConflictException" ||
+      name == "GroupExistsException")
     return ErrorKind::kConflict;
   if (name == "ResourceNotFoundException" || name == "UserNotFoundException") return ErrorKind::kNotFound;
-  if (name == "AccessDeniedException") return ErrorKind::kForbidden;
+  if (name == "AccessDeniedException" || name == "UserNotConfirmedException") return ErrorKind::kForbidden;
   if (name == "UnrecognizedClientException" || name == "InvalidSignatureException" ||
       name == "MissingAuthenticationTokenException" || name == "NotAuthorizedException" ||
       name == "ExpiredTokenException" || name == "IncompleteSignatureException")
@@ -145,8 +146,38 @@ AwsJsonClient::Attempt AwsJsonClient::send(const std::string& operation, const s
   return a;
 }
 
-Result<nlohmann::json> AwsJsonClient::call(const std::string& operation, const nlohmann::json& request) {
-  const std::string body = request.dump();
+AwsJsonClient::Attempt AwsJsonClient::send_get(const std::string& url) {
+  CURL* curl = static_cast<CURL*>(curl_);
+  Attempt a;
+  if (!curl) {
+    a.transport_error = "libcurl could not create a handle";
+    return a;
+  }
+  curl_easy_reset(curl);
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &a.body);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect_header);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &a.retry_after);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config_.connect_timeout_ms));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.request_timeout_ms));
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+  const CURLcode rc = curl_easy_perform(curl);
+  if (rc != CURLE_OK) {
+    a.transport_error = fmt::format("{}: {}", url, curl_easy_strerror(rc));
+    return a;
+  }
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  a.status = static_cast<int>(status);
+  return a;
+}
+
+template <class T>
+Result<T> AwsJsonClient::with_retries(const std::function<Attempt()>& attempt_once,
+                                      const std::function<Result<T>(std::string&)>& parse) {
   std::lock_guard lock(mu_);
   Error last = Error::make(ErrorKind::kUnavailable, "NoAttempt", "no attempt was made");
   for (int attempt = 0; attempt < std::max(1, config_.max_attempts); ++attempt) {
@@ -159,12 +190,8 @@ Result<nlohmann::json> AwsJsonClient::call(const std::string& operation, const n
       sleep_ms_(wait);
     }
     ++attempts_;
-    Attempt a = send(operation, body);
-    if (a.status == 200) {
-      auto j = nlohmann::json::parse(a.body, nullptr, false);
-      if (j.is_discarded()) return Error::make(ErrorKind::kUnavailable, "SerializationException", "the answer is not JSON");
-      return j;
-    }
+    Attempt a = attempt_once();
+    if (a.status == 200) return parse(a.body);
     if (a.status == 0) {
       last = Error::make(ErrorKind::kUnavailable, "NetworkError", a.transport_error);
     } else {
@@ -180,6 +207,22 @@ Result<nlohmann::json> AwsJsonClient::call(const std::string& operation, const n
     }
   }
   return last;
+}
+
+Result<nlohmann::json> AwsJsonClient::call(const std::string& operation, const nlohmann::json& request) {
+  const std::string body = request.dump();
+  return with_retries<nlohmann::json>([&] { return send(operation, body); }, [](std::string& text) -> Result<nlohmann::json> {
+    auto j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded()) return Error::make(ErrorKind::kUnavailable, "SerializationException", "the answer is not JSON");
+    return j;
+  });
+}
+
+Result<std::string> AwsJsonClient::get(const std::string& path) {
+  const size_t scheme = config_.url.find("://");
+  const std::string origin = config_.url.substr(0, scheme == std::string::npos ? 0 : scheme + 3) + host_;
+  const std::string url = origin + path;
+  return with_retries<std::string>([&] { return send_get(url); }, [](std::string& text) -> Result<std::string> { return std::move(text); });
 }
 
 }  // namespace tenantsim::aws

@@ -53,6 +53,10 @@ class AwsJsonClient {
   // service (or the network) gave after the retries. Thread-safe (calls are serialized).
   Result<nlohmann::json> call(const std::string& operation, const nlohmann::json& request);
 
+  // GET `path` on the endpoint's host, unsigned, with the same retries: the public documents a
+  // service serves beside its API (a user pool's JWKS). The body of a 200 answer.
+  Result<std::string> get(const std::string& path);
+
   // Calls made and retries taken, for tests and reports.
   uint64_t attempts() const;
 
@@ -66,6 +70,10 @@ class AwsJsonClient {
     std::string transport_error;
   };
   Attempt send(const std::string& operation, const std::string& body);
+  Attempt send_get(const std::string& url);
+  // The retry loop around one request; `parse` turns a 200 body into the answer.
+  template <class T>
+  Result<T> with_retries(const std::function<Attempt()>& attempt, const std::function<Result<T>(std::string&)>& parse);
 
   EndpointConfig config_;
   std::string host_;        // Host header value

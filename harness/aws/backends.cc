@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "harness/aws/real_dynamodb.h"
@@ -43,23 +44,39 @@ Result<Backends> parse_backends(const json& j, const std::string& where) {
       problems.push_back(at + ".mode: must be \"fake\" or \"real\"");
       continue;
     }
+    static const std::map<std::string, std::set<std::string>> kServiceFields = {
+        {"dynamodb", {"table_prefix", "delete_tables_after"}}, {"cognito", {"issuer_base", "pre_token_generation_lambda"}}};
+    const auto own = kServiceFields.find(service);
+    bool fields_ok = true;
     for (const auto& [field, v] : spec.items()) {
-      static const std::set<std::string> kFields = {"mode", "endpoint", "region", "table_prefix", "delete_tables_after"};
-      if (!kFields.count(field)) problems.push_back(fmt::format("{}.{}: unknown field", at, field));
-      if ((field == "endpoint" || field == "region" || field == "table_prefix") && !v.is_string())
-        problems.push_back(fmt::format("{}.{}: must be a string", at, field));
-      if (field == "delete_tables_after" && !v.is_boolean()) problems.push_back(fmt::format("{}.{}: must be true or false", at, field));
+      const bool common = field == "mode" || field == "endpoint" || field == "region";
+      if (!common && (own == kServiceFields.end() || !own->second.count(field))) {
+        problems.push_back(fmt::format("{}.{}: unknown field", at, field));
+        fields_ok = false;
+      } else if (field == "delete_tables_after" ? !v.is_boolean() : !v.is_string()) {
+        problems.push_back(fmt::format("{}.{}: must be {}", at, field, field == "delete_tables_after" ? "true or false" : "a string"));
+        fields_ok = false;
+      }
     }
-    if (mode == "fake") continue;
-    if (service != "dynamodb") {
-      problems.push_back(at + ".mode: \"real\" is not available for " + service + " yet (only dynamodb)");
+    if (mode == "fake" || !fields_ok) continue;
+    if (service != "dynamodb" && service != "cognito") {
+      problems.push_back(at + ".mode: \"real\" is not available for " + service + " yet (dynamodb and cognito are)");
       continue;
     }
     RealService r;
     r.region = spec.value("region", std::string("us-east-1"));
-    r.endpoint = spec.value("endpoint", fmt::format("https://dynamodb.{}.amazonaws.com", r.region));
+    const std::string host = service == "cognito" ? "cognito-idp" : service;
+    r.endpoint = spec.value("endpoint", fmt::format("https://{}.{}.amazonaws.com", host, r.region));
     if (!r.endpoint.starts_with("http://") && !r.endpoint.starts_with("https://"))
       problems.push_back(at + ".endpoint: must be an http:// or https:// URL");
+    if (service == "cognito") {
+      r.issuer_base = spec.value("issuer_base", std::string());
+      r.pre_token_generation_lambda = spec.value("pre_token_generation_lambda", std::string());
+      if (!r.pre_token_generation_lambda.empty() && !r.pre_token_generation_lambda.starts_with("arn:"))
+        problems.push_back(at + ".pre_token_generation_lambda: must be a Lambda function ARN (arn:aws:lambda:...)");
+      out.cognito = r;
+      continue;
+    }
     r.table_prefix = spec.value("table_prefix", std::string());
     if (r.table_prefix.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != std::string::npos)
       problems.push_back(at + ".table_prefix: may hold only [a-zA-Z0-9_.-] (DynamoDB table names)");
@@ -159,6 +176,20 @@ Result<std::unique_ptr<PrefixedDatabase>> make_dynamodb(const RealService& servi
   c.credentials = std::move(*credentials);
   auto client = std::make_shared<AwsJsonClient>(c, Rng(seed).split("dynamodb-client"));
   return std::make_unique<PrefixedDatabase>(std::make_unique<RealDynamoDb>(client), service.table_prefix);
+}
+
+Result<std::unique_ptr<RealCognito>> make_cognito(const RealService& service, uint64_t seed) {
+  auto credentials = load_credentials();
+  if (!credentials.ok()) return credentials.take_error();
+  EndpointConfig c;
+  c.url = service.endpoint;
+  c.region = service.region;
+  c.service = "cognito-idp";
+  c.target_prefix = "AWSCognitoIdentityProviderService.";
+  c.content_type = "application/x-amz-json-1.1";
+  c.credentials = std::move(*credentials);
+  auto client = std::make_shared<AwsJsonClient>(c, Rng(seed).split("cognito-client"));
+  return std::make_unique<RealCognito>(client, CognitoOptions{service.issuer_base, service.pre_token_generation_lambda});
 }
 
 }  // namespace tenantsim::aws

@@ -3,13 +3,15 @@
 //
 //   {"dynamodb": {"mode": "real", "endpoint": "http://127.0.0.1:8000", "region": "us-east-1",
 //                 "table_prefix": "ci-", "delete_tables_after": true},
-//    "cognito": {"mode": "fake"}, "bedrock": {"mode": "fake"}, "weather": {"mode": "fake"}}
+//    "cognito": {"mode": "real", "endpoint": "http://127.0.0.1:8000",
+//                "pre_token_generation_lambda": "arn:aws:lambda:us-east-1:123456789012:function:claims"},
+//    "bedrock": {"mode": "fake"}, "weather": {"mode": "fake"}}
 //
 // "fake" (the default for a service not named) is the in-process fake; "real" is our client for
 // the service's wire protocol, against `endpoint` (AWS's regional endpoint when omitted).
 // Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN), else the
 // shared credentials file (AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials, profile AWS_PROFILE
-// or "default"). So far DynamoDB can be real; the others say so when asked.
+// or "default"). So far DynamoDB and Cognito can be real; the others say so when asked.
 #pragma once
 
 #include <memory>
@@ -24,6 +26,7 @@
 #include "core/ports/table.h"
 #include "fakes/wire/sigv4.h"
 #include "harness/aws/aws_json_client.h"
+#include "harness/aws/real_cognito.h"
 
 namespace tenantsim::aws {
 
@@ -32,11 +35,14 @@ struct RealService {
   std::string region = "us-east-1";
   std::string table_prefix;        // DynamoDB: prepended to every table name
   bool delete_tables_after = true; // DynamoDB: drop the run's tables when it ends
+  std::string issuer_base;                  // Cognito: its tokens' issuer before "/{pool}" (AWS's form if empty)
+  std::string pre_token_generation_lambda;  // Cognito: the V2 trigger that puts tenant claims in access tokens
 };
 
 struct Backends {
   std::optional<RealService> dynamodb;  // nullopt: the in-process fake
-  bool any_real() const { return dynamodb.has_value(); }
+  std::optional<RealService> cognito;
+  bool any_real() const { return dynamodb.has_value() || cognito.has_value(); }
 };
 
 Result<Backends> parse_backends(const nlohmann::json& j, const std::string& where);
@@ -68,5 +74,8 @@ class PrefixedDatabase final : public Database {
 
 // The Database of a real DynamoDB backend (client, prefix), ready for the system.
 Result<std::unique_ptr<PrefixedDatabase>> make_dynamodb(const RealService& service, uint64_t seed);
+
+// The IdentityProvider of a real Cognito backend (harness/aws/real_cognito.h).
+Result<std::unique_ptr<RealCognito>> make_cognito(const RealService& service, uint64_t seed);
 
 }  // namespace tenantsim::aws

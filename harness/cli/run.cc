@@ -197,6 +197,12 @@ int run(int argc, char** argv) {
       std::cerr << "tenantsim run: --backends: " << backends.error().message << "\n";
       return kUsage;
     }
+    if (backends->cognito) {
+      std::cerr << "tenantsim run: --backends: cognito: \"real\" is for `tenantsim serve`; a run's token attacks sign "
+                   "with its pools' keys and its cost report counts the fake's monthly active users, neither of which a "
+                   "real Cognito gives\n";
+      return kUsage;
+    }
     if (backends->dynamodb) {
       dynamodb_service = *backends->dynamodb;
       auto db = aws::make_dynamodb(*dynamodb_service, loaded->scenario.seed);

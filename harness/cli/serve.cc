@@ -69,6 +69,7 @@ int serve(int argc, char** argv) {
   so.world.data_dir = (*args)["data-dir"].as<std::string>();
   so.world.defects = defects;
   std::unique_ptr<aws::PrefixedDatabase> real_dynamodb;
+  std::unique_ptr<aws::RealCognito> real_cognito;
   bool drop_tables = false;
   if (args->count("backends")) {
     auto backends = aws::load_backends((*args)["backends"].as<std::string>());
@@ -79,6 +80,15 @@ int serve(int argc, char** argv) {
       real_dynamodb = std::move(*db);
       drop_tables = backends->dynamodb->delete_tables_after;
       so.world.database = real_dynamodb.get();
+    }
+    if (backends->cognito) {
+      auto idp = aws::make_cognito(*backends->cognito, so.world.seed);
+      if (!idp.ok()) throw UsageError("--backends: " + idp.error().message);
+      real_cognito = std::move(*idp);
+      so.world.identity = real_cognito.get();
+      so.world.identity_mailbox = [idp_ptr = real_cognito.get()](const std::string& client, const std::string& user) {
+        return idp_ptr->fake_mailbox(client, user);
+      };
     }
   }
   std::optional<LoadedScenario> scenario;

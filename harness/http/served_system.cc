@@ -37,7 +37,7 @@ Result<std::unique_ptr<ServedSystem>> ServedSystem::start(ServeOptions options) 
   if (options.fake_control)
     options.api.confirmation_code = [&w](const std::string& tenant_id, const std::string& username) {
       auto t = w.system->tenants().find(tenant_id);
-      return t ? w.cognito.mailbox(t->client_id, username) : std::string();
+      return t ? w.mailbox(t->client_id, username) : std::string();
     };
   ServedSystem* self = s.get();
   s->server_ = std::make_unique<http::Server>(

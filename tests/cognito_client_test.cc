@@ -1,0 +1,260 @@
+// The IdentityProvider port's contract, run against every backend the system can be given:
+//   inprocess    the in-process fake (FakeCognito), what scenario runs use;
+//   fakes_serve  our real client (libcurl + SigV4) against `tenantsim fakes serve`, in this process;
+//   external     our real client against TENANTSIM_TEST_COGNITO_ENDPOINT (ctest sets it to a
+//                cognito-local it starts: tests/with_cognito_local.sh). Without it those cases are skipped.
+// Tokens are checked the way the system checks them: by core's TokenVerifier against the JWKS the
+// backend publishes, under the issuer the port reported for the pool.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include "core/auth/token_verifier.h"
+#include "fakes/cognito/fake_cognito.h"
+#include "fakes/common/virtual_clock.h"
+#include "harness/aws/real_cognito.h"
+#include "tests/in_process_fakes_serve.h"
+
+namespace tenantsim {
+namespace {
+
+using testing::InProcessFakesServe;
+
+std::shared_ptr<aws::AwsJsonClient> client_for(const std::string& url) {
+  aws::EndpointConfig c;
+  c.url = url;
+  c.service = "cognito-idp";
+  c.target_prefix = "AWSCognitoIdentityProviderService.";
+  c.content_type = "application/x-amz-json-1.1";
+  c.credentials = {"AKIDTENANTSIMTEST01", "secret-one-0123456789", ""};
+  c.max_attempts = 2;
+  return std::make_shared<aws::AwsJsonClient>(c, Rng(3), [](int64_t) {});
+}
+
+Time wall_now() {
+  return Time{std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())};
+}
+
+class IdentityContract : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    const std::string backend = GetParam();
+    if (backend == "inprocess") {
+      fake_ = std::make_unique<FakeCognito>(clock_, Rng(7));
+      code_of_ = [this](const std::string& client, const std::string& user) { return fake_->mailbox(client, user); };
+      idp_ = fake_.get();
+      return;
+    }
+    aws::CognitoOptions options;
+    options.pre_token_generation_lambda = "arn:aws:lambda:us-east-1:000000000000:function:tenant-claims";
+    if (backend == "fakes_serve") {
+      static InProcessFakesServe server;  // one for the suite; every case makes its own pool
+      real_ = std::make_unique<aws::RealCognito>(client_for(server.url()), options);
+      code_of_ = [this](const std::string& app, const std::string& user) { return real_->fake_mailbox(app, user); };
+    } else {
+      const char* endpoint = std::getenv("TENANTSIM_TEST_COGNITO_ENDPOINT");
+      // Registered only through tests/with_cognito_local.sh, which sets it.
+      ASSERT_NE(endpoint, nullptr) << "TENANTSIM_TEST_COGNITO_ENDPOINT is not set: run through tests/with_cognito_local.sh";
+      external_ = true;
+      options.issuer_base = endpoint;  // cognito-local issues under its own URL
+      options.pre_token_generation_lambda.clear();  // it runs no triggers it was not configured with
+      real_ = std::make_unique<aws::RealCognito>(client_for(endpoint), options);
+      const char* code = std::getenv("TENANTSIM_TEST_COGNITO_CODE");
+      code_of_ = [c = std::string(code ? code : "")](const std::string&, const std::string&) { return c; };
+    }
+    idp_ = real_.get();
+  }
+
+  template <class T>
+  T run(Task<T> t) {
+    return run_to_completion(clock_, std::move(t));
+  }
+
+  // A pool with the tenant attribute and an app client that may not write it.
+  void make_pool() {
+    UserPoolConfig c;
+    c.name = "contract";
+    c.custom_attributes = {"tenant_id", "subscription_tier"};
+    c.copy_custom_claims_to_access_token = !external_;
+    auto pool = run(idp_->create_user_pool(c));
+    ASSERT_TRUE(pool.ok()) << pool.error().name << ": " << pool.error().message;
+    pool_ = *pool;
+    auto client = run(idp_->create_app_client(pool_.pool_id, "web", std::vector<std::string>{"email"}));
+    ASSERT_TRUE(client.ok()) << client.error().message;
+    client_ = *client;
+  }
+
+  Result<Principal> verify(const std::string& token) {
+    TokenVerifier verifier(*idp_, clock_, VerifierPolicy{});
+    verifier.trust({pool_.pool_id, pool_.issuer, {client_}, std::nullopt});
+    return run(verifier.verify(token));
+  }
+
+  // Usernames are e-mail addresses and each user's email attribute is its username: cognito-local
+  // makes pools whose username is the email, and finds users by that attribute.
+  static Attributes acme(const std::string& email) {
+    return {{"email", email}, {"custom:tenant_id", "acme"}, {"custom:subscription_tier", "basic"}};
+  }
+  VirtualClock clock_{wall_now()};  // a server's tokens carry wall-clock times
+  std::unique_ptr<FakeCognito> fake_;
+  std::unique_ptr<aws::RealCognito> real_;
+  IdentityProvider* idp_ = nullptr;
+  std::function<std::string(const std::string&, const std::string&)> code_of_;
+  bool external_ = false;
+  UserPool pool_;
+  std::string client_;
+};
+
+TEST_P(IdentityContract, SignUpConfirmAndSignInGiveTokensTheSystemAccepts) {
+  make_pool();
+  auto sub = run(idp_->sign_up(client_, "ana@acme.test", "Correct-Horse-9", acme("ana@acme.test")));
+  ASSERT_TRUE(sub.ok()) << sub.error().message;
+  auto early = run(idp_->initiate_auth_password(client_, "ana@acme.test", "Correct-Horse-9"));
+  ASSERT_FALSE(early.ok());
+  EXPECT_EQ(early.error().name, "UserNotConfirmedException");
+  EXPECT_EQ(early.error().kind, ErrorKind::kForbidden);
+  const std::string code = code_of_(client_, "ana@acme.test");
+  ASSERT_FALSE(code.empty());
+  auto wrong = run(idp_->confirm_sign_up(client_, "ana@acme.test", code == "000000" ? "111111" : "000000"));
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().name, "CodeMismatchException");
+  ASSERT_TRUE(run(idp_->confirm_sign_up(client_, "ana@acme.test", code)).ok());
+  auto bad = run(idp_->initiate_auth_password(client_, "ana@acme.test", "wrong-Password-1"));
+  ASSERT_FALSE(bad.ok());
+  // Cognito answers NotAuthorizedException; cognito-local says InvalidPasswordException (its own wording).
+  EXPECT_EQ(bad.error().name, external_ ? "InvalidPasswordException" : "NotAuthorizedException");
+  auto tokens = run(idp_->initiate_auth_password(client_, "ana@acme.test", "Correct-Horse-9"));
+  ASSERT_TRUE(tokens.ok()) << tokens.error().message;
+  EXPECT_FALSE(tokens->refresh_token.empty());
+  auto who = verify(tokens->id_token);
+  ASSERT_TRUE(who.ok()) << who.error().name << ": " << who.error().message;
+  EXPECT_EQ(who->tenant_id, "acme");
+  EXPECT_EQ(who->sub, *sub);
+  if (!external_) {
+    auto by_access = verify(tokens->access_token);
+    ASSERT_TRUE(by_access.ok()) << "the pre-token-generation hook puts the tenant in access tokens: " << by_access.error().message;
+    EXPECT_EQ(by_access->tenant_id, "acme");
+  }
+}
+
+TEST_P(IdentityContract, AnAdminCreatedUserIsConfirmedWithAPermanentPassword) {
+  make_pool();
+  auto sub = run(idp_->admin_create_user(pool_.pool_id, "bo@acme.test", "Perm-Password-1", acme("bo@acme.test")));
+  ASSERT_TRUE(sub.ok()) << sub.error().message;
+  auto record = run(idp_->admin_get_user(pool_.pool_id, "bo@acme.test"));
+  ASSERT_TRUE(record.ok()) << record.error().message;
+  EXPECT_EQ(record->status, "CONFIRMED");
+  EXPECT_EQ(record->sub, *sub);
+  EXPECT_EQ(record->attributes.at("custom:tenant_id"), "acme");
+  EXPECT_TRUE(run(idp_->initiate_auth_password(client_, "bo@acme.test", "Perm-Password-1")).ok());
+  // A temporary password set by an admin must be changed at the next sign-in.
+  ASSERT_TRUE(run(idp_->admin_set_user_password(pool_.pool_id, "bo@acme.test", "Temp-Password-2", false)).ok());
+  auto temp = run(idp_->initiate_auth_password(client_, "bo@acme.test", "Temp-Password-2"));
+  ASSERT_FALSE(temp.ok());
+  EXPECT_EQ(temp.error().name, "NewPasswordRequiredChallenge");
+  auto missing = run(idp_->admin_get_user(pool_.pool_id, "nobody@acme.test"));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().kind, ErrorKind::kNotFound);
+  auto twice = run(idp_->admin_create_user(pool_.pool_id, "bo@acme.test", "Perm-Password-1", acme("bo@acme.test")));
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().kind, ErrorKind::kConflict);
+}
+
+TEST_P(IdentityContract, GroupsReachTheRecordAndRefreshedTokens) {
+  make_pool();
+  ASSERT_TRUE(run(idp_->admin_create_user(pool_.pool_id, "cy@acme.test", "Perm-Password-1", acme("cy@acme.test"))).ok());
+  auto tokens = run(idp_->initiate_auth_password(client_, "cy@acme.test", "Perm-Password-1"));
+  ASSERT_TRUE(tokens.ok());
+  ASSERT_TRUE(run(idp_->create_group(pool_.pool_id, "admins")).ok());
+  auto again = run(idp_->create_group(pool_.pool_id, "admins"));
+  if (external_) {
+    // cognito-local 5.3.0 creates the group again where Cognito answers GroupExistsException.
+    EXPECT_TRUE(again.ok()) << "cognito-local now refuses a second group of one name: expect the conflict there too";
+  } else {
+    ASSERT_FALSE(again.ok());
+    EXPECT_EQ(again.error().kind, ErrorKind::kConflict);
+  }
+  ASSERT_TRUE(run(idp_->admin_add_user_to_group(pool_.pool_id, "cy@acme.test", "admins")).ok());
+  auto record = run(idp_->admin_get_user(pool_.pool_id, "cy@acme.test"));
+  ASSERT_TRUE(record.ok());
+  // cognito-local 5.3.0 lists a user's groups only under the generated username, not the e-mail
+  // it was created and added by (Cognito resolves either).
+  EXPECT_EQ(record->groups, external_ ? std::vector<std::string>{} : std::vector<std::string>{"admins"});
+  auto fresh = run(idp_->initiate_auth_refresh(client_, tokens->refresh_token));
+  ASSERT_TRUE(fresh.ok()) << fresh.error().message;
+  auto who = verify(fresh->id_token);
+  ASSERT_TRUE(who.ok()) << who.error().message;
+  EXPECT_TRUE(who->in_group("admins"));
+  auto forged = run(idp_->initiate_auth_refresh(client_, "not-a-refresh-token"));
+  ASSERT_FALSE(forged.ok());
+  EXPECT_EQ(forged.error().kind, ErrorKind::kUnauthorized);
+}
+
+TEST_P(IdentityContract, ListUsersReadsEveryPage) {
+  make_pool();
+  for (int i = 0; i < 63; ++i) {
+    if (i == 40) {
+      // Cognito allows 50 user creations a second: wait a second on the clock the backend runs on.
+      auto pause = [](Clock& c) -> Task<void> { co_await sleep_for(c, std::chrono::milliseconds(1100)); };
+      spawn(pause(clock_));
+      clock_.run();
+      if (GetParam() != "inprocess") std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    }
+    ASSERT_TRUE(run(idp_->admin_create_user(pool_.pool_id, "user" + std::to_string(100 + i) + "@acme.test", "Perm-Password-1",
+                                                acme("user" + std::to_string(100 + i) + "@acme.test"))).ok());
+  }
+  auto users = run(idp_->list_users(pool_.pool_id));
+  ASSERT_TRUE(users.ok()) << users.error().message;
+  EXPECT_EQ(users->size(), 63u);
+}
+
+TEST_P(IdentityContract, AUserMayWriteOnlyTheClientsWriteAttributes) {
+  make_pool();
+  ASSERT_TRUE(run(idp_->admin_create_user(pool_.pool_id, "di@acme.test", "Perm-Password-1", acme("di@acme.test"))).ok());
+  auto tokens = run(idp_->initiate_auth_password(client_, "di@acme.test", "Perm-Password-1"));
+  ASSERT_TRUE(tokens.ok());
+  auto forbidden = run(idp_->update_user_attributes(tokens->access_token, {{"custom:tenant_id", "globex"}}));
+  if (external_) {
+    // cognito-local 5.3.0 ignores the app client's WriteAttributes: any user may rewrite their own
+    // tenant claim there. A system tested only against it would never see the refusal Cognito gives.
+    ASSERT_TRUE(forbidden.ok()) << "cognito-local now enforces WriteAttributes: expect the refusal there too";
+    ASSERT_TRUE(run(idp_->update_user_attributes(tokens->access_token, {{"custom:tenant_id", "acme"}})).ok());
+  } else {
+    ASSERT_FALSE(forbidden.ok()) << "a user rewrote their own tenant claim";
+    EXPECT_EQ(forbidden.error().name, "NotAuthorizedException");
+  }
+  ASSERT_TRUE(run(idp_->update_user_attributes(tokens->access_token, {{"email", "di@acme.test"}})).ok());
+  auto me = run(idp_->get_user(tokens->access_token));
+  ASSERT_TRUE(me.ok()) << me.error().message;
+  // In a pool whose usernames are e-mails (cognito-local's only kind) the username is generated.
+  if (!external_) {
+    EXPECT_EQ(me->username, "di@acme.test");
+  }
+  EXPECT_EQ(me->attributes.at("email"), "di@acme.test");
+  EXPECT_EQ(me->attributes.at("custom:tenant_id"), "acme");
+  auto stranger = run(idp_->get_user("not.a.token"));
+  ASSERT_FALSE(stranger.ok());
+  // Cognito: NotAuthorizedException; cognito-local 5.3.0: InvalidParameterException.
+  EXPECT_EQ(stranger.error().name, external_ ? "InvalidParameterException" : "NotAuthorizedException");
+}
+
+TEST_P(IdentityContract, ATokenFromAnotherPoolIsNotAccepted) {
+  make_pool();
+  const UserPool first = pool_;
+  const std::string first_client = client_;
+  make_pool();
+  ASSERT_TRUE(run(idp_->admin_create_user(pool_.pool_id, "eve@acme.test", "Perm-Password-1", acme("eve@acme.test"))).ok());
+  auto tokens = run(idp_->initiate_auth_password(client_, "eve@acme.test", "Perm-Password-1"));
+  ASSERT_TRUE(tokens.ok());
+  pool_ = first;
+  client_ = first_client;
+  EXPECT_FALSE(verify(tokens->id_token).ok()) << "a token of one pool passed as another's";
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, IdentityContract, ::testing::Values("inprocess", "fakes_serve", "external"),
+                         [](const ::testing::TestParamInfo<std::string>& param_info) { return param_info.param; });
+
+}  // namespace
+}  // namespace tenantsim

@@ -1,0 +1,36 @@
+// `tenantsim fakes serve` in the test's own process, on a free port of 127.0.0.1: what the
+// client contract tests point our libcurl clients at.
+#pragma once
+
+#include <string>
+#include <thread>
+
+#include "harness/http/fakes_service.h"
+
+namespace tenantsim::testing {
+
+class InProcessFakesServe {
+ public:
+  InProcessFakesServe()
+      : service_(http::FakesServiceOptions{}),
+        server_(http::Limits{}, [this](http::Request r, http::Responder d) { service_.handle_async(std::move(r), std::move(d)); }) {
+    port_ = server_.listen("127.0.0.1", 0);
+    thread_ = std::thread([this] { server_.run(2); });
+  }
+  ~InProcessFakesServe() {
+    server_.stop();
+    thread_.join();
+  }
+  InProcessFakesServe(const InProcessFakesServe&) = delete;
+  InProcessFakesServe& operator=(const InProcessFakesServe&) = delete;
+
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  http::FakesService service_;
+  http::Server server_;
+  uint16_t port_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace tenantsim::testing
