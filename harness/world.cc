@@ -84,7 +84,8 @@ World::World(WorldOptions options, SystemConfig config)
   if (options.identity)
     identity_mailbox_ = options.identity_mailbox ? options.identity_mailbox
                                                  : [](const std::string&, const std::string&) { return std::string(); };
-  system = std::make_unique<System>(SystemPorts{time, identity, bedrock, database, weather, knowledge, agents, &iana_zones()}, std::move(config));
+  ModelRuntime& model = options.model ? *options.model : static_cast<ModelRuntime&>(bedrock);
+  system = std::make_unique<System>(SystemPorts{time, identity, model, database, weather, knowledge, agents, &iana_zones()}, std::move(config));
 }
 
 ApiResponse World::call(const std::string& method, const std::string& path, const std::string& token,

@@ -40,6 +40,9 @@ struct WorldOptions {
   // the world.
   IdentityProvider* identity = nullptr;
   std::function<std::string(const std::string& client_id, const std::string& username)> identity_mailbox;
+  // When set, the system's model (a real Bedrock runtime) instead of the fake; the Bedrock Agents
+  // fake keeps running its agents on the in-process model. Must outlive the world.
+  ModelRuntime* model = nullptr;
 };
 
 // Reads and parses a JSON file; errors name the file and the position.

@@ -19,8 +19,6 @@
 namespace tenantsim {
 namespace {
 
-using testing::InProcessFakesServe;
-
 std::shared_ptr<aws::AwsJsonClient> client_for(const std::string& url) {
   aws::EndpointConfig c;
   c.url = url;
@@ -39,8 +37,8 @@ class TableContract : public ::testing::TestWithParam<std::string> {
     if (backend == "inprocess") {
       db_ = std::make_unique<FakeDynamoDb>(clock_, Rng(7));
     } else if (backend == "fakes_serve") {
-      static InProcessFakesServe server;  // one for the suite; tables get unique names
-      db_ = std::make_unique<aws::RealDynamoDb>(client_for(server.url()));
+      // One server for the suite; tables get unique names.
+      db_ = std::make_unique<aws::RealDynamoDb>(client_for(testing::shared_fakes_serve().url()));
     } else {
       const char* endpoint = std::getenv("TENANTSIM_TEST_DYNAMODB_ENDPOINT");
       // The external cases are registered only through tests/with_dynalite.sh, which sets it.
@@ -186,7 +184,7 @@ INSTANTIATE_TEST_SUITE_P(Backends, TableContract, ::testing::Values("inprocess",
 // The client's retry policy: a validation error is final at once; a transport error is retried with
 // jittered waits under the ceiling, then ends as kUnavailable.
 TEST(AwsJsonClient, RetriesTransportErrorsButNotValidationErrors) {
-  InProcessFakesServe server;
+  testing::InProcessFakesServe server;
   aws::EndpointConfig c;
   c.url = server.url();
   c.service = "dynamodb";

@@ -2,6 +2,9 @@
 // client contract tests point our libcurl clients at.
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -32,5 +35,21 @@ class InProcessFakesServe {
   uint16_t port_ = 0;
   std::thread thread_;
 };
+
+// One server for a whole test executable, stopped (its threads joined) when the tests end, before
+// the process exits: a server thread still running at exit would leave OpenSSL's per-thread state
+// for the leak checker to find.
+inline InProcessFakesServe& shared_fakes_serve() {
+  struct Holder : ::testing::Environment {
+    std::unique_ptr<InProcessFakesServe> server = std::make_unique<InProcessFakesServe>();
+    void TearDown() override { server.reset(); }
+  };
+  static Holder* holder = [] {
+    auto* h = new Holder;  // gtest owns environments
+    ::testing::AddGlobalTestEnvironment(h);
+    return h;
+  }();
+  return *holder->server;
+}
 
 }  // namespace tenantsim::testing

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `tenantsim load --target URL` drives a server in another process, as it would someone else's: a
 # `tenantsim serve` started here on a free loopback port. The run must pass and write its reports.
-# With --over-the-wire, that server's Cognito and DynamoDB are our real clients (libcurl + SigV4)
+# With --over-the-wire, that server's Cognito, DynamoDB and Bedrock are our real clients (libcurl + SigV4)
 # against a `tenantsim fakes serve` started here too: the system runs on AWS's wire protocols.
 #   load_against_serve.sh TENANTSIM SCENARIO OUTDIR [--over-the-wire]
 set -euo pipefail
@@ -17,6 +17,7 @@ if [[ $wire == --over-the-wire ]]; then
   fakes=$(grep -o 'http://127.0.0.1:[0-9]*' "$dir/fakes.out") || { echo "fakes serve did not start"; cat "$dir/fakes.err"; exit 1; }
   cat >"$dir/backends.json" <<JSON
 {"dynamodb": {"mode": "real", "endpoint": "$fakes", "table_prefix": "wire-"},
+ "bedrock": {"mode": "real", "endpoint": "$fakes"},
  "cognito": {"mode": "real", "endpoint": "$fakes",
              "pre_token_generation_lambda": "arn:aws:lambda:us-east-1:000000000000:function:tenant-claims"}}
 JSON

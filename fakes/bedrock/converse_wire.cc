@@ -22,6 +22,13 @@ std::map<std::string, std::string> string_map(const json& j) {
   return out;
 }
 
+// A tool's input as the port holds it, as the JSON object the wire carries.
+json input_json(const std::map<std::string, std::string>& input) {
+  json out = json::object();
+  for (const auto& [k, v] : input) out[k] = v;
+  return out;
+}
+
 Result<ChatMessage> parse_message(const json& m, size_t index) {
   const std::string at = fmt::format("messages.{}.member", index + 1);
   if (!m.is_object()) return invalid(at + " must be an object");
@@ -88,16 +95,66 @@ Result<ConverseRequest> parse_converse(const json& body, const std::string& mode
 json converse_json(const ConverseResponse& r, int64_t latency_ms) {
   json content = json::array();
   if (!r.output.text.empty()) content.push_back({{"text", r.output.text}});
-  if (r.output.tool_use) {
-    json input = json::object();
-    for (const auto& [k, v] : r.output.tool_use->input) input[k] = v;
-    content.push_back({{"toolUse", {{"toolUseId", r.output.tool_use->tool_use_id}, {"name", r.output.tool_use->name}, {"input", input}}}});
-  }
+  if (r.output.tool_use)
+    content.push_back({{"toolUse", {{"toolUseId", r.output.tool_use->tool_use_id}, {"name", r.output.tool_use->name},
+                                    {"input", input_json(r.output.tool_use->input)}}}});
   return {{"output", {{"message", {{"role", "assistant"}, {"content", content}}}}},
           {"stopReason", r.stop_reason},
           {"usage", {{"inputTokens", r.usage.input_tokens}, {"outputTokens", r.usage.output_tokens},
                      {"totalTokens", r.usage.input_tokens + r.usage.output_tokens}}},
           {"metrics", {{"latencyMs", latency_ms}}}};
+}
+
+json converse_request_json(const ConverseRequest& r) {
+  json messages = json::array();
+  for (const auto& m : r.messages) {
+    json content = json::array();
+    if (!m.text.empty()) content.push_back({{"text", m.text}});
+    if (m.tool_use)
+      content.push_back({{"toolUse", {{"toolUseId", m.tool_use->tool_use_id}, {"name", m.tool_use->name}, {"input", input_json(m.tool_use->input)}}}});
+    if (m.tool_result) {
+      const json parsed = json::parse(m.tool_result->content, nullptr, false);
+      const json block = parsed.is_object() ? json{{"json", parsed}} : json{{"text", m.tool_result->content}};
+      content.push_back({{"toolResult", {{"toolUseId", m.tool_result->tool_use_id},
+                                         {"content", json::array({block})},
+                                         {"status", m.tool_result->error ? "error" : "success"}}}});
+    }
+    messages.push_back({{"role", m.role == ChatMessage::Role::kUser ? "user" : "assistant"}, {"content", content}});
+  }
+  json body = {{"messages", messages}, {"inferenceConfig", {{"maxTokens", r.max_tokens}}}};
+  if (!r.system.empty()) body["system"] = json::array({{{"text", r.system}}});
+  if (!r.tools.empty()) {
+    json tools = json::array();
+    for (const auto& t : r.tools)
+      tools.push_back({{"toolSpec", {{"name", t.name}, {"description", t.description},
+                                     {"inputSchema", {{"json", {{"type", "object"}}}}}}}});
+    body["toolConfig"] = {{"tools", tools}};
+  }
+  if (!r.request_metadata.empty()) body["requestMetadata"] = r.request_metadata;
+  return body;
+}
+
+Result<ConverseResponse> parse_converse_response(const json& body) {
+  const auto bad = [](const std::string& what) {
+    return Error::make(ErrorKind::kUnavailable, "SerializationException", "a Converse answer without " + what);
+  };
+  if (!body.is_object() || !body.contains("output") || !body["output"].contains("message")) return bad("output.message");
+  ConverseResponse out;
+  out.output.role = ChatMessage::Role::kAssistant;
+  for (const auto& block : body["output"]["message"].value("content", json::array())) {
+    if (block.contains("text") && block["text"].is_string()) {
+      out.output.text += (out.output.text.empty() ? "" : "\n") + block["text"].get<std::string>();
+    } else if (block.contains("toolUse")) {
+      const json& u = block["toolUse"];
+      out.output.tool_use = ToolUse{u.value("toolUseId", ""), u.value("name", ""), string_map(u.value("input", json::object()))};
+    }
+  }
+  out.stop_reason = body.value("stopReason", "");
+  const json usage = body.value("usage", json::object());
+  if (!usage.contains("inputTokens") || !usage.contains("outputTokens")) return bad("usage");
+  out.usage.input_tokens = usage["inputTokens"].get<int64_t>();
+  out.usage.output_tokens = usage["outputTokens"].get<int64_t>();
+  return out;
 }
 
 std::vector<std::pair<std::string, json>> converse_stream_events(const ConverseResponse& r, int64_t latency_ms) {
@@ -121,8 +178,7 @@ std::vector<std::pair<std::string, json>> converse_stream_events(const ConverseR
     ++block;
   }
   if (r.output.tool_use) {
-    json input = json::object();
-    for (const auto& [k, v] : r.output.tool_use->input) input[k] = v;
+    const json input = input_json(r.output.tool_use->input);
     out.emplace_back("contentBlockStart", json{{"contentBlockIndex", block},
                                                {"start", {{"toolUse", {{"toolUseId", r.output.tool_use->tool_use_id},
                                                                        {"name", r.output.tool_use->name}}}}}});
@@ -169,11 +225,9 @@ Result<ConverseRequest> parse_anthropic_invoke(const json& body, const std::stri
 json anthropic_json(const ConverseResponse& r, const std::string& model_id, const std::string& id) {
   json content = json::array();
   if (!r.output.text.empty()) content.push_back({{"type", "text"}, {"text", r.output.text}});
-  if (r.output.tool_use) {
-    json input = json::object();
-    for (const auto& [k, v] : r.output.tool_use->input) input[k] = v;
-    content.push_back({{"type", "tool_use"}, {"id", r.output.tool_use->tool_use_id}, {"name", r.output.tool_use->name}, {"input", input}});
-  }
+  if (r.output.tool_use)
+    content.push_back({{"type", "tool_use"}, {"id", r.output.tool_use->tool_use_id}, {"name", r.output.tool_use->name},
+                       {"input", input_json(r.output.tool_use->input)}});
   return {{"id", id},
           {"type", "message"},
           {"role", "assistant"},

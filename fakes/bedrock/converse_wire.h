@@ -23,6 +23,12 @@ nlohmann::json converse_json(const ConverseResponse& response, int64_t latency_m
 // stop), messageStop, metadata (usage and metrics). Framed by wire::encode_event.
 std::vector<std::pair<std::string, nlohmann::json>> converse_stream_events(const ConverseResponse& response, int64_t latency_ms);
 
+// The other way, for a client: a Converse request body (without the model id, which is in the path)
+// and the port's response from a Converse answer (ValidationException-free: a malformed answer is
+// SerializationException, kUnavailable).
+nlohmann::json converse_request_json(const ConverseRequest& request);
+Result<ConverseResponse> parse_converse_response(const nlohmann::json& body);
+
 // An InvokeModel body in Anthropic's messages format (anthropic_version, max_tokens, messages with
 // string or text-block content, system).
 Result<ConverseRequest> parse_anthropic_invoke(const nlohmann::json& body, const std::string& model_id);

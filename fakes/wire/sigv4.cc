@@ -237,6 +237,8 @@ bool is_lower_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f'); }
 
 }  // namespace
 
+std::string uri_encode_component(std::string_view s) { return uri_encode(s, false); }
+
 std::string sha256_hex(std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;

@@ -42,6 +42,10 @@ enum class PathRule { kEveryServiceButS3, kS3 };
 
 std::string sha256_hex(std::string_view data);
 
+// RFC 3986 percent-encoding of everything but the unreserved set, as AWS encodes a path segment or a
+// query value ("anthropic.claude-v2:1" -> "anthropic.claude-v2%3A1").
+std::string uri_encode_component(std::string_view s);
+
 // The x-amz-content-sha256 header when the request carries one (it may say UNSIGNED-PAYLOAD),
 // else the SHA-256 of the body.
 std::string payload_hash(const SignableRequest& request);

@@ -23,16 +23,21 @@ size_t collect_body(char* data, size_t size, size_t n, void* out) {
   return size * n;
 }
 
+// Keeps the headers a retry decision needs (Retry-After, x-amzn-ErrorType) in the Attempt.
+template <class AttemptT>
 size_t collect_header(char* data, size_t size, size_t n, void* out) {
   std::string line(data, size * n);
   std::string lower = line;
   std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (lower.starts_with("retry-after:")) {
-    std::string v = line.substr(12);
+  auto value = [&](size_t from) {
+    std::string v = line.substr(from);
     v.erase(0, v.find_first_not_of(" \t"));
     v.erase(v.find_last_not_of(" \t\r\n") + 1);
-    *static_cast<std::string*>(out) = v;
-  }
+    return v;
+  };
+  auto* a = static_cast<AttemptT*>(out);
+  if (lower.starts_with("retry-after:")) a->retry_after = value(12);
+  if (lower.starts_with("x-amzn-errortype:")) a->error_type = value(17);
   return size * n;
 }
 
@@ -61,6 +66,12 @@ bool retryable(const std::string& name, int status) {
                                      "ServiceUnavailable", "TransactionInProgressException"};
   if (status == 0 || status == 429 || status >= 500) return true;
   return std::find(std::begin(kThrottles), std::end(kThrottles), name) != std::end(kThrottles);
+}
+
+Result<nlohmann::json> parse_json(std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded()) return Error::make(ErrorKind::kUnavailable, "SerializationException", "the answer is not JSON");
+  return j;
 }
 
 }  // namespace
@@ -100,71 +111,49 @@ uint64_t AwsJsonClient::attempts() const {
   return attempts_;
 }
 
-AwsJsonClient::Attempt AwsJsonClient::send(const std::string& operation, const std::string& body) {
+
+AwsJsonClient::Attempt AwsJsonClient::send(const std::string& method, const std::string& path, const wire::Headers& headers,
+                                            const std::string& body) {
   CURL* curl = static_cast<CURL*>(curl_);
   Attempt a;
   if (!curl) {
     a.transport_error = "libcurl could not create a handle";
     return a;
   }
-  const std::string amz_date = amz_date_now();
-  wire::SignableRequest req{"POST", path_, "",
-                            {{"host", host_},
-                             {"content-type", config_.content_type},
-                             {"x-amz-target", config_.target_prefix + operation}},
-                            body};
-  const wire::SigV4Scope scope{amz_date.substr(0, 8), config_.region, config_.service};
-  const auto added = wire::sign(req, config_.credentials, scope, amz_date);
-  curl_slist* headers = nullptr;
-  for (const auto& [k, v] : req.headers)
-    if (k != "host") headers = curl_slist_append(headers, (k + ": " + v).c_str());
-  for (const auto& [k, v] : added) headers = curl_slist_append(headers, (k + ": " + v).c_str());
-  headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
+  const size_t scheme = config_.url.find("://");
+  const std::string url = config_.url.substr(0, scheme == std::string::npos ? 0 : scheme + 3) + host_ + path;
+  curl_slist* list = nullptr;
+  if (method == "POST") {
+    const std::string amz_date = amz_date_now();
+    wire::SignableRequest req{"POST", path.substr(0, path.find('?')), "", headers, body};
+    req.headers.emplace_back("host", host_);
+    const wire::SigV4Scope scope{amz_date.substr(0, 8), config_.region, config_.service};
+    const auto added = wire::sign(req, config_.credentials, scope, amz_date);
+    for (const auto& [k, v] : req.headers)
+      if (k != "host") list = curl_slist_append(list, (k + ": " + v).c_str());
+    for (const auto& [k, v] : added) list = curl_slist_append(list, (k + ": " + v).c_str());
+    list = curl_slist_append(list, "Expect:");  // no 100-continue round trip
+  }
   curl_easy_reset(curl);
-  curl_easy_setopt(curl, CURLOPT_URL, config_.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_POST, 1L);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  if (method == "POST") {
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+  } else {
+    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  }
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect_body);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &a.body);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect_header);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &a.retry_after);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect_header<Attempt>);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &a);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config_.connect_timeout_ms));
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.request_timeout_ms));
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");  // an endpoint is reached directly, never via a proxy
   const CURLcode rc = curl_easy_perform(curl);
-  curl_slist_free_all(headers);
-  if (rc != CURLE_OK) {
-    a.transport_error = fmt::format("{}: {}", config_.url, curl_easy_strerror(rc));
-    return a;
-  }
-  long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  a.status = static_cast<int>(status);
-  return a;
-}
-
-AwsJsonClient::Attempt AwsJsonClient::send_get(const std::string& url) {
-  CURL* curl = static_cast<CURL*>(curl_);
-  Attempt a;
-  if (!curl) {
-    a.transport_error = "libcurl could not create a handle";
-    return a;
-  }
-  curl_easy_reset(curl);
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &a.body);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect_header);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &a.retry_after);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config_.connect_timeout_ms));
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.request_timeout_ms));
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
-  const CURLcode rc = curl_easy_perform(curl);
+  curl_slist_free_all(list);
   if (rc != CURLE_OK) {
     a.transport_error = fmt::format("{}: {}", url, curl_easy_strerror(rc));
     return a;
@@ -197,6 +186,7 @@ Result<T> AwsJsonClient::with_retries(const std::function<Attempt()>& attempt_on
     } else {
       const auto j = nlohmann::json::parse(a.body, nullptr, false);
       std::string type = j.is_object() ? j.value("__type", "") : "";
+      if (type.empty()) type = a.error_type.substr(0, a.error_type.find(':'));  // REST: the header names it
       std::string name = type.substr(type.find('#') + 1);
       if (name.empty()) name = fmt::format("Http{}", a.status);
       std::string message = j.is_object() ? j.value("message", j.value("Message", "")) : a.body;
@@ -211,18 +201,19 @@ Result<T> AwsJsonClient::with_retries(const std::function<Attempt()>& attempt_on
 
 Result<nlohmann::json> AwsJsonClient::call(const std::string& operation, const nlohmann::json& request) {
   const std::string body = request.dump();
-  return with_retries<nlohmann::json>([&] { return send(operation, body); }, [](std::string& text) -> Result<nlohmann::json> {
-    auto j = nlohmann::json::parse(text, nullptr, false);
-    if (j.is_discarded()) return Error::make(ErrorKind::kUnavailable, "SerializationException", "the answer is not JSON");
-    return j;
-  });
+  const wire::Headers headers = {{"content-type", config_.content_type}, {"x-amz-target", config_.target_prefix + operation}};
+  return with_retries<nlohmann::json>([&] { return send("POST", path_, headers, body); }, parse_json);
+}
+
+Result<nlohmann::json> AwsJsonClient::post(const std::string& path, const nlohmann::json& request) {
+  const std::string body = request.dump();
+  const wire::Headers headers = {{"content-type", "application/json"}, {"accept", "application/json"}};
+  return with_retries<nlohmann::json>([&] { return send("POST", path, headers, body); }, parse_json);
 }
 
 Result<std::string> AwsJsonClient::get(const std::string& path) {
-  const size_t scheme = config_.url.find("://");
-  const std::string origin = config_.url.substr(0, scheme == std::string::npos ? 0 : scheme + 3) + host_;
-  const std::string url = origin + path;
-  return with_retries<std::string>([&] { return send_get(url); }, [](std::string& text) -> Result<std::string> { return std::move(text); });
+  return with_retries<std::string>([&] { return send("GET", path, {}, ""); },
+                                   [](std::string& text) -> Result<std::string> { return std::move(text); });
 }
 
 }  // namespace tenantsim::aws

@@ -53,6 +53,10 @@ class AwsJsonClient {
   // service (or the network) gave after the retries. Thread-safe (calls are serialized).
   Result<nlohmann::json> call(const std::string& operation, const nlohmann::json& request);
 
+  // POSTs `body` as JSON to `path` on the endpoint's host, signed: AWS's REST-JSON protocols
+  // (Bedrock's /model/{id}/converse). Errors are named by the x-amzn-ErrorType header.
+  Result<nlohmann::json> post(const std::string& path, const nlohmann::json& body);
+
   // GET `path` on the endpoint's host, unsigned, with the same retries: the public documents a
   // service serves beside its API (a user pool's JWKS). The body of a 200 answer.
   Result<std::string> get(const std::string& path);
@@ -67,10 +71,11 @@ class AwsJsonClient {
     int status = 0;            // 0: no HTTP answer (connection error, timeout)
     std::string body;
     std::string retry_after;   // the header, if any
+    std::string error_type;    // x-amzn-ErrorType, if any
     std::string transport_error;
   };
-  Attempt send(const std::string& operation, const std::string& body);
-  Attempt send_get(const std::string& url);
+  // One request to `path` on the endpoint's host: POST (signed, with `headers`) or GET (unsigned).
+  Attempt send(const std::string& method, const std::string& path, const wire::Headers& headers, const std::string& body);
   // The retry loop around one request; `parse` turns a 200 body into the answer.
   template <class T>
   Result<T> with_retries(const std::function<Attempt()>& attempt, const std::function<Result<T>(std::string&)>& parse);

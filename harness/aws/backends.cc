@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "harness/aws/real_bedrock.h"
 #include "harness/aws/real_dynamodb.h"
 
 namespace tenantsim::aws {
@@ -59,16 +60,20 @@ Result<Backends> parse_backends(const json& j, const std::string& where) {
       }
     }
     if (mode == "fake" || !fields_ok) continue;
-    if (service != "dynamodb" && service != "cognito") {
-      problems.push_back(at + ".mode: \"real\" is not available for " + service + " yet (dynamodb and cognito are)");
+    if (service == "weather") {
+      problems.push_back(at + ".mode: \"real\" is not available for weather yet (dynamodb, cognito and bedrock are)");
       continue;
     }
     RealService r;
     r.region = spec.value("region", std::string("us-east-1"));
-    const std::string host = service == "cognito" ? "cognito-idp" : service;
+    const std::string host = service == "cognito" ? "cognito-idp" : service == "bedrock" ? "bedrock-runtime" : service;
     r.endpoint = spec.value("endpoint", fmt::format("https://{}.{}.amazonaws.com", host, r.region));
     if (!r.endpoint.starts_with("http://") && !r.endpoint.starts_with("https://"))
       problems.push_back(at + ".endpoint: must be an http:// or https:// URL");
+    if (service == "bedrock") {
+      out.bedrock = r;
+      continue;
+    }
     if (service == "cognito") {
       r.issuer_base = spec.value("issuer_base", std::string());
       r.pre_token_generation_lambda = spec.value("pre_token_generation_lambda", std::string());
@@ -190,6 +195,19 @@ Result<std::unique_ptr<RealCognito>> make_cognito(const RealService& service, ui
   c.credentials = std::move(*credentials);
   auto client = std::make_shared<AwsJsonClient>(c, Rng(seed).split("cognito-client"));
   return std::make_unique<RealCognito>(client, CognitoOptions{service.issuer_base, service.pre_token_generation_lambda});
+}
+
+Result<std::unique_ptr<ModelRuntime>> make_bedrock(const RealService& service, uint64_t seed) {
+  auto credentials = load_credentials();
+  if (!credentials.ok()) return credentials.take_error();
+  EndpointConfig c;
+  c.url = service.endpoint;
+  c.region = service.region;
+  c.service = "bedrock";  // the runtime's signing name
+  c.content_type = "application/json";
+  c.credentials = std::move(*credentials);
+  c.request_timeout_ms = 60000;  // a model answers in seconds, not milliseconds
+  return std::unique_ptr<ModelRuntime>(std::make_unique<RealBedrock>(std::make_shared<AwsJsonClient>(c, Rng(seed).split("bedrock-client"))));
 }
 
 }  // namespace tenantsim::aws

@@ -5,13 +5,13 @@
 //                 "table_prefix": "ci-", "delete_tables_after": true},
 //    "cognito": {"mode": "real", "endpoint": "http://127.0.0.1:8000",
 //                "pre_token_generation_lambda": "arn:aws:lambda:us-east-1:123456789012:function:claims"},
-//    "bedrock": {"mode": "fake"}, "weather": {"mode": "fake"}}
+//    "bedrock": {"mode": "real", "endpoint": "http://127.0.0.1:8000"}, "weather": {"mode": "fake"}}
 //
 // "fake" (the default for a service not named) is the in-process fake; "real" is our client for
 // the service's wire protocol, against `endpoint` (AWS's regional endpoint when omitted).
 // Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN), else the
 // shared credentials file (AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials, profile AWS_PROFILE
-// or "default"). So far DynamoDB and Cognito can be real; the others say so when asked.
+// or "default"). So far DynamoDB, Cognito and Bedrock can be real; the weather API says so when asked.
 #pragma once
 
 #include <memory>
@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/base/result.h"
+#include "core/ports/model_runtime.h"
 #include "core/ports/table.h"
 #include "fakes/wire/sigv4.h"
 #include "harness/aws/aws_json_client.h"
@@ -42,7 +43,8 @@ struct RealService {
 struct Backends {
   std::optional<RealService> dynamodb;  // nullopt: the in-process fake
   std::optional<RealService> cognito;
-  bool any_real() const { return dynamodb.has_value() || cognito.has_value(); }
+  std::optional<RealService> bedrock;
+  bool any_real() const { return dynamodb || cognito || bedrock; }
 };
 
 Result<Backends> parse_backends(const nlohmann::json& j, const std::string& where);
@@ -77,5 +79,8 @@ Result<std::unique_ptr<PrefixedDatabase>> make_dynamodb(const RealService& servi
 
 // The IdentityProvider of a real Cognito backend (harness/aws/real_cognito.h).
 Result<std::unique_ptr<RealCognito>> make_cognito(const RealService& service, uint64_t seed);
+
+// The ModelRuntime of a real Bedrock runtime backend (harness/aws/real_bedrock.h).
+Result<std::unique_ptr<ModelRuntime>> make_bedrock(const RealService& service, uint64_t seed);
 
 }  // namespace tenantsim::aws

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <cctype>
+#include "fakes/wire/sigv4.h"
 
 namespace tenantsim::aws {
 
@@ -199,12 +199,8 @@ Task<Result<std::string>> RealCognito::jwks(std::string pool_id) {
 }
 
 std::string RealCognito::fake_mailbox(const std::string& client_id, const std::string& username) {
-  auto encode = [](const std::string& v) {
-    std::string out;
-    for (unsigned char c : v) out += std::isalnum(c) || c == '-' || c == '_' || c == '.' ? std::string(1, static_cast<char>(c)) : fmt::format("%{:02X}", c);
-    return out;
-  };
-  auto r = client_->get("/_fake/cognito/confirmation-code?client_id=" + encode(client_id) + "&username=" + encode(username));
+  auto r = client_->get("/_fake/cognito/confirmation-code?client_id=" + wire::uri_encode_component(client_id) +
+                        "&username=" + wire::uri_encode_component(username));
   if (!r.ok()) return "";
   const json j = json::parse(*r, nullptr, false);
   return j.is_object() ? j.value("code", "") : "";

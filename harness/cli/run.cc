@@ -203,6 +203,11 @@ int run(int argc, char** argv) {
                    "real Cognito gives\n";
       return kUsage;
     }
+    if (backends->bedrock) {
+      std::cerr << "tenantsim run: --backends: bedrock: \"real\" is for `tenantsim serve`; a run reconciles every "
+                   "token billed against the model fake's ledger, which a real Bedrock does not give\n";
+      return kUsage;
+    }
     if (backends->dynamodb) {
       dynamodb_service = *backends->dynamodb;
       auto db = aws::make_dynamodb(*dynamodb_service, loaded->scenario.seed);

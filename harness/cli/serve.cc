@@ -70,6 +70,7 @@ int serve(int argc, char** argv) {
   so.world.defects = defects;
   std::unique_ptr<aws::PrefixedDatabase> real_dynamodb;
   std::unique_ptr<aws::RealCognito> real_cognito;
+  std::unique_ptr<ModelRuntime> real_bedrock;
   bool drop_tables = false;
   if (args->count("backends")) {
     auto backends = aws::load_backends((*args)["backends"].as<std::string>());
@@ -89,6 +90,12 @@ int serve(int argc, char** argv) {
       so.world.identity_mailbox = [idp_ptr = real_cognito.get()](const std::string& client, const std::string& user) {
         return idp_ptr->fake_mailbox(client, user);
       };
+    }
+    if (backends->bedrock) {
+      auto model = aws::make_bedrock(*backends->bedrock, so.world.seed);
+      if (!model.ok()) throw UsageError("--backends: " + model.error().message);
+      real_bedrock = std::move(*model);
+      so.world.model = real_bedrock.get();
     }
   }
   std::optional<LoadedScenario> scenario;

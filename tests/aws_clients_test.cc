@@ -1,3 +1,4 @@
+// Our real AWS clients against the servers they can be pointed at.
 // The IdentityProvider port's contract, run against every backend the system can be given:
 //   inprocess    the in-process fake (FakeCognito), what scenario runs use;
 //   fakes_serve  our real client (libcurl + SigV4) against `tenantsim fakes serve`, in this process;
@@ -5,6 +6,7 @@
 //                cognito-local it starts: tests/with_cognito_local.sh). Without it those cases are skipped.
 // Tokens are checked the way the system checks them: by core's TokenVerifier against the JWKS the
 // backend publishes, under the issuer the port reported for the pool.
+// The ModelRuntime port through RealBedrock against fakes serve: a tool round trip, usage, refusals.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -14,18 +16,17 @@
 #include "core/auth/token_verifier.h"
 #include "fakes/cognito/fake_cognito.h"
 #include "fakes/common/virtual_clock.h"
+#include "harness/aws/real_bedrock.h"
 #include "harness/aws/real_cognito.h"
 #include "tests/in_process_fakes_serve.h"
 
 namespace tenantsim {
 namespace {
 
-using testing::InProcessFakesServe;
-
-std::shared_ptr<aws::AwsJsonClient> client_for(const std::string& url) {
+std::shared_ptr<aws::AwsJsonClient> client_for(const std::string& url, const std::string& service = "cognito-idp") {
   aws::EndpointConfig c;
   c.url = url;
-  c.service = "cognito-idp";
+  c.service = service;
   c.target_prefix = "AWSCognitoIdentityProviderService.";
   c.content_type = "application/x-amz-json-1.1";
   c.credentials = {"AKIDTENANTSIMTEST01", "secret-one-0123456789", ""};
@@ -50,8 +51,7 @@ class IdentityContract : public ::testing::TestWithParam<std::string> {
     aws::CognitoOptions options;
     options.pre_token_generation_lambda = "arn:aws:lambda:us-east-1:000000000000:function:tenant-claims";
     if (backend == "fakes_serve") {
-      static InProcessFakesServe server;  // one for the suite; every case makes its own pool
-      real_ = std::make_unique<aws::RealCognito>(client_for(server.url()), options);
+      real_ = std::make_unique<aws::RealCognito>(client_for(testing::shared_fakes_serve().url()), options);
       code_of_ = [this](const std::string& app, const std::string& user) { return real_->fake_mailbox(app, user); };
     } else {
       const char* endpoint = std::getenv("TENANTSIM_TEST_COGNITO_ENDPOINT");
@@ -255,6 +255,54 @@ TEST_P(IdentityContract, ATokenFromAnotherPoolIsNotAccepted) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, IdentityContract, ::testing::Values("inprocess", "fakes_serve", "external"),
                          [](const ::testing::TestParamInfo<std::string>& param_info) { return param_info.param; });
+
+class BedrockClient : public ::testing::Test {
+ protected:
+  template <class T>
+  T run(Task<T> t) {
+    return run_to_completion(clock_, std::move(t));
+  }
+  VirtualClock clock_{wall_now()};
+  aws::RealBedrock model_{client_for(testing::shared_fakes_serve().url(), "bedrock")};
+};
+
+TEST_F(BedrockClient, AToolRoundTripWithUsage) {
+  ConverseRequest req;
+  req.model_id = "anthropic.claude-3-haiku-20240307-v1:0";
+  req.system = "You are a weather assistant.";
+  req.tools = {{"get_current_weather", "Current weather for a city"}};
+  req.messages = {{ChatMessage::Role::kUser, "What is the weather in Paris?", std::nullopt, std::nullopt}};
+  req.request_metadata = {{"tenant_id", "acme"}, {"user_id", "ana"}};
+  auto first = run(model_.converse(req));
+  ASSERT_TRUE(first.ok()) << first.error().name << ": " << first.error().message;
+  ASSERT_EQ(first->stop_reason, "tool_use");
+  ASSERT_TRUE(first->output.tool_use);
+  EXPECT_EQ(first->output.tool_use->name, "get_current_weather");
+  EXPECT_EQ(first->output.tool_use->input.at("city"), "Paris");
+  EXPECT_GT(first->usage.input_tokens, 0);
+  req.messages.push_back(first->output);
+  req.messages.push_back({ChatMessage::Role::kUser, "", std::nullopt,
+                          ToolResult{first->output.tool_use->tool_use_id, R"({"temp_c":18})", false}});
+  auto second = run(model_.converse(req));
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  EXPECT_EQ(second->stop_reason, "end_turn");
+  EXPECT_NE(second->output.text.find("temp_c"), std::string::npos) << second->output.text;
+  EXPECT_GT(second->usage.output_tokens, 0);
+}
+
+TEST_F(BedrockClient, RefusalsKeepTheServicesNames) {
+  ConverseRequest req;
+  req.model_id = "no.such-model-v1:0";
+  req.messages = {{ChatMessage::Role::kUser, "Hello", std::nullopt, std::nullopt}};
+  auto unknown = run(model_.converse(req));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().name, "ValidationException");
+  EXPECT_EQ(unknown.error().kind, ErrorKind::kBadRequest);
+  req.model_id = "anthropic.claude-3-haiku-20240307-v1:0";
+  req.messages.clear();
+  auto empty = run(model_.converse(req));
+  ASSERT_FALSE(empty.ok()) << "a conversation without messages";
+}
 
 }  // namespace
 }  // namespace tenantsim
