@@ -396,14 +396,19 @@ def case_cognito(binary):
         check(code == "InvalidSignatureException", f"an admin call with a bad signature: {code}")
 
 
+def run_node(script, srv):
+    """Runs tests/peers/SCRIPT under node against the server, signing as AKIDTENANTSIMTEST01."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers", script)
+    r = subprocess.run(["node", path, srv.endpoint, "AKIDTENANTSIMTEST01", KEYS["AKIDTENANTSIMTEST01"]["secret"]],
+                       capture_output=True, text=True, timeout=120)
+    check(r.returncode == 0, f"node: {r.returncode}\n{r.stdout}\n{r.stderr}")
+    print(r.stdout.strip())
+
+
 def case_js_sdk_v3(binary):
     """The AWS SDK for JavaScript v3 (npm, tests/peers) under node."""
-    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers", "sdk_v3_clients.mjs")
     with FakesServe(binary) as srv:
-        r = subprocess.run(["node", script, srv.endpoint, "AKIDTENANTSIMTEST01", KEYS["AKIDTENANTSIMTEST01"]["secret"]],
-                           capture_output=True, text=True, timeout=120)
-        check(r.returncode == 0, f"node: {r.returncode}\n{r.stdout}\n{r.stderr}")
-        print(r.stdout.strip())
+        run_node("sdk_v3_clients.mjs", srv)
 
 
 def case_cognito_identity_js(binary):
@@ -411,12 +416,8 @@ def case_cognito_identity_js(binary):
     (USER_SRP_AUTH), then the CORS preflight a browser sends before it may call the service."""
     import urllib.request
 
-    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers", "cognito_identity_js.mjs")
     with FakesServe(binary) as srv:
-        r = subprocess.run(["node", script, srv.endpoint, "AKIDTENANTSIMTEST01", KEYS["AKIDTENANTSIMTEST01"]["secret"]],
-                           capture_output=True, text=True, timeout=120)
-        check(r.returncode == 0, f"node: {r.returncode}\n{r.stdout}\n{r.stderr}")
-        print(r.stdout.strip())
+        run_node("cognito_identity_js.mjs", srv)
         req = urllib.request.Request(srv.endpoint + "/", method="OPTIONS", headers={
             "Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST",
             "Access-Control-Request-Headers": "content-type,x-amz-target,x-amz-user-agent,cache-control"})

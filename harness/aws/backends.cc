@@ -169,45 +169,50 @@ Status PrefixedDatabase::drop_created() {
   return first;
 }
 
-Result<std::unique_ptr<PrefixedDatabase>> make_dynamodb(const RealService& service, uint64_t seed) {
+namespace {
+
+// A client for one service's endpoint, with the credential chain's credentials; `protocol` is the
+// service's signing name, X-Amz-Target prefix and content type.
+struct Protocol {
+  const char* signing_name;
+  const char* target_prefix;
+  const char* content_type;
+  int64_t request_timeout_ms = 10000;
+};
+
+Result<std::shared_ptr<AwsJsonClient>> client_for(const RealService& service, const Protocol& protocol, uint64_t seed) {
   auto credentials = load_credentials();
   if (!credentials.ok()) return credentials.take_error();
   EndpointConfig c;
   c.url = service.endpoint;
   c.region = service.region;
-  c.service = "dynamodb";
-  c.target_prefix = "DynamoDB_20120810.";
-  c.content_type = "application/x-amz-json-1.0";
+  c.service = protocol.signing_name;
+  c.target_prefix = protocol.target_prefix;
+  c.content_type = protocol.content_type;
+  c.request_timeout_ms = protocol.request_timeout_ms;
   c.credentials = std::move(*credentials);
-  auto client = std::make_shared<AwsJsonClient>(c, Rng(seed).split("dynamodb-client"));
-  return std::make_unique<PrefixedDatabase>(std::make_unique<RealDynamoDb>(client), service.table_prefix);
+  return std::make_shared<AwsJsonClient>(c, Rng(seed).split(std::string(protocol.signing_name) + "-client"));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PrefixedDatabase>> make_dynamodb(const RealService& service, uint64_t seed) {
+  auto client = client_for(service, {"dynamodb", "DynamoDB_20120810.", "application/x-amz-json-1.0"}, seed);
+  if (!client.ok()) return client.take_error();
+  return std::make_unique<PrefixedDatabase>(std::make_unique<RealDynamoDb>(*client), service.table_prefix);
 }
 
 Result<std::unique_ptr<RealCognito>> make_cognito(const RealService& service, uint64_t seed) {
-  auto credentials = load_credentials();
-  if (!credentials.ok()) return credentials.take_error();
-  EndpointConfig c;
-  c.url = service.endpoint;
-  c.region = service.region;
-  c.service = "cognito-idp";
-  c.target_prefix = "AWSCognitoIdentityProviderService.";
-  c.content_type = "application/x-amz-json-1.1";
-  c.credentials = std::move(*credentials);
-  auto client = std::make_shared<AwsJsonClient>(c, Rng(seed).split("cognito-client"));
-  return std::make_unique<RealCognito>(client, CognitoOptions{service.issuer_base, service.pre_token_generation_lambda});
+  auto client = client_for(service, {"cognito-idp", "AWSCognitoIdentityProviderService.", "application/x-amz-json-1.1"}, seed);
+  if (!client.ok()) return client.take_error();
+  return std::make_unique<RealCognito>(*client, CognitoOptions{service.issuer_base, service.pre_token_generation_lambda});
 }
 
 Result<std::unique_ptr<ModelRuntime>> make_bedrock(const RealService& service, uint64_t seed) {
-  auto credentials = load_credentials();
-  if (!credentials.ok()) return credentials.take_error();
-  EndpointConfig c;
-  c.url = service.endpoint;
-  c.region = service.region;
-  c.service = "bedrock";  // the runtime's signing name
-  c.content_type = "application/json";
-  c.credentials = std::move(*credentials);
-  c.request_timeout_ms = 60000;  // a model answers in seconds, not milliseconds
-  return std::unique_ptr<ModelRuntime>(std::make_unique<RealBedrock>(std::make_shared<AwsJsonClient>(c, Rng(seed).split("bedrock-client"))));
+  // A model answers in seconds, not milliseconds.
+  auto client = client_for(service, {"bedrock", "", "application/json", 60000}, seed);
+  if (!client.ok()) return client.take_error();
+  return std::unique_ptr<ModelRuntime>(std::make_unique<RealBedrock>(*client));
 }
 
 }  // namespace tenantsim::aws
