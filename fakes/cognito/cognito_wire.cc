@@ -261,14 +261,17 @@ Reply CognitoApi::call(const std::string& op, const json& req) {
     if (auto e = require(req, {"ClientId", "AuthFlow"})) return *e;
     const std::string flow = string_param(req, "AuthFlow");
     const json params = req.value("AuthParameters", json::object());
-    auto param = [&](const char* n) { return params.contains(n) && params[n].is_string() ? params[n].get<std::string>() : ""; };
+    auto param = [&](const char* n) { return string_param(params, n); };
     Result<AuthTokens> tokens = Error::make(ErrorKind::kBadRequest, "InvalidParameterException", "");
     if (flow == "USER_PASSWORD_AUTH" || flow == "ADMIN_USER_PASSWORD_AUTH" || flow == "ADMIN_NO_SRP_AUTH") {
       if (param("USERNAME").empty() || param("PASSWORD").empty())
         return error("InvalidParameterException", "Missing required parameter USERNAME or PASSWORD");
       tokens = run(idp_.initiate_auth_password(string_param(req, "ClientId"), param("USERNAME"), param("PASSWORD")));
-      if (!tokens.ok() && tokens.error().name == "NewPasswordRequiredChallenge")
-        return finish_sign_in(string_param(req, "ClientId"), clients_[string_param(req, "ClientId")], param("USERNAME"));
+      if (!tokens.ok() && tokens.error().name == "NewPasswordRequiredChallenge") {
+        // The port refused only because the password is temporary, so the client is one of this API's.
+        const auto client = clients_.find(string_param(req, "ClientId"));
+        if (client != clients_.end()) return finish_sign_in(client->first, client->second, param("USERNAME"));
+      }
     } else if (flow == "REFRESH_TOKEN_AUTH" || flow == "REFRESH_TOKEN") {
       if (param("REFRESH_TOKEN").empty()) return error("InvalidParameterException", "Missing required parameter REFRESH_TOKEN");
       tokens = run(idp_.initiate_auth_refresh(string_param(req, "ClientId"), param("REFRESH_TOKEN")));
@@ -313,8 +316,7 @@ std::string random_hex(Rng& rng, int words) {
 }  // namespace
 
 Reply CognitoApi::start_srp(const std::string& client_id, const json& params) {
-  auto param = [&](const char* n) { return params.contains(n) && params[n].is_string() ? params[n].get<std::string>() : ""; };
-  const std::string username = param("USERNAME"), A = param("SRP_A");
+  const std::string username = string_param(params, "USERNAME"), A = string_param(params, "SRP_A");
   if (username.empty() || A.empty()) return error("InvalidParameterException", "Missing required parameter USERNAME or SRP_A");
   auto client = clients_.find(client_id);
   if (client == clients_.end()) return error("ResourceNotFoundException", "User pool client " + client_id + " does not exist.");
@@ -335,9 +337,7 @@ Reply CognitoApi::start_srp(const std::string& client_id, const json& params) {
 }
 
 Reply CognitoApi::answer_password_verifier(const std::string& client_id, const json& responses) {
-  auto param = [&](const char* n) {
-    return responses.is_object() && responses.contains(n) && responses[n].is_string() ? responses[n].get<std::string>() : "";
-  };
+  auto param = [&](const char* n) { return string_param(responses, n); };
   for (const char* n : {"USERNAME", "PASSWORD_CLAIM_SECRET_BLOCK", "TIMESTAMP", "PASSWORD_CLAIM_SIGNATURE"})
     if (param(n).empty()) return error("InvalidParameterException", fmt::format("Missing required parameter {}", n));
   // "Tue Nov 26 19:43:23 UTC 2026": the day unpadded, as the clients write it.
@@ -369,7 +369,9 @@ void CognitoApi::remember(const std::string& handle, PendingSignIn sign_in) {
 }
 
 Reply CognitoApi::finish_sign_in(const std::string& client_id, const std::string& pool_id, const std::string& username) {
-  auto tokens = run(idp_.initiate_auth_password(client_id, username, passwords_[{pool_id, username}]));
+  const auto password = passwords_.find({pool_id, username});
+  if (password == passwords_.end()) return error("NotAuthorizedException", "Incorrect username or password.");
+  auto tokens = run(idp_.initiate_auth_password(client_id, username, password->second));
   if (tokens.ok()) return {200, tokens_json(*tokens)};
   if (tokens.error().name != "NewPasswordRequiredChallenge") return error(tokens.error());
   auto user = run(idp_.admin_get_user(pool_id, username));
@@ -386,9 +388,7 @@ Reply CognitoApi::finish_sign_in(const std::string& client_id, const std::string
 }
 
 Reply CognitoApi::answer_new_password(const std::string& client_id, const std::string& session, const json& responses) {
-  auto param = [&](const char* n) {
-    return responses.is_object() && responses.contains(n) && responses[n].is_string() ? responses[n].get<std::string>() : "";
-  };
+  auto param = [&](const char* n) { return string_param(responses, n); };
   if (param("USERNAME").empty() || param("NEW_PASSWORD").empty())
     return error("InvalidParameterException", "Missing required parameter USERNAME or NEW_PASSWORD");
   auto it = pending_.find(session);

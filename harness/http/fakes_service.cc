@@ -22,6 +22,9 @@ constexpr std::string_view kCognitoTarget = "AWSCognitoIdentityProviderService."
 // AWS refuses a signature whose X-Amz-Date is more than 15 minutes off its clock.
 constexpr int64_t kMaxSkewMs = 15 * 60 * 1000;
 
+// The x-amzn-RequestId of the n-th request.
+std::string request_id(uint64_t n) { return fmt::format("tenantsim-{:016x}", n); }
+
 Response aws_json(int status, const json& body, const std::string& content_type, uint64_t request_number) {
   Response r;
   r.status = status;
@@ -29,7 +32,7 @@ Response aws_json(int status, const json& body, const std::string& content_type,
   boost::crc_32_type crc;
   crc.process_bytes(r.body.data(), r.body.size());
   r.headers = {{"Content-Type", content_type},
-               {"x-amzn-RequestId", fmt::format("tenantsim-{:016x}", request_number)},
+               {"x-amzn-RequestId", request_id(request_number)},
                {"x-amz-crc32", std::to_string(crc.checksum())}};
   return r;
 }
@@ -295,7 +298,7 @@ Response FakesService::bedrock(const Request& req, const std::string& raw_model_
     std::string stream;
     for (const auto& [type, payload] : bedrock_wire::converse_stream_events(answer, latency))
       stream += wire::encode_event(wire::json_event(type, payload.dump()));
-    return Response{200, {{"Content-Type", "application/vnd.amazon.eventstream"}, {"x-amzn-RequestId", fmt::format("tenantsim-{:016x}", n)}}, stream};
+    return Response{200, {{"Content-Type", "application/vnd.amazon.eventstream"}, {"x-amzn-RequestId", request_id(n)}}, stream};
   }
   Response r = aws_json(200, bedrock_wire::anthropic_json(answer, model_id, fmt::format("msg_tenantsim_{:016x}", n)),
                         "application/json", n);
