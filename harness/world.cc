@@ -85,7 +85,10 @@ World::World(WorldOptions options, SystemConfig config)
     identity_mailbox_ = options.identity_mailbox ? options.identity_mailbox
                                                  : [](const std::string&, const std::string&) { return std::string(); };
   ModelRuntime& model = options.model ? *options.model : static_cast<ModelRuntime&>(bedrock);
-  system = std::make_unique<System>(SystemPorts{time, identity, model, database, weather, knowledge, agents, &iana_zones()}, std::move(config));
+  WeatherApi& weather_api = options.weather ? *options.weather : static_cast<WeatherApi&>(weather);
+  KnowledgeBase& knowledge_bases = options.knowledge ? *options.knowledge : static_cast<KnowledgeBase&>(knowledge);
+  system = std::make_unique<System>(SystemPorts{time, identity, model, database, weather_api, knowledge_bases, agents, &iana_zones()},
+                                    std::move(config));
 }
 
 ApiResponse World::call(const std::string& method, const std::string& path, const std::string& token,

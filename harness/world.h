@@ -43,6 +43,12 @@ struct WorldOptions {
   // When set, the system's model (a real Bedrock runtime) instead of the fake; the Bedrock Agents
   // fake keeps running its agents on the in-process model. Must outlive the world.
   ModelRuntime* model = nullptr;
+  // When set, the weather tools' API (a real OpenWeatherMap endpoint) instead of the fake, whose
+  // ledger then stays empty. Must outlive the world.
+  WeatherApi* weather = nullptr;
+  // When set, the knowledge bases (real Bedrock knowledge bases) instead of the fake, whose ledger
+  // then stays empty. Must outlive the world.
+  KnowledgeBase* knowledge = nullptr;
 };
 
 // Reads and parses a JSON file; errors name the file and the position.

@@ -7,8 +7,13 @@
 // Tokens are checked the way the system checks them: by core's TokenVerifier against the JWKS the
 // backend publishes, under the issuer the port reported for the pool.
 // The ModelRuntime port through RealBedrock against fakes serve: a tool round trip, usage, refusals.
+// The KnowledgeBase port's contract on the in-process fake and on RealKnowledgeBase against fakes
+// serve: conflicts, ingestion, filtered retrieval with the same results and scores.
+// The WeatherApi port through RealWeather against fakes serve: the same documents as the
+// in-process fake gives on the same day, and the port's refusals.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <thread>
@@ -18,6 +23,10 @@
 #include "fakes/common/virtual_clock.h"
 #include "harness/aws/real_bedrock.h"
 #include "harness/aws/real_cognito.h"
+#include "harness/aws/real_knowledge_base.h"
+#include "harness/aws/real_weather.h"
+#include "fakes/knowledge_base/fake_knowledge_base.h"
+#include "fakes/weather/fake_weather.h"
 #include "tests/in_process_fakes_serve.h"
 
 namespace tenantsim {
@@ -302,6 +311,135 @@ TEST_F(BedrockClient, RefusalsKeepTheServicesNames) {
   req.messages.clear();
   auto empty = run(model_.converse(req));
   ASSERT_FALSE(empty.ok()) << "a conversation without messages";
+}
+
+class KnowledgeBaseContract : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "inprocess") {
+      kb_ = &fake_;
+      return;
+    }
+    real_ = std::make_unique<aws::RealKnowledgeBase>(client_for(testing::shared_fakes_serve().url(), "bedrock"),
+                                                     client_for(testing::shared_fakes_serve().url(), "bedrock"),
+                                                     aws::KnowledgeBaseOptions{});
+    kb_ = real_.get();
+  }
+  template <class T>
+  T run(Task<T> t) {
+    return run_to_completion(clock_, std::move(t));
+  }
+  // Names unique per backend and test ("Case/backend"), in AWS's name shape: fakes serve is shared by
+  // the whole executable.
+  std::string name(const std::string& base) const {
+    std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(test.begin(), test.end(), '/', '-');
+    return base + "-" + test;
+  }
+  VirtualClock clock_{wall_now()};
+  FakeKnowledgeBase fake_;
+  std::unique_ptr<aws::RealKnowledgeBase> real_;
+  KnowledgeBase* kb_ = nullptr;
+};
+
+TEST_P(KnowledgeBaseContract, ATenantFilterReturnsOnlyThatTenantsDocuments) {
+  const std::string pooled = name("kb-pooled");
+  auto made = run(kb_->create_knowledge_base(pooled));
+  ASSERT_TRUE(made.ok()) << made.error().name << ": " << made.error().message;
+  auto again = run(kb_->create_knowledge_base(pooled));
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().kind, ErrorKind::kConflict);
+  for (const std::string tenant : {"acme", "globex"})
+    for (int i = 0; i < 3; ++i) {
+      KnowledgeDocument doc{tenant + "-doc-" + std::to_string(i),
+                            "kbmark:" + tenant + ": invoice policy number " + std::to_string(i) + " for refunds",
+                            {{"tenant_id", tenant}}};
+      ASSERT_TRUE(run(kb_->ingest(pooled, doc)).ok()) << doc.id;
+    }
+  auto found = run(kb_->retrieve(RetrieveRequest{pooled, "refunds invoice policy", 5, MetadataEquals{"tenant_id", "acme"}}));
+  ASSERT_TRUE(found.ok()) << found.error().name << ": " << found.error().message;
+  ASSERT_EQ(found->results.size(), 3u);
+  for (const auto& r : found->results) {
+    EXPECT_EQ(r.metadata.at("tenant_id"), "acme") << r.document_id;
+    EXPECT_NE(r.text.find("kbmark:acme:"), std::string::npos);
+    EXPECT_GT(r.score_milli, 0);
+  }
+  EXPECT_EQ(found->results[0].document_id, "acme-doc-0") << "ties go by document id";
+  EXPECT_EQ(found->query_tokens, FakeKnowledgeBase::count_tokens("refunds invoice policy"));
+  auto everyone = run(kb_->retrieve(RetrieveRequest{pooled, "refunds", 10, std::nullopt}));
+  ASSERT_TRUE(everyone.ok());
+  EXPECT_EQ(everyone->results.size(), 6u) << "no filter: the whole pooled base";
+}
+
+TEST_P(KnowledgeBaseContract, UnknownBasesAndBadQueriesAreRefused) {
+  auto missing = run(kb_->retrieve(RetrieveRequest{name("kb-none"), "anything", 3, std::nullopt}));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().kind, ErrorKind::kNotFound);
+  auto no_base = run(kb_->ingest(name("kb-none"), KnowledgeDocument{"d", "text", {}}));
+  ASSERT_FALSE(no_base.ok());
+  EXPECT_EQ(no_base.error().kind, ErrorKind::kNotFound);
+  const std::string base = name("kb-silo");
+  ASSERT_TRUE(run(kb_->create_knowledge_base(base)).ok());
+  auto too_many = run(kb_->retrieve(RetrieveRequest{base, "anything", 101, std::nullopt}));
+  ASSERT_FALSE(too_many.ok());
+  EXPECT_EQ(too_many.error().kind, ErrorKind::kBadRequest);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, KnowledgeBaseContract, ::testing::Values("inprocess", "fakes_serve"),
+                         [](const ::testing::TestParamInfo<std::string>& param_info) { return param_info.param; });
+
+class WeatherClient : public ::testing::Test {
+ protected:
+  template <class T>
+  T run(Task<T> t) {
+    return run_to_completion(clock_, std::move(t));
+  }
+  static std::shared_ptr<aws::AwsJsonClient> owm_client() {
+    aws::EndpointConfig c;
+    c.url = testing::shared_fakes_serve().url();
+    c.max_attempts = 1;
+    return std::make_shared<aws::AwsJsonClient>(c, Rng(3), [](int64_t) {});
+  }
+  static constexpr const char* kKey = "tenantsim-weather-key";  // what fakes serve accepts by default
+  VirtualClock clock_{wall_now()};
+  aws::RealWeather real_{owm_client()};
+};
+
+TEST_F(WeatherClient, EveryKindIsTheInProcessFakesDocument) {
+  const int64_t day = to_unix_seconds(wall_now()) / 86400;
+  FakeWeather fake(clock_, Rng(1));
+  fake.add_api_key(kKey, 600);
+  for (const std::string city : {"Paris", "new york", "Sao Paulo"}) {
+    for (WeatherKind kind : {WeatherKind::kCurrent, WeatherKind::kForecast, WeatherKind::kAlerts}) {
+      const WeatherQuery q{kKey, city, kind, 3};
+      auto over_the_wire = run(real_.fetch(q));
+      auto in_process = run(fake.fetch(q));
+      if (to_unix_seconds(wall_now()) / 86400 != day) GTEST_SKIP() << "the UTC day changed during the test";
+      ASSERT_TRUE(over_the_wire.ok()) << city << " " << to_string(kind) << ": " << over_the_wire.error().message;
+      ASSERT_TRUE(in_process.ok());
+      EXPECT_EQ(*over_the_wire, *in_process) << city << " " << to_string(kind);
+    }
+  }
+}
+
+TEST_F(WeatherClient, RefusalsAreThePortsErrors) {
+  for (WeatherKind kind : {WeatherKind::kCurrent, WeatherKind::kForecast, WeatherKind::kAlerts}) {
+    auto unknown = run(real_.fetch({kKey, "Atlantis", kind, 3}));
+    ASSERT_FALSE(unknown.ok()) << to_string(kind);
+    EXPECT_EQ(unknown.error().name, "CityNotFound") << to_string(kind);
+    EXPECT_EQ(unknown.error().kind, ErrorKind::kNotFound);
+    auto bad_key = run(real_.fetch({"not-a-key", "Paris", kind, 3}));
+    ASSERT_FALSE(bad_key.ok()) << to_string(kind);
+    EXPECT_EQ(bad_key.error().name, "InvalidApiKey") << to_string(kind);
+    EXPECT_EQ(bad_key.error().kind, ErrorKind::kUnauthorized);
+  }
+}
+
+TEST_F(WeatherClient, AnOverridingKeyReplacesTheSystemsKey) {
+  aws::RealWeather with_key(owm_client(), kKey);
+  auto answered = run(with_key.fetch({"the-systems-placeholder", "Oslo", WeatherKind::kCurrent, 3}));
+  ASSERT_TRUE(answered.ok()) << answered.error().message;
+  EXPECT_EQ(answered->value("name", ""), "Oslo");
 }
 
 }  // namespace

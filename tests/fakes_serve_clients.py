@@ -207,6 +207,14 @@ def case_state_survives_restart(binary):
         import urllib.request
         with urllib.request.urlopen(f"{srv.endpoint}/_fake/cognito/confirmation-code?client_id={app}&username=u@x") as r:
             idp.confirm_sign_up(ClientId=app, Username="u@x", ConfirmationCode=json.loads(r.read())["code"])
+        agent = client(srv.endpoint, service="bedrock-agent")
+        kb = agent.create_knowledge_base(name="kb", roleArn="arn:aws:iam::111111111111:role/kb",
+                                         knowledgeBaseConfiguration={"type": "VECTOR"})["knowledgeBase"]["knowledgeBaseId"]
+        ds = agent.create_data_source(knowledgeBaseId=kb, name="inline",
+                                      dataSourceConfiguration={"type": "CUSTOM"})["dataSource"]["dataSourceId"]
+        agent.ingest_knowledge_base_documents(knowledgeBaseId=kb, dataSourceId=ds, documents=[{"content": {
+            "dataSourceType": "CUSTOM", "custom": {"customDocumentIdentifier": {"id": "d1"}, "sourceType": "IN_LINE",
+                                                   "inlineContent": {"type": "TEXT", "textContent": {"data": "kept text"}}}}}])
         srv.stop(signal.SIGKILL)  # no goodbye: what was answered must already be on disk
     log = os.path.join(state, "requests.jsonl")
     with open(log, "a") as f:
@@ -217,12 +225,14 @@ def case_state_survives_restart(binary):
         auth = client(srv.endpoint, service="cognito-idp").initiate_auth(
             ClientId=app, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": "u@x", "PASSWORD": "Correct-Horse-5"})
         check("IdToken" in auth["AuthenticationResult"], "the confirmed user signs in after the restart")
+        found = client(srv.endpoint, service="bedrock-agent-runtime").retrieve(knowledgeBaseId=kb, retrievalQuery={"text": "kept"})
+        check([r["content"]["text"] for r in found["retrievalResults"]] == ["kept text"], f"restored knowledge base: {found}")
     with open(log) as f:
         lines = f.read().splitlines()
-    # 6 DynamoDB writes, 5 Cognito calls before the kill (the failed confirmation too) and the sign-in
-    # after the restart; the torn line is gone.
-    ops = [f"{json.loads(line)['service']}.{json.loads(line)['op']}" for line in lines]
-    check(len(lines) == 12 and ops[-1] == "cognito.InitiateAuth", f"{len(lines)} entries: {ops}")
+    # 6 DynamoDB writes, 5 Cognito calls before the kill (the failed confirmation too), 3 knowledge-base
+    # writes, and the sign-in after the restart (retrievals change nothing); the torn line is gone.
+    ops = [f"{json.loads(line)['service']}.{json.loads(line).get('op', json.loads(line).get('method'))}" for line in lines]
+    check(len(lines) == 15 and ops[-1] == "cognito.InitiateAuth", f"{len(lines)} entries: {ops}")
 
 
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
@@ -293,6 +303,58 @@ def case_bedrock_invoke_and_cli(binary):
         check(json.loads(cli.stdout)["usage"]["outputTokens"] > 0, cli.stdout)
 
 
+def case_knowledge_bases(binary):
+    """boto3's bedrock-agent (CreateKnowledgeBase, CreateDataSource, IngestKnowledgeBaseDocuments,
+    ListKnowledgeBases) and bedrock-agent-runtime (Retrieve with a tenant filter); a second account
+    cannot see the first one's knowledge base."""
+    with FakesServe(binary) as srv:
+        agent = client(srv.endpoint, service="bedrock-agent")
+        runtime = client(srv.endpoint, service="bedrock-agent-runtime")
+        made = agent.create_knowledge_base(
+            name="kb-pooled", roleArn="arn:aws:iam::111111111111:role/kb",
+            knowledgeBaseConfiguration={"type": "VECTOR", "vectorKnowledgeBaseConfiguration": {
+                "embeddingModelArn": "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0"}})
+        kb = made["knowledgeBase"]
+        check(len(kb["knowledgeBaseId"]) == 10 and kb["knowledgeBaseId"].isalnum() and kb["status"] == "ACTIVE", f"{kb}")
+        check(kb["createdAt"].year >= 2024, f"createdAt parsed as a time: {kb['createdAt']}")
+        kb_id = kb["knowledgeBaseId"]
+        code, _ = error_code(agent.create_knowledge_base, name="kb-pooled", roleArn="arn:aws:iam::111111111111:role/kb",
+                             knowledgeBaseConfiguration={"type": "VECTOR"})
+        check(code == "ConflictException", code)
+        ds = agent.create_data_source(knowledgeBaseId=kb_id, name="inline",
+                                      dataSourceConfiguration={"type": "CUSTOM"})["dataSource"]["dataSourceId"]
+        docs = []
+        for tenant in ("acme", "globex"):
+            for i in range(3):
+                docs.append({"content": {"dataSourceType": "CUSTOM", "custom": {
+                    "customDocumentIdentifier": {"id": f"{tenant}-{i}"}, "sourceType": "IN_LINE",
+                    "inlineContent": {"type": "TEXT", "textContent": {"data": f"kbmark:{tenant}: refund policy {i}"}}}},
+                    "metadata": {"type": "IN_LINE_ATTRIBUTE", "inlineAttributes": [
+                        {"key": "tenant_id", "value": {"type": "STRING", "stringValue": tenant}},
+                        {"key": "page", "value": {"type": "NUMBER", "numberValue": i}}]}})
+        details = agent.ingest_knowledge_base_documents(knowledgeBaseId=kb_id, dataSourceId=ds, documents=docs[:3])
+        details = details["documentDetails"] + agent.ingest_knowledge_base_documents(
+            knowledgeBaseId=kb_id, dataSourceId=ds, documents=docs[3:])["documentDetails"]
+        check([d["status"] for d in details] == ["INDEXED"] * 6, f"{details}")
+        code, _ = error_code(agent.ingest_knowledge_base_documents, knowledgeBaseId=kb_id, dataSourceId=ds, documents=docs * 2)
+        check(code == "ValidationException", f"more than 10 documents: {code}")
+        found = runtime.retrieve(knowledgeBaseId=kb_id, retrievalQuery={"text": "refund policy"}, retrievalConfiguration={
+            "vectorSearchConfiguration": {"numberOfResults": 10, "filter": {"equals": {"key": "tenant_id", "value": "acme"}}}})
+        results = found["retrievalResults"]
+        check(len(results) == 3 and all(r["metadata"]["tenant_id"] == "acme" for r in results), f"{results}")
+        check(all(r["content"]["text"].startswith("kbmark:acme:") and 0 < r["score"] <= 1 for r in results), f"{results}")
+        check(results[0]["location"] == {"type": "CUSTOM", "customDocumentLocation": {"id": "acme-0"}}, f"{results[0]}")
+        code, _ = error_code(runtime.retrieve, knowledgeBaseId=kb_id, retrievalQuery={"text": "refund"},
+                             retrievalConfiguration={"vectorSearchConfiguration": {"filter": {
+                                 "notEquals": {"key": "tenant_id", "value": "acme"}}}})
+        check(code == "ValidationException", f"a filter the fake does not apply is refused, not ignored: {code}")
+        listed = agent.list_knowledge_bases()["knowledgeBaseSummaries"]
+        check([k["knowledgeBaseId"] for k in listed] == [kb_id], f"{listed}")
+        other = client(srv.endpoint, key_id="AKIDTENANTSIMTEST02", service="bedrock-agent-runtime")
+        code, _ = error_code(other.retrieve, knowledgeBaseId=kb_id, retrievalQuery={"text": "refund"})
+        check(code == "ResourceNotFoundException", f"another account's knowledge base: {code}")
+
+
 def case_weather_api(binary):
     """OpenWeatherMap's REST API as a plain HTTP client sees it: shapes, units and error bodies."""
     import urllib.error
@@ -315,6 +377,12 @@ def case_weather_api(binary):
         check(status == 404 and doc == {"cod": "404", "message": "city not found"}, f"unknown city: {status} {doc}")
         status, doc = get(f"{srv.endpoint}/data/2.5/weather?q=London&appid=wrong")
         check(status == 401 and doc["cod"] == 401, f"bad key: {status} {doc}")
+        status, doc = get(f"{srv.endpoint}/geo/1.0/direct?q=paris&limit=1&appid=k1")
+        check(status == 200 and doc == [{"name": "Paris", "lat": 48.86, "lon": 2.35}], f"geocoding: {status} {doc}")
+        status, doc = get(f"{srv.endpoint}/geo/1.0/direct?q=Atlantis&limit=1&appid=k1")
+        check(status == 200 and doc == [], f"geocoding an unknown city: {status} {doc}")
+        status, doc = get(f"{srv.endpoint}/geo/1.0/direct?q=Paris&appid=wrong")
+        check(status == 401, f"geocoding with a bad key: {status} {doc}")
         status, doc = get(f"{srv.endpoint}/data/3.0/onecall?q=London&appid=k1")
         check(status == 429 and doc["cod"] == 429, f"the 4th call in a minute of a 3/minute key: {status} {doc}")
 

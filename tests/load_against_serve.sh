@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `tenantsim load --target URL` drives a server in another process, as it would someone else's: a
 # `tenantsim serve` started here on a free loopback port. The run must pass and write its reports.
-# With --over-the-wire, that server's Cognito, DynamoDB and Bedrock are our real clients (libcurl + SigV4)
-# against a `tenantsim fakes serve` started here too: the system runs on AWS's wire protocols.
+# With --over-the-wire, that server's Cognito, DynamoDB, Bedrock, knowledge bases and weather API are our
+# real clients (libcurl, SigV4 where AWS signs) against a `tenantsim fakes serve` started here too: the
+# system runs on the services' wire protocols.
 #   load_against_serve.sh TENANTSIM SCENARIO OUTDIR [--over-the-wire]
 set -euo pipefail
 bin=$1 scenario=$2 out=$3 wire=${4:-}
@@ -18,6 +19,8 @@ if [[ $wire == --over-the-wire ]]; then
   cat >"$dir/backends.json" <<JSON
 {"dynamodb": {"mode": "real", "endpoint": "$fakes", "table_prefix": "wire-"},
  "bedrock": {"mode": "real", "endpoint": "$fakes"},
+ "knowledge_base": {"mode": "real", "endpoint": "$fakes"},
+ "weather": {"mode": "real", "endpoint": "$fakes"},
  "cognito": {"mode": "real", "endpoint": "$fakes",
              "pre_token_generation_lambda": "arn:aws:lambda:us-east-1:000000000000:function:tenant-claims"}}
 JSON
@@ -43,6 +46,10 @@ if [[ -n $fakes_pid ]]; then
 import boto3,sys; c=boto3.client('dynamodb', endpoint_url=sys.argv[1])
 print(len([t for t in c.list_tables()['TableNames'] if t.startswith('wire-')]))" "$fakes")
   [[ $tables -gt 0 ]] || { echo "no table of the system's in fakes serve"; exit 1; }
-  echo "over the wire: $tables tables of the system in fakes serve"
+  bases=$(AWS_DEFAULT_REGION=us-east-1 python3 -c "
+import boto3,sys; c=boto3.client('bedrock-agent', endpoint_url=sys.argv[1])
+print(len([k for k in c.list_knowledge_bases()['knowledgeBaseSummaries'] if k['name'].startswith('kb-')]))" "$fakes")
+  [[ $bases -gt 0 ]] || { echo "no knowledge base of the system in fakes serve"; exit 1; }
+  echo "over the wire: $tables tables and $bases knowledge bases of the system in fakes serve"
 fi
 kill -TERM "$pid"; wait "$pid"

@@ -4,6 +4,8 @@
 // the wire API on the in-process fake: right password, wrong password, a replayed or forged claim,
 // values an attacker would choose (A = 0, A = N). tests/peers/cognito_identity_js.mjs runs the
 // library itself against `fakes serve`.
+// OpenWeatherMap's answers read back into the weather port's documents (what harness/aws/real_weather
+// does with a real API's answer).
 // Event-stream framing: the empty message of awslabs/aws-c-event-stream's encoded test vectors,
 // round trips, and every damaged frame refused (boto3 and the JS SDK read our frames in
 // tests/fakes_serve_clients.py).
@@ -18,6 +20,7 @@
 #include "fakes/cognito/fake_cognito.h"
 #include "fakes/common/virtual_clock.h"
 #include "fakes/wire/base64.h"
+#include "fakes/weather/owm_wire.h"
 #include "fakes/wire/event_stream.h"
 
 namespace tenantsim {
@@ -251,6 +254,49 @@ TEST_F(CognitoWire, APermanentPasswordSetByAnAdminSignsInAtOnce) {
   EXPECT_EQ(api_.call("AdminSetUserPassword", {{"UserPoolId", pool_}, {"Username", "nobody"}, {"Password", "Perm-Password-1"}})
                 .body["__type"],
             "UserNotFoundException");
+}
+
+TEST(OpenWeatherMap, TheFakesDocumentsSurviveTheApiShapes) {
+  const json current = {{"name", "Oslo"}, {"cod", 200},
+                        {"current", {{"dt_offset_days", 0}, {"temp_c", -7}, {"humidity", 80}, {"description", "snow"}, {"wind_mps", 12}}}};
+  const json forecast = {{"name", "Oslo"}, {"cod", 200}, {"list", json::array({
+      {{"dt_offset_days", 1}, {"temp_c", 3}, {"humidity", 40}, {"description", "mist"}, {"wind_mps", 1}},
+      {{"dt_offset_days", 2}, {"temp_c", 31}, {"humidity", 20}, {"description", "few clouds"}, {"wind_mps", 0}}})}};
+  const json alerts = {{"name", "Oslo"}, {"cod", 200}, {"alerts", json::array({{{"event", "Wind advisory"}, {"sender_name", "MET"}}})}};
+  for (const std::string units : {"standard", "metric", "imperial"}) {
+    // A client asks in metric; the other units must still carry the same temperature back.
+    const bool metric = units == "metric";
+    auto back = owm_wire::from_api(WeatherKind::kCurrent, owm_wire::to_api(WeatherKind::kCurrent, current, units, 1700000000), 3, "Oslo");
+    ASSERT_TRUE(back.ok());
+    if (metric) EXPECT_EQ(*back, current);
+    else EXPECT_NE(*back, current) << units << " is not Celsius";
+  }
+  auto f = owm_wire::from_api(WeatherKind::kForecast, owm_wire::to_api(WeatherKind::kForecast, forecast, "metric", 1700000000), 5, "Oslo");
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(*f, forecast);
+  auto a = owm_wire::from_api(WeatherKind::kAlerts, owm_wire::to_api(WeatherKind::kAlerts, alerts, "metric", 1700000000), 3, "Oslo");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(*a, alerts);
+}
+
+TEST(OpenWeatherMap, AThreeHourlyForecastBecomesOneSampleADay) {
+  // The real API's forecast: a sample every 3 hours for 5 days.
+  json list = json::array();
+  for (int i = 0; i < 40; ++i)
+    list.push_back({{"dt", 1700000000 + 10800 * i}, {"main", {{"temp", 10.4 + i}, {"humidity", i}}},
+                    {"weather", json::array({{{"description", "light rain"}}})}, {"wind", {{"speed", 2.6}}}});
+  auto f = owm_wire::from_api(WeatherKind::kForecast, {{"list", list}, {"city", {{"name", "Dublin"}}}}, 3, "dublin");
+  ASSERT_TRUE(f.ok());
+  ASSERT_EQ((*f)["list"].size(), 3u);
+  EXPECT_EQ((*f)["name"], "Dublin");
+  for (int d = 0; d < 3; ++d) {
+    EXPECT_EQ((*f)["list"][d]["dt_offset_days"], d + 1);
+    EXPECT_EQ((*f)["list"][d]["temp_c"], 10 + 8 * d) << "the first sample of each day, rounded";
+    EXPECT_EQ((*f)["list"][d]["wind_mps"], 3);
+  }
+  auto broken = owm_wire::from_api(WeatherKind::kCurrent, {{"cod", 200}}, 3, "Dublin");
+  ASSERT_FALSE(broken.ok()) << "an answer without main.temp is not weather";
+  EXPECT_EQ(broken.error().kind, ErrorKind::kUnavailable);
 }
 
 TEST(EventStream, TheEmptyMessageIsThePublishedVector) {

@@ -241,6 +241,7 @@ json anthropic_json(const ConverseResponse& r, const std::string& model_id, cons
 int http_status(const std::string& exception) {
   if (exception == "AccessDeniedException") return 403;
   if (exception == "ResourceNotFoundException") return 404;
+  if (exception == "ConflictException") return 409;
   if (exception == "ThrottlingException" || exception == "ModelNotReadyException") return 429;
   if (exception == "ServiceUnavailableException") return 503;
   if (exception == "InternalServerException") return 500;

@@ -29,6 +29,11 @@ void FakeWeather::add_api_key(const std::string& key, int calls_per_minute) {
   keys_[key].limit = calls_per_minute;
 }
 
+bool FakeWeather::has_api_key(const std::string& key) const {
+  std::lock_guard lock(mu_);
+  return keys_.count(key) > 0;
+}
+
 void FakeWeather::set_faults(FaultPlan plan) { faults_.set_plan(std::move(plan)); }
 
 WeatherLedger FakeWeather::ledger() const {

@@ -24,6 +24,7 @@ class FakeWeather final : public WeatherApi {
   FakeWeather(Clock& clock, Rng rng);
 
   void add_api_key(const std::string& key, int calls_per_minute = 60);
+  bool has_api_key(const std::string& key) const;
   void set_faults(FaultPlan plan);
   Task<Result<nlohmann::json>> fetch(WeatherQuery query) override;
   WeatherLedger ledger() const;

@@ -1,6 +1,9 @@
 #include "fakes/weather/owm_wire.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <optional>
 
 #include "fakes/weather/fake_weather.h"
 
@@ -128,6 +131,89 @@ Reply error_reply(const Error& e) {
     return error(429, 429, "Your account is temporary blocked due to exceeding of requests limit of your subscription type. "
                            "Please choose the proper subscription https://openweathermap.org/price");
   return error(503, 503, e.message);
+}
+
+Reply geocode(const std::map<std::string, std::string>& params) {
+  auto appid = params.find("appid");
+  if (appid == params.end() || appid->second.empty())
+    return error(401, 401, "Invalid API key. Please see https://openweathermap.org/faq#error401 for more info.");
+  auto q = params.find("q");
+  if (q == params.end() || q->second.empty()) return error(400, "400", "Nothing to geocode");
+  const std::string city = q->second.substr(0, q->second.find(','));
+  json places = json::array();
+  for (const auto& p : kPlaces) {
+    const std::string name = p.name;
+    if (name.size() == city.size() && std::equal(name.begin(), name.end(), city.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+        }))
+      places.push_back({{"name", name}, {"lat", p.lat}, {"lon", p.lon}});
+  }
+  return Reply{200, places};
+}
+
+namespace {
+
+Error not_the_api(const std::string& what) {
+  return Error::make(ErrorKind::kUnavailable, "UnexpectedAnswer", "the weather API's answer " + what);
+}
+
+// One sample of the API (`main`, `weather`, `wind`) as the fake's compact sample.
+std::optional<json> compact_sample(const json& s) {
+  if (!s.is_object() || !s.contains("main") || !s["main"].is_object() || !s["main"].contains("temp") ||
+      !s["main"]["temp"].is_number())
+    return std::nullopt;
+  json out = {{"temp_c", static_cast<int64_t>(std::llround(s["main"]["temp"].get<double>()))},
+              {"humidity", s["main"].value("humidity", 0)},
+              {"description", "clear sky"},
+              {"wind_mps", 0}};
+  if (s.contains("weather") && s["weather"].is_array() && !s["weather"].empty() && s["weather"][0].is_object())
+    out["description"] = s["weather"][0].value("description", "clear sky");
+  if (s.contains("wind") && s["wind"].is_object() && s["wind"].contains("speed") && s["wind"]["speed"].is_number())
+    out["wind_mps"] = static_cast<int64_t>(std::llround(s["wind"]["speed"].get<double>()));
+  return out;
+}
+
+}  // namespace
+
+Result<json> from_api(WeatherKind kind, const json& api, int days, const std::string& city) {
+  if (!api.is_object()) return not_the_api("is not a JSON object");
+  switch (kind) {
+    case WeatherKind::kCurrent: {
+      auto s = compact_sample(api);
+      if (!s) return not_the_api("has no main.temp");
+      (*s)["dt_offset_days"] = 0;
+      return json{{"name", api.value("name", city)}, {"cod", 200}, {"current", *s}};
+    }
+    case WeatherKind::kForecast: {
+      if (!api.contains("list") || !api["list"].is_array()) return not_the_api("has no list");
+      json list = json::array();
+      int64_t first = -1, last_day = 0;
+      for (const auto& entry : api["list"]) {
+        if (!entry.is_object() || !entry.contains("dt") || !entry["dt"].is_number_integer()) return not_the_api("has a sample without dt");
+        const int64_t dt = entry["dt"].get<int64_t>();
+        if (first < 0) first = dt;
+        const int64_t day = 1 + (dt - first) / 86400;
+        if (day == last_day) continue;
+        if (day > days) break;
+        auto s = compact_sample(entry);
+        if (!s) return not_the_api("has a sample without main.temp");
+        (*s)["dt_offset_days"] = day;
+        list.push_back(std::move(*s));
+        last_day = day;
+      }
+      std::string name = city;
+      if (api.contains("city") && api["city"].is_object()) name = api["city"].value("name", city);
+      return json{{"name", name}, {"cod", 200}, {"list", list}};
+    }
+    case WeatherKind::kAlerts: {
+      json alerts = json::array();
+      if (api.contains("alerts") && api["alerts"].is_array())
+        for (const auto& a : api["alerts"])
+          if (a.is_object()) alerts.push_back({{"event", a.value("event", "")}, {"sender_name", a.value("sender_name", "")}});
+      return json{{"name", city}, {"cod", 200}, {"alerts", alerts}};
+    }
+  }
+  return not_the_api("is of an unknown kind");
 }
 
 }  // namespace tenantsim::owm_wire

@@ -83,7 +83,7 @@ ErrorKind error_kind(const std::string& name, int status) {
     return ErrorKind::kTooManyRequests;
   if (name == "ConditionalCheckFailedException" || name == "TransactionCanceledException" ||
       name == "ResourceInUseException" || name == "UsernameExistsException" || name == "TransactionConflictException" ||
-      name == "GroupExistsException")
+      name == "GroupExistsException" || name == "ConflictException" || status == 409)
     return ErrorKind::kConflict;
   if (name == "ResourceNotFoundException" || name == "UserNotFoundException") return ErrorKind::kNotFound;
   if (name == "AccessDeniedException" || name == "UserNotConfirmedException") return ErrorKind::kForbidden;
@@ -123,9 +123,10 @@ AwsJsonClient::Attempt AwsJsonClient::send(const std::string& method, const std:
   const size_t scheme = config_.url.find("://");
   const std::string url = config_.url.substr(0, scheme == std::string::npos ? 0 : scheme + 3) + host_ + path;
   curl_slist* list = nullptr;
-  if (method == "POST") {
+  const bool with_body = method != "GET";
+  if (with_body) {
     const std::string amz_date = amz_date_now();
-    wire::SignableRequest req{"POST", path.substr(0, path.find('?')), "", headers, body};
+    wire::SignableRequest req{method, path.substr(0, path.find('?')), "", headers, body};
     req.headers.emplace_back("host", host_);
     const wire::SigV4Scope scope{amz_date.substr(0, 8), config_.region, config_.service};
     const auto added = wire::sign(req, config_.credentials, scope, amz_date);
@@ -136,8 +137,9 @@ AwsJsonClient::Attempt AwsJsonClient::send(const std::string& method, const std:
   }
   curl_easy_reset(curl);
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  if (method == "POST") {
+  if (with_body) {
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    if (method != "POST") curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
@@ -180,7 +182,7 @@ Result<T> AwsJsonClient::with_retries(const std::function<Attempt()>& attempt_on
     }
     ++attempts_;
     Attempt a = attempt_once();
-    if (a.status == 200) return parse(a.body);
+    if (a.status >= 200 && a.status < 300) return parse(a.body);  // 202 for an accepted creation
     if (a.status == 0) {
       last = Error::make(ErrorKind::kUnavailable, "NetworkError", a.transport_error);
     } else {
@@ -205,10 +207,10 @@ Result<nlohmann::json> AwsJsonClient::call(const std::string& operation, const n
   return with_retries<nlohmann::json>([&] { return send("POST", path_, headers, body); }, parse_json);
 }
 
-Result<nlohmann::json> AwsJsonClient::post(const std::string& path, const nlohmann::json& request) {
+Result<nlohmann::json> AwsJsonClient::rest(const std::string& method, const std::string& path, const nlohmann::json& request) {
   const std::string body = request.dump();
   const wire::Headers headers = {{"content-type", "application/json"}, {"accept", "application/json"}};
-  return with_retries<nlohmann::json>([&] { return send("POST", path, headers, body); }, parse_json);
+  return with_retries<nlohmann::json>([&] { return send(method, path, headers, body); }, parse_json);
 }
 
 Result<std::string> AwsJsonClient::get(const std::string& path) {

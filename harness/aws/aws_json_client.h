@@ -55,7 +55,9 @@ class AwsJsonClient {
 
   // POSTs `body` as JSON to `path` on the endpoint's host, signed: AWS's REST-JSON protocols
   // (Bedrock's /model/{id}/converse). Errors are named by the x-amzn-ErrorType header.
-  Result<nlohmann::json> post(const std::string& path, const nlohmann::json& body);
+  Result<nlohmann::json> post(const std::string& path, const nlohmann::json& body) { return rest("POST", path, body); }
+  // The same with any method that carries a body (PUT for Bedrock's control-plane creations).
+  Result<nlohmann::json> rest(const std::string& method, const std::string& path, const nlohmann::json& body);
 
   // GET `path` on the endpoint's host, unsigned, with the same retries: the public documents a
   // service serves beside its API (a user pool's JWKS). The body of a 200 answer.
@@ -74,7 +76,7 @@ class AwsJsonClient {
     std::string error_type;    // x-amzn-ErrorType, if any
     std::string transport_error;
   };
-  // One request to `path` on the endpoint's host: POST (signed, with `headers`) or GET (unsigned).
+  // One request to `path` on the endpoint's host: GET unsigned, any other method signed, with `headers`.
   Attempt send(const std::string& method, const std::string& path, const wire::Headers& headers, const std::string& body);
   // The retry loop around one request; `parse` turns a 200 body into the answer.
   template <class T>

@@ -9,6 +9,8 @@
 
 #include "harness/aws/real_bedrock.h"
 #include "harness/aws/real_dynamodb.h"
+#include "harness/aws/real_knowledge_base.h"
+#include "harness/aws/real_weather.h"
 
 namespace tenantsim::aws {
 
@@ -16,7 +18,7 @@ namespace {
 
 using nlohmann::json;
 
-const std::set<std::string> kServices = {"dynamodb", "cognito", "bedrock", "weather"};
+const std::set<std::string> kServices = {"dynamodb", "cognito", "bedrock", "weather", "knowledge_base"};
 
 std::string trim(std::string s) {
   s.erase(0, s.find_first_not_of(" \t\r"));
@@ -33,7 +35,7 @@ Result<Backends> parse_backends(const json& j, const std::string& where) {
   for (const auto& [service, spec] : j.items()) {
     const std::string at = where + ": " + service;
     if (!kServices.count(service)) {
-      problems.push_back(at + ": unknown service (dynamodb, cognito, bedrock, weather)");
+      problems.push_back(at + ": unknown service (dynamodb, cognito, bedrock, weather, knowledge_base)");
       continue;
     }
     if (!spec.is_object()) {
@@ -46,7 +48,9 @@ Result<Backends> parse_backends(const json& j, const std::string& where) {
       continue;
     }
     static const std::map<std::string, std::set<std::string>> kServiceFields = {
-        {"dynamodb", {"table_prefix", "delete_tables_after"}}, {"cognito", {"issuer_base", "pre_token_generation_lambda"}}};
+        {"dynamodb", {"table_prefix", "delete_tables_after"}},
+        {"cognito", {"issuer_base", "pre_token_generation_lambda"}},
+        {"knowledge_base", {"runtime_endpoint", "role_arn", "embedding_model_arn", "storage_configuration"}}};
     const auto own = kServiceFields.find(service);
     bool fields_ok = true;
     for (const auto& [field, v] : spec.items()) {
@@ -54,22 +58,42 @@ Result<Backends> parse_backends(const json& j, const std::string& where) {
       if (!common && (own == kServiceFields.end() || !own->second.count(field))) {
         problems.push_back(fmt::format("{}.{}: unknown field", at, field));
         fields_ok = false;
-      } else if (field == "delete_tables_after" ? !v.is_boolean() : !v.is_string()) {
-        problems.push_back(fmt::format("{}.{}: must be {}", at, field, field == "delete_tables_after" ? "true or false" : "a string"));
+      } else if (field == "delete_tables_after" ? !v.is_boolean() : field == "storage_configuration" ? !v.is_object() : !v.is_string()) {
+        problems.push_back(fmt::format("{}.{}: must be {}", at, field,
+                                       field == "delete_tables_after"     ? "true or false"
+                                       : field == "storage_configuration" ? "an object (CreateKnowledgeBase's storageConfiguration)"
+                                                                          : "a string"));
         fields_ok = false;
       }
     }
     if (mode == "fake" || !fields_ok) continue;
-    if (service == "weather") {
-      problems.push_back(at + ".mode: \"real\" is not available for weather yet (dynamodb, cognito and bedrock are)");
-      continue;
-    }
     RealService r;
     r.region = spec.value("region", std::string("us-east-1"));
-    const std::string host = service == "cognito" ? "cognito-idp" : service == "bedrock" ? "bedrock-runtime" : service;
-    r.endpoint = spec.value("endpoint", fmt::format("https://{}.{}.amazonaws.com", host, r.region));
+    const std::string host = service == "cognito"          ? "cognito-idp"
+                             : service == "bedrock"        ? "bedrock-runtime"
+                             : service == "knowledge_base" ? "bedrock-agent"
+                                                           : service;
+    r.endpoint = spec.value("endpoint", service == "weather" ? std::string("https://api.openweathermap.org")
+                                                             : fmt::format("https://{}.{}.amazonaws.com", host, r.region));
     if (!r.endpoint.starts_with("http://") && !r.endpoint.starts_with("https://"))
       problems.push_back(at + ".endpoint: must be an http:// or https:// URL");
+    if (service == "weather") {
+      out.weather = r;
+      continue;
+    }
+    if (service == "knowledge_base") {
+      // One endpoint given (fakes serve): it serves the runtime too.
+      r.runtime_endpoint = spec.value("runtime_endpoint", spec.contains("endpoint") ? r.endpoint
+                                                                                    : fmt::format("https://bedrock-agent-runtime.{}.amazonaws.com", r.region));
+      if (!r.runtime_endpoint.starts_with("http://") && !r.runtime_endpoint.starts_with("https://"))
+        problems.push_back(at + ".runtime_endpoint: must be an http:// or https:// URL");
+      r.role_arn = spec.value("role_arn", std::string());
+      if (!r.role_arn.empty() && !r.role_arn.starts_with("arn:")) problems.push_back(at + ".role_arn: must be an IAM role ARN (arn:aws:iam::...)");
+      r.embedding_model_arn = spec.value("embedding_model_arn", std::string());
+      if (spec.contains("storage_configuration")) r.storage_configuration = spec["storage_configuration"];
+      out.knowledge_base = r;
+      continue;
+    }
     if (service == "bedrock") {
       out.bedrock = r;
       continue;
@@ -213,6 +237,28 @@ Result<std::unique_ptr<ModelRuntime>> make_bedrock(const RealService& service, u
   auto client = client_for(service, {"bedrock", "", "application/json", 60000}, seed);
   if (!client.ok()) return client.take_error();
   return std::unique_ptr<ModelRuntime>(std::make_unique<RealBedrock>(*client));
+}
+
+Result<std::unique_ptr<KnowledgeBase>> make_knowledge_base(const RealService& service, uint64_t seed) {
+  auto control = client_for(service, {"bedrock", "", "application/json"}, seed);
+  if (!control.ok()) return control.take_error();
+  RealService runtime_service = service;
+  runtime_service.endpoint = service.runtime_endpoint.empty() ? service.endpoint : service.runtime_endpoint;
+  auto runtime = client_for(runtime_service, {"bedrock", "", "application/json"}, seed + 1);
+  if (!runtime.ok()) return runtime.take_error();
+  KnowledgeBaseOptions options;
+  if (!service.role_arn.empty()) options.role_arn = service.role_arn;
+  if (!service.embedding_model_arn.empty()) options.embedding_model_arn = service.embedding_model_arn;
+  options.storage_configuration = service.storage_configuration;
+  return std::unique_ptr<KnowledgeBase>(std::make_unique<RealKnowledgeBase>(*control, *runtime, std::move(options)));
+}
+
+std::unique_ptr<WeatherApi> make_weather(const RealService& service, uint64_t seed) {
+  EndpointConfig c;  // unsigned: the API key is a query parameter
+  c.url = service.endpoint;
+  c.region = service.region;
+  const char* key = std::getenv("OPENWEATHERMAP_API_KEY");
+  return std::make_unique<RealWeather>(std::make_shared<AwsJsonClient>(c, Rng(seed).split("weather-client")), key ? key : "");
 }
 
 }  // namespace tenantsim::aws

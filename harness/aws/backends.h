@@ -5,13 +5,17 @@
 //                 "table_prefix": "ci-", "delete_tables_after": true},
 //    "cognito": {"mode": "real", "endpoint": "http://127.0.0.1:8000",
 //                "pre_token_generation_lambda": "arn:aws:lambda:us-east-1:123456789012:function:claims"},
-//    "bedrock": {"mode": "real", "endpoint": "http://127.0.0.1:8000"}, "weather": {"mode": "fake"}}
+//    "bedrock": {"mode": "real", "endpoint": "http://127.0.0.1:8000"}, "weather": {"mode": "fake"},
+//    "knowledge_base": {"mode": "real", "endpoint": "http://127.0.0.1:8000",
+//                       "role_arn": "arn:aws:iam::123456789012:role/kb", "storage_configuration": {...}}}
 //
 // "fake" (the default for a service not named) is the in-process fake; "real" is our client for
 // the service's wire protocol, against `endpoint` (AWS's regional endpoint when omitted).
 // Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN), else the
 // shared credentials file (AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials, profile AWS_PROFILE
-// or "default"). So far DynamoDB, Cognito and Bedrock can be real; the weather API says so when asked.
+// or "default"). The weather API ("endpoint" defaults to https://api.openweathermap.org) is not
+// signed: it takes the API key from OPENWEATHERMAP_API_KEY when that is set, else the system's
+// configured key (what `fakes serve` accepts).
 #pragma once
 
 #include <memory>
@@ -23,8 +27,10 @@
 #include <nlohmann/json.hpp>
 
 #include "core/base/result.h"
+#include "core/ports/knowledge_base.h"
 #include "core/ports/model_runtime.h"
 #include "core/ports/table.h"
+#include "core/ports/weather_api.h"
 #include "fakes/wire/sigv4.h"
 #include "harness/aws/aws_json_client.h"
 #include "harness/aws/real_cognito.h"
@@ -38,13 +44,21 @@ struct RealService {
   bool delete_tables_after = true; // DynamoDB: drop the run's tables when it ends
   std::string issuer_base;                  // Cognito: its tokens' issuer before "/{pool}" (AWS's form if empty)
   std::string pre_token_generation_lambda;  // Cognito: the V2 trigger that puts tenant claims in access tokens
+  // Knowledge bases: `endpoint` is Agents for Amazon Bedrock (the control plane), this its runtime
+  // (Retrieve); the rest is what CreateKnowledgeBase needs in AWS.
+  std::string runtime_endpoint;
+  std::string role_arn;
+  std::string embedding_model_arn;
+  nlohmann::json storage_configuration;
 };
 
 struct Backends {
   std::optional<RealService> dynamodb;  // nullopt: the in-process fake
   std::optional<RealService> cognito;
   std::optional<RealService> bedrock;
-  bool any_real() const { return dynamodb || cognito || bedrock; }
+  std::optional<RealService> weather;
+  std::optional<RealService> knowledge_base;
+  bool any_real() const { return dynamodb || cognito || bedrock || weather || knowledge_base; }
 };
 
 Result<Backends> parse_backends(const nlohmann::json& j, const std::string& where);
@@ -82,5 +96,11 @@ Result<std::unique_ptr<RealCognito>> make_cognito(const RealService& service, ui
 
 // The ModelRuntime of a real Bedrock runtime backend (harness/aws/real_bedrock.h).
 Result<std::unique_ptr<ModelRuntime>> make_bedrock(const RealService& service, uint64_t seed);
+
+// The KnowledgeBase of real Bedrock knowledge bases (harness/aws/real_knowledge_base.h).
+Result<std::unique_ptr<KnowledgeBase>> make_knowledge_base(const RealService& service, uint64_t seed);
+
+// The WeatherApi of a real OpenWeatherMap backend (harness/aws/real_weather.h).
+std::unique_ptr<WeatherApi> make_weather(const RealService& service, uint64_t seed);
 
 }  // namespace tenantsim::aws

@@ -197,15 +197,24 @@ int run(int argc, char** argv) {
       std::cerr << "tenantsim run: --backends: " << backends.error().message << "\n";
       return kUsage;
     }
-    if (backends->cognito) {
-      std::cerr << "tenantsim run: --backends: cognito: \"real\" is for `tenantsim serve`; a run's token attacks sign "
-                   "with its pools' keys and its cost report counts the fake's monthly active users, neither of which a "
-                   "real Cognito gives\n";
-      return kUsage;
-    }
-    if (backends->bedrock) {
-      std::cerr << "tenantsim run: --backends: bedrock: \"real\" is for `tenantsim serve`; a run reconciles every "
-                   "token billed against the model fake's ledger, which a real Bedrock does not give\n";
+    // Why each service can be real for `serve` but not for a run: the run's oracle needs what only
+    // the fake gives.
+    const std::pair<bool, const char*> serve_only[] = {
+        {backends->cognito.has_value(),
+         "cognito: \"real\" is for `tenantsim serve`; a run's token attacks sign with its pools' keys and its cost "
+         "report counts the fake's monthly active users, neither of which a real Cognito gives"},
+        {backends->bedrock.has_value(),
+         "bedrock: \"real\" is for `tenantsim serve`; a run reconciles every token billed against the model fake's "
+         "ledger, which a real Bedrock does not give"},
+        {backends->weather.has_value(),
+         "weather: \"real\" is for `tenantsim serve`; a run reconciles every weather call billed against the weather "
+         "fake's ledger, which OpenWeatherMap does not give"},
+        {backends->knowledge_base.has_value(),
+         "knowledge_base: \"real\" is for `tenantsim serve`; a run judges isolation from the knowledge-base fake's "
+         "ledger of every retrieval, which Bedrock does not give"}};
+    for (const auto& [real, why] : serve_only) {
+      if (!real) continue;
+      std::cerr << "tenantsim run: --backends: " << why << "\n";
       return kUsage;
     }
     if (backends->dynamodb) {

@@ -71,31 +71,40 @@ int serve(int argc, char** argv) {
   std::unique_ptr<aws::PrefixedDatabase> real_dynamodb;
   std::unique_ptr<aws::RealCognito> real_cognito;
   std::unique_ptr<ModelRuntime> real_bedrock;
+  std::unique_ptr<WeatherApi> real_weather;
+  std::unique_ptr<KnowledgeBase> real_knowledge;
   bool drop_tables = false;
   if (args->count("backends")) {
     auto backends = aws::load_backends((*args)["backends"].as<std::string>());
     if (!backends.ok()) throw UsageError("--backends: " + backends.error().message);
+    // A client that could not be made (no credentials, say) is the command line's problem.
+    auto made = [](auto result) {
+      if (!result.ok()) throw UsageError("--backends: " + result.error().message);
+      return std::move(*result);
+    };
     if (backends->dynamodb) {
-      auto db = aws::make_dynamodb(*backends->dynamodb, so.world.seed);
-      if (!db.ok()) throw UsageError("--backends: " + db.error().message);
-      real_dynamodb = std::move(*db);
+      real_dynamodb = made(aws::make_dynamodb(*backends->dynamodb, so.world.seed));
       drop_tables = backends->dynamodb->delete_tables_after;
       so.world.database = real_dynamodb.get();
     }
     if (backends->cognito) {
-      auto idp = aws::make_cognito(*backends->cognito, so.world.seed);
-      if (!idp.ok()) throw UsageError("--backends: " + idp.error().message);
-      real_cognito = std::move(*idp);
+      real_cognito = made(aws::make_cognito(*backends->cognito, so.world.seed));
       so.world.identity = real_cognito.get();
       so.world.identity_mailbox = [idp_ptr = real_cognito.get()](const std::string& client, const std::string& user) {
         return idp_ptr->fake_mailbox(client, user);
       };
     }
     if (backends->bedrock) {
-      auto model = aws::make_bedrock(*backends->bedrock, so.world.seed);
-      if (!model.ok()) throw UsageError("--backends: " + model.error().message);
-      real_bedrock = std::move(*model);
+      real_bedrock = made(aws::make_bedrock(*backends->bedrock, so.world.seed));
       so.world.model = real_bedrock.get();
+    }
+    if (backends->weather) {
+      real_weather = aws::make_weather(*backends->weather, so.world.seed);
+      so.world.weather = real_weather.get();
+    }
+    if (backends->knowledge_base) {
+      real_knowledge = made(aws::make_knowledge_base(*backends->knowledge_base, so.world.seed));
+      so.world.knowledge = real_knowledge.get();
     }
   }
   std::optional<LoadedScenario> scenario;

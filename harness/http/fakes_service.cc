@@ -88,7 +88,8 @@ FakesService::FakesService(FakesServiceOptions options)
       cognito_(cloud_clock_, Rng(options_.seed).split("cognito")),
       cognito_api_(cognito_, [this](Task<void> t) { run_on_cloud(std::move(t)); },
                    [this](const std::string& client, const std::string& user) { return cognito_.mailbox(client, user); },
-                   Rng(options_.seed).split("cognito-wire")) {
+                   Rng(options_.seed).split("cognito-wire")),
+      knowledge_api_(knowledge_, [this](Task<void> t) { run_on_cloud(std::move(t)); }, [this] { return now_ms(); }) {
   if (options_.weather_keys.empty()) options_.weather_keys["tenantsim-weather-key"] = 600;
   for (const auto& [key, per_minute] : options_.weather_keys) weather_.add_api_key(key, per_minute);
 }
@@ -105,7 +106,8 @@ Result<size_t> FakesService::replay(const std::vector<json>& entries) {
   for (const auto& e : entries) {
     ++line;
     const std::string service = e.value("service", "");
-    if ((service != "dynamodb" && service != "cognito") || !e.contains("request") || !e["t"].is_number_integer())
+    if ((service != "dynamodb" && service != "cognito" && service != "knowledge_base") || !e.contains("request") ||
+        !e["t"].is_number_integer())
       return Error::make(ErrorKind::kBadRequest, "StateCorrupt", fmt::format("state entry {} is not a request this server logs", line));
     replay_time_ms_ = e["t"].get<int64_t>();
     int status = 0;
@@ -115,8 +117,13 @@ Result<size_t> FakesService::replay(const std::vector<json>& entries) {
       const auto reply = dynamo_.call(e.value("op", ""), e["request"], ctx);
       status = reply.status;
       body = reply.body;
-    } else {
+    } else if (service == "cognito") {
       const auto reply = cognito_api_.call(e.value("op", ""), e["request"]);
+      status = reply.status;
+      body = reply.body;
+    } else {
+      const auto reply = knowledge_api_.call(e.value("method", ""), e.value("path", ""), e["request"],
+                                             e.value("account", "000000000000"), e.value("region", "us-east-1"));
       status = reply.status;
       body = reply.body;
     }
@@ -203,12 +210,13 @@ Response FakesService::dispatch(const Request& req) {
       return Response{200, {{"Content-Type", "application/json"}}, json{{"code", code}}.dump()};
     }
   }
+  if (kb_wire::KnowledgeBaseApi::serves(path) && options_.services.count("bedrock")) return knowledge_base(req, path);
   if (req.method == "POST" && path.starts_with("/model/") && options_.services.count("bedrock")) {
     // /model/{modelId}/{converse|invoke}; the id is percent-encoded (':' as %3A).
     const size_t slash = path.rfind('/');
     return bedrock(req, path.substr(7, slash > 7 ? slash - 7 : 0), path.substr(slash + 1));
   }
-  if (req.method == "GET" && path.starts_with("/data/") && options_.services.count("weather"))
+  if (req.method == "GET" && (path.starts_with("/data/") || path == "/geo/1.0/direct") && options_.services.count("weather"))
     return weather(req, path, q == std::string::npos ? "" : req.target.substr(q + 1));
   if (req.method == "POST" && !target.empty())
     return aws_json(400, json{{"__type", "com.amazon.coral.service#UnknownOperationException"},
@@ -310,10 +318,16 @@ Response FakesService::bedrock(const Request& req, const std::string& raw_model_
 Response FakesService::weather(const Request& req, const std::string& path, const std::string& query) {
   (void)req;
   const auto params = parse_query(query);
-  auto parsed = owm_wire::parse_request(path, params);
   auto reply_of = [](const owm_wire::Reply& r) {
     return Response{r.status, {{"Content-Type", "application/json; charset=utf-8"}}, r.body.dump()};
   };
+  if (path == "/geo/1.0/direct") {
+    auto appid = params.find("appid");
+    if (appid != params.end() && !weather_.has_api_key(appid->second))
+      return reply_of(owm_wire::error_reply(Error::make(ErrorKind::kUnauthorized, "InvalidApiKey", "")));
+    return reply_of(owm_wire::geocode(params));
+  }
+  auto parsed = owm_wire::parse_request(path, params);
   if (const auto* refused = std::get_if<owm_wire::Reply>(&parsed)) return reply_of(*refused);
   const WeatherQuery q = std::get<WeatherQuery>(parsed);
   std::optional<Result<json>> out;
@@ -325,6 +339,34 @@ Response FakesService::weather(const Request& req, const std::string& path, cons
   if (!out->ok()) return reply_of(owm_wire::error_reply(out->error()));
   auto units = params.find("units");
   return reply_of({200, owm_wire::to_api(q.kind, out->value(), units == params.end() ? "standard" : units->second, now_ms() / 1000)});
+}
+
+Response FakesService::knowledge_base(const Request& req, const std::string& path) {
+  const uint64_t n = requests_.load();
+  dynamo::CallContext context;
+  if (auto refused = authenticate(req, context)) return rest_error(refused->name, refused->message, n);
+  const json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
+  if (body.is_discarded()) return rest_error("ValidationException", "the request body is not JSON", n);
+  auto answer = [n](const kb_wire::Reply& reply) {
+    return reply.error.empty() ? aws_json(reply.status, reply.body, "application/json", n)
+                               : rest_error(reply.error, reply.body.value("message", ""), n);
+  };
+  if (!options_.log) return answer(knowledge_api_.call(req.method, path, body, context.account, context.region));
+  std::lock_guard lock(log_mu_);
+  if (log_failed_) return rest_error("InternalServerException", "the state log could not be written", n);
+  const int64_t t = now_ms();
+  replay_time_ms_ = t;
+  const auto reply = knowledge_api_.call(req.method, path, body, context.account, context.region);
+  replay_time_ms_ = -1;
+  if (reply.mutated) {
+    const json entry = {{"service", "knowledge_base"}, {"method", req.method}, {"path", path}, {"account", context.account},
+                        {"region", context.region}, {"t", t}, {"status", reply.status}, {"request", body}};
+    if (auto st = options_.log->append(entry); !st.ok()) {
+      log_failed_ = true;
+      return rest_error("InternalServerException", st.error().message, n);
+    }
+  }
+  return answer(reply);
 }
 
 void FakesService::run_on_cloud(Task<void> t) {

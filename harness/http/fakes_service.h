@@ -1,7 +1,8 @@
 // FakesService: the fakes on their AWS wire protocols, as an http::Handler for the one HTTP server
 // skeleton (what `tenantsim fakes serve` runs). One port for every service, routed the way AWS's
 // own front ends tell the protocols apart: JSON 1.0/1.1 calls by `X-Amz-Target`
-// (`DynamoDB_20120810.*`, `AWSCognitoIdentityProviderService.*`), REST calls by path. Each request's SigV4 Authorization header is parsed
+// (`DynamoDB_20120810.*`, `AWSCognitoIdentityProviderService.*`), REST calls by path (Bedrock's
+// /model/..., its knowledge bases' /knowledgebases/..., OpenWeatherMap's /data/... and /geo/...). Each request's SigV4 Authorization header is parsed
 // (its access key names the account, so tables and quotas are per account over the wire too) and,
 // with verify_sigv4, checked against the configured secret like AWS does.
 //
@@ -24,6 +25,8 @@
 #include "fakes/cognito/fake_cognito.h"
 #include "fakes/common/virtual_clock.h"
 #include "fakes/dynamodb/dynamodb_api.h"
+#include "fakes/knowledge_base/fake_knowledge_base.h"
+#include "fakes/knowledge_base/kb_wire.h"
 #include "fakes/weather/fake_weather.h"
 #include "harness/http/http_server.h"
 #include "harness/http/request_log.h"
@@ -77,6 +80,7 @@ class FakesService {
   Response bedrock(const Request& req, const std::string& model_id, const std::string& action);
   Response weather(const Request& req, const std::string& path, const std::string& query);
   Response cognito(const Request& req, const std::string& operation);
+  Response knowledge_base(const Request& req, const std::string& path);
   // Runs one port call of a cloud fake to completion on the cloud clock, moved to the wall clock.
   void run_on_cloud(Task<void> t);
 
@@ -103,6 +107,8 @@ class FakesService {
   FakeWeather weather_;
   FakeCognito cognito_;
   cognito_wire::CognitoApi cognito_api_;
+  FakeKnowledgeBase knowledge_;
+  kb_wire::KnowledgeBaseApi knowledge_api_;
 };
 
 }  // namespace tenantsim::http
