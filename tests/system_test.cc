@@ -47,6 +47,30 @@ TEST(System, RegistrationNeedsEmailVerificationAndRefusesTakenTenants) {
   EXPECT_EQ(again.body["code"], "TenantExists");
 }
 
+// A registration whose first user cannot be created gives its tenant id back: sending it again
+// (a better password, after a throttle) succeeds, and a silo tenant's half-built pool is gone.
+TEST(System, AFailedRegistrationCanBeSentAgain) {
+  Fixture f{make_world()};
+  for (const std::string tier : {"basic", "premium"}) {
+    const std::string id = "retry-" + tier;
+    json body = {{"tenant_id", id}, {"username", "a@" + id}, {"password", "x"}, {"subscription_tier", tier}, {"admin", true}};
+    auto weak = f.w->call("POST", "/api/register", "", body);
+    ASSERT_EQ(weak.status, 400) << weak.body.dump();
+    EXPECT_EQ(weak.body["code"], "InvalidPasswordException");
+    EXPECT_FALSE(f.w->system->tenants().find(id)) << tier << ": the failed registration left its tenant behind";
+    body["password"] = "password-1";
+    auto again = f.w->call("POST", "/api/register", "", body);
+    ASSERT_EQ(again.status, 201) << tier << ": " << again.body.dump();
+    auto confirm = f.w->call("POST", "/api/register/confirm", "",
+                             {{"tenant_id", id}, {"username", "a@" + id}, {"code", f.w->mailbox(f.w->system->tenants().find(id)->client_id, "a@" + id)}});
+    EXPECT_EQ(confirm.status, 200) << confirm.body.dump();
+    auto login = f.w->call("POST", "/api/auth/login", "", {{"tenant_id", id}, {"username", "a@" + id}, {"password", "password-1"}});
+    EXPECT_EQ(login.status, 200) << login.body.dump();
+  }
+  // The silo tenant's first, abandoned pool was deleted (the pooled one is shared and stays).
+  EXPECT_EQ(f.w->cognito.ledger().requests_by_operation["DeleteUserPool"], 1u);
+}
+
 TEST(System, LoginIntoAnotherPooledTenantIsRefused) {
   Fixture f{make_world()};
   auto acme = must(f.w->new_tenant("acme", "basic"));

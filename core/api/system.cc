@@ -189,7 +189,12 @@ Task<Result<Json>> System::register_tenant(Json body) {
   Attributes attrs{{"custom:tenant_id", tenant->id}, {"custom:subscription_tier", tenant->tier}};
   if (!email.empty()) attrs["email"] = email;
   auto sub = co_await ports_.identity.sign_up(tenant->client_id, username, password, attrs);
-  if (!sub.ok()) co_return sub.take_error();
+  if (!sub.ok()) {
+    // No user was created: give the id back, so that the same registration can be sent again.
+    Tenant partial = *tenant;
+    co_await tenants_->release(std::move(partial));
+    co_return sub.take_error();
+  }
   if (admin) {
     std::string admins = tenant->id + "-admins";
     auto st = co_await ports_.identity.admin_add_user_to_group(tenant->pool_id, username, std::move(admins));

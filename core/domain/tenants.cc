@@ -92,18 +92,35 @@ Task<Result<Tenant>> TenantDirectory::onboard(std::string tenant_id, std::string
   t.tier = tier;
   t.deployment = policy->deployment;
   t.zone = std::move(zone);
-  if (policy->deployment == Deployment::kSilo) {
-    auto pool = co_await idp_.create_user_pool(pool_config("tenantsim-silo-" + tenant_id));
+  Status built = co_await build(t);
+  if (built.ok()) {
+    Item record = tenant_item(t);
+    built = co_await (*table)->put_item(std::move(record));
+  }
+  if (!built.ok()) {
+    // A step that failed gives the id back, with what was built so far.
+    Tenant partial = t;
+    co_await release(std::move(partial));
+    co_return built.take_error();
+  }
+  std::lock_guard lock(mu_);
+  tenants_[t.id] = t;
+  co_return t;
+}
+
+Task<Status> TenantDirectory::build(Tenant& t) {
+  if (t.deployment == Deployment::kSilo) {
+    auto pool = co_await idp_.create_user_pool(pool_config("tenantsim-silo-" + t.id));
     if (!pool.ok()) co_return pool.take_error();
-    auto client = co_await idp_.create_app_client(pool->pool_id, "tenantsim-web", config_.user_writable_attributes);
-    if (!client.ok()) co_return client.take_error();
     t.pool_id = pool->pool_id;
     t.issuer = pool->issuer;
+    auto client = co_await idp_.create_app_client(pool->pool_id, "tenantsim-web", config_.user_writable_attributes);
+    if (!client.ok()) co_return client.take_error();
     t.client_id = client.value();
-    t.sessions_table = config_.pooled_sessions_table + "-" + tenant_id;
-    t.usage_table = config_.pooled_usage_table + "-" + tenant_id;
-    t.model_account = "silo-" + tenant_id;
-    t.knowledge_base_id = "kb-" + tenant_id;
+    t.sessions_table = config_.pooled_sessions_table + "-" + t.id;
+    t.usage_table = config_.pooled_usage_table + "-" + t.id;
+    t.model_account = "silo-" + t.id;
+    t.knowledge_base_id = "kb-" + t.id;
     auto st = create_tables(db_, t.sessions_table, t.usage_table);
     if (!st.ok()) co_return st.take_error();
     st = co_await kb_.create_knowledge_base(t.knowledge_base_id);
@@ -120,13 +137,7 @@ Task<Result<Tenant>> TenantDirectory::onboard(std::string tenant_id, std::string
   }
   auto group = co_await idp_.create_group(t.pool_id, t.id + "-admins");
   if (!group.ok() && group.error().name != "GroupExistsException") co_return group.take_error();
-
-  Item record = tenant_item(t);
-  auto saved = co_await (*table)->put_item(std::move(record));
-  if (!saved.ok()) co_return saved.take_error();
-  std::lock_guard lock(mu_);
-  tenants_[t.id] = t;
-  co_return t;
+  co_return Status{};
 }
 
 Task<Status> TenantDirectory::change_tier(std::string tenant_id, std::string tier) {
@@ -168,6 +179,22 @@ Task<Status> TenantDirectory::offboard(std::string tenant_id) {
     (void)db_.delete_table(t->usage_table);
   }
   co_return Status{};
+}
+
+Task<void> TenantDirectory::release(Tenant t) {
+  {
+    std::lock_guard lock(mu_);
+    tenants_.erase(t.id);
+  }
+  if (t.deployment == Deployment::kSilo && !t.pool_id.empty()) {
+    verifier_.distrust(t.issuer);
+    (void)co_await idp_.delete_user_pool(t.pool_id);
+    if (!t.sessions_table.empty()) (void)db_.delete_table(t.sessions_table);
+    if (!t.usage_table.empty()) (void)db_.delete_table(t.usage_table);
+  }
+  auto table = db_.open(config_.tenants_table, std::nullopt);
+  Key key{t.id, ""};  // a named local: GCC 12 and braced temporaries in co_await
+  if (table.ok()) (void)co_await (*table)->delete_item(std::move(key));
 }
 
 std::optional<Tenant> TenantDirectory::find(const std::string& tenant_id) const {

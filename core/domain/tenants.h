@@ -73,6 +73,21 @@ class TenantDirectory {
   Task<Status> change_tier(std::string tenant_id, std::string tier);
   // Deactivates the tenant (its tokens stop working at once) and deletes its silo resources.
   Task<Status> offboard(std::string tenant_id);
+  // Undoes an onboarding that cannot be finished: a step of onboard() failed, or the registration's
+  // first user could not be created (a weak password, a name taken in the pooled pool, a throttled
+  // call). Its silo user pool and tables are deleted and its record (or claim) removed, so the id is
+  // free again and the whole registration can simply be retried; without this a failed sign-up
+  // would hold the id for ever with no user to sign in. The knowledge base stays: the port cannot
+  // delete one, and onboarding takes an existing one as its own. Best effort: a failure here is not
+  // reported over the one that caused it.
+  Task<void> release(Tenant partial);
+
+ private:
+  // onboard()'s resources for `t` (its id, tier and deployment set): the silo pool, app client,
+  // tables and knowledge base, or the pooled ones; the admin group. Fills in what it built.
+  Task<Status> build(Tenant& t);
+
+ public:
 
   std::optional<Tenant> find(const std::string& tenant_id) const;
   std::vector<Tenant> all() const;
