@@ -128,13 +128,26 @@ std::string code_of(const std::string& body) {
 
 // --- setup: the population, through the API -----------------------------------------------------
 
+// The set-up is not measured, so a throttled call (the identity provider's per-second quotas meet
+// a population registering at once) waits as the server asks and tries again, a bounded number of
+// times; any other answer than the one expected ends the set-up.
+constexpr int kSetUpRetries = 20;
+
 Result<http::Reply> expect(http::BlockingClient& c, int status, const std::string& method, const std::string& target,
                            const std::string& token, const json& body) {
   http::Reply r;
-  try {
-    r = c.request(method, target, token, body);
-  } catch (const std::exception& e) {
-    return unavailable(fmt::format("{} {}: {}", method, target, e.what()));
+  for (int attempt = 0;; ++attempt) {
+    try {
+      r = c.request(method, target, token, body);
+    } catch (const std::exception& e) {
+      return unavailable(fmt::format("{} {}: {}", method, target, e.what()));
+    }
+    if (r.status != 429 || attempt == kSetUpRetries) break;
+    const json j = r.json();
+    const double wait_s = j.is_object() && j.contains("retry_after_seconds") && j["retry_after_seconds"].is_number()
+                              ? j["retry_after_seconds"].get<double>()
+                              : 1.0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::clamp<int64_t>(std::llround(wait_s * 1000), 50, 5000)));
   }
   if (r.status != status)
     return unavailable(fmt::format("{} {} answered {} (expected {}): {}", method, target, r.status, status, r.body.substr(0, 300)));
