@@ -87,8 +87,9 @@ World::World(WorldOptions options, SystemConfig config)
   ModelRuntime& model = options.model ? *options.model : static_cast<ModelRuntime&>(bedrock);
   WeatherApi& weather_api = options.weather ? *options.weather : static_cast<WeatherApi&>(weather);
   KnowledgeBase& knowledge_bases = options.knowledge ? *options.knowledge : static_cast<KnowledgeBase&>(knowledge);
-  system = std::make_unique<System>(SystemPorts{time, identity, model, database, weather_api, knowledge_bases, agents, &iana_zones()},
-                                    std::move(config));
+  AgentService& agent_service = options.agents ? *options.agents : static_cast<AgentService&>(agents);
+  system = std::make_unique<System>(
+      SystemPorts{time, identity, model, database, weather_api, knowledge_bases, agent_service, &iana_zones()}, std::move(config));
 }
 
 ApiResponse World::call(const std::string& method, const std::string& path, const std::string& token,

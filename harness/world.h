@@ -41,7 +41,8 @@ struct WorldOptions {
   IdentityProvider* identity = nullptr;
   std::function<std::string(const std::string& client_id, const std::string& username)> identity_mailbox;
   // When set, the system's model (a real Bedrock runtime) instead of the fake; the Bedrock Agents
-  // fake keeps running its agents on the in-process model. Must outlive the world.
+  // fake, unless `agents` replaces it too, keeps running its agents on the in-process model. Must
+  // outlive the world.
   ModelRuntime* model = nullptr;
   // When set, the weather tools' API (a real OpenWeatherMap endpoint) instead of the fake, whose
   // ledger then stays empty. Must outlive the world.
@@ -49,6 +50,9 @@ struct WorldOptions {
   // When set, the knowledge bases (real Bedrock knowledge bases) instead of the fake, whose ledger
   // then stays empty. Must outlive the world.
   KnowledgeBase* knowledge = nullptr;
+  // When set, Bedrock Agents (real) instead of the fake, whose ledger then stays empty. Must outlive
+  // the world.
+  AgentService* agents = nullptr;
 };
 
 // Reads and parses a JSON file; errors name the file and the position.

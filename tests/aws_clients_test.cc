@@ -9,6 +9,8 @@
 // The ModelRuntime port through RealBedrock against fakes serve: a tool round trip, usage, refusals.
 // The KnowledgeBase port's contract on the in-process fake and on RealKnowledgeBase against fakes
 // serve: conflicts, ingestion, filtered retrieval with the same results and scores.
+// The AgentService port through RealBedrockAgents against fakes serve (an agent created on its
+// control plane, RETURN_CONTROL): the same function calls, usage and completion as the in-process fake.
 // The WeatherApi port through RealWeather against fakes serve: the same documents as the
 // in-process fake gives on the same day, and the port's refusals.
 #include <gtest/gtest.h>
@@ -22,6 +24,9 @@
 #include "fakes/cognito/fake_cognito.h"
 #include "fakes/common/virtual_clock.h"
 #include "harness/aws/real_bedrock.h"
+#include "harness/aws/real_bedrock_agents.h"
+#include "fakes/bedrock/fake_bedrock.h"
+#include "fakes/bedrock/fake_bedrock_agents.h"
 #include "harness/aws/real_cognito.h"
 #include "harness/aws/real_knowledge_base.h"
 #include "harness/aws/real_weather.h"
@@ -387,6 +392,109 @@ TEST_P(KnowledgeBaseContract, UnknownBasesAndBadQueriesAreRefused) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, KnowledgeBaseContract, ::testing::Values("inprocess", "fakes_serve"),
                          [](const ::testing::TestParamInfo<std::string>& param_info) { return param_info.param; });
+
+// The system's action group, recorded: what the agent asked for, and a fixed answer (or failure).
+class RecordingGroup final : public ActionGroup {
+ public:
+  explicit RecordingGroup(Result<nlohmann::json> answer) : answer_(std::move(answer)) {}
+  Task<Result<nlohmann::json>> execute(std::string function, std::map<std::string, std::string> parameters) override {
+    calls.emplace_back(std::move(function), std::move(parameters));
+    co_return answer_;
+  }
+  std::vector<std::pair<std::string, std::map<std::string, std::string>>> calls;
+
+ private:
+  Result<nlohmann::json> answer_;
+};
+
+class AgentsClient : public ::testing::Test {
+ protected:
+  static constexpr const char* kModel = "anthropic.claude-3-haiku-20240307-v1:0";
+  template <class T>
+  T run(Task<T> t) {
+    return run_to_completion(clock_, std::move(t));
+  }
+  // An agent with a RETURN_CONTROL weather function on fakes serve; its AWS id.
+  std::string create_agent(const std::string& name) {
+    auto made = control_->rest("PUT", "/agents/", {{"agentName", name}, {"foundationModel", kModel}});
+    EXPECT_TRUE(made.ok()) << (made.ok() ? "" : made.error().message);
+    if (!made.ok()) return "";
+    const std::string id = (*made)["agent"]["agentId"];
+    auto group = control_->rest("PUT", "/agents/" + id + "/agentversions/DRAFT/actiongroups/",
+                                {{"actionGroupName", "weather"},
+                                 {"actionGroupExecutor", {{"customControl", "RETURN_CONTROL"}}},
+                                 {"functionSchema", {{"functions", nlohmann::json::array({{{"name", "get_current_weather"},
+                                                                                           {"description", "Current weather for a city"}}})}}}});
+    EXPECT_TRUE(group.ok()) << (group.ok() ? "" : group.error().message);
+    return id;
+  }
+  InvokeAgentRequest request(const std::string& agent_id, ActionGroup* group) const {
+    InvokeAgentRequest req;
+    req.agent_id = agent_id;
+    req.agent_alias_id = "TSTALIASID";
+    req.session_id = "acme-ana-0123456789abcdef";
+    req.input_text = "What is the weather in Paris?";
+    req.account = "000000000000";  // what fakes serve gives a key it was not told about
+    req.model_id = kModel;
+    req.functions = {{"get_current_weather", "Current weather for a city"}};
+    req.session_attributes = {{"tenant_id", "acme"}, {"user_id", "ana"}};
+    req.action_group = group;
+    return req;
+  }
+  VirtualClock clock_{wall_now()};
+  std::shared_ptr<aws::AwsJsonClient> control_ = client_for(testing::shared_fakes_serve().url(), "bedrock");
+};
+
+TEST_F(AgentsClient, AFunctionCallGoesThroughReturnOfControlAsInProcess) {
+  const std::string id = create_agent("contract-weather");
+  ASSERT_FALSE(id.empty());
+  aws::RealBedrockAgents real(control_, {{"AGENTPREM1", {id, "TSTALIASID"}}});
+  RecordingGroup over_the_wire_group(nlohmann::json{{"temp_c", 21}});
+  InvokeAgentRequest req = request("AGENTPREM1", &over_the_wire_group);
+  req.model_id = "not-sent";  // the agent's own model answers
+  req.enable_trace = false;
+  auto over_the_wire = run(real.invoke_agent(req));
+  ASSERT_FALSE(over_the_wire.error) << over_the_wire.error->name << ": " << over_the_wire.error->message;
+
+  FakeBedrock model(clock_, Rng(1));
+  FakeBedrockAgents fake(model);
+  RecordingGroup in_process_group(nlohmann::json{{"temp_c", 21}});
+  auto in_process = run(fake.invoke_agent(request(id, &in_process_group)));
+  ASSERT_FALSE(in_process.error);
+
+  ASSERT_EQ(over_the_wire_group.calls.size(), 1u);
+  EXPECT_EQ(over_the_wire_group.calls, in_process_group.calls);
+  EXPECT_EQ(over_the_wire_group.calls[0].second.at("city"), "Paris");
+  EXPECT_EQ(over_the_wire.completion, in_process.completion);
+  EXPECT_NE(over_the_wire.completion.find("temp_c"), std::string::npos) << over_the_wire.completion;
+  ASSERT_EQ(over_the_wire.model_invocations.size(), 2u) << "metered from the trace, which the client always asks for";
+  for (size_t i = 0; i < 2; ++i) {
+    // Input tokens follow from the conversation; the model fake draws output lengths from its own
+    // sequence, which the shared server's earlier calls have moved on.
+    EXPECT_EQ(over_the_wire.model_invocations[i].input_tokens, in_process.model_invocations[i].input_tokens) << i;
+    EXPECT_GT(over_the_wire.model_invocations[i].output_tokens, 0) << i;
+  }
+  EXPECT_TRUE(over_the_wire.trace.empty()) << "enable_trace was not set: the caller gets no trace";
+}
+
+TEST_F(AgentsClient, AFailedFunctionIsShownToTheModelAndAnUnknownAgentIsNotFound) {
+  const std::string id = create_agent("contract-failing");
+  ASSERT_FALSE(id.empty());
+  aws::RealBedrockAgents real(control_, {});
+  RecordingGroup refusing(Error::make(ErrorKind::kForbidden, "ToolNotInTier", "not on this tier"));
+  InvokeAgentRequest req = request(id, &refusing);
+  req.enable_trace = true;
+  auto answered = run(real.invoke_agent(req));
+  ASSERT_FALSE(answered.error) << answered.error->message;
+  EXPECT_EQ(refusing.calls.size(), 1u);
+  EXPECT_NE(answered.completion.find("ToolNotInTier"), std::string::npos) << answered.completion;
+  EXPECT_FALSE(answered.trace.empty());
+
+  auto unknown = run(real.invoke_agent(request("NOSUCHAGNT", &refusing)));
+  ASSERT_TRUE(unknown.error);
+  EXPECT_EQ(unknown.error->name, "ResourceNotFoundException");
+  EXPECT_EQ(unknown.error->kind, ErrorKind::kNotFound);
+}
 
 class WeatherClient : public ::testing::Test {
  protected:

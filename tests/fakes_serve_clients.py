@@ -215,6 +215,7 @@ def case_state_survives_restart(binary):
         agent.ingest_knowledge_base_documents(knowledgeBaseId=kb, dataSourceId=ds, documents=[{"content": {
             "dataSourceType": "CUSTOM", "custom": {"customDocumentIdentifier": {"id": "d1"}, "sourceType": "IN_LINE",
                                                    "inlineContent": {"type": "TEXT", "textContent": {"data": "kept text"}}}}}])
+        agent = agent.create_agent(agentName="kept-agent", foundationModel=HAIKU)["agent"]["agentId"]
         srv.stop(signal.SIGKILL)  # no goodbye: what was answered must already be on disk
     log = os.path.join(state, "requests.jsonl")
     with open(log, "a") as f:
@@ -227,12 +228,16 @@ def case_state_survives_restart(binary):
         check("IdToken" in auth["AuthenticationResult"], "the confirmed user signs in after the restart")
         found = client(srv.endpoint, service="bedrock-agent-runtime").retrieve(knowledgeBaseId=kb, retrievalQuery={"text": "kept"})
         check([r["content"]["text"] for r in found["retrievalResults"]] == ["kept text"], f"restored knowledge base: {found}")
+        answer = client(srv.endpoint, service="bedrock-agent-runtime").invoke_agent(
+            agentId=agent, agentAliasId="TSTALIASID", sessionId="after-restart", inputText="Hello")
+        check([next(iter(e)) for e in answer["completion"]] == ["chunk"], "the restored agent answers")
     with open(log) as f:
         lines = f.read().splitlines()
     # 6 DynamoDB writes, 5 Cognito calls before the kill (the failed confirmation too), 3 knowledge-base
-    # writes, and the sign-in after the restart (retrievals change nothing); the torn line is gone.
+    # writes, 1 agent, and the sign-in after the restart (retrievals and invocations change nothing);
+    # the torn line is gone.
     ops = [f"{json.loads(line)['service']}.{json.loads(line).get('op', json.loads(line).get('method'))}" for line in lines]
-    check(len(lines) == 15 and ops[-1] == "cognito.InitiateAuth", f"{len(lines)} entries: {ops}")
+    check(len(lines) == 16 and ops[-1] == "cognito.InitiateAuth", f"{len(lines)} entries: {ops}")
 
 
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
@@ -353,6 +358,77 @@ def case_knowledge_bases(binary):
         other = client(srv.endpoint, key_id="AKIDTENANTSIMTEST02", service="bedrock-agent-runtime")
         code, _ = error_code(other.retrieve, knowledgeBaseId=kb_id, retrievalQuery={"text": "refund"})
         check(code == "ResourceNotFoundException", f"another account's knowledge base: {code}")
+
+
+def case_bedrock_agents(binary):
+    """boto3's bedrock-agent (CreateAgent, a RETURN_CONTROL action group, PrepareAgent, CreateAgentAlias)
+    and bedrock-agent-runtime's InvokeAgent: the model asks for a function, the stream returns control,
+    the client answers with the result, and the completion quotes it; trace events carry each model
+    invocation's usage."""
+    with FakesServe(binary) as srv:
+        agent_api = client(srv.endpoint, service="bedrock-agent")
+        runtime = client(srv.endpoint, service="bedrock-agent-runtime")
+        agent = agent_api.create_agent(agentName="weather-agent", foundationModel=HAIKU,
+                                       instruction="Answer questions about the weather in any city, briefly.")["agent"]
+        agent_id = agent["agentId"]
+        check(len(agent_id) == 10 and agent["agentStatus"] == "NOT_PREPARED", f"{agent}")
+        agent_api.create_agent_action_group(
+            agentId=agent_id, agentVersion="DRAFT", actionGroupName="weather",
+            actionGroupExecutor={"customControl": "RETURN_CONTROL"},
+            functionSchema={"functions": [{"name": "get_current_weather", "description": "Current weather for a city",
+                                           "parameters": {"city": {"type": "string", "required": True}}}]})
+        code, _ = error_code(agent_api.create_agent_action_group, agentId=agent_id, agentVersion="DRAFT",
+                             actionGroupName="lambda", actionGroupExecutor={"lambda": "arn:aws:lambda:us-east-1:1:function:f"},
+                             functionSchema={"functions": [{"name": "other"}]})
+        check(code == "ValidationException", f"a Lambda executor is refused by name: {code}")
+        check(agent_api.prepare_agent(agentId=agent_id)["agentStatus"] == "PREPARED", "prepared")
+        alias = agent_api.create_agent_alias(agentId=agent_id, agentAliasName="live")["agentAlias"]["agentAliasId"]
+
+        session = "acme-ana-session:0001"
+        first = runtime.invoke_agent(agentId=agent_id, agentAliasId=alias, sessionId=session, enableTrace=True,
+                                     inputText="What is the weather in Paris?",
+                                     sessionState={"sessionAttributes": {"tenant_id": "acme", "user_id": "ana"}})
+        check(first["sessionId"] == session, f"session header: {first['sessionId']}")
+        events = list(first["completion"])
+        kinds = [next(iter(e)) for e in events]
+        check(kinds == ["trace", "returnControl"], f"events {kinds}")
+        usage = events[0]["trace"]["trace"]["orchestrationTrace"]["modelInvocationOutput"]["metadata"]["usage"]
+        check(usage["inputTokens"] > 0, f"usage in the trace: {events[0]}")
+        control = events[1]["returnControl"]
+        call = control["invocationInputs"][0]["functionInvocationInput"]
+        check(call["actionGroup"] == "weather" and call["function"] == "get_current_weather", f"{call}")
+        check(call["parameters"] == [{"name": "city", "type": "string", "value": "Paris"}], f"{call}")
+
+        code, _ = error_code(lambda: list(runtime.invoke_agent(
+            agentId=agent_id, agentAliasId=alias, sessionId=session,
+            sessionState={"invocationId": "not-this-one", "returnControlInvocationResults": [{"functionResult": {
+                "actionGroup": "weather", "function": "get_current_weather",
+                "responseBody": {"TEXT": {"body": "{}"}}}}]})["completion"]))
+        check(code == "ValidationException", f"results for another invocation: {code}")
+        second = runtime.invoke_agent(
+            agentId=agent_id, agentAliasId=alias, sessionId=session, enableTrace=True,
+            sessionState={"invocationId": control["invocationId"], "returnControlInvocationResults": [{"functionResult": {
+                "actionGroup": "weather", "function": "get_current_weather",
+                "responseBody": {"TEXT": {"body": json.dumps({"temp_c": 21})}}}}]})
+        events = list(second["completion"])
+        kinds = [next(iter(e)) for e in events]
+        check(kinds[-1] == "chunk" and "trace" in kinds, f"events {kinds}")
+        text = events[-1]["chunk"]["bytes"].decode()
+        check("temp_c" in text, f"the completion quotes the function's result: {text}")
+        code, _ = error_code(lambda: list(runtime.invoke_agent(
+            agentId=agent_id, agentAliasId=alias, sessionId=session,
+            sessionState={"returnControlInvocationResults": [{"functionResult": {
+                "actionGroup": "weather", "function": "get_current_weather"}}]})["completion"]))
+        check(code == "ValidationException", f"results when nothing waits: {code}")
+
+        plain = runtime.invoke_agent(agentId=agent_id, agentAliasId="TSTALIASID", sessionId="s2", inputText="Hello there")
+        kinds = [next(iter(e)) for e in plain["completion"]]
+        check(kinds == ["chunk"], f"no trace unless asked, the test alias works: {kinds}")
+        code, _ = error_code(runtime.invoke_agent, agentId="NOSUCHAGNT", agentAliasId="TSTALIASID", sessionId="s3", inputText="x")
+        check(code == "ResourceNotFoundException", code)
+        other = client(srv.endpoint, key_id="AKIDTENANTSIMTEST02", service="bedrock-agent-runtime")
+        code, _ = error_code(other.invoke_agent, agentId=agent_id, agentAliasId="TSTALIASID", sessionId="s4", inputText="x")
+        check(code == "ResourceNotFoundException", f"another account's agent: {code}")
 
 
 def case_weather_api(binary):

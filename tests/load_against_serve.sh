@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `tenantsim load --target URL` drives a server in another process, as it would someone else's: a
 # `tenantsim serve` started here on a free loopback port. The run must pass and write its reports.
-# With --over-the-wire, that server's Cognito, DynamoDB, Bedrock, knowledge bases and weather API are our
+# With --over-the-wire, that server's Cognito, DynamoDB, Bedrock, its agents and knowledge bases, and the weather API are our
 # real clients (libcurl, SigV4 where AWS signs) against a `tenantsim fakes serve` started here too: the
 # system runs on the services' wire protocols.
 #   load_against_serve.sh TENANTSIM SCENARIO OUTDIR [--over-the-wire]
@@ -16,17 +16,37 @@ if [[ $wire == --over-the-wire ]]; then
   fakes_pid=$!
   for _ in $(seq 100); do grep -q "listening on" "$dir/fakes.out" && break; sleep 0.1; done
   fakes=$(grep -o 'http://127.0.0.1:[0-9]*' "$dir/fakes.out") || { echo "fakes serve did not start"; cat "$dir/fakes.err"; exit 1; }
+  export AWS_ACCESS_KEY_ID=AKIDTENANTSIMTEST01 AWS_SECRET_ACCESS_KEY=secret-one-0123456789
+  unset AWS_SESSION_TOKEN AWS_PROFILE
+  # Bedrock Agents: each agent id the scenario's tiers name becomes an agent in fakes serve (its
+  # model, a RETURN_CONTROL action group with every tool), mapped in the backends file.
+  aliases=$(AWS_DEFAULT_REGION=us-east-1 python3 - "$fakes" "$scenario" <<'PY'
+import boto3, json, sys
+agents = {t["bedrock_agent_id"] for t in json.load(open(sys.argv[2])).get("tier_overrides", {}).values() if "bedrock_agent_id" in t}
+c = boto3.client("bedrock-agent", endpoint_url=sys.argv[1])
+tools = [("get_current_weather", "Current weather for a city"), ("get_weather_forecast", "Weather forecast for the next days for a city"),
+         ("get_weather_alerts", "Active weather alerts for a city"), ("search_knowledge_base", "Search this organisation's documents")]
+out = {}
+for name in sorted(agents):
+    agent = c.create_agent(agentName=name, foundationModel="anthropic.claude-3-haiku-20240307-v1:0")["agent"]["agentId"]
+    c.create_agent_action_group(agentId=agent, agentVersion="DRAFT", actionGroupName="gateway",
+                                actionGroupExecutor={"customControl": "RETURN_CONTROL"},
+                                functionSchema={"functions": [{"name": n, "description": d} for n, d in tools]})
+    c.prepare_agent(agentId=agent)
+    out[name] = {"agent_id": agent, "alias_id": "TSTALIASID"}
+print(json.dumps(out))
+PY
+)
   cat >"$dir/backends.json" <<JSON
 {"dynamodb": {"mode": "real", "endpoint": "$fakes", "table_prefix": "wire-"},
  "bedrock": {"mode": "real", "endpoint": "$fakes"},
  "knowledge_base": {"mode": "real", "endpoint": "$fakes"},
  "weather": {"mode": "real", "endpoint": "$fakes"},
+ "agents": {"mode": "real", "endpoint": "$fakes", "aliases": $aliases},
  "cognito": {"mode": "real", "endpoint": "$fakes",
              "pre_token_generation_lambda": "arn:aws:lambda:us-east-1:000000000000:function:tenant-claims"}}
 JSON
   backends=(--backends "$dir/backends.json")
-  export AWS_ACCESS_KEY_ID=AKIDTENANTSIMTEST01 AWS_SECRET_ACCESS_KEY=secret-one-0123456789
-  unset AWS_SESSION_TOKEN AWS_PROFILE
 fi
 "$bin" serve --port 0 --threads 2 --scenario "$scenario" "${backends[@]}" >"$dir/out" 2>"$dir/err" &
 pid=$!

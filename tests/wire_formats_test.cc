@@ -256,6 +256,40 @@ TEST_F(CognitoWire, APermanentPasswordSetByAnAdminSignsInAtOnce) {
             "UserNotFoundException");
 }
 
+// AdminCreateUser is one call to Cognito; the fake's wire layer makes it from three port calls. A
+// throttle must not land between them (the user created, its password never made temporary, the
+// client told "throttled" and its retry told "exists"): the steps after the creation are follow-ups.
+TEST(CognitoWireQuotas, AdminCreateUserIsOneCallUnderThrottling) {
+  for (const bool follow_ups : {true, false}) {
+    VirtualClock clock(from_unix_seconds(1764150203));
+    FakeCognito cognito(clock, Rng(7), CognitoQuotas{1000, 1000, "us-east-1"});
+    cognito_wire::CognitoApi api(
+        cognito,
+        [&](Task<void> t) {
+          spawn(std::move(t));
+          clock.run();
+        },
+        [&](const std::string& c, const std::string& u) { return cognito.mailbox(c, u); }, Rng(8),
+        follow_ups ? std::function<void(bool)>([&](bool on) { cognito.set_follow_up(on); }) : nullptr);
+    const std::string pool = api.call("CreateUserPool", {{"PoolName", "tenants"}}).body["UserPool"]["Id"];
+    // Use up this second's reads and sign-ins ("auth" quota), then create a user in the same second.
+    int reads = 0;
+    while (api.call("AdminGetUser", {{"UserPoolId", pool}, {"Username", "nobody"}}).body.value("__type", "") != "TooManyRequestsException")
+      ASSERT_LT(++reads, 2000);
+    const auto made = api.call("AdminCreateUser", {{"UserPoolId", pool}, {"Username", "bob"}, {"TemporaryPassword", "Temporary-Pass-1"}});
+    if (follow_ups) {
+      ASSERT_EQ(made.status, 200) << made.body.dump();
+      EXPECT_EQ(made.body["User"]["UserStatus"], "FORCE_CHANGE_PASSWORD");
+    } else {
+      EXPECT_EQ(made.body.value("__type", ""), "TooManyRequestsException") << "without follow-ups the call fails half done";
+      clock.advance_to(clock.now() + std::chrono::seconds(1));
+      EXPECT_EQ(api.call("AdminCreateUser", {{"UserPoolId", pool}, {"Username", "bob"}, {"TemporaryPassword", "Temporary-Pass-1"}})
+                    .body.value("__type", ""),
+                "UsernameExistsException");
+    }
+  }
+}
+
 TEST(OpenWeatherMap, TheFakesDocumentsSurviveTheApiShapes) {
   const json current = {{"name", "Oslo"}, {"cod", 200},
                         {"current", {{"dt_offset_days", 0}, {"temp_c", -7}, {"humidity", 80}, {"description", "snow"}, {"wind_mps", 12}}}};

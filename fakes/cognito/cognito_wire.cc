@@ -83,8 +83,11 @@ bool matches_filter(const UserRecord& u, const std::string& filter) {
 }  // namespace
 
 CognitoApi::CognitoApi(IdentityProvider& idp, Runner run,
-                       std::function<std::string(const std::string&, const std::string&)> mailbox, Rng rng)
-    : idp_(idp), run_(std::move(run)), mailbox_(std::move(mailbox)), rng_(rng) {}
+                       std::function<std::string(const std::string&, const std::string&)> mailbox, Rng rng,
+                       std::function<void(bool)> follow_up)
+    : idp_(idp), run_(std::move(run)), follow_up_(std::move(follow_up)), mailbox_(std::move(mailbox)), rng_(rng) {
+  if (!follow_up_) follow_up_ = [](bool) {};
+}
 
 template <class T>
 Result<T> CognitoApi::run(Task<Result<T>> t) {
@@ -181,6 +184,12 @@ Reply CognitoApi::call(const std::string& op, const json& req) {
     if (password.empty()) return error("InvalidParameterException", "this fake needs TemporaryPassword (it e-mails no generated one)");
     auto sub = run(idp_.admin_create_user(string_param(req, "UserPoolId"), string_param(req, "Username"), password, attributes_of(req)));
     if (!sub.ok()) return error(sub.error());
+    // One call to Cognito: the steps below are part of it, never throttled on their own.
+    follow_up_(true);
+    struct Off {
+      std::function<void(bool)>& f;
+      ~Off() { f(false); }
+    } off{follow_up_};
     // As in Cognito, the password is temporary: the first sign-in must choose a new one.
     auto st = run(idp_.admin_set_user_password(string_param(req, "UserPoolId"), string_param(req, "Username"), password, false));
     if (!st.ok()) return error(st.error());

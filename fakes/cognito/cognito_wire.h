@@ -38,8 +38,11 @@ class CognitoApi {
   // `run` drives one port call to completion (the caller's loop or clock).
   using Runner = std::function<void(Task<void>)>;
   // `rng` draws the server's SRP secrets: one seeded sequence, so a replayed log rebuilds them.
+  // `follow_up(true)` marks the port calls that follow as steps of a call already admitted (see
+  // FakeCognito::set_follow_up), until `follow_up(false)`; null for a provider without quotas.
   CognitoApi(IdentityProvider& idp, Runner run,
-             std::function<std::string(const std::string& client_id, const std::string& username)> mailbox, Rng rng);
+             std::function<std::string(const std::string& client_id, const std::string& username)> mailbox, Rng rng,
+             std::function<void(bool)> follow_up = nullptr);
 
   // One call: `operation` is the part after "AWSCognitoIdentityProviderService.".
   Reply call(const std::string& operation, const nlohmann::json& request);
@@ -67,6 +70,7 @@ class CognitoApi {
 
   IdentityProvider& idp_;
   Runner run_;
+  std::function<void(bool)> follow_up_;
   std::function<std::string(const std::string&, const std::string&)> mailbox_;
   std::mutex mu_;
   struct Pool {

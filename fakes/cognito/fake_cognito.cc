@@ -1,5 +1,7 @@
 #include "fakes/cognito/fake_cognito.h"
 
+#include <atomic>
+
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
@@ -58,6 +60,7 @@ struct FakeCognito::State {
   CognitoQuotas quotas;
   FaultInjector faults;
   mutable std::mutex mu;
+  std::atomic<bool> follow_up{false};
   std::map<std::string, Pool> pools;
   std::map<std::string, std::string> client_pool;  // client id -> pool id
   std::map<std::string, RefreshGrant> refresh;
@@ -82,6 +85,7 @@ struct FakeCognito::State {
   // Fault injection, request counting and the per-pool request-rate quota (lock held).
   std::optional<Error> admit(const std::string& op, const std::string& pool_id, bool creation) {
     ++ledger.requests_by_operation[op];
+    if (follow_up.load()) return std::nullopt;  // a step of a call already admitted
     if (faults.should_fail(clock.now())) return cognito(ErrorKind::kUnavailable, "InternalErrorException", "injected fault");
     const std::string window = pool_id + (creation ? "/create" : "/auth");
     const int64_t second = to_unix_seconds(clock.now());
@@ -216,6 +220,8 @@ struct FakeCognito::State {
 FakeCognito::FakeCognito(Clock& clock, Rng rng, CognitoQuotas quotas)
     : s_(std::make_unique<State>(clock, rng, std::move(quotas))) {}
 FakeCognito::~FakeCognito() = default;
+
+void FakeCognito::set_follow_up(bool on) { s_->follow_up = on; }
 
 Task<Result<UserPool>> FakeCognito::create_user_pool(UserPoolConfig config) {
   std::lock_guard lock(s_->mu);

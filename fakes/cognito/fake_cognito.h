@@ -69,6 +69,11 @@ class FakeCognito final : public IdentityProvider {
   void retire_old_keys(const std::string& pool_id);
   void set_faults(FaultPlan plan);
   CognitoLedger ledger() const;
+  // While on, port calls are steps of one wire call already admitted (AdminCreateUser's temporary
+  // password, say): no quota or fault applies to them, so a throttle cannot leave that call half
+  // done. The wire layer turns it on and off around those steps, under its own lock.
+  void set_follow_up(bool on);
+
   // Signs arbitrary claims with the pool's active key, as the pool would. For tests that need a
   // correctly signed token with wrong claims (expired, wrong audience, ...); empty if no such pool.
   std::string sign_claims(const std::string& pool_id, const std::string& claims_json) const;

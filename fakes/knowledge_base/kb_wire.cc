@@ -2,9 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <cctype>
-
-#include "core/base/rng.h"
 #include "core/base/time.h"
 
 namespace tenantsim::kb_wire {
@@ -12,50 +9,9 @@ namespace tenantsim::kb_wire {
 namespace {
 
 using nlohmann::json;
+using namespace rest_json;  // this file is one of its services
 
 constexpr std::string_view kRoot = "/knowledgebases/";
-
-Reply fail(int status, const std::string& name, const std::string& message) { return Reply{status, json{{"message", message}}, name, false}; }
-Reply invalid(const std::string& message) { return fail(400, "ValidationException", message); }
-Reply not_found(const std::string& what) { return fail(404, "ResourceNotFoundException", what + " was not found"); }
-
-// Ten characters of [0-9A-Z] from a name: AWS's id shape, stable for a replay.
-std::string derived_id(const std::string& seed) {
-  static constexpr char kAlphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-  Rng r(stable_hash(seed));
-  std::string id;
-  for (int i = 0; i < 10; ++i) id += kAlphabet[r.uniform(36)];
-  return id;
-}
-
-// AWS's Name shape: ([0-9a-zA-Z][_-]?){1,100}: up to 100 letters or digits, each may be followed
-// by one '_' or '-'.
-bool valid_name(const std::string& name) {
-  int alnum = 0;
-  bool after_alnum = false;
-  for (char c : name) {
-    if (std::isalnum(static_cast<unsigned char>(c))) {
-      ++alnum;
-      after_alnum = true;
-    } else if ((c == '_' || c == '-') && after_alnum) {
-      after_alnum = false;
-    } else {
-      return false;
-    }
-  }
-  return alnum >= 1 && alnum <= 100;
-}
-
-const json* member(const json& j, const char* key) {
-  if (!j.is_object()) return nullptr;
-  auto it = j.find(key);
-  return it == j.end() ? nullptr : &*it;
-}
-
-std::string string_member(const json& j, const char* key) {
-  const json* m = member(j, key);
-  return m && m->is_string() ? m->get<std::string>() : std::string();
-}
 
 // One inline metadata attribute's value as the port's string, or nullopt for a type the fake
 // does not keep.
@@ -87,13 +43,7 @@ Reply KnowledgeBaseApi::call(const std::string& method, const std::string& path,
                              const std::string& region) {
   if (!body.is_object()) return invalid("the request body must be a JSON object");
   // The parts after /knowledgebases/: [] | [kb] [retrieve] | [kb] [datasources] ([ds] [documents]).
-  std::vector<std::string> parts;
-  std::string rest = path.size() > kRoot.size() ? path.substr(kRoot.size()) : "";
-  for (size_t at = 0; at < rest.size();) {
-    const size_t slash = rest.find('/', at);
-    parts.push_back(rest.substr(at, slash == std::string::npos ? std::string::npos : slash - at));
-    at = slash == std::string::npos ? rest.size() : slash + 1;
-  }
+  const std::vector<std::string> parts = path_parts(path, kRoot);
   std::lock_guard lock(mu_);
   if (parts.empty() && method == "PUT") return create_knowledge_base(body, account, region);
   if (parts.empty() && method == "POST") return list_knowledge_bases(body, account);

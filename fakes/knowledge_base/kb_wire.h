@@ -29,15 +29,11 @@
 #include <nlohmann/json.hpp>
 
 #include "core/ports/knowledge_base.h"
+#include "fakes/common/rest_json.h"
 
 namespace tenantsim::kb_wire {
 
-struct Reply {
-  int status = 200;
-  nlohmann::json body;
-  std::string error;     // the exception's name when the call failed (x-amzn-ErrorType)
-  bool mutated = false;  // the state changed: what a write-ahead log must record
-};
+using rest_json::Reply;
 
 class KnowledgeBaseApi {
  public:

@@ -213,6 +213,13 @@ Result<nlohmann::json> AwsJsonClient::rest(const std::string& method, const std:
   return with_retries<nlohmann::json>([&] { return send(method, path, headers, body); }, parse_json);
 }
 
+Result<std::string> AwsJsonClient::rest_bytes(const std::string& method, const std::string& path, const nlohmann::json& request) {
+  const std::string body = request.dump();
+  const wire::Headers headers = {{"content-type", "application/json"}};
+  return with_retries<std::string>([&] { return send(method, path, headers, body); },
+                                   [](std::string& bytes) -> Result<std::string> { return std::move(bytes); });
+}
+
 Result<std::string> AwsJsonClient::get(const std::string& path) {
   return with_retries<std::string>([&] { return send("GET", path, {}, ""); },
                                    [](std::string& text) -> Result<std::string> { return std::move(text); });

@@ -58,6 +58,8 @@ class AwsJsonClient {
   Result<nlohmann::json> post(const std::string& path, const nlohmann::json& body) { return rest("POST", path, body); }
   // The same with any method that carries a body (PUT for Bedrock's control-plane creations).
   Result<nlohmann::json> rest(const std::string& method, const std::string& path, const nlohmann::json& body);
+  // The same, for an answer that is not JSON (an event stream): its bytes.
+  Result<std::string> rest_bytes(const std::string& method, const std::string& path, const nlohmann::json& body);
 
   // GET `path` on the endpoint's host, unsigned, with the same retries: the public documents a
   // service serves beside its API (a user pool's JWKS). The body of a 200 answer.

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "harness/aws/real_bedrock.h"
+#include "harness/aws/real_bedrock_agents.h"
 #include "harness/aws/real_dynamodb.h"
 #include "harness/aws/real_knowledge_base.h"
 #include "harness/aws/real_weather.h"
@@ -18,7 +19,7 @@ namespace {
 
 using nlohmann::json;
 
-const std::set<std::string> kServices = {"dynamodb", "cognito", "bedrock", "weather", "knowledge_base"};
+const std::set<std::string> kServices = {"dynamodb", "cognito", "bedrock", "weather", "knowledge_base", "agents"};
 
 std::string trim(std::string s) {
   s.erase(0, s.find_first_not_of(" \t\r"));
@@ -35,7 +36,7 @@ Result<Backends> parse_backends(const json& j, const std::string& where) {
   for (const auto& [service, spec] : j.items()) {
     const std::string at = where + ": " + service;
     if (!kServices.count(service)) {
-      problems.push_back(at + ": unknown service (dynamodb, cognito, bedrock, weather, knowledge_base)");
+      problems.push_back(at + ": unknown service (dynamodb, cognito, bedrock, weather, knowledge_base, agents)");
       continue;
     }
     if (!spec.is_object()) {
@@ -50,7 +51,8 @@ Result<Backends> parse_backends(const json& j, const std::string& where) {
     static const std::map<std::string, std::set<std::string>> kServiceFields = {
         {"dynamodb", {"table_prefix", "delete_tables_after"}},
         {"cognito", {"issuer_base", "pre_token_generation_lambda"}},
-        {"knowledge_base", {"runtime_endpoint", "role_arn", "embedding_model_arn", "storage_configuration"}}};
+        {"knowledge_base", {"runtime_endpoint", "role_arn", "embedding_model_arn", "storage_configuration"}},
+        {"agents", {"aliases"}}};
     const auto own = kServiceFields.find(service);
     bool fields_ok = true;
     for (const auto& [field, v] : spec.items()) {
@@ -58,10 +60,13 @@ Result<Backends> parse_backends(const json& j, const std::string& where) {
       if (!common && (own == kServiceFields.end() || !own->second.count(field))) {
         problems.push_back(fmt::format("{}.{}: unknown field", at, field));
         fields_ok = false;
-      } else if (field == "delete_tables_after" ? !v.is_boolean() : field == "storage_configuration" ? !v.is_object() : !v.is_string()) {
+      } else if (field == "delete_tables_after"                                 ? !v.is_boolean()
+                 : field == "storage_configuration" || field == "aliases" ? !v.is_object()
+                                                                          : !v.is_string()) {
         problems.push_back(fmt::format("{}.{}: must be {}", at, field,
                                        field == "delete_tables_after"     ? "true or false"
                                        : field == "storage_configuration" ? "an object (CreateKnowledgeBase's storageConfiguration)"
+                                       : field == "aliases"               ? "an object of agent id -> {\"agent_id\", \"alias_id\"}"
                                                                           : "a string"));
         fields_ok = false;
       }
@@ -72,6 +77,7 @@ Result<Backends> parse_backends(const json& j, const std::string& where) {
     const std::string host = service == "cognito"          ? "cognito-idp"
                              : service == "bedrock"        ? "bedrock-runtime"
                              : service == "knowledge_base" ? "bedrock-agent"
+                             : service == "agents"         ? "bedrock-agent-runtime"
                                                            : service;
     r.endpoint = spec.value("endpoint", service == "weather" ? std::string("https://api.openweathermap.org")
                                                              : fmt::format("https://{}.{}.amazonaws.com", host, r.region));
@@ -79,6 +85,20 @@ Result<Backends> parse_backends(const json& j, const std::string& where) {
       problems.push_back(at + ".endpoint: must be an http:// or https:// URL");
     if (service == "weather") {
       out.weather = r;
+      continue;
+    }
+    if (service == "agents") {
+      const json aliases = spec.value("aliases", json::object());  // named: items() must not outlive it
+      for (const auto& [agent, ids] : aliases.items()) {
+        const bool ok = ids.is_object() && ids.size() == 2 && ids.contains("agent_id") && ids["agent_id"].is_string() &&
+                        ids.contains("alias_id") && ids["alias_id"].is_string();
+        if (!ok) {
+          problems.push_back(fmt::format("{}.aliases.{}: must be {{\"agent_id\": \"...\", \"alias_id\": \"...\"}}", at, agent));
+          continue;
+        }
+        r.agent_aliases[agent] = {ids["agent_id"].get<std::string>(), ids["alias_id"].get<std::string>()};
+      }
+      out.agents = r;
       continue;
     }
     if (service == "knowledge_base") {
@@ -251,6 +271,15 @@ Result<std::unique_ptr<KnowledgeBase>> make_knowledge_base(const RealService& se
   if (!service.embedding_model_arn.empty()) options.embedding_model_arn = service.embedding_model_arn;
   options.storage_configuration = service.storage_configuration;
   return std::unique_ptr<KnowledgeBase>(std::make_unique<RealKnowledgeBase>(*control, *runtime, std::move(options)));
+}
+
+Result<std::unique_ptr<AgentService>> make_agents(const RealService& service, uint64_t seed) {
+  // An agent's turn is several model calls: minutes, not seconds, at worst.
+  auto client = client_for(service, {"bedrock", "", "application/json", 120000}, seed);
+  if (!client.ok()) return client.take_error();
+  std::map<std::string, AgentRef> agents;
+  for (const auto& [name, ids] : service.agent_aliases) agents[name] = AgentRef{ids.first, ids.second};
+  return std::unique_ptr<AgentService>(std::make_unique<RealBedrockAgents>(*client, std::move(agents)));
 }
 
 std::unique_ptr<WeatherApi> make_weather(const RealService& service, uint64_t seed) {

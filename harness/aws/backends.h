@@ -7,7 +7,9 @@
 //                "pre_token_generation_lambda": "arn:aws:lambda:us-east-1:123456789012:function:claims"},
 //    "bedrock": {"mode": "real", "endpoint": "http://127.0.0.1:8000"}, "weather": {"mode": "fake"},
 //    "knowledge_base": {"mode": "real", "endpoint": "http://127.0.0.1:8000",
-//                       "role_arn": "arn:aws:iam::123456789012:role/kb", "storage_configuration": {...}}}
+//                       "role_arn": "arn:aws:iam::123456789012:role/kb", "storage_configuration": {...}},
+//    "agents": {"mode": "real", "endpoint": "http://127.0.0.1:8000",
+//               "aliases": {"AGENTPREM1": {"agent_id": "ABCDEFGHIJ", "alias_id": "TSTALIASID"}}}}
 //
 // "fake" (the default for a service not named) is the in-process fake; "real" is our client for
 // the service's wire protocol, against `endpoint` (AWS's regional endpoint when omitted).
@@ -18,6 +20,7 @@
 // configured key (what `fakes serve` accepts).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -27,6 +30,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/base/result.h"
+#include "core/ports/agent_service.h"
 #include "core/ports/knowledge_base.h"
 #include "core/ports/model_runtime.h"
 #include "core/ports/table.h"
@@ -50,6 +54,8 @@ struct RealService {
   std::string role_arn;
   std::string embedding_model_arn;
   nlohmann::json storage_configuration;
+  // Bedrock Agents: a tier's bedrock_agent_id -> AWS's agent and alias ids.
+  std::map<std::string, std::pair<std::string, std::string>> agent_aliases;
 };
 
 struct Backends {
@@ -58,7 +64,8 @@ struct Backends {
   std::optional<RealService> bedrock;
   std::optional<RealService> weather;
   std::optional<RealService> knowledge_base;
-  bool any_real() const { return dynamodb || cognito || bedrock || weather || knowledge_base; }
+  std::optional<RealService> agents;
+  bool any_real() const { return dynamodb || cognito || bedrock || weather || knowledge_base || agents; }
 };
 
 Result<Backends> parse_backends(const nlohmann::json& j, const std::string& where);
@@ -99,6 +106,9 @@ Result<std::unique_ptr<ModelRuntime>> make_bedrock(const RealService& service, u
 
 // The KnowledgeBase of real Bedrock knowledge bases (harness/aws/real_knowledge_base.h).
 Result<std::unique_ptr<KnowledgeBase>> make_knowledge_base(const RealService& service, uint64_t seed);
+
+// The AgentService of real Bedrock Agents (harness/aws/real_bedrock_agents.h).
+Result<std::unique_ptr<AgentService>> make_agents(const RealService& service, uint64_t seed);
 
 // The WeatherApi of a real OpenWeatherMap backend (harness/aws/real_weather.h).
 std::unique_ptr<WeatherApi> make_weather(const RealService& service, uint64_t seed);

@@ -126,6 +126,10 @@ Task<Result<std::string>> RealCognito::admin_create_user(std::string pool_id, st
                                              {"MessageAction", "SUPPRESS"}, {"UserAttributes", attributes_json(attributes)}});
   if (!r.ok()) co_return r.take_error();
   const UserRecord u = user_of(r->value("User", json::object()), "Attributes");
+  // Two calls where the port has one. If the second fails past the client's retries, the user is
+  // left with a temporary password nobody was told (SUPPRESS), and a repeat of the creation is
+  // UsernameExistsException: not "finished" here, since FORCE_CHANGE_PASSWORD is also what an
+  // admin's reset looks like (the contract suite creates twice after one).
   auto st = co_await admin_set_user_password(pool_id, username, password, true);
   if (!st.ok()) co_return st.error();
   co_return u.sub;

@@ -211,7 +211,10 @@ int run(int argc, char** argv) {
          "fake's ledger, which OpenWeatherMap does not give"},
         {backends->knowledge_base.has_value(),
          "knowledge_base: \"real\" is for `tenantsim serve`; a run judges isolation from the knowledge-base fake's "
-         "ledger of every retrieval, which Bedrock does not give"}};
+         "ledger of every retrieval, which Bedrock does not give"},
+        {backends->agents.has_value(),
+         "agents: \"real\" is for `tenantsim serve`; a run reconciles every agent invocation billed against the "
+         "agents fake's ledger, which Bedrock does not give"}};
     for (const auto& [real, why] : serve_only) {
       if (!real) continue;
       std::cerr << "tenantsim run: --backends: " << why << "\n";

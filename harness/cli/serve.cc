@@ -73,6 +73,7 @@ int serve(int argc, char** argv) {
   std::unique_ptr<ModelRuntime> real_bedrock;
   std::unique_ptr<WeatherApi> real_weather;
   std::unique_ptr<KnowledgeBase> real_knowledge;
+  std::unique_ptr<AgentService> real_agents;
   bool drop_tables = false;
   if (args->count("backends")) {
     auto backends = aws::load_backends((*args)["backends"].as<std::string>());
@@ -105,6 +106,10 @@ int serve(int argc, char** argv) {
     if (backends->knowledge_base) {
       real_knowledge = made(aws::make_knowledge_base(*backends->knowledge_base, so.world.seed));
       so.world.knowledge = real_knowledge.get();
+    }
+    if (backends->agents) {
+      real_agents = made(aws::make_agents(*backends->agents, so.world.seed));
+      so.world.agents = real_agents.get();
     }
   }
   std::optional<LoadedScenario> scenario;

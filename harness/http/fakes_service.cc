@@ -88,8 +88,9 @@ FakesService::FakesService(FakesServiceOptions options)
       cognito_(cloud_clock_, Rng(options_.seed).split("cognito")),
       cognito_api_(cognito_, [this](Task<void> t) { run_on_cloud(std::move(t)); },
                    [this](const std::string& client, const std::string& user) { return cognito_.mailbox(client, user); },
-                   Rng(options_.seed).split("cognito-wire")),
-      knowledge_api_(knowledge_, [this](Task<void> t) { run_on_cloud(std::move(t)); }, [this] { return now_ms(); }) {
+                   Rng(options_.seed).split("cognito-wire"), [this](bool on) { cognito_.set_follow_up(on); }),
+      knowledge_api_(knowledge_, [this](Task<void> t) { run_on_cloud(std::move(t)); }, [this] { return now_ms(); }),
+      agents_api_(agents_, [this](Task<void> t) { run_on_cloud(std::move(t)); }, [this] { return now_ms(); }) {
   if (options_.weather_keys.empty()) options_.weather_keys["tenantsim-weather-key"] = 600;
   for (const auto& [key, per_minute] : options_.weather_keys) weather_.add_api_key(key, per_minute);
 }
@@ -106,8 +107,8 @@ Result<size_t> FakesService::replay(const std::vector<json>& entries) {
   for (const auto& e : entries) {
     ++line;
     const std::string service = e.value("service", "");
-    if ((service != "dynamodb" && service != "cognito" && service != "knowledge_base") || !e.contains("request") ||
-        !e["t"].is_number_integer())
+    if ((service != "dynamodb" && service != "cognito" && service != "knowledge_base" && service != "agents") ||
+        !e.contains("request") || !e["t"].is_number_integer())
       return Error::make(ErrorKind::kBadRequest, "StateCorrupt", fmt::format("state entry {} is not a request this server logs", line));
     replay_time_ms_ = e["t"].get<int64_t>();
     int status = 0;
@@ -122,8 +123,9 @@ Result<size_t> FakesService::replay(const std::vector<json>& entries) {
       status = reply.status;
       body = reply.body;
     } else {
-      const auto reply = knowledge_api_.call(e.value("method", ""), e.value("path", ""), e["request"],
-                                             e.value("account", "000000000000"), e.value("region", "us-east-1"));
+      auto& api_call = service == "agents" ? agents_call_ : knowledge_call_;
+      const auto reply = api_call(e.value("method", ""), e.value("path", ""), e["request"], e.value("account", "000000000000"),
+                                  e.value("region", "us-east-1"));
       status = reply.status;
       body = reply.body;
     }
@@ -210,7 +212,14 @@ Response FakesService::dispatch(const Request& req) {
       return Response{200, {{"Content-Type", "application/json"}}, json{{"code", code}}.dump()};
     }
   }
-  if (kb_wire::KnowledgeBaseApi::serves(path) && options_.services.count("bedrock")) return knowledge_base(req, path);
+  if (kb_wire::KnowledgeBaseApi::serves(path) && options_.services.count("bedrock"))
+    return rest_json_service(req, path, "knowledge_base", knowledge_call_);
+  if (agents_wire::AgentsApi::serves(path) && options_.services.count("bedrock")) {
+    // Path parameters arrive percent-encoded (a session id's ':' as %3A); none holds a '/'.
+    const std::string decoded = percent_decode(path, false);
+    if (agents_wire::AgentsApi::is_invoke(req.method, decoded)) return invoke_agent(req, decoded);
+    return rest_json_service(req, decoded, "agents", agents_call_);
+  }
   if (req.method == "POST" && path.starts_with("/model/") && options_.services.count("bedrock")) {
     // /model/{modelId}/{converse|invoke}; the id is percent-encoded (':' as %3A).
     const size_t slash = path.rfind('/');
@@ -341,25 +350,26 @@ Response FakesService::weather(const Request& req, const std::string& path, cons
   return reply_of({200, owm_wire::to_api(q.kind, out->value(), units == params.end() ? "standard" : units->second, now_ms() / 1000)});
 }
 
-Response FakesService::knowledge_base(const Request& req, const std::string& path) {
+Response FakesService::rest_json_service(const Request& req, const std::string& path, const std::string& service,
+                                         const RestCall& call) {
   const uint64_t n = requests_.load();
   dynamo::CallContext context;
   if (auto refused = authenticate(req, context)) return rest_error(refused->name, refused->message, n);
   const json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
   if (body.is_discarded()) return rest_error("ValidationException", "the request body is not JSON", n);
-  auto answer = [n](const kb_wire::Reply& reply) {
+  auto answer = [n](const rest_json::Reply& reply) {
     return reply.error.empty() ? aws_json(reply.status, reply.body, "application/json", n)
                                : rest_error(reply.error, reply.body.value("message", ""), n);
   };
-  if (!options_.log) return answer(knowledge_api_.call(req.method, path, body, context.account, context.region));
+  if (!options_.log) return answer(call(req.method, path, body, context.account, context.region));
   std::lock_guard lock(log_mu_);
   if (log_failed_) return rest_error("InternalServerException", "the state log could not be written", n);
   const int64_t t = now_ms();
   replay_time_ms_ = t;
-  const auto reply = knowledge_api_.call(req.method, path, body, context.account, context.region);
+  const auto reply = call(req.method, path, body, context.account, context.region);
   replay_time_ms_ = -1;
   if (reply.mutated) {
-    const json entry = {{"service", "knowledge_base"}, {"method", req.method}, {"path", path}, {"account", context.account},
+    const json entry = {{"service", service}, {"method", req.method}, {"path", path}, {"account", context.account},
                         {"region", context.region}, {"t", t}, {"status", reply.status}, {"request", body}};
     if (auto st = options_.log->append(entry); !st.ok()) {
       log_failed_ = true;
@@ -367,6 +377,34 @@ Response FakesService::knowledge_base(const Request& req, const std::string& pat
     }
   }
   return answer(reply);
+}
+
+Response FakesService::invoke_agent(const Request& req, const std::string& path) {
+  const uint64_t n = requests_.load();
+  dynamo::CallContext context;
+  if (auto refused = authenticate(req, context)) return rest_error(refused->name, refused->message, n);
+  const json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
+  if (body.is_discarded()) return rest_error("ValidationException", "the request body is not JSON", n);
+  const auto reply = agents_api_.invoke(path, body, context.account);
+  if (reply.error) return rest_error(reply.error->error, reply.error->body.value("message", ""), n);
+  // The whole stream in one body, as for ConverseStream: the fake answers at once.
+  std::string stream;
+  for (const auto& [type, payload] : reply.events) {
+    const bool exception = type != "chunk" && type != "trace" && type != "returnControl";
+    wire::EventMessage m = wire::json_event(type, payload.dump());
+    if (exception)
+      m.headers = {{":message-type", "exception"}, {":exception-type", type}, {":content-type", "application/json"}};
+    stream += wire::encode_event(m);
+  }
+  const size_t end = path.size() - std::string_view("/text").size();  // .../sessions/{sessionId}/text
+  const size_t start = path.rfind('/', end - 1) + 1;
+  const std::string session = path.substr(start, end - start);
+  return Response{200,
+                  {{"Content-Type", "application/vnd.amazon.eventstream"},
+                   {"x-amzn-RequestId", request_id(n)},
+                   {"x-amzn-bedrock-agent-content-type", "application/json"},
+                   {"x-amz-bedrock-agent-session-id", session}},
+                  stream};
 }
 
 void FakesService::run_on_cloud(Task<void> t) {

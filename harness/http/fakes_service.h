@@ -2,7 +2,8 @@
 // skeleton (what `tenantsim fakes serve` runs). One port for every service, routed the way AWS's
 // own front ends tell the protocols apart: JSON 1.0/1.1 calls by `X-Amz-Target`
 // (`DynamoDB_20120810.*`, `AWSCognitoIdentityProviderService.*`), REST calls by path (Bedrock's
-// /model/..., its knowledge bases' /knowledgebases/..., OpenWeatherMap's /data/... and /geo/...). Each request's SigV4 Authorization header is parsed
+// /model/..., its agents' /agents/..., its knowledge bases' /knowledgebases/..., OpenWeatherMap's
+// /data/... and /geo/...). Each request's SigV4 Authorization header is parsed
 // (its access key names the account, so tables and quotas are per account over the wire too) and,
 // with verify_sigv4, checked against the configured secret like AWS does.
 //
@@ -20,7 +21,9 @@
 #include <string>
 
 #include "core/base/result.h"
+#include "fakes/bedrock/agents_wire.h"
 #include "fakes/bedrock/fake_bedrock.h"
+#include "fakes/bedrock/fake_bedrock_agents.h"
 #include "fakes/cognito/cognito_wire.h"
 #include "fakes/cognito/fake_cognito.h"
 #include "fakes/common/virtual_clock.h"
@@ -80,7 +83,13 @@ class FakesService {
   Response bedrock(const Request& req, const std::string& model_id, const std::string& action);
   Response weather(const Request& req, const std::string& path, const std::string& query);
   Response cognito(const Request& req, const std::string& operation);
-  Response knowledge_base(const Request& req, const std::string& path);
+  // Bedrock's REST-JSON control planes and knowledge-base runtime (knowledge bases, agents): SigV4,
+  // the body, and the write-ahead log of the calls that change state, under `service` in the log.
+  using RestCall = std::function<rest_json::Reply(const std::string& method, const std::string& path, const nlohmann::json& body,
+                                                   const std::string& account, const std::string& region)>;
+  Response rest_json_service(const Request& req, const std::string& path, const std::string& service, const RestCall& call);
+  // InvokeAgent: an event stream.
+  Response invoke_agent(const Request& req, const std::string& path);
   // Runs one port call of a cloud fake to completion on the cloud clock, moved to the wall clock.
   void run_on_cloud(Task<void> t);
 
@@ -109,6 +118,12 @@ class FakesService {
   cognito_wire::CognitoApi cognito_api_;
   FakeKnowledgeBase knowledge_;
   kb_wire::KnowledgeBaseApi knowledge_api_;
+  FakeBedrockAgents agents_{bedrock_};  // Bedrock Agents, orchestrating on the model fake above
+  agents_wire::AgentsApi agents_api_;
+  RestCall knowledge_call_ = [this](const std::string& m, const std::string& p, const nlohmann::json& b, const std::string& a,
+                                    const std::string& r) { return knowledge_api_.call(m, p, b, a, r); };
+  RestCall agents_call_ = [this](const std::string& m, const std::string& p, const nlohmann::json& b, const std::string& a,
+                                 const std::string& r) { return agents_api_.call(m, p, b, a, r); };
 };
 
 }  // namespace tenantsim::http
