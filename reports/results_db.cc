@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <type_traits>
 
 namespace tenantsim {
 
@@ -36,6 +37,43 @@ CREATE TABLE daily_usage (tenant TEXT NOT NULL, day TEXT NOT NULL, metric TEXT N
 CREATE TABLE users (tenant TEXT NOT NULL, tier TEXT NOT NULL, user TEXT NOT NULL, cost_pico_usd INTEGER NOT NULL,
                     revenue_pico_usd INTEGER NOT NULL, PRIMARY KEY (tenant, user));
 )";
+
+// One table's INSERT, prepared once, a row per put(): each value bound by its type (text, a whole
+// number, or Money as its pico-dollars), so a row is one line at the call site.
+class RowWriter {
+ public:
+  RowWriter(sqlite3* db, const char* table, int columns) {
+    std::string sql = fmt::format("INSERT INTO {} VALUES (?", table);
+    for (int i = 1; i < columns; ++i) sql += ",?";
+    ok_ = sqlite3_prepare_v2(db, (sql + ")").c_str(), -1, &st_, nullptr) == SQLITE_OK;
+  }
+  ~RowWriter() { sqlite3_finalize(st_); }
+  RowWriter(const RowWriter&) = delete;
+  RowWriter& operator=(const RowWriter&) = delete;
+
+  template <class... V>
+  bool put(const V&... values) {
+    if (!ok_) return false;
+    int i = 0;
+    (bind(++i, values), ...);
+    ok_ = sqlite3_step(st_) == SQLITE_DONE;
+    sqlite3_reset(st_);
+    return ok_;
+  }
+
+ private:
+  void bind(int i, const std::string& v) { sqlite3_bind_text(st_, i, v.c_str(), -1, SQLITE_TRANSIENT); }
+  void bind(int i, const char* v) { sqlite3_bind_text(st_, i, v, -1, SQLITE_TRANSIENT); }
+  void bind(int i, Money v) { sqlite3_bind_int64(st_, i, v.pico); }
+  template <class I>
+    requires std::is_integral_v<I>
+  void bind(int i, I v) {
+    sqlite3_bind_int64(st_, i, static_cast<sqlite3_int64>(v));
+  }
+
+  sqlite3_stmt* st_ = nullptr;
+  bool ok_ = false;
+};
 
 }  // namespace
 
@@ -92,98 +130,52 @@ void ResultsDb::record(const RequestRow& row) {
 Status ResultsDb::finish(const RunResult& r, const std::string& report_json) {
   if (impl_->failed) return db_error(impl_->db, "insert request");
   sqlite3* db = impl_->db;
-  sqlite3_stmt* st = nullptr;
-  auto put = [&](const char* sql, auto bind) {
-    if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) != SQLITE_OK) return false;
-    bind(st);
-    const bool ok = sqlite3_step(st) == SQLITE_DONE;
-    sqlite3_finalize(st);
-    return ok;
-  };
   const std::pair<const char*, std::string> run_rows[] = {{"schema_version", std::to_string(kReportSchemaVersion)},
                                                           {"scenario", r.scenario},
                                                           {"seed", std::to_string(r.seed)},
                                                           {"report_json", report_json}};
-  for (const auto& [k, v] : run_rows)
-    if (!put("INSERT INTO run VALUES (?,?)", [&](sqlite3_stmt* s) {
-          sqlite3_bind_text(s, 1, k, -1, SQLITE_STATIC);
-          sqlite3_bind_text(s, 2, v.c_str(), -1, SQLITE_TRANSIENT);
-        }))
-      return db_error(db, "insert run");
-  for (const auto& p : r.prices)
-    if (!put("INSERT INTO prices VALUES (?,?,?)", [&](sqlite3_stmt* s) {
-          sqlite3_bind_text(s, 1, p.metric.c_str(), -1, SQLITE_TRANSIENT);
-          sqlite3_bind_text(s, 2, p.model.c_str(), -1, SQLITE_TRANSIENT);
-          sqlite3_bind_int64(s, 3, p.per_unit.pico);
-        }))
-      return db_error(db, "insert prices");
-  for (const auto& u : r.users)
-    if (!put("INSERT INTO users VALUES (?,?,?,?,?)", [&](sqlite3_stmt* s) {
-          sqlite3_bind_text(s, 1, u.tenant.c_str(), -1, SQLITE_TRANSIENT);
-          sqlite3_bind_text(s, 2, u.tier.c_str(), -1, SQLITE_TRANSIENT);
-          sqlite3_bind_text(s, 3, u.user.c_str(), -1, SQLITE_TRANSIENT);
-          sqlite3_bind_int64(s, 4, u.cost.pico);
-          sqlite3_bind_int64(s, 5, u.revenue.pico);
-        }))
-      return db_error(db, "insert users");
-  for (const auto& d : r.daily)
-    if (!put("INSERT INTO daily VALUES (?,?,?,?,?)", [&](sqlite3_stmt* s) {
-          sqlite3_bind_text(s, 1, d.day.c_str(), -1, SQLITE_TRANSIENT);
-          sqlite3_bind_int64(s, 2, d.revenue.pico);
-          sqlite3_bind_int64(s, 3, d.metered_cost.pico);
-          sqlite3_bind_int64(s, 4, d.fixed_cost.pico);
-          sqlite3_bind_int64(s, 5, d.platform_cost.pico);
-        }))
-      return db_error(db, "insert daily");
-  for (const auto& t : r.tenants) {
-    if (!put("INSERT INTO tenants VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", [&](sqlite3_stmt* s) {
-          sqlite3_bind_text(s, 1, t.id.c_str(), -1, SQLITE_TRANSIENT);
-          sqlite3_bind_text(s, 2, t.tier.c_str(), -1, SQLITE_TRANSIENT);
-          sqlite3_bind_text(s, 3, t.deployment.c_str(), -1, SQLITE_TRANSIENT);
-          sqlite3_bind_int(s, 4, t.utc_offset_minutes);
-          sqlite3_bind_int(s, 5, t.users);
-          sqlite3_bind_int64(s, 6, t.chats_accepted);
-          sqlite3_bind_int64(s, 7, t.cost.pico);
-          sqlite3_bind_int64(s, 8, t.revenue.pico);
-          sqlite3_bind_int64(s, 9, t.revenue_lines.subscription.pico);
-          sqlite3_bind_int64(s, 10, t.revenue_lines.seats.pico);
-          sqlite3_bind_int64(s, 11, t.revenue_lines.overage.pico);
-          sqlite3_bind_text(s, 12, t.time_zone.c_str(), -1, SQLITE_TRANSIENT);
-        }))
-      return db_error(db, "insert tenants");
-    for (const auto& [metric, q] : t.quantities)
-      if (!put("INSERT INTO usage VALUES (?,?,?)", [&](sqlite3_stmt* s) {
-            sqlite3_bind_text(s, 1, t.id.c_str(), -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(s, 2, metric.c_str(), -1, SQLITE_TRANSIENT);
-            sqlite3_bind_int64(s, 3, q);
-          }))
-        return db_error(db, "insert usage");
-    for (const auto& [service, m] : t.cost_by_service)
-      if (!put("INSERT INTO costs VALUES (?,?,?,?)", [&](sqlite3_stmt* s) {
-            sqlite3_bind_text(s, 1, t.id.c_str(), -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(s, 2, t.tier.c_str(), -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(s, 3, service.c_str(), -1, SQLITE_TRANSIENT);
-            sqlite3_bind_int64(s, 4, m.pico);
-          }))
-        return db_error(db, "insert costs");
+  {
+    RowWriter run(db, "run", 2);
+    for (const auto& [k, v] : run_rows)
+      if (!run.put(k, v)) return db_error(db, "insert run");
   }
-  for (const auto& c : r.tenant_day_costs)
-    if (!put("INSERT INTO daily_costs VALUES (?,?,?,?,?)", [&](sqlite3_stmt* s) {
-          sqlite3_bind_text(s, 1, c.tenant.c_str(), -1, SQLITE_TRANSIENT);
-          sqlite3_bind_text(s, 2, c.tier.c_str(), -1, SQLITE_TRANSIENT);
-          sqlite3_bind_text(s, 3, c.day.c_str(), -1, SQLITE_TRANSIENT);
-          sqlite3_bind_text(s, 4, c.service.c_str(), -1, SQLITE_TRANSIENT);
-          sqlite3_bind_int64(s, 5, c.cost.pico);
-        }))
-      return db_error(db, "insert daily_costs");
-  for (const auto& u : r.tenant_day_usage)
-    if (!put("INSERT INTO daily_usage VALUES (?,?,?,?)", [&](sqlite3_stmt* s) {
-          sqlite3_bind_text(s, 1, u.tenant.c_str(), -1, SQLITE_TRANSIENT);
-          sqlite3_bind_text(s, 2, u.day.c_str(), -1, SQLITE_TRANSIENT);
-          sqlite3_bind_text(s, 3, u.metric.c_str(), -1, SQLITE_TRANSIENT);
-          sqlite3_bind_int64(s, 4, u.quantity);
-        }))
-      return db_error(db, "insert daily_usage");
+  {
+    RowWriter prices(db, "prices", 3);
+    for (const auto& p : r.prices)
+      if (!prices.put(p.metric, p.model, p.per_unit)) return db_error(db, "insert prices");
+  }
+  {
+    RowWriter users(db, "users", 5);
+    for (const auto& u : r.users)
+      if (!users.put(u.tenant, u.tier, u.user, u.cost, u.revenue)) return db_error(db, "insert users");
+  }
+  {
+    RowWriter daily(db, "daily", 5);
+    for (const auto& d : r.daily)
+      if (!daily.put(d.day, d.revenue, d.metered_cost, d.fixed_cost, d.platform_cost)) return db_error(db, "insert daily");
+  }
+  {
+    RowWriter tenants(db, "tenants", 12), usage(db, "usage", 3), costs(db, "costs", 4);
+    for (const auto& t : r.tenants) {
+      if (!tenants.put(t.id, t.tier, t.deployment, t.utc_offset_minutes, t.users, t.chats_accepted, t.cost, t.revenue,
+                       t.revenue_lines.subscription, t.revenue_lines.seats, t.revenue_lines.overage, t.time_zone))
+        return db_error(db, "insert tenants");
+      for (const auto& [metric, q] : t.quantities)
+        if (!usage.put(t.id, metric, q)) return db_error(db, "insert usage");
+      for (const auto& [service, m] : t.cost_by_service)
+        if (!costs.put(t.id, t.tier, service, m)) return db_error(db, "insert costs");
+    }
+  }
+  {
+    RowWriter daily_costs(db, "daily_costs", 5);
+    for (const auto& c : r.tenant_day_costs)
+      if (!daily_costs.put(c.tenant, c.tier, c.day, c.service, c.cost)) return db_error(db, "insert daily_costs");
+  }
+  {
+    RowWriter daily_usage(db, "daily_usage", 4);
+    for (const auto& u : r.tenant_day_usage)
+      if (!daily_usage.put(u.tenant, u.day, u.metric, u.quantity)) return db_error(db, "insert daily_usage");
+  }
   if (!impl_->exec("COMMIT")) return db_error(db, "commit");
   sqlite3_finalize(impl_->insert);
   impl_->insert = nullptr;

@@ -168,7 +168,7 @@ Task<Result<Json>> System::register_tenant(Json body) {
   if (body.contains("utc_offset_minutes")) {
     if (!body["utc_offset_minutes"].is_number_integer()) co_return bad_request("InvalidField", "'utc_offset_minutes' must be an integer");
     const int64_t offset = body["utc_offset_minutes"].get<int64_t>();
-    if (offset < -14 * 60 || offset > 14 * 60) co_return bad_request("InvalidUtcOffset", "utc offset must be within +-14 hours");
+    if (!valid_utc_offset_minutes(offset)) co_return bad_request("InvalidUtcOffset", "utc offset must be within +-14 hours");
     zone = TimeZone::fixed(static_cast<int>(offset));
   }
   if (body.contains("time_zone")) {

@@ -25,6 +25,9 @@ bool parse_iso8601(const std::string& text, Time& out);
 
 // ---- calendars in a tenant's time zone ------------------------------------------------------------
 
+// A fixed offset a tenant may choose: within +-14 hours of UTC (the widest in use is UTC+14).
+inline bool valid_utc_offset_minutes(int64_t minutes) { return minutes >= -14 * 60 && minutes <= 14 * 60; }
+
 // The rules of a named time zone (IANA, with daylight saving). Core reads no files: the harness
 // implements this over the system's tz database (harness/iana_zones.h).
 class ZoneRules {

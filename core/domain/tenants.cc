@@ -70,7 +70,7 @@ Task<Result<Tenant>> TenantDirectory::onboard(std::string tenant_id, std::string
     co_return Error::make(ErrorKind::kBadRequest, "InvalidTenantId", "tenant_id must be 3-63 characters of a-z, 0-9 and '-'");
   const TierPolicy* policy = tiers_.find(tier);
   if (!policy) co_return Error::make(ErrorKind::kBadRequest, "UnknownTier", "no such subscription tier: " + tier);
-  if (!zone.is_named() && (zone.fixed_offset_minutes() < -14 * 60 || zone.fixed_offset_minutes() > 14 * 60))
+  if (!zone.is_named() && !valid_utc_offset_minutes(zone.fixed_offset_minutes()))
     co_return Error::make(ErrorKind::kBadRequest, "InvalidUtcOffset", "utc offset must be within +-14 hours");
 
   auto table = db_.open(config_.tenants_table, std::nullopt);
