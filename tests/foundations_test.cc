@@ -112,6 +112,13 @@ TEST(Task, AnExceptionReachesTheAwaiter) {
   EXPECT_EQ(run_to_completion(clock, catches(add_one_to(fails()))), "caught: from inside");
 }
 
+TEST(Task, RunToCompletionHandsAnUncaughtExceptionToItsCaller) {
+  VirtualClock clock(Time{});
+  // Before, the exception reached spawn()'s detached frame, which ends the process.
+  EXPECT_THROW(run_to_completion(clock, add_one_to(fails())), std::runtime_error);
+  EXPECT_EQ(run_to_completion(clock, catches(fails())), "caught: from inside") << "the clock still runs after it";
+}
+
 // Nested awaits return their values through every level. (Symmetric transfer makes the resumes tail
 // calls only when GCC optimises: under ASan at -O0, 50,000 levels overflowed the stack, so the depth
 // here is modest.)

@@ -364,13 +364,15 @@ TEST(System, ConcurrentChatsInOneSessionKeepEveryTurn) {
   const std::string table = f.w->system->tenants().find("acme")->sessions_table;
   const size_t before = f.w->dynamodb.item_count(table);
   std::optional<ApiResponse> first, second;
+  std::exception_ptr thrown;
   for (auto* out : {&first, &second}) {
     nlohmann::json body = {{"message", "hello"},
                            {"tenant_context", {{"tenant_id", a.tenant_id}, {"user_id", a.sub}, {"session_id", sid}}}};
     ApiRequest req{"POST", "/api/chat", "Bearer " + a.token, body.dump(), {}, {}, {}};
-    spawn(detail::capture_result(route(*f.w->system, std::move(req)), out));
+    spawn(detail::capture_result(route(*f.w->system, std::move(req)), out, &thrown));
   }
   f.w->clock.run();
+  ASSERT_FALSE(thrown);
   ASSERT_TRUE(first && second);
   EXPECT_EQ(first->status, 200);
   EXPECT_EQ(second->status, 200);

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <coroutine>
 #include <cstdint>
+#include <exception>
 #include <optional>
 #include <queue>
 #include <stdexcept>
@@ -59,19 +60,28 @@ class VirtualClock final : public Clock {
 };
 
 namespace detail {
+// Catches what `t` throws: spawn() must be given a task that does not throw (an exception there
+// ends the process), and the caller of run_to_completion should get it back instead.
 template <class T>
-Task<void> capture_result(Task<T> t, std::optional<T>* out) {
-  out->emplace(co_await t);
+Task<void> capture_result(Task<T> t, std::optional<T>* out, std::exception_ptr* thrown) {
+  try {
+    out->emplace(co_await t);
+  } catch (...) {
+    *thrown = std::current_exception();
+  }
 }
 }  // namespace detail
 
-// Runs `t` on the clock's loop until the loop is idle and returns its result. For tests, benchmarks
-// and drivers that want one call's answer. REQUIRES: `t` finishes once the loop is idle.
+// Runs `t` on the clock's loop until the loop is idle and returns its result, or rethrows what it
+// threw. For tests, benchmarks and drivers that want one call's answer. REQUIRES: `t` finishes
+// once the loop is idle.
 template <class T>
 T run_to_completion(VirtualClock& clock, Task<T> t) {
   std::optional<T> out;
-  spawn(detail::capture_result(std::move(t), &out));
+  std::exception_ptr thrown;
+  spawn(detail::capture_result(std::move(t), &out, &thrown));
   clock.run();
+  if (thrown) std::rethrow_exception(thrown);
   if (!out) throw std::logic_error("task still suspended with no timer left");
   return std::move(*out);
 }

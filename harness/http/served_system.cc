@@ -9,14 +9,16 @@ namespace tenantsim {
 
 namespace {
 
-// Runs a task to completion on a loop that no other thread runs yet.
+// Runs a task to completion on a loop that no other thread runs yet; rethrows what it threw.
 template <class T>
 T run_on(boost::asio::io_context& loop, Task<T> task) {
   std::optional<T> out;
-  spawn(detail::capture_result(std::move(task), &out));
+  std::exception_ptr thrown;
+  spawn(detail::capture_result(std::move(task), &out, &thrown));
   loop.restart();
-  while (!out && loop.run_one()) {
+  while (!out && !thrown && loop.run_one()) {
   }
+  if (thrown) std::rethrow_exception(thrown);
   if (!out) throw std::logic_error("task still suspended with no work left");
   return std::move(*out);
 }
