@@ -44,7 +44,8 @@ struct Layers {
     acme.id = "acme";
     acme.knowledge_base_id = "kb-pooled";
   }
-  Result<json> invoke(const TierPolicy& tier, const std::string& tool, ToolInput input) {
+  Result<json> invoke(const TierPolicy& tier, const std::string& tool, ToolInput input) { return call(tier, tool, std::move(input)).result; }
+  ToolCall call(const TierPolicy& tier, const std::string& tool, ToolInput input) {
     TurnContext ctx{&acme, &tier, "user-1", "s-1", "req-1", ""};
     return run_to_completion(clock, gateway.invoke(ctx, tool, std::move(input), clock, &usage));
   }
@@ -102,6 +103,21 @@ TEST(ToolGateway, OffersTheTierToolsInOrderAndMetersEachExecution) {
   EXPECT_EQ(l.metered(metric::kKbQueryTokens), FakeKnowledgeBase::count_tokens("budget"));
   for (const auto& r : l.usage) EXPECT_EQ(r.tenant_id, "acme");
   EXPECT_EQ(l.invoke(t, "search_knowledge_base", {}).error().name, "InvalidToolInput");
+}
+
+// "Refused" is what ran nothing and billed nothing, whichever layer said no; a tool that ran and
+// failed is not refused.
+TEST(ToolGateway, ARefusalIsACallThatBilledNothing) {
+  Layers l;
+  const TierPolicy t = tier_with({"get_current_weather"});
+  EXPECT_TRUE(l.call(t, "get_weather_alerts", {{"city", "Paris"}}).refused) << "not in the tier";
+  EXPECT_TRUE(l.call(t, "rm_rf", {}).refused) << "unknown";
+  EXPECT_TRUE(l.call(t, "get_current_weather", {}).refused) << "input turned down before the tool ran";
+  const ToolCall failed = l.call(t, "get_current_weather", {{"city", "Atlantis"}});
+  ASSERT_FALSE(failed.result.ok());
+  EXPECT_FALSE(failed.refused) << "it ran (and is billed) though the weather API found no such city";
+  EXPECT_EQ(l.metered(metric::kToolExecution), 1);
+  EXPECT_FALSE(l.call(t, "get_current_weather", {{"city", "Paris"}}).refused);
 }
 
 TEST(KnowledgeBaseTool, TheFilterIsTheCallersTenantNotTheModelsArgument) {

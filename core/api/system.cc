@@ -501,9 +501,9 @@ Task<Result<Json>> System::run_turn(Caller c, std::string message, std::string s
 Task<Result<Json>> System::call_tool(const Caller& c, std::string tool, ToolInput input) {
   std::vector<UsageRecord> usage;
   TurnContext ctx{&c.tenant, c.tier, c.principal.sub, "", new_id("req"), ""};
-  auto result = co_await gateway_->invoke(ctx, std::move(tool), std::move(input), ports_.clock, &usage);
+  ToolCall call = co_await gateway_->invoke(ctx, std::move(tool), std::move(input), ports_.clock, &usage);
   co_await metering_->record(std::move(usage));  // what ran is billed, whatever the outcome
-  co_return result;
+  co_return std::move(call.result);
 }
 
 Task<Result<Json>> System::invoke_runtime(std::string token, std::string runtime_session_id, Json body) {

@@ -6,11 +6,6 @@ namespace tenantsim {
 
 namespace {
 constexpr int kMaxToolRounds = 3;
-
-// The gateway refused before the tool ran: nothing was executed or billed.
-bool refused(const Error& e) {
-  return e.name == "UnknownTool" || e.name == "ToolNotInTier" || e.name == "InvalidToolInput";
-}
 }  // namespace
 
 std::string Agent::account_of(const TurnContext& ctx) const {
@@ -19,13 +14,13 @@ std::string Agent::account_of(const TurnContext& ctx) const {
 }
 
 Task<Result<nlohmann::json>> Agent::call_tool(const TurnContext& ctx, ToolUse use, int round, AgentTurn* turn) {
-  auto result = co_await gateway_.invoke(ctx, use.name, use.input, clock_, &turn->usage);
-  if (!result.ok() && refused(result.error())) turn->tools_refused.push_back(use.name);
+  ToolCall call = co_await gateway_.invoke(ctx, use.name, use.input, clock_, &turn->usage);
+  if (call.refused) turn->tools_refused.push_back(use.name);
   else turn->tools_used.push_back(use.name);
-  const char* outcome = result.ok() ? "ok" : refused(result.error()) ? "refused" : "failed";
+  const char* outcome = call.result.ok() ? "ok" : call.refused ? "refused" : "failed";
   turn->trace.push_back({{"type", "tool_call"}, {"round", round}, {"tool", use.name}, {"outcome", outcome},
-                         {"error", result.ok() ? std::string() : result.error().name}});
-  co_return result;
+                         {"error", call.result.ok() ? std::string() : call.result.error().name}});
+  co_return std::move(call.result);
 }
 
 Task<AgentTurn> Agent::run(TurnContext ctx, std::vector<ChatMessage> history, std::string message) {

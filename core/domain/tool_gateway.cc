@@ -36,16 +36,21 @@ std::vector<ToolSpec> ToolGateway::offered(const TierPolicy& tier) const {
   return out;
 }
 
-Task<Result<nlohmann::json>> ToolGateway::invoke(TurnContext ctx, std::string name, ToolInput input, Clock& clock,
-                                                 std::vector<UsageRecord>* usage) {
+Task<ToolCall> ToolGateway::invoke(TurnContext ctx, std::string name, ToolInput input, Clock& clock,
+                                   std::vector<UsageRecord>* usage) {
+  ToolCall call{Error::make(ErrorKind::kNotFound, "UnknownTool", "no such tool: " + name), true};
   Tool* tool = find(name);
-  if (!tool) co_return Error::make(ErrorKind::kNotFound, "UnknownTool", "no such tool: " + name);
+  if (!tool) co_return call;
   const bool gated = !defects_.on(Defect::kToolsNotGated) && !defects_.on(Defect::kGatewayTrustsModel);
-  if (gated && !ctx.tier->allows_tool(name))
-    co_return Error::make(ErrorKind::kForbidden, "ToolNotInTier",
-                          "tool " + name + " is not available on the " + ctx.tier->name + " tier");
+  if (gated && !ctx.tier->allows_tool(name)) {
+    call.result = Error::make(ErrorKind::kForbidden, "ToolNotInTier", "tool " + name + " is not available on the " + ctx.tier->name + " tier");
+    co_return call;
+  }
+  const size_t billed_before = usage ? usage->size() : 0;
   UsageMeter meter(ctx, clock, usage);
-  co_return co_await tool->run(ctx, std::move(input), &meter);  // a copy: meter refers to ctx
+  call.result = co_await tool->run(ctx, std::move(input), &meter);  // a copy: meter refers to ctx
+  call.refused = !call.result.ok() && (usage ? usage->size() : 0) == billed_before;
+  co_return call;
 }
 
 namespace {

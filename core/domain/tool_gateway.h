@@ -61,6 +61,14 @@ class Tool {
   virtual Task<Result<nlohmann::json>> run(TurnContext ctx, ToolInput input, UsageMeter* meter) = 0;
 };
 
+// One call through the gateway.
+struct ToolCall {
+  Result<nlohmann::json> result;
+  // Nothing ran and nothing was billed: the interceptor refused the tool (unknown, not in the
+  // tier) or the tool turned its input down before doing anything.
+  bool refused = false;
+};
+
 class ToolGateway {
  public:
   explicit ToolGateway(const DefectSet& defects) : defects_(defects) {}
@@ -71,9 +79,9 @@ class ToolGateway {
   bool is_weather_tool(const std::string& name) const;
 
   // The interceptor, then the tool. kNotFound "UnknownTool", kForbidden "ToolNotInTier", or the
-  // tool's own result. Usage goes to *usage even when the tool fails.
-  Task<Result<nlohmann::json>> invoke(TurnContext ctx, std::string tool, ToolInput input, Clock& clock,
-                                      std::vector<UsageRecord>* usage);
+  // tool's own result. Usage goes to *usage even when the tool fails; a call that added none was
+  // refused.
+  Task<ToolCall> invoke(TurnContext ctx, std::string tool, ToolInput input, Clock& clock, std::vector<UsageRecord>* usage);
 
  private:
   Tool* find(const std::string& name) const;
