@@ -431,6 +431,37 @@ def case_bedrock_agents(binary):
         check(code == "ResourceNotFoundException", f"another account's agent: {code}")
 
 
+def case_ledger(binary):
+    """GET /_fake/ledger: what each fake billed, read from the far side. Model usage per account (from
+    the signing key) and per the tenant and user the caller tagged equals the usage the answers
+    reported; weather calls per key; knowledge-base retrievals per filter with the owners returned."""
+    import urllib.request
+    with FakesServe(binary) as srv:
+        expected = {}
+        for key_id, tenant, user in (("AKIDTENANTSIMTEST01", "acme", "ana"), ("AKIDTENANTSIMTEST01", "acme", "bob"),
+                                     ("AKIDTENANTSIMTEST02", "globex", "gus")):
+            br = client(srv.endpoint, key_id=key_id, service="bedrock-runtime")
+            r = br.converse(modelId=HAIKU, messages=[{"role": "user", "content": [{"text": f"Hello from {user}"}]}],
+                            requestMetadata={"tenant_id": tenant, "user_id": user})
+            e = expected.setdefault((KEYS[key_id]["account"], tenant, user), [0, 0])
+            e[0] += r["usage"]["inputTokens"]
+            e[1] += r["usage"]["outputTokens"]
+        with urllib.request.urlopen(f"{srv.endpoint}/data/2.5/weather?q=Oslo&appid=tenantsim-weather-key") as w:
+            check(w.status == 200, "a weather call")
+        with urllib.request.urlopen(f"{srv.endpoint}/_fake/ledger") as r:
+            ledger = json.loads(r.read())
+        users = {(row["tenant_id"], row["user_id"]): (row["input_tokens"], row["output_tokens"]) for row in ledger["bedrock"]["by_user_tag"]}
+        for (_, tenant, user), (tin, tout) in expected.items():
+            check(users[(tenant, user)] == (tin, tout), f"{tenant}/{user}: ledger {users.get((tenant, user))} vs answers {(tin, tout)}")
+        accounts = {row["account"]: row["input_tokens"] for row in ledger["bedrock"]["by_account_model"]}
+        for account in ("111111111111", "222222222222"):
+            check(accounts[account] == sum(v[0] for k, v in expected.items() if k[0] == account), f"account {account}: {accounts}")
+        tenants = {row["tenant_id"]: row["invocations"] for row in ledger["bedrock"]["by_tenant_tag"]}
+        check(tenants == {"acme": 2, "globex": 1}, f"by tenant: {tenants}")
+        check(ledger["weather"]["calls"] == {"tenantsim-weather-key": {"current": 1}}, f"weather: {ledger['weather']}")
+        check(ledger["cognito"]["requests_by_operation"] == {} and ledger["agents"]["invocations"] == [], f"{ledger}")
+
+
 def case_weather_api(binary):
     """OpenWeatherMap's REST API as a plain HTTP client sees it: shapes, units and error bodies."""
     import urllib.error

@@ -187,6 +187,8 @@ Response FakesService::dispatch(const Request& req) {
   const uint64_t n = ++requests_;
   const size_t q = req.target.find('?');
   const std::string path = req.target.substr(0, q);
+  if (req.method == "GET" && path == "/_fake/ledger")
+    return Response{200, {{"Content-Type", "application/json"}}, ledger().dump()};
   if (req.method == "GET" && path == "/health")
     return Response{200, {{"Content-Type", "application/json"}}, json{{"status", "ok"}, {"services", options_.services}}.dump()};
   const std::string& target = req.header("x-amz-target");
@@ -405,6 +407,59 @@ Response FakesService::invoke_agent(const Request& req, const std::string& path)
                    {"x-amzn-bedrock-agent-content-type", "application/json"},
                    {"x-amz-bedrock-agent-session-id", session}},
                   stream};
+}
+
+json FakesService::ledger() const {
+  auto usage_json = [](const BedrockUsage& u) {
+    return json{{"invocations", u.invocations}, {"input_tokens", u.input_tokens}, {"output_tokens", u.output_tokens}};
+  };
+  const BedrockLedger model = bedrock_.ledger();
+  json by_account = json::array(), by_tenant = json::array(), by_user = json::array();
+  for (const auto& [key, u] : model.by_account_model) {
+    json row = usage_json(u);
+    row["account"] = key.first;
+    row["model"] = key.second;
+    by_account.push_back(std::move(row));
+  }
+  for (const auto& [tenant, models] : model.by_tenant_tag)
+    for (const auto& [model_id, u] : models) {
+      json row = usage_json(u);
+      row["tenant_id"] = tenant;
+      row["model"] = model_id;
+      by_tenant.push_back(std::move(row));
+    }
+  for (const auto& [key, models] : model.by_user_tag)
+    for (const auto& [model_id, u] : models) {
+      json row = usage_json(u);
+      row["tenant_id"] = key.first;
+      row["user_id"] = key.second;
+      row["model"] = model_id;
+      by_user.push_back(std::move(row));
+    }
+  const CognitoLedger idp = cognito_.ledger();
+  json monthly = json::array();
+  for (const auto& [month, pools] : idp.active_users_by_month)
+    for (const auto& [pool, users] : pools) monthly.push_back({{"month", month}, {"pool_id", pool}, {"active_users", users.size()}});
+  const WeatherLedger weather = weather_.ledger();
+  const KnowledgeBaseLedger kb = knowledge_.ledger();
+  json retrievals = json::array(), returned = json::array();
+  for (const auto& [key, u] : kb.by_filter)
+    retrievals.push_back({{"knowledge_base_id", key.first}, {"filter_tenant_id", key.second}, {"retrievals", u.retrievals},
+                          {"query_tokens", u.query_tokens}});
+  for (const auto& [key, n] : kb.returned)
+    returned.push_back({{"knowledge_base_id", std::get<0>(key)}, {"filter_tenant_id", std::get<1>(key)},
+                        {"owner_tenant_id", std::get<2>(key)}, {"documents", n}});
+  const AgentsLedger agents = agents_.ledger();
+  json invocations = json::array();
+  for (const auto& [key, n] : agents.invocations)
+    invocations.push_back({{"agent_id", key.first}, {"tenant_id", key.second}, {"invocations", n}});
+  return json{{"bedrock", {{"by_account_model", by_account}, {"by_tenant_tag", by_tenant}, {"by_user_tag", by_user},
+                           {"throttled", model.throttled}, {"failed", model.failed}}},
+              {"cognito", {{"requests_by_operation", idp.requests_by_operation}, {"monthly_active_users", monthly},
+                           {"throttled", idp.throttled}}},
+              {"weather", {{"calls", weather.calls}, {"rejected", weather.rejected}}},
+              {"knowledge_bases", {{"retrievals", retrievals}, {"returned", returned}}},
+              {"agents", {{"invocations", invocations}}}};
 }
 
 void FakesService::run_on_cloud(Task<void> t) {

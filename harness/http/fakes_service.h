@@ -77,6 +77,13 @@ class FakesService {
 
   uint64_t requests() const { return requests_.load(); }
 
+  // What each fake recorded, as the provider's own bill would show it (`GET /_fake/ledger`): model
+  // usage per account and model and per the tenant and user the caller tagged, Cognito requests per
+  // operation and monthly active users, weather calls per key, knowledge-base retrievals per filter
+  // and the owners of what they returned, agent invocations. For reconciling a run that used
+  // `fakes serve` as its cloud, from the far side.
+  nlohmann::json ledger() const;
+
  private:
   Response dispatch(const Request& request);
   Response dynamodb(const Request& req, const std::string& operation);
