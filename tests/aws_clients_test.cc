@@ -514,15 +514,21 @@ class WeatherClient : public ::testing::Test {
 };
 
 TEST_F(WeatherClient, EveryKindIsTheInProcessFakesDocument) {
-  const int64_t day = to_unix_seconds(wall_now()) / 86400;
   FakeWeather fake(clock_, Rng(1));
   fake.add_api_key(kKey, 600);
   for (const std::string city : {"Paris", "new york", "Sao Paulo"}) {
     for (WeatherKind kind : {WeatherKind::kCurrent, WeatherKind::kForecast, WeatherKind::kAlerts}) {
       const WeatherQuery q{kKey, city, kind, 3};
+      // The fake's values depend on the UTC day; the in-process one is asked on the day the server
+      // answered. A call that straddles midnight is made again (the next one cannot straddle it too).
+      Time asked_at = wall_now();
       auto over_the_wire = run(real_.fetch(q));
+      if (to_unix_seconds(wall_now()) / 86400 != to_unix_seconds(asked_at) / 86400) {
+        asked_at = wall_now();
+        over_the_wire = run(real_.fetch(q));
+      }
+      if (asked_at > clock_.now()) clock_.advance_to(asked_at);
       auto in_process = run(fake.fetch(q));
-      if (to_unix_seconds(wall_now()) / 86400 != day) GTEST_SKIP() << "the UTC day changed during the test";
       ASSERT_TRUE(over_the_wire.ok()) << city << " " << to_string(kind) << ": " << over_the_wire.error().message;
       ASSERT_TRUE(in_process.ok());
       EXPECT_EQ(*over_the_wire, *in_process) << city << " " << to_string(kind);
