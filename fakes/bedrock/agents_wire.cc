@@ -19,6 +19,12 @@ constexpr size_t kMaxWaiting = 4096;
 
 std::vector<std::string> parts_of(const std::string& path) { return path_parts(path, kRoot); }
 
+InvokeReply refused(Reply r) {
+  InvokeReply out;
+  out.error = std::move(r);
+  return out;
+}
+
 // AWS's session id shape: 2-100 of [0-9a-zA-Z._:-].
 bool valid_session_id(const std::string& id) {
   if (id.size() < 2 || id.size() > 100) return false;
@@ -158,28 +164,28 @@ Reply AgentsApi::create_alias(Agent& agent, const std::string& agent_id, const j
 
 InvokeReply AgentsApi::invoke(const std::string& path, const json& body, const std::string& account) {
   const auto parts = parts_of(path);  // agent, agentAliases, alias, sessions, session, text
-  if (!body.is_object()) return {{}, invalid("the request body must be a JSON object")};
+  if (!body.is_object()) return refused(invalid("the request body must be a JSON object"));
   std::lock_guard lock(mu_);
   auto agent = by_id_.find(parts[0]);
-  if (agent == by_id_.end() || agent->second.account != account) return {{}, not_found("agent " + parts[0])};
-  if (parts[2] != kTestAlias && !agent->second.aliases.count(parts[2])) return {{}, not_found("agent alias " + parts[2])};
+  if (agent == by_id_.end() || agent->second.account != account) return refused(not_found("agent " + parts[0]));
+  if (parts[2] != kTestAlias && !agent->second.aliases.count(parts[2])) return refused(not_found("agent alias " + parts[2]));
   const std::string& session = parts[4];
-  if (!valid_session_id(session)) return {{}, invalid("sessionId must be 2-100 characters of [0-9a-zA-Z._:-]")};
+  if (!valid_session_id(session)) return refused(invalid("sessionId must be 2-100 characters of [0-9a-zA-Z._:-]"));
   const std::string key = account + "/" + parts[0] + "/" + session;
   const json* state = member(body, "sessionState");
   const json* results = state ? member(*state, "returnControlInvocationResults") : nullptr;
   if (results) {
     auto waiting = waiting_.find(key);
-    if (waiting == waiting_.end()) return {{}, invalid("no invocation of this session is waiting for function results")};
+    if (waiting == waiting_.end()) return refused(invalid("no invocation of this session is waiting for function results"));
     const std::string invocation = state ? string_member(*state, "invocationId") : "";
     if (!invocation.empty() && invocation != waiting->second.invocation_id)
-      return {{}, invalid("invocationId " + invocation + " is not the invocation waiting for results")};
+      return refused(invalid("invocationId " + invocation + " is not the invocation waiting for results"));
     if (!results->is_array() || results->size() != 1 || !member((*results)[0], "functionResult"))
-      return {{}, invalid("returnControlInvocationResults must hold the one functionResult asked for")};
+      return refused(invalid("returnControlInvocationResults must hold the one functionResult asked for"));
     const json& result = (*results)[0]["functionResult"];
     const ToolUse& pending = *waiting->second.turn.pending;
     if (string_member(result, "function") != pending.name)
-      return {{}, invalid("the functionResult is for " + string_member(result, "function") + ", the agent asked for " + pending.name)};
+      return refused(invalid("the functionResult is for " + string_member(result, "function") + ", the agent asked for " + pending.name));
     Waiting w = std::move(waiting->second);
     waiting_.erase(waiting);
     std::erase(waiting_order_, key);
@@ -226,6 +232,7 @@ InvokeReply AgentsApi::stream(const std::string& key, Waiting w, const Agent& ag
     return out;
   }
   const auto& request = turn.request;
+  out.session_id = request.session_id;
   for (size_t i = w.trace_sent; i < turn.response.trace.size(); ++i)
     out.events.emplace_back("trace", json{{"agentId", request.agent_id},
                                           {"agentAliasId", request.agent_alias_id},

@@ -41,6 +41,7 @@ using rest_json::Reply;
 // An InvokeAgent answer: the stream's events in order (event type, JSON payload), or an error
 // (before any event, as a plain REST error).
 struct InvokeReply {
+  std::string session_id;  // the x-amz-bedrock-agent-session-id header
   std::vector<std::pair<std::string, nlohmann::json>> events;
   std::optional<Reply> error;
 };

@@ -1,6 +1,7 @@
 #include "fakes/weather/fake_weather.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "core/base/rng.h"
 
@@ -20,6 +21,17 @@ const std::vector<std::string>& FakeWeather::cities() {
                                                  "Berlin", "Madrid", "Toronto", "Mumbai", "Sao Paulo", "Cairo",
                                                  "Singapore", "Chicago", "Dublin", "Oslo"};
   return names;
+}
+
+std::optional<std::string> FakeWeather::canonical_city(const std::string& city) {
+  const auto& names = cities();
+  auto it = std::find_if(names.begin(), names.end(), [&](const std::string& c) {
+    return c.size() == city.size() && std::equal(c.begin(), c.end(), city.begin(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+           });
+  });
+  if (it == names.end()) return std::nullopt;
+  return *it;
 }
 
 FakeWeather::FakeWeather(Clock& clock, Rng rng) : clock_(clock), faults_(rng.split("faults")) {}
@@ -63,13 +75,8 @@ Task<Result<nlohmann::json>> FakeWeather::fetch(WeatherQuery q) {
     co_return Error::make(ErrorKind::kUnavailable, "ServiceUnavailable", "injected fault");
   }
   ++key->second.calls;
-  const auto& names = cities();
-  auto city = std::find_if(names.begin(), names.end(), [&](const std::string& c) {
-    return c.size() == q.city.size() && std::equal(c.begin(), c.end(), q.city.begin(), [](char a, char b) {
-             return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-           });
-  });
-  if (city == names.end()) co_return Error::make(ErrorKind::kNotFound, "CityNotFound", "city not found");
+  const auto city = canonical_city(q.city);
+  if (!city) co_return Error::make(ErrorKind::kNotFound, "CityNotFound", "city not found");
   ++ledger_.calls[q.api_key][to_string(q.kind)];
 
   const int64_t day = to_unix_seconds(clock_.now()) / 86400;

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "core/ports/clock.h"
@@ -30,6 +31,8 @@ class FakeWeather final : public WeatherApi {
   WeatherLedger ledger() const;
 
   static const std::vector<std::string>& cities();
+  // The fake's name for `city` (matched without regard to case), or nullopt for a city it does not know.
+  static std::optional<std::string> canonical_city(const std::string& city);
 
  private:
   struct KeyState {

@@ -139,15 +139,9 @@ Reply geocode(const std::map<std::string, std::string>& params) {
     return error(401, 401, "Invalid API key. Please see https://openweathermap.org/faq#error401 for more info.");
   auto q = params.find("q");
   if (q == params.end() || q->second.empty()) return error(400, "400", "Nothing to geocode");
-  const std::string city = q->second.substr(0, q->second.find(','));
   json places = json::array();
-  for (const auto& p : kPlaces) {
-    const std::string name = p.name;
-    if (name.size() == city.size() && std::equal(name.begin(), name.end(), city.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-        }))
-      places.push_back({{"name", name}, {"lat", p.lat}, {"lon", p.lon}});
-  }
+  if (const auto city = FakeWeather::canonical_city(q->second.substr(0, q->second.find(','))))
+    if (const Place* p = place_of(*city)) places.push_back({{"name", p->name}, {"lat", p->lat}, {"lon", p->lon}});
   return Reply{200, places};
 }
 

@@ -96,7 +96,7 @@ Result<Backends> parse_backends(const json& j, const std::string& where) {
           problems.push_back(fmt::format("{}.aliases.{}: must be {{\"agent_id\": \"...\", \"alias_id\": \"...\"}}", at, agent));
           continue;
         }
-        r.agent_aliases[agent] = {ids["agent_id"].get<std::string>(), ids["alias_id"].get<std::string>()};
+        r.agent_aliases[agent] = AgentRef{ids["agent_id"].get<std::string>(), ids["alias_id"].get<std::string>()};
       }
       out.agents = r;
       continue;
@@ -262,10 +262,14 @@ Result<std::unique_ptr<ModelRuntime>> make_bedrock(const RealService& service, u
 Result<std::unique_ptr<KnowledgeBase>> make_knowledge_base(const RealService& service, uint64_t seed) {
   auto control = client_for(service, {"bedrock", "", "application/json"}, seed);
   if (!control.ok()) return control.take_error();
-  RealService runtime_service = service;
-  runtime_service.endpoint = service.runtime_endpoint.empty() ? service.endpoint : service.runtime_endpoint;
-  auto runtime = client_for(runtime_service, {"bedrock", "", "application/json"}, seed + 1);
-  if (!runtime.ok()) return runtime.take_error();
+  // One server for both (fakes serve): one client, one connection.
+  auto runtime = control;
+  if (!service.runtime_endpoint.empty() && service.runtime_endpoint != service.endpoint) {
+    RealService runtime_service = service;
+    runtime_service.endpoint = service.runtime_endpoint;
+    runtime = client_for(runtime_service, {"bedrock", "", "application/json"}, seed + 1);
+    if (!runtime.ok()) return runtime.take_error();
+  }
   KnowledgeBaseOptions options;
   if (!service.role_arn.empty()) options.role_arn = service.role_arn;
   if (!service.embedding_model_arn.empty()) options.embedding_model_arn = service.embedding_model_arn;
@@ -277,9 +281,7 @@ Result<std::unique_ptr<AgentService>> make_agents(const RealService& service, ui
   // An agent's turn is several model calls: minutes, not seconds, at worst.
   auto client = client_for(service, {"bedrock", "", "application/json", 120000}, seed);
   if (!client.ok()) return client.take_error();
-  std::map<std::string, AgentRef> agents;
-  for (const auto& [name, ids] : service.agent_aliases) agents[name] = AgentRef{ids.first, ids.second};
-  return std::unique_ptr<AgentService>(std::make_unique<RealBedrockAgents>(*client, std::move(agents)));
+  return std::unique_ptr<AgentService>(std::make_unique<RealBedrockAgents>(*client, service.agent_aliases));
 }
 
 std::unique_ptr<WeatherApi> make_weather(const RealService& service, uint64_t seed) {

@@ -37,6 +37,7 @@
 #include "core/ports/weather_api.h"
 #include "fakes/wire/sigv4.h"
 #include "harness/aws/aws_json_client.h"
+#include "harness/aws/real_bedrock_agents.h"
 #include "harness/aws/real_cognito.h"
 
 namespace tenantsim::aws {
@@ -55,7 +56,7 @@ struct RealService {
   std::string embedding_model_arn;
   nlohmann::json storage_configuration;
   // Bedrock Agents: a tier's bedrock_agent_id -> AWS's agent and alias ids.
-  std::map<std::string, std::pair<std::string, std::string>> agent_aliases;
+  std::map<std::string, AgentRef> agent_aliases;
 };
 
 struct Backends {

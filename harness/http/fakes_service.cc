@@ -239,36 +239,46 @@ Response FakesService::dispatch(const Request& req) {
                       .dump()};
 }
 
+std::optional<std::string> FakesService::apply_logged(const std::function<void()>& apply,
+                                                      const std::function<std::optional<json>()>& entry_of) {
+  if (!options_.log) {
+    apply();
+    return std::nullopt;
+  }
+  // Apply and log under one lock, so the log's order is the order the state saw.
+  std::lock_guard lock(log_mu_);
+  if (log_failed_) return "the state log could not be written; restart the server from its state";
+  const int64_t t = now_ms();
+  replay_time_ms_ = t;  // the call and its log entry see one time
+  apply();
+  replay_time_ms_ = -1;
+  std::optional<json> entry = entry_of();
+  if (!entry) return std::nullopt;
+  (*entry)["t"] = t;
+  if (auto st = options_.log->append(*entry); !st.ok()) {
+    // The state is now ahead of its log: answer nothing more rather than lose it on a restart.
+    log_failed_ = true;
+    return st.error().message;
+  }
+  return std::nullopt;
+}
+
 Response FakesService::dynamodb(const Request& req, const std::string& operation) {
   const uint64_t n = requests_.load();
   dynamo::CallContext context;
   if (auto refused = authenticate(req, context)) return dynamo_error(refused->name, refused->message, n);
   const json body = json::parse(req.body, nullptr, false);
   if (body.is_discarded()) return dynamo_error("SerializationException", "the request body is not JSON", n);
-  if (!options_.log) {
-    const auto reply = dynamo_.call(operation, body, context);
-    return aws_json(reply.status, reply.body, "application/x-amz-json-1.0", n);
-  }
-  // Apply and log under one lock, so the log's order is the order the state saw.
-  std::lock_guard lock(log_mu_);
-  if (log_failed_)
-    return aws_json(500, json{{"__type", dynamo::error_type("InternalServerError")},
-                              {"message", "the state log could not be written; restart the server from its state"}},
+  dynamo::ApiReply reply;
+  const auto unlogged = apply_logged([&] { reply = dynamo_.call(operation, body, context); },
+                                     [&]() -> std::optional<json> {
+                                       if (!reply.mutated) return std::nullopt;
+                                       return json{{"service", "dynamodb"}, {"op", operation}, {"account", context.account},
+                                                   {"region", context.region}, {"request", body}};
+                                     });
+  if (unlogged)
+    return aws_json(500, json{{"__type", dynamo::error_type("InternalServerError")}, {"message", *unlogged}},
                     "application/x-amz-json-1.0", n);
-  const int64_t t = now_ms();
-  replay_time_ms_ = t;  // the call and its log entry see one time
-  const auto reply = dynamo_.call(operation, body, context);
-  replay_time_ms_ = -1;
-  if (reply.mutated) {
-    const json entry = {{"service", "dynamodb"}, {"op", operation}, {"account", context.account},
-                        {"region", context.region}, {"t", t}, {"request", body}};
-    if (auto st = options_.log->append(entry); !st.ok()) {
-      // The state is now ahead of its log: answer nothing more rather than lose it on a restart.
-      log_failed_ = true;
-      return aws_json(500, json{{"__type", dynamo::error_type("InternalServerError")}, {"message", st.error().message}},
-                      "application/x-amz-json-1.0", n);
-    }
-  }
   return aws_json(reply.status, reply.body, "application/x-amz-json-1.0", n);
 }
 
@@ -363,21 +373,15 @@ Response FakesService::rest_json_service(const Request& req, const std::string& 
     return reply.error.empty() ? aws_json(reply.status, reply.body, "application/json", n)
                                : rest_error(reply.error, reply.body.value("message", ""), n);
   };
-  if (!options_.log) return answer(call(req.method, path, body, context.account, context.region));
-  std::lock_guard lock(log_mu_);
-  if (log_failed_) return rest_error("InternalServerException", "the state log could not be written", n);
-  const int64_t t = now_ms();
-  replay_time_ms_ = t;
-  const auto reply = call(req.method, path, body, context.account, context.region);
-  replay_time_ms_ = -1;
-  if (reply.mutated) {
-    const json entry = {{"service", service}, {"method", req.method}, {"path", path}, {"account", context.account},
-                        {"region", context.region}, {"t", t}, {"status", reply.status}, {"request", body}};
-    if (auto st = options_.log->append(entry); !st.ok()) {
-      log_failed_ = true;
-      return rest_error("InternalServerException", st.error().message, n);
-    }
-  }
+  rest_json::Reply reply;
+  const auto unlogged = apply_logged([&] { reply = call(req.method, path, body, context.account, context.region); },
+                                     [&]() -> std::optional<json> {
+                                       if (!reply.mutated) return std::nullopt;
+                                       return json{{"service", service}, {"method", req.method}, {"path", path},
+                                                   {"account", context.account}, {"region", context.region},
+                                                   {"status", reply.status}, {"request", body}};
+                                     });
+  if (unlogged) return rest_error("InternalServerException", *unlogged, n);
   return answer(reply);
 }
 
@@ -398,14 +402,11 @@ Response FakesService::invoke_agent(const Request& req, const std::string& path)
       m.headers = {{":message-type", "exception"}, {":exception-type", type}, {":content-type", "application/json"}};
     stream += wire::encode_event(m);
   }
-  const size_t end = path.size() - std::string_view("/text").size();  // .../sessions/{sessionId}/text
-  const size_t start = path.rfind('/', end - 1) + 1;
-  const std::string session = path.substr(start, end - start);
   return Response{200,
                   {{"Content-Type", "application/vnd.amazon.eventstream"},
                    {"x-amzn-RequestId", request_id(n)},
                    {"x-amzn-bedrock-agent-content-type", "application/json"},
-                   {"x-amz-bedrock-agent-session-id", session}},
+                   {"x-amz-bedrock-agent-session-id", reply.session_id}},
                   stream};
 }
 
@@ -481,24 +482,14 @@ Response FakesService::cognito(const Request& req, const std::string& operation)
   }
   const json body = json::parse(req.body, nullptr, false);
   if (body.is_discarded()) return json11(400, json{{"__type", "SerializationException"}, {"message", "the request body is not JSON"}});
-  if (!options_.log) {
-    const auto reply = cognito_api_.call(operation, body);
-    return json11(reply.status, reply.body);
-  }
   // Every call is logged, failures too, with its status: the fake draws its ids, codes and keys from
   // one seeded sequence, so the replay must make exactly the calls that were made to rebuild them.
-  std::lock_guard lock(log_mu_);
-  if (log_failed_)
-    return json11(500, json{{"__type", "InternalErrorException"}, {"message", "the state log could not be written"}});
-  const int64_t t = now_ms();
-  replay_time_ms_ = t;
-  const auto reply = cognito_api_.call(operation, body);
-  replay_time_ms_ = -1;
-  const json entry = {{"service", "cognito"}, {"op", operation}, {"t", t}, {"status", reply.status}, {"request", body}};
-  if (auto st = options_.log->append(entry); !st.ok()) {
-    log_failed_ = true;
-    return json11(500, json{{"__type", "InternalErrorException"}, {"message", st.error().message}});
-  }
+  cognito_wire::Reply reply;
+  const auto unlogged = apply_logged([&] { reply = cognito_api_.call(operation, body); },
+                                     [&]() -> std::optional<json> {
+                                       return json{{"service", "cognito"}, {"op", operation}, {"status", reply.status}, {"request", body}};
+                                     });
+  if (unlogged) return json11(500, json{{"__type", "InternalErrorException"}, {"message", *unlogged}});
   return json11(reply.status, reply.body);
 }
 

@@ -95,6 +95,11 @@ class FakesService {
   using RestCall = std::function<rest_json::Reply(const std::string& method, const std::string& path, const nlohmann::json& body,
                                                    const std::string& account, const std::string& region)>;
   Response rest_json_service(const Request& req, const std::string& path, const std::string& service, const RestCall& call);
+  // Runs `apply` (one call of a fake's wire API) and, with --state, appends what `entry_of` gives
+  // (nullopt: nothing changed) with the call's time, both under one lock so the log's order is the
+  // state's. The error message to answer with when the log cannot be written, else nullopt.
+  std::optional<std::string> apply_logged(const std::function<void()>& apply,
+                                          const std::function<std::optional<nlohmann::json>()>& entry_of);
   // InvokeAgent: an event stream.
   Response invoke_agent(const Request& req, const std::string& path);
   // Runs one port call of a cloud fake to completion on the cloud clock, moved to the wall clock.
