@@ -328,20 +328,34 @@ Status RealDynamoDb::create_table(TableSchema schema) {
 }
 
 Status RealDynamoDb::delete_table(const std::string& name) {
+  {
+    std::lock_guard lock(mu_);
+    schemas_.erase(name);
+  }
   auto r = client_->call("DeleteTable", {{"TableName", name}});
   if (!r.ok()) return r.take_error();
   return Status{};
 }
 
 Result<std::shared_ptr<Table>> RealDynamoDb::open(const std::string& name, std::optional<LeadingKeyScope> scope) {
-  auto d = client_->call("DescribeTable", {{"TableName", name}});
-  if (!d.ok()) return d.take_error();
   if (scope && scope->partition_value.empty()) return validation("a leading-key scope needs a partition value");
-  TableSchema schema{name, "", ""};
-  for (const auto& k : (*d)["Table"].value("KeySchema", json::array())) {
-    if (k.value("KeyType", "") == "HASH") schema.partition_key = k.value("AttributeName", "");
-    if (k.value("KeyType", "") == "RANGE") schema.sort_key = k.value("AttributeName", "");
+  std::optional<TableSchema> known;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = schemas_.find(name); it != schemas_.end()) known = it->second;
   }
+  if (!known) {
+    auto d = client_->call("DescribeTable", {{"TableName", name}});
+    if (!d.ok()) return d.take_error();
+    known = TableSchema{name, "", ""};
+    for (const auto& k : (*d)["Table"].value("KeySchema", json::array())) {
+      if (k.value("KeyType", "") == "HASH") known->partition_key = k.value("AttributeName", "");
+      if (k.value("KeyType", "") == "RANGE") known->sort_key = k.value("AttributeName", "");
+    }
+    std::lock_guard lock(mu_);
+    schemas_.emplace(name, *known);
+  }
+  TableSchema schema = *known;
   return std::shared_ptr<Table>(std::make_shared<RealTable>(client_, std::move(schema), std::move(scope)));
 }
 

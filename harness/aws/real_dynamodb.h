@@ -10,7 +10,9 @@
 // the port's contract (AccessDeniedException for a foreign partition) the same on every backend.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
 
 #include "core/ports/table.h"
 #include "harness/aws/aws_json_client.h"
@@ -25,12 +27,17 @@ class RealDynamoDb final : public Database {
   Status create_table(TableSchema schema) override;
   Status delete_table(const std::string& name) override;
   // DescribeTable gives the key schema; ResourceNotFoundException when there is no such table.
+  // A table's key schema never changes, so it is asked once per table (the system opens a handle
+  // per request: a DescribeTable each would be a quarter of its calls); deleting the table here
+  // forgets it. A table deleted elsewhere fails its next call with ResourceNotFoundException.
   Result<std::shared_ptr<Table>> open(const std::string& name, std::optional<LeadingKeyScope> scope) override;
 
   AwsJsonClient& client() { return *client_; }
 
  private:
   std::shared_ptr<AwsJsonClient> client_;
+  std::mutex mu_;
+  std::map<std::string, TableSchema> schemas_;  // by table name
 };
 
 // The port's values on the wire (NULL, S, N, BOOL) and back; a wire value the port cannot hold

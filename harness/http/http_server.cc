@@ -98,6 +98,9 @@ struct Server::Impl {
         continue;  // e.g. EMFILE: keep serving the connections we have
       }
       stats.accepted++;
+      // Answers are small and written whole: Nagle's algorithm would only hold them back behind
+      // the client's delayed ACK on a keep-alive connection.
+      socket.set_option(tcp::no_delay(true), ec);
       auto conn = std::make_shared<Connection>(std::move(socket));
       const auto ex = conn->stream.get_executor();
       if (static_cast<size_t>(stats.open_connections.load()) >= limits.max_connections) {
