@@ -67,6 +67,12 @@ bool AgentsApi::is_invoke(const std::string& method, const std::string& path) {
 
 std::string AgentsApi::timestamp() const { return to_iso8601(Time{std::chrono::milliseconds(now_ms_())}); }
 
+std::string AgentsApi::name_of(const std::string& agent_id) {
+  std::lock_guard lock(mu_);
+  auto it = by_id_.find(agent_id);
+  return it == by_id_.end() ? std::string() : it->second.summary.value("agentName", "");
+}
+
 Reply AgentsApi::call(const std::string& method, const std::string& path, const json& body, const std::string& account,
                       const std::string& region) {
   if (!body.is_object()) return invalid("the request body must be a JSON object");

@@ -53,6 +53,8 @@ class AgentsApi {
 
   // Whether `path` is one of this API's (every path under /agents/).
   static bool serves(const std::string& path);
+  // The name an agent was created with ("" for an id it does not know).
+  std::string name_of(const std::string& agent_id);
   // Whether the call is InvokeAgent (its answer is a stream: invoke(), not call()).
   static bool is_invoke(const std::string& method, const std::string& path);
 

@@ -14,6 +14,11 @@ void VirtualClock::advance_to(Time t) {
   now_.store(t.time_since_epoch().count(), std::memory_order_release);
 }
 
+void VirtualClock::rewind_to(Time t) {
+  if (!timers_.empty()) throw std::logic_error("VirtualClock::rewind_to with timers pending");
+  now_.store(t.time_since_epoch().count(), std::memory_order_release);
+}
+
 uint64_t VirtualClock::run_until(Time until) {
   uint64_t ran = 0;
   const int64_t limit = until.time_since_epoch().count();

@@ -29,6 +29,10 @@ class VirtualClock final : public Clock {
   // Moves time forward without running anything. REQUIRES: t >= now().
   void advance_to(Time t);
   void advance(Duration d) { advance_to(now() + d); }
+  // Sets the time, backwards too. REQUIRES: no timer pending. For a clock that follows other
+  // clocks (`fakes serve --clock caller`): each call starts at its caller's time, whatever the
+  // call before it slept, so concurrent callers' calls do not pile their latencies into one time.
+  void rewind_to(Time t);
 
   // Runs timers until none are left, or the next is after `until`; then time stands at `until`
   // (or at the last timer run when no limit is given). Returns how many timers ran.

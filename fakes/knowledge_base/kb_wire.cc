@@ -39,6 +39,12 @@ bool KnowledgeBaseApi::serves(const std::string& path) { return path.starts_with
 
 std::string KnowledgeBaseApi::timestamp() const { return to_iso8601(Time{std::chrono::milliseconds(now_ms_())}); }
 
+std::string KnowledgeBaseApi::name_of(const std::string& id) {
+  std::lock_guard lock(mu_);
+  auto it = bases_.find(id);
+  return it == bases_.end() ? std::string() : it->second.name;
+}
+
 Reply KnowledgeBaseApi::call(const std::string& method, const std::string& path, const json& body, const std::string& account,
                              const std::string& region) {
   if (!body.is_object()) return invalid("the request body must be a JSON object");

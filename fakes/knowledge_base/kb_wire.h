@@ -44,6 +44,9 @@ class KnowledgeBaseApi {
 
   // Whether `path` is one of this API's (every path under /knowledgebases/).
   static bool serves(const std::string& path);
+  // The name a knowledge base was created with ("" for an id it does not know): the ledger's
+  // bases are ids, a caller knows its bases by name.
+  std::string name_of(const std::string& id);
   // One call; `path` without its query string.
   Reply call(const std::string& method, const std::string& path, const nlohmann::json& body, const std::string& account,
              const std::string& region);

@@ -56,7 +56,9 @@ int fakes_serve(int argc, char** argv) {
       cxxopts::value<std::string>())(
       "verify-sigv4", "refuse requests whose SigV4 signature does not verify against --keys")(
       "max-body-bytes", "largest request body", cxxopts::value<int64_t>()->default_value("16777216"))(
-      "access-log", "append one JSON line per request to this file", cxxopts::value<std::string>());
+      "access-log", "append one JSON line per request to this file", cxxopts::value<std::string>())(
+      "clock", "wall, or caller: the fakes' time is each request's X-Tenantsim-Clock-Ms (a virtual-time run's clock)",
+      cxxopts::value<std::string>()->default_value("wall"));
   auto args = parse_with_config(opts, argc, argv, 3, {"state", "keys", "access-log"});
   if (!args) return kOk;
 
@@ -73,6 +75,9 @@ int fakes_serve(int argc, char** argv) {
   http::FakesServiceOptions fo;
   fo.services = services_option((*args)["services"].as<std::string>());
   fo.verify_sigv4 = args->count("verify-sigv4") > 0;
+  const std::string clock = (*args)["clock"].as<std::string>();
+  if (clock != "wall" && clock != "caller") throw UsageError(fmt::format("--clock must be wall or caller, got '{}'", clock));
+  fo.caller_clock = clock == "caller";
   fo.seed = (*args)["seed"].as<uint64_t>();
   if (args->count("weather-api-key")) {
     for (const auto& spec : (*args)["weather-api-key"].as<std::vector<std::string>>()) {

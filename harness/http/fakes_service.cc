@@ -3,6 +3,7 @@
 #include <boost/crc.hpp>
 #include <fmt/format.h>
 
+#include <charconv>
 #include <chrono>
 
 #include "core/api/router.h"
@@ -82,7 +83,8 @@ Result<std::map<std::string, AccessKey>> parse_access_keys(const json& j, const 
 FakesService::FakesService(FakesServiceOptions options)
     : options_(std::move(options)),
       dynamo_([this] { return now_ms(); }),
-      cloud_clock_(Time{std::chrono::milliseconds(now_ms())}),
+      // On the caller's clock the cloud starts at the caller's first time, which may be long ago.
+      cloud_clock_(Time{std::chrono::milliseconds(options_.caller_clock ? 0 : now_ms())}),
       bedrock_(cloud_clock_, Rng(options_.seed).split("bedrock")),
       weather_(cloud_clock_, Rng(options_.seed).split("weather")),
       cognito_(cloud_clock_, Rng(options_.seed).split("cognito")),
@@ -98,8 +100,28 @@ FakesService::FakesService(FakesServiceOptions options)
 int64_t FakesService::now_ms() const {
   const int64_t replaying = replay_time_ms_.load();
   if (replaying >= 0) return replaying;
+  if (const int64_t caller = caller_ms_.load(); caller >= 0) return caller;
+  return wall_ms();
+}
+
+int64_t FakesService::wall_ms() const {
   if (options_.now_ms) return options_.now_ms();
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::optional<std::string> FakesService::follow_caller_clock(const Request& req) {
+  if (!options_.caller_clock) return std::nullopt;
+  const std::string& text = req.header("x-tenantsim-clock-ms");
+  if (text.empty()) return std::nullopt;
+  int64_t ms = -1;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
+  if (ec != std::errc() || end != text.data() + text.size() || ms < 0)
+    return fmt::format("{}: '{}' is not milliseconds since the Unix epoch", kCallerClockHeader, text);
+  // Never back: concurrent callers each move it forward to their own time.
+  int64_t seen = caller_ms_.load();
+  while (seen < ms && !caller_ms_.compare_exchange_weak(seen, ms)) {
+  }
+  return std::nullopt;
 }
 
 Result<size_t> FakesService::replay(const std::vector<json>& entries) {
@@ -144,20 +166,23 @@ std::optional<FakesService::AuthFailure> FakesService::authenticate(const Reques
   if (const auto* problem = std::get_if<std::string>(&parsed)) return AuthFailure{"IncompleteSignatureException", *problem};
   const auto& auth = std::get<wire::ParsedAuthorization>(parsed);
   context.region = auth.scope.region;
-  auto key = options_.keys.find(auth.access_key);
-  if (key != options_.keys.end()) context.account = key->second.account;
+  std::optional<AccessKey> key;
+  {
+    std::lock_guard lock(keys_mu_);
+    if (auto it = options_.keys.find(auth.access_key); it != options_.keys.end()) key = it->second;
+  }
+  if (key) context.account = key->account;
   if (!options_.verify_sigv4) return std::nullopt;
-  if (key == options_.keys.end())
-    return AuthFailure{"UnrecognizedClientException", "The security token included in the request is invalid."};
+  if (!key) return AuthFailure{"UnrecognizedClientException", "The security token included in the request is invalid."};
   const std::string& date = req.header("x-amz-date");
   const int64_t signed_at = amz_date_ms(date);
-  if (signed_at < 0 || std::llabs(signed_at - now_ms()) > kMaxSkewMs)
+  if (signed_at < 0 || std::llabs(signed_at - wall_ms()) > kMaxSkewMs)
     return AuthFailure{"InvalidSignatureException",
                        fmt::format("Signature expired: {} is now earlier or later than the server's clock by more than 15 minutes", date)};
   const size_t q = req.target.find('?');
   wire::SignableRequest s{req.method, req.target.substr(0, q), q == std::string::npos ? "" : req.target.substr(q + 1),
                           req.headers, req.body};
-  const std::string problem = wire::verify(s, auth, key->second.secret);
+  const std::string problem = wire::verify(s, auth, key->secret);
   if (!problem.empty()) return AuthFailure{"InvalidSignatureException", problem};
   return std::nullopt;
 }
@@ -174,6 +199,8 @@ Response FakesService::handle(const Request& req) {
     r.headers.emplace_back("Vary", "Origin");
     return r;
   }
+  if (auto bad = follow_caller_clock(req))
+    return Response{400, {{"Content-Type", "application/json"}}, json{{"message", *bad}}.dump()};
   Response r = dispatch(req);
   if (!origin.empty()) {
     r.headers.emplace_back("Access-Control-Allow-Origin", origin);
@@ -189,6 +216,7 @@ Response FakesService::dispatch(const Request& req) {
   const std::string path = req.target.substr(0, q);
   if (req.method == "GET" && path == "/_fake/ledger")
     return Response{200, {{"Content-Type", "application/json"}}, ledger().dump()};
+  if (req.method == "POST" && path.starts_with("/_fake/")) return hook(req, path);
   if (req.method == "GET" && path == "/health")
     return Response{200, {{"Content-Type", "application/json"}}, json{{"status", "ok"}, {"services", options_.services}}.dump()};
   const std::string& target = req.header("x-amz-target");
@@ -410,7 +438,7 @@ Response FakesService::invoke_agent(const Request& req, const std::string& path)
                   stream};
 }
 
-json FakesService::ledger() const {
+json FakesService::ledger() {
   auto usage_json = [](const BedrockUsage& u) {
     return json{{"invocations", u.invocations}, {"input_tokens", u.input_tokens}, {"output_tokens", u.output_tokens}};
   };
@@ -445,15 +473,16 @@ json FakesService::ledger() const {
   const KnowledgeBaseLedger kb = knowledge_.ledger();
   json retrievals = json::array(), returned = json::array();
   for (const auto& [key, u] : kb.by_filter)
-    retrievals.push_back({{"knowledge_base_id", key.first}, {"filter_tenant_id", key.second}, {"retrievals", u.retrievals},
-                          {"query_tokens", u.query_tokens}});
+    retrievals.push_back({{"knowledge_base_id", key.first}, {"knowledge_base_name", knowledge_api_.name_of(key.first)},
+                          {"filter_tenant_id", key.second}, {"retrievals", u.retrievals}, {"query_tokens", u.query_tokens}});
   for (const auto& [key, n] : kb.returned)
     returned.push_back({{"knowledge_base_id", std::get<0>(key)}, {"filter_tenant_id", std::get<1>(key)},
                         {"owner_tenant_id", std::get<2>(key)}, {"documents", n}});
   const AgentsLedger agents = agents_.ledger();
   json invocations = json::array();
   for (const auto& [key, n] : agents.invocations)
-    invocations.push_back({{"agent_id", key.first}, {"tenant_id", key.second}, {"invocations", n}});
+    invocations.push_back({{"agent_id", key.first}, {"agent_name", agents_api_.name_of(key.first)}, {"tenant_id", key.second},
+                           {"invocations", n}});
   return json{{"bedrock", {{"by_account_model", by_account}, {"by_tenant_tag", by_tenant}, {"by_user_tag", by_user},
                            {"throttled", model.throttled}, {"failed", model.failed}}},
               {"cognito", {{"requests_by_operation", idp.requests_by_operation}, {"monthly_active_users", monthly},
@@ -465,8 +494,9 @@ json FakesService::ledger() const {
 
 void FakesService::run_on_cloud(Task<void> t) {
   std::lock_guard lock(cloud_mu_);
-  const Time wall{std::chrono::milliseconds(now_ms())};
-  if (wall > cloud_clock_.now()) cloud_clock_.advance_to(wall);
+  const Time at{std::chrono::milliseconds(now_ms())};
+  if (options_.caller_clock && caller_ms_.load() >= 0) cloud_clock_.rewind_to(at);  // the call's own time
+  else if (at > cloud_clock_.now()) cloud_clock_.advance_to(at);
   spawn(std::move(t));
   cloud_clock_.run();
 }

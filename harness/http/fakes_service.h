@@ -58,7 +58,16 @@ struct FakesServiceOptions {
   RequestLog* log = nullptr;
   std::ostream* access_log = nullptr;
   std::function<int64_t()> now_ms;  // wall clock unless set (tests)
+  // The caller's clock (`--clock caller`): the fakes' time is the X-Tenantsim-Clock-Ms header of the
+  // latest request that carried one (never earlier than the one before), so a virtual-time run
+  // drives the fakes' quotas, tokens and windows on its own clock. A request without the header
+  // runs at that latest time; before the first, at the wall clock. SigV4's 15-minute skew rule
+  // stays on the wall clock: clients sign with real time.
+  bool caller_clock = false;
 };
+
+// The header a caller's clock comes in: milliseconds since the Unix epoch.
+inline constexpr const char* kCallerClockHeader = "X-Tenantsim-Clock-Ms";
 
 class FakesService {
  public:
@@ -82,7 +91,20 @@ class FakesService {
   // operation and monthly active users, weather calls per key, knowledge-base retrievals per filter
   // and the owners of what they returned, agent invocations. For reconciling a run that used
   // `fakes serve` as its cloud, from the far side.
-  nlohmann::json ledger() const;
+  nlohmann::json ledger();
+
+  // The test hooks a run that uses `fakes serve` as its cloud needs, and AWS does not have (POST,
+  // JSON; each refuses what it does not apply, by name, with 400):
+  //  - /_fake/configure: {"faults": {"bedrock"|"cognito"|"weather": <a scenario's fault plan>},
+  //    "model": {"follows_injections": bool}, "capacity": {"bedrock_requests_per_minute": n,
+  //    "bedrock_tokens_per_minute": n}, "weather_keys": {"KEY": calls_per_minute}}: a scenario's
+  //    model behaviour, faults and quotas;
+  //  - /_fake/cognito/sign: {"pool_id": ..., "claims": {...}} -> {"token": ...}: claims signed with
+  //    the pool's own key, for the attacks a run makes with validly signed tokens (another
+  //    audience, expired, another tenant's pool);
+  //  - /_fake/keys: {"AKID": {"secret": ..., "account": "123456789012"}}: more access keys, the
+  //    --keys file's shape, so a run can sign each of its accounts' calls with that account's key.
+  Response hook(const Request& request, const std::string& path);
 
  private:
   Response dispatch(const Request& request);
@@ -113,10 +135,15 @@ class FakesService {
   // a failure in its own envelope.
   std::optional<AuthFailure> authenticate(const Request& req, dynamo::CallContext& context);
   int64_t now_ms() const;
+  int64_t wall_ms() const;
+  // Moves the caller's clock to the request's X-Tenantsim-Clock-Ms; a bad value is the message to refuse it with.
+  std::optional<std::string> follow_caller_clock(const Request& req);
 
   FakesServiceOptions options_;
   dynamo::DynamoApi dynamo_;
   std::atomic<int64_t> replay_time_ms_{-1};  // >= 0 while replaying: the logged time
+  std::atomic<int64_t> caller_ms_{-1};       // with caller_clock: the caller's latest time, once given
+  mutable std::mutex keys_mu_;               // options_.keys grows through /_fake/keys
   std::mutex log_mu_;                      // apply and log in one order
   bool log_failed_ = false;                // under log_mu_
   std::atomic<uint64_t> requests_{0};
