@@ -8,6 +8,8 @@
 #include <cstdio>
 
 #include "core/domain/revenue.h"
+#include "harness/aws/fakes_link.h"
+#include "harness/cloud_ledgers.h"
 #include "harness/driver.h"
 #include "harness/oracle.h"
 #include "harness/iana_zones.h"
@@ -61,6 +63,7 @@ Result<LoadedScenario> load_scenario(const std::string& path, const std::string&
       }
       else out.fault_plans[service] = std::move(p).value();
     }
+    out.faults_doc = (*doc)["faults"];
   }
   if (parsed.scenario)
     for (size_t i = 0; i < parsed.scenario->time_zones.size(); ++i)
@@ -115,6 +118,17 @@ void configure_services(World& w, const LoadedScenario& loaded) {
     w.weather.add_api_key(w.system->config().platform.weather_api_key, static_cast<int>(*cap.weather_calls_per_minute));
 }
 
+nlohmann::json remote_settings(const LoadedScenario& loaded, const std::string& weather_api_key) {
+  Json settings = {{"model", {{"follows_injections", loaded.scenario.model.follows_injections}}}};
+  for (const char* service : {"bedrock", "cognito", "weather"})
+    if (loaded.faults_doc.contains(service)) settings["faults"][service] = loaded.faults_doc[service];
+  const Capacity& cap = loaded.scenario.capacity;
+  if (cap.bedrock_requests_per_minute) settings["capacity"]["bedrock_requests_per_minute"] = *cap.bedrock_requests_per_minute;
+  if (cap.bedrock_tokens_per_minute) settings["capacity"]["bedrock_tokens_per_minute"] = *cap.bedrock_tokens_per_minute;
+  settings["weather_keys"][weather_api_key] = cap.weather_calls_per_minute.value_or(600);
+  return settings;
+}
+
 Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& options) {
   Scenario s = loaded.scenario;
   if (options.seed) s.seed = *options.seed;
@@ -124,7 +138,13 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   wo.defects = options.defects;
   wo.tiers_doc = loaded.tiers_doc;
   wo.prices_doc = loaded.prices_doc;
-  wo.database = options.database;
+  wo.ports = options.ports;
+  aws::FakesLink* const link = options.fakes_link;
+  if (link) wo.on_clock = [link](const Clock& clock) { link->follow(&clock); };
+  // The link must not outlive the clock it follows.
+  const std::unique_ptr<aws::FakesLink, void (*)(aws::FakesLink*)> unfollow(link, [](aws::FakesLink* l) {
+    if (l) l->follow(nullptr);
+  });
   auto made = World::create(wo);
   if (!made.ok()) return invalid(made.error().message);  // the tier table or price catalog was refused
   World& w = **made;
@@ -139,6 +159,9 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
 
   // Faults start once the population exists: the scenario is about running, not signing up.
   configure_services(w, loaded);
+  if (link)
+    if (auto st = link->configure(remote_settings(loaded, w.system->config().platform.weather_api_key)); !st.ok())
+      return Error::make(ErrorKind::kUnavailable, "FakesServeRefused", "fakes serve refused the scenario's settings: " + st.error().message);
 
   w.clock.run_until(s.start);
   sim.start();
@@ -201,12 +224,20 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
     if (record) ledgers.model_account_of[t.id] = record->model_account;
   }
   ledgers.pooled_account = w.system->config().platform.pooled_model_account;
-  const auto bedrock = w.bedrock.ledger();
+  CloudLedgers cloud = ledgers_of(w);
+  if (link) {
+    auto doc = link->ledger();
+    if (!doc.ok()) return doc.take_error();
+    auto far = ledgers_from_json(*doc);
+    if (!far.ok()) return far.take_error();
+    cloud = std::move(*far);
+  }
+  const BedrockLedger& bedrock = cloud.model;
   ledgers.bedrock_by_tenant = bedrock.by_tenant_tag;
   ledgers.bedrock_by_account = bedrock.by_account_model;
   ledgers.bedrock_by_user = bedrock.by_user_tag;
-  for (const auto& [key, n] : w.agents.ledger().invocations) ledgers.agent_invocations[key.second][key.first] += n;
-  const auto weather = w.weather.ledger();
+  for (const auto& [key, n] : cloud.agents.invocations) ledgers.agent_invocations[key.second][key.first] += n;
+  const WeatherLedger& weather = cloud.weather;
   for (const auto& [key, kinds] : weather.calls)
     for (const auto& [kind, n] : kinds) ledgers.weather_calls += n;
   {
@@ -216,7 +247,7 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
     for (const auto& t : w.system->tenants().all())
       if (t.deployment == Deployment::kSilo) owner_of_base[t.knowledge_base_id] = t.id;
     const std::string& pooled = w.system->config().platform.pooled_knowledge_base;
-    for (const auto& [key, u] : w.knowledge.ledger().by_filter) {
+    for (const auto& [key, u] : cloud.knowledge.by_filter) {
       const auto& [base, filter] = key;
       const auto owner = owner_of_base.find(base);
       const std::string tenant = base == pooled ? filter : owner == owner_of_base.end() ? "?" + base : owner->second;

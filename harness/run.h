@@ -11,13 +11,19 @@
 #include "fakes/common/faults.h"
 #include "scenarios/overrides.h"
 #include "scenarios/scenario.h"
+#include "harness/port_overrides.h"
 
 namespace tenantsim {
+
+namespace aws {
+class FakesLink;
+}
 
 // A scenario with the documents it configures the system from (tier overrides applied).
 struct LoadedScenario {
   Scenario scenario;
   std::map<std::string, FaultPlan> fault_plans;  // by service, parsed (and so validated) once
+  nlohmann::json faults_doc = nlohmann::json::object();  // the same, as written (for `fakes serve`)
   nlohmann::json tiers_doc;
   nlohmann::json prices_doc;
   std::vector<std::string> overrides;  // the --set edits applied, as given ("population.tenants=500")
@@ -37,12 +43,19 @@ struct RunOptions {
   DefectSet defects;
   bool progress = false;  // a progress line on stderr
   RequestSink* requests = nullptr;  // receives every request as it completes
-  Database* database = nullptr;     // a real DynamoDB instead of the fake (WorldOptions::database)
+  PortOverrides ports;               // services not on the in-process fakes (WorldOptions::ports)
+  // The `fakes serve` those services are (harness/aws/fakes_link.h): the run drives it on its
+  // virtual clock, configures it from the scenario, and reads its ledgers for the oracle.
+  aws::FakesLink* fakes_link = nullptr;
 };
 
 class World;
 // Applies the scenario's fault plans and capacity what-ifs to the world's fakes.
 void configure_services(World& world, const LoadedScenario& loaded);
+
+// The same, for a `fakes serve` that is the run's cloud (its /_fake/configure): faults of the
+// services it applies them to, the model's behaviour, Bedrock's quotas and the weather key's rate.
+nlohmann::json remote_settings(const LoadedScenario& loaded, const std::string& weather_api_key);
 
 Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& options);
 

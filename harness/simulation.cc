@@ -194,7 +194,7 @@ Status Simulation::ingest_documents() {
                             fmt::format("The {} notes of {}. {} Only this organisation may read them.", topic, t.id,
                                         knowledge_canary_for(t.id)),
                             {{"tenant_id", t.id}}};
-      auto st = world_.run(world_.knowledge.ingest(record->knowledge_base_id, std::move(doc)));
+      auto st = world_.run(world_.knowledge_bases().ingest(record->knowledge_base_id, std::move(doc)));
       if (!st.ok()) return Error::make(ErrorKind::kUnavailable, "IngestionFailed", t.id + ": " + st.error().message);
     }
   }
@@ -512,7 +512,7 @@ Task<void> Simulation::attack_agent_layers(SimTenant& t, SimUser& u) {
   const auto record = world_.system->tenants().find(t.id);
   Json claims = decode_jwt(u.token).payload;
   claims[claims.contains("client_id") ? "client_id" : "aud"] = "another-app-client";
-  const std::string wrong_audience = world_.cognito.sign_claims(record ? record->pool_id : "", claims.dump());
+  const std::string wrong_audience = world_.sign_claims(record ? record->pool_id : "", claims.dump());
   auto invocation = [&](const std::string& sid, const std::string& tenant) {
     return Json{{"prompt", "What do our documents say about budget?"}, {"runtimeSessionId", sid},
                 {"sessionAttributes", {{"tenant_id", tenant}, {"user_id", u.sub}}}};
@@ -667,7 +667,7 @@ Task<void> Simulation::attack(SimTenant& t, const std::string& kind) {
   } else if (kind == "hs256_confusion") {
     const auto record = world_.system->tenants().find(t.id);
     std::string pool = record ? record->pool_id : "";
-    auto jwks = co_await world_.cognito.jwks(std::move(pool));
+    auto jwks = co_await world_.identity().jwks(std::move(pool));
     std::string secret;
     if (jwks.ok()) secret = Json::parse(*jwks)["keys"][0].value("n", "");
     co_await expect(t, kind, "GET", victim_usage, forge_hs256(as_victim, secret), Json(), 401);
@@ -680,7 +680,7 @@ Task<void> Simulation::attack(SimTenant& t, const std::string& kind) {
     Json claims = own.payload;
     claims[claims.contains("client_id") ? "client_id" : "aud"] = "another-app-client";  // access or ID token
     const auto record = world_.system->tenants().find(t.id);
-    const std::string token = world_.cognito.sign_claims(record ? record->pool_id : "", claims.dump());
+    const std::string token = world_.sign_claims(record ? record->pool_id : "", claims.dump());
     co_await expect(t, kind, "GET", own_subscription, token, Json(), 401);
   } else if (kind == "pool_mismatch") {
     // A token its own user pool really signed, naming a tenant that lives in another pool (a
@@ -695,7 +695,7 @@ Task<void> Simulation::attack(SimTenant& t, const std::string& kind) {
     if (!other.empty()) {
       Json claims = own.payload;
       claims["custom:tenant_id"] = other;
-      const std::string token = world_.cognito.sign_claims(mine->pool_id, claims.dump());
+      const std::string token = world_.sign_claims(mine->pool_id, claims.dump());
       co_await expect(t, kind, "GET", "/api/tenants/" + other + "/usage", token, Json(), 401);
     }
   } else if (kind == "self_edit_claims") {
@@ -708,7 +708,7 @@ Task<void> Simulation::attack(SimTenant& t, const std::string& kind) {
       for (const auto& [claim, value] : {std::pair<std::string, std::string>{"custom:subscription_tier", "premium"},
                                          {"custom:tenant_id", v}}) {
         Attributes edit{{claim, value}};
-        auto st = co_await world_.cognito.update_user_attributes(access, std::move(edit));
+        auto st = co_await world_.identity().update_user_attributes(access, std::move(edit));
         oracle_.attempt(kind, t.id, "UpdateUserAttributes " + claim, 401,
                         st.ok() ? 200 : http_status(st.error().kind));
       }
@@ -720,7 +720,7 @@ Task<void> Simulation::attack(SimTenant& t, const std::string& kind) {
     Json claims = own.payload;
     claims["token_use"] = "refresh";
     const auto record = world_.system->tenants().find(t.id);
-    const std::string token = world_.cognito.sign_claims(record ? record->pool_id : "", claims.dump());
+    const std::string token = world_.sign_claims(record ? record->pool_id : "", claims.dump());
     co_await expect(t, kind, "GET", own_subscription, token, Json(), 401);
   } else if (kind == "tier_escalation") {
     // Claim the richest tier there is; a premium tenant claims another tenant's id instead.

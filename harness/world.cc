@@ -79,15 +79,20 @@ World::World(WorldOptions options, SystemConfig config)
       dynamodb(time, Rng(options.seed).split("dynamodb")),
       weather(time, Rng(options.seed).split("weather")) {
   weather.add_api_key(config.platform.weather_api_key, 600);
-  Database& database = options.database ? *options.database : static_cast<Database&>(dynamodb);
-  IdentityProvider& identity = options.identity ? *options.identity : static_cast<IdentityProvider&>(cognito);
-  if (options.identity)
-    identity_mailbox_ = options.identity_mailbox ? options.identity_mailbox
-                                                 : [](const std::string&, const std::string&) { return std::string(); };
-  ModelRuntime& model = options.model ? *options.model : static_cast<ModelRuntime&>(bedrock);
-  WeatherApi& weather_api = options.weather ? *options.weather : static_cast<WeatherApi&>(weather);
-  KnowledgeBase& knowledge_bases = options.knowledge ? *options.knowledge : static_cast<KnowledgeBase&>(knowledge);
-  AgentService& agent_service = options.agents ? *options.agents : static_cast<AgentService&>(agents);
+  if (options.on_clock) options.on_clock(time);
+  const PortOverrides& o = options.ports;
+  Database& database = o.database ? *o.database : static_cast<Database&>(dynamodb);
+  IdentityProvider& identity = o.identity ? *o.identity : static_cast<IdentityProvider&>(cognito);
+  if (o.identity)
+    identity_mailbox_ = o.identity_mailbox ? o.identity_mailbox
+                                           : [](const std::string&, const std::string&) { return std::string(); };
+  ModelRuntime& model = o.model ? *o.model : static_cast<ModelRuntime&>(bedrock);
+  WeatherApi& weather_api = o.weather ? *o.weather : static_cast<WeatherApi&>(weather);
+  KnowledgeBase& knowledge_bases = o.knowledge ? *o.knowledge : static_cast<KnowledgeBase&>(knowledge);
+  AgentService& agent_service = o.agents ? *o.agents : static_cast<AgentService&>(agents);
+  identity_ = &identity;
+  knowledge_ = &knowledge_bases;
+  sign_claims_ = o.sign_claims;
   system = std::make_unique<System>(
       SystemPorts{time, identity, model, database, weather_api, knowledge_bases, agent_service, &iana_zones()}, std::move(config));
 }
@@ -96,6 +101,10 @@ ApiResponse World::call(const std::string& method, const std::string& path, cons
                         const nlohmann::json& body) {
   ApiRequest req{method, path, token.empty() ? "" : "Bearer " + token, body.is_null() ? "" : body.dump(), {}, {}, {}};
   return run(route(*system, std::move(req)));
+}
+
+std::string World::sign_claims(const std::string& pool_id, const std::string& claims_json) const {
+  return sign_claims_ ? sign_claims_(pool_id, claims_json) : cognito.sign_claims(pool_id, claims_json);
 }
 
 std::string World::mailbox(const std::string& client_id, const std::string& username) const {

@@ -15,6 +15,7 @@
 #include "fakes/dynamodb/fake_dynamodb.h"
 #include "fakes/knowledge_base/fake_knowledge_base.h"
 #include "fakes/weather/fake_weather.h"
+#include "harness/port_overrides.h"
 
 namespace tenantsim {
 
@@ -32,27 +33,11 @@ struct WorldOptions {
   // world's virtual one, and create() does not start the system: the caller runs start() on the
   // clock's loop. The clock must outlive the world.
   Clock* wall_clock = nullptr;
-  // When set, the system's DynamoDB (a real endpoint, harness/aws/backends.h) instead of the
-  // in-process fake, which then stays idle: its ledger is empty. Must outlive the world.
-  Database* database = nullptr;
-  // When set, the system's Cognito (a real endpoint) instead of the in-process fake, and where the
-  // codes it e-mails are read (`fakes serve` shows them; AWS does not: empty). Both must outlive
-  // the world.
-  IdentityProvider* identity = nullptr;
-  std::function<std::string(const std::string& client_id, const std::string& username)> identity_mailbox;
-  // When set, the system's model (a real Bedrock runtime) instead of the fake; the Bedrock Agents
-  // fake, unless `agents` replaces it too, keeps running its agents on the in-process model. Must
-  // outlive the world.
-  ModelRuntime* model = nullptr;
-  // When set, the weather tools' API (a real OpenWeatherMap endpoint) instead of the fake, whose
-  // ledger then stays empty. Must outlive the world.
-  WeatherApi* weather = nullptr;
-  // When set, the knowledge bases (real Bedrock knowledge bases) instead of the fake, whose ledger
-  // then stays empty. Must outlive the world.
-  KnowledgeBase* knowledge = nullptr;
-  // When set, Bedrock Agents (real) instead of the fake, whose ledger then stays empty. Must outlive
-  // the world.
-  AgentService* agents = nullptr;
+  // Ports that are not the fakes here (real endpoints, `fakes serve`).
+  PortOverrides ports;
+  // When set, called with the world's clock before the system makes its first call (a link to a
+  // cloud in another process that must follow the world's time).
+  std::function<void(const Clock&)> on_clock;
 };
 
 // Reads and parses a JSON file; errors name the file and the position.
@@ -80,6 +65,12 @@ class World {
     return run_to_completion(clock, std::move(t));
   }
 
+  // The ports the system runs on (the fakes', or the real ones of WorldOptions).
+  IdentityProvider& identity() { return *identity_; }
+  KnowledgeBase& knowledge_bases() { return *knowledge_; }
+  // `claims_json` signed with the pool's own key (an attack's token); "" for an unknown pool.
+  std::string sign_claims(const std::string& pool_id, const std::string& claims_json) const;
+
   // The confirmation code the system's Cognito e-mailed to `username` (empty: none, or unknown).
   std::string mailbox(const std::string& client_id, const std::string& username) const;
 
@@ -102,6 +93,9 @@ class World {
  private:
   World(WorldOptions options, SystemConfig config);
   std::function<std::string(const std::string&, const std::string&)> identity_mailbox_;
+  std::function<std::string(const std::string&, const std::string&)> sign_claims_;
+  IdentityProvider* identity_ = nullptr;
+  KnowledgeBase* knowledge_ = nullptr;
 };
 
 }  // namespace tenantsim

@@ -116,7 +116,7 @@ TEST(Router, AnExceptionInTheSystemIs500AndTheRunGoesOn) {
   ThrowingQueries db(tables);
   WorldOptions o;
   o.data_dir = TENANTSIM_DATA_DIR;
-  o.database = &db;
+  o.ports.database = &db;
   auto w = World::create(o);
   ASSERT_TRUE(w.ok()) << w.error().message;
   auto a = must((*w)->new_tenant("acme", "premium"));

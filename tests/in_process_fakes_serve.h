@@ -14,8 +14,8 @@ namespace tenantsim::testing {
 
 class InProcessFakesServe {
  public:
-  InProcessFakesServe()
-      : service_(http::FakesServiceOptions{}),
+  explicit InProcessFakesServe(http::FakesServiceOptions options = {})
+      : service_(std::move(options)),
         server_(http::Limits{}, [this](http::Request r, http::Responder d) { service_.handle_async(std::move(r), std::move(d)); }) {
     port_ = server_.listen("127.0.0.1", 0);
     thread_ = std::thread([this] { server_.run(2); });

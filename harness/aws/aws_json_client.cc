@@ -135,6 +135,9 @@ AwsJsonClient::Attempt AwsJsonClient::send(const std::string& method, const std:
     for (const auto& [k, v] : added) list = curl_slist_append(list, (k + ": " + v).c_str());
     list = curl_slist_append(list, "Expect:");  // no 100-continue round trip
   }
+  // Not signed: AWS would ignore it, and only `fakes serve` reads it.
+  if (const int64_t ms = config_.caller_clock_ms ? config_.caller_clock_ms() : -1; ms >= 0)
+    list = curl_slist_append(list, fmt::format("X-Tenantsim-Clock-Ms: {}", ms).c_str());
   curl_easy_reset(curl);
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   if (with_body) {
@@ -142,10 +145,10 @@ AwsJsonClient::Attempt AwsJsonClient::send(const std::string& method, const std:
     if (method != "POST") curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
   } else {
     curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
   }
+  if (list) curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect_body);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &a.body);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect_header<Attempt>);
@@ -223,6 +226,16 @@ Result<std::string> AwsJsonClient::rest_bytes(const std::string& method, const s
 Result<std::string> AwsJsonClient::get(const std::string& path) {
   return with_retries<std::string>([&] { return send("GET", path, {}, ""); },
                                    [](std::string& text) -> Result<std::string> { return std::move(text); });
+}
+
+Result<std::shared_ptr<AwsJsonClient>> AccountClients::of(const std::string& account) {
+  if (!make_) return shared_;
+  std::lock_guard lock(mu_);
+  if (auto it = made_.find(account); it != made_.end()) return it->second;
+  auto made = make_(account);
+  if (!made.ok()) return made.take_error();
+  made_.emplace(account, *made);
+  return *made;
 }
 
 }  // namespace tenantsim::aws

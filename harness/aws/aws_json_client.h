@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -39,6 +40,10 @@ struct EndpointConfig {
   int max_attempts = 4;        // the first try and three retries
   int64_t base_backoff_ms = 25;
   int64_t max_backoff_ms = 2000;
+  // When set, every request carries X-Tenantsim-Clock-Ms with this time (milliseconds since the
+  // epoch; none when it gives a negative time): a virtual-time run telling `fakes serve --clock
+  // caller` what time it is.
+  std::function<int64_t()> caller_clock_ms;
 };
 
 class AwsJsonClient {
@@ -92,6 +97,28 @@ class AwsJsonClient {
   mutable std::mutex mu_;
   void* curl_ = nullptr;    // CURL*
   uint64_t attempts_ = 0;
+};
+
+// The clients a port signs with, one per account of the system's (its pooled model account, a silo
+// tenant's): the one shared client for every account, unless `make` gives each account its own
+// credentials (a run against `fakes serve`, where each account has its own key, so per-account
+// quotas and bills hold over the wire as in process). Thread-safe; each account's client is made
+// once.
+class AccountClients {
+ public:
+  using Make = std::function<Result<std::shared_ptr<AwsJsonClient>>(const std::string& account)>;
+  explicit AccountClients(std::shared_ptr<AwsJsonClient> shared, Make make = nullptr)
+      : shared_(std::move(shared)), make_(std::move(make)) {}
+
+  Result<std::shared_ptr<AwsJsonClient>> of(const std::string& account);
+  // Whether each account signs with its own credentials.
+  bool per_account() const { return static_cast<bool>(make_); }
+
+ private:
+  std::shared_ptr<AwsJsonClient> shared_;
+  Make make_;
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<AwsJsonClient>> made_;
 };
 
 // The error kind of an AWS exception name and HTTP status (kUnavailable for 5xx and transport

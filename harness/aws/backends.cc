@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 
 #include "harness/aws/real_bedrock.h"
 #include "harness/aws/real_bedrock_agents.h"
@@ -35,8 +36,14 @@ Result<Backends> parse_backends(const json& j, const std::string& where) {
   if (!j.is_object()) return Error::make(ErrorKind::kBadRequest, "BadBackends", where + ": must be a JSON object");
   for (const auto& [service, spec] : j.items()) {
     const std::string at = where + ": " + service;
+    if (service == "fakes_serve") {
+      if (!spec.is_string() || !(spec.get<std::string>().starts_with("http://") || spec.get<std::string>().starts_with("https://")))
+        problems.push_back(at + ": must be the http:// URL of a `tenantsim fakes serve --clock caller`");
+      else out.fakes_serve = spec.get<std::string>();
+      continue;
+    }
     if (!kServices.count(service)) {
-      problems.push_back(at + ": unknown service (dynamodb, cognito, bedrock, weather, knowledge_base, agents)");
+      problems.push_back(at + ": unknown service (dynamodb, cognito, bedrock, weather, knowledge_base, agents; or fakes_serve)");
       continue;
     }
     if (!spec.is_object()) {
@@ -222,11 +229,19 @@ struct Protocol {
   const char* target_prefix;
   const char* content_type;
   int64_t request_timeout_ms = 10000;
+  int max_attempts = EndpointConfig{}.max_attempts;
 };
 
-Result<std::shared_ptr<AwsJsonClient>> client_for(const RealService& service, const Protocol& protocol, uint64_t seed) {
-  auto credentials = load_credentials();
-  if (!credentials.ok()) return credentials.take_error();
+// How a client waits before a retry: the thread sleeps, except in a virtual-time run linked to
+// `fakes serve`, where the wait is time the run's clock would pass and a blocking call cannot
+// advance it: the retry goes at once, at the same virtual instant (a wall-clock sleep there would
+// only make the run slower, not change what the fakes see).
+std::function<void(int64_t)> retry_wait(FakesLink* link) {
+  if (!link) return nullptr;
+  return [](int64_t) {};
+}
+
+EndpointConfig config_for(const RealService& service, const Protocol& protocol) {
   EndpointConfig c;
   c.url = service.endpoint;
   c.region = service.region;
@@ -234,40 +249,61 @@ Result<std::shared_ptr<AwsJsonClient>> client_for(const RealService& service, co
   c.target_prefix = protocol.target_prefix;
   c.content_type = protocol.content_type;
   c.request_timeout_ms = protocol.request_timeout_ms;
+  c.max_attempts = protocol.max_attempts;
+  return c;
+}
+
+// The service's shared client: the credential chain's credentials, or with a link to `fakes serve`
+// the platform's own key there, and the run's clock on every request.
+Result<std::shared_ptr<AwsJsonClient>> client_for(const RealService& service, const Protocol& protocol, uint64_t seed,
+                                                  FakesLink* link) {
+  EndpointConfig c = config_for(service, protocol);
+  auto credentials = link ? link->credentials_of("tenantsim-platform") : load_credentials();
+  if (!credentials.ok()) return credentials.take_error();
   c.credentials = std::move(*credentials);
-  return std::make_shared<AwsJsonClient>(c, Rng(seed).split(std::string(protocol.signing_name) + "-client"));
+  if (link) c.caller_clock_ms = link->clock_ms();
+  return std::make_shared<AwsJsonClient>(c, Rng(seed).split(std::string(protocol.signing_name) + "-client"), retry_wait(link));
+}
+
+// The per-account clients of a port whose calls name their account (Bedrock's runtime and agents).
+Result<std::shared_ptr<AccountClients>> account_clients_for(const RealService& service, const Protocol& protocol,
+                                                            uint64_t seed, FakesLink* link) {
+  auto shared = client_for(service, protocol, seed, link);
+  if (!shared.ok()) return shared.take_error();
+  if (!link) return std::make_shared<AccountClients>(*shared);
+  return std::make_shared<AccountClients>(*shared, link->clients_like((*shared)->config(), seed));
 }
 
 }  // namespace
 
-Result<std::unique_ptr<PrefixedDatabase>> make_dynamodb(const RealService& service, uint64_t seed) {
-  auto client = client_for(service, {"dynamodb", "DynamoDB_20120810.", "application/x-amz-json-1.0"}, seed);
+Result<std::unique_ptr<PrefixedDatabase>> make_dynamodb(const RealService& service, uint64_t seed, FakesLink* link) {
+  auto client = client_for(service, {"dynamodb", "DynamoDB_20120810.", "application/x-amz-json-1.0"}, seed, link);
   if (!client.ok()) return client.take_error();
   return std::make_unique<PrefixedDatabase>(std::make_unique<RealDynamoDb>(*client), service.table_prefix);
 }
 
-Result<std::unique_ptr<RealCognito>> make_cognito(const RealService& service, uint64_t seed) {
-  auto client = client_for(service, {"cognito-idp", "AWSCognitoIdentityProviderService.", "application/x-amz-json-1.1"}, seed);
+Result<std::unique_ptr<RealCognito>> make_cognito(const RealService& service, uint64_t seed, FakesLink* link) {
+  auto client = client_for(service, {"cognito-idp", "AWSCognitoIdentityProviderService.", "application/x-amz-json-1.1"}, seed, link);
   if (!client.ok()) return client.take_error();
   return std::make_unique<RealCognito>(*client, CognitoOptions{service.issuer_base, service.pre_token_generation_lambda});
 }
 
-Result<std::unique_ptr<ModelRuntime>> make_bedrock(const RealService& service, uint64_t seed) {
+Result<std::unique_ptr<ModelRuntime>> make_bedrock(const RealService& service, uint64_t seed, FakesLink* link) {
   // A model answers in seconds, not milliseconds.
-  auto client = client_for(service, {"bedrock", "", "application/json", 60000}, seed);
-  if (!client.ok()) return client.take_error();
-  return std::unique_ptr<ModelRuntime>(std::make_unique<RealBedrock>(*client));
+  auto clients = account_clients_for(service, {"bedrock", "", "application/json", 60000}, seed, link);
+  if (!clients.ok()) return clients.take_error();
+  return std::unique_ptr<ModelRuntime>(std::make_unique<RealBedrock>(*clients));
 }
 
-Result<std::unique_ptr<KnowledgeBase>> make_knowledge_base(const RealService& service, uint64_t seed) {
-  auto control = client_for(service, {"bedrock", "", "application/json"}, seed);
+Result<std::unique_ptr<KnowledgeBase>> make_knowledge_base(const RealService& service, uint64_t seed, FakesLink* link) {
+  auto control = client_for(service, {"bedrock", "", "application/json"}, seed, link);
   if (!control.ok()) return control.take_error();
   // One server for both (fakes serve): one client, one connection.
   auto runtime = control;
   if (!service.runtime_endpoint.empty() && service.runtime_endpoint != service.endpoint) {
     RealService runtime_service = service;
     runtime_service.endpoint = service.runtime_endpoint;
-    runtime = client_for(runtime_service, {"bedrock", "", "application/json"}, seed + 1);
+    runtime = client_for(runtime_service, {"bedrock", "", "application/json"}, seed + 1, link);
     if (!runtime.ok()) return runtime.take_error();
   }
   KnowledgeBaseOptions options;
@@ -277,19 +313,69 @@ Result<std::unique_ptr<KnowledgeBase>> make_knowledge_base(const RealService& se
   return std::unique_ptr<KnowledgeBase>(std::make_unique<RealKnowledgeBase>(*control, *runtime, std::move(options)));
 }
 
-Result<std::unique_ptr<AgentService>> make_agents(const RealService& service, uint64_t seed) {
-  // An agent's turn is several model calls: minutes, not seconds, at worst.
-  auto client = client_for(service, {"bedrock", "", "application/json", 120000}, seed);
-  if (!client.ok()) return client.take_error();
-  return std::unique_ptr<AgentService>(std::make_unique<RealBedrockAgents>(*client, service.agent_aliases));
+Result<std::unique_ptr<AgentService>> make_agents(const RealService& service, uint64_t seed, FakesLink* link) {
+  // An agent's turn is several model calls: minutes, not seconds, at worst. No transport retries:
+  // an invocation the service counted and then failed is billed, and the system must see each
+  // one it is billed for (a retry would be a second, unseen).
+  auto clients = account_clients_for(service, {"bedrock", "", "application/json", 120000, 1}, seed, link);
+  if (!clients.ok()) return clients.take_error();
+  // Against fakes serve, each account's agents are deployed on first use (a silo tenant's own stack).
+  return std::unique_ptr<AgentService>(std::make_unique<RealBedrockAgents>(*clients, service.agent_aliases, link != nullptr));
 }
 
-std::unique_ptr<WeatherApi> make_weather(const RealService& service, uint64_t seed) {
+std::unique_ptr<WeatherApi> make_weather(const RealService& service, uint64_t seed, FakesLink* link) {
   EndpointConfig c;  // unsigned: the API key is a query parameter
   c.url = service.endpoint;
   c.region = service.region;
+  if (link) c.caller_clock_ms = link->clock_ms();
   const char* key = std::getenv("OPENWEATHERMAP_API_KEY");
-  return std::make_unique<RealWeather>(std::make_shared<AwsJsonClient>(c, Rng(seed).split("weather-client")), key ? key : "");
+  return std::make_unique<RealWeather>(std::make_shared<AwsJsonClient>(c, Rng(seed).split("weather-client"), retry_wait(link)),
+                                       key ? key : "");
+}
+
+Result<RealClients> make_clients(const Backends& backends, uint64_t seed, FakesLink* link) {
+  RealClients c;
+  std::optional<Error> failed;  // the first client that could not be made
+  const auto take = [&failed](const char* service, auto made, auto& into) {
+    if (failed) return;
+    if (!made.ok()) {
+      failed = made.take_error();
+      failed->message = std::string(service) + ": " + failed->message;
+      return;
+    }
+    into = std::move(*made);
+  };
+  if (backends.dynamodb) take("dynamodb", make_dynamodb(*backends.dynamodb, seed, link), c.dynamodb);
+  if (backends.cognito) take("cognito", make_cognito(*backends.cognito, seed, link), c.cognito);
+  if (backends.bedrock) take("bedrock", make_bedrock(*backends.bedrock, seed, link), c.bedrock);
+  if (backends.knowledge_base) take("knowledge_base", make_knowledge_base(*backends.knowledge_base, seed, link), c.knowledge_base);
+  if (backends.agents) take("agents", make_agents(*backends.agents, seed, link), c.agents);
+  if (failed) return *failed;
+  if (backends.weather) c.weather = make_weather(*backends.weather, seed, link);
+  c.drop_tables = backends.dynamodb && backends.dynamodb->delete_tables_after;
+  return c;
+}
+
+PortOverrides RealClients::ports(FakesLink* link) const {
+  PortOverrides p;
+  p.database = dynamodb.get();
+  p.identity = cognito.get();
+  if (cognito)
+    p.identity_mailbox = [idp = cognito.get()](const std::string& client, const std::string& user) {
+      return idp->fake_mailbox(client, user);
+    };
+  if (cognito && link)
+    p.sign_claims = [link](const std::string& pool, const std::string& claims) {
+      auto token = link->sign(pool, nlohmann::json::parse(claims));
+      // An attack whose token could not be made would be judged on the wrong refusal: stop the run.
+      if (!token.ok()) throw std::runtime_error("fakes serve could not sign an attack's token: " + token.error().message);
+      return *token;
+    };
+  p.model = bedrock.get();
+  p.weather = weather.get();
+  p.knowledge = knowledge_base.get();
+  p.agents = agents.get();
+  return p;
 }
 
 }  // namespace tenantsim::aws

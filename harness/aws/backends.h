@@ -9,7 +9,8 @@
 //    "knowledge_base": {"mode": "real", "endpoint": "http://127.0.0.1:8000",
 //                       "role_arn": "arn:aws:iam::123456789012:role/kb", "storage_configuration": {...}},
 //    "agents": {"mode": "real", "endpoint": "http://127.0.0.1:8000",
-//               "aliases": {"AGENTPREM1": {"agent_id": "ABCDEFGHIJ", "alias_id": "TSTALIASID"}}}}
+//               "aliases": {"AGENTPREM1": {"agent_id": "ABCDEFGHIJ", "alias_id": "TSTALIASID"}}},
+//    "fakes_serve": "http://127.0.0.1:8000"}
 //
 // "fake" (the default for a service not named) is the in-process fake; "real" is our client for
 // the service's wire protocol, against `endpoint` (AWS's regional endpoint when omitted).
@@ -18,6 +19,11 @@
 // or "default"). The weather API ("endpoint" defaults to https://api.openweathermap.org) is not
 // signed: it takes the API key from OPENWEATHERMAP_API_KEY when that is set, else the system's
 // configured key (what `fakes serve` accepts).
+//
+// "fakes_serve" says the endpoints are a `tenantsim fakes serve --clock caller`: a `run` then links
+// to it (harness/aws/fakes_link.h) and may put every service there, each request on the run's
+// virtual clock, each model account signing with a key of its own, agents deployed per account on
+// first use, and no AWS credentials needed.
 #pragma once
 
 #include <map>
@@ -37,8 +43,10 @@
 #include "core/ports/weather_api.h"
 #include "fakes/wire/sigv4.h"
 #include "harness/aws/aws_json_client.h"
+#include "harness/aws/fakes_link.h"
 #include "harness/aws/real_bedrock_agents.h"
 #include "harness/aws/real_cognito.h"
+#include "harness/port_overrides.h"
 
 namespace tenantsim::aws {
 
@@ -66,6 +74,9 @@ struct Backends {
   std::optional<RealService> weather;
   std::optional<RealService> knowledge_base;
   std::optional<RealService> agents;
+  // The `tenantsim fakes serve --clock caller` every "real" endpoint is, for a virtual-time run
+  // (harness/aws/fakes_link.h); empty: the endpoints are whatever they are (AWS).
+  std::string fakes_serve;
   bool any_real() const { return dynamodb || cognito || bedrock || weather || knowledge_base || agents; }
 };
 
@@ -97,21 +108,37 @@ class PrefixedDatabase final : public Database {
 };
 
 // The Database of a real DynamoDB backend (client, prefix), ready for the system.
-Result<std::unique_ptr<PrefixedDatabase>> make_dynamodb(const RealService& service, uint64_t seed);
+Result<std::unique_ptr<PrefixedDatabase>> make_dynamodb(const RealService& service, uint64_t seed, FakesLink* link = nullptr);
 
 // The IdentityProvider of a real Cognito backend (harness/aws/real_cognito.h).
-Result<std::unique_ptr<RealCognito>> make_cognito(const RealService& service, uint64_t seed);
+Result<std::unique_ptr<RealCognito>> make_cognito(const RealService& service, uint64_t seed, FakesLink* link = nullptr);
 
 // The ModelRuntime of a real Bedrock runtime backend (harness/aws/real_bedrock.h).
-Result<std::unique_ptr<ModelRuntime>> make_bedrock(const RealService& service, uint64_t seed);
+Result<std::unique_ptr<ModelRuntime>> make_bedrock(const RealService& service, uint64_t seed, FakesLink* link = nullptr);
 
 // The KnowledgeBase of real Bedrock knowledge bases (harness/aws/real_knowledge_base.h).
-Result<std::unique_ptr<KnowledgeBase>> make_knowledge_base(const RealService& service, uint64_t seed);
+Result<std::unique_ptr<KnowledgeBase>> make_knowledge_base(const RealService& service, uint64_t seed, FakesLink* link = nullptr);
 
 // The AgentService of real Bedrock Agents (harness/aws/real_bedrock_agents.h).
-Result<std::unique_ptr<AgentService>> make_agents(const RealService& service, uint64_t seed);
+Result<std::unique_ptr<AgentService>> make_agents(const RealService& service, uint64_t seed, FakesLink* link = nullptr);
 
 // The WeatherApi of a real OpenWeatherMap backend (harness/aws/real_weather.h).
-std::unique_ptr<WeatherApi> make_weather(const RealService& service, uint64_t seed);
+std::unique_ptr<WeatherApi> make_weather(const RealService& service, uint64_t seed, FakesLink* link = nullptr);
+
+// Every real client a Backends file asks for, made at once, and the ports they give the world.
+struct RealClients {
+  std::unique_ptr<PrefixedDatabase> dynamodb;
+  std::unique_ptr<RealCognito> cognito;
+  std::unique_ptr<ModelRuntime> bedrock;
+  std::unique_ptr<WeatherApi> weather;
+  std::unique_ptr<KnowledgeBase> knowledge_base;
+  std::unique_ptr<AgentService> agents;
+  bool drop_tables = false;  // the DynamoDB backend's delete_tables_after
+  // The world's overrides: each client made, Cognito's mailbox (`fakes serve`'s stand-in for the
+  // e-mail), and with a link the attack tokens signed by `fakes serve`.
+  PortOverrides ports(FakesLink* link) const;
+};
+// A client that cannot be made (no credentials, say) is an error naming the service.
+Result<RealClients> make_clients(const Backends& backends, uint64_t seed, FakesLink* link = nullptr);
 
 }  // namespace tenantsim::aws

@@ -6,7 +6,9 @@
 namespace tenantsim::aws {
 
 Task<Result<ConverseResponse>> RealBedrock::converse(ConverseRequest request) {
-  auto r = client_->post("/model/" + wire::uri_encode_component(request.model_id) + "/converse", bedrock_wire::converse_request_json(request));
+  auto client = clients_->of(request.account);
+  if (!client.ok()) co_return client.take_error();
+  auto r = (*client)->post("/model/" + wire::uri_encode_component(request.model_id) + "/converse", bedrock_wire::converse_request_json(request));
   if (!r.ok()) co_return r.take_error();
   co_return bedrock_wire::parse_converse_response(*r);
 }

@@ -30,10 +30,45 @@ Error unexpected(const std::string& what) { return Error::make(ErrorKind::kUnava
 
 }  // namespace
 
+Result<AgentRef> RealBedrockAgents::agent_for(const InvokeAgentRequest& req, AwsJsonClient& client) {
+  if (auto it = agents_.find(req.agent_id); it != agents_.end()) return it->second;
+  if (!provision_) return AgentRef{req.agent_id, req.agent_alias_id};
+  std::lock_guard lock(mu_);
+  const std::pair<std::string, std::string> key{req.account, req.agent_id};
+  if (auto it = provisioned_.find(key); it != provisioned_.end()) return it->second;
+  auto agent = client.rest("PUT", "/agents/", json{{"agentName", req.agent_id}, {"foundationModel", req.model_id}});
+  if (!agent.ok()) return agent.take_error();
+  const std::string id = agent->value("agent", json::object()).value("agentId", "");
+  if (id.empty()) return unexpected("of CreateAgent has no agent.agentId");
+  json functions = json::array();
+  for (const auto& f : req.functions) functions.push_back({{"name", f.name}, {"description", f.description}});
+  if (!functions.empty()) {
+    auto group = client.rest("PUT", "/agents/" + id + "/agentversions/DRAFT/actiongroups/",
+                             json{{"actionGroupName", "gateway"},
+                                  {"actionGroupExecutor", {{"customControl", "RETURN_CONTROL"}}},
+                                  {"functionSchema", {{"functions", functions}}}});
+    if (!group.ok()) return group.take_error();
+  }
+  auto prepared = client.rest("POST", "/agents/" + id + "/", json::object());
+  if (!prepared.ok()) return prepared.take_error();
+  const AgentRef ref{id, "TSTALIASID"};
+  provisioned_.emplace(key, ref);
+  return ref;
+}
+
 Task<InvokeAgentResponse> RealBedrockAgents::invoke_agent(InvokeAgentRequest req) {
   InvokeAgentResponse resp;
-  AgentRef ref{req.agent_id, req.agent_alias_id};
-  if (auto it = agents_.find(req.agent_id); it != agents_.end()) ref = it->second;
+  auto client = runtime_->of(req.account);
+  if (!client.ok()) {
+    resp.error = client.take_error();
+    co_return resp;
+  }
+  auto found = agent_for(req, **client);
+  if (!found.ok()) {
+    resp.error = found.take_error();
+    co_return resp;
+  }
+  const AgentRef ref = *found;
   const std::string path = "/agents/" + wire::uri_encode_component(ref.agent_id) + "/agentAliases/" +
                            wire::uri_encode_component(ref.alias_id) + "/sessions/" + wire::uri_encode_component(req.session_id) +
                            "/text";
@@ -43,7 +78,7 @@ Task<InvokeAgentResponse> RealBedrockAgents::invoke_agent(InvokeAgentRequest req
   if (json history = conversation(req.conversation_history); !history.empty())
     body["sessionState"]["conversationHistory"]["messages"] = std::move(history);
   for (int leg = 0; leg < kMaxLegs; ++leg) {
-    auto raw = runtime_->rest_bytes("POST", path, body);
+    auto raw = (*client)->rest_bytes("POST", path, body);
     if (!raw.ok()) {
       resp.error = raw.take_error();
       co_return resp;

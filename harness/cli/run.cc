@@ -188,8 +188,8 @@ int run(int argc, char** argv) {
     std::cerr << "tenantsim run: " << loaded.error().message << "\n";
     return kUsage;
   }
-  std::unique_ptr<aws::PrefixedDatabase> real_dynamodb;
-  std::optional<aws::RealService> dynamodb_service;
+  aws::RealClients real;
+  std::unique_ptr<aws::FakesLink> link;
   if (args->count("backends")) {
     if (range) throw UsageError("--seeds with --backends: one run at a time against a real endpoint");
     auto backends = aws::load_backends((*args)["backends"].as<std::string>());
@@ -197,47 +197,58 @@ int run(int argc, char** argv) {
       std::cerr << "tenantsim run: --backends: " << backends.error().message << "\n";
       return kUsage;
     }
-    // Why each service can be real for `serve` but not for a run: the run's oracle needs what only
-    // the fake gives.
+    // Without a link to `fakes serve`, why each service can be real for `serve` but not for a run:
+    // the run's oracle needs what only a fake gives.
     const std::pair<bool, const char*> serve_only[] = {
         {backends->cognito.has_value(),
-         "cognito: \"real\" is for `tenantsim serve`; a run's token attacks sign with its pools' keys and its cost "
-         "report counts the fake's monthly active users, neither of which a real Cognito gives"},
+         "cognito: \"real\" is for `tenantsim serve`; a run's token attacks sign with its pools' keys, which a real "
+         "Cognito does not give"},
         {backends->bedrock.has_value(),
-         "bedrock: \"real\" is for `tenantsim serve`; a run reconciles every token billed against the model fake's "
+         "bedrock: \"real\" is for `tenantsim serve`; a run reconciles every token billed against the model's "
          "ledger, which a real Bedrock does not give"},
         {backends->weather.has_value(),
          "weather: \"real\" is for `tenantsim serve`; a run reconciles every weather call billed against the weather "
-         "fake's ledger, which OpenWeatherMap does not give"},
+         "API's ledger, which OpenWeatherMap does not give"},
         {backends->knowledge_base.has_value(),
-         "knowledge_base: \"real\" is for `tenantsim serve`; a run judges isolation from the knowledge-base fake's "
-         "ledger of every retrieval, which Bedrock does not give"},
+         "knowledge_base: \"real\" is for `tenantsim serve`; a run judges isolation from the ledger of every "
+         "retrieval, which Bedrock does not give"},
         {backends->agents.has_value(),
          "agents: \"real\" is for `tenantsim serve`; a run reconciles every agent invocation billed against the "
-         "agents fake's ledger, which Bedrock does not give"}};
-    for (const auto& [real, why] : serve_only) {
-      if (!real) continue;
-      std::cerr << "tenantsim run: --backends: " << why << "\n";
-      return kUsage;
-    }
-    if (backends->dynamodb) {
-      dynamodb_service = *backends->dynamodb;
-      auto db = aws::make_dynamodb(*dynamodb_service, loaded->scenario.seed);
-      if (!db.ok()) {
-        std::cerr << "tenantsim run: --backends: " << db.error().message << "\n";
+         "agents' ledger, which Bedrock does not give"}};
+    if (backends->fakes_serve.empty()) {
+      for (const auto& [is_real, why] : serve_only) {
+        if (!is_real) continue;
+        std::cerr << "tenantsim run: --backends: " << why << " (unless the endpoints are a `tenantsim fakes serve "
+                  << "--clock caller` named as fakes_serve)\n";
         return kUsage;
       }
-      real_dynamodb = std::move(*db);
-      ro.database = real_dynamodb.get();
-      std::cerr << "tenantsim run: DynamoDB is " << dynamodb_service->endpoint
-                << " (real client): its request units are not in the cost report (no fake ledger), and "
-                   "faults.dynamodb does not apply\n";
+    } else {
+      auto linked = aws::FakesLink::connect(backends->fakes_serve, loaded->scenario.seed);
+      if (!linked.ok()) {
+        std::cerr << "tenantsim run: --backends: " << linked.error().message << "\n";
+        return kUsage;
+      }
+      link = std::move(*linked);
     }
+    auto made = aws::make_clients(*backends, loaded->scenario.seed, link.get());
+    if (!made.ok()) {
+      std::cerr << "tenantsim run: --backends: " << made.error().message << "\n";
+      return kUsage;
+    }
+    real = std::move(*made);
+    ro.ports = real.ports(link.get());
+    ro.fakes_link = link.get();
+    if (real.dynamodb)
+      std::cerr << "tenantsim run: DynamoDB is " << backends->dynamodb->endpoint
+                << " (real client): its request units are not in the cost report, and faults.dynamodb does not apply\n";
+    if (link && real.cognito)
+      std::cerr << "tenantsim run: Cognito is " << backends->cognito->endpoint
+                << ": its monthly active users are not in the cost report\n";
   }
   if (range) return sweep(*loaded, ro, *range, path, out);
   const int code = run_one(*loaded, ro, out.value_or("out/" + loaded->scenario.name));
-  if (real_dynamodb && dynamodb_service->delete_tables_after) {
-    if (auto st = real_dynamodb->drop_created(); !st.ok())
+  if (real.dynamodb && real.drop_tables) {
+    if (auto st = real.dynamodb->drop_created(); !st.ok())
       std::cerr << "tenantsim run: could not delete the run's DynamoDB tables: " << st.error().message << "\n";
   }
   return code;

@@ -68,49 +68,18 @@ int serve(int argc, char** argv) {
   so.world.seed = (*args)["seed"].as<uint64_t>();
   so.world.data_dir = (*args)["data-dir"].as<std::string>();
   so.world.defects = defects;
-  std::unique_ptr<aws::PrefixedDatabase> real_dynamodb;
-  std::unique_ptr<aws::RealCognito> real_cognito;
-  std::unique_ptr<ModelRuntime> real_bedrock;
-  std::unique_ptr<WeatherApi> real_weather;
-  std::unique_ptr<KnowledgeBase> real_knowledge;
-  std::unique_ptr<AgentService> real_agents;
-  bool drop_tables = false;
+  aws::RealClients real;
   if (args->count("backends")) {
     auto backends = aws::load_backends((*args)["backends"].as<std::string>());
     if (!backends.ok()) throw UsageError("--backends: " + backends.error().message);
+    if (!backends->fakes_serve.empty())
+      throw UsageError("--backends: fakes_serve links a virtual-time `run` to fakes serve; `serve` runs on the wall clock: "
+                       "point the services' endpoints at it and leave fakes_serve out");
     // A client that could not be made (no credentials, say) is the command line's problem.
-    auto made = [](auto result) {
-      if (!result.ok()) throw UsageError("--backends: " + result.error().message);
-      return std::move(*result);
-    };
-    if (backends->dynamodb) {
-      real_dynamodb = made(aws::make_dynamodb(*backends->dynamodb, so.world.seed));
-      drop_tables = backends->dynamodb->delete_tables_after;
-      so.world.database = real_dynamodb.get();
-    }
-    if (backends->cognito) {
-      real_cognito = made(aws::make_cognito(*backends->cognito, so.world.seed));
-      so.world.identity = real_cognito.get();
-      so.world.identity_mailbox = [idp_ptr = real_cognito.get()](const std::string& client, const std::string& user) {
-        return idp_ptr->fake_mailbox(client, user);
-      };
-    }
-    if (backends->bedrock) {
-      real_bedrock = made(aws::make_bedrock(*backends->bedrock, so.world.seed));
-      so.world.model = real_bedrock.get();
-    }
-    if (backends->weather) {
-      real_weather = aws::make_weather(*backends->weather, so.world.seed);
-      so.world.weather = real_weather.get();
-    }
-    if (backends->knowledge_base) {
-      real_knowledge = made(aws::make_knowledge_base(*backends->knowledge_base, so.world.seed));
-      so.world.knowledge = real_knowledge.get();
-    }
-    if (backends->agents) {
-      real_agents = made(aws::make_agents(*backends->agents, so.world.seed));
-      so.world.agents = real_agents.get();
-    }
+    auto made = aws::make_clients(*backends, so.world.seed);
+    if (!made.ok()) throw UsageError("--backends: " + made.error().message);
+    real = std::move(*made);
+    so.world.ports = real.ports(nullptr);
   }
   std::optional<LoadedScenario> scenario;
   if (args->count("scenario")) {
@@ -154,8 +123,8 @@ int serve(int argc, char** argv) {
   std::cerr << "tenantsim serve: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", finishing requests in flight\n";
   sys.stop();
   const size_t pending = sys.wait();
-  if (real_dynamodb && drop_tables)
-    if (auto st = real_dynamodb->drop_created(); !st.ok())
+  if (real.dynamodb && real.drop_tables)
+    if (auto st = real.dynamodb->drop_created(); !st.ok())
       std::cerr << "tenantsim serve: could not delete the DynamoDB tables: " << st.error().message << "\n";
   std::cerr << fmt::format("tenantsim serve: stopped after {} connections; {} usage records could not be written\n",
                            sys.stats().accepted.load(), pending);
