@@ -492,7 +492,7 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
                                         const std::map<std::string, LatencyHistogram>& chat_latency_us,
                                         std::optional<int64_t> p99_threshold_ms) {
   static const char* kMetrics[] = {"bedrock_invocation", "bedrock_input_tokens", "bedrock_output_tokens"};
-  const auto quantity = [](const BedrockUsage& u, int i) { return i == 0 ? u.invocations : i == 1 ? u.input_tokens : u.output_tokens; };
+  const auto quantity = [](const ModelUsage& u, int i) { return i == 0 ? u.invocations : i == 1 ? u.input_tokens : u.output_tokens; };
   static const std::map<std::string, std::string> kService = {
       {"bedrock_invocation", "bedrock_agent"}, {"bedrock_input_tokens", "bedrock_agent"},
       {"bedrock_output_tokens", "bedrock_agent"}, {"bedrock_agent_invocation", "bedrock_agent"},
@@ -624,11 +624,11 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
   // Accounts: a silo tenant's model calls run on (and are billed to) its own account, every one of
   // them, and the pooled account serves exactly the pooled tenants. The account ledgers are evidence
   // that does not depend on the tags the system put on its requests.
-  std::map<std::pair<std::string, std::string>, BedrockUsage> pooled_expected;  // (account, model)
+  std::map<std::pair<std::string, std::string>, ModelUsage> pooled_expected;  // (account, model)
   for (const auto& [tenant, ts] : tenants_) {
     auto acct = ledgers.model_account_of.find(tenant);
     const std::string account = acct == ledgers.model_account_of.end() ? "" : acct->second;
-    std::map<std::string, BedrockUsage> tagged;
+    std::map<std::string, ModelUsage> tagged;
     if (auto b = ledgers.bedrock_by_tenant.find(tenant); b != ledgers.bedrock_by_tenant.end()) tagged = b->second;
     if (!ts.silo) {
       for (const auto& [model, u] : tagged) {
@@ -650,8 +650,8 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
     bool ok = true;
     for (const auto& model : models) {
       auto a = ledgers.bedrock_by_account.find({account, model});
-      const BedrockUsage served = a == ledgers.bedrock_by_account.end() ? BedrockUsage{} : a->second;
-      const BedrockUsage want = tagged.count(model) ? tagged.at(model) : BedrockUsage{};
+      const ModelUsage served = a == ledgers.bedrock_by_account.end() ? ModelUsage{} : a->second;
+      const ModelUsage want = tagged.count(model) ? tagged.at(model) : ModelUsage{};
       for (int i = 0; i < 3; ++i)
         if (quantity(served, i) != quantity(want, i)) {
           ok = false;
@@ -669,8 +669,8 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
     bool ok = true;
     for (const auto& k : keys) {
       auto a = ledgers.bedrock_by_account.find(k);
-      const BedrockUsage served = a == ledgers.bedrock_by_account.end() ? BedrockUsage{} : a->second;
-      const BedrockUsage want = pooled_expected.count(k) ? pooled_expected.at(k) : BedrockUsage{};
+      const ModelUsage served = a == ledgers.bedrock_by_account.end() ? ModelUsage{} : a->second;
+      const ModelUsage want = pooled_expected.count(k) ? pooled_expected.at(k) : ModelUsage{};
       for (int i = 0; i < 3; ++i)
         if (quantity(served, i) != quantity(want, i)) {
           ok = false;

@@ -16,9 +16,7 @@
 #include "core/base/money.h"
 #include "core/base/result.h"
 #include "core/base/time.h"
-#include "fakes/bedrock/fake_bedrock.h"
 #include "reports/histogram.h"
-#include "fakes/knowledge_base/fake_knowledge_base.h"
 #include "reports/run_result.h"
 
 namespace tenantsim {
@@ -119,12 +117,24 @@ class Oracle {
     // user -> (metric, model) -> quantity, as the system attributed it to its users
     std::map<std::string, std::map<std::pair<std::string, std::string>, int64_t>> quantity_by_user;
   };
+  // What a provider billed, in the oracle's own terms (the run fills them from whichever ledgers
+  // it read: the in-process fakes', or a `fakes serve`'s over the wire).
+  struct ModelUsage {
+    int64_t invocations = 0;
+    int64_t input_tokens = 0;
+    int64_t output_tokens = 0;
+    friend bool operator==(const ModelUsage&, const ModelUsage&) = default;
+  };
+  struct RetrievalUsage {
+    int64_t retrievals = 0;
+    int64_t query_tokens = 0;
+  };
   struct Ledgers {
-    // The Bedrock fake's ledger as it is: tenant tag -> model, and (account, model) -> usage.
-    std::map<std::string, std::map<std::string, BedrockUsage>> bedrock_by_tenant;
-    std::map<std::pair<std::string, std::string>, BedrockUsage> bedrock_by_account;
+    // The model's ledger as it is: tenant tag -> model, and (account, model) -> usage.
+    std::map<std::string, std::map<std::string, ModelUsage>> bedrock_by_tenant;
+    std::map<std::pair<std::string, std::string>, ModelUsage> bedrock_by_account;
     // (tenant tag, user tag) -> model -> usage
-    std::map<std::pair<std::string, std::string>, std::map<std::string, BedrockUsage>> bedrock_by_user;
+    std::map<std::pair<std::string, std::string>, std::map<std::string, ModelUsage>> bedrock_by_user;
     int64_t weather_calls = 0;
     // The model accounts as provisioned (the control plane's record, not the requests' tags):
     // tenant -> its account, and the platform's pooled account.
@@ -133,7 +143,7 @@ class Oracle {
     // The knowledge-base ledger by the tenant each retrieval served: the filter's tenant on the
     // pooled base, the owner of a dedicated base. Unfiltered retrievals of the pooled base are
     // counted apart: whatever they returned, they were not scoped to anyone.
-    std::map<std::string, KnowledgeBaseLedger::Usage> knowledge_by_tenant;
+    std::map<std::string, RetrievalUsage> knowledge_by_tenant;
     // Bedrock Agents' InvokeAgent calls by tenant attribute -> agent id -> calls.
     std::map<std::string, std::map<std::string, int64_t>> agent_invocations;
     int64_t knowledge_unfiltered_pooled = 0;

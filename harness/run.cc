@@ -233,9 +233,12 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
     cloud = std::move(*far);
   }
   const BedrockLedger& bedrock = cloud.model;
-  ledgers.bedrock_by_tenant = bedrock.by_tenant_tag;
-  ledgers.bedrock_by_account = bedrock.by_account_model;
-  ledgers.bedrock_by_user = bedrock.by_user_tag;
+  const auto usage = [](const BedrockUsage& u) { return Oracle::ModelUsage{u.invocations, u.input_tokens, u.output_tokens}; };
+  for (const auto& [tenant, models] : bedrock.by_tenant_tag)
+    for (const auto& [model, u] : models) ledgers.bedrock_by_tenant[tenant][model] = usage(u);
+  for (const auto& [key, u] : bedrock.by_account_model) ledgers.bedrock_by_account[key] = usage(u);
+  for (const auto& [key, models] : bedrock.by_user_tag)
+    for (const auto& [model, u] : models) ledgers.bedrock_by_user[key][model] = usage(u);
   for (const auto& [key, n] : cloud.agents.invocations) ledgers.agent_invocations[key.second][key.first] += n;
   const WeatherLedger& weather = cloud.weather;
   for (const auto& [key, kinds] : weather.calls)

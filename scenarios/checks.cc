@@ -1,6 +1,7 @@
 #include "scenarios/checks.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace tenantsim {
 
@@ -45,6 +46,51 @@ bool is_check_selector(const std::string& selector) {
 
 bool selects(const std::string& selector, const std::string& check) {
   return !selector.empty() && (check == selector || check.rfind(selector + ".", 0) == 0);
+}
+
+const DefectProof& defect_proof(Defect defect) {
+  static const std::vector<DefectProof> proofs = {
+      {Defect::kJwtSignatureNotVerified, "isolation.adversary_refused", "ci-isolation"},
+      {Defect::kTenantFromRequest, "isolation.adversary_refused", "ci-isolation"},
+      {Defect::kAddToGroupWithoutAdmin, "isolation.adversary_refused", "ci-isolation"},
+      {Defect::kCostEndpointOpen, "isolation.adversary_refused", "ci-isolation"},
+      {Defect::kDailyLimitOffByOne, "limits.within_limits", "ci-isolation"},
+      {Defect::kReadThenWriteCounter, "limits.within_limits", "ci-isolation"},
+      {Defect::kLimitScopeSwapped, "limits.no_refusal_under_limit", "ci-isolation"},
+      {Defect::kWindowResetLocalTime, "limits.no_refusal_under_limit", "ci-isolation"},
+      {Defect::kMonthlyResetNeverFires, "limits.no_refusal_under_limit", "ci-isolation"},
+      {Defect::kConcurrentSessionsIgnored, "limits.concurrent_sessions", "ci-isolation"},
+      {Defect::kSessionDurationIgnored, "limits.session_duration", "ci-isolation"},
+      {Defect::kToolsNotGated, "tiers.tool_gating", "ci-isolation"},
+      {Defect::kOutputTokensNotMetered, "metering.complete", "ci-isolation"},
+      {Defect::kUsageBilledToWrongTenant, "cost.attribution", "ci-isolation"},
+      {Defect::kLeadingKeyPrefixMatch, "isolation.table_scope", "ci-isolation"},
+      {Defect::kMemoryActorWithoutTenant, "isolation.canaries", "ci-isolation"},
+      {Defect::kCostReportsNotGated, "tiers.feature_gating", "ci-isolation"},
+      {Defect::kSessionExpirySliding, "limits.session_duration", "ci-isolation"},
+      {Defect::kSessionDurationHardcoded, "limits.session_duration", "ci-isolation"},
+      {Defect::kRetryAfterUtc, "limits.retry_after", "ci-isolation"},
+      {Defect::kTokenUseNotChecked, "isolation.adversary_refused", "ci-isolation"},
+      {Defect::kUserFromRequest, "isolation.between_users", "ci-isolation"},
+      {Defect::kMemoryActorWithoutUser, "isolation.between_users", "ci-isolation"},
+      {Defect::kUsageUserIsUsername, "cost.attribution", "ci-isolation"},
+      {Defect::kCustomAttributesWritable, "isolation.adversary_refused", "ci-isolation"},
+      {Defect::kSiloBilledToPoolAccount, "cost.attribution", "ci-isolation"},
+      {Defect::kTierFromTokenClaim, "tiers.tool_gating", "ci-isolation"},
+      {Defect::kKbFilterMissing, "isolation.knowledge_base", "prompt-injection"},
+      {Defect::kKbTenantFromModel, "isolation.knowledge_base", "prompt-injection"},
+      {Defect::kGatewayTrustsModel, "tiers.tool_gating", "prompt-injection"},
+      {Defect::kRuntimeTrustsSessionAttributes, "isolation.adversary_refused", "prompt-injection"},
+      {Defect::kRuntimeSessionIdShort, "isolation.adversary_refused", "prompt-injection"},
+      {Defect::kGatewaySkipsAudience, "isolation.adversary_refused", "prompt-injection"},
+      {Defect::kFallbackNotMetered, "metering.complete", "prompt-injection"},
+      {Defect::kDstIgnored, "limits.no_refusal_under_limit", "daylight-saving"},
+  };
+  for (const auto& p : proofs)
+    if (p.defect == defect) return p;
+  // A defect added to core's catalog without its proof here: a programming error, caught by the
+  // first `defects list` (and ctest's catalogue case).
+  throw std::logic_error("defect " + std::string(defect_name(defect)) + " has no proof in scenarios/checks.cc");
 }
 
 }  // namespace tenantsim

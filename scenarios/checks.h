@@ -1,10 +1,13 @@
 // The checks a run makes, by name: the one list the oracle reports in, the scenario parser
-// validates `thresholds` against, and the defect catalog's entries point into. A check is named
+// validates `thresholds` against, and each defect's proof points into. A check is named
 // "group.name"; a scenario may select a whole group ("limits") or one check ("limits.within_limits").
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "core/base/defects.h"
 
 namespace tenantsim {
 
@@ -25,5 +28,15 @@ bool is_check_selector(const std::string& selector);
 
 // True when `selector` selects `check` (its name, or its group).
 bool selects(const std::string& selector, const std::string& check);
+
+// The proof that a check can fail: for each defect of core's catalog, the check that must catch it
+// and the example scenario (scenarios/examples/{example}.json) that makes it. Every defect has one
+// (`tenantsim defects list`, and ctest's defect.* cases, are built from them).
+struct DefectProof {
+  Defect defect;
+  std::string_view check;
+  std::string_view example;
+};
+const DefectProof& defect_proof(Defect defect);
 
 }  // namespace tenantsim

@@ -161,15 +161,15 @@ TEST(OracleAccounts, SiloModelCallsMustRunOnTheTenantsOwnAccount) {
   Oracle::Ledgers right;
   right.pooled_account = "pool";
   right.model_account_of = {{"acme", "pool"}, {"globex", "silo-globex"}};
-  right.bedrock_by_tenant["acme"]["m"] = BedrockUsage{1, 10, 5};
-  right.bedrock_by_tenant["globex"]["m"] = BedrockUsage{2, 100, 50};
-  right.bedrock_by_account[{"pool", "m"}] = BedrockUsage{1, 10, 5};
-  right.bedrock_by_account[{"silo-globex", "m"}] = BedrockUsage{2, 100, 50};
+  right.bedrock_by_tenant["acme"]["m"] = Oracle::ModelUsage{1, 10, 5};
+  right.bedrock_by_tenant["globex"]["m"] = Oracle::ModelUsage{2, 100, 50};
+  right.bedrock_by_account[{"pool", "m"}] = Oracle::ModelUsage{1, 10, 5};
+  right.bedrock_by_account[{"silo-globex", "m"}] = Oracle::ModelUsage{2, 100, 50};
   EXPECT_TRUE(failures(right).empty()) << failures(right).front();
 
   Oracle::Ledgers on_pool = right;  // globex's calls ran on the pool's account
   on_pool.bedrock_by_account.erase({"silo-globex", "m"});
-  on_pool.bedrock_by_account[{"pool", "m"}] = BedrockUsage{3, 110, 55};
+  on_pool.bedrock_by_account[{"pool", "m"}] = Oracle::ModelUsage{3, 110, 55};
   auto f = failures(on_pool);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_NE(f[0].find("cost.attribution 6: silo tenant globex: its account silo-globex was billed 0"), std::string::npos) << f[0];

@@ -90,7 +90,8 @@ int defects_list(int argc, char** argv) {
   auto args = parse(opts, argc, argv, 3);
   if (!args) return kOk;
   for (const auto& d : defect_catalog())
-    std::cout << fmt::format("{:<30} {:<52} caught by {} in {}.json\n", d.name, d.description, d.check, d.example);
+    std::cout << fmt::format("{:<30} {:<52} caught by {} in {}.json\n", d.name, d.description, defect_proof(d.defect).check,
+                             defect_proof(d.defect).example);
   return kOk;
 }
 
