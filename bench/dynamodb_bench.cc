@@ -12,7 +12,7 @@ namespace {
 
 struct Fixture {
   VirtualClock clock{from_unix_seconds(1704067200)};
-  FakeDynamoDb db{clock, Rng(1), DynamoLimits{int64_t{1} << 40, int64_t{1} << 40, 400 * 1024}};
+  FakeDynamoDb db{clock, DynamoLimits{int64_t{1} << 40, int64_t{1} << 40, 400 * 1024}};
   std::shared_ptr<Table> table;
   Fixture() {
     (void)db.create_table({"bench", "pk", "sk"});

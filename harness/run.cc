@@ -100,7 +100,7 @@ void configure_services(World& w, const LoadedScenario& loaded) {
     return it == loaded.fault_plans.end() ? FaultPlan{} : it->second;
   };
   w.bedrock.set_faults(plan("bedrock"));
-  w.dynamodb.set_faults(plan("dynamodb"));
+  w.dynamodb_faults().set_plan(plan("dynamodb"));
   w.cognito.set_faults(plan("cognito"));
   w.weather.set_faults(plan("weather"));
   w.bedrock.set_follows_injections(loaded.scenario.model.follows_injections);
@@ -187,7 +187,7 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   // back without the partitions' throughput limits, as a batch job backing off would eventually:
   // both are the harness's bookkeeping, not the system's load (a defect that piles every tenant's
   // usage into one partition must fail its check, not the run).
-  w.dynamodb.set_faults(FaultPlan{});
+  w.dynamodb_faults().set_plan(FaultPlan{});
   DynamoLimits unthrottled;
   unthrottled.partition_read_units_per_second = unthrottled.partition_write_units_per_second = int64_t{1} << 40;
   w.dynamodb.set_limits(unthrottled);

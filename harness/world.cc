@@ -76,12 +76,14 @@ World::World(WorldOptions options, SystemConfig config)
       time(options.wall_clock ? *options.wall_clock : static_cast<Clock&>(clock)),
       cognito(time, Rng(options.seed).split("cognito")),
       bedrock(time, Rng(options.seed).split("bedrock")),
-      dynamodb(time, Rng(options.seed).split("dynamodb")),
+      dynamodb(time),
       weather(time, Rng(options.seed).split("weather")) {
   weather.add_api_key(config.platform.weather_api_key, 600);
   if (options.on_clock) options.on_clock(time);
   const PortOverrides& o = options.ports;
-  Database& database = o.database ? *o.database : static_cast<Database&>(dynamodb);
+  dynamodb_faults_ = std::make_unique<FaultyDatabase>(o.database ? *o.database : static_cast<Database&>(dynamodb), time,
+                                                     Rng(options.seed).split("dynamodb-faults"));
+  Database& database = *dynamodb_faults_;
   IdentityProvider& identity = o.identity ? *o.identity : static_cast<IdentityProvider&>(cognito);
   if (o.identity)
     identity_mailbox_ = o.identity_mailbox ? o.identity_mailbox

@@ -15,6 +15,7 @@
 #include "fakes/dynamodb/fake_dynamodb.h"
 #include "fakes/knowledge_base/fake_knowledge_base.h"
 #include "fakes/weather/fake_weather.h"
+#include "harness/faults/faulty_database.h"
 #include "harness/port_overrides.h"
 
 namespace tenantsim {
@@ -65,6 +66,9 @@ class World {
     return run_to_completion(clock, std::move(t));
   }
 
+  // The scenario's DynamoDB faults, at the system's Database port whatever serves it.
+  FaultyDatabase& dynamodb_faults() { return *dynamodb_faults_; }
+
   // The ports the system runs on (the fakes', or the real ones of WorldOptions).
   IdentityProvider& identity() { return *identity_; }
   KnowledgeBase& knowledge_bases() { return *knowledge_; }
@@ -94,6 +98,7 @@ class World {
   World(WorldOptions options, SystemConfig config);
   std::function<std::string(const std::string&, const std::string&)> identity_mailbox_;
   std::function<std::string(const std::string&, const std::string&)> sign_claims_;
+  std::unique_ptr<FaultyDatabase> dynamodb_faults_;
   IdentityProvider* identity_ = nullptr;
   KnowledgeBase* knowledge_ = nullptr;
 };

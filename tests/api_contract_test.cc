@@ -112,7 +112,7 @@ class ThrowingQueries final : public Database {
 // and the world goes on answering: it does not end the run (std::terminate in an actor).
 TEST(Router, AnExceptionInTheSystemIs500AndTheRunGoesOn) {
   VirtualClock clock(from_unix_seconds(1704067200));
-  FakeDynamoDb tables(clock, Rng(7));
+  FakeDynamoDb tables(clock);
   ThrowingQueries db(tables);
   WorldOptions o;
   o.data_dir = TENANTSIM_DATA_DIR;

@@ -81,9 +81,9 @@ TEST(Concurrency, NoUsageLostWhenFaultsHitRacingRequests) {
   auto s = w->call("POST", "/api/sessions", a.token);
   FaultPlan plan;
   plan.error_rate = 0.3;
-  w->dynamodb.set_faults(plan);
+  w->dynamodb_faults().set_plan(plan);
   const auto out = hammer(*w, a, s.body["session_id"], 6, 20);
-  w->dynamodb.set_faults(FaultPlan{});
+  w->dynamodb_faults().set_plan(FaultPlan{});
   EXPECT_GT(out.accepted + out.other, 0);
   EXPECT_EQ(w->run(w->system->metering().flush()), 0u);
   const auto ledger = w->bedrock.ledger().by_tenant_tag.at("faulty").begin()->second;

@@ -35,7 +35,7 @@ class TableContract : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     const std::string backend = GetParam();
     if (backend == "inprocess") {
-      db_ = std::make_unique<FakeDynamoDb>(clock_, Rng(7));
+      db_ = std::make_unique<FakeDynamoDb>(clock_);
     } else if (backend == "fakes_serve") {
       // One server for the suite; tables get unique names.
       db_ = std::make_unique<aws::RealDynamoDb>(client_for(testing::shared_fakes_serve().url()));

@@ -28,7 +28,7 @@ class DynamoFakeTest : public ::testing::Test {
   std::string error_name(const Status& s) { return s.ok() ? "ok" : s.error().name; }
 
   VirtualClock clock{from_unix_seconds(1704067200)};
-  FakeDynamoDb db{clock, Rng(7)};
+  FakeDynamoDb db{clock};
   std::shared_ptr<Table> table;
 };
 
@@ -269,12 +269,6 @@ TEST_F(DynamoFakeTest, TablesAreCreatedOnceAndOpenedOnlyIfTheyExist) {
   EXPECT_EQ(db.open("items", std::nullopt).error().name, "ResourceNotFoundException");
 }
 
-TEST_F(DynamoFakeTest, InjectedFaultsAnswerInternalServerError) {
-  FaultPlan plan;
-  plan.error_rate = 1.0;
-  db.set_faults(plan);
-  EXPECT_EQ(error_name(put("a", "1")), "InternalServerError");
-}
 
 }  // namespace
 }  // namespace tenantsim

@@ -32,7 +32,7 @@ class FlakyDeletes final : public TableWrapper {
 
 struct QuotaFixture : ::testing::Test {
   VirtualClock clock{from_unix_seconds(1704067200)};
-  FakeDynamoDb db{clock, Rng(7)};
+  FakeDynamoDb db{clock};
   DefectSet defects;
   QuotaManager quotas{clock, defects};
   Tenant tenant;

@@ -524,10 +524,10 @@ TEST(System, NoUsageIsLostWhenTheTableFailsAfterTheModelAnswered) {
   const std::string sid = f.session(acme);
   FaultPlan plan;
   plan.error_rate = 0.5;
-  f.w->dynamodb.set_faults(plan);
+  f.w->dynamodb_faults().set_plan(plan);
   int answered = 0;
   for (int i = 0; i < 40; ++i) answered += f.chat(acme, sid, "m" + std::to_string(i)).status == 200;
-  f.w->dynamodb.set_faults(FaultPlan{});
+  f.w->dynamodb_faults().set_plan(FaultPlan{});
   EXPECT_EQ(f.w->run(f.w->system->metering().flush()), 0u);
   const auto ledger = f.w->bedrock.ledger().by_tenant_tag.at("acme").begin()->second;
   auto usage = f.w->call("GET", "/api/tenants/acme/usage", acme.token);

@@ -123,7 +123,7 @@ struct FakeDynamoDb::State {
     size_t item_count = 0;
   };
 
-  State(Clock& c, Rng rng, DynamoLimits l) : clock(c), limits(l), faults(rng) {}
+  State(Clock& c, DynamoLimits l) : clock(c), limits(l) {}
 
   // Today's UTC day key, formatted once a day rather than on every request (under mu).
   const std::string& utc_day() {
@@ -138,7 +138,6 @@ struct FakeDynamoDb::State {
 
   Clock& clock;
   DynamoLimits limits;
-  FaultInjector faults;
   mutable std::mutex mu;
   std::map<std::string, std::shared_ptr<TableData>> tables;
   DynamoLedger ledger;
@@ -158,7 +157,6 @@ class FakeTable final : public Table {
   const TableSchema& schema() const override { return data_->schema; }
 
   Task<Result<std::optional<Item>>> get_item(Key key, bool consistent) override {
-    co_await network_delay();
     std::unique_lock lock(state_->mu);
     if (auto e = precheck(key.partition)) co_return *e;
     if (auto e = validate_key(key)) co_return *e;
@@ -172,7 +170,6 @@ class FakeTable final : public Table {
   }
 
   Task<Status> put_item(Item item, std::optional<Condition> condition) override {
-    co_await network_delay();
     std::unique_lock lock(state_->mu);
     auto key = key_of(item);
     if (!key.ok()) co_return key.take_error();
@@ -188,7 +185,6 @@ class FakeTable final : public Table {
   }
 
   Task<Result<Item>> update_item(Key key, Update update, std::optional<Condition> condition) override {
-    co_await network_delay();
     std::unique_lock lock(state_->mu);
     if (auto e = precheck(key.partition)) co_return *e;
     if (auto e = validate_key(key)) co_return *e;
@@ -205,7 +201,6 @@ class FakeTable final : public Table {
   }
 
   Task<Status> delete_item(Key key, std::optional<Condition> condition) override {
-    co_await network_delay();
     std::unique_lock lock(state_->mu);
     if (auto e = precheck(key.partition)) co_return *e;
     if (auto e = validate_key(key)) co_return *e;
@@ -221,7 +216,6 @@ class FakeTable final : public Table {
   }
 
   Task<Result<QueryPage>> query(QueryRequest q) override {
-    co_await network_delay();
     std::unique_lock lock(state_->mu);
     if (auto e = precheck(q.partition)) co_return *e;
     if (q.partition.empty()) co_return validation("partition key value must not be empty");
@@ -282,7 +276,6 @@ class FakeTable final : public Table {
   }
 
   Task<Status> transact_write(std::vector<TransactItem> items) override {
-    co_await network_delay();
     std::unique_lock lock(state_->mu);
     if (items.empty() || items.size() > 100) co_return validation("TransactWriteItems takes 1 to 100 actions");
     // Resolve keys, check scope, conditions and new images first; apply only if all pass.
@@ -364,8 +357,6 @@ class FakeTable final : public Table {
                                partition_value, data_->schema.name));
       }
     }
-    if (state_->faults.should_fail(state_->clock.now()))
-      return ddb(ErrorKind::kUnavailable, "InternalServerError", "injected fault");
     return std::nullopt;
   }
 
@@ -439,10 +430,6 @@ class FakeTable final : public Table {
     return next;
   }
 
-  // The request's time on the wire and in the service, from the fault plan's latency model. It
-  // comes before the lock, so concurrent requests interleave as they would against DynamoDB.
-  SleepUntil network_delay() { return sleep_for(state_->clock, state_->faults.latency(1)); }
-
   // Charges capacity against the partition's per-second budget and the ledger.
   std::optional<Error> consume(const std::string& pk, State::Partition& part, int64_t read_half, int64_t write) {
     const int64_t second = to_unix_seconds(state_->clock.now());
@@ -476,8 +463,7 @@ class FakeTable final : public Table {
 
 }  // namespace
 
-FakeDynamoDb::FakeDynamoDb(Clock& clock, Rng rng, DynamoLimits limits)
-    : state_(std::make_shared<State>(clock, rng, limits)) {}
+FakeDynamoDb::FakeDynamoDb(Clock& clock, DynamoLimits limits) : state_(std::make_shared<State>(clock, limits)) {}
 
 FakeDynamoDb::~FakeDynamoDb() = default;
 
@@ -519,7 +505,6 @@ DynamoLedger FakeDynamoDb::ledger() const {
   return state_->ledger;
 }
 
-void FakeDynamoDb::set_faults(FaultPlan plan) { state_->faults.set_plan(std::move(plan)); }
 
 size_t FakeDynamoDb::item_count(const std::string& table) const {
   std::lock_guard lock(state_->mu);

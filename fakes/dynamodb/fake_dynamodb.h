@@ -43,7 +43,8 @@ struct DynamoLimits {
 
 class FakeDynamoDb final : public Database {
  public:
-  FakeDynamoDb(Clock& clock, Rng rng, DynamoLimits limits = {});
+  // Faults are not the service's: harness/faults/faulty_database.h puts them at the port.
+  explicit FakeDynamoDb(Clock& clock, DynamoLimits limits = {});
   ~FakeDynamoDb() override;
 
   Status create_table(TableSchema schema) override;
@@ -54,8 +55,6 @@ class FakeDynamoDb final : public Database {
   DynamoLedger ledger() const;
   // Per-partition throughput and item size limits (a capacity what-if).
   void set_limits(DynamoLimits limits);
-  // Faults for every table: failures answer InternalServerError.
-  void set_faults(FaultPlan plan);
   // Number of items in a table (tests and memory accounting).
   size_t item_count(const std::string& table) const;
 

@@ -240,7 +240,11 @@ int run(int argc, char** argv) {
     ro.fakes_link = link.get();
     if (real.dynamodb)
       std::cerr << "tenantsim run: DynamoDB is " << backends->dynamodb->endpoint
-                << " (real client): its request units are not in the cost report, and faults.dynamodb does not apply\n";
+                << " (real client): its request units are not in the cost report\n";
+    const Capacity& cap = loaded->scenario.capacity;
+    if (real.dynamodb && (cap.dynamodb_partition_read_units_per_second || cap.dynamodb_partition_write_units_per_second))
+      std::cerr << "tenantsim run: capacity.dynamodb_partition_*: not applied to a real DynamoDB (its partitions are "
+                   "the service's)\n";
     if (link && real.cognito)
       std::cerr << "tenantsim run: Cognito is " << backends->cognito->endpoint
                 << ": its monthly active users are not in the cost report\n";

@@ -1,0 +1,95 @@
+// The DynamoDB fault plan at the Database port (harness/faults/faulty_database.h): latency on the
+// world's clock before the call, InternalServerError without reaching the table, outages, plans
+// that change under open tables, and the same decisions from the same seed.
+#include <gtest/gtest.h>
+
+#include "fakes/common/virtual_clock.h"
+#include "fakes/dynamodb/fake_dynamodb.h"
+#include "harness/faults/faulty_database.h"
+
+namespace tenantsim {
+namespace {
+
+class FaultyDatabaseTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(faulty.create_table({"items", "pk", "sk"}).ok());
+    table = faulty.open("items", std::nullopt).value();
+  }
+  template <class T>
+  T run(Task<T> t) {
+    return run_to_completion(clock, std::move(t));
+  }
+  Status put(const std::string& sk, std::string payload = "x") {
+    return run(table->put_item(Item{{"pk", std::string("a")}, {"sk", sk}, {"payload", std::move(payload)}}));
+  }
+
+  VirtualClock clock{from_unix_seconds(1704067200)};
+  FakeDynamoDb fake{clock};
+  FaultyDatabase faulty{fake, clock, Rng(7)};
+  std::shared_ptr<Table> table;
+};
+
+TEST_F(FaultyDatabaseTest, AnInjectedFaultIsInternalServerErrorAndNeverReachesTheTable) {
+  ASSERT_TRUE(put("1").ok());
+  const uint64_t requests = fake.ledger().requests;
+  FaultPlan plan;
+  plan.error_rate = 1.0;
+  faulty.set_plan(plan);  // the table was opened before: the plan applies to it too
+  const Status st = put("2");
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().name, "InternalServerError");
+  EXPECT_EQ(st.error().kind, ErrorKind::kUnavailable);
+  EXPECT_EQ(fake.ledger().requests, requests);
+  EXPECT_EQ(faulty.injected_failures(), 1u);
+  faulty.set_plan(FaultPlan{});
+  EXPECT_FALSE(run(table->get_item(Key{"a", "2"})).value().has_value());
+}
+
+TEST_F(FaultyDatabaseTest, LatencyIsSpentOnTheClockWithPerKilobyteCostForWrites) {
+  FaultPlan plan;
+  plan.latency.base = std::chrono::milliseconds(5);
+  plan.latency.per_unit = std::chrono::milliseconds(1);
+  faulty.set_plan(plan);
+  Time before = clock.now();
+  ASSERT_TRUE(run(table->get_item(Key{"a", "1"})).ok());
+  EXPECT_EQ(clock.now() - before, std::chrono::milliseconds(6));  // base and one unit
+  before = clock.now();
+  ASSERT_TRUE(put("1", std::string(3000, 'x')).ok());  // about 3 KB: three units
+  EXPECT_EQ(clock.now() - before, std::chrono::milliseconds(8));
+}
+
+TEST_F(FaultyDatabaseTest, AnOutageFailsEveryCallInsideItsWindowOnly) {
+  FaultPlan plan;
+  plan.outages.push_back({clock.now() + std::chrono::minutes(1), clock.now() + std::chrono::minutes(2)});
+  faulty.set_plan(plan);
+  EXPECT_TRUE(put("1").ok());
+  clock.advance(std::chrono::seconds(90));
+  EXPECT_FALSE(put("2").ok());
+  clock.advance(std::chrono::seconds(60));
+  EXPECT_TRUE(put("3").ok());
+}
+
+TEST_F(FaultyDatabaseTest, TheSameSeedMakesTheSameDecisions) {
+  FakeDynamoDb other_fake{clock};
+  FaultyDatabase other{other_fake, clock, Rng(7)};
+  ASSERT_TRUE(other.create_table({"items", "pk", "sk"}).ok());
+  auto other_table = other.open("items", std::nullopt).value();
+  FaultPlan plan;
+  plan.error_rate = 0.5;
+  faulty.set_plan(plan);
+  other.set_plan(plan);
+  std::string mine, theirs;
+  for (int i = 0; i < 64; ++i) {
+    mine += put(std::to_string(i)).ok() ? '.' : 'F';
+    theirs += run(other_table->put_item(Item{{"pk", std::string("a")}, {"sk", std::to_string(i)}, {"payload", std::string("x")}})).ok()
+                  ? '.'
+                  : 'F';
+  }
+  EXPECT_EQ(mine, theirs);
+  EXPECT_NE(mine.find('F'), std::string::npos);
+  EXPECT_NE(mine.find('.'), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tenantsim
