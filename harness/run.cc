@@ -101,6 +101,7 @@ void configure_services(World& w, const LoadedScenario& loaded) {
   };
   w.bedrock.set_faults(plan("bedrock"));
   w.dynamodb_faults().set_plan(plan("dynamodb"));
+  w.knowledge_base_faults().set_plan(plan("knowledge_base"));
   w.cognito.set_faults(plan("cognito"));
   w.weather.set_faults(plan("weather"));
   w.bedrock.set_follows_injections(loaded.scenario.model.follows_injections);

@@ -90,7 +90,9 @@ World::World(WorldOptions options, SystemConfig config)
                                            : [](const std::string&, const std::string&) { return std::string(); };
   ModelRuntime& model = o.model ? *o.model : static_cast<ModelRuntime&>(bedrock);
   WeatherApi& weather_api = o.weather ? *o.weather : static_cast<WeatherApi&>(weather);
-  KnowledgeBase& knowledge_bases = o.knowledge ? *o.knowledge : static_cast<KnowledgeBase&>(knowledge);
+  knowledge_faults_ = std::make_unique<FaultyKnowledgeBase>(o.knowledge ? *o.knowledge : static_cast<KnowledgeBase&>(knowledge),
+                                                           time, Rng(options.seed).split("knowledge-base-faults"));
+  KnowledgeBase& knowledge_bases = *knowledge_faults_;
   AgentService& agent_service = o.agents ? *o.agents : static_cast<AgentService&>(agents);
   identity_ = &identity;
   knowledge_ = &knowledge_bases;

@@ -16,6 +16,7 @@
 #include "fakes/knowledge_base/fake_knowledge_base.h"
 #include "fakes/weather/fake_weather.h"
 #include "harness/faults/faulty_database.h"
+#include "harness/faults/faulty_knowledge_base.h"
 #include "harness/port_overrides.h"
 
 namespace tenantsim {
@@ -68,6 +69,8 @@ class World {
 
   // The scenario's DynamoDB faults, at the system's Database port whatever serves it.
   FaultyDatabase& dynamodb_faults() { return *dynamodb_faults_; }
+  // The scenario's knowledge-base faults, at the system's KnowledgeBase port.
+  FaultyKnowledgeBase& knowledge_base_faults() { return *knowledge_faults_; }
 
   // The ports the system runs on (the fakes', or the real ones of WorldOptions).
   IdentityProvider& identity() { return *identity_; }
@@ -99,6 +102,7 @@ class World {
   std::function<std::string(const std::string&, const std::string&)> identity_mailbox_;
   std::function<std::string(const std::string&, const std::string&)> sign_claims_;
   std::unique_ptr<FaultyDatabase> dynamodb_faults_;
+  std::unique_ptr<FaultyKnowledgeBase> knowledge_faults_;
   IdentityProvider* identity_ = nullptr;
   KnowledgeBase* knowledge_ = nullptr;
 };

@@ -254,7 +254,7 @@ ScenarioParse parse_scenario(const Json& doc, const std::vector<std::string>& kn
     if (const Json* f = r.get("faults")) {
       Reader fr(*f, "faults", problems);
       // The plans themselves are the fakes' format: load_scenario parses them with the fakes' parser.
-      for (const char* svc : {"bedrock", "dynamodb", "cognito", "weather"}) (void)fr.get(svc);
+      for (const char* svc : {"bedrock", "dynamodb", "cognito", "weather", "knowledge_base"}) (void)fr.get(svc);
     }
 
     if (const Json* changes = r.get("tier_changes")) {

@@ -1,5 +1,7 @@
 #include "harness/faults/faulty_database.h"
 
+#include "harness/faults/fault_gate.h"
+
 namespace tenantsim {
 
 namespace {
@@ -48,12 +50,7 @@ class FaultyTable final : public Table {
   }
 
  private:
-  // The call's time on the wire, then the plan's verdict on it: an error, or nothing to say.
-  Task<std::optional<Error>> on_the_wire(int64_t units) {
-    if (const Duration d = faults_->latency(units); d.count() > 0) co_await sleep_for(clock_, d);
-    if (!faults_->should_fail(clock_.now())) co_return std::nullopt;
-    co_return Error::make(ErrorKind::kUnavailable, "InternalServerError", "injected fault");
-  }
+  Task<std::optional<Error>> on_the_wire(int64_t units) { return fault_gate(clock_, *faults_, units, "InternalServerError"); }
 
   std::shared_ptr<Table> inner_;
   Clock& clock_;

@@ -1,11 +1,14 @@
-// The DynamoDB fault plan at the Database port (harness/faults/faulty_database.h): latency on the
+// Fault plans at the ports (harness/faults/): DynamoDB's at the Database port (latency on the
 // world's clock before the call, InternalServerError without reaching the table, outages, plans
-// that change under open tables, and the same decisions from the same seed.
+// that change under open tables, the same decisions from the same seed) and the knowledge base's
+// at the KnowledgeBase port (Retrieve only; set-up is never faulted).
 #include <gtest/gtest.h>
 
 #include "fakes/common/virtual_clock.h"
 #include "fakes/dynamodb/fake_dynamodb.h"
+#include "fakes/knowledge_base/fake_knowledge_base.h"
 #include "harness/faults/faulty_database.h"
+#include "harness/faults/faulty_knowledge_base.h"
 
 namespace tenantsim {
 namespace {
@@ -89,6 +92,33 @@ TEST_F(FaultyDatabaseTest, TheSameSeedMakesTheSameDecisions) {
   EXPECT_EQ(mine, theirs);
   EXPECT_NE(mine.find('F'), std::string::npos);
   EXPECT_NE(mine.find('.'), std::string::npos);
+}
+
+TEST(FaultyKnowledgeBase, OnlyRetrieveIsFaultedAndAFailedOneNeverReachesTheLedger) {
+  VirtualClock clock{from_unix_seconds(1704067200)};
+  FakeKnowledgeBase fake;
+  FaultyKnowledgeBase faulty{fake, clock, Rng(7)};
+  FaultPlan plan;
+  plan.error_rate = 1.0;
+  plan.latency.base = std::chrono::milliseconds(40);
+  faulty.set_plan(plan);
+  const auto run = [&clock](auto task) { return run_to_completion(clock, std::move(task)); };
+  ASSERT_TRUE(run(faulty.create_knowledge_base("kb-pooled")).ok());
+  ASSERT_TRUE(run(faulty.ingest("kb-pooled", KnowledgeDocument{"acme/doc", "budget notes", {{"tenant_id", "acme"}}})).ok());
+  RetrieveRequest req{"kb-pooled", "budget", 3, MetadataEquals{"tenant_id", "acme"}};
+  const Time before = clock.now();
+  auto failed = run(faulty.retrieve(req));
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().name, "InternalServerException");
+  EXPECT_EQ(failed.error().kind, ErrorKind::kUnavailable);
+  EXPECT_EQ(clock.now() - before, std::chrono::milliseconds(40));
+  EXPECT_TRUE(fake.ledger().by_filter.empty());
+  faulty.set_plan(FaultPlan{});
+  auto found = run(faulty.retrieve(req));
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  EXPECT_EQ(found->results.size(), 1u);
+  EXPECT_EQ((fake.ledger().by_filter.at({"kb-pooled", "acme"}).retrievals), 1);
+  EXPECT_EQ(faulty.injected_failures(), 1u);
 }
 
 }  // namespace
