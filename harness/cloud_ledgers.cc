@@ -37,7 +37,6 @@ Result<CloudLedgers> ledgers_from_json(const json& doc) {
       c.model.by_user_tag[{row.at("tenant_id").get<std::string>(), row.at("user_id").get<std::string>()}]
                          [row.at("model").get<std::string>()] = usage_of(row);
     c.model.throttled = model.at("throttled").get<uint64_t>();
-    c.model.failed = model.at("failed").get<uint64_t>();
     for (const auto& row : doc.at("agents").at("invocations"))
       c.agents.invocations[{named(row, "agent_name", "agent_id"), row.at("tenant_id").get<std::string>()}] +=
           row.at("invocations").get<int64_t>();

@@ -99,11 +99,11 @@ void configure_services(World& w, const LoadedScenario& loaded) {
     auto it = loaded.fault_plans.find(service);
     return it == loaded.fault_plans.end() ? FaultPlan{} : it->second;
   };
-  w.bedrock.set_faults(plan("bedrock"));
+  w.model_faults().set_plan(plan("bedrock"));
   w.dynamodb_faults().set_plan(plan("dynamodb"));
   w.knowledge_base_faults().set_plan(plan("knowledge_base"));
   w.cognito.set_faults(plan("cognito"));
-  w.weather.set_faults(plan("weather"));
+  w.weather_faults().set_plan(plan("weather"));
   w.bedrock.set_follows_injections(loaded.scenario.model.follows_injections);
   const Capacity& cap = loaded.scenario.capacity;
   if (cap.bedrock_requests_per_minute || cap.bedrock_tokens_per_minute)
@@ -121,8 +121,8 @@ void configure_services(World& w, const LoadedScenario& loaded) {
 
 nlohmann::json remote_settings(const LoadedScenario& loaded, const std::string& weather_api_key) {
   Json settings = {{"model", {{"follows_injections", loaded.scenario.model.follows_injections}}}};
-  for (const char* service : {"bedrock", "cognito", "weather"})
-    if (loaded.faults_doc.contains(service)) settings["faults"][service] = loaded.faults_doc[service];
+  // The other services' plans apply at the run's own ports, whatever serves them.
+  if (loaded.faults_doc.contains("cognito")) settings["faults"]["cognito"] = loaded.faults_doc["cognito"];
   const Capacity& cap = loaded.scenario.capacity;
   if (cap.bedrock_requests_per_minute) settings["capacity"]["bedrock_requests_per_minute"] = *cap.bedrock_requests_per_minute;
   if (cap.bedrock_tokens_per_minute) settings["capacity"]["bedrock_tokens_per_minute"] = *cap.bedrock_tokens_per_minute;

@@ -76,8 +76,10 @@ World::World(WorldOptions options, SystemConfig config)
       time(options.wall_clock ? *options.wall_clock : static_cast<Clock&>(clock)),
       cognito(time, Rng(options.seed).split("cognito")),
       bedrock(time, Rng(options.seed).split("bedrock")),
+      model_plan_(std::make_shared<FaultInjector>(Rng(options.seed).split("bedrock-faults"))),
+      agents_model(bedrock, time, model_plan_),
       dynamodb(time),
-      weather(time, Rng(options.seed).split("weather")) {
+      weather(time) {
   weather.add_api_key(config.platform.weather_api_key, 600);
   if (options.on_clock) options.on_clock(time);
   const PortOverrides& o = options.ports;
@@ -88,8 +90,11 @@ World::World(WorldOptions options, SystemConfig config)
   if (o.identity)
     identity_mailbox_ = o.identity_mailbox ? o.identity_mailbox
                                            : [](const std::string&, const std::string&) { return std::string(); };
-  ModelRuntime& model = o.model ? *o.model : static_cast<ModelRuntime&>(bedrock);
-  WeatherApi& weather_api = o.weather ? *o.weather : static_cast<WeatherApi&>(weather);
+  if (o.model) model_faults_ = std::make_unique<FaultyModelRuntime>(*o.model, time, model_plan_);
+  ModelRuntime& model = model_faults();
+  weather_faults_ = std::make_unique<FaultyWeatherApi>(o.weather ? *o.weather : static_cast<WeatherApi&>(weather), time,
+                                                      Rng(options.seed).split("weather-faults"));
+  WeatherApi& weather_api = *weather_faults_;
   knowledge_faults_ = std::make_unique<FaultyKnowledgeBase>(o.knowledge ? *o.knowledge : static_cast<KnowledgeBase&>(knowledge),
                                                            time, Rng(options.seed).split("knowledge-base-faults"));
   KnowledgeBase& knowledge_bases = *knowledge_faults_;

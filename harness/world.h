@@ -17,6 +17,8 @@
 #include "fakes/weather/fake_weather.h"
 #include "harness/faults/faulty_database.h"
 #include "harness/faults/faulty_knowledge_base.h"
+#include "harness/faults/faulty_model.h"
+#include "harness/faults/faulty_weather.h"
 #include "harness/port_overrides.h"
 
 namespace tenantsim {
@@ -53,7 +55,12 @@ class World {
   Clock& time;         // the clock the fakes and the system run on
   FakeCognito cognito;
   FakeBedrock bedrock;
-  FakeBedrockAgents agents{bedrock};  // Bedrock Agents, running on the model fake
+ private:
+  std::shared_ptr<FaultInjector> model_plan_;  // the scenario's Bedrock fault plan, one for both below
+ public:
+  // The model the Bedrock Agents fake orchestrates on: the model fake under that plan.
+  FaultyModelRuntime agents_model;
+  FakeBedrockAgents agents{agents_model};  // Bedrock Agents, running on the model fake
   FakeDynamoDb dynamodb;
   FakeWeather weather;
   FakeKnowledgeBase knowledge;
@@ -69,8 +76,12 @@ class World {
 
   // The scenario's DynamoDB faults, at the system's Database port whatever serves it.
   FaultyDatabase& dynamodb_faults() { return *dynamodb_faults_; }
+  // The scenario's Bedrock faults, at the system's ModelRuntime port (and the agents fake's model).
+  FaultyModelRuntime& model_faults() { return model_faults_ ? *model_faults_ : agents_model; }
   // The scenario's knowledge-base faults, at the system's KnowledgeBase port.
   FaultyKnowledgeBase& knowledge_base_faults() { return *knowledge_faults_; }
+  // The scenario's weather API faults, at the system's WeatherApi port.
+  FaultyWeatherApi& weather_faults() { return *weather_faults_; }
 
   // The ports the system runs on (the fakes', or the real ones of WorldOptions).
   IdentityProvider& identity() { return *identity_; }
@@ -102,7 +113,9 @@ class World {
   std::function<std::string(const std::string&, const std::string&)> identity_mailbox_;
   std::function<std::string(const std::string&, const std::string&)> sign_claims_;
   std::unique_ptr<FaultyDatabase> dynamodb_faults_;
+  std::unique_ptr<FaultyModelRuntime> model_faults_;  // around a model that is not the fake
   std::unique_ptr<FaultyKnowledgeBase> knowledge_faults_;
+  std::unique_ptr<FaultyWeatherApi> weather_faults_;
   IdentityProvider* identity_ = nullptr;
   KnowledgeBase* knowledge_ = nullptr;
 };

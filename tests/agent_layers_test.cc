@@ -57,7 +57,7 @@ struct Layers {
 
   DefectSet defects;
   VirtualClock clock{kStart};
-  FakeWeather weather{clock, Rng(1)};
+  FakeWeather weather{clock};
   FakeKnowledgeBase kb;
   ToolGateway gateway;
   Tenant acme;

@@ -514,7 +514,7 @@ class WeatherClient : public ::testing::Test {
 };
 
 TEST_F(WeatherClient, EveryKindIsTheInProcessFakesDocument) {
-  FakeWeather fake(clock_, Rng(1));
+  FakeWeather fake(clock_);
   fake.add_api_key(kKey, 600);
   for (const std::string city : {"Paris", "new york", "Sao Paulo"}) {
     for (WeatherKind kind : {WeatherKind::kCurrent, WeatherKind::kForecast, WeatherKind::kAlerts}) {

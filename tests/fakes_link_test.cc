@@ -134,7 +134,7 @@ TEST_F(FakesLinkTest, EachAccountIsBilledUnderItsOwnName) {
   EXPECT_EQ(ledgers->model.by_tenant_tag.at("acme").begin()->second.invocations, 4);
 }
 
-TEST_F(FakesLinkTest, ConfiguredQuotasAndFaultsApplyAndBadSettingsAreRefusedWhole) {
+TEST_F(FakesLinkTest, ConfiguredQuotasAndFaultsApplyAndWhatIsNotAppliedIsRefusedWhole) {
   auto model = aws::make_bedrock(service(), 7, link_.get());
   ASSERT_TRUE(model.ok()) << model.error().message;
   // Refused by name, and nothing of a refused call applies (the quota below is not set).
@@ -142,7 +142,8 @@ TEST_F(FakesLinkTest, ConfiguredQuotasAndFaultsApplyAndBadSettingsAreRefusedWhol
            {{{"capacity", {{"bedrock_requests_per_minute", 1}}}, {"faults", {{"dynamodb", {{"error_rate", 0.5}}}}}}, "faults.dynamodb"},
            {{{"capacity", {{"bedrock_requests_per_minute", 0}}}}, "capacity.bedrock_requests_per_minute must be an integer >= 1"},
            {{{"capacity", {{"dynamodb_partition_read_units_per_second", 5}}}}, "capacity.dynamodb_partition_read_units_per_second"},
-           {{{"faults", {{"bedrock", {{"error_rate", 2}}}}}}, "faults.bedrock.error_rate"},
+           {{{"faults", {{"cognito", {{"error_rate", 2}}}}}}, "faults.cognito.error_rate"},
+           {{{"faults", {{"bedrock", {{"error_rate", 0.5}}}}}}, "faults.bedrock: not applied here"},
            {{{"model", {{"follows_injections", "yes"}}}}, "model.follows_injections"},
            {{{"clock", 1}}, "clock: unknown section"}}) {
     auto st = link_->configure(bad);
@@ -160,10 +161,15 @@ TEST_F(FakesLinkTest, ConfiguredQuotasAndFaultsApplyAndBadSettingsAreRefusedWhol
   EXPECT_EQ(throttled.error().kind, ErrorKind::kTooManyRequests) << throttled.error().name;
   clock_.advance(std::chrono::minutes(1));
   EXPECT_TRUE(run((*model)->converse(hello("pool"))).ok());
-  // Every call fails while the fault plan says so.
-  ASSERT_TRUE(link_->configure({{"faults", {{"bedrock", {{"error_rate", 1.0}}}}}}).ok());
-  clock_.advance(std::chrono::minutes(1));
-  EXPECT_FALSE(run((*model)->converse(hello("pool"))).ok());
+  // Cognito's plan is the fake's own: every call fails while it says so.
+  auto idp = aws::make_cognito(service(), 7, link_.get());
+  ASSERT_TRUE(idp.ok()) << idp.error().message;
+  ASSERT_TRUE(link_->configure({{"faults", {{"cognito", {{"error_rate", 1.0}}}}}}).ok());
+  UserPoolConfig c;
+  c.name = "faulty";
+  auto pool = run((*idp)->create_user_pool(c));
+  ASSERT_FALSE(pool.ok());
+  EXPECT_EQ(pool.error().kind, ErrorKind::kUnavailable) << pool.error().name;
 }
 
 TEST_F(FakesLinkTest, ABadClockHeaderOrHookBodyIsA400NamingIt) {

@@ -358,7 +358,7 @@ TEST(System, ConcurrentChatsInOneSessionKeepEveryTurn) {
   Fixture f{make_world()};
   FaultPlan slow;
   slow.latency.base = std::chrono::milliseconds(300);
-  f.w->bedrock.set_faults(slow);
+  f.w->model_faults().set_plan(slow);
   auto a = must(f.w->new_tenant("acme", "premium"));
   const std::string sid = f.session(a);
   const std::string table = f.w->system->tenants().find("acme")->sessions_table;
@@ -553,7 +553,7 @@ TEST(System, CognitoAndWeatherLatencyPassInVirtualTime) {
   FaultPlan slow;
   slow.latency.base = std::chrono::milliseconds(250);
   f.w->cognito.set_faults(slow);
-  f.w->weather.set_faults(slow);
+  f.w->weather_faults().set_plan(slow);
   Time before = f.w->clock.now();
   ASSERT_TRUE(f.w->login(a).ok());
   EXPECT_GE(f.w->clock.now() - before, std::chrono::milliseconds(250));

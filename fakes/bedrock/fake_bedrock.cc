@@ -86,7 +86,7 @@ std::string wanted_tool(const std::string& text) {
 
 int64_t FakeBedrock::count_tokens(std::string_view text) { return static_cast<int64_t>((text.size() + 3) / 4); }
 
-FakeBedrock::FakeBedrock(Clock& clock, Rng rng) : clock_(clock), rng_(rng), faults_(rng.split("faults")) {
+FakeBedrock::FakeBedrock(Clock& clock, Rng rng) : clock_(clock), rng_(rng) {
   models_["anthropic.claude-3-haiku-20240307-v1:0"] = ModelProfile{};
   models_["anthropic.claude-3-5-sonnet-20241022-v2:0"] = ModelProfile{60, 600, 250, 400'000};
 }
@@ -111,8 +111,6 @@ void FakeBedrock::set_follows_injections(bool on) {
   follows_injections_ = on;
 }
 
-void FakeBedrock::set_faults(FaultPlan plan) { faults_.set_plan(std::move(plan)); }
-
 BedrockLedger FakeBedrock::ledger() const {
   std::lock_guard lock(mu_);
   return ledger_;
@@ -120,7 +118,6 @@ BedrockLedger FakeBedrock::ledger() const {
 
 Task<Result<ConverseResponse>> FakeBedrock::converse(ConverseRequest req) {
   ConverseResponse resp;
-  Duration delay{0};
   {
     std::lock_guard lock(mu_);
     auto model = models_.find(req.model_id);
@@ -131,10 +128,6 @@ Task<Result<ConverseResponse>> FakeBedrock::converse(ConverseRequest req) {
                             "A conversation must start with a user message and end with one.");
     if (req.max_tokens < 1)
       co_return Error::make(ErrorKind::kBadRequest, "ValidationException", "maxTokens must be at least 1");
-    if (faults_.should_fail(clock_.now())) {
-      ++ledger_.failed;
-      co_return Error::make(ErrorKind::kUnavailable, "ServiceUnavailableException", "injected fault");
-    }
 
     int64_t input = count_tokens(req.system);
     for (const auto& m : req.messages) {
@@ -218,9 +211,7 @@ Task<Result<ConverseResponse>> FakeBedrock::converse(ConverseRequest req) {
     };
     add(ledger_.by_tenant_tag[tag("tenant_id")][req.model_id]);
     add(ledger_.by_user_tag[{tag("tenant_id"), tag("user_id")}][req.model_id]);
-    delay = faults_.latency(resp.usage.output_tokens);
   }
-  if (delay.count() > 0) co_await sleep_for(clock_, delay);
   co_return resp;
 }
 

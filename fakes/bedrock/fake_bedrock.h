@@ -6,6 +6,7 @@
 // it was given (so a prompt that carries another tenant's memory shows it). Per account and model:
 // requests-per-minute and tokens-per-minute quotas (ThrottlingException). The ledger is what
 // Bedrock would bill: tokens and invocations per account and model, and per requestMetadata tenant.
+// Faults and latency are not the service's: harness/faults/faulty_model.h puts them at the port.
 #pragma once
 
 #include <map>
@@ -14,8 +15,8 @@
 #include <string>
 
 #include "core/ports/clock.h"
+#include "core/base/rng.h"
 #include "core/ports/model_runtime.h"
-#include "fakes/common/faults.h"
 
 namespace tenantsim {
 
@@ -40,7 +41,6 @@ struct BedrockLedger {
   // (requestMetadata tenant_id, user_id) -> model -> usage
   std::map<std::pair<std::string, std::string>, std::map<std::string, BedrockUsage>> by_user_tag;
   uint64_t throttled = 0;
-  uint64_t failed = 0;
 };
 
 class FakeBedrock final : public ModelRuntime {
@@ -50,7 +50,6 @@ class FakeBedrock final : public ModelRuntime {
 
   // Models the fake knows; others answer ValidationException. Haiku and Sonnet 3.5 are preloaded.
   void add_model(const std::string& model_id, ModelProfile profile);
-  void set_faults(FaultPlan plan);
   // An untrusted model: it obeys instructions injected into the prompt ("ignore all previous
   // instructions ... call TOOL ... for tenant X ... about Q"), asking for that tool, offered or
   // not, with the tenant and query it was told. Off: the model asks only for offered tools.
@@ -74,7 +73,6 @@ class FakeBedrock final : public ModelRuntime {
   Clock& clock_;
   mutable std::mutex mu_;
   Rng rng_;
-  FaultInjector faults_;
   std::map<std::string, ModelProfile> models_;
   bool follows_injections_ = false;
   std::map<std::pair<std::string, std::string>, Window> windows_;

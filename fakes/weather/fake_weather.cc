@@ -34,7 +34,6 @@ std::optional<std::string> FakeWeather::canonical_city(const std::string& city) 
   return *it;
 }
 
-FakeWeather::FakeWeather(Clock& clock, Rng rng) : clock_(clock), faults_(rng.split("faults")) {}
 
 void FakeWeather::add_api_key(const std::string& key, int calls_per_minute) {
   std::lock_guard lock(mu_);
@@ -46,7 +45,6 @@ bool FakeWeather::has_api_key(const std::string& key) const {
   return keys_.count(key) > 0;
 }
 
-void FakeWeather::set_faults(FaultPlan plan) { faults_.set_plan(std::move(plan)); }
 
 WeatherLedger FakeWeather::ledger() const {
   std::lock_guard lock(mu_);
@@ -54,7 +52,6 @@ WeatherLedger FakeWeather::ledger() const {
 }
 
 Task<Result<nlohmann::json>> FakeWeather::fetch(WeatherQuery q) {
-  co_await sleep_for(clock_, faults_.latency(1));  // the call's time on the wire, from the fault plan
   std::lock_guard lock(mu_);
   auto key = keys_.find(q.api_key);
   if (key == keys_.end()) {
@@ -69,10 +66,6 @@ Task<Result<nlohmann::json>> FakeWeather::fetch(WeatherQuery q) {
     Error e = Error::make(ErrorKind::kTooManyRequests, "RateLimited", "Your account is temporary blocked due to exceeding of requests limitation");
     e.retry_after = std::chrono::seconds(60 - to_unix_seconds(clock_.now()) % 60);
     co_return e;
-  }
-  if (faults_.should_fail(clock_.now())) {
-    ++ledger_.rejected;
-    co_return Error::make(ErrorKind::kUnavailable, "ServiceUnavailable", "injected fault");
   }
   ++key->second.calls;
   const auto city = canonical_city(q.city);

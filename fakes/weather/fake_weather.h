@@ -11,7 +11,6 @@
 
 #include "core/ports/clock.h"
 #include "core/ports/weather_api.h"
-#include "fakes/common/faults.h"
 
 namespace tenantsim {
 
@@ -22,11 +21,11 @@ struct WeatherLedger {
 
 class FakeWeather final : public WeatherApi {
  public:
-  FakeWeather(Clock& clock, Rng rng);
+  // Faults are not the service's: harness/faults/faulty_weather.h puts them at the port.
+  explicit FakeWeather(Clock& clock) : clock_(clock) {}
 
   void add_api_key(const std::string& key, int calls_per_minute = 60);
   bool has_api_key(const std::string& key) const;
-  void set_faults(FaultPlan plan);
   Task<Result<nlohmann::json>> fetch(WeatherQuery query) override;
   WeatherLedger ledger() const;
 
@@ -42,7 +41,6 @@ class FakeWeather final : public WeatherApi {
   };
   Clock& clock_;
   mutable std::mutex mu_;
-  FaultInjector faults_;
   std::map<std::string, KeyState> keys_;
   WeatherLedger ledger_;
 };

@@ -1,9 +1,11 @@
-// The step every fault decorator (harness/faults/) puts before the call it decorates: the call's
-// time on the wire from the plan's latency model for `units`, slept on the world's clock, then the
-// plan's verdict: the service's transient error (`error_name`, HTTP 5xx, retryable) when the plan
-// fails the call, else nothing and the call goes through.
+// FaultGate: what every fault decorator of harness/faults/ is made of: a fault plan (its injector,
+// which decorators may share), the world's clock, and the step each puts before the call it
+// decorates: the call's time on the wire from the plan's latency model for `units`, slept on that
+// clock, then the plan's verdict: the service's transient error (`error_name`, HTTP 5xx, retryable)
+// when the plan fails the call, else nothing and the call goes through.
 #pragma once
 
+#include <memory>
 #include <optional>
 
 #include "core/base/result.h"
@@ -13,10 +15,24 @@
 
 namespace tenantsim {
 
-inline Task<std::optional<Error>> fault_gate(Clock& clock, FaultInjector& faults, int64_t units, const char* error_name) {
-  if (const Duration d = faults.latency(units); d.count() > 0) co_await sleep_for(clock, d);
-  if (!faults.should_fail(clock.now())) co_return std::nullopt;
-  co_return Error::make(ErrorKind::kUnavailable, error_name, "injected fault");
-}
+class FaultGate {
+ public:
+  // `clock` must outlive this object.
+  FaultGate(Clock& clock, std::shared_ptr<FaultInjector> faults) : clock_(clock), faults_(std::move(faults)) {}
+
+  // Takes effect for every decorator sharing the injector.
+  void set_plan(FaultPlan plan) { faults_->set_plan(std::move(plan)); }
+  uint64_t injected_failures() const { return faults_->injected_failures(); }
+
+ protected:
+  Task<std::optional<Error>> pass(int64_t units, const char* error_name) {
+    if (const Duration d = faults_->latency(units); d.count() > 0) co_await sleep_for(clock_, d);
+    if (!faults_->should_fail(clock_.now())) co_return std::nullopt;
+    co_return Error::make(ErrorKind::kUnavailable, error_name, "injected fault");
+  }
+
+  Clock& clock_;
+  std::shared_ptr<FaultInjector> faults_;
+};
 
 }  // namespace tenantsim

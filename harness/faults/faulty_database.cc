@@ -1,7 +1,5 @@
 #include "harness/faults/faulty_database.h"
 
-#include "harness/faults/fault_gate.h"
-
 namespace tenantsim {
 
 namespace {
@@ -9,10 +7,10 @@ namespace {
 // The units of the plan's per_unit latency: KB of the items a call carries (at least one).
 int64_t kilobytes(size_t bytes) { return std::max<int64_t>(1, static_cast<int64_t>((bytes + 1023) / 1024)); }
 
-class FaultyTable final : public Table {
+class FaultyTable final : public Table, public FaultGate {
  public:
   FaultyTable(std::shared_ptr<Table> inner, Clock& clock, std::shared_ptr<FaultInjector> faults)
-      : inner_(std::move(inner)), clock_(clock), faults_(std::move(faults)) {}
+      : FaultGate(clock, std::move(faults)), inner_(std::move(inner)) {}
 
   const TableSchema& schema() const override { return inner_->schema(); }
 
@@ -50,17 +48,12 @@ class FaultyTable final : public Table {
   }
 
  private:
-  Task<std::optional<Error>> on_the_wire(int64_t units) { return fault_gate(clock_, *faults_, units, "InternalServerError"); }
+  Task<std::optional<Error>> on_the_wire(int64_t units) { return pass(units, "InternalServerError"); }
 
   std::shared_ptr<Table> inner_;
-  Clock& clock_;
-  std::shared_ptr<FaultInjector> faults_;
 };
 
 }  // namespace
-
-FaultyDatabase::FaultyDatabase(Database& inner, Clock& clock, Rng rng)
-    : inner_(inner), clock_(clock), faults_(std::make_shared<FaultInjector>(rng)) {}
 
 Result<std::shared_ptr<Table>> FaultyDatabase::open(const std::string& name, std::optional<LeadingKeyScope> scope) {
   auto table = inner_.open(name, std::move(scope));

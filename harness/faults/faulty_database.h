@@ -12,33 +12,27 @@
 // set-up, not the scenario.
 #pragma once
 
-#include <memory>
 #include <string>
 
 #include "core/base/rng.h"
-#include "core/ports/clock.h"
 #include "core/ports/table.h"
-#include "fakes/common/faults.h"
+#include "harness/faults/fault_gate.h"
 
 namespace tenantsim {
 
-class FaultyDatabase final : public Database {
+class FaultyDatabase final : public Database, public FaultGate {
  public:
-  // `inner` and `clock` must outlive this object and the tables it opens.
-  FaultyDatabase(Database& inner, Clock& clock, Rng rng);
-
-  // Takes effect for every table already open too.
-  void set_plan(FaultPlan plan) { faults_->set_plan(std::move(plan)); }
-  uint64_t injected_failures() const { return faults_->injected_failures(); }
+  // `inner` must outlive this object and the tables it opens.
+  FaultyDatabase(Database& inner, Clock& clock, Rng rng)
+      : FaultGate(clock, std::make_shared<FaultInjector>(rng)), inner_(inner) {}
 
   Status create_table(TableSchema schema) override { return inner_.create_table(std::move(schema)); }
   Status delete_table(const std::string& name) override { return inner_.delete_table(name); }
+  // The table under the same plan, which a later set_plan changes too.
   Result<std::shared_ptr<Table>> open(const std::string& name, std::optional<LeadingKeyScope> scope) override;
 
  private:
   Database& inner_;
-  Clock& clock_;
-  std::shared_ptr<FaultInjector> faults_;
 };
 
 }  // namespace tenantsim

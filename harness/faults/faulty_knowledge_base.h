@@ -6,22 +6,16 @@
 // retrievals that happened, and the system must meter only those.
 #pragma once
 
-#include <memory>
-
-#include "core/base/rng.h"
-#include "core/ports/clock.h"
 #include "core/ports/knowledge_base.h"
-#include "fakes/common/faults.h"
+#include "harness/faults/fault_gate.h"
 
 namespace tenantsim {
 
-class FaultyKnowledgeBase final : public KnowledgeBase {
+class FaultyKnowledgeBase final : public KnowledgeBase, public FaultGate {
  public:
-  // `inner` and `clock` must outlive this object.
-  FaultyKnowledgeBase(KnowledgeBase& inner, Clock& clock, Rng rng) : inner_(inner), clock_(clock), faults_(rng) {}
-
-  void set_plan(FaultPlan plan) { faults_.set_plan(std::move(plan)); }
-  uint64_t injected_failures() const { return faults_.injected_failures(); }
+  // `inner` must outlive this object.
+  FaultyKnowledgeBase(KnowledgeBase& inner, Clock& clock, Rng rng)
+      : FaultGate(clock, std::make_shared<FaultInjector>(rng)), inner_(inner) {}
 
   Task<Status> create_knowledge_base(std::string knowledge_base_id) override {
     return inner_.create_knowledge_base(std::move(knowledge_base_id));
@@ -33,8 +27,6 @@ class FaultyKnowledgeBase final : public KnowledgeBase {
 
  private:
   KnowledgeBase& inner_;
-  Clock& clock_;
-  FaultInjector faults_;
 };
 
 }  // namespace tenantsim

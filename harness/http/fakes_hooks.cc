@@ -36,8 +36,9 @@ Response FakesService::hook(const Request& req, const std::string& path) {
       if (section == "faults") {
         if (!value.is_object()) return refuse("faults must be an object of service -> fault plan");
         for (const auto& [service, plan] : value.items()) {
-          if (service != "bedrock" && service != "cognito" && service != "weather")
-            return refuse(fmt::format("faults.{}: not applied over the wire (bedrock, cognito and weather are)", service));
+          if (service != "cognito")
+            return refuse(fmt::format("faults.{}: not applied here (cognito is; a run applies the others at its own "
+                                      "ports)", service));
           auto parsed = parse_fault_plan(plan, "faults." + service);
           if (!parsed.ok()) return refuse(parsed.error().message);
           faults[service] = std::move(*parsed);
@@ -63,11 +64,7 @@ Response FakesService::hook(const Request& req, const std::string& path) {
       }
     }
     std::lock_guard lock(cloud_mu_);
-    for (auto& [service, plan] : faults) {
-      if (service == "bedrock") bedrock_.set_faults(std::move(plan));
-      if (service == "cognito") cognito_.set_faults(std::move(plan));
-      if (service == "weather") weather_.set_faults(std::move(plan));
-    }
+    for (auto& [service, plan] : faults) cognito_.set_faults(std::move(plan));
     if (follows) bedrock_.set_follows_injections(*follows);
     if (rpm || tpm)
       bedrock_.set_quotas(rpm ? rpm : ModelProfile{}.requests_per_minute, tpm ? tpm : ModelProfile{}.tokens_per_minute);

@@ -86,7 +86,7 @@ FakesService::FakesService(FakesServiceOptions options)
       // On the caller's clock the cloud starts at the caller's first time, which may be long ago.
       cloud_clock_(Time{std::chrono::milliseconds(options_.caller_clock ? 0 : now_ms())}),
       bedrock_(cloud_clock_, Rng(options_.seed).split("bedrock")),
-      weather_(cloud_clock_, Rng(options_.seed).split("weather")),
+      weather_(cloud_clock_),
       cognito_(cloud_clock_, Rng(options_.seed).split("cognito")),
       cognito_api_(cognito_, [this](Task<void> t) { run_on_cloud(std::move(t)); },
                    [this](const std::string& client, const std::string& user) { return cognito_.mailbox(client, user); },
@@ -484,7 +484,7 @@ json FakesService::ledger() {
     invocations.push_back({{"agent_id", key.first}, {"agent_name", agents_api_.name_of(key.first)}, {"tenant_id", key.second},
                            {"invocations", n}});
   return json{{"bedrock", {{"by_account_model", by_account}, {"by_tenant_tag", by_tenant}, {"by_user_tag", by_user},
-                           {"throttled", model.throttled}, {"failed", model.failed}}},
+                           {"throttled", model.throttled}}},
               {"cognito", {{"requests_by_operation", idp.requests_by_operation}, {"monthly_active_users", monthly},
                            {"throttled", idp.throttled}}},
               {"weather", {{"calls", weather.calls}, {"rejected", weather.rejected}}},

@@ -95,7 +95,7 @@ class FakesService {
 
   // The test hooks a run that uses `fakes serve` as its cloud needs, and AWS does not have (POST,
   // JSON; each refuses what it does not apply, by name, with 400):
-  //  - /_fake/configure: {"faults": {"bedrock"|"cognito"|"weather": <a scenario's fault plan>},
+  //  - /_fake/configure: {"faults": {"cognito": <a scenario's fault plan>},
   //    "model": {"follows_injections": bool}, "capacity": {"bedrock_requests_per_minute": n,
   //    "bedrock_tokens_per_minute": n}, "weather_keys": {"KEY": calls_per_minute}}: a scenario's
   //    model behaviour, faults and quotas;
