@@ -63,7 +63,6 @@ Result<LoadedScenario> load_scenario(const std::string& path, const std::string&
       }
       else out.fault_plans[service] = std::move(p).value();
     }
-    out.faults_doc = (*doc)["faults"];
   }
   if (parsed.scenario)
     for (size_t i = 0; i < parsed.scenario->time_zones.size(); ++i)
@@ -102,7 +101,7 @@ void configure_services(World& w, const LoadedScenario& loaded) {
   w.model_faults().set_plan(plan("bedrock"));
   w.dynamodb_faults().set_plan(plan("dynamodb"));
   w.knowledge_base_faults().set_plan(plan("knowledge_base"));
-  w.cognito.set_faults(plan("cognito"));
+  w.cognito_faults().set_plan(plan("cognito"));
   w.weather_faults().set_plan(plan("weather"));
   w.bedrock.set_follows_injections(loaded.scenario.model.follows_injections);
   const Capacity& cap = loaded.scenario.capacity;
@@ -121,8 +120,6 @@ void configure_services(World& w, const LoadedScenario& loaded) {
 
 nlohmann::json remote_settings(const LoadedScenario& loaded, const std::string& weather_api_key) {
   Json settings = {{"model", {{"follows_injections", loaded.scenario.model.follows_injections}}}};
-  // The other services' plans apply at the run's own ports, whatever serves them.
-  if (loaded.faults_doc.contains("cognito")) settings["faults"]["cognito"] = loaded.faults_doc["cognito"];
   const Capacity& cap = loaded.scenario.capacity;
   if (cap.bedrock_requests_per_minute) settings["capacity"]["bedrock_requests_per_minute"] = *cap.bedrock_requests_per_minute;
   if (cap.bedrock_tokens_per_minute) settings["capacity"]["bedrock_tokens_per_minute"] = *cap.bedrock_tokens_per_minute;

@@ -23,7 +23,6 @@ class FakesLink;
 struct LoadedScenario {
   Scenario scenario;
   std::map<std::string, FaultPlan> fault_plans;  // by service, parsed (and so validated) once
-  nlohmann::json faults_doc = nlohmann::json::object();  // the same, as written (for `fakes serve`)
   nlohmann::json tiers_doc;
   nlohmann::json prices_doc;
   std::vector<std::string> overrides;  // the --set edits applied, as given ("population.tenants=500")
@@ -53,8 +52,9 @@ class World;
 // Applies the scenario's fault plans and capacity what-ifs to the world's fakes.
 void configure_services(World& world, const LoadedScenario& loaded);
 
-// The same, for a `fakes serve` that is the run's cloud (its /_fake/configure): faults of the
-// services it applies them to, the model's behaviour, Bedrock's quotas and the weather key's rate.
+// The same, for a `fakes serve` that is the run's cloud (its /_fake/configure): the model's
+// behaviour, Bedrock's quotas and the weather key's rate. The fault plans need no hook: they apply
+// at the run's own ports (harness/faults/).
 nlohmann::json remote_settings(const LoadedScenario& loaded, const std::string& weather_api_key);
 
 Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& options);

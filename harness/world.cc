@@ -86,7 +86,9 @@ World::World(WorldOptions options, SystemConfig config)
   dynamodb_faults_ = std::make_unique<FaultyDatabase>(o.database ? *o.database : static_cast<Database&>(dynamodb), time,
                                                      Rng(options.seed).split("dynamodb-faults"));
   Database& database = *dynamodb_faults_;
-  IdentityProvider& identity = o.identity ? *o.identity : static_cast<IdentityProvider&>(cognito);
+  identity_faults_ = std::make_unique<FaultyIdentityProvider>(o.identity ? *o.identity : static_cast<IdentityProvider&>(cognito),
+                                                              time, Rng(options.seed).split("cognito-faults"));
+  IdentityProvider& identity = *identity_faults_;
   if (o.identity)
     identity_mailbox_ = o.identity_mailbox ? o.identity_mailbox
                                            : [](const std::string&, const std::string&) { return std::string(); };

@@ -16,6 +16,7 @@
 #include "fakes/knowledge_base/fake_knowledge_base.h"
 #include "fakes/weather/fake_weather.h"
 #include "harness/faults/faulty_database.h"
+#include "harness/faults/faulty_identity.h"
 #include "harness/faults/faulty_knowledge_base.h"
 #include "harness/faults/faulty_model.h"
 #include "harness/faults/faulty_weather.h"
@@ -78,6 +79,8 @@ class World {
   FaultyDatabase& dynamodb_faults() { return *dynamodb_faults_; }
   // The scenario's Bedrock faults, at the system's ModelRuntime port (and the agents fake's model).
   FaultyModelRuntime& model_faults() { return model_faults_ ? *model_faults_ : agents_model; }
+  // The scenario's Cognito faults, at the system's IdentityProvider port.
+  FaultyIdentityProvider& cognito_faults() { return *identity_faults_; }
   // The scenario's knowledge-base faults, at the system's KnowledgeBase port.
   FaultyKnowledgeBase& knowledge_base_faults() { return *knowledge_faults_; }
   // The scenario's weather API faults, at the system's WeatherApi port.
@@ -114,6 +117,7 @@ class World {
   std::function<std::string(const std::string&, const std::string&)> sign_claims_;
   std::unique_ptr<FaultyDatabase> dynamodb_faults_;
   std::unique_ptr<FaultyModelRuntime> model_faults_;  // around a model that is not the fake
+  std::unique_ptr<FaultyIdentityProvider> identity_faults_;
   std::unique_ptr<FaultyKnowledgeBase> knowledge_faults_;
   std::unique_ptr<FaultyWeatherApi> weather_faults_;
   IdentityProvider* identity_ = nullptr;

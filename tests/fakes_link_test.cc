@@ -1,6 +1,7 @@
 // A virtual-time run's link to `fakes serve --clock caller` (harness/aws/fakes_link.h) and the
 // hooks it uses (/_fake/configure, /_fake/cognito/sign, /_fake/keys, X-Tenantsim-Clock-Ms): the
-// fakes run on the caller's clock, refuse settings they would not apply, sign with a pool's own key,
+// fakes run on the caller's clock, refuse settings they would not apply (fault plans among them:
+// those apply at the run's ports), sign with a pool's own key,
 // bill each account under its own name, and their ledgers read back in the in-process shape.
 #include <gtest/gtest.h>
 
@@ -134,16 +135,15 @@ TEST_F(FakesLinkTest, EachAccountIsBilledUnderItsOwnName) {
   EXPECT_EQ(ledgers->model.by_tenant_tag.at("acme").begin()->second.invocations, 4);
 }
 
-TEST_F(FakesLinkTest, ConfiguredQuotasAndFaultsApplyAndWhatIsNotAppliedIsRefusedWhole) {
+TEST_F(FakesLinkTest, ConfiguredQuotasApplyAndWhatIsNotAppliedIsRefusedWhole) {
   auto model = aws::make_bedrock(service(), 7, link_.get());
   ASSERT_TRUE(model.ok()) << model.error().message;
   // Refused by name, and nothing of a refused call applies (the quota below is not set).
   for (const auto& [bad, named] : std::vector<std::pair<json, std::string>>{
-           {{{"capacity", {{"bedrock_requests_per_minute", 1}}}, {"faults", {{"dynamodb", {{"error_rate", 0.5}}}}}}, "faults.dynamodb"},
+           {{{"capacity", {{"bedrock_requests_per_minute", 1}}}, {"faults", {{"bedrock", {{"error_rate", 0.5}}}}}},
+            "faults: fault plans apply at the caller's own ports"},
            {{{"capacity", {{"bedrock_requests_per_minute", 0}}}}, "capacity.bedrock_requests_per_minute must be an integer >= 1"},
            {{{"capacity", {{"dynamodb_partition_read_units_per_second", 5}}}}, "capacity.dynamodb_partition_read_units_per_second"},
-           {{{"faults", {{"cognito", {{"error_rate", 2}}}}}}, "faults.cognito.error_rate"},
-           {{{"faults", {{"bedrock", {{"error_rate", 0.5}}}}}}, "faults.bedrock: not applied here"},
            {{{"model", {{"follows_injections", "yes"}}}}, "model.follows_injections"},
            {{{"clock", 1}}, "clock: unknown section"}}) {
     auto st = link_->configure(bad);
@@ -161,15 +161,6 @@ TEST_F(FakesLinkTest, ConfiguredQuotasAndFaultsApplyAndWhatIsNotAppliedIsRefused
   EXPECT_EQ(throttled.error().kind, ErrorKind::kTooManyRequests) << throttled.error().name;
   clock_.advance(std::chrono::minutes(1));
   EXPECT_TRUE(run((*model)->converse(hello("pool"))).ok());
-  // Cognito's plan is the fake's own: every call fails while it says so.
-  auto idp = aws::make_cognito(service(), 7, link_.get());
-  ASSERT_TRUE(idp.ok()) << idp.error().message;
-  ASSERT_TRUE(link_->configure({{"faults", {{"cognito", {{"error_rate", 1.0}}}}}}).ok());
-  UserPoolConfig c;
-  c.name = "faulty";
-  auto pool = run((*idp)->create_user_pool(c));
-  ASSERT_FALSE(pool.ok());
-  EXPECT_EQ(pool.error().kind, ErrorKind::kUnavailable) << pool.error().name;
 }
 
 TEST_F(FakesLinkTest, ABadClockHeaderOrHookBodyIsA400NamingIt) {

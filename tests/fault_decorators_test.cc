@@ -1,13 +1,16 @@
 // Fault plans at the ports (harness/faults/): DynamoDB's at the Database port (latency on the
 // world's clock before the call, InternalServerError without reaching the table, outages, plans
-// that change under open tables, the same decisions from the same seed) and the knowledge base's
-// at the KnowledgeBase port (Retrieve only; set-up is never faulted).
+// that change under open tables, the same decisions from the same seed), the knowledge base's at
+// the KnowledgeBase port (Retrieve only; set-up is never faulted) and Cognito's at the
+// IdentityProvider port (latency on what a user waits for; the JWKS never fails).
 #include <gtest/gtest.h>
 
 #include "fakes/common/virtual_clock.h"
+#include "fakes/cognito/fake_cognito.h"
 #include "fakes/dynamodb/fake_dynamodb.h"
 #include "fakes/knowledge_base/fake_knowledge_base.h"
 #include "harness/faults/faulty_database.h"
+#include "harness/faults/faulty_identity.h"
 #include "harness/faults/faulty_knowledge_base.h"
 
 namespace tenantsim {
@@ -119,6 +122,40 @@ TEST(FaultyKnowledgeBase, OnlyRetrieveIsFaultedAndAFailedOneNeverReachesTheLedge
   EXPECT_EQ(found->results.size(), 1u);
   EXPECT_EQ((fake.ledger().by_filter.at({"kb-pooled", "acme"}).retrievals), 1);
   EXPECT_EQ(faulty.injected_failures(), 1u);
+}
+
+TEST(FaultyIdentityProvider, AFailedSignInNeverReachesThePoolAndTheKeySetNeverFails) {
+  VirtualClock clock{from_unix_seconds(1704067200)};
+  FakeCognito fake{clock, Rng(3)};
+  FaultyIdentityProvider faulty{fake, clock, Rng(7)};
+  const auto run = [&clock](auto task) { return run_to_completion(clock, std::move(task)); };
+  UserPoolConfig config;
+  config.name = "acme";
+  auto pool = run(faulty.create_user_pool(config));
+  ASSERT_TRUE(pool.ok()) << pool.error().message;
+  auto client = run(faulty.create_app_client(pool->pool_id, "web", std::vector<std::string>{"email"}));
+  ASSERT_TRUE(client.ok());
+  ASSERT_TRUE(run(faulty.admin_create_user(pool->pool_id, "ana", "Perm-Password-1", {})).ok());
+
+  FaultPlan plan;
+  plan.latency.base = std::chrono::milliseconds(60);
+  faulty.set_plan(plan);
+  Time before = clock.now();
+  ASSERT_TRUE(run(faulty.admin_get_user(pool->pool_id, "ana")).ok());
+  EXPECT_EQ(clock.now(), before);  // administration: no latency
+  ASSERT_TRUE(run(faulty.initiate_auth_password(*client, "ana", "Perm-Password-1")).ok());
+  EXPECT_EQ(clock.now() - before, std::chrono::milliseconds(60));  // a sign-in: the plan's latency
+
+  plan.error_rate = 1.0;
+  faulty.set_plan(plan);
+  const uint64_t sign_ins = fake.ledger().requests_by_operation.at("InitiateAuth");
+  auto failed = run(faulty.initiate_auth_password(*client, "ana", "Perm-Password-1"));
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().name, "InternalErrorException");
+  EXPECT_EQ(failed.error().kind, ErrorKind::kUnavailable);
+  EXPECT_EQ(fake.ledger().requests_by_operation.at("InitiateAuth"), sign_ins);
+  EXPECT_TRUE(run(faulty.jwks(pool->pool_id)).ok());  // a static document: latency, never a 500
+  EXPECT_FALSE(run(faulty.create_group(pool->pool_id, "admins")).ok());
 }
 
 }  // namespace

@@ -552,7 +552,7 @@ TEST(System, CognitoAndWeatherLatencyPassInVirtualTime) {
   ASSERT_EQ(f.w->call("GET", "/api/tenants/acme/subscription", a.token).status, 200);  // the verifier fetches the JWKS once
   FaultPlan slow;
   slow.latency.base = std::chrono::milliseconds(250);
-  f.w->cognito.set_faults(slow);
+  f.w->cognito_faults().set_plan(slow);
   f.w->weather_faults().set_plan(slow);
   Time before = f.w->clock.now();
   ASSERT_TRUE(f.w->login(a).ok());

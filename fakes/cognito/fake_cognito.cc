@@ -53,12 +53,11 @@ struct RefreshGrant {
 }  // namespace
 
 struct FakeCognito::State {
-  State(Clock& c, Rng r, CognitoQuotas q) : clock(c), rng(r), quotas(std::move(q)), faults(r.split("faults")) {}
+  State(Clock& c, Rng r, CognitoQuotas q) : clock(c), rng(r), quotas(std::move(q)) {}
 
   Clock& clock;
   Rng rng;
   CognitoQuotas quotas;
-  FaultInjector faults;
   mutable std::mutex mu;
   std::atomic<bool> follow_up{false};
   std::map<std::string, Pool> pools;
@@ -79,14 +78,10 @@ struct FakeCognito::State {
     return h.substr(0, 8) + "-" + h.substr(8, 4) + "-4" + h.substr(13, 3) + "-a" + h.substr(17, 3) + "-" + h.substr(20, 12);
   }
 
-  // The latency model of the fault plan, in the clock's time (virtual in a simulation).
-  SleepUntil delay() { return sleep_for(clock, faults.latency(1)); }
-
-  // Fault injection, request counting and the per-pool request-rate quota (lock held).
+  // Request counting and the per-pool request-rate quota (lock held).
   std::optional<Error> admit(const std::string& op, const std::string& pool_id, bool creation) {
     ++ledger.requests_by_operation[op];
     if (follow_up.load()) return std::nullopt;  // a step of a call already admitted
-    if (faults.should_fail(clock.now())) return cognito(ErrorKind::kUnavailable, "InternalErrorException", "injected fault");
     const std::string window = pool_id + (creation ? "/create" : "/auth");
     const int64_t second = to_unix_seconds(clock.now());
     if (window_second[window] != second) {
@@ -263,7 +258,6 @@ Task<Result<std::string>> FakeCognito::create_app_client(std::string pool_id, st
 }
 
 Task<Status> FakeCognito::update_user_attributes(std::string access_token, Attributes attributes) {
-  co_await s_->delay();
   std::lock_guard lock(s_->mu);
   auto owner = s_->access_token_owner(access_token, "UpdateUserAttributes");
   if (!owner.ok()) co_return owner.take_error();
@@ -279,7 +273,6 @@ Task<Status> FakeCognito::update_user_attributes(std::string access_token, Attri
 }
 
 Task<Result<UserRecord>> FakeCognito::get_user(std::string access_token) {
-  co_await s_->delay();
   std::lock_guard lock(s_->mu);
   auto owner = s_->access_token_owner(access_token, "GetUser");
   if (!owner.ok()) co_return owner.take_error();
@@ -288,7 +281,6 @@ Task<Result<UserRecord>> FakeCognito::get_user(std::string access_token) {
 
 Task<Status> FakeCognito::admin_set_user_password(std::string pool_id, std::string username, std::string password,
                                                   bool permanent) {
-  co_await s_->delay();
   std::lock_guard lock(s_->mu);
   if (auto e = s_->admit("AdminSetUserPassword", pool_id, false)) co_return *e;
   auto it = s_->pools.find(pool_id);
@@ -303,7 +295,6 @@ Task<Status> FakeCognito::admin_set_user_password(std::string pool_id, std::stri
 
 Task<Result<std::string>> FakeCognito::sign_up(std::string client_id, std::string username, std::string password,
                                                Attributes attributes) {
-  co_await s_->delay();
   std::lock_guard lock(s_->mu);
   auto pool = s_->pool_of_client(client_id);
   if (!pool.ok()) co_return pool.take_error();
@@ -315,7 +306,6 @@ Task<Result<std::string>> FakeCognito::sign_up(std::string client_id, std::strin
 }
 
 Task<Status> FakeCognito::confirm_sign_up(std::string client_id, std::string username, std::string code) {
-  co_await s_->delay();
   std::lock_guard lock(s_->mu);
   auto pool = s_->pool_of_client(client_id);
   if (!pool.ok()) co_return pool.take_error();
@@ -388,7 +378,6 @@ Task<Result<std::vector<UserRecord>>> FakeCognito::list_users(std::string pool_i
 
 Task<Result<AuthTokens>> FakeCognito::initiate_auth_password(std::string client_id, std::string username,
                                                              std::string password) {
-  co_await s_->delay();
   std::lock_guard lock(s_->mu);
   auto pool = s_->pool_of_client(client_id);
   if (!pool.ok()) co_return pool.take_error();
@@ -407,7 +396,6 @@ Task<Result<AuthTokens>> FakeCognito::initiate_auth_password(std::string client_
 }
 
 Task<Result<AuthTokens>> FakeCognito::initiate_auth_refresh(std::string client_id, std::string refresh_token) {
-  co_await s_->delay();
   std::lock_guard lock(s_->mu);
   auto pool = s_->pool_of_client(client_id);
   if (!pool.ok()) co_return pool.take_error();
@@ -421,7 +409,6 @@ Task<Result<AuthTokens>> FakeCognito::initiate_auth_refresh(std::string client_i
 }
 
 Task<Result<std::string>> FakeCognito::jwks(std::string pool_id) {
-  co_await s_->delay();
   std::lock_guard lock(s_->mu);
   ++s_->ledger.requests_by_operation["GetJwks"];
   auto it = s_->pools.find(pool_id);
@@ -461,7 +448,6 @@ std::string FakeCognito::sign_claims(const std::string& pool_id, const std::stri
   return s_->sign(it->second, nlohmann::json::parse(claims_json));
 }
 
-void FakeCognito::set_faults(FaultPlan plan) { s_->faults.set_plan(std::move(plan)); }
 
 CognitoLedger FakeCognito::ledger() const {
   std::lock_guard lock(s_->mu);

@@ -2,7 +2,8 @@
 // from the seeded Rng; tokens are real RS256 JWTs with Cognito's claim names, verifiable against
 // the pool's JWKS. Sign-up needs the emailed code (read from mailbox()), groups show up as
 // cognito:groups, keys rotate (old keys stay published until retired), request-rate quotas answer
-// TooManyRequestsException. The ledger counts requests and monthly active users per pool.
+// TooManyRequestsException. The ledger counts requests and monthly active users per pool. Faults
+// and latency are not the service's: harness/faults/faulty_identity.h puts them at the port.
 #pragma once
 
 #include <map>
@@ -14,7 +15,7 @@
 
 #include "core/ports/clock.h"
 #include "core/ports/identity_provider.h"
-#include "fakes/common/faults.h"
+#include "core/base/rng.h"
 
 namespace tenantsim {
 
@@ -67,10 +68,9 @@ class FakeCognito final : public IdentityProvider {
   void rotate_keys(const std::string& pool_id);
   // Removes every key but the newest from the JWKS (tokens signed by them stop verifying).
   void retire_old_keys(const std::string& pool_id);
-  void set_faults(FaultPlan plan);
   CognitoLedger ledger() const;
   // While on, port calls are steps of one wire call already admitted (AdminCreateUser's temporary
-  // password, say): no quota or fault applies to them, so a throttle cannot leave that call half
+  // password, say): no quota applies to them, so a throttle cannot leave that call half
   // done. The wire layer turns it on and off around those steps, under its own lock.
   void set_follow_up(bool on);
 

@@ -28,21 +28,12 @@ Response FakesService::hook(const Request& req, const std::string& path) {
 
   if (path == "/_fake/configure") {
     // Validate everything, then apply: a refused call changes nothing.
-    std::map<std::string, FaultPlan> faults;
     std::optional<bool> follows;
     int64_t rpm = 0, tpm = 0;
     std::map<std::string, int64_t> weather_keys;
     for (const auto& [section, value] : body.items()) {
       if (section == "faults") {
-        if (!value.is_object()) return refuse("faults must be an object of service -> fault plan");
-        for (const auto& [service, plan] : value.items()) {
-          if (service != "cognito")
-            return refuse(fmt::format("faults.{}: not applied here (cognito is; a run applies the others at its own "
-                                      "ports)", service));
-          auto parsed = parse_fault_plan(plan, "faults." + service);
-          if (!parsed.ok()) return refuse(parsed.error().message);
-          faults[service] = std::move(*parsed);
-        }
+        return refuse("faults: fault plans apply at the caller's own ports (a run's harness/faults/), not in fakes serve");
       } else if (section == "model") {
         for (const auto& [field, v] : value.items()) {
           if (field != "follows_injections" || !v.is_boolean())
@@ -60,11 +51,10 @@ Response FakesService::hook(const Request& req, const std::string& path) {
         for (const auto& [key, v] : value.items())
           if (auto bad = positive(v, "weather_keys." + key, weather_keys[key])) return refuse(*bad);
       } else {
-        return refuse(fmt::format("{}: unknown section (faults, model, capacity, weather_keys)", section));
+        return refuse(fmt::format("{}: unknown section (model, capacity, weather_keys)", section));
       }
     }
     std::lock_guard lock(cloud_mu_);
-    for (auto& [service, plan] : faults) cognito_.set_faults(std::move(plan));
     if (follows) bedrock_.set_follows_injections(*follows);
     if (rpm || tpm)
       bedrock_.set_quotas(rpm ? rpm : ModelProfile{}.requests_per_minute, tpm ? tpm : ModelProfile{}.tokens_per_minute);

@@ -95,10 +95,10 @@ class FakesService {
 
   // The test hooks a run that uses `fakes serve` as its cloud needs, and AWS does not have (POST,
   // JSON; each refuses what it does not apply, by name, with 400):
-  //  - /_fake/configure: {"faults": {"cognito": <a scenario's fault plan>},
-  //    "model": {"follows_injections": bool}, "capacity": {"bedrock_requests_per_minute": n,
-  //    "bedrock_tokens_per_minute": n}, "weather_keys": {"KEY": calls_per_minute}}: a scenario's
-  //    model behaviour, faults and quotas;
+  //  - /_fake/configure: {"model": {"follows_injections": bool}, "capacity":
+  //    {"bedrock_requests_per_minute": n, "bedrock_tokens_per_minute": n}, "weather_keys":
+  //    {"KEY": calls_per_minute}}: a scenario's model behaviour and quotas (its fault plans apply
+  //    at the run's own ports, harness/faults/);
   //  - /_fake/cognito/sign: {"pool_id": ..., "claims": {...}} -> {"token": ...}: claims signed with
   //    the pool's own key, for the attacks a run makes with validly signed tokens (another
   //    audience, expired, another tenant's pool);
