@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <type_traits>
 
 namespace tenantsim {
 
@@ -50,6 +51,18 @@ Result<nlohmann::json> read_json_file(const std::string& path) {
   }
 }
 
+namespace {
+
+// A fault decorator over the port's override when there is one, else over the world's fake, with
+// a stream of the seed's own.
+template <class Faulty, class Port>
+std::unique_ptr<Faulty> under_faults(Port* override, std::type_identity_t<Port>& fake, Clock& clock, uint64_t seed,
+                                    const char* stream) {
+  return std::make_unique<Faulty>(override ? *override : fake, clock, Rng(seed).split(stream));
+}
+
+}  // namespace
+
 Result<std::unique_ptr<World>> World::create(WorldOptions options) {
   Result<nlohmann::json> tiers_doc = options.tiers_doc;
   if (options.tiers_doc.is_null()) tiers_doc = read_json_file(options.data_dir + "/tiers.json");
@@ -83,22 +96,19 @@ World::World(WorldOptions options, SystemConfig config)
   weather.add_api_key(config.platform.weather_api_key, 600);
   if (options.on_clock) options.on_clock(time);
   const PortOverrides& o = options.ports;
-  dynamodb_faults_ = std::make_unique<FaultyDatabase>(o.database ? *o.database : static_cast<Database&>(dynamodb), time,
-                                                     Rng(options.seed).split("dynamodb-faults"));
+  // Every port the system calls is under the scenario's fault plan for it, whatever serves it.
+  dynamodb_faults_ = under_faults<FaultyDatabase>(o.database, dynamodb, time, options.seed, "dynamodb-faults");
   Database& database = *dynamodb_faults_;
-  identity_faults_ = std::make_unique<FaultyIdentityProvider>(o.identity ? *o.identity : static_cast<IdentityProvider&>(cognito),
-                                                              time, Rng(options.seed).split("cognito-faults"));
+  identity_faults_ = under_faults<FaultyIdentityProvider>(o.identity, cognito, time, options.seed, "cognito-faults");
   IdentityProvider& identity = *identity_faults_;
   if (o.identity)
     identity_mailbox_ = o.identity_mailbox ? o.identity_mailbox
                                            : [](const std::string&, const std::string&) { return std::string(); };
   if (o.model) model_faults_ = std::make_unique<FaultyModelRuntime>(*o.model, time, model_plan_);
   ModelRuntime& model = model_faults();
-  weather_faults_ = std::make_unique<FaultyWeatherApi>(o.weather ? *o.weather : static_cast<WeatherApi&>(weather), time,
-                                                      Rng(options.seed).split("weather-faults"));
+  weather_faults_ = under_faults<FaultyWeatherApi>(o.weather, weather, time, options.seed, "weather-faults");
   WeatherApi& weather_api = *weather_faults_;
-  knowledge_faults_ = std::make_unique<FaultyKnowledgeBase>(o.knowledge ? *o.knowledge : static_cast<KnowledgeBase&>(knowledge),
-                                                           time, Rng(options.seed).split("knowledge-base-faults"));
+  knowledge_faults_ = under_faults<FaultyKnowledgeBase>(o.knowledge, knowledge, time, options.seed, "knowledge-base-faults");
   KnowledgeBase& knowledge_bases = *knowledge_faults_;
   AgentService& agent_service = o.agents ? *o.agents : static_cast<AgentService&>(agents);
   identity_ = &identity;
