@@ -77,7 +77,7 @@ Response FakesService::hook(const Request& req, const std::string& path) {
   if (path == "/_fake/keys") {
     auto keys = parse_access_keys(body, "/_fake/keys");
     if (!keys.ok()) return refuse(keys.error().message);
-    std::lock_guard lock(keys_mu_);
+    std::unique_lock lock(keys_mu_);
     for (auto& [id, key] : *keys) options_.keys[id] = std::move(key);
     return answer(200, json{{"keys", keys->size()}});
   }

@@ -168,7 +168,7 @@ std::optional<FakesService::AuthFailure> FakesService::authenticate(const Reques
   context.region = auth.scope.region;
   std::optional<AccessKey> key;
   {
-    std::lock_guard lock(keys_mu_);
+    std::shared_lock lock(keys_mu_);
     if (auto it = options_.keys.find(auth.access_key); it != options_.keys.end()) key = it->second;
   }
   if (key) context.account = key->account;

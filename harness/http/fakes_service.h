@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <ostream>
 #include <set>
 #include <string>
@@ -143,7 +144,8 @@ class FakesService {
   dynamo::DynamoApi dynamo_;
   std::atomic<int64_t> replay_time_ms_{-1};  // >= 0 while replaying: the logged time
   std::atomic<int64_t> caller_ms_{-1};       // with caller_clock: the caller's latest time, once given
-  mutable std::mutex keys_mu_;               // options_.keys grows through /_fake/keys
+  // options_.keys grows through /_fake/keys: every signed request reads it, a hook rarely writes.
+  mutable std::shared_mutex keys_mu_;
   std::mutex log_mu_;                      // apply and log in one order
   bool log_failed_ = false;                // under log_mu_
   std::atomic<uint64_t> requests_{0};
