@@ -16,7 +16,7 @@ struct Fixture {
   std::shared_ptr<Table> table;
   Fixture() {
     (void)db.create_table({"bench", "pk", "sk"});
-    table = db.open("bench", LeadingKeyScope{"tenant-0001", false}).value();
+    table = db.open("bench", LeadingKeyScope{"tenant-0001"}).value();
   }
   template <class T>
   T run(Task<T> t) {

@@ -98,7 +98,10 @@ World::World(WorldOptions options, SystemConfig config)
   const PortOverrides& o = options.ports;
   // Every port the system calls is under the scenario's fault plan for it, whatever serves it.
   dynamodb_faults_ = under_faults<FaultyDatabase>(o.database, dynamodb, time, options.seed, "dynamodb-faults");
-  Database& database = *dynamodb_faults_;
+  // Defects that live at a seam sit above the fault plan, where the system's calls enter.
+  if (config.defects.on(Defect::kLeadingKeyPrefixMatch))
+    prefix_scope_ = std::make_unique<PrefixScopedDatabase>(*dynamodb_faults_);
+  Database& database = prefix_scope_ ? static_cast<Database&>(*prefix_scope_) : *dynamodb_faults_;
   identity_faults_ = under_faults<FaultyIdentityProvider>(o.identity, cognito, time, options.seed, "cognito-faults");
   IdentityProvider& identity = *identity_faults_;
   if (o.identity)

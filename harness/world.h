@@ -15,6 +15,7 @@
 #include "fakes/dynamodb/fake_dynamodb.h"
 #include "fakes/knowledge_base/fake_knowledge_base.h"
 #include "fakes/weather/fake_weather.h"
+#include "harness/defects/prefix_scoped_database.h"
 #include "harness/faults/faulty_database.h"
 #include "harness/faults/faulty_identity.h"
 #include "harness/faults/faulty_knowledge_base.h"
@@ -116,6 +117,7 @@ class World {
   std::function<std::string(const std::string&, const std::string&)> identity_mailbox_;
   std::function<std::string(const std::string&, const std::string&)> sign_claims_;
   std::unique_ptr<FaultyDatabase> dynamodb_faults_;
+  std::unique_ptr<PrefixScopedDatabase> prefix_scope_;  // the leading-key-prefix-match defect, when on
   std::unique_ptr<FaultyModelRuntime> model_faults_;  // around a model that is not the fake
   std::unique_ptr<FaultyIdentityProvider> identity_faults_;
   std::unique_ptr<FaultyKnowledgeBase> knowledge_faults_;

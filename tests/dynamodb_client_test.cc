@@ -166,7 +166,7 @@ TEST_P(TableContract, TransactionsAreAllOrNothing) {
 }
 
 TEST_P(TableContract, LeadingKeyScopeRefusesOtherPartitions) {
-  auto scoped = db_->open(name_, LeadingKeyScope{"acme", false}).value();
+  auto scoped = db_->open(name_, LeadingKeyScope{"acme"}).value();
   EXPECT_TRUE(run(scoped->put_item({{"pk", std::string("acme")}, {"sk", std::string("1")}})).ok());
   EXPECT_EQ(name_of(run(scoped->put_item({{"pk", std::string("acme-corp")}, {"sk", std::string("1")}}))),
             "AccessDeniedException");

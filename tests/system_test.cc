@@ -31,6 +31,15 @@ TEST(System, HealthNeedsNoToken) {
   auto r = f.w->call("GET", "/health");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body["status"], "healthy");
+  EXPECT_EQ(r.body["defect_catalog"], "compiled in");
+  EXPECT_EQ(r.body["defects_on"], json::array());
+}
+
+// A system with a safeguard switched off says which, to anyone who checks its health.
+TEST(System, HealthNamesTheDefectsSwitchedOn) {
+  Fixture f{make_world(with(Defect::kJwtSignatureNotVerified))};
+  auto r = f.w->call("GET", "/health");
+  EXPECT_EQ(r.body["defects_on"], json::array({"jwt-signature-not-verified"}));
 }
 
 TEST(System, RegistrationNeedsEmailVerificationAndRefusesTakenTenants) {
@@ -209,13 +218,30 @@ TEST(System, LeadingKeyScopeRefusesForeignPartitionsAndPrefixes) {
   Fixture f{make_world()};
   must(f.w->new_tenant("acme", "basic"));
   must(f.w->new_tenant("acme-corp", "basic"));
-  auto scoped = f.w->dynamodb.open("tenant-usage", LeadingKeyScope{"acme", false});
+  auto scoped = f.w->dynamodb.open("tenant-usage", LeadingKeyScope{"acme"});
   ASSERT_TRUE(scoped.ok());
   auto r = f.w->run((*scoped)->get_item(Key{"acme-corp", "q#x"}));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().name, "AccessDeniedException");
-  auto prefix = f.w->dynamodb.open("tenant-usage", LeadingKeyScope{"acme", true});  // the mis-written policy
-  EXPECT_TRUE(f.w->run((*prefix)->get_item(Key{"acme-corp", "q#x"})).ok());
+}
+
+// The mis-written policy (`acme*`) is a decorator over whatever serves the tables: the system's
+// handle for `acme` then reaches `acme-corp`, and still not `globex`.
+TEST(System, LeadingKeyPrefixDefectLivesAtTheDatabasePort) {
+  for (const bool defect : {false, true}) {
+    Fixture f{make_world(defect ? with(Defect::kLeadingKeyPrefixMatch) : DefectSet{})};
+    must(f.w->new_tenant("acme", "basic"));
+    must(f.w->new_tenant("acme-corp", "basic"));
+    auto handle = f.w->system->usage_table_for("acme");
+    ASSERT_TRUE(handle.ok());
+    auto near = f.w->run((*handle)->get_item(Key{"acme-corp", "q#x"}));
+    EXPECT_EQ(near.ok(), defect);
+    auto far = f.w->run((*handle)->get_item(Key{"globex", "q#x"}));
+    ASSERT_FALSE(far.ok());
+    EXPECT_EQ(far.error().name, "AccessDeniedException");
+    Item foreign{{"tenant_id", std::string("acme-corp")}, {"sk", std::string("x")}};
+    EXPECT_EQ(f.w->run((*handle)->put_item(std::move(foreign))).ok(), defect);
+  }
 }
 
 // A tenant in Europe/London on the day its clocks go forward (2024-03-31, 23 hours long): the daily

@@ -57,6 +57,7 @@ std::string_view defect_name(Defect d) {
 
 std::vector<Defect> DefectSet::enabled() const {
   std::vector<Defect> out;
+  if (!kDefectCatalogCompiledIn) return out;
   for (size_t i = 0; i < bits_.size(); ++i)
     if (bits_.test(i)) out.push_back(static_cast<Defect>(i));
   return out;

@@ -8,7 +8,18 @@
 #include <string_view>
 #include <vector>
 
+// Whether this build carries the catalog's switches at all. Built with -DTENANTSIM_DEFECTS=OFF,
+// DefectSet::on is constant false, so the compiler drops every defect branch (signature
+// verification cannot be skipped, whatever the flags) and the CLI refuses --inject-defect. Our own
+// builds carry them, because the harness proves each of its checks with them; such a binary says so
+// wherever it serves (the serve banner, /health).
+#ifndef TENANTSIM_DEFECTS
+#define TENANTSIM_DEFECTS 1
+#endif
+
 namespace tenantsim {
+
+inline constexpr bool kDefectCatalogCompiledIn = TENANTSIM_DEFECTS != 0;
 
 enum class Defect {
   kJwtSignatureNotVerified,   // token accepted without checking its signature
@@ -63,9 +74,12 @@ std::string_view defect_name(Defect d);
 
 class DefectSet {
  public:
-  bool on(Defect d) const { return bits_.test(static_cast<size_t>(d)); }
+  bool on(Defect d) const {
+    if constexpr (!kDefectCatalogCompiledIn) return false;
+    return bits_.test(static_cast<size_t>(d));
+  }
   void enable(Defect d) { bits_.set(static_cast<size_t>(d)); }
-  bool any() const { return bits_.any(); }
+  bool any() const { return kDefectCatalogCompiledIn && bits_.any(); }
   std::vector<Defect> enabled() const;
 
  private:

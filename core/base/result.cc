@@ -32,4 +32,18 @@ const char* to_string(ErrorKind kind) {
   return "internal";
 }
 
+const char* service_error_name(ServiceError e) {
+  switch (e) {
+    case ServiceError::kConditionalCheckFailed: return "ConditionalCheckFailedException";
+    case ServiceError::kTransactionCanceled: return "TransactionCanceledException";
+    case ServiceError::kResourceInUse: return "ResourceInUseException";
+    case ServiceError::kResourceNotFound: return "ResourceNotFoundException";
+    case ServiceError::kConflict: return "ConflictException";
+    case ServiceError::kGroupExists: return "GroupExistsException";
+    case ServiceError::kValidation: return "ValidationException";
+    case ServiceError::kAccessDenied: return "AccessDeniedException";
+  }
+  return "";
+}
+
 }  // namespace tenantsim

@@ -26,6 +26,22 @@ enum class ErrorKind {
 int http_status(ErrorKind kind);
 const char* to_string(ErrorKind kind);
 
+// The service exceptions core reacts to, by the AWS name a fake or a wire client gives them
+// (Error::name). Core asks `e.is(ServiceError::kConditionalCheckFailed)`: a misspelt enumerator
+// does not compile, where a misspelt name string compiled and never matched. The names live once,
+// in result.cc.
+enum class ServiceError {
+  kConditionalCheckFailed,  // DynamoDB: a condition expression was false
+  kTransactionCanceled,     // DynamoDB: TransactWriteItems cancelled (a condition, or a conflict)
+  kResourceInUse,           // DynamoDB CreateTable: the table exists
+  kResourceNotFound,        // any service: no such table, pool, knowledge base, agent
+  kConflict,                // Bedrock knowledge bases and agents: the resource exists
+  kGroupExists,             // Cognito CreateGroup: the group exists
+  kValidation,              // any service: the request broke a documented constraint
+  kAccessDenied,            // any service: IAM or a scoped handle refused the call
+};
+const char* service_error_name(ServiceError e);
+
 struct Error {
   ErrorKind kind = ErrorKind::kInternal;
   // A stable machine-readable name: the AWS exception name for port errors
@@ -38,6 +54,7 @@ struct Error {
   static Error make(ErrorKind kind, std::string name, std::string message) {
     return Error{kind, std::move(name), std::move(message), std::nullopt};
   }
+  bool is(ServiceError e) const { return name == service_error_name(e); }
 };
 
 template <class T>
@@ -82,5 +99,30 @@ class [[nodiscard]] Result<void> {
 };
 
 using Status = Result<void>;
+
+// Ignores the one service error that means "already done" (a table or group that exists): for
+// idempotent set-up steps.
+inline Status unless(ServiceError benign, Status st) {
+  if (!st.ok() && st.error().is(benign)) return Status{};
+  return st;
+}
+
+// Propagation inside a coroutine that returns Task<Result<U>> or Task<Status>:
+//   CO_TRY(auto caller, co_await authenticate(token));   // caller is the value; an error is co_returned
+//   CO_CHECK(co_await table.put_item(item));              // for Status, or a value not needed
+// The expression is evaluated once into a named local (GCC 12 mis-compiles co_await in some
+// temporaries), so it is safe to put co_await in it.
+#define TENANTSIM_CONCAT_(a, b) a##b
+#define TENANTSIM_CONCAT(a, b) TENANTSIM_CONCAT_(a, b)
+#define TENANTSIM_CO_TRY_(tmp, decl, expr) \
+  auto tmp = (expr);                         \
+  if (!tmp.ok()) co_return tmp.take_error(); \
+  decl = std::move(tmp).value()
+#define CO_TRY(decl, expr) TENANTSIM_CO_TRY_(TENANTSIM_CONCAT(co_try_, __LINE__), decl, expr)
+#define CO_CHECK(expr)                                       \
+  do {                                                       \
+    auto co_check_ = (expr);                                 \
+    if (!co_check_.ok()) co_return co_check_.take_error();   \
+  } while (false)
 
 }  // namespace tenantsim

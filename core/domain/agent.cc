@@ -67,7 +67,7 @@ Task<AgentTurn> Agent::run_on_agent(TurnContext ctx, std::vector<ChatMessage> hi
   req.action_group = &actions;
   InvokeAgentResponse resp = co_await agents_.invoke_agent(std::move(req));
   // The call itself, when the agent took it (a request it refused as invalid was not an invocation).
-  if (!resp.error || resp.error->name != "ValidationException") {
+  if (!resp.error || !resp.error->is(ServiceError::kValidation)) {
     UsageMeter meter(ctx, clock_, &turn.usage);
     meter.add(metric::kAgentInvocation, 1, ctx.tier->bedrock_agent_id, 0);
   }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <stdexcept>
+
 namespace tenantsim {
 
 Item UsageRecord::to_item() const {
@@ -86,6 +88,43 @@ size_t Metering::pending() const {
   return outbox_.size();
 }
 
+namespace {
+
+void add_quantity(int64_t& sum, int64_t v) {
+  if (__builtin_add_overflow(sum, v, &sum)) throw std::overflow_error("a usage quantity overflows int64");
+}
+
+// One record into the summary. Sums past what int64 pico-dollars hold (about 9.2 million dollars in
+// one figure) or int64 quantities are an error the caller gets, never a wrap and never an exception
+// out of the port: usage records are data, and a corrupt one must not end the process.
+Status add_record(CostSummary& s, const UsageRecord& r, const PriceCatalog& prices, const TimeZone& zone) {
+  try {
+    const Money c = prices.cost(r.metric_type, r.model_id, r.value);
+    const std::string service = metric::service_of(r.metric_type);
+    const std::string day = day_key(r.timestamp, zone);
+    s.total += c;
+    s.by_service[service] += c;
+    s.by_user[r.user_id] += c;
+    s.by_user_service[r.user_id][service] += c;
+    s.by_day[day] += c;
+    s.by_service_day[service][day] += c;
+    add_quantity(s.quantity_by_day[day][r.metric_type], r.value);
+    auto& line = s.lines[{r.metric_type, r.model_id}];
+    line.metric_type = r.metric_type;
+    line.model_id = r.model_id;
+    add_quantity(line.quantity, r.value);
+    add_quantity(s.quantity_by_user[r.user_id][{r.metric_type, r.model_id}], r.value);
+    line.cost += c;
+    ++s.records;
+    return Status{};
+  } catch (const std::overflow_error& e) {
+    return Error::make(ErrorKind::kInternal, "CostOverflow",
+                       fmt::format("usage of tenant {} cannot be summed: {}", r.tenant_id, e.what()));
+  }
+}
+
+}  // namespace
+
 Task<Result<CostSummary>> summarize_costs(Table& usage, std::string tenant_id, std::optional<Period> period,
                                           const PriceCatalog& prices, const TimeZone& zone) {
   CostSummary s;
@@ -102,22 +141,7 @@ Task<Result<CostSummary>> summarize_costs(Table& usage, std::string tenant_id, s
     for (const auto& item : page->items) {
       auto r = UsageRecord::from_item(item);
       if (!r) continue;
-      const Money c = prices.cost(r->metric_type, r->model_id, r->value);
-      s.total += c;
-      s.by_service[metric::service_of(r->metric_type)] += c;
-      s.by_user[r->user_id] += c;
-      s.by_user_service[r->user_id][metric::service_of(r->metric_type)] += c;
-      const std::string day = day_key(r->timestamp, zone);
-      s.by_day[day] += c;
-      s.by_service_day[metric::service_of(r->metric_type)][day] += c;
-      s.quantity_by_day[day][r->metric_type] += r->value;
-      auto& line = s.lines[{r->metric_type, r->model_id}];
-      line.metric_type = r->metric_type;
-      line.model_id = r->model_id;
-      line.quantity += r->value;
-      s.quantity_by_user[r->user_id][{r->metric_type, r->model_id}] += r->value;
-      line.cost += c;
-      ++s.records;
+      CO_CHECK(add_record(s, *r, prices, zone));
     }
     if (!page->last_evaluated_key) break;
     q.exclusive_start_key = page->last_evaluated_key;

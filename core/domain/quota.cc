@@ -89,7 +89,7 @@ Task<Result<MessageReservation>> QuotaManager::reserve_message(Table& usage, con
   }
   auto st = co_await usage.transact_write(std::move(tx));
   if (st.ok()) co_return r;
-  if (st.error().name != "TransactionCanceledException") co_return st.take_error();
+  if (!st.error().is(ServiceError::kTransactionCanceled)) co_return st.take_error();
   // Cancelled: find which windows are full, to say which limit and when the message could pass.
   // A window whose counter cannot be read (after retries) is taken as full: a Retry-After that is
   // too late costs the client a wait, one that is too early costs it another refusal.
@@ -135,7 +135,7 @@ Task<Result<int>> QuotaManager::acquire_session_slot(Table& usage, const Tenant&
     Condition free = Condition::not_exists("session_id") || Condition::le("expires_at", now);
     auto st = co_await usage.update_item(std::move(key), std::move(lease), std::move(free));
     if (st.ok()) co_return slot;
-    if (st.error().name != "ConditionalCheckFailedException") co_return st.take_error();
+    if (!st.error().is(ServiceError::kConditionalCheckFailed)) co_return st.take_error();
   }
   co_return Error::make(ErrorKind::kTooManyRequests, "ConcurrentSessionLimitExceeded",
                         fmt::format("at most {} concurrent sessions on the {} tier", tier.concurrent_sessions, tier.name));
@@ -152,7 +152,7 @@ Task<Status> QuotaManager::release_session_slot(Table& usage, const Tenant& tena
     Key key{tenant.id, fmt::format("q#slot#{}#{:03d}", user_id, slot)};
     Condition holder = Condition::eq("session_id", session_id);
     st = co_await usage.delete_item(std::move(key), std::move(holder));
-    if (st.ok() || st.error().name == "ConditionalCheckFailedException") co_return Status{};
+    if (st.ok() || st.error().is(ServiceError::kConditionalCheckFailed)) co_return Status{};
     if (st.error().kind != ErrorKind::kUnavailable && st.error().kind != ErrorKind::kTooManyRequests) break;
   }
   co_return st;

@@ -13,11 +13,9 @@ UserPoolConfig pool_config(const std::string& name) {
 
 Status create_tables(Database& db, const std::string& sessions, const std::string& usage) {
   // Both tables are partitioned by tenant_id, so a leading-key scope is an exact match on it.
-  auto st = db.create_table(TableSchema{sessions, "tenant_id", "session_key"});
-  if (!st.ok() && st.error().name != "ResourceInUseException") return st;
-  st = db.create_table(TableSchema{usage, "tenant_id", "sk"});
-  if (!st.ok() && st.error().name != "ResourceInUseException") return st;
-  return Status{};
+  auto st = unless(ServiceError::kResourceInUse, db.create_table(TableSchema{sessions, "tenant_id", "session_key"}));
+  if (!st.ok()) return st;
+  return unless(ServiceError::kResourceInUse, db.create_table(TableSchema{usage, "tenant_id", "sk"}));
 }
 Item tenant_item(const Tenant& t) {
   Item item;
@@ -49,12 +47,9 @@ TenantDirectory::TenantDirectory(IdentityProvider& idp, Database& db, KnowledgeB
     : idp_(idp), db_(db), kb_(kb), verifier_(verifier), tiers_(tiers), config_(std::move(config)) {}
 
 Task<Status> TenantDirectory::bootstrap() {
-  auto st = db_.create_table(TableSchema{config_.tenants_table, "tenant_id", ""});
-  if (!st.ok() && st.error().name != "ResourceInUseException") co_return st;
-  st = create_tables(db_, config_.pooled_sessions_table, config_.pooled_usage_table);
-  if (!st.ok()) co_return st;
-  st = co_await kb_.create_knowledge_base(config_.pooled_knowledge_base);
-  if (!st.ok() && st.error().name != "ConflictException") co_return st;
+  CO_CHECK(unless(ServiceError::kResourceInUse, db_.create_table(TableSchema{config_.tenants_table, "tenant_id", ""})));
+  CO_CHECK(create_tables(db_, config_.pooled_sessions_table, config_.pooled_usage_table));
+  CO_CHECK(unless(ServiceError::kConflict, co_await kb_.create_knowledge_base(config_.pooled_knowledge_base)));
   auto pool = co_await idp_.create_user_pool(pool_config("tenantsim-pooled"));
   if (!pool.ok()) co_return pool.take_error();
   pooled_pool_ = pool.value();
@@ -82,7 +77,7 @@ Task<Result<Tenant>> TenantDirectory::onboard(std::string tenant_id, std::string
   Condition unclaimed = Condition::not_exists("tenant_id");
   auto claimed = co_await (*table)->put_item(std::move(claim), std::move(unclaimed));
   if (!claimed.ok()) {
-    if (claimed.error().name == "ConditionalCheckFailedException")
+    if (claimed.error().is(ServiceError::kConditionalCheckFailed))
       co_return Error::make(ErrorKind::kConflict, "TenantExists", "tenant already exists: " + tenant_id);
     co_return claimed.take_error();
   }
@@ -121,10 +116,8 @@ Task<Status> TenantDirectory::build(Tenant& t) {
     t.usage_table = config_.pooled_usage_table + "-" + t.id;
     t.model_account = "silo-" + t.id;
     t.knowledge_base_id = "kb-" + t.id;
-    auto st = create_tables(db_, t.sessions_table, t.usage_table);
-    if (!st.ok()) co_return st.take_error();
-    st = co_await kb_.create_knowledge_base(t.knowledge_base_id);
-    if (!st.ok() && st.error().name != "ConflictException") co_return st.take_error();
+    CO_CHECK(create_tables(db_, t.sessions_table, t.usage_table));
+    CO_CHECK(unless(ServiceError::kConflict, co_await kb_.create_knowledge_base(t.knowledge_base_id)));
     verifier_.trust(TrustedPool{t.pool_id, t.issuer, {t.client_id}, t.id});
   } else {
     t.pool_id = pooled_pool_.pool_id;
@@ -135,8 +128,7 @@ Task<Status> TenantDirectory::build(Tenant& t) {
     t.model_account = config_.pooled_model_account;
     t.knowledge_base_id = config_.pooled_knowledge_base;
   }
-  auto group = co_await idp_.create_group(t.pool_id, t.id + "-admins");
-  if (!group.ok() && group.error().name != "GroupExistsException") co_return group.take_error();
+  CO_CHECK(unless(ServiceError::kGroupExists, co_await idp_.create_group(t.pool_id, t.id + "-admins")));
   co_return Status{};
 }
 

@@ -140,11 +140,10 @@ class Table {
 
 // Binds a table handle to one tenant, like an IAM policy with a dynamodb:LeadingKeys condition:
 // every key the handle touches must have exactly this partition key value, or the call fails with
-// AccessDeniedException. Whole values are compared, never prefixes (`acme` must not reach `acme-corp`).
+// AccessDeniedException. Whole values are compared, never prefixes (`acme` must not reach `acme-corp`;
+// the mis-written `acme*` policy is a defect that lives in a harness decorator, not here).
 struct LeadingKeyScope {
   std::string partition_value;
-  // How a mis-written policy (`"acme*"`) behaves. Only the defect catalog sets it.
-  bool prefix_match = false;
 };
 
 class Database {

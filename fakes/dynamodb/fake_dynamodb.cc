@@ -348,9 +348,7 @@ class FakeTable final : public Table {
   std::optional<Error> precheck(const std::string& partition_value) {
     ++state_->ledger.requests;
     if (scope_) {
-      const auto& allowed = scope_->partition_value;
-      const bool ok = scope_->prefix_match ? partition_value.starts_with(allowed) : partition_value == allowed;
-      if (!ok) {
+      if (partition_value != scope_->partition_value) {
         ++state_->ledger.access_denied;
         return ddb(ErrorKind::kForbidden, "AccessDeniedException",
                    fmt::format("not authorized to access partition '{}' of table {} (dynamodb:LeadingKeys)",

@@ -214,9 +214,7 @@ class RealTable final : public Table {
   // The leading-key rule of the scope (see the header) and the port's key checks.
   std::optional<Error> check(const Key& key) const {
     if (scope_) {
-      const auto& allowed = scope_->partition_value;
-      const bool ok = scope_->prefix_match ? key.partition.starts_with(allowed) : key.partition == allowed;
-      if (!ok)
+      if (key.partition != scope_->partition_value)
         return Error::make(ErrorKind::kForbidden, "AccessDeniedException",
                            fmt::format("not authorized to access partition '{}' of table {} (dynamodb:LeadingKeys)",
                                        key.partition, schema_.name));

@@ -138,6 +138,8 @@ void add_system_options(cxxopts::Options& opts) {
 DefectSet injected_defects(const cxxopts::ParseResult& args) {
   DefectSet defects;
   if (!args.count("inject-defect")) return defects;
+  if (!kDefectCatalogCompiledIn)
+    throw UsageError("this build has no defect catalog (built with -DTENANTSIM_DEFECTS=OFF): --inject-defect is refused");
   for (const auto& name : args["inject-defect"].as<std::vector<std::string>>()) {
     auto d = parse_defect(name);
     if (!d) throw UsageError(fmt::format("unknown defect '{}' (see tenantsim defects list)", name));

@@ -115,6 +115,10 @@ int serve(int argc, char** argv) {
     return served.error().kind == ErrorKind::kBadRequest ? kUsage : kEnvironment;
   }
   ServedSystem& sys = **served;
+  if (kDefectCatalogCompiledIn)
+    std::cerr << "tenantsim serve: WARNING: this build carries the defect catalog: --inject-defect can switch off JWT "
+                 "signature verification and other safeguards. For a server that cannot, build with "
+                 "-DTENANTSIM_DEFECTS=OFF.\n";
   std::cout << fmt::format("tenantsim serve: listening on http://{}:{} ({} connection threads{})",
                            (*args)["bind"].as<std::string>(), sys.port(), threads,
                            defects.enabled().empty() ? "" : ", DEFECTS INJECTED")

@@ -1,0 +1,191 @@
+#include "core/api/chat_service.h"
+
+#include <fmt/format.h>
+
+#include "core/api/request_fields.h"
+#include "core/domain/session_key.h"
+
+namespace tenantsim {
+
+Task<Result<Json>> ChatService::chat(std::string token, Json body) {
+  CO_TRY(Caller c, co_await auth_.caller(std::move(token)));
+  CO_TRY(std::string message, field(body, "message", 32 * 1024));
+  if (!body.contains("tenant_context") || !body["tenant_context"].is_object())
+    co_return bad_request("MissingField", "'tenant_context' is required");
+  CO_TRY(auto ids, (fields(body["tenant_context"], {{"tenant_id", 63}, {"user_id", 128}, {"session_id", 64}})));
+  const std::string &tenant_id = ids[0], &user_id = ids[1], &session_id = ids[2];
+
+  if (defects_.on(Defect::kTenantFromRequest)) {
+    if (auto other = tenants_.find(tenant_id)) c.tenant = *other;  // the defect: trusts the body
+  } else if (tenant_id != c.tenant.id) {
+    co_return forbidden("TenantMismatch", "Tenant mismatch");
+  }
+  if (user_id != c.principal.sub) {
+    if (!defects_.on(Defect::kUserFromRequest)) co_return forbidden("UserMismatch", "User mismatch");
+    c.principal.sub = user_id;  // the defect: trusts the body's user
+  }
+  co_return co_await run_turn(std::move(c), std::move(message), session_id, false);
+}
+
+Task<Result<Json>> ChatService::invoke_runtime(std::string token, std::string runtime_session_id, Json body) {
+  if (!body.is_object()) co_return bad_request("InvalidBody", "request body must be a JSON object");
+  CO_TRY(std::string prompt, field(body, "prompt", 32 * 1024));
+  if (runtime_session_id.empty() && body.contains("runtimeSessionId") && body["runtimeSessionId"].is_string())
+    runtime_session_id = body["runtimeSessionId"].get<std::string>();
+  // AgentCore's own validation, before the authorizer: a short id is guessable, which is the point.
+  const bool length_ok = runtime_session_id.size() >= 33 && runtime_session_id.size() <= 256;
+  if (!length_ok && !defects_.on(Defect::kRuntimeSessionIdShort))
+    co_return bad_request("ValidationException", "runtimeSessionId must be 33 to 256 characters");
+  const Json attrs = body.value("sessionAttributes", Json::object());
+  if (!attrs.is_object()) co_return bad_request("InvalidField", "'sessionAttributes' must be an object of strings");
+  for (const auto& [k, v] : attrs.items())
+    if (!v.is_string()) co_return bad_request("InvalidField", "'sessionAttributes' must be an object of strings");
+  if (body.contains("enableTrace") && !body["enableTrace"].is_boolean())
+    co_return bad_request("InvalidField", "'enableTrace' must be a boolean");
+  const bool trace = body.value("enableTrace", false);
+  const std::string attr_tenant = attrs.value("tenant_id", ""), attr_user = attrs.value("user_id", "");
+
+  // The inbound authorizer: the token is verified (pool JWKS, app client, expiry) whatever the
+  // attributes say; they are the caller's own words and never name who the caller is.
+  auto auth = co_await auth_.caller(std::move(token));
+  std::optional<Caller> caller;
+  if (auth.ok()) {
+    caller = std::move(auth).value();
+    if (!attr_tenant.empty() && attr_tenant != caller->tenant.id)
+      co_return forbidden("TenantMismatch", "sessionAttributes name another tenant than the token");
+    if (!attr_user.empty() && attr_user != caller->principal.sub)
+      co_return forbidden("UserMismatch", "sessionAttributes name another user than the token");
+  } else if (defects_.on(Defect::kRuntimeTrustsSessionAttributes) && !attr_tenant.empty()) {
+    caller = auth_.believed_caller(attr_tenant, attr_user);  // the defect: whoever the attributes say
+    if (!caller) co_return auth.take_error();
+  } else {
+    co_return auth.take_error();
+  }
+  auto out = co_await run_turn(std::move(*caller), std::move(prompt), runtime_session_id, trace);
+  if (out.ok()) (*out)["runtime_session_id"] = runtime_session_id;
+  co_return out;
+}
+
+Task<Result<Json>> ChatService::run_turn(Caller c, std::string message, std::string session_id, bool with_trace) {
+  const std::string& user_id = c.principal.sub;
+
+  CO_TRY(auto sessions, tables_.sessions(c.tenant));
+  CO_TRY(auto usage, tables_.usage(c.tenant));
+  const Key session_item{c.tenant.id, session_key(c.tenant.id, user_id, session_id)};
+  CO_TRY(std::optional<Item> session, co_await sessions->get_item(session_item));
+  if (!session || *get_string(*session, "status") != "active")
+    co_return Error::make(ErrorKind::kNotFound, "SessionNotFound", "Session not found");
+  const Time now = clock_.now();
+  const Time expires{Duration{get_number(*session, "expires_at").value_or(0)}};
+  if (now >= expires && !defects_.on(Defect::kSessionDurationIgnored))
+    co_return Error::make(ErrorKind::kConflict, "SessionExpired",
+                          fmt::format("session exceeded the {} tier's session duration", c.tier->name));
+
+  CO_TRY(MessageReservation reservation, co_await quotas_.reserve_message(*usage, c.tenant, *c.tier, user_id));
+
+  // Conversation memory: the last turns of this session, under actor id {tenant}:{sub} (seed 004).
+  // The defect keys it by username, which is unique only inside one user pool.
+  const std::string actor = defects_.on(Defect::kMemoryActorWithoutTenant) ? c.principal.username
+                            : defects_.on(Defect::kMemoryActorWithoutUser)  ? c.tenant.id
+                                                                            : c.tenant.id + ":" + c.principal.sub;
+  const std::string memory_prefix = fmt::format("m#{}#{}#", actor, session_id);
+  QueryRequest mq;
+  mq.partition = c.tenant.id;
+  mq.sort = SortKeyCondition{SortKeyCondition::Op::kBeginsWith, memory_prefix, ""};
+  mq.scan_forward = false;
+  mq.limit = static_cast<int>(2 * settings_.memory_turns);
+  auto memory = co_await sessions->query(mq);
+  if (!memory.ok()) {
+    co_await quotas_.release(*usage, std::move(reservation));
+    co_return memory.take_error();
+  }
+  std::vector<ChatMessage> history;
+  for (auto it = memory->items.rbegin(); it != memory->items.rend(); ++it) {
+    const auto* role = get_string(*it, "role");
+    const auto* text = get_string(*it, "text");
+    if (!role || !text) continue;
+    history.push_back(ChatMessage{*role == "user" ? ChatMessage::Role::kUser : ChatMessage::Role::kAssistant, *text,
+                                  std::nullopt, std::nullopt});
+  }
+  if (!history.empty() && history.front().role == ChatMessage::Role::kAssistant) history.erase(history.begin());
+
+  // Long-term memory: what this actor said in earlier sessions, from the platform's memory store,
+  // through a handle scoped to the actor's namespace. Best effort: the chat goes on without it.
+  auto long_term = tables_.scoped(settings_.memory_table, actor);
+  std::string remembered;
+  if (long_term.ok()) {
+    QueryRequest fq;
+    fq.partition = actor;
+    fq.scan_forward = false;
+    fq.limit = 3;
+    auto facts = co_await (*long_term)->query(std::move(fq));
+    if (facts.ok())
+      for (const auto& f : facts->items)
+        if (const auto* text = get_string(f, "text")) remembered += *text + " / ";
+  }
+
+  const std::string request_id = ids_.id("req");
+  const std::string billed_user = defects_.on(Defect::kUsageUserIsUsername) ? c.principal.username : user_id;
+  TurnContext turn_ctx{&c.tenant, c.tier, billed_user, session_id, request_id, remembered};
+  AgentTurn turn = co_await agent_.run(turn_ctx, std::move(history), message);
+
+  // Meter what was consumed, whether or not the turn succeeded.
+  if (defects_.on(Defect::kUsageBilledToWrongTenant)) {
+    for (const auto& other : tenants_.all()) {
+      if (other.id != c.tenant.id && other.active) {
+        for (auto& r : turn.usage) r.tenant_id = other.id;
+        break;
+      }
+    }
+  }
+  co_await metering_.record(turn.usage);
+  if (turn.error) {
+    if (turn.input_tokens == 0) co_await quotas_.release(*usage, std::move(reservation));
+    Error e = *turn.error;
+    if (e.kind == ErrorKind::kBadRequest) e.kind = ErrorKind::kUnavailable;  // our request to the model, not the caller's
+    co_return e;
+  }
+
+  // Remember the turn and count the message. The answer is already paid for, so a failure here
+  // is reported but does not undo the metering.
+  // Turns are keyed by time and request id, not by the session's message count read before the
+  // model call: two chats in flight in one session would both read the same count and overwrite
+  // each other's turns.
+  const std::string ts = to_iso8601(now);
+  const std::string turn_key = fmt::format("{}{}#{}#", memory_prefix, ts, request_id);
+  std::vector<WriteRequest> writes;
+  writes.push_back(WriteRequest{WriteRequest::Kind::kPut,
+                                Item{{"tenant_id", c.tenant.id}, {"session_key", turn_key + "a"},
+                                     {"role", std::string("user")}, {"text", message}, {"timestamp", ts}},
+                                {}});
+  writes.push_back(WriteRequest{WriteRequest::Kind::kPut,
+                                Item{{"tenant_id", c.tenant.id}, {"session_key", turn_key + "b"},
+                                     {"role", std::string("assistant")}, {"text", turn.text}, {"timestamp", ts}},
+                                {}});
+  auto saved = co_await sessions->batch_write(std::move(writes));
+  Update count;
+  count.add("message_count", 1).set("last_activity", ts);
+  if (defects_.on(Defect::kSessionExpirySliding))
+    count.set("expires_at", (now + c.tier->session_duration).time_since_epoch().count());
+  auto counted = co_await sessions->update_item(session_item, std::move(count));
+  if (!saved.ok()) co_return saved.take_error();
+  if (!counted.ok()) co_return counted.take_error();
+  if (long_term.ok()) {
+    Item fact{{"actor_id", actor}, {"sk", ts + "#" + request_id}, {"text", message.substr(0, 200)}};
+    (void)co_await (*long_term)->put_item(std::move(fact), std::nullopt);
+  }
+
+  Json out{{"response", turn.text},
+           {"session_id", session_id},
+           {"tenant_id", c.tenant.id},
+           {"request_id", request_id},
+           {"usage_metrics", {{"input_tokens", turn.input_tokens},
+                              {"output_tokens", turn.output_tokens},
+                              {"model_id", c.tier->model_id},
+                              {"tools_used", turn.tools_used},
+                              {"tools_refused", turn.tools_refused}}}};
+  if (with_trace) out["trace"] = std::move(turn.trace);
+  co_return out;
+}
+
+}  // namespace tenantsim

@@ -1,0 +1,58 @@
+// ChatService: one chat turn, reached two ways: the REST chat endpoint (seed 000's /api/chat, with
+// its tenant_context) and the AgentCore runtime's InvokeAgentRuntime (seed 002, with its runtime
+// session id and sessionAttributes). Both come to the same turn: the session must be open and
+// within its duration, a message is reserved against the tier's limits, the conversation memory is
+// read under the caller's actor id, the agent runs, and everything it consumed is metered to the
+// caller's tenant, whether or not the turn succeeded.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/api/authorizer.h"
+#include "core/api/id_source.h"
+#include "core/domain/agent.h"
+#include "core/domain/metering.h"
+#include "core/domain/quota.h"
+#include "core/domain/tenant_tables.h"
+
+namespace tenantsim {
+
+struct ChatSettings {
+  std::string memory_table;  // the platform's long-term memory store
+  size_t memory_turns = 10;  // conversation turns sent back to the model
+};
+
+class ChatService {
+ public:
+  // All must outlive this object.
+  ChatService(Clock& clock, Authorizer& auth, TenantDirectory& tenants, TenantTables& tables, QuotaManager& quotas,
+              Agent& agent, Metering& metering, IdSource& ids, ChatSettings settings, const DefectSet& defects)
+      : clock_(clock), auth_(auth), tenants_(tenants), tables_(tables), quotas_(quotas), agent_(agent),
+        metering_(metering), ids_(ids), settings_(std::move(settings)), defects_(defects) {}
+
+  // POST /api/chat: {"message", "tenant_context": {tenant_id, user_id, session_id}}; the context
+  // must name the token's tenant and user (403 otherwise).
+  Task<Result<nlohmann::json>> chat(std::string token, nlohmann::json body);
+  // InvokeAgentRuntime: {"prompt", "sessionAttributes"?, "enableTrace"?} in the runtime session
+  // `runtime_session_id` (33-256 characters). The inbound authorizer verifies the token;
+  // sessionAttributes naming another tenant or user are refused (403), never believed.
+  Task<Result<nlohmann::json>> invoke_runtime(std::string token, std::string runtime_session_id, nlohmann::json body);
+
+ private:
+  Task<Result<nlohmann::json>> run_turn(Caller c, std::string message, std::string session_id, bool with_trace);
+
+  Clock& clock_;
+  Authorizer& auth_;
+  TenantDirectory& tenants_;
+  TenantTables& tables_;
+  QuotaManager& quotas_;
+  Agent& agent_;
+  Metering& metering_;
+  IdSource& ids_;
+  ChatSettings settings_;
+  const DefectSet& defects_;
+};
+
+}  // namespace tenantsim

@@ -1,0 +1,118 @@
+#include "core/api/registration_service.h"
+
+#include <set>
+
+#include <fmt/format.h>
+
+#include "core/api/request_fields.h"
+
+namespace tenantsim {
+
+namespace {
+
+// The sign-in answer. A refresh grant returns no new refresh token (as in Cognito).
+Json tokens_json(const AuthTokens& t, bool with_refresh_token) {
+  Json j{{"id_token", t.id_token}, {"access_token", t.access_token}, {"expires_in", t.expires_in}, {"token_type", "Bearer"}};
+  if (with_refresh_token) j["refresh_token"] = t.refresh_token;
+  return j;
+}
+
+Error bad_credentials(const char* message) {
+  return Error::make(ErrorKind::kUnauthorized, "NotAuthorizedException", message);
+}
+
+}  // namespace
+
+Task<Result<Json>> RegistrationService::jwks() {
+  std::set<std::string> pools{tenants_.pooled_pool().pool_id};
+  for (const auto& t : tenants_.all())
+    if (t.active) pools.insert(t.pool_id);
+  Json keys = Json::array();
+  std::set<std::string> kids;
+  for (const auto& pool : pools) {
+    CO_TRY(std::string doc, co_await identity_.jwks(pool));
+    const Json parsed = Json::parse(doc, nullptr, false);
+    if (parsed.is_discarded() || !parsed.contains("keys") || !parsed["keys"].is_array())
+      co_return Error::make(ErrorKind::kUnavailable, "IdentityProviderError", "the user pool's JWKS is not a key set");
+    for (const auto& k : parsed["keys"])
+      if (kids.insert(k.value("kid", "")).second) keys.push_back(k);
+  }
+  co_return Json{{"keys", keys}};
+}
+
+Task<Result<Json>> RegistrationService::register_tenant(Json body) {
+  CO_TRY(auto f, (fields(body, {{"tenant_id", 63}, {"username", 128}, {"password", 256}, {"subscription_tier", 32}})));
+  const std::string &tenant_id = f[0], &username = f[1], &password = f[2], &tier = f[3];
+  if (body.contains("admin") && !body["admin"].is_boolean()) co_return bad_request("InvalidField", "'admin' must be a boolean");
+  const bool admin = body.value("admin", false);
+  // The tenant's calendar: a fixed offset, or an IANA zone (its windows then follow daylight saving).
+  TimeZone zone;
+  if (body.contains("utc_offset_minutes")) {
+    if (!body["utc_offset_minutes"].is_number_integer()) co_return bad_request("InvalidField", "'utc_offset_minutes' must be an integer");
+    const int64_t offset = body["utc_offset_minutes"].get<int64_t>();
+    if (!valid_utc_offset_minutes(offset)) co_return bad_request("InvalidUtcOffset", "utc offset must be within +-14 hours");
+    zone = TimeZone::fixed(static_cast<int>(offset));
+  }
+  if (body.contains("time_zone")) {
+    if (body.contains("utc_offset_minutes"))
+      co_return bad_request("InvalidField", "give 'utc_offset_minutes' or 'time_zone', not both");
+    if (!body["time_zone"].is_string() || body["time_zone"].get<std::string>().size() > 64)
+      co_return bad_request("InvalidField", "'time_zone' must be an IANA time zone name such as \"America/New_York\"");
+    const std::string name = body["time_zone"].get<std::string>();
+    auto rules = zones_ ? zones_->find(name) : nullptr;
+    if (!rules)
+      co_return bad_request("UnknownTimeZone", fmt::format("unknown time zone '{}' (an IANA name such as America/New_York)", name));
+    zone = TimeZone::named(name, std::move(rules));
+  }
+  std::string email = body.value("email", "");
+
+  CO_TRY(Tenant tenant, co_await tenants_.onboard(tenant_id, tier, std::move(zone)));
+  Attributes attrs{{"custom:tenant_id", tenant.id}, {"custom:subscription_tier", tenant.tier}};
+  if (!email.empty()) attrs["email"] = email;
+  auto sub = co_await identity_.sign_up(tenant.client_id, username, password, attrs);
+  if (!sub.ok()) {
+    // No user was created: give the id back, so that the same registration can be sent again.
+    Tenant partial = tenant;
+    co_await tenants_.release(std::move(partial));
+    co_return sub.take_error();
+  }
+  if (admin) {
+    std::string admins = tenant.id + "-admins";
+    CO_CHECK(co_await identity_.admin_add_user_to_group(tenant.pool_id, username, std::move(admins)));
+  }
+  co_return Json{{"tenant_id", tenant.id}, {"username", username}, {"user_sub", *sub},
+                 {"subscription_tier", tenant.tier}, {"deployment", deployment_name(tenant.deployment)},
+                 {"admin", admin}, {"confirmation_required", true}};
+}
+
+Task<Result<Json>> RegistrationService::confirm(Json body) {
+  CO_TRY(auto f, (fields(body, {{"tenant_id", 63}, {"username", 128}, {"code", 16}})));
+  const std::string &username = f[1], &code = f[2];
+  auto t = auth_.active_tenant(f[0]);
+  if (!t) co_return Error::make(ErrorKind::kNotFound, "TenantNotFound", "no such tenant");
+  CO_CHECK(co_await identity_.confirm_sign_up(t->client_id, username, code));
+  co_return Json{{"confirmed", true}, {"username", username}, {"tenant_id", t->id}};
+}
+
+Task<Result<Json>> RegistrationService::login(Json body) {
+  CO_TRY(auto f, (fields(body, {{"tenant_id", 63}, {"username", 128}, {"password", 256}})));
+  const std::string &username = f[1], &password = f[2];
+  auto t = auth_.active_tenant(f[0]);
+  if (!t) co_return bad_credentials("Incorrect username or password.");
+  CO_TRY(AuthTokens tokens, co_await identity_.initiate_auth_password(t->client_id, username, password));
+  // A pooled user pool holds every pooled tenant's users: the user must belong to the tenant asked
+  // for. The ID token the pool just issued says whose user it is, so no second call to the pool.
+  const auto claims = unverified_claims(tokens.id_token);
+  if (!claims || claims->value("custom:tenant_id", "") != t->id) co_return bad_credentials("Incorrect username or password.");
+  co_return tokens_json(tokens, true);
+}
+
+Task<Result<Json>> RegistrationService::refresh(Json body) {
+  CO_TRY(auto f, (fields(body, {{"tenant_id", 63}, {"refresh_token", 4096}})));
+  auto t = auth_.active_tenant(f[0]);
+  if (!t) co_return bad_credentials("Invalid Refresh Token");
+  CO_TRY(AuthTokens tokens, co_await identity_.initiate_auth_refresh(t->client_id, f[1]));
+  co_return tokens_json(tokens, false);
+}
+
+}  // namespace tenantsim

@@ -1,0 +1,74 @@
+#include "core/api/tool_service.h"
+
+#include "core/api/request_fields.h"
+
+namespace tenantsim {
+
+Task<Result<Json>> ToolService::call(const Caller& c, std::string tool, ToolInput input) {
+  std::vector<UsageRecord> usage;
+  TurnContext ctx{&c.tenant, c.tier, c.principal.sub, "", ids_.id("req"), ""};
+  ToolCall call = co_await gateway_.invoke(ctx, std::move(tool), std::move(input), clock_, &usage);
+  co_await metering_.record(std::move(usage));  // what ran is billed, whatever the outcome
+  co_return std::move(call.result);
+}
+
+Task<Result<Json>> ToolService::gateway_mcp(std::string token, Json body) {
+  // The gateway validates the token again, as its own layer: an audience check skipped here would
+  // let a token minted for another app client call tools (the defect).
+  TokenVerifier::Checks checks;
+  checks.audience = !defects_.on(Defect::kGatewaySkipsAudience);
+  CO_TRY(Caller c, co_await auth_.caller(std::move(token), checks));
+  if (!body.is_object() || body.value("jsonrpc", "") != "2.0" || !body.contains("method") || !body["method"].is_string())
+    co_return bad_request("InvalidRequest", "a JSON-RPC 2.0 request needs jsonrpc \"2.0\" and a method");
+  const std::string method = body["method"].get<std::string>();
+  const Json id = body.value("id", Json());
+  const Json params = body.value("params", Json::object());
+  if (method == "tools/list") {
+    Json tools = Json::array();
+    for (const auto& t : gateway_.offered(*c.tier)) {
+      const char* arg = gateway_.is_weather_tool(t.name) ? "city" : "query";
+      Json schema = {{"type", "object"}, {"required", Json::array({arg})}};
+      schema["properties"][arg] = {{"type", "string"}};
+      tools.push_back({{"name", t.name}, {"description", t.description}, {"inputSchema", std::move(schema)}});
+    }
+    co_return Json{{"jsonrpc", "2.0"}, {"id", id}, {"result", {{"tools", tools}}}};
+  }
+  if (method != "tools/call") co_return Error::make(ErrorKind::kNotFound, "MethodNotFound", "no such method: " + method);
+  if (!params.is_object() || !params.contains("name") || !params["name"].is_string())
+    co_return bad_request("InvalidParams", "tools/call needs params.name");
+  ToolInput input;
+  const Json args = params.value("arguments", Json::object());
+  if (!args.is_object()) co_return bad_request("InvalidParams", "params.arguments must be an object");
+  for (const auto& [k, v] : args.items()) {
+    if (!v.is_string()) co_return bad_request("InvalidParams", "tool arguments must be strings");
+    input[k] = v.get<std::string>();
+  }
+  CO_TRY(Json result, co_await call(c, params["name"].get<std::string>(), std::move(input)));
+  Json content = Json::array({{{"type", "text"}, {"text", result.dump()}}});
+  co_return Json{{"jsonrpc", "2.0"}, {"id", id}, {"result", {{"content", content}, {"isError", false}}}};
+}
+
+Task<Result<Json>> ToolService::weather_tools(std::string token) {
+  CO_TRY(Caller c, co_await auth_.caller(std::move(token)));
+  Json tools = Json::array();
+  Json names = Json::array();
+  for (const auto& t : gateway_.offered(*c.tier)) {
+    if (!gateway_.is_weather_tool(t.name)) continue;  // seed 000's MCP weather server lists only its own
+    tools.push_back({{"name", t.name}, {"description", t.description}});
+    names.push_back(t.name);
+  }
+  co_return Json{{"subscription_tier", c.tier->name}, {"weather_tools", tools}, {"available_tools", names}};
+}
+
+Task<Result<Json>> ToolService::run_weather_tool(std::string token, std::string tool, Json body) {
+  CO_TRY(Caller c, co_await auth_.caller(std::move(token)));
+  if (!gateway_.is_weather_tool(tool))
+    co_return Error::make(ErrorKind::kNotFound, "UnknownTool", "no such weather tool: " + tool);
+  CO_TRY(std::string city, field(body, "city", 100));
+  ToolInput input;
+  input["city"] = city;
+  CO_TRY(Json result, co_await call(c, tool, std::move(input)));
+  co_return Json{{"tool_name", tool}, {"subscription_tier", c.tier->name}, {"result", std::move(result)}};
+}
+
+}  // namespace tenantsim
