@@ -146,7 +146,8 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   auto made = World::create(wo);
   if (!made.ok()) return invalid(made.error().message);  // the tier table or price catalog was refused
   World& w = **made;
-  if (s.simulation.perturb_schedule) w.clock.perturb_ties(Rng(s.seed).split("schedule"));
+  if (s.simulation.perturb_schedule)
+    w.clock.perturb(Rng(s.seed).split("schedule"), std::chrono::microseconds(s.simulation.max_extra_delay_us));
   auto oracle = Oracle::from_docs(loaded.tiers_doc, loaded.prices_doc);
   if (!oracle.ok()) return oracle.take_error();
 

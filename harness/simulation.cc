@@ -582,10 +582,9 @@ Task<void> Simulation::inject_prompts(SimTenant& t, SimUser& u) {
   co_await close_session(t, u, session);
 }
 
-Task<void> Simulation::burst_chat(size_t ti, size_t ui, std::string session, int* pending) {
+Task<void> Simulation::burst_chat(size_t ti, size_t ui, std::string session) {
   std::string code;
   (void)co_await chat(tenants_[ti], tenants_[ti].users[ui], std::move(session), Ask::kPlain, &code);
-  --*pending;
 }
 
 Task<void> Simulation::attack(SimTenant& t, const std::string& kind) {
@@ -750,9 +749,9 @@ Task<void> Simulation::attack(SimTenant& t, const std::string& kind) {
       const int status = co_await chat(t, plain, session, Ask::kPlain, &code);
       if (status != 200 && status < 500) break;
     }
-    int pending = 12;
-    for (int i = 0; i < 12; ++i) spawn(burst_chat(ti, 1, session, &pending));
-    while (pending > 0) co_await sleep_for(world_.clock, std::chrono::milliseconds(100));
+    std::vector<Task<void>> burst;
+    for (int i = 0; i < 12; ++i) burst.push_back(burst_chat(ti, 1, session));
+    co_await when_all(std::move(burst));
     co_await close_session(t, plain, session);
   } else if (kind == "session_flood") {
     const int64_t limit = oracle_.tier(t.tier).concurrent_sessions;

@@ -109,7 +109,7 @@ class Simulation {
   Task<void> adversary_actor(size_t ti);
   Task<void> tier_change_actor(size_t ti, std::string to, Time at);
   Task<void> attack(SimTenant& t, const std::string& kind);
-  Task<void> burst_chat(size_t ti, size_t ui, std::string session, int* pending);
+  Task<void> burst_chat(size_t ti, size_t ui, std::string session);
   Task<void> expect(SimTenant& t, const std::string& kind, std::string method, std::string path, std::string token,
                     Json body, int expected);
   // One attack request, tried again (up to three times) while it fails with 5xx.

@@ -249,6 +249,7 @@ ScenarioParse parse_scenario(const Json& doc, const std::vector<std::string>& kn
     if (const Json* m = r.get("simulation")) {
       Reader sr(*m, "simulation", problems);
       sr.boolean("perturb_schedule", s.simulation.perturb_schedule);
+      sr.integer("max_extra_delay_us", s.simulation.max_extra_delay_us, 0, 1'000'000);
     }
 
     if (const Json* f = r.get("faults")) {

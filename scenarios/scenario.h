@@ -72,8 +72,11 @@ struct ModelBehaviour {
 // How the simulator itself runs the scenario.
 struct SimulationOptions {
   // Timers due at the same virtual instant resume in a seeded order rather than the order they
-  // were set (VirtualClock::perturb_ties), so races show without a fault plan.
+  // were set, and some timers wake a little late (VirtualClock::perturb), so races show without a
+  // fault plan.
   bool perturb_schedule = true;
+  // The most a perturbed timer wakes late, in microseconds (0: ties are shuffled, nothing is late).
+  int64_t max_extra_delay_us = 1000;
 };
 
 struct Scenario {

@@ -150,6 +150,53 @@ TEST(VirtualClock, RunsTimersByTimeThenByOrderSet) {
   EXPECT_TRUE(clock.idle());
 }
 
+Task<int> after(VirtualClock& clock, int64_t at, int value, std::vector<int>* finished) {
+  co_await sleep_until(clock, Time{Duration{at}});
+  finished->push_back(value);
+  co_return value;
+}
+
+Task<int64_t> join_three(VirtualClock& clock, std::vector<int>* finished, std::vector<int>* results) {
+  std::vector<Task<int>> tasks;
+  tasks.push_back(after(clock, 30, 1, finished));
+  tasks.push_back(after(clock, 10, 2, finished));
+  tasks.push_back(after(clock, 20, 3, finished));
+  *results = co_await when_all(std::move(tasks));
+  co_return clock.now().time_since_epoch().count();
+}
+
+// when_all runs its tasks side by side, resumes the caller at the moment the last finishes (not
+// before, not on a polling tick after), and gives the results in the tasks' order.
+TEST(Task, WhenAllResumesWhenTheLastFinishesWithResultsInOrder) {
+  VirtualClock clock(Time{});
+  std::vector<int> finished, results;
+  EXPECT_EQ(run_to_completion(clock, join_three(clock, &finished, &results)), 30);
+  EXPECT_EQ(finished, (std::vector<int>{2, 3, 1}));
+  EXPECT_EQ(results, (std::vector<int>{1, 2, 3}));
+}
+
+Task<void> count_up(int* n) {
+  ++*n;
+  co_return;
+}
+
+Task<int> join_ready(int* n) {
+  std::vector<Task<void>> tasks;
+  for (int i = 0; i < 5; ++i) tasks.push_back(count_up(n));
+  co_await when_all(std::move(tasks));
+  std::vector<Task<void>> none;
+  co_await when_all(std::move(none));
+  co_return *n;
+}
+
+// Tasks that finish without suspending (and an empty set) join at once, with no timer involved.
+TEST(Task, WhenAllOfTasksThatFinishAtOnceNeedsNoLoop) {
+  VirtualClock clock(Time{});
+  int n = 0;
+  EXPECT_EQ(run_to_completion(clock, join_ready(&n)), 5);
+  EXPECT_EQ(clock.now(), Time{});
+}
+
 TEST(VirtualClock, RunUntilLeavesLaterTimersAndStopsTimeAtTheLimit) {
   VirtualClock clock(Time{});
   std::vector<std::pair<int, int64_t>> log;
@@ -172,12 +219,37 @@ TEST(VirtualClock, ASleepAlreadyDueDoesNotSuspend) {
   EXPECT_TRUE(clock.idle());
 }
 
+// Perturbed with an extra delay, some timers wake late, by at most the bound and never early; the
+// same seed gives the same times.
+TEST(VirtualClock, PerturbedTimersWakeLateWithinTheBoundAndNeverEarly) {
+  auto times = [](uint64_t seed) {
+    VirtualClock clock(Time{});
+    clock.perturb(Rng(seed), Duration{1000});
+    std::vector<std::pair<int, int64_t>> log;
+    for (int id = 0; id < 200; ++id) spawn(wake(clock, Time{Duration{10}}, id, &log));
+    clock.run();
+    return log;
+  };
+  const auto log = times(7);
+  EXPECT_EQ(log, times(7));
+  ASSERT_EQ(log.size(), 200u);
+  int late = 0;
+  for (const auto& [id, at] : log) {
+    EXPECT_GE(at, 10);
+    EXPECT_LE(at, 1010);
+    late += at > 10;
+  }
+  EXPECT_GT(late, 20) << "about one timer in four is delayed";
+  EXPECT_LT(late, 100);
+  EXPECT_NE(log, times(8));
+}
+
 // Perturbed, ties resume in an order drawn from the seed: the same seed gives the same order, some
 // seed gives another than the order set, and time order itself never changes.
 TEST(VirtualClock, PerturbedTiesFollowTheSeedAndTimeOrderHolds) {
   auto order = [](uint64_t seed) {
     VirtualClock clock(Time{});
-    clock.perturb_ties(Rng(seed));
+    clock.perturb(Rng(seed));
     std::vector<std::pair<int, int64_t>> log;
     for (int id = 0; id < 8; ++id) spawn(wake(clock, Time{Duration{10}}, id, &log));
     spawn(wake(clock, Time{Duration{5}}, 100, &log));

@@ -9,6 +9,7 @@
 #include <exception>
 #include <optional>
 #include <utility>
+#include <vector>
 
 namespace tenantsim {
 
@@ -122,6 +123,60 @@ struct Detached {
 // The caller keeps whatever t refers to alive until it finishes (drivers track completion themselves).
 inline void spawn(Task<void> t) {
   [](Task<void> task) -> detail::Detached { co_await task; }(std::move(t));
+}
+
+namespace detail {
+// The join of when_all: how many of its tasks are still running, and who waits for them. The
+// awaiting coroutine holds one count itself until it has started every task, so a task that
+// finishes at once cannot resume it before it has suspended.
+struct Join {
+  size_t pending = 1;
+  std::coroutine_handle<> waiter;
+  void done() {
+    if (--pending == 0 && waiter) std::exchange(waiter, {}).resume();
+  }
+  struct Awaiter {
+    Join& join;
+    bool await_ready() noexcept { return --join.pending == 0; }
+    void await_suspend(std::coroutine_handle<> h) noexcept { join.waiter = h; }
+    void await_resume() noexcept {}
+  };
+};
+template <class T>
+Detached join_one(Task<T> t, Join* join, std::optional<T>* out) {
+  out->emplace(co_await t);
+  join->done();
+}
+inline Detached join_one(Task<void> t, Join* join) {
+  co_await t;
+  join->done();
+}
+}  // namespace detail
+
+// Runs the tasks concurrently (each starts at once, in order, and runs until it first suspends)
+// and resumes the caller when the last has finished, with the results in the tasks' order. Like
+// spawn, the tasks must not throw. Every task and the caller resume on the loop that drives their
+// clock, so the join needs no lock; it is not for tasks that move to other threads.
+inline Task<void> when_all(std::vector<Task<void>> tasks) {
+  detail::Join join;
+  join.pending += tasks.size();
+  for (auto& t : tasks) detail::join_one(std::move(t), &join);
+  detail::Join::Awaiter all{join};
+  co_await all;
+}
+
+template <class T>
+Task<std::vector<T>> when_all(std::vector<Task<T>> tasks) {
+  detail::Join join;
+  join.pending += tasks.size();
+  std::vector<std::optional<T>> slots(tasks.size());
+  for (size_t i = 0; i < tasks.size(); ++i) detail::join_one(std::move(tasks[i]), &join, &slots[i]);
+  detail::Join::Awaiter all{join};
+  co_await all;
+  std::vector<T> out;
+  out.reserve(slots.size());
+  for (auto& s : slots) out.push_back(std::move(*s));
+  co_return out;
 }
 
 }  // namespace tenantsim

@@ -6,7 +6,13 @@ namespace tenantsim {
 
 void VirtualClock::wake_at(Time at, std::coroutine_handle<> h) {
   const uint64_t seq = seq_++;
-  timers_.push(Timer{at.time_since_epoch().count(), tie_rng_ ? tie_rng_->next() : seq, seq, h});
+  int64_t when = at.time_since_epoch().count();
+  uint64_t tie = seq;
+  if (perturb_rng_) {
+    tie = perturb_rng_->next();
+    if (max_extra_delay_ > 0 && (tie & 3) == 0) when += static_cast<int64_t>(perturb_rng_->uniform(max_extra_delay_ + 1));
+  }
+  timers_.push(Timer{when, tie, seq, h});
 }
 
 void VirtualClock::advance_to(Time t) {

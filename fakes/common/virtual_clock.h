@@ -41,10 +41,15 @@ class VirtualClock final : public Clock {
   bool idle() const { return timers_.empty(); }
 
   // Schedule perturbation (FoundationDB's simulator): from now on, timers due at the same instant
-  // resume in an order drawn from `rng`, not in the order they were set. Code whose outcome hangs on
-  // that order (a race between two requests of one user, say) then shows it without a fault plan
-  // adding latency, and the run stays deterministic per seed. Off until called.
-  void perturb_ties(Rng rng) { tie_rng_ = rng; }
+  // resume in an order drawn from `rng`, not in the order they were set, and one timer in four
+  // wakes up to `max_extra_delay` late (a uniform draw; never early). Code whose outcome hangs on
+  // the order or the spacing of events (a race between two requests of one user, a reply that
+  // overtakes another) then shows it without a fault plan adding latency, and the run stays
+  // deterministic per seed. Off until called.
+  void perturb(Rng rng, Duration max_extra_delay = Duration{0}) {
+    perturb_rng_ = rng;
+    max_extra_delay_ = max_extra_delay.count();
+  }
 
  private:
   struct Timer {
@@ -59,7 +64,8 @@ class VirtualClock final : public Clock {
   };
   std::atomic<int64_t> now_;
   uint64_t seq_ = 0;
-  std::optional<Rng> tie_rng_;
+  std::optional<Rng> perturb_rng_;
+  int64_t max_extra_delay_ = 0;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
 };
 
