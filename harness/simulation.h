@@ -11,47 +11,37 @@
 
 #include "core/domain/revenue.h"
 #include "harness/driver.h"
-#include "harness/oracle.h"
+#include "harness/token_forge.h"
+#include "scenarios/oracle.h"
 #include "harness/world.h"
 #include "reports/histogram.h"
 #include "reports/run_result.h"
+#include "scenarios/population.h"
 #include "scenarios/scenario.h"
 
 namespace tenantsim {
 
-// The local hour a session starts in, for `unit` uniform in [0, 1): hours are drawn in proportion
-// to a day curve (quiet nights, busy office hours); diurnal_weight(h) is hour h's weight.
-int diurnal_hour(double unit);
-double diurnal_weight(int hour);
-
-struct SimUser {
-  std::string username, password, sub, token;
-  Time token_at{};
-  bool admin = false;
-  bool heavy = false;  // sends until the daily limit refuses, at the edge of the local day
-  bool access_token = false;  // calls the API with its access token (others use the ID token)
-  Rng rng{0};          // this user's own stream: what it does depends on the seed and its name only
-};
-
-struct SimTenant {
-  std::string id, tier, deployment;
-  int offset = 0;         // its fixed UTC offset, when it has no named zone
-  std::string time_zone;  // its IANA zone, or ""
-  TimeZone zone;          // the calendar its days count in (either of the two)
-  std::vector<SimUser> users;
-  bool adversary = false;
-  std::string victim;  // the tenant its adversary attacks
-  int64_t requests = 0, chats_accepted = 0;
-  int64_t refused_limit = 0, throttled = 0, failed = 0;  // of ordinary users' requests, by refusal kind
-  int tier_changes = 0;  // billing changes applied during the run (`tier` stays the one it started on)
-  std::vector<std::pair<Time, std::string>> tier_history;  // (when, new tier) of each change, in order
-  // Accepted chats per (UTC day, tier billed at the time): what overage revenue is counted from.
-  MessagesByDayTier messages;
-  const std::string& billed_tier() const { return tier_history.empty() ? tier : tier_history.back().second; }
-};
+// The path of the AgentCore runtime's InvokeAgentRuntime for the system's one agent.
+inline constexpr const char* kRuntimeInvocationsPath = "/runtimes/tenantsim-agent/invocations";
 
 class Simulation {
  public:
+  // One adversary attack by tenant t: its admin (users[0]) and a plain user (users[1]), and the
+  // plain user's token, as it is and edited to claim the victim tenant.
+  struct Attack {
+    SimTenant& t;
+    SimUser& admin;
+    SimUser& plain;
+    std::string kind;
+    Jwt own;
+    Jwt as_victim;
+    std::string victim_usage;      // the victim's usage endpoint
+    std::string own_subscription;  // the attacker's own subscription endpoint
+  };
+  using AttackFn = Task<void> (Simulation::*)(Attack&);
+  // Every adversary kind that has an attack (scenarios/scenario.h: adversary_kinds() names them).
+  static const std::map<std::string, AttackFn>& attacks();
+
   // `sink` (optional) receives every request as it completes.
   Simulation(World& world, const Scenario& scenario, Oracle& oracle, Driver& driver, RequestSink* sink = nullptr);
 
@@ -97,11 +87,6 @@ class Simulation {
                       std::string* code, bool via_runtime = false);
   // A session for an attack by a user whose own actor may hold its slots: tried for up to an hour.
   Task<std::string> open_session_patiently(SimTenant& t, SimUser& u);
-  // The agent runtime and the tool gateway reached directly, with bad tokens, foreign session
-  // attributes, a short session id, a tool outside the tier and a foreign tenant in tool arguments.
-  Task<void> attack_agent_layers(SimTenant& t, SimUser& u);
-  // The prompt-injection attack: instructions a compliant model would follow, sent as chat messages.
-  Task<void> inject_prompts(SimTenant& t, SimUser& u);
   // Canary documents for every tenant's knowledge base, when some tier offers the retrieve tool.
   Status ingest_documents();
   Task<void> run_session(SimTenant& t, SimUser& u, int64_t messages, bool until_refused);
@@ -109,12 +94,32 @@ class Simulation {
   Task<void> adversary_actor(size_t ti);
   Task<void> tier_change_actor(size_t ti, std::string to, Time at);
   Task<void> attack(SimTenant& t, const std::string& kind);
+  // The attacks (adversaries.cc), one per kind. agent_layers: the agent runtime and the tool gateway
+  // reached directly, with bad tokens, foreign session attributes, a short session id, a tool outside
+  // the tier and a foreign tenant in tool arguments. prompt_injection: instructions a compliant model
+  // would follow, sent as chat messages.
+  Task<void> attack_prompt_injection(Attack& a);
+  Task<void> attack_agent_layers(Attack& a);
+  Task<void> attack_cross_tenant(Attack& a);
+  Task<void> attack_cross_user(Attack& a);
+  Task<void> attack_forged_signature(Attack& a);
+  Task<void> attack_alg_none(Attack& a);
+  Task<void> attack_hs256_confusion(Attack& a);
+  Task<void> attack_expired_token(Attack& a);
+  Task<void> attack_wrong_audience(Attack& a);
+  Task<void> attack_pool_mismatch(Attack& a);
+  Task<void> attack_self_edit_claims(Attack& a);
+  Task<void> attack_wrong_token_use(Attack& a);
+  Task<void> attack_tier_escalation(Attack& a);
+  Task<void> attack_admin_without_group(Attack& a);
+  Task<void> attack_limit_burst(Attack& a);
+  Task<void> attack_session_flood(Attack& a);
+  Task<void> attack_session_overrun(Attack& a);
   Task<void> burst_chat(size_t ti, size_t ui, std::string session);
-  Task<void> expect(SimTenant& t, const std::string& kind, std::string method, std::string path, std::string token,
-                    Json body, int expected);
+  // One attack request, judged by the oracle against the status it must get.
+  Task<void> expect(Attack& a, std::string method, std::string path, std::string token, Json body, int expected);
   // One attack request, tried again (up to three times) while it fails with 5xx.
-  Task<ApiResponse> attack_call(SimTenant& t, const std::string& kind, std::string method, std::string path,
-                                std::string token, Json body);
+  Task<ApiResponse> attack_call(Attack& a, std::string method, std::string path, std::string token, Json body);
 
   std::string message_text(SimTenant& t, const SimUser& u, Ask ask, Rng& rng) const;
   Time local_time_on_day(const SimTenant& t, int day, int minute_of_day) const;

@@ -1,6 +1,6 @@
 #include "harness/world.h"
 
-#include "harness/iana_zones.h"
+#include "scenarios/iana_zones.h"
 
 #include <fmt/format.h>
 

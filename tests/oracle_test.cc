@@ -2,7 +2,7 @@
 // so a check that could never fail (or always fails) shows up here and not in a scenario run.
 #include <gtest/gtest.h>
 
-#include "harness/oracle.h"
+#include "scenarios/oracle.h"
 #include "tests/test_time.h"
 
 namespace tenantsim {

@@ -3,7 +3,7 @@
 // (noisy-neighbour once reported 321 Bedrock throttles as "limit refusals").
 #include <gtest/gtest.h>
 
-#include "harness/refusals.h"
+#include "scenarios/refusals.h"
 #include "reports/writers.h"
 
 namespace tenantsim {

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "scenarios/scenario.h"
+#include "harness/simulation.h"
+
+#include <set>
 
 namespace tenantsim {
 namespace {
@@ -107,6 +110,21 @@ TEST(Scenario, UtcOffsetsAreBounded) {
   json doc = minimal();
   doc["population"]["utc_offsets_minutes"] = {0, 900};
   EXPECT_TRUE(mentions(problems_of(doc), "population.utc_offsets_minutes[1]: must be an integer between -720 and 840"));
+}
+
+}  // namespace
+}  // namespace tenantsim
+
+namespace tenantsim {
+namespace {
+
+// The adversaries are a table: every kind a scenario may name has an attack, and no attack is
+// unreachable from a scenario.
+TEST(Adversaries, EveryKindScenariosNameHasAnAttackAndNoOther) {
+  std::set<std::string> kinds(adversary_kinds().begin(), adversary_kinds().end());
+  std::set<std::string> attacks;
+  for (const auto& [kind, fn] : Simulation::attacks()) attacks.insert(kind);
+  EXPECT_EQ(kinds, attacks);
 }
 
 }  // namespace

@@ -1,11 +1,11 @@
 // Calendars in IANA time zones across daylight-saving changes in both directions, against instants
 // worked out by hand (and with Python's zoneinfo): core's calendar (core/base/time.h) over the tz
-// database (harness/iana_zones.h), and the oracle's own reading of the tz library, which must agree
+// database (scenarios/iana_zones.h), and the oracle's own reading of the tz library, which must agree
 // with it at every hour of a year.
 #include <gtest/gtest.h>
 
 #include "core/base/time.h"
-#include "harness/iana_zones.h"
+#include "scenarios/iana_zones.h"
 #include "tests/test_time.h"
 
 namespace tenantsim {

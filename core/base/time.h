@@ -29,7 +29,7 @@ bool parse_iso8601(const std::string& text, Time& out);
 inline bool valid_utc_offset_minutes(int64_t minutes) { return minutes >= -14 * 60 && minutes <= 14 * 60; }
 
 // The rules of a named time zone (IANA, with daylight saving). Core reads no files: the harness
-// implements this over the system's tz database (harness/iana_zones.h).
+// implements this over the system's tz database (scenarios/iana_zones.h).
 class ZoneRules {
  public:
   virtual ~ZoneRules() = default;

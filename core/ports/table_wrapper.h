@@ -40,4 +40,23 @@ class TableWrapper : public Table {
   std::shared_ptr<Table> target_;
 };
 
+// DatabaseWrapper: a Database that forwards every call to another; decorators override open().
+class DatabaseWrapper : public Database {
+ public:
+  // `target` must outlive this object and the tables it opens.
+  explicit DatabaseWrapper(Database& target) : target_(target) {}
+
+  Status create_table(TableSchema schema) override { return target_.create_table(std::move(schema)); }
+  Status delete_table(const std::string& name) override { return target_.delete_table(name); }
+  Result<std::shared_ptr<Table>> open(const std::string& name, std::optional<LeadingKeyScope> scope) override {
+    return target_.open(name, std::move(scope));
+  }
+
+ protected:
+  Database& target() { return target_; }
+
+ private:
+  Database& target_;
+};
+
 }  // namespace tenantsim

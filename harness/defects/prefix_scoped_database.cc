@@ -64,7 +64,7 @@ class PrefixScopedTable final : public TableWrapper {
 }  // namespace
 
 Result<std::shared_ptr<Table>> PrefixScopedDatabase::open(const std::string& name, std::optional<LeadingKeyScope> scope) {
-  auto table = inner_.open(name, std::nullopt);
+  auto table = target().open(name, std::nullopt);
   if (!table.ok() || !scope) return table;
   return std::shared_ptr<Table>(std::make_shared<PrefixScopedTable>(std::move(table).value(), scope->partition_value));
 }

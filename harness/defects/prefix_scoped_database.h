@@ -6,21 +6,16 @@
 // of the port, nor core, carries the switch. Unscoped handles pass through untouched.
 #pragma once
 
-#include "core/ports/table.h"
+#include "core/ports/table_wrapper.h"
 
 namespace tenantsim {
 
-class PrefixScopedDatabase final : public Database {
+class PrefixScopedDatabase final : public DatabaseWrapper {
  public:
   // `inner` must outlive this object and the tables it opens.
-  explicit PrefixScopedDatabase(Database& inner) : inner_(inner) {}
+  explicit PrefixScopedDatabase(Database& inner) : DatabaseWrapper(inner) {}
 
-  Status create_table(TableSchema schema) override { return inner_.create_table(std::move(schema)); }
-  Status delete_table(const std::string& name) override { return inner_.delete_table(name); }
   Result<std::shared_ptr<Table>> open(const std::string& name, std::optional<LeadingKeyScope> scope) override;
-
- private:
-  Database& inner_;
 };
 
 }  // namespace tenantsim

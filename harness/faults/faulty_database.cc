@@ -56,7 +56,7 @@ class FaultyTable final : public Table, public FaultGate {
 }  // namespace
 
 Result<std::shared_ptr<Table>> FaultyDatabase::open(const std::string& name, std::optional<LeadingKeyScope> scope) {
-  auto table = inner_.open(name, std::move(scope));
+  auto table = target().open(name, std::move(scope));
   if (!table.ok()) return table.take_error();
   return std::shared_ptr<Table>(std::make_shared<FaultyTable>(std::move(*table), clock_, faults_));
 }

@@ -15,24 +15,19 @@
 #include <string>
 
 #include "core/base/rng.h"
-#include "core/ports/table.h"
+#include "core/ports/table_wrapper.h"
 #include "harness/faults/fault_gate.h"
 
 namespace tenantsim {
 
-class FaultyDatabase final : public Database, public FaultGate {
+class FaultyDatabase final : public DatabaseWrapper, public FaultGate {
  public:
   // `inner` must outlive this object and the tables it opens.
   FaultyDatabase(Database& inner, Clock& clock, Rng rng)
-      : FaultGate(clock, std::make_shared<FaultInjector>(rng)), inner_(inner) {}
+      : DatabaseWrapper(inner), FaultGate(clock, std::make_shared<FaultInjector>(rng)) {}
 
-  Status create_table(TableSchema schema) override { return inner_.create_table(std::move(schema)); }
-  Status delete_table(const std::string& name) override { return inner_.delete_table(name); }
   // The table under the same plan, which a later set_plan changes too.
   Result<std::shared_ptr<Table>> open(const std::string& name, std::optional<LeadingKeyScope> scope) override;
-
- private:
-  Database& inner_;
 };
 
 }  // namespace tenantsim

@@ -25,7 +25,7 @@
 #include "core/base/rng.h"
 #include "harness/http/served_system.h"
 #include "harness/load/blocking_client.h"
-#include "harness/refusals.h"
+#include "scenarios/refusals.h"
 #include "harness/token_forge.h"
 #include "reports/histogram.h"
 #include "scenarios/checks.h"

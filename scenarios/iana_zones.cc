@@ -1,4 +1,4 @@
-#include "harness/iana_zones.h"
+#include "scenarios/iana_zones.h"
 
 #include <date/tz.h>
 #include <fmt/format.h>

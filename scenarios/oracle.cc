@@ -1,8 +1,8 @@
-#include "harness/oracle.h"
+#include "scenarios/oracle.h"
 
-#include "harness/iana_zones.h"
+#include "scenarios/iana_zones.h"
 
-#include "harness/refusals.h"
+#include "scenarios/refusals.h"
 #include "scenarios/checks.h"
 
 #include <fmt/format.h>

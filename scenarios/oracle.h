@@ -35,7 +35,7 @@ struct OracleTier {
 };
 
 // The calendar day and month of `t` at a fixed UTC offset, computed here from std::chrono (a named
-// zone's come from the tz library's zoned time: harness/iana_zones.h).
+// zone's come from the tz library's zoned time: scenarios/iana_zones.h).
 std::string oracle_day(Time t, int utc_offset_minutes);
 std::string oracle_month(Time t, int utc_offset_minutes);
 

@@ -1,4 +1,4 @@
-#include "harness/refusals.h"
+#include "scenarios/refusals.h"
 
 #include <map>
 
