@@ -123,7 +123,7 @@ nlohmann::json remote_settings(const LoadedScenario& loaded, const std::string& 
   const Capacity& cap = loaded.scenario.capacity;
   if (cap.bedrock_requests_per_minute) settings["capacity"]["bedrock_requests_per_minute"] = *cap.bedrock_requests_per_minute;
   if (cap.bedrock_tokens_per_minute) settings["capacity"]["bedrock_tokens_per_minute"] = *cap.bedrock_tokens_per_minute;
-  settings["weather_keys"][weather_api_key] = cap.weather_calls_per_minute.value_or(600);
+  settings["weather_keys"][weather_api_key] = cap.weather_calls_per_minute.value_or(kPlatformWeatherCallsPerMinute);
   return settings;
 }
 

@@ -93,7 +93,7 @@ World::World(WorldOptions options, SystemConfig config)
       agents_model(bedrock, time, model_plan_),
       dynamodb(time),
       weather(time) {
-  weather.add_api_key(config.platform.weather_api_key, 600);
+  weather.add_api_key(config.platform.weather_api_key, kPlatformWeatherCallsPerMinute);
   if (options.on_clock) options.on_clock(time);
   const PortOverrides& o = options.ports;
   // Every port the system calls is under the scenario's fault plan for it, whatever serves it.

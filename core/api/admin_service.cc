@@ -1,5 +1,6 @@
 #include "core/api/admin_service.h"
 
+#include "core/api/commands.h"
 #include "core/api/request_fields.h"
 
 namespace tenantsim {
@@ -17,8 +18,9 @@ Task<Result<Json>> AdminService::my_tenants(std::string token) {
 
 Task<Result<Json>> AdminService::add_to_group(std::string token, Json body) {
   CO_TRY(Caller c, co_await auth_.caller(std::move(token)));
-  CO_TRY(std::string username, field(body, "username", 128));
-  const std::string group = body.value("group", c.tenant.id + "-admins");
+  CO_TRY(AddToGroup r, parse_add_to_group(body));
+  const std::string& username = r.username;
+  const std::string group = r.group.value_or(c.tenant.id + "-admins");
   CO_CHECK(auth_.require_group_admin(c));
   if (group != c.tenant.id + "-admins") co_return forbidden("ForeignGroup", "admins manage only their tenant's group");
   CO_TRY(UserRecord user, co_await identity_.admin_get_user(c.tenant.pool_id, username));
@@ -32,10 +34,10 @@ Task<Result<Json>> AdminService::add_to_group(std::string token, Json body) {
 Task<Result<Json>> AdminService::create_user(std::string token, std::string tenant_id, Json body) {
   CO_TRY(Caller c, co_await auth_.caller_in(std::move(token), std::move(tenant_id)));
   CO_CHECK(auth_.require_admin(c));
-  CO_TRY(auto f, (fields(body, {{"username", 128}, {"password", 256}})));
-  const std::string &username = f[0], &password = f[1];
+  CO_TRY(CreateUser r, parse_create_user(body));
+  const std::string &username = r.username, &password = r.password;
   Attributes attrs{{"custom:tenant_id", c.tenant.id}, {"custom:subscription_tier", c.tenant.tier}};
-  if (body.contains("email") && body["email"].is_string()) attrs["email"] = body["email"].get<std::string>();
+  if (r.email) attrs["email"] = *r.email;
   CO_TRY(std::string sub, co_await identity_.admin_create_user(c.tenant.pool_id, username, password, attrs));
   co_return Json{{"tenant_id", c.tenant.id}, {"username", username}, {"user_sub", sub}};
 }

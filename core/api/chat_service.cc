@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/api/commands.h"
 #include "core/api/request_fields.h"
 #include "core/domain/session_key.h"
 
@@ -9,11 +10,8 @@ namespace tenantsim {
 
 Task<Result<Json>> ChatService::chat(std::string token, Json body) {
   CO_TRY(Caller c, co_await auth_.caller(std::move(token)));
-  CO_TRY(std::string message, field(body, "message", 32 * 1024));
-  if (!body.contains("tenant_context") || !body["tenant_context"].is_object())
-    co_return bad_request("MissingField", "'tenant_context' is required");
-  CO_TRY(auto ids, (fields(body["tenant_context"], {{"tenant_id", 63}, {"user_id", 128}, {"session_id", 64}})));
-  const std::string &tenant_id = ids[0], &user_id = ids[1], &session_id = ids[2];
+  CO_TRY(ChatRequest r, parse_chat_request(body));
+  const std::string &tenant_id = r.tenant_id, &user_id = r.user_id;
 
   if (defects_.on(Defect::kTenantFromRequest)) {
     if (auto other = tenants_.find(tenant_id)) c.tenant = *other;  // the defect: trusts the body
@@ -24,26 +22,14 @@ Task<Result<Json>> ChatService::chat(std::string token, Json body) {
     if (!defects_.on(Defect::kUserFromRequest)) co_return forbidden("UserMismatch", "User mismatch");
     c.principal.sub = user_id;  // the defect: trusts the body's user
   }
-  co_return co_await run_turn(std::move(c), std::move(message), session_id, false);
+  co_return co_await run_turn(std::move(c), std::move(r.message), r.session_id, false);
 }
 
 Task<Result<Json>> ChatService::invoke_runtime(std::string token, std::string runtime_session_id, Json body) {
-  if (!body.is_object()) co_return bad_request("InvalidBody", "request body must be a JSON object");
-  CO_TRY(std::string prompt, field(body, "prompt", 32 * 1024));
-  if (runtime_session_id.empty() && body.contains("runtimeSessionId") && body["runtimeSessionId"].is_string())
-    runtime_session_id = body["runtimeSessionId"].get<std::string>();
-  // AgentCore's own validation, before the authorizer: a short id is guessable, which is the point.
-  const bool length_ok = runtime_session_id.size() >= 33 && runtime_session_id.size() <= 256;
-  if (!length_ok && !defects_.on(Defect::kRuntimeSessionIdShort))
-    co_return bad_request("ValidationException", "runtimeSessionId must be 33 to 256 characters");
-  const Json attrs = body.value("sessionAttributes", Json::object());
-  if (!attrs.is_object()) co_return bad_request("InvalidField", "'sessionAttributes' must be an object of strings");
-  for (const auto& [k, v] : attrs.items())
-    if (!v.is_string()) co_return bad_request("InvalidField", "'sessionAttributes' must be an object of strings");
-  if (body.contains("enableTrace") && !body["enableTrace"].is_boolean())
-    co_return bad_request("InvalidField", "'enableTrace' must be a boolean");
-  const bool trace = body.value("enableTrace", false);
-  const std::string attr_tenant = attrs.value("tenant_id", ""), attr_user = attrs.value("user_id", "");
+  // AgentCore validates the request, the session id's length included, before its authorizer.
+  CO_TRY(RuntimeInvocation r,
+         parse_runtime_invocation(body, std::move(runtime_session_id), defects_.on(Defect::kRuntimeSessionIdShort)));
+  const std::string &attr_tenant = r.attribute_tenant, &attr_user = r.attribute_user;
 
   // The inbound authorizer: the token is verified (pool JWKS, app client, expiry) whatever the
   // attributes say; they are the caller's own words and never name who the caller is.
@@ -61,8 +47,8 @@ Task<Result<Json>> ChatService::invoke_runtime(std::string token, std::string ru
   } else {
     co_return auth.take_error();
   }
-  auto out = co_await run_turn(std::move(*caller), std::move(prompt), runtime_session_id, trace);
-  if (out.ok()) (*out)["runtime_session_id"] = runtime_session_id;
+  auto out = co_await run_turn(std::move(*caller), std::move(r.prompt), r.runtime_session_id, r.trace);
+  if (out.ok()) (*out)["runtime_session_id"] = r.runtime_session_id;
   co_return out;
 }
 

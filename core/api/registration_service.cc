@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "core/api/commands.h"
 #include "core/api/request_fields.h"
 
 namespace tenantsim {
@@ -41,63 +42,50 @@ Task<Result<Json>> RegistrationService::jwks() {
 }
 
 Task<Result<Json>> RegistrationService::register_tenant(Json body) {
-  CO_TRY(auto f, (fields(body, {{"tenant_id", 63}, {"username", 128}, {"password", 256}, {"subscription_tier", 32}})));
-  const std::string &tenant_id = f[0], &username = f[1], &password = f[2], &tier = f[3];
-  if (body.contains("admin") && !body["admin"].is_boolean()) co_return bad_request("InvalidField", "'admin' must be a boolean");
-  const bool admin = body.value("admin", false);
+  CO_TRY(RegisterTenant r, parse_register_tenant(body));
   // The tenant's calendar: a fixed offset, or an IANA zone (its windows then follow daylight saving).
   TimeZone zone;
-  if (body.contains("utc_offset_minutes")) {
-    if (!body["utc_offset_minutes"].is_number_integer()) co_return bad_request("InvalidField", "'utc_offset_minutes' must be an integer");
-    const int64_t offset = body["utc_offset_minutes"].get<int64_t>();
-    if (!valid_utc_offset_minutes(offset)) co_return bad_request("InvalidUtcOffset", "utc offset must be within +-14 hours");
-    zone = TimeZone::fixed(static_cast<int>(offset));
-  }
-  if (body.contains("time_zone")) {
-    if (body.contains("utc_offset_minutes"))
-      co_return bad_request("InvalidField", "give 'utc_offset_minutes' or 'time_zone', not both");
-    if (!body["time_zone"].is_string() || body["time_zone"].get<std::string>().size() > 64)
-      co_return bad_request("InvalidField", "'time_zone' must be an IANA time zone name such as \"America/New_York\"");
-    const std::string name = body["time_zone"].get<std::string>();
-    auto rules = zones_ ? zones_->find(name) : nullptr;
+  if (r.utc_offset_minutes) zone = TimeZone::fixed(*r.utc_offset_minutes);
+  if (r.time_zone) {
+    auto rules = zones_ ? zones_->find(*r.time_zone) : nullptr;
     if (!rules)
-      co_return bad_request("UnknownTimeZone", fmt::format("unknown time zone '{}' (an IANA name such as America/New_York)", name));
-    zone = TimeZone::named(name, std::move(rules));
+      co_return bad_request("UnknownTimeZone",
+                            fmt::format("unknown time zone '{}' (an IANA name such as America/New_York)", *r.time_zone));
+    zone = TimeZone::named(*r.time_zone, std::move(rules));
   }
-  std::string email = body.value("email", "");
 
-  CO_TRY(Tenant tenant, co_await tenants_.onboard(tenant_id, tier, std::move(zone)));
+  CO_TRY(Tenant tenant, co_await tenants_.onboard(r.tenant_id, r.tier, std::move(zone)));
   Attributes attrs{{"custom:tenant_id", tenant.id}, {"custom:subscription_tier", tenant.tier}};
-  if (!email.empty()) attrs["email"] = email;
-  auto sub = co_await identity_.sign_up(tenant.client_id, username, password, attrs);
+  if (!r.email.empty()) attrs["email"] = r.email;
+  auto sub = co_await identity_.sign_up(tenant.client_id, r.username, r.password, attrs);
   if (!sub.ok()) {
     // No user was created: give the id back, so that the same registration can be sent again.
     Tenant partial = tenant;
     co_await tenants_.release(std::move(partial));
     co_return sub.take_error();
   }
-  if (admin) {
+  if (r.admin) {
     std::string admins = tenant.id + "-admins";
-    CO_CHECK(co_await identity_.admin_add_user_to_group(tenant.pool_id, username, std::move(admins)));
+    CO_CHECK(co_await identity_.admin_add_user_to_group(tenant.pool_id, r.username, std::move(admins)));
   }
-  co_return Json{{"tenant_id", tenant.id}, {"username", username}, {"user_sub", *sub},
+  co_return Json{{"tenant_id", tenant.id}, {"username", r.username}, {"user_sub", *sub},
                  {"subscription_tier", tenant.tier}, {"deployment", deployment_name(tenant.deployment)},
-                 {"admin", admin}, {"confirmation_required", true}};
+                 {"admin", r.admin}, {"confirmation_required", true}};
 }
 
 Task<Result<Json>> RegistrationService::confirm(Json body) {
-  CO_TRY(auto f, (fields(body, {{"tenant_id", 63}, {"username", 128}, {"code", 16}})));
-  const std::string &username = f[1], &code = f[2];
-  auto t = auth_.active_tenant(f[0]);
+  CO_TRY(ConfirmRegistration r, parse_confirm_registration(body));
+  const std::string &username = r.username, &code = r.code;
+  auto t = auth_.active_tenant(r.tenant_id);
   if (!t) co_return Error::make(ErrorKind::kNotFound, "TenantNotFound", "no such tenant");
   CO_CHECK(co_await identity_.confirm_sign_up(t->client_id, username, code));
   co_return Json{{"confirmed", true}, {"username", username}, {"tenant_id", t->id}};
 }
 
 Task<Result<Json>> RegistrationService::login(Json body) {
-  CO_TRY(auto f, (fields(body, {{"tenant_id", 63}, {"username", 128}, {"password", 256}})));
-  const std::string &username = f[1], &password = f[2];
-  auto t = auth_.active_tenant(f[0]);
+  CO_TRY(PasswordLogin r, parse_password_login(body));
+  const std::string &username = r.username, &password = r.password;
+  auto t = auth_.active_tenant(r.tenant_id);
   if (!t) co_return bad_credentials("Incorrect username or password.");
   CO_TRY(AuthTokens tokens, co_await identity_.initiate_auth_password(t->client_id, username, password));
   // A pooled user pool holds every pooled tenant's users: the user must belong to the tenant asked
@@ -108,10 +96,10 @@ Task<Result<Json>> RegistrationService::login(Json body) {
 }
 
 Task<Result<Json>> RegistrationService::refresh(Json body) {
-  CO_TRY(auto f, (fields(body, {{"tenant_id", 63}, {"refresh_token", 4096}})));
-  auto t = auth_.active_tenant(f[0]);
+  CO_TRY(TokenRefresh r, parse_token_refresh(body));
+  auto t = auth_.active_tenant(r.tenant_id);
   if (!t) co_return bad_credentials("Invalid Refresh Token");
-  CO_TRY(AuthTokens tokens, co_await identity_.initiate_auth_refresh(t->client_id, f[1]));
+  CO_TRY(AuthTokens tokens, co_await identity_.initiate_auth_refresh(t->client_id, r.refresh_token));
   co_return tokens_json(tokens, false);
 }
 

@@ -1,5 +1,6 @@
 #include "core/api/tool_service.h"
 
+#include "core/api/commands.h"
 #include "core/api/request_fields.h"
 
 namespace tenantsim {
@@ -18,12 +19,8 @@ Task<Result<Json>> ToolService::gateway_mcp(std::string token, Json body) {
   TokenVerifier::Checks checks;
   checks.audience = !defects_.on(Defect::kGatewaySkipsAudience);
   CO_TRY(Caller c, co_await auth_.caller(std::move(token), checks));
-  if (!body.is_object() || body.value("jsonrpc", "") != "2.0" || !body.contains("method") || !body["method"].is_string())
-    co_return bad_request("InvalidRequest", "a JSON-RPC 2.0 request needs jsonrpc \"2.0\" and a method");
-  const std::string method = body["method"].get<std::string>();
-  const Json id = body.value("id", Json());
-  const Json params = body.value("params", Json::object());
-  if (method == "tools/list") {
+  CO_TRY(McpRequest r, parse_mcp_request(body));
+  if (r.method == McpRequest::Method::kListTools) {
     Json tools = Json::array();
     for (const auto& t : gateway_.offered(*c.tier)) {
       const char* arg = gateway_.is_weather_tool(t.name) ? "city" : "query";
@@ -31,21 +28,11 @@ Task<Result<Json>> ToolService::gateway_mcp(std::string token, Json body) {
       schema["properties"][arg] = {{"type", "string"}};
       tools.push_back({{"name", t.name}, {"description", t.description}, {"inputSchema", std::move(schema)}});
     }
-    co_return Json{{"jsonrpc", "2.0"}, {"id", id}, {"result", {{"tools", tools}}}};
+    co_return Json{{"jsonrpc", "2.0"}, {"id", r.id}, {"result", {{"tools", tools}}}};
   }
-  if (method != "tools/call") co_return Error::make(ErrorKind::kNotFound, "MethodNotFound", "no such method: " + method);
-  if (!params.is_object() || !params.contains("name") || !params["name"].is_string())
-    co_return bad_request("InvalidParams", "tools/call needs params.name");
-  ToolInput input;
-  const Json args = params.value("arguments", Json::object());
-  if (!args.is_object()) co_return bad_request("InvalidParams", "params.arguments must be an object");
-  for (const auto& [k, v] : args.items()) {
-    if (!v.is_string()) co_return bad_request("InvalidParams", "tool arguments must be strings");
-    input[k] = v.get<std::string>();
-  }
-  CO_TRY(Json result, co_await call(c, params["name"].get<std::string>(), std::move(input)));
+  CO_TRY(Json result, co_await call(c, std::move(r.tool), std::move(r.arguments)));
   Json content = Json::array({{{"type", "text"}, {"text", result.dump()}}});
-  co_return Json{{"jsonrpc", "2.0"}, {"id", id}, {"result", {{"content", content}, {"isError", false}}}};
+  co_return Json{{"jsonrpc", "2.0"}, {"id", r.id}, {"result", {{"content", content}, {"isError", false}}}};
 }
 
 Task<Result<Json>> ToolService::weather_tools(std::string token) {
@@ -64,9 +51,9 @@ Task<Result<Json>> ToolService::run_weather_tool(std::string token, std::string 
   CO_TRY(Caller c, co_await auth_.caller(std::move(token)));
   if (!gateway_.is_weather_tool(tool))
     co_return Error::make(ErrorKind::kNotFound, "UnknownTool", "no such weather tool: " + tool);
-  CO_TRY(std::string city, field(body, "city", 100));
+  CO_TRY(WeatherToolCall r, parse_weather_tool_call(body));
   ToolInput input;
-  input["city"] = city;
+  input["city"] = std::move(r.city);
   CO_TRY(Json result, co_await call(c, tool, std::move(input)));
   co_return Json{{"tool_name", tool}, {"subscription_tier", c.tier->name}, {"result", std::move(result)}};
 }

@@ -19,6 +19,10 @@ struct WeatherLedger {
   uint64_t rejected = 0;
 };
 
+// The rate of the platform's API key in a run, unless a scenario's capacity says otherwise: one
+// number for the in-process world, a run linked to `fakes serve`, and `fakes serve` itself.
+inline constexpr int kPlatformWeatherCallsPerMinute = 600;
+
 class FakeWeather final : public WeatherApi {
  public:
   // Faults are not the service's: harness/faults/faulty_weather.h puts them at the port.

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "fakes/weather/fake_weather.h"
 #include "harness/cli/cli.h"
 #include "harness/http/fakes_service.h"
 #include "harness/http/http_server.h"
@@ -49,8 +50,11 @@ int fakes_serve(int argc, char** argv) {
       "threads", "connection threads", cxxopts::value<int64_t>()->default_value("2"))(
       "services", "comma-separated services to serve", cxxopts::value<std::string>()->default_value("dynamodb,cognito,bedrock,weather"))(
       "seed", "seed of the model's token counts and ids", cxxopts::value<uint64_t>()->default_value("42"))(
-      "weather-api-key", "an OpenWeatherMap key the fake accepts, KEY or KEY:CALLS_PER_MINUTE (repeatable; default "
-      "tenantsim-weather-key:600)", cxxopts::value<std::vector<std::string>>())(
+      "weather-api-key",
+      fmt::format("an OpenWeatherMap key the fake accepts, KEY or KEY:CALLS_PER_MINUTE (repeatable; default "
+                  "tenantsim-weather-key:{})",
+                  kPlatformWeatherCallsPerMinute),
+      cxxopts::value<std::vector<std::string>>())(
       "state", "keep the fakes' state in this directory (write-ahead, survives a restart)", cxxopts::value<std::string>())(
       "keys", "JSON file of access keys: {\"AKID\": {\"secret\": \"...\", \"account\": \"123456789012\"}}",
       cxxopts::value<std::string>())(

@@ -8,6 +8,7 @@
 
 #include "core/api/router.h"
 #include "fakes/bedrock/converse_wire.h"
+#include "fakes/weather/fake_weather.h"
 #include "fakes/weather/owm_wire.h"
 #include "fakes/wire/event_stream.h"
 #include "fakes/wire/sigv4.h"
@@ -93,7 +94,7 @@ FakesService::FakesService(FakesServiceOptions options)
                    Rng(options_.seed).split("cognito-wire"), [this](bool on) { cognito_.set_follow_up(on); }),
       knowledge_api_(knowledge_, [this](Task<void> t) { run_on_cloud(std::move(t)); }, [this] { return now_ms(); }),
       agents_api_(agents_, [this](Task<void> t) { run_on_cloud(std::move(t)); }, [this] { return now_ms(); }) {
-  if (options_.weather_keys.empty()) options_.weather_keys["tenantsim-weather-key"] = 600;
+  if (options_.weather_keys.empty()) options_.weather_keys["tenantsim-weather-key"] = kPlatformWeatherCallsPerMinute;
   for (const auto& [key, per_minute] : options_.weather_keys) weather_.add_api_key(key, per_minute);
 }
 
