@@ -92,10 +92,18 @@ Task<void> Simulation::attack_agent_layers(Attack& a) {
   };
   // The runtime's inbound authorizer: no token, another app client's token, attributes naming
   // another tenant, a session id shorter than AgentCore's 33 characters.
-  co_await expect(a, "POST", kRuntimeInvocationsPath, "", invocation(session, v), 401);
-  co_await expect(a, "POST", kRuntimeInvocationsPath, wrong_audience, invocation(session, t.id), 401);
-  co_await expect(a, "POST", kRuntimeInvocationsPath, u.token, invocation(session, v), 403);
-  co_await expect(a, "POST", kRuntimeInvocationsPath, u.token, invocation("short-session-id", t.id), 400);
+  const std::string own_runtime = runtime_invocations_path(t.runtime);
+  co_await expect(a, "POST", own_runtime, "", invocation(session, v), 401);
+  co_await expect(a, "POST", own_runtime, wrong_audience, invocation(session, t.id), 401);
+  co_await expect(a, "POST", own_runtime, u.token, invocation(session, v), 403);
+  co_await expect(a, "POST", own_runtime, u.token, invocation("short-session-id", t.id), 400);
+  // Seed 004's pooled and siloed runtimes: the victim's runtime, when it is not the attacker's (a
+  // silo tenant's own, or the pooled one to a silo attacker), refuses the attacker's valid token;
+  // a runtime that does not exist is not found.
+  const auto victim = world_.system->tenants().find(v);
+  if (victim && victim->runtime_id != t.runtime)
+    co_await expect(a, "POST", runtime_invocations_path(victim->runtime_id), u.token, invocation(session, t.id), 401);
+  co_await expect(a, "POST", runtime_invocations_path("tenantsim-agent-retired"), u.token, invocation(session, t.id), 404);
   // One turn through the runtime as it should be used: judged as any chat is.
   std::string code;
   (void)co_await send_chat(t, u, session, "What do our documents say about roadmap?", true, &code, true);

@@ -49,6 +49,7 @@ Status Simulation::onboard(Duration pace) {
     if (!owner.ok()) return Error::make(ErrorKind::kUnavailable, "OnboardingFailed", t.id + ": " + owner.error().message);
     const auto record = world_.system->tenants().find(t.id);
     t.deployment = record && record->deployment == Deployment::kSilo ? "silo" : "pool";
+    t.runtime = record ? record->runtime_id : "";
     const Time now = world_.clock.now();
     auto signed_up = [&](SimUser& u, const World::Account& a) {
       u.password = a.password;
@@ -293,7 +294,7 @@ Task<int> Simulation::send_chat(SimTenant& t, SimUser& u, std::string session, s
   if (via_runtime) {  // the same turn through the agent runtime, as seed 002's frontend calls it
     body = {{"prompt", text}, {"runtimeSessionId", session}, {"enableTrace", true},
             {"sessionAttributes", {{"tenant_id", t.id}, {"user_id", u.sub}}}};
-    path = kRuntimeInvocationsPath;
+    path = runtime_invocations_path(t.runtime);
     label = "POST /runtimes/{runtime}/invocations";
   }
   const auto ticket = oracle_.begin_chat(t.id, u.sub, session, world_.clock.now());

@@ -21,8 +21,11 @@
 
 namespace tenantsim {
 
-// The path of the AgentCore runtime's InvokeAgentRuntime for the system's one agent.
-inline constexpr const char* kRuntimeInvocationsPath = "/runtimes/tenantsim-agent/invocations";
+// The path of the AgentCore runtime's InvokeAgentRuntime on one runtime (the pooled one, or a silo
+// tenant's own).
+inline std::string runtime_invocations_path(const std::string& runtime_id) {
+  return "/runtimes/" + runtime_id + "/invocations";
+}
 
 class Simulation {
  public:

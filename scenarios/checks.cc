@@ -85,6 +85,7 @@ const DefectProof& defect_proof(Defect defect) {
       {Defect::kGatewaySkipsAudience, "isolation.adversary_refused", "prompt-injection"},
       {Defect::kFallbackNotMetered, "metering.complete", "prompt-injection"},
       {Defect::kDstIgnored, "limits.no_refusal_under_limit", "daylight-saving"},
+      {Defect::kRuntimeSharedAcrossSilos, "isolation.adversary_refused", "ci-isolation"},
   };
   for (const auto& p : proofs)
     if (p.defect == defect) return p;

@@ -33,6 +33,7 @@ struct SimUser {
 
 struct SimTenant {
   std::string id, tier, deployment;
+  std::string runtime;    // the agent runtime that serves it (from onboarding)
   int offset = 0;         // its fixed UTC offset, when it has no named zone
   std::string time_zone;  // its IANA zone, or ""
   TimeZone zone;          // the calendar its days count in (either of the two)

@@ -62,19 +62,21 @@ def main():
         sid = session["session_id"]
         invoke = {"prompt": "What is the weather in Paris?", "enableTrace": True,
                   "sessionAttributes": {"tenant_id": "acme", "user_id": sub}}
-        status, answer = call(base, "POST", "/runtimes/agent/invocations", invoke, token, {SESSION_HEADER: sid})
+        status, answer = call(base, "POST", "/runtimes/tenantsim-agent/invocations", invoke, token, {SESSION_HEADER: sid})
         expect("runtime invocation", status, 200)
         expect("runtime session", answer.get("runtime_session_id"), sid)
         expect("tools used", answer["usage_metrics"]["tools_used"], ["get_current_weather"])
         if not any(step.get("type") == "tool_call" for step in answer.get("trace", [])):
             sys.exit(f"no tool call in the trace: {answer.get('trace')}")
-        status, _ = call(base, "POST", "/runtimes/agent/invocations", invoke, None, {SESSION_HEADER: sid})
+        status, _ = call(base, "POST", "/runtimes/tenantsim-agent/invocations", invoke, None, {SESSION_HEADER: sid})
         expect("runtime without a token", status, 401)
         foreign = dict(invoke, sessionAttributes={"tenant_id": "globex", "user_id": sub})
-        status, _ = call(base, "POST", "/runtimes/agent/invocations", foreign, token, {SESSION_HEADER: sid})
+        status, _ = call(base, "POST", "/runtimes/tenantsim-agent/invocations", foreign, token, {SESSION_HEADER: sid})
         expect("runtime with another tenant's attributes", status, 403)
-        status, _ = call(base, "POST", "/runtimes/agent/invocations", invoke, token, {SESSION_HEADER: "short-session-id"})
+        status, _ = call(base, "POST", "/runtimes/tenantsim-agent/invocations", invoke, token, {SESSION_HEADER: "short-session-id"})
         expect("runtime with a short session id", status, 400)
+        status, _ = call(base, "POST", "/runtimes/tenantsim-agent-globex/invocations", invoke, token, {SESSION_HEADER: sid})
+        expect("a runtime that does not exist", status, 404)
         status, listed = call(base, "POST", "/mcp", {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}, token)
         expect("tools/list", status, 200)
         expect("tools of the advanced tier", [t["name"] for t in listed["result"]["tools"]],

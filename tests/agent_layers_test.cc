@@ -294,8 +294,9 @@ struct DirectLayers : AgentWorld {
     auto s = w->call("POST", "/api/sessions", acme.token);
     session = s.body.value("session_id", "");
   }
-  ApiResponse invoke(const std::string& token, const std::string& sid, json body, bool header = true) {
-    ApiRequest req{"POST", "/runtimes/tenantsim-agent/invocations", token.empty() ? "" : "Bearer " + token,
+  ApiResponse invoke(const std::string& token, const std::string& sid, json body, bool header = true,
+                     const std::string& runtime = "tenantsim-agent") {
+    ApiRequest req{"POST", "/runtimes/" + runtime + "/invocations", token.empty() ? "" : "Bearer " + token,
                    body.dump(), {}, {}, {}};
     if (header) req.headers[kRuntimeSessionHeader] = sid;
     else req.body = (body.update({{"runtimeSessionId", sid}}), body.dump());
@@ -343,6 +344,34 @@ TEST(AgentRuntime, TheInboundAuthorizerTrustsTheTokenNotTheSessionAttributes) {
   EXPECT_EQ(short_id.status, 400);
   EXPECT_EQ(short_id.body["code"], "ValidationException");
   EXPECT_EQ(f.invoke(f.acme.token, std::string(257, 'a'), own).status, 400);
+}
+
+// Seed 004's pooled and siloed runtimes: a silo tenant has a runtime of its own whose authorizer
+// accepts only that tenant; the pooled runtime accepts only pooled tenants; an unknown one is 404.
+TEST(AgentRuntime, EachRuntimeServesOnlyTheTenantsItIsDeployedFor) {
+  for (const bool defect : {false, true}) {
+    DirectLayers f(defect ? with(Defect::kRuntimeSharedAcrossSilos) : DefectSet{});
+    auto initech = must(f.w->new_tenant("initech", "premium"));
+    const std::string own_runtime = f.w->system->tenants().find("initech")->runtime_id;
+    ASSERT_EQ(own_runtime, "tenantsim-agent-initech");
+    EXPECT_EQ(f.w->system->tenants().find("acme")->runtime_id, "tenantsim-agent");
+    const std::string initech_session = f.w->call("POST", "/api/sessions", initech.token).body.value("session_id", "");
+    const json ask = {{"prompt", "hello"}};
+    EXPECT_EQ(f.invoke(initech.token, initech_session, ask, true, own_runtime).status, 200);
+    // A pooled tenant at the silo's runtime, and the silo tenant at the pooled runtime: 401 unless
+    // the runtimes are shared (the defect), when each runs under the caller's own tenant.
+    auto intruder = f.invoke(f.acme.token, f.session, ask, true, own_runtime);
+    EXPECT_EQ(intruder.status, defect ? 200 : 401) << intruder.body.dump();
+    if (defect) {
+      EXPECT_EQ(intruder.body["tenant_id"], "acme");
+    } else {
+      EXPECT_EQ(intruder.body["code"], "RuntimeNotForTenant");
+    }
+    EXPECT_EQ(f.invoke(initech.token, initech_session, ask).status, defect ? 200 : 401);
+    auto unknown = f.invoke(f.acme.token, f.session, ask, true, "tenantsim-agent-nobody");
+    EXPECT_EQ(unknown.status, 404);
+    EXPECT_EQ(unknown.body["code"], "ResourceNotFoundException");
+  }
 }
 
 TEST(AgentRuntime, TrustsSessionAttributesDefectRunsForAnUnauthenticatedCaller) {

@@ -25,10 +25,13 @@ Task<Result<Json>> ChatService::chat(std::string token, Json body) {
   co_return co_await run_turn(std::move(c), std::move(r.message), r.session_id, false);
 }
 
-Task<Result<Json>> ChatService::invoke_runtime(std::string token, std::string runtime_session_id, Json body) {
+Task<Result<Json>> ChatService::invoke_runtime(std::string token, std::string runtime_id, std::string runtime_session_id,
+                                               Json body) {
   // AgentCore validates the request, the session id's length included, before its authorizer.
   CO_TRY(RuntimeInvocation r,
          parse_runtime_invocation(body, std::move(runtime_session_id), defects_.on(Defect::kRuntimeSessionIdShort)));
+  if (!tenants_.runtime_exists(runtime_id))
+    co_return Error::make(ErrorKind::kNotFound, "ResourceNotFoundException", "no agent runtime " + runtime_id);
   const std::string &attr_tenant = r.attribute_tenant, &attr_user = r.attribute_user;
 
   // The inbound authorizer: the token is verified (pool JWKS, app client, expiry) whatever the
@@ -37,6 +40,11 @@ Task<Result<Json>> ChatService::invoke_runtime(std::string token, std::string ru
   std::optional<Caller> caller;
   if (auth.ok()) {
     caller = std::move(auth).value();
+    // Each runtime's authorizer trusts the user pool of the tenants it is deployed for: a silo
+    // tenant's runtime its own pool, the pooled runtime the pooled one.
+    if (caller->tenant.runtime_id != runtime_id && !defects_.on(Defect::kRuntimeSharedAcrossSilos))
+      co_return Error::make(ErrorKind::kUnauthorized, "RuntimeNotForTenant",
+                            "the runtime's authorizer does not accept tokens of this tenant's user pool");
     if (!attr_tenant.empty() && attr_tenant != caller->tenant.id)
       co_return forbidden("TenantMismatch", "sessionAttributes name another tenant than the token");
     if (!attr_user.empty() && attr_user != caller->principal.sub)

@@ -35,10 +35,13 @@ class ChatService {
   // POST /api/chat: {"message", "tenant_context": {tenant_id, user_id, session_id}}; the context
   // must name the token's tenant and user (403 otherwise).
   Task<Result<nlohmann::json>> chat(std::string token, nlohmann::json body);
-  // InvokeAgentRuntime: {"prompt", "sessionAttributes"?, "enableTrace"?} in the runtime session
-  // `runtime_session_id` (33-256 characters). The inbound authorizer verifies the token;
-  // sessionAttributes naming another tenant or user are refused (403), never believed.
-  Task<Result<nlohmann::json>> invoke_runtime(std::string token, std::string runtime_session_id, nlohmann::json body);
+  // InvokeAgentRuntime on runtime `runtime_id`: {"prompt", "sessionAttributes"?, "enableTrace"?} in
+  // the runtime session `runtime_session_id` (33-256 characters). An unknown runtime is 404. The
+  // runtime's inbound authorizer verifies the token and accepts only the tenants the runtime is
+  // deployed for (a silo tenant's own runtime: that tenant; the pooled one: the pooled tenants), 401
+  // otherwise; sessionAttributes naming another tenant or user are refused (403), never believed.
+  Task<Result<nlohmann::json>> invoke_runtime(std::string token, std::string runtime_id, std::string runtime_session_id,
+                                              nlohmann::json body);
 
  private:
   Task<Result<nlohmann::json>> run_turn(Caller c, std::string message, std::string session_id, bool with_trace);

@@ -78,7 +78,8 @@ const std::vector<Route>& routes() {
       // layer under test, so the table's missing-token answer must not stand in for it.
       {"POST", "/runtimes/{runtime}/invocations", 200, Access::kPublic,
        [](System& s, Call c) -> Task<Result<Json>> {
-         co_return co_await s.invoke_runtime(std::move(c.token), std::move(c.runtime_session_id), std::move(c.body));
+         co_return co_await s.invoke_runtime(std::move(c.token), c.params[0], std::move(c.runtime_session_id),
+                                             std::move(c.body));
        }},
       {"POST", "/mcp", 200, Access::kToken,
        [](System& s, Call c) -> Task<Result<Json>> { co_return co_await s.gateway_mcp(std::move(c.token), std::move(c.body)); }},

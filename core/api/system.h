@@ -85,8 +85,8 @@ class System final {
     return sessions_->list(std::move(token), std::move(tenant_id));
   }
   Task<Result<Json>> chat(std::string token, Json body) { return chat_->chat(std::move(token), std::move(body)); }
-  Task<Result<Json>> invoke_runtime(std::string token, std::string runtime_session_id, Json body) {
-    return chat_->invoke_runtime(std::move(token), std::move(runtime_session_id), std::move(body));
+  Task<Result<Json>> invoke_runtime(std::string token, std::string runtime_id, std::string runtime_session_id, Json body) {
+    return chat_->invoke_runtime(std::move(token), std::move(runtime_id), std::move(runtime_session_id), std::move(body));
   }
   Task<Result<Json>> usage(std::string token, std::string tenant_id) {
     return costs_->usage(std::move(token), std::move(tenant_id));

@@ -39,6 +39,8 @@ const std::vector<DefectInfo>& defect_catalog() {
       {Defect::kGatewaySkipsAudience, "gateway-skips-audience", "tool gateway does not re-validate the token's audience"},
       {Defect::kFallbackNotMetered, "fallback-not-metered", "direct-model fallback meters no model usage"},
       {Defect::kDstIgnored, "dst-ignored", "quota windows ignore daylight saving"},
+      {Defect::kRuntimeSharedAcrossSilos, "runtime-shared-across-silos",
+       "an agent runtime serves any verified caller, not only the tenants it is deployed for"},
   };
   return catalog;
 }

@@ -57,6 +57,7 @@ enum class Defect {
   kGatewaySkipsAudience,      // the tool gateway re-validates the token but not its audience (app client)
   kFallbackNotMetered,        // the direct-model fallback (no Bedrock agent configured) meters no model usage
   kDstIgnored,                // quota windows in a named zone's January offset all year (daylight saving ignored)
+  kRuntimeSharedAcrossSilos,  // an agent runtime (a silo tenant's own, or the pooled one) serves any verified caller
   kCount
 };
 

@@ -29,6 +29,7 @@ Item tenant_item(const Tenant& t) {
   item["usage_table"] = t.usage_table;
   item["model_account"] = t.model_account;
   item["knowledge_base_id"] = t.knowledge_base_id;
+  item["runtime_id"] = t.runtime_id;
   if (t.zone.is_named()) item["time_zone"] = t.zone.name();
   else item["utc_offset_minutes"] = int64_t{t.zone.fixed_offset_minutes()};
   return item;
@@ -116,6 +117,7 @@ Task<Status> TenantDirectory::build(Tenant& t) {
     t.usage_table = config_.pooled_usage_table + "-" + t.id;
     t.model_account = "silo-" + t.id;
     t.knowledge_base_id = "kb-" + t.id;
+    t.runtime_id = config_.pooled_runtime + "-" + t.id;
     CO_CHECK(create_tables(db_, t.sessions_table, t.usage_table));
     CO_CHECK(unless(ServiceError::kConflict, co_await kb_.create_knowledge_base(t.knowledge_base_id)));
     verifier_.trust(TrustedPool{t.pool_id, t.issuer, {t.client_id}, t.id});
@@ -127,9 +129,18 @@ Task<Status> TenantDirectory::build(Tenant& t) {
     t.usage_table = config_.pooled_usage_table;
     t.model_account = config_.pooled_model_account;
     t.knowledge_base_id = config_.pooled_knowledge_base;
+    t.runtime_id = config_.pooled_runtime;
   }
   CO_CHECK(unless(ServiceError::kGroupExists, co_await idp_.create_group(t.pool_id, t.id + "-admins")));
   co_return Status{};
+}
+
+bool TenantDirectory::runtime_exists(const std::string& runtime_id) const {
+  if (runtime_id == config_.pooled_runtime) return true;
+  const std::string prefix = config_.pooled_runtime + "-";
+  if (!runtime_id.starts_with(prefix)) return false;
+  const auto t = find(runtime_id.substr(prefix.size()));
+  return t && t->active && t->runtime_id == runtime_id;
 }
 
 Task<Status> TenantDirectory::change_tier(std::string tenant_id, std::string tier) {

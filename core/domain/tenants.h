@@ -30,6 +30,9 @@ struct Tenant {
   std::string usage_table;
   std::string model_account;
   std::string knowledge_base_id;  // the pooled knowledge base (filtered by tenant_id) or its own
+  // The AgentCore runtime that serves its users (seed 004): the pooled one, or a silo tenant's own,
+  // whose inbound authorizer trusts only that tenant's user pool.
+  std::string runtime_id;
   // Its calendar: quota windows and cost views count its local days and months.
   TimeZone zone;
   bool active = true;
@@ -44,6 +47,8 @@ struct PlatformConfig {
   std::string memory_table = "agent-memory";
   // Bedrock knowledge base of the pooled tenants; each document carries tenant_id metadata.
   std::string pooled_knowledge_base = "kb-pooled";
+  // The agent runtime of the pooled tenants; a silo tenant's is "{pooled_runtime}-{tenant}".
+  std::string pooled_runtime = "tenantsim-agent";
   std::string weather_api_key = "tenantsim-weather-key";
   // What users may change about themselves in Cognito (the app client's write attributes). Never
   // the tenant claims: in a pooled user pool, a user who could rewrite custom:tenant_id would sign
@@ -90,6 +95,8 @@ class TenantDirectory {
  public:
 
   std::optional<Tenant> find(const std::string& tenant_id) const;
+  // Whether an agent runtime of this id exists: the pooled one, or an active silo tenant's.
+  bool runtime_exists(const std::string& runtime_id) const;
   std::vector<Tenant> all() const;
   const PlatformConfig& config() const { return config_; }
   const UserPool& pooled_pool() const { return pooled_pool_; }
