@@ -328,6 +328,17 @@ TEST(AgentRuntime, TheInboundAuthorizerTrustsTheTokenNotTheSessionAttributes) {
   EXPECT_EQ(r.body["trace"][0]["type"], "model_invocation");
   EXPECT_EQ(r.body["trace"][1]["tool"], "search_knowledge_base");
   EXPECT_EQ(r.body["trace"][1]["outcome"], "ok");
+  // Each step carries the fields of its kind, and only those (the typed trace as the runtime writes it).
+  auto keys = [](const json& step) {
+    std::vector<std::string> k;
+    for (const auto& [name, v] : step.items()) k.push_back(name);
+    return k;
+  };
+  EXPECT_EQ(keys(r.body["trace"][0]), (std::vector<std::string>{"agent", "input_tokens", "model_id", "output_tokens",
+                                                                 "round", "stop_reason", "type"}));
+  EXPECT_EQ(keys(r.body["trace"][1]), (std::vector<std::string>{"error", "outcome", "round", "tool", "type"}));
+  EXPECT_EQ(r.body["trace"][0]["stop_reason"], "tool_use");
+  EXPECT_GT(r.body["trace"][0]["input_tokens"].get<int64_t>(), 0);
   EXPECT_EQ(f.invoke(f.acme.token, f.session, own, false).status, 200) << "runtimeSessionId in the body works too";
 
   EXPECT_EQ(f.invoke("", f.session, own).status, 401);

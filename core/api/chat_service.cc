@@ -8,6 +8,36 @@
 
 namespace tenantsim {
 
+namespace {
+
+// The trace as the runtime answers it: per step only the fields its kind (and, for a model call,
+// its path: a Bedrock agent or the direct Converse loop) has.
+Json trace_json(const std::vector<TraceStep>& trace) {
+  Json out = Json::array();
+  for (const auto& s : trace) {
+    switch (s.kind) {
+      case TraceStep::Kind::kModelInvocation:
+        if (!s.agent_id.empty())
+          out.push_back({{"type", "model_invocation"}, {"round", s.round}, {"model_id", s.model_id},
+                         {"agent_id", s.agent_id}, {"input_tokens", s.input_tokens}, {"output_tokens", s.output_tokens}});
+        else
+          out.push_back({{"type", "model_invocation"}, {"agent", s.agent}, {"round", s.round}, {"model_id", s.model_id},
+                         {"stop_reason", s.stop_reason}, {"input_tokens", s.input_tokens},
+                         {"output_tokens", s.output_tokens}});
+        break;
+      case TraceStep::Kind::kToolCall:
+        out.push_back({{"type", "tool_call"}, {"round", s.round}, {"tool", s.tool}, {"outcome", s.outcome}, {"error", s.error}});
+        break;
+      case TraceStep::Kind::kDelegation:
+        out.push_back({{"type", "delegation"}, {"agent", s.agent}, {"outcome", s.outcome}});
+        break;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 Task<Result<Json>> ChatService::chat(std::string token, Json body) {
   CO_TRY(Caller c, co_await auth_.caller(std::move(token)));
   CO_TRY(ChatRequest r, parse_chat_request(body));
@@ -178,7 +208,7 @@ Task<Result<Json>> ChatService::run_turn(Caller c, std::string message, std::str
                               {"model_id", c.tier->model_id},
                               {"tools_used", turn.tools_used},
                               {"tools_refused", turn.tools_refused}}}};
-  if (with_trace) out["trace"] = std::move(turn.trace);
+  if (with_trace) out["trace"] = trace_json(turn.trace);
   co_return out;
 }
 

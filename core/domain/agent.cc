@@ -18,8 +18,13 @@ Task<Result<nlohmann::json>> Agent::call_tool(const TurnContext& ctx, ToolUse us
   if (call.refused) turn->tools_refused.push_back(use.name);
   else turn->tools_used.push_back(use.name);
   const char* outcome = call.result.ok() ? "ok" : call.refused ? "refused" : "failed";
-  turn->trace.push_back({{"type", "tool_call"}, {"round", round}, {"tool", use.name}, {"outcome", outcome},
-                         {"error", call.result.ok() ? std::string() : call.result.error().name}});
+  TraceStep step;
+  step.kind = TraceStep::Kind::kToolCall;
+  step.round = round;
+  step.tool = use.name;
+  step.outcome = outcome;
+  if (!call.result.ok()) step.error = call.result.error().name;
+  turn->trace.push_back(std::move(step));
   co_return std::move(call.result);
 }
 
@@ -81,9 +86,13 @@ Task<AgentTurn> Agent::run_on_agent(TurnContext ctx, std::vector<ChatMessage> hi
     meter.add(metric::kOutputTokens, u.output_tokens, ctx.tier->model_id, seq);
     turn.input_tokens += u.input_tokens;
     turn.output_tokens += u.output_tokens;
-    turn.trace.push_back({{"type", "model_invocation"}, {"round", i}, {"model_id", ctx.tier->model_id},
-                          {"agent_id", ctx.tier->bedrock_agent_id}, {"input_tokens", u.input_tokens},
-                          {"output_tokens", u.output_tokens}});
+    TraceStep step;
+    step.round = static_cast<int>(i);
+    step.model_id = ctx.tier->model_id;
+    step.agent_id = ctx.tier->bedrock_agent_id;
+    step.input_tokens = u.input_tokens;
+    step.output_tokens = u.output_tokens;
+    turn.trace.push_back(std::move(step));
   }
   turn.text = std::move(resp.completion);
   turn.error = std::move(resp.error);
@@ -158,9 +167,14 @@ Task<std::string> Agent::converse_loop(const TurnContext& ctx, ConverseRequest r
     }
     turn->input_tokens += resp->usage.input_tokens;
     turn->output_tokens += resp->usage.output_tokens;
-    turn->trace.push_back({{"type", "model_invocation"}, {"agent", agent}, {"round", round}, {"model_id", req.model_id},
-                           {"stop_reason", resp->stop_reason}, {"input_tokens", resp->usage.input_tokens},
-                           {"output_tokens", resp->usage.output_tokens}});
+    TraceStep step;
+    step.agent = agent;
+    step.round = round;
+    step.model_id = req.model_id;
+    step.stop_reason = resp->stop_reason;
+    step.input_tokens = resp->usage.input_tokens;
+    step.output_tokens = resp->usage.output_tokens;
+    turn->trace.push_back(std::move(step));
 
     if (resp->stop_reason != "tool_use" || !resp->output.tool_use || round == kMaxToolRounds) co_return resp->output.text;
     const ToolUse use = *resp->output.tool_use;
@@ -185,7 +199,11 @@ Task<Result<nlohmann::json>> Agent::delegate(const TurnContext& ctx, const SubAg
   // The same gate as a tool: a sub-agent the tier has no tool for is refused, whoever asked.
   const std::vector<ToolSpec> tools = covered(gateway_, gateway_.offered(*ctx.tier), sub);
   const bool offered = ctx.tier->orchestrator && !tools.empty();
-  turn->trace.push_back({{"type", "delegation"}, {"agent", sub.role}, {"outcome", offered ? "ok" : "refused"}});
+  TraceStep step;
+  step.kind = TraceStep::Kind::kDelegation;
+  step.agent = sub.role;
+  step.outcome = offered ? "ok" : "refused";
+  turn->trace.push_back(std::move(step));
   if (!offered) {
     turn->tools_refused.push_back(use.name);
     co_return Error::make(ErrorKind::kForbidden, "AgentNotInTier", std::string(sub.name) + " is not available on this tier");

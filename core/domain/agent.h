@@ -27,13 +27,30 @@ namespace tenantsim {
 
 struct SubAgent;  // an orchestrator's delegate (agent.cc)
 
+// One step of a turn, as Bedrock's enableTrace reports it (in small): a model call, a tool request
+// with its outcome, or an orchestrator's delegation to a sub-agent. The API layer writes it as JSON.
+struct TraceStep {
+  enum class Kind { kModelInvocation, kToolCall, kDelegation };
+  Kind kind = Kind::kModelInvocation;
+  std::string agent;     // the (sub-)agent's role on the direct path
+  std::string agent_id;  // the Bedrock agent, on the agent path ("" on the direct path)
+  int round = 0;
+  std::string model_id;
+  std::string stop_reason;  // direct path
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+  std::string tool;     // kToolCall
+  std::string outcome;  // kToolCall and kDelegation: "ok", "refused" or "failed"
+  std::string error;    // kToolCall: the error's name when it did not run well
+};
+
 struct AgentTurn {
   std::string text;
   std::vector<UsageRecord> usage;
   std::vector<std::string> tools_used;     // tools that ran (and were billed)
   std::vector<std::string> tools_refused;  // tools the model asked for that the gateway refused
   // Bedrock's enableTrace, in small: each model call and each tool request with its outcome.
-  nlohmann::json trace = nlohmann::json::array();
+  std::vector<TraceStep> trace;
   int64_t delegations = 0;  // sub-agent runs of an orchestrator turn
   int64_t input_tokens = 0;
   int64_t output_tokens = 0;
