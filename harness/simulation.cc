@@ -48,7 +48,7 @@ Status Simulation::onboard(Duration pace) {
     auto owner = world_.new_tenant(t.id, t.tier, true, t.offset, owner_plan.username, t.time_zone);
     if (!owner.ok()) return Error::make(ErrorKind::kUnavailable, "OnboardingFailed", t.id + ": " + owner.error().message);
     const auto record = world_.system->tenants().find(t.id);
-    t.deployment = record && record->deployment == Deployment::kSilo ? "silo" : "pool";
+    t.deployment = deployment_name(record ? record->deployment : Deployment::kPool);
     t.runtime = record ? record->runtime_id : "";
     const Time now = world_.clock.now();
     auto signed_up = [&](SimUser& u, const World::Account& a) {

@@ -10,7 +10,6 @@
 
 #include "core/base/money.h"
 #include "core/base/result.h"
-#include "core/domain/tenants.h"
 
 namespace tenantsim {
 
@@ -45,7 +44,5 @@ Result<std::array<std::string, N>> fields(const Json& body, const FieldSpec (&sp
 
 // An exact amount: {"usd": "0.0123", "pico_usd": 12300000000}.
 inline Json money_json(Money m) { return Json{{"usd", m.to_usd_string()}, {"pico_usd", m.pico}}; }
-
-inline const char* deployment_name(Deployment d) { return d == Deployment::kSilo ? "silo" : "pool"; }
 
 }  // namespace tenantsim

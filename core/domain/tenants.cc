@@ -22,7 +22,7 @@ Item tenant_item(const Tenant& t) {
   item["tenant_id"] = t.id;
   item["status"] = std::string("active");
   item["subscription_tier"] = t.tier;
-  item["deployment"] = std::string(t.deployment == Deployment::kSilo ? "silo" : "pool");
+  item["deployment"] = std::string(deployment_name(t.deployment));
   item["user_pool_id"] = t.pool_id;
   item["client_id"] = t.client_id;
   item["sessions_table"] = t.sessions_table;

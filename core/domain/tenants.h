@@ -19,6 +19,9 @@
 
 namespace tenantsim {
 
+// "silo" or "pool": the deployment's name in the tenant record and the API's answers.
+inline const char* deployment_name(Deployment d) { return d == Deployment::kSilo ? "silo" : "pool"; }
+
 struct Tenant {
   std::string id;
   std::string tier;
