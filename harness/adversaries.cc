@@ -117,14 +117,14 @@ Task<void> Simulation::attack_agent_layers(Attack& a) {
     const Json call_tool = {{"jsonrpc", "2.0"}, {"id", 2}, {"method", "tools/call"},
                             {"params", {{"name", tool}, {"arguments", {{"city", "London"}}}}}};
     auto r = co_await call(t, "POST", "/mcp", "attack " + kind, u.token, call_tool);
-    oracle_.tool_called(t.id, tool, r.status);
+    oracle_.tool_called(t.id, tool, r.status, true);
     break;
   }
   if (tier.tools.count("search_knowledge_base")) {  // another tenant named in the arguments
     const Json search = {{"jsonrpc", "2.0"}, {"id", 3}, {"method", "tools/call"},
                          {"params", {{"name", "search_knowledge_base"}, {"arguments", {{"query", "budget"}, {"tenant_id", v}}}}}};
     auto r = co_await call(t, "POST", "/mcp", "attack " + kind, u.token, search);
-    oracle_.tool_called(t.id, "search_knowledge_base", r.status);
+    oracle_.tool_called(t.id, "search_knowledge_base", r.status, true);
     oracle_.knowledge_quoted(t.id, "gateway search naming tenant " + v, r.body.dump());
   }
   co_await close_session(t, u, session);

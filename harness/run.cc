@@ -137,6 +137,7 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   wo.tiers_doc = loaded.tiers_doc;
   wo.prices_doc = loaded.prices_doc;
   wo.ports = options.ports;
+  wo.runtime_size = RuntimeSize{s.agent_runtime.vcpus, s.agent_runtime.memory_mb};
   aws::FakesLink* const link = options.fakes_link;
   if (link) wo.on_clock = [link](const Clock& clock) { link->follow(&clock); };
   // The link must not outlive the clock it follows.
@@ -150,6 +151,7 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
     w.clock.perturb(Rng(s.seed).split("schedule"), std::chrono::microseconds(s.simulation.max_extra_delay_us));
   auto oracle = Oracle::from_docs(loaded.tiers_doc, loaded.prices_doc);
   if (!oracle.ok()) return oracle.take_error();
+  oracle->set_runtime_size(s.agent_runtime.vcpus, s.agent_runtime.memory_mb);
 
   InProcessDriver driver(*w.system);
   Simulation sim(w, s, *oracle, driver, options.requests);

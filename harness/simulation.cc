@@ -79,7 +79,7 @@ Status Simulation::onboard(Duration pace) {
     oracle_.tools_listed(t.id, names);
     for (const char* tool : kTools) {
       auto r = world_.call("POST", std::string("/api/mcp/weather/") + tool, token, {{"city", "London"}});
-      oracle_.tool_called(t.id, tool, r.status);
+      oracle_.tool_called(t.id, tool, r.status, false);
     }
     // The admin's cost reports: served exactly when the tier includes them.
     for (const char* report : {"overall-cost", "per-user-cost", "service-wise-cost", "comprehensive-report"}) {
@@ -195,6 +195,7 @@ Task<void> Simulation::tier_change_actor(size_t ti, std::string to, Time at) {
 
 Task<ApiResponse> Simulation::call(SimTenant& t, std::string method, std::string path, std::string label,
                                    std::string token, Json body) {
+  const bool path_is_runtime = path.rfind("/runtimes/", 0) == 0;
   ApiRequest req{std::move(method), std::move(path), token.empty() ? "" : "Bearer " + token,
                  body.is_null() ? "" : body.dump(), {}, {}, {}};
   const Time sent = world_.clock.now();
@@ -204,6 +205,7 @@ Task<ApiResponse> Simulation::call(SimTenant& t, std::string method, std::string
   ++by_status_[r.status];
   const int64_t latency = (world_.clock.now() - sent).count();
   latency_[{label, t.tier}].record(latency);
+  if (path_is_runtime) oracle_.runtime_answered(t.id, r.status, r.body.value("code", ""), Duration{latency});
   if (sent >= scenario_.start) {
     const auto hour = static_cast<size_t>(std::chrono::floor<std::chrono::hours>(sent - scenario_.start).count());
     if (timeline_.size() <= hour) {
@@ -284,7 +286,10 @@ std::string Simulation::message_text(SimTenant& t, const SimUser& u, Ask ask, Rn
 Task<int> Simulation::chat(SimTenant& t, SimUser& u, std::string session, Ask ask, std::string* code) {
   (void)co_await fresh_token(t, u);  // a long session outlives a token: sign in again when it is due
   std::string text = message_text(t, u, ask, u.rng);
-  co_return co_await send_chat(t, u, std::move(session), std::move(text), ask != Ask::kPlain, code);
+  // Drawn only when asked for, so scenarios without runtime traffic keep their streams.
+  const double runtime_share = scenario_.behaviour.at(t.tier).runtime_share;
+  const bool via_runtime = runtime_share > 0 && u.rng.chance(runtime_share);
+  co_return co_await send_chat(t, u, std::move(session), std::move(text), ask != Ask::kPlain, code, via_runtime);
 }
 
 Task<int> Simulation::send_chat(SimTenant& t, SimUser& u, std::string session, std::string text, bool tool_question,
@@ -300,11 +305,14 @@ Task<int> Simulation::send_chat(SimTenant& t, SimUser& u, std::string session, s
   const auto ticket = oracle_.begin_chat(t.id, u.sub, session, world_.clock.now());
   auto r = co_await call(t, "POST", path, label, u.token, std::move(body));
   *code = r.body.value("code", "");
-  std::vector<std::string> tools;
-  if (r.status == 200)
+  std::vector<std::string> tools, refused;
+  if (r.status == 200) {
     for (const auto& tool : r.body["usage_metrics"].value("tools_used", Json::array())) tools.push_back(tool.get<std::string>());
+    for (const auto& tool : r.body["usage_metrics"].value("tools_refused", Json::array()))
+      refused.push_back(tool.get<std::string>());
+  }
   oracle_.end_chat(ticket, world_.clock.now(), r.status, *code, r.body.value("request_id", "-"),
-                   r.body.value("response", ""), tools, tool_question);
+                   r.body.value("response", ""), tools, refused, tool_question);
   if (r.status == 429 && is_message_limit_code(*code)) {
     std::optional<int64_t> retry_after;
     if (auto h = r.headers.find("Retry-After"); h != r.headers.end()) {

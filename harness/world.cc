@@ -74,7 +74,9 @@ Result<std::unique_ptr<World>> World::create(WorldOptions options) {
   if (!tiers.ok()) return tiers.take_error();
   auto prices = PriceCatalog::from_json(*prices_doc);
   if (!prices.ok()) return prices.take_error();
-  SystemConfig config{std::move(tiers).value(), std::move(prices).value(), PlatformConfig{}, options.verifier,
+  PlatformConfig platform;
+  platform.runtime_size = options.runtime_size;
+  SystemConfig config{std::move(tiers).value(), std::move(prices).value(), std::move(platform), options.verifier,
                       options.defects, options.seed};
   const bool wall = options.wall_clock != nullptr;
   std::unique_ptr<World> w(new World(std::move(options), std::move(config)));

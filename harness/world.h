@@ -39,6 +39,7 @@ struct WorldOptions {
   // world's virtual one, and create() does not start the system: the caller runs start() on the
   // clock's loop. The clock must outlive the world.
   Clock* wall_clock = nullptr;
+  RuntimeSize runtime_size;  // of the agent runtimes (core/domain/tenants.h)
   // Ports that are not the fakes here (real endpoints, `fakes serve`).
   PortOverrides ports;
   // When set, called with the world's clock before the system makes its first call (a link to a

@@ -171,13 +171,15 @@ constexpr const char* kOtherColour = "#999999";
 constexpr const char* kMarkColour = "#222222";
 constexpr std::array<const char*, 7> kTierPalette = {"#56b4e9", "#009e73", "#cc79a7", "#e69f00",
                                                      "#0072b2", "#d55e00", "#7f7f7f"};
-// The services costs are billed under: the system's metering (model, weather, tools), the platform's
+// The services costs are billed under: the system's metering (model, weather, tools, knowledge
+// base, the AgentCore runtime and gateway), the platform's
 // tables and sign-ins (priced from the fakes' ledgers), the silo tenants' fixed monthly resources,
 // and anything else.
-constexpr std::array<const char*, 8> kServices = {"bedrock_agent", "weather_api", "mcp_runtime", "knowledge_base",
-                                                  "dynamodb",      "cognito",     "silo_fixed",  "others"};
-constexpr std::array<const char*, 8> kServiceColours = {"#0072b2", "#e69f00", "#009e73", "#f0e442",
-                                                        "#56b4e9", "#cc79a7", "#000000", "#999999"};
+constexpr std::array<const char*, 10> kServices = {
+    "bedrock_agent", "weather_api", "mcp_runtime", "knowledge_base", "agentcore_runtime", "agentcore_gateway",
+    "dynamodb",      "cognito",     "silo_fixed",  "others"};
+constexpr std::array<const char*, 10> kServiceColours = {"#0072b2", "#e69f00", "#009e73", "#f0e442", "#882255",
+                                                         "#44aa99", "#56b4e9", "#cc79a7", "#000000", "#999999"};
 constexpr size_t kOtherService = kServices.size() - 1;
 
 constexpr double kSvgW = 900;     // every chart is this wide

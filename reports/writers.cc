@@ -300,10 +300,11 @@ std::string render_tiers_csv(const RunResult& r) {
   std::string out =
       "tier,tenants,users,messages,revenue_usd,cost_usd,margin_usd,margin_percent,losing_tenants,cost_per_message_usd,"
       "tenant_cost_p50_usd,tenant_cost_p90_usd,tenant_cost_p99_usd,tenant_cost_max_usd,break_even_messages_per_tenant,"
-      "bedrock_agent_usd,weather_api_usd,mcp_runtime_usd,knowledge_base_usd,dynamodb_usd,cognito_usd,silo_fixed_usd,other_usd\n";
+      "bedrock_agent_usd,weather_api_usd,mcp_runtime_usd,knowledge_base_usd,agentcore_runtime_usd,agentcore_gateway_usd,"
+      "dynamodb_usd,cognito_usd,silo_fixed_usd,other_usd\n";
   for (const auto& e : tier_economics(r)) {
     auto svc = [&](const char* s) { return value_or(e.cost_by_service, s, Money{}).to_usd_string(); };
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(e.tier), e.tenants, e.users,
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(e.tier), e.tenants, e.users,
                        e.messages, e.revenue.to_usd_string(), e.cost.to_usd_string(), e.margin.to_usd_string(),
                        e.margin_bp ? bp_percent(*e.margin_bp) : "", e.losing_tenants,
                        e.cost_per_message ? e.cost_per_message->to_usd_string() : "", e.tenant_cost_p50.to_usd_string(),
@@ -311,7 +312,8 @@ std::string render_tiers_csv(const RunResult& r) {
                        e.tenant_cost_max.to_usd_string(),
                        e.break_even_messages_per_tenant ? std::to_string(*e.break_even_messages_per_tenant) : "",
                        svc("bedrock_agent"), svc("weather_api"), svc("mcp_runtime"), svc("knowledge_base"),
-                       svc("dynamodb"), svc("cognito"), svc("silo_fixed"), svc("other"));
+                       svc("agentcore_runtime"), svc("agentcore_gateway"), svc("dynamodb"), svc("cognito"),
+                       svc("silo_fixed"), svc("other"));
   }
   return out;
 }
@@ -340,12 +342,14 @@ std::string render_monthly_csv(const RunResult& r) {
 
 std::string render_users_csv(const RunResult& r) {
   std::string out =
-      "tenant,tier,user,cost_usd,bedrock_agent_usd,weather_api_usd,mcp_runtime_usd,knowledge_base_usd,revenue_usd\n";
+      "tenant,tier,user,cost_usd,bedrock_agent_usd,weather_api_usd,mcp_runtime_usd,knowledge_base_usd,"
+      "agentcore_runtime_usd,agentcore_gateway_usd,revenue_usd\n";
   for (const auto& u : r.users) {
     auto svc = [&](const char* s) { return value_or(u.cost_by_service, s, Money{}).to_usd_string(); };
-    out += fmt::format("{},{},{},{},{},{},{},{},{}\n", csv_field(u.tenant), csv_field(u.tier), csv_field(u.user),
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(u.tenant), csv_field(u.tier), csv_field(u.user),
                        u.cost.to_usd_string(), svc("bedrock_agent"), svc("weather_api"), svc("mcp_runtime"),
-                       svc("knowledge_base"), u.revenue.to_usd_string());
+                       svc("knowledge_base"), svc("agentcore_runtime"), svc("agentcore_gateway"),
+                       u.revenue.to_usd_string());
   }
   return out;
 }

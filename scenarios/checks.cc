@@ -21,7 +21,7 @@ const std::vector<CheckInfo>& check_catalog() {
       {"limits.session_duration", "a session accepts messages for exactly its tier's duration from its opening: none after, none refused as expired before"},
       {"tiers.tool_gating", "each tier is offered and may run exactly its tier's tools"},
       {"tiers.feature_gating", "admin cost reports are served to the admins of exactly the tiers that include them"},
-      {"metering.complete", "metered quantities per tenant equal what the fakes' ledgers served"},
+      {"metering.complete", "metered quantities per tenant equal what the fakes' ledgers served and the driver saw called (tools, gateway calls); the agent runtime's seconds lie within what its invocations lasted"},
       {"cost.attribution", "cost per tenant and service equals the ledger-derived cost; the sum over tenants equals the total; each silo tenant's model calls ran on its own account and the pooled account served only pooled tenants"},
       {"thresholds.p99_latency", "chat p99 (virtual time) per tier at most the scenario's threshold"},
   };
@@ -86,6 +86,8 @@ const DefectProof& defect_proof(Defect defect) {
       {Defect::kFallbackNotMetered, "metering.complete", "prompt-injection"},
       {Defect::kDstIgnored, "limits.no_refusal_under_limit", "daylight-saving"},
       {Defect::kRuntimeSharedAcrossSilos, "isolation.adversary_refused", "ci-isolation"},
+      {Defect::kRuntimeBilledAtMinimum, "metering.complete", "ci-isolation"},
+      {Defect::kGatewayRefusalsNotMetered, "metering.complete", "prompt-injection"},
   };
   for (const auto& p : proofs)
     if (p.defect == defect) return p;

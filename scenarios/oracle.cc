@@ -152,7 +152,7 @@ int64_t Oracle::remaining(const std::string& tenant, const std::string& user, Ti
 
 void Oracle::end_chat(const ChatTicket& t, Time answered, int status, const std::string& code,
                       const std::string& request_id, const std::string& text, const std::vector<std::string>& tools_used,
-                      bool weather_question) {
+                      const std::vector<std::string>& tools_refused, bool weather_question) {
   auto& ts = tenants_.at(t.tenant);
   const auto& tier = tiers_.at(ts.tier);
   // Sent before a tier change and answered after it: either tier's rules may have applied.
@@ -164,6 +164,11 @@ void Oracle::end_chat(const ChatTicket& t, Time answered, int status, const std:
   const std::string who = fmt::format("tenant {} user {} request {}", t.tenant, t.user, request_id);
 
   if (status == 200) ++ts.chats_by_user[t.user];
+  // Every tool the agent asked for passed the gateway, used or refused; a turn that failed after
+  // the agent began (a fault, a throttled model) may have made calls that no answer lists. A
+  // refusal for a tier limit comes before the agent.
+  if (status == 200) ts.gateway_calls += static_cast<int64_t>(tools_used.size() + tools_refused.size());
+  else if (status >= 500 || (status == 429 && !is_message_limit_code(code))) ts.gateway_uncertain = true;
 
   // Limits.
   if (status == 200) {
@@ -467,8 +472,11 @@ void Oracle::knowledge_quoted(const std::string& tenant, const std::string& who,
   check("isolation.knowledge_base").pass();
 }
 
-void Oracle::tool_called(const std::string& tenant, const std::string& tool, int status) {
+void Oracle::tool_called(const std::string& tenant, const std::string& tool, int status, bool through_gateway) {
   auto& ts = tenants_.at(tenant);
+  // The gateway bills every call past its token check, whatever its interceptor or the tool said.
+  if (through_gateway && status >= 500) ts.gateway_uncertain = true;
+  else if (through_gateway && status != 401) ts.gateway_calls += 1;
   const bool allowed = tiers_.at(ts.tier).tools.count(tool) > 0;
   auto& c = check("tiers.tool_gating");
   if (allowed ? status != 403 : status == 403) c.pass();
@@ -479,6 +487,30 @@ void Oracle::tool_called(const std::string& tenant, const std::string& tool, int
   } else if (status != 403 && status != 400) {
     ts.weather_uncertain = true;
   }
+}
+
+void Oracle::set_runtime_size(int64_t vcpus, int64_t memory_mb) {
+  runtime_vcpus_ = vcpus;
+  runtime_memory_mb_ = memory_mb;
+}
+
+void Oracle::runtime_answered(const std::string& tenant, int status, const std::string& code, Duration latency) {
+  auto& ts = tenants_.at(tenant);
+  // Refused in front of the microVM (request validation, the inbound authorizer, the attribute
+  // checks, no such runtime): not billed. A 5xx may have come from either side.
+  if (status == 400 || status == 401 || status == 403 || (status == 404 && code == "ResourceNotFoundException")) return;
+  // AgentCore bills by the second, 1 at least. The runtime ran for less than the driver waited,
+  // but for more than the driver waited less a second (what the system does around the turn,
+  // its own metering write among it, takes well under a second).
+  const int64_t us = latency.count();
+  const int64_t ceil_s = std::max<int64_t>(1, (us + 999'999) / 1'000'000), floor_s = std::max<int64_t>(1, us / 1'000'000);
+  ts.runtime_seconds_ceil += ceil_s;
+  if (status >= 500) {
+    ++ts.runtime_maybe;
+    return;
+  }
+  ++ts.runtime_sure;
+  ts.runtime_seconds_floor += floor_s;
 }
 
 Money Oracle::price(const std::string& metric, const std::string& model, int64_t quantity) const {
@@ -498,7 +530,9 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
       {"bedrock_output_tokens", "bedrock_agent"}, {"bedrock_agent_invocation", "bedrock_agent"},
       {"weather_api_call", "weather_api"},
       {"mcp_tool_execution", "mcp_runtime"}, {"knowledge_base_retrieval", "knowledge_base"},
-      {"knowledge_base_query_tokens", "knowledge_base"}};
+      {"knowledge_base_query_tokens", "knowledge_base"},
+      {"agentcore_runtime_vcpu_seconds", "agentcore_runtime"}, {"agentcore_runtime_memory_mb_seconds", "agentcore_runtime"},
+      {"agentcore_gateway_invocation", "agentcore_gateway"}};
   auto& complete = check("metering.complete");
   auto& cost = check("cost.attribution");
   Money metered_total, expected_total;
@@ -517,6 +551,20 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
       expected_qty[{"weather_api_call", ""}] = ts.weather_calls;
       expected_qty[{"mcp_tool_execution", ""}] = ts.tool_executions;
     }
+    if (!ts.gateway_uncertain) expected_qty[{"agentcore_gateway_invocation", ""}] = ts.gateway_calls;
+    // The runtime's bill lies between what surely ran and what may have: the metered figure is
+    // expected when it does, else the bound it crossed.
+    std::map<std::string, std::pair<int64_t, int64_t>> bounds;
+    const auto bounded = [&](const char* metric, int64_t lo, int64_t hi) {
+      const std::pair<std::string, std::string> k{metric, ""};
+      const int64_t got = m.quantity.count(k) ? m.quantity.at(k) : 0;
+      if (lo > 0 || got > 0) expected_qty[k] = std::clamp(got, lo, hi);
+      bounds[metric] = {lo, hi};
+    };
+    bounded("agentcore_runtime_vcpu_seconds", runtime_vcpus_ * ts.runtime_sure,
+            runtime_vcpus_ * (ts.runtime_sure + ts.runtime_maybe));
+    bounded("agentcore_runtime_memory_mb_seconds", runtime_memory_mb_ * ts.runtime_seconds_floor,
+            runtime_memory_mb_ * ts.runtime_seconds_ceil);
     if (auto a = ledgers.agent_invocations.find(tenant); a != ledgers.agent_invocations.end())
       for (const auto& [agent, n] : a->second) expected_qty[{"bedrock_agent_invocation", agent}] = n;
     // Retrievals are exact whatever became of the chat: the provider's ledger against the meter.
@@ -527,19 +575,30 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
     // Quantities: every (metric, model) either side must agree.
     std::set<std::pair<std::string, std::string>> keys;
     for (const auto& [k, q] : expected_qty) keys.insert(k);
-    const auto exact = [](const std::string& metric) {
-      return metric.rfind("bedrock_", 0) == 0 || metric.rfind("knowledge_base_", 0) == 0;
+    // What is judged whatever happened: the model's and the knowledge base's usage (exact from their
+    // ledgers) and the runtime's (bounded above). The gateway's and the tools' only when no call
+    // failed midway.
+    const auto judged = [&](const std::string& metric) {
+      if (metric.rfind("bedrock_", 0) == 0 || metric.rfind("knowledge_base_", 0) == 0 ||
+          metric.rfind("agentcore_runtime_", 0) == 0)
+        return true;
+      if (metric == "agentcore_gateway_invocation") return !ts.gateway_uncertain;
+      return !ts.weather_uncertain;
     };
     for (const auto& [k, q] : m.quantity)
-      if (exact(k.first) || !ts.weather_uncertain) keys.insert(k);
+      if (judged(k.first)) keys.insert(k);
     bool all_equal = true;
     for (const auto& k : keys) {
       const int64_t want = expected_qty.count(k) ? expected_qty[k] : 0;
       const int64_t got = m.quantity.count(k) ? m.quantity.at(k) : 0;
       if (want != got) {
         all_equal = false;
-        complete.fail(fmt::format("tenant {}: metered {} {}{} but the ledgers say {}", tenant, got, k.first,
-                                  k.second.empty() ? "" : " of " + k.second, want));
+        if (const auto bound = bounds.find(k.first); bound != bounds.end())
+          complete.fail(fmt::format("tenant {}: metered {} {} but its runtime invocations bill {} to {}", tenant, got,
+                                    k.first, bound->second.first, bound->second.second));
+        else
+          complete.fail(fmt::format("tenant {}: metered {} {}{} but the ledgers say {}", tenant, got, k.first,
+                                    k.second.empty() ? "" : " of " + k.second, want));
       }
       expected_cost[kService.count(k.first) ? kService.at(k.first) : k.first] += price(k.first, k.second, want);
     }
@@ -552,7 +611,10 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
     for (const auto& [s, v] : m.cost_by_service) services.insert(s);
     bool cost_ok = true;
     for (const auto& s : services) {
-      if (ts.weather_uncertain && s != "bedrock_agent" && s != "knowledge_base") continue;
+      if (s == "agentcore_gateway" ? ts.gateway_uncertain
+                                   : ts.weather_uncertain && s != "bedrock_agent" && s != "knowledge_base" &&
+                                         s != "agentcore_runtime")
+        continue;
       const Money want = expected_cost.count(s) ? expected_cost[s] : Money{};
       const Money got = m.cost_by_service.count(s) ? m.cost_by_service.at(s) : Money{};
       if (want != got) {

@@ -71,8 +71,10 @@ class Oracle {
     std::vector<std::pair<std::string, int64_t>> windows;  // counters (key, limit) at send time
   };
   ChatTicket begin_chat(const std::string& tenant, const std::string& user, const std::string& session, Time sent);
+  // `tools_used` and `tools_refused` are the answer's: each was one call through the tool gateway.
   void end_chat(const ChatTicket& t, Time answered, int status, const std::string& code, const std::string& request_id,
-                const std::string& response_text, const std::vector<std::string>& tools_used, bool weather_question);
+                const std::string& response_text, const std::vector<std::string>& tools_used,
+                const std::vector<std::string>& tools_refused, bool weather_question);
   // A chat refused for a limit (429 DailyLimitExceeded/MonthlyLimitExceeded) carried this
   // Retry-After (seconds; nullopt when absent). Call right after end_chat for the same ticket.
   void limit_retry_after(const ChatTicket& t, Time answered, std::optional<int64_t> retry_after_seconds);
@@ -104,7 +106,14 @@ class Oracle {
   void sessions_listed(const std::string& tenant, const std::string& user, const std::vector<std::string>& owners);
   // An admin of `tenant` asked for an admin cost report and got `status`.
   void cost_report_requested(const std::string& tenant, const std::string& report, int status);
-  void tool_called(const std::string& tenant, const std::string& tool, int status);
+  // A tool called directly, through the tool gateway's MCP endpoint or seed 000's MCP server.
+  void tool_called(const std::string& tenant, const std::string& tool, int status, bool through_gateway);
+  // --- the agent runtime's bill ------------------------------------------------------------
+  // The size every runtime invocation is billed for (the scenario's agent_runtime).
+  void set_runtime_size(int64_t vcpus, int64_t memory_mb);
+  // The tenant's own token invoked an agent runtime and got `status` (`code`) after `latency`
+  // (the driver's, from send to answer: at least what the runtime ran for).
+  void runtime_answered(const std::string& tenant, int status, const std::string& code, Duration latency);
   // A text the tenant received (an answer, a tool result): it may quote only its own documents.
   void knowledge_quoted(const std::string& tenant, const std::string& who, const std::string& text);
   // Documents were ingested and some tier may retrieve them: knowledge-base isolation is judged.
@@ -177,6 +186,12 @@ class Oracle {
     int offset = 0;
     std::string zone;  // IANA name, or "" for the fixed offset
     int64_t weather_calls = 0, tool_executions = 0;
+    int64_t gateway_calls = 0;
+    bool gateway_uncertain = false;  // a chat or gateway call failed midway: calls may have been billed
+    // What the runtime must have billed: invocations surely run, and those that may have been
+    // (failed with 5xx), with their memory-seconds from the driver's latencies.
+    int64_t runtime_sure = 0, runtime_maybe = 0;
+    int64_t runtime_seconds_floor = 0, runtime_seconds_ceil = 0;  // over the sure ones; ceil also over the maybe
     std::map<std::string, int64_t> chats_by_user;  // known users (sub) -> chats answered 200
     bool weather_uncertain = false;  // a weather-related request failed midway
   };
@@ -193,6 +208,7 @@ class Oracle {
   std::map<std::string, std::map<std::string, OpenSession>> sessions_;  // "tenant/user" -> session -> state
   std::map<std::string, Check> checks_;
   bool knowledge_base_in_use_ = false;
+  int64_t runtime_vcpus_ = 1, runtime_memory_mb_ = 1024;
 };
 
 }  // namespace tenantsim

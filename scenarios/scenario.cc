@@ -129,6 +129,7 @@ TierBehaviour read_behaviour(const Json& j, const std::string& path, std::vector
   r.range("think_time_seconds", b.think_time_seconds, 0, 3600);
   r.number("weather_share", b.weather_share, 0, 1);
   r.number("knowledge_share", b.knowledge_share, 0, 1);
+  r.number("runtime_share", b.runtime_share, 0, 1);
   r.range("prompt_words", b.prompt_words, 1, 2000);
   r.boolean("diurnal", b.diurnal);
   r.number("heavy_user_share", b.heavy_user_share, 0, 1);
@@ -244,6 +245,12 @@ ScenarioParse parse_scenario(const Json& doc, const std::vector<std::string>& kn
     if (const Json* m = r.get("model")) {
       Reader mr(*m, "model", problems);
       mr.boolean("follows_injections", s.model.follows_injections);
+    }
+
+    if (const Json* m = r.get("agent_runtime")) {
+      Reader ar(*m, "agent_runtime", problems);
+      ar.integer("vcpus", s.agent_runtime.vcpus, 1, 64);
+      ar.integer("memory_mb", s.agent_runtime.memory_mb, 128, 65536);
     }
 
     if (const Json* m = r.get("simulation")) {

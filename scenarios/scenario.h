@@ -28,6 +28,7 @@ struct TierBehaviour {
   IntRange think_time_seconds{5, 90};
   double weather_share = 0.2;      // share of messages that ask about the weather
   double knowledge_share = 0;      // share of the others that ask about the tenant's documents
+  double runtime_share = 0;        // share of chats sent to the AgentCore runtime rather than /api/chat
   IntRange prompt_words{4, 40};    // prompt length (the model fake counts ~4 characters a token)
   bool diurnal = true;             // sessions follow a day curve in the tenant's local time
   double heavy_user_share = 0.1;   // users who send until the daily limit refuses them
@@ -69,6 +70,12 @@ struct ModelBehaviour {
   bool follows_injections = false;
 };
 
+// The microVM size of the agent runtimes: what AgentCore bills each invocation for, per second.
+struct AgentRuntime {
+  int64_t vcpus = 1;
+  int64_t memory_mb = 1024;
+};
+
 // How the simulator itself runs the scenario.
 struct SimulationOptions {
   // Timers due at the same virtual instant resume in a seeded order rather than the order they
@@ -100,6 +107,7 @@ struct Scenario {
   Adversaries adversaries;
   ModelBehaviour model;
   SimulationOptions simulation;
+  AgentRuntime agent_runtime;
   Capacity capacity;
   Thresholds thresholds;
   std::vector<TierChange> tier_changes;

@@ -47,7 +47,7 @@ struct Layers {
   Result<json> invoke(const TierPolicy& tier, const std::string& tool, ToolInput input) { return call(tier, tool, std::move(input)).result; }
   ToolCall call(const TierPolicy& tier, const std::string& tool, ToolInput input) {
     TurnContext ctx{&acme, &tier, "user-1", "s-1", "req-1", ""};
-    return run_to_completion(clock, gateway.invoke(ctx, tool, std::move(input), clock, &usage));
+    return run_to_completion(clock, gateway.invoke(ctx, tool, std::move(input), clock, &usage, route));
   }
   int64_t metered(const char* metric) const {
     int64_t n = 0;
@@ -62,6 +62,7 @@ struct Layers {
   ToolGateway gateway;
   Tenant acme;
   std::vector<UsageRecord> usage;
+  ToolRoute route = ToolRoute::kAgentCoreGateway;
 };
 
 TEST(ToolGateway, RefusesAToolOutsideTheTierWhateverTheModelAsks) {
@@ -71,10 +72,35 @@ TEST(ToolGateway, RefusesAToolOutsideTheTierWhateverTheModelAsks) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, ErrorKind::kForbidden);
   EXPECT_EQ(r.error().name, "ToolNotInTier");
-  EXPECT_TRUE(l.usage.empty()) << "a refused tool is neither run nor billed";
+  ASSERT_EQ(l.usage.size(), 1u) << "a refused tool is neither run nor billed: only the gateway's call is";
+  EXPECT_EQ(l.usage[0].metric_type, metric::kGatewayInvocation);
   EXPECT_TRUE(l.weather.ledger().calls.empty());
   EXPECT_EQ(l.invoke(basic, "rm_rf", {}).error().name, "UnknownTool");
+  EXPECT_EQ(l.metered(metric::kGatewayInvocation), 2);
   EXPECT_TRUE(l.gateway.offered(basic).empty());
+}
+
+// AgentCore Gateway bills every call that reaches it; seed 000's MCP server bills none.
+TEST(ToolGateway, BillsEveryGatewayCallAndNoMcpServerCall) {
+  const TierPolicy t = tier_with({"get_current_weather"});
+  Layers l;
+  ASSERT_TRUE(l.invoke(t, "get_current_weather", {{"city", "Paris"}}).ok());
+  EXPECT_FALSE(l.invoke(t, "get_weather_alerts", {{"city", "Paris"}}).ok());
+  EXPECT_FALSE(l.invoke(t, "get_current_weather", {}).ok());
+  EXPECT_EQ(l.metered(metric::kGatewayInvocation), 3);
+  EXPECT_EQ(l.metered(metric::kToolExecution), 1);
+
+  Layers server;
+  server.route = ToolRoute::kMcpServer;
+  ASSERT_TRUE(server.invoke(t, "get_current_weather", {{"city", "Paris"}}).ok());
+  EXPECT_FALSE(server.invoke(t, "get_weather_alerts", {{"city", "Paris"}}).ok());
+  EXPECT_EQ(server.metered(metric::kGatewayInvocation), 0);
+  EXPECT_EQ(server.metered(metric::kToolExecution), 1);
+
+  Layers defect(with(Defect::kGatewayRefusalsNotMetered));
+  ASSERT_TRUE(defect.invoke(t, "get_current_weather", {{"city", "Paris"}}).ok());
+  EXPECT_FALSE(defect.invoke(t, "get_weather_alerts", {{"city", "Paris"}}).ok());
+  EXPECT_EQ(defect.metered(metric::kGatewayInvocation), 1) << "the defect bills only the calls it let through";
 }
 
 TEST(ToolGateway, GatewayTrustsModelDefectRunsTheToolAnyway) {
@@ -105,9 +131,9 @@ TEST(ToolGateway, OffersTheTierToolsInOrderAndMetersEachExecution) {
   EXPECT_EQ(l.invoke(t, "search_knowledge_base", {}).error().name, "InvalidToolInput");
 }
 
-// "Refused" is what ran nothing and billed nothing, whichever layer said no; a tool that ran and
-// failed is not refused.
-TEST(ToolGateway, ARefusalIsACallThatBilledNothing) {
+// "Refused" is what ran no tool and billed nothing beyond the gateway's own call, whichever layer
+// said no; a tool that ran and failed is not refused.
+TEST(ToolGateway, ARefusalIsACallThatRanNoTool) {
   Layers l;
   const TierPolicy t = tier_with({"get_current_weather"});
   EXPECT_TRUE(l.call(t, "get_weather_alerts", {{"city", "Paris"}}).refused) << "not in the tier";
@@ -357,6 +383,26 @@ TEST(AgentRuntime, TheInboundAuthorizerTrustsTheTokenNotTheSessionAttributes) {
   EXPECT_EQ(f.invoke(f.acme.token, std::string(257, 'a'), own).status, 400);
 }
 
+// AgentCore bills the microVM of each invocation it ran, by the second with a 1-second minimum, and
+// nothing for a request its validation or authorizer turned away; the REST chat bills no runtime.
+TEST(AgentRuntime, BillsEachInvocationItRanAndNothingItRefused) {
+  DirectLayers f;
+  const json own = {{"prompt", "What do our documents say about budget?"}};
+  ASSERT_EQ(f.invoke(f.acme.token, f.session, own).status, 200);
+  EXPECT_EQ(f.invoke(f.wrong_audience(f.acme), f.session, own).status, 401);
+  EXPECT_EQ(f.invoke(f.acme.token, "short-session-id", own).status, 400);
+  EXPECT_EQ(f.invoke(f.acme.token, f.session, own, true, "tenantsim-agent-gone").status, 404);
+  EXPECT_EQ(f.invoke(f.acme.token, "no-such-session-but-long-enough-to-be-valid-0001", own).status, 404)
+      << "SessionNotFound: the runtime ran and answered";
+  const json chat = {{"message", "hello"},
+                     {"tenant_context", {{"tenant_id", "acme"}, {"user_id", f.acme.sub}, {"session_id", f.session}}}};
+  ASSERT_EQ(f.w->call("POST", "/api/chat", f.acme.token, chat).status, 200);
+  auto usage = f.w->call("GET", "/api/tenants/acme/usage", f.acme.token);
+  EXPECT_EQ(usage.body["metrics"]["agentcore_runtime_vcpu_seconds"], 2) << usage.body.dump();
+  EXPECT_EQ(usage.body["metrics"]["agentcore_runtime_memory_mb_seconds"], 2 * 1024);
+  EXPECT_EQ(usage.body["metrics"]["agentcore_gateway_invocation"], 1) << "the one knowledge-base search";
+}
+
 // Seed 004's pooled and siloed runtimes: a silo tenant has a runtime of its own whose authorizer
 // accepts only that tenant; the pooled runtime accepts only pooled tenants; an unknown one is 404.
 TEST(AgentRuntime, EachRuntimeServesOnlyTheTenantsItIsDeployedFor) {
@@ -441,6 +487,7 @@ TEST(ToolGatewayMcp, ToolsOutsideTheTierAreRefusedAndTheTenantIsTheTokens) {
   auto usage = f.w->call("GET", "/api/tenants/acme/usage", f.acme.token);
   EXPECT_EQ(usage.body["metrics"]["mcp_tool_execution"], 2);
   EXPECT_EQ(usage.body["metrics"]["knowledge_base_retrieval"], 1);
+  EXPECT_EQ(usage.body["metrics"]["agentcore_gateway_invocation"], 3) << "the refused call is billed too";
 }
 
 }  // namespace

@@ -137,7 +137,7 @@ if report["costs"]["revenue"]["pico_usd"] != total:
     sys.exit(f"costs.revenue {report['costs']['revenue']['pico_usd']} is not the tenants' sum {total}")
 # The days add up to the run: revenue exactly (differences of cumulative revenue), and the metered
 # cost per day to the tenants' metered services; the users' costs to their tenant's.
-metered = ("bedrock_agent", "weather_api", "mcp_runtime", "knowledge_base")
+metered = ("bedrock_agent", "weather_api", "mcp_runtime", "knowledge_base", "agentcore_runtime", "agentcore_gateway")
 if sum(d["revenue"]["pico_usd"] for d in report["daily"]) != total:
     sys.exit(f"daily revenue sums to {sum(d['revenue']['pico_usd'] for d in report['daily'])}, the run's is {total}")
 if sum(d["fixed_cost"]["pico_usd"] for d in report["daily"]) != fixed_total:

@@ -2,6 +2,8 @@
 // so a check that could never fail (or always fails) shows up here and not in a scenario run.
 #include <gtest/gtest.h>
 
+#include <utility>
+
 #include "scenarios/oracle.h"
 #include "tests/test_time.h"
 
@@ -34,7 +36,7 @@ class OracleTest : public ::testing::Test {
   void chat(const char* t, int status, const std::string& code = "", const std::string& text = "ok",
             const std::string& tenant = "acme", const std::string& session = "s1") {
     auto ticket = oracle->begin_chat(tenant, "u1", session, at(t));
-    oracle->end_chat(ticket, at(t), status, code, "req-1", text, {}, false);
+    oracle->end_chat(ticket, at(t), status, code, "req-1", text, {}, {}, false);
   }
   CheckResult result(const std::string& name, const Oracle::Metered& metered = {}, const Oracle::Ledgers& ledgers = {}) {
     std::map<std::string, Oracle::Metered> m;
@@ -68,7 +70,7 @@ TEST_F(OracleTest, RefusingUnderTheLimitFailsUnlessOthersWereInFlight) {
   auto in_flight = oracle->begin_chat("acme", "u1", "s1", at("2024-01-31T10:01:00Z"));
   chat("2024-01-31T10:01:00Z", 429, "DailyLimitExceeded");  // the other one may have taken the last slot
   EXPECT_EQ(result("limits.no_refusal_under_limit").failed, 0);
-  oracle->end_chat(in_flight, at("2024-01-31T10:01:01Z"), 503, "Unavailable", "req-2", "", {}, false);
+  oracle->end_chat(in_flight, at("2024-01-31T10:01:01Z"), 503, "Unavailable", "req-2", "", {}, {}, false);
   chat("2024-01-31T10:02:00Z", 429, "DailyLimitExceeded");  // the 503 may have counted too
   EXPECT_EQ(result("limits.no_refusal_under_limit").failed, 0);
   chat("2024-02-01T00:00:10Z", 429, "DailyLimitExceeded");  // a new day and a new month: room again
@@ -89,7 +91,7 @@ TEST_F(OracleTest, RetryAfterIsTheResetOfTheLastFullWindowInTheTenantsZone) {
   const auto refused = [&](const char* t, const char* code, std::optional<int64_t> retry_after,
                            const std::string& tenant = "acme") {
     auto ticket = oracle->begin_chat(tenant, "u1", "s1", at(t));
-    oracle->end_chat(ticket, at(t), 429, code, "req-9", "", {}, false);
+    oracle->end_chat(ticket, at(t), 429, code, "req-9", "", {}, {}, false);
     oracle->limit_retry_after(ticket, at(t), retry_after);
   };
   // basic: 2 a day, 3 a month. Daily full on Jan 14 at 10:00 UTC (offset 0): 14 h to midnight.
@@ -185,7 +187,7 @@ TEST_F(OracleTest, AChatAcrossTheWindowEdgeIsNotJudged) {
   chat("2024-01-31T10:00:00Z", 200);
   chat("2024-01-31T10:01:00Z", 200);
   auto t = oracle->begin_chat("acme", "u1", "s1", at("2024-01-31T23:59:59Z"));
-  oracle->end_chat(t, at("2024-02-01T00:00:01Z"), 200, "", "req-3", "ok", {}, false);
+  oracle->end_chat(t, at("2024-02-01T00:00:01Z"), 200, "", "req-3", "ok", {}, {}, false);
   EXPECT_EQ(result("limits.within_limits").failed, 0);
 }
 
@@ -235,12 +237,12 @@ TEST_F(OracleTest, MessagesAfterTheSessionDurationFail) {
 // A downgrade mid-day: the new tier's daily limit applies to the day's messages so far.
 TEST_F(OracleTest, AfterADowngradeTheNewTiersLimitsApply) {
   auto ticket = oracle->begin_chat("globex", "u1", "s1", at("2024-01-31T09:00:00Z"));
-  oracle->end_chat(ticket, at("2024-01-31T09:00:00Z"), 200, "", "r1", "ok", {}, false);
+  oracle->end_chat(ticket, at("2024-01-31T09:00:00Z"), 200, "", "r1", "ok", {}, {}, false);
   ticket = oracle->begin_chat("globex", "u1", "s1", at("2024-01-31T09:01:00Z"));
-  oracle->end_chat(ticket, at("2024-01-31T09:01:00Z"), 200, "", "r2", "ok", {}, false);
+  oracle->end_chat(ticket, at("2024-01-31T09:01:00Z"), 200, "", "r2", "ok", {}, {}, false);
   oracle->tier_changed("globex", "basic", at("2024-01-31T10:00:00Z"));  // basic: 2 a day, already used
   ticket = oracle->begin_chat("globex", "u1", "s1", at("2024-01-31T10:05:00Z"));
-  oracle->end_chat(ticket, at("2024-01-31T10:05:00Z"), 200, "", "r3", "ok", {}, false);
+  oracle->end_chat(ticket, at("2024-01-31T10:05:00Z"), 200, "", "r3", "ok", {}, {}, false);
   EXPECT_EQ(result("limits.within_limits").failed, 1) << "a third message on the basic tier's day";
   // Tools and features: the new tier's.
   oracle->tools_listed("globex", {"get_current_weather"});
@@ -252,7 +254,7 @@ TEST_F(OracleTest, AfterADowngradeTheNewTiersLimitsApply) {
 TEST_F(OracleTest, ARequestInFlightAcrossATierChangeIsNotJudged) {
   auto ticket = oracle->begin_chat("acme", "u1", "s1", at("2024-01-31T09:00:00Z"));
   oracle->tier_changed("acme", "premium", at("2024-01-31T09:00:01Z"));
-  oracle->end_chat(ticket, at("2024-01-31T09:00:02Z"), 429, "DailyLimitExceeded", "r1", "", {}, false);
+  oracle->end_chat(ticket, at("2024-01-31T09:00:02Z"), 429, "DailyLimitExceeded", "r1", "", {}, {}, false);
   EXPECT_EQ(result("limits.no_refusal_under_limit").checked, 0);
 }
 
@@ -269,10 +271,10 @@ TEST_F(OracleTest, SessionsOpenedBeforeAChangeKeepTheirDurationAndMayOutnumberTh
   EXPECT_EQ(result("limits.concurrent_sessions").failed, 1);
   // s1 keeps its premium hour: a message at 10:45 is owed, at 11:01 it is a leak.
   auto ok = oracle->begin_chat("globex", "u1", "s1", at("2024-01-31T10:45:00Z"));
-  oracle->end_chat(ok, at("2024-01-31T10:45:00Z"), 200, "", "r1", "ok", {}, false);
+  oracle->end_chat(ok, at("2024-01-31T10:45:00Z"), 200, "", "r1", "ok", {}, {}, false);
   EXPECT_EQ(result("limits.session_duration").failed, 0);
   auto late = oracle->begin_chat("globex", "u1", "s1", at("2024-01-31T11:01:00Z"));
-  oracle->end_chat(late, at("2024-01-31T11:01:00Z"), 200, "", "r2", "ok", {}, false);
+  oracle->end_chat(late, at("2024-01-31T11:01:00Z"), 200, "", "r2", "ok", {}, {}, false);
   EXPECT_EQ(result("limits.session_duration").failed, 1);
 }
 
@@ -285,11 +287,11 @@ TEST_F(OracleTest, AttacksMustGetTheExpectedStatus) {
 
 TEST_F(OracleTest, ToolsOutsideTheTierFail) {
   oracle->tools_listed("acme", {});
-  oracle->tool_called("acme", "get_current_weather", 403);
-  oracle->tool_called("globex", "get_current_weather", 200);
+  oracle->tool_called("acme", "get_current_weather", 403, false);
+  oracle->tool_called("globex", "get_current_weather", 200, false);
   EXPECT_EQ(result("tiers.tool_gating").failed, 0);
   oracle->tools_listed("acme", {"get_current_weather"});
-  oracle->tool_called("acme", "get_weather_alerts", 200);
+  oracle->tool_called("acme", "get_weather_alerts", 200, false);
   EXPECT_EQ(result("tiers.tool_gating").failed, 2);
 }
 
@@ -311,6 +313,65 @@ TEST_F(OracleTest, MeteringAndCostMustEqualTheLedgers) {
   missing.cost_by_service["bedrock_agent"] = Money{1000 * 250'000};
   EXPECT_GT(result("metering.complete", missing, ledgers).failed, 0);
   EXPECT_GT(result("cost.attribution", missing, ledgers).failed, 0);
+}
+
+// The runtime's bill is bounded by the invocations the driver saw: at least what the answered ones
+// lasted (the driver's wait less a second), at most what every one that may have run lasted.
+TEST_F(OracleTest, RuntimeSecondsMustLieWithinWhatTheInvocationsLasted) {
+  oracle->set_runtime_size(2, 1000);
+  oracle->runtime_answered("acme", 200, "", std::chrono::milliseconds(3'400));   // 3 to 4 seconds
+  oracle->runtime_answered("acme", 429, "DailyLimitExceeded", std::chrono::milliseconds(20));  // 1 (the minimum)
+  oracle->runtime_answered("acme", 503, "Unavailable", std::chrono::milliseconds(2'500));      // 0 to 3
+  oracle->runtime_answered("acme", 401, "Unauthorized", std::chrono::milliseconds(5'000));     // refused in front
+  oracle->runtime_answered("acme", 404, "ResourceNotFoundException", std::chrono::milliseconds(5'000));
+  const auto metered = [](int64_t vcpu_seconds, int64_t mb_seconds) {
+    Oracle::Metered m;
+    m.quantity[{"bedrock_invocation", "m"}] = 0;  // keeps acme in the metered map
+    m.quantity[{"agentcore_runtime_vcpu_seconds", ""}] = vcpu_seconds;
+    m.quantity[{"agentcore_runtime_memory_mb_seconds", ""}] = mb_seconds;
+    return m;
+  };
+  int64_t failed_before = 0;  // a check's failures add up over finish() calls: count the new ones
+  const auto new_failures = [&](int64_t vcpu_seconds, int64_t mb_seconds) {
+    const int64_t failed = result("metering.complete", metered(vcpu_seconds, mb_seconds)).failed;
+    return failed - std::exchange(failed_before, failed);
+  };
+  EXPECT_EQ(new_failures(4, 4'000), 0) << "the least it may be";
+  EXPECT_EQ(new_failures(6, 8'000), 0) << "the most it may be";
+  EXPECT_EQ(new_failures(2, 4'000), 1) << "an answered invocation's vCPUs missing";
+  EXPECT_EQ(new_failures(4, 2'000), 1) << "billed at the 1-second minimum";
+  EXPECT_EQ(new_failures(4, 9'000), 1) << "more than anything ran";
+  EXPECT_EQ(new_failures(8, 4'000), 1) << "a refused invocation billed";
+}
+
+// Every call that reaches the gateway is billed: the agent's (used or refused) and the gateway's
+// MCP endpoint's past its token check; seed 000's MCP server's are not.
+TEST_F(OracleTest, GatewayCallsMustBeEveryCallThatReachedIt) {
+  auto ticket = oracle->begin_chat("globex", "u1", "s1", at("2024-01-31T10:00:00Z"));
+  oracle->end_chat(ticket, at("2024-01-31T10:00:01Z"), 200, "", "r1", "ok", {"get_current_weather"},
+                   {"get_weather_alerts"}, true);
+  oracle->tool_called("globex", "get_weather_alerts", 403, true);
+  oracle->tool_called("globex", "get_current_weather", 401, true);
+  oracle->tool_called("globex", "get_current_weather", 200, false);
+  std::map<std::string, Oracle::Metered> m;
+  Oracle::Ledgers ledgers;
+  ledgers.weather_calls = 2;
+  int64_t failed_before = 0;  // a check's failures add up over finish() calls: count the new ones
+  const auto judged = [&](int64_t calls) {
+    m["globex"].quantity[{"agentcore_gateway_invocation", ""}] = calls;
+    m["globex"].quantity[{"mcp_tool_execution", ""}] = 2;
+    m["globex"].quantity[{"weather_api_call", ""}] = 2;
+    for (const auto& c : oracle->finish(m, ledgers, {}, std::nullopt))
+      if (c.name == "metering.complete") return c.failed - std::exchange(failed_before, c.failed);
+    return int64_t{-1};
+  };
+  EXPECT_EQ(judged(3), 0);
+  EXPECT_GT(judged(2), 0) << "the refused call went unbilled";
+  EXPECT_GT(judged(4), 0);
+  // A chat that failed midway may have called the gateway: its count is no longer judged.
+  auto failed = oracle->begin_chat("globex", "u1", "s1", at("2024-01-31T10:01:00Z"));
+  oracle->end_chat(failed, at("2024-01-31T10:01:05Z"), 503, "Unavailable", "r2", "", {}, {}, true);
+  EXPECT_EQ(judged(5), 0);
 }
 
 TEST_F(OracleTest, UsageWithoutAKnownTenantFails) {

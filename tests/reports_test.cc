@@ -99,8 +99,9 @@ TEST(Reports, ReportJsonRoundTripsThroughTheParser) {
   EXPECT_EQ(back->users.at(0).cost_by_service.at("bedrock_agent").pico, 7);
   EXPECT_EQ(back->users.at(0).revenue.pico, 12);
   EXPECT_EQ(render_users_csv(*back),
-            "tenant,tier,user,cost_usd,bedrock_agent_usd,weather_api_usd,mcp_runtime_usd,knowledge_base_usd,revenue_usd\n"
-            "acme,basic,sub-1,0.000000000007,0.000000000007,0.00,0.00,0.00,0.000000000012\n");
+            "tenant,tier,user,cost_usd,bedrock_agent_usd,weather_api_usd,mcp_runtime_usd,knowledge_base_usd,"
+            "agentcore_runtime_usd,agentcore_gateway_usd,revenue_usd\n"
+            "acme,basic,sub-1,0.000000000007,0.000000000007,0.00,0.00,0.00,0.00,0.00,0.000000000012\n");
   EXPECT_EQ(back->tenants.at(0).revenue_lines.seats.pico, 2);
   EXPECT_EQ(back->tenants.at(0).messages_by_month.at({"2024-04", "basic"}), 9);
   EXPECT_EQ(render_daily_csv(*back),

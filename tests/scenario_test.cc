@@ -106,6 +106,27 @@ TEST(Scenario, CapacityIsOptionalAndChecked) {
   EXPECT_TRUE(mentions(p, "capacity.gpu_hours: unknown field"));
 }
 
+TEST(Scenario, AgentRuntimeSizeDefaultsAndIsChecked) {
+  json doc = minimal();
+  auto plain = parse_scenario(doc, kTiers);
+  ASSERT_TRUE(plain.scenario);
+  EXPECT_EQ(plain.scenario->agent_runtime.vcpus, 1);
+  EXPECT_EQ(plain.scenario->agent_runtime.memory_mb, 1024);
+  doc["agent_runtime"] = {{"vcpus", 2}, {"memory_mb", 2048}};
+  doc["behaviour"] = {{"basic", {{"runtime_share", 0.5}}}};
+  auto sized = parse_scenario(doc, kTiers);
+  ASSERT_TRUE(sized.scenario);
+  EXPECT_EQ(sized.scenario->agent_runtime.memory_mb, 2048);
+  EXPECT_EQ(sized.scenario->behaviour.at("basic").runtime_share, 0.5);
+  doc["agent_runtime"] = {{"vcpus", 0}, {"memory_mb", 64}, {"gpus", 1}};
+  doc["behaviour"] = {{"basic", {{"runtime_share", 1.5}}}};
+  const auto p = problems_of(doc);
+  EXPECT_TRUE(mentions(p, "agent_runtime.vcpus: must be between 1 and 64"));
+  EXPECT_TRUE(mentions(p, "agent_runtime.memory_mb: must be between 128 and 65536"));
+  EXPECT_TRUE(mentions(p, "agent_runtime.gpus: unknown field"));
+  EXPECT_TRUE(mentions(p, "behaviour.basic.runtime_share"));
+}
+
 TEST(Scenario, UtcOffsetsAreBounded) {
   json doc = minimal();
   doc["population"]["utc_offsets_minutes"] = {0, 900};

@@ -85,9 +85,28 @@ Task<Result<Json>> ChatService::invoke_runtime(std::string token, std::string ru
   } else {
     co_return auth.take_error();
   }
+  // From here the invocation runs in the runtime's microVM, which is billed whatever the answer.
+  const Time started = clock_.now();
+  const Caller billed = *caller;
   auto out = co_await run_turn(std::move(*caller), std::move(r.prompt), r.runtime_session_id, r.trace);
+  co_await meter_runtime(billed, r.runtime_session_id, started);
   if (out.ok()) (*out)["runtime_session_id"] = r.runtime_session_id;
   co_return out;
+}
+
+Task<void> ChatService::meter_runtime(const Caller& c, const std::string& runtime_session_id, Time started) {
+  // AgentCore bills by the second with a 1-second minimum: memory for the whole invocation, CPU
+  // only while it computes. The simulated agent's own work takes no virtual time (its model and
+  // tool calls are I/O wait, which is not billed as CPU), so CPU is the minimum.
+  const int64_t micros = (clock_.now() - started).count();
+  int64_t seconds = std::max<int64_t>(1, (micros + 999'999) / 1'000'000);
+  if (defects_.on(Defect::kRuntimeBilledAtMinimum)) seconds = 1;
+  TurnContext ctx{&c.tenant, c.tier, c.principal.sub, runtime_session_id, ids_.id("rt"), ""};
+  std::vector<UsageRecord> usage;
+  UsageMeter meter(ctx, clock_, &usage);
+  meter.add(metric::kRuntimeVcpuSeconds, settings_.runtime_size.vcpus, "", 0);
+  meter.add(metric::kRuntimeMemoryMbSeconds, settings_.runtime_size.memory_mb * seconds, "", 0);
+  co_await metering_.record(std::move(usage));
 }
 
 Task<Result<Json>> ChatService::run_turn(Caller c, std::string message, std::string session_id, bool with_trace) {

@@ -22,6 +22,7 @@ namespace tenantsim {
 struct ChatSettings {
   std::string memory_table;  // the platform's long-term memory store
   size_t memory_turns = 10;  // conversation turns sent back to the model
+  RuntimeSize runtime_size;  // what an agent-runtime invocation is billed for, per second
 };
 
 class ChatService {
@@ -45,6 +46,8 @@ class ChatService {
 
  private:
   Task<Result<nlohmann::json>> run_turn(Caller c, std::string message, std::string session_id, bool with_trace);
+  // Bills the runtime's microVM for an invocation that ran from `started` until now.
+  Task<void> meter_runtime(const Caller& c, const std::string& runtime_session_id, Time started);
 
   Clock& clock_;
   Authorizer& auth_;

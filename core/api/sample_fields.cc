@@ -32,6 +32,13 @@ Money find_or_zero(const std::map<std::string, Money>& m, const std::string& k) 
   return it == m.end() ? Money{} : it->second;
 }
 
+// The sample's "agent runtime" cost: its MCP runtime's tool executions, and the AgentCore
+// runtime and gateway the agent runs on here.
+Money agent_runtime_cost(const std::map<std::string, Money>& by_service) {
+  return find_or_zero(by_service, "mcp_runtime") + find_or_zero(by_service, "agentcore_runtime") +
+         find_or_zero(by_service, "agentcore_gateway");
+}
+
 // The unit the sample counts a service's uses in: calls, not records or tokens.
 int64_t uses(const CostSummary& s, const std::string& service) {
   int64_t n = 0;
@@ -64,7 +71,7 @@ void tenant_costs(Json& out, const CostSummary& s) {
   out["total_cost"] = usd(s.total);
   out["cost_breakdown"] = {{"bedrock_costs", usd(find_or_zero(s.by_service, "bedrock_agent"))},
                            {"weather_api_costs", usd(find_or_zero(s.by_service, "weather_api"))},
-                           {"agent_runtime_costs", usd(find_or_zero(s.by_service, "mcp_runtime"))}};
+                           {"agent_runtime_costs", usd(agent_runtime_cost(s.by_service))}};
   UserTotals all;
   Json users = Json::object();
   for (const auto& [user, cost] : s.by_user) {
@@ -86,7 +93,7 @@ void user_costs(Json& out, const CostSummary& s, const std::string& user) {
   out["total_cost"] = usd(find_or_zero(s.by_user, user));
   out["bedrock_cost"] = usd(find_or_zero(services, "bedrock_agent"));
   out["weather_api_cost"] = usd(find_or_zero(services, "weather_api"));
-  out["agent_runtime_cost"] = usd(find_or_zero(services, "mcp_runtime"));
+  out["agent_runtime_cost"] = usd(agent_runtime_cost(services));
   const UserTotals t = totals_of(s, user);
   out["invocations"] = t.invocations;
   out["tokens"] = {{"input", t.input}, {"output", t.output}};

@@ -5,10 +5,10 @@
 
 namespace tenantsim {
 
-Task<Result<Json>> ToolService::call(const Caller& c, std::string tool, ToolInput input) {
+Task<Result<Json>> ToolService::call(const Caller& c, std::string tool, ToolInput input, ToolRoute route) {
   std::vector<UsageRecord> usage;
   TurnContext ctx{&c.tenant, c.tier, c.principal.sub, "", ids_.id("req"), ""};
-  ToolCall call = co_await gateway_.invoke(ctx, std::move(tool), std::move(input), clock_, &usage);
+  ToolCall call = co_await gateway_.invoke(ctx, std::move(tool), std::move(input), clock_, &usage, route);
   co_await metering_.record(std::move(usage));  // what ran is billed, whatever the outcome
   co_return std::move(call.result);
 }
@@ -21,6 +21,11 @@ Task<Result<Json>> ToolService::gateway_mcp(std::string token, Json body) {
   CO_TRY(Caller c, co_await auth_.caller(std::move(token), checks));
   CO_TRY(McpRequest r, parse_mcp_request(body));
   if (r.method == McpRequest::Method::kListTools) {
+    std::vector<UsageRecord> usage;
+    TurnContext ctx{&c.tenant, c.tier, c.principal.sub, "", ids_.id("req"), ""};
+    UsageMeter meter(ctx, clock_, &usage);
+    ToolGateway::bill_gateway_call(meter);
+    co_await metering_.record(std::move(usage));
     Json tools = Json::array();
     for (const auto& t : gateway_.offered(*c.tier)) {
       const char* arg = gateway_.is_weather_tool(t.name) ? "city" : "query";
@@ -30,7 +35,7 @@ Task<Result<Json>> ToolService::gateway_mcp(std::string token, Json body) {
     }
     co_return Json{{"jsonrpc", "2.0"}, {"id", r.id}, {"result", {{"tools", tools}}}};
   }
-  CO_TRY(Json result, co_await call(c, std::move(r.tool), std::move(r.arguments)));
+  CO_TRY(Json result, co_await call(c, std::move(r.tool), std::move(r.arguments), ToolRoute::kAgentCoreGateway));
   Json content = Json::array({{{"type", "text"}, {"text", result.dump()}}});
   co_return Json{{"jsonrpc", "2.0"}, {"id", r.id}, {"result", {{"content", content}, {"isError", false}}}};
 }
@@ -54,7 +59,7 @@ Task<Result<Json>> ToolService::run_weather_tool(std::string token, std::string 
   CO_TRY(WeatherToolCall r, parse_weather_tool_call(body));
   ToolInput input;
   input["city"] = std::move(r.city);
-  CO_TRY(Json result, co_await call(c, tool, std::move(input)));
+  CO_TRY(Json result, co_await call(c, tool, std::move(input), ToolRoute::kMcpServer));
   co_return Json{{"tool_name", tool}, {"subscription_tier", c.tier->name}, {"result", std::move(result)}};
 }
 

@@ -28,7 +28,7 @@ class ToolService {
 
  private:
   // One tool called as the caller, through the gateway; metered whatever the outcome.
-  Task<Result<nlohmann::json>> call(const Caller& c, std::string tool, ToolInput input);
+  Task<Result<nlohmann::json>> call(const Caller& c, std::string tool, ToolInput input, ToolRoute route);
 
   Clock& clock_;
   Authorizer& auth_;

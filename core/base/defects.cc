@@ -41,6 +41,10 @@ const std::vector<DefectInfo>& defect_catalog() {
       {Defect::kDstIgnored, "dst-ignored", "quota windows ignore daylight saving"},
       {Defect::kRuntimeSharedAcrossSilos, "runtime-shared-across-silos",
        "an agent runtime serves any verified caller, not only the tenants it is deployed for"},
+      {Defect::kRuntimeBilledAtMinimum, "runtime-billed-at-minimum",
+       "agent-runtime invocations billed at the 1-second minimum, not for what they lasted"},
+      {Defect::kGatewayRefusalsNotMetered, "gateway-refusals-not-metered",
+       "tool calls the gateway refused are not billed"},
   };
   return catalog;
 }

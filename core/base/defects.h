@@ -58,6 +58,8 @@ enum class Defect {
   kFallbackNotMetered,        // the direct-model fallback (no Bedrock agent configured) meters no model usage
   kDstIgnored,                // quota windows in a named zone's January offset all year (daylight saving ignored)
   kRuntimeSharedAcrossSilos,  // an agent runtime (a silo tenant's own, or the pooled one) serves any verified caller
+  kRuntimeBilledAtMinimum,    // every agent-runtime invocation billed at the 1-second minimum, whatever it lasted
+  kGatewayRefusalsNotMetered, // tool calls the gateway's interceptor refused are not billed (AWS bills every call)
   kCount
 };
 

@@ -14,7 +14,7 @@ std::string Agent::account_of(const TurnContext& ctx) const {
 }
 
 Task<Result<nlohmann::json>> Agent::call_tool(const TurnContext& ctx, ToolUse use, int round, AgentTurn* turn) {
-  ToolCall call = co_await gateway_.invoke(ctx, use.name, use.input, clock_, &turn->usage);
+  ToolCall call = co_await gateway_.invoke(ctx, use.name, use.input, clock_, &turn->usage, ToolRoute::kAgentCoreGateway);
   if (call.refused) turn->tools_refused.push_back(use.name);
   else turn->tools_used.push_back(use.name);
   const char* outcome = call.result.ok() ? "ok" : call.refused ? "refused" : "failed";

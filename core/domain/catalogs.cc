@@ -119,6 +119,8 @@ const char* metric::service_of(const std::string& m) {
   if (m == kWeatherCall) return "weather_api";
   if (m == kToolExecution) return "mcp_runtime";
   if (m == kKbRetrieval || m == kKbQueryTokens) return "knowledge_base";
+  if (m == kRuntimeVcpuSeconds || m == kRuntimeMemoryMbSeconds) return "agentcore_runtime";
+  if (m == kGatewayInvocation) return "agentcore_gateway";
   if (m == kDynamoReadUnit || m == kDynamoWriteUnit) return "dynamodb";
   if (m == kCognitoMau) return "cognito";
   if (m == kSiloFixedMonthly) return "silo_fixed";
@@ -135,7 +137,8 @@ Result<PriceCatalog> PriceCatalog::from_json(const nlohmann::json& doc) {
                                                 metric::kWeatherCall,    metric::kToolExecution, metric::kDynamoReadUnit,
                                                 metric::kDynamoWriteUnit, metric::kCognitoMau,
                                                 metric::kKbRetrieval,    metric::kKbQueryTokens,  metric::kAgentInvocation,
-                                                metric::kSiloFixedMonthly};
+                                                metric::kSiloFixedMonthly, metric::kRuntimeVcpuSeconds,
+                                                metric::kRuntimeMemoryMbSeconds, metric::kGatewayInvocation};
   for (size_t i = 0; i < doc["prices"].size(); ++i) {
     const auto& line = doc["prices"][i];
     const std::string path = fmt::format("prices[{}]", i);

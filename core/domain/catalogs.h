@@ -70,6 +70,11 @@ inline constexpr const char* kToolExecution = "mcp_tool_execution";
 inline constexpr const char* kKbRetrieval = "knowledge_base_retrieval";
 inline constexpr const char* kKbQueryTokens = "knowledge_base_query_tokens";
 inline constexpr const char* kEmbeddingModel = "amazon.titan-embed-text-v2:0";
+// AgentCore (seeds 002 to 004). The runtime bills the vCPUs and memory of each invocation's
+// microVM by the second (1-second minimum); the gateway bills every call that reaches it.
+inline constexpr const char* kRuntimeVcpuSeconds = "agentcore_runtime_vcpu_seconds";
+inline constexpr const char* kRuntimeMemoryMbSeconds = "agentcore_runtime_memory_mb_seconds";
+inline constexpr const char* kGatewayInvocation = "agentcore_gateway_invocation";
 // Platform costs the system does not meter; priced by the harness from the fakes' ledgers.
 inline constexpr const char* kDynamoReadUnit = "dynamodb_read_request_unit";
 inline constexpr const char* kDynamoWriteUnit = "dynamodb_write_request_unit";

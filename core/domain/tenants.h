@@ -41,6 +41,11 @@ struct Tenant {
   bool active = true;
 };
 
+struct RuntimeSize {
+  int64_t vcpus = 1;
+  int64_t memory_mb = 1024;
+};
+
 struct PlatformConfig {
   std::string tenants_table = "tenantsim-tenants";
   std::string pooled_sessions_table = "tenant-sessions";
@@ -52,6 +57,8 @@ struct PlatformConfig {
   std::string pooled_knowledge_base = "kb-pooled";
   // The agent runtime of the pooled tenants; a silo tenant's is "{pooled_runtime}-{tenant}".
   std::string pooled_runtime = "tenantsim-agent";
+  // The size of an agent runtime's microVM, what AgentCore bills each invocation for.
+  RuntimeSize runtime_size;
   std::string weather_api_key = "tenantsim-weather-key";
   // What users may change about themselves in Cognito (the app client's write attributes). Never
   // the tenant claims: in a pooled user pool, a user who could rewrite custom:tenant_id would sign

@@ -36,8 +36,18 @@ std::vector<ToolSpec> ToolGateway::offered(const TierPolicy& tier) const {
   return out;
 }
 
+void ToolGateway::bill_gateway_call(UsageMeter& meter) {
+  meter.add(metric::kGatewayInvocation, 1, "", meter.next_seq());
+}
+
 Task<ToolCall> ToolGateway::invoke(TurnContext ctx, std::string name, ToolInput input, Clock& clock,
-                                   std::vector<UsageRecord>* usage) {
+                                   std::vector<UsageRecord>* usage, ToolRoute route) {
+  UsageMeter meter(ctx, clock, usage);
+  // The gateway bills the call whatever its interceptor decides; the defect bills only the calls
+  // it let through.
+  const bool bill = route == ToolRoute::kAgentCoreGateway;
+  const bool bill_refusals = bill && !defects_.on(Defect::kGatewayRefusalsNotMetered);
+  if (bill_refusals) bill_gateway_call(meter);
   ToolCall call{Error::make(ErrorKind::kNotFound, "UnknownTool", "no such tool: " + name), true};
   Tool* tool = find(name);
   if (!tool) co_return call;
@@ -46,10 +56,10 @@ Task<ToolCall> ToolGateway::invoke(TurnContext ctx, std::string name, ToolInput 
     call.result = Error::make(ErrorKind::kForbidden, "ToolNotInTier", "tool " + name + " is not available on the " + ctx.tier->name + " tier");
     co_return call;
   }
-  const size_t billed_before = usage ? usage->size() : 0;
-  UsageMeter meter(ctx, clock, usage);
+  if (bill && !bill_refusals) bill_gateway_call(meter);
+  const size_t billed_before = usage->size();
   call.result = co_await tool->run(ctx, std::move(input), &meter);  // a copy: meter refers to ctx
-  call.refused = !call.result.ok() && (usage ? usage->size() : 0) == billed_before;
+  call.refused = !call.result.ok() && usage->size() == billed_before;
   co_return call;
 }
 

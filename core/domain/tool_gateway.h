@@ -64,10 +64,14 @@ class Tool {
 // One call through the gateway.
 struct ToolCall {
   Result<nlohmann::json> result;
-  // Nothing ran and nothing was billed: the interceptor refused the tool (unknown, not in the
-  // tier) or the tool turned its input down before doing anything.
+  // No tool ran and nothing was billed but the gateway's own call: the interceptor refused the
+  // tool (unknown, not in the tier) or the tool turned its input down before doing anything.
   bool refused = false;
 };
+
+// How a call came to the tools. AgentCore Gateway bills each call that reaches it (refused ones
+// too); seed 000's MCP weather server is the sample's own and bills nothing per call.
+enum class ToolRoute { kAgentCoreGateway, kMcpServer };
 
 class ToolGateway {
  public:
@@ -79,9 +83,12 @@ class ToolGateway {
   bool is_weather_tool(const std::string& name) const;
 
   // The interceptor, then the tool. kNotFound "UnknownTool", kForbidden "ToolNotInTier", or the
-  // tool's own result. Usage goes to *usage even when the tool fails; a call that added none was
-  // refused.
-  Task<ToolCall> invoke(TurnContext ctx, std::string tool, ToolInput input, Clock& clock, std::vector<UsageRecord>* usage);
+  // tool's own result. Usage goes to *usage even when the tool fails, the gateway's own call
+  // first (on kAgentCoreGateway, refused or not).
+  Task<ToolCall> invoke(TurnContext ctx, std::string tool, ToolInput input, Clock& clock,
+                        std::vector<UsageRecord>* usage, ToolRoute route);
+  // One call to the gateway that is not a tool's (tools/list): billed like a tool call.
+  static void bill_gateway_call(UsageMeter& meter);
 
  private:
   Tool* find(const std::string& name) const;

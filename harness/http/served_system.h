@@ -34,6 +34,7 @@ struct ServeOptions {
   void use_scenario(const LoadedScenario& s) {
     world.tiers_doc = s.tiers_doc;
     world.prices_doc = s.prices_doc;
+    world.runtime_size = RuntimeSize{s.scenario.agent_runtime.vcpus, s.scenario.agent_runtime.memory_mb};
     scenario = &s;
   }
 };
