@@ -101,6 +101,7 @@ Task<Result<Tenant>> TenantDirectory::onboard(std::string tenant_id, std::string
   }
   std::lock_guard lock(mu_);
   tenants_[t.id] = t;
+  if (t.deployment == Deployment::kSilo) silo_runtimes_[t.runtime_id] = t.id;
   co_return t;
 }
 
@@ -137,10 +138,11 @@ Task<Status> TenantDirectory::build(Tenant& t) {
 
 bool TenantDirectory::runtime_exists(const std::string& runtime_id) const {
   if (runtime_id == config_.pooled_runtime) return true;
-  const std::string prefix = config_.pooled_runtime + "-";
-  if (!runtime_id.starts_with(prefix)) return false;
-  const auto t = find(runtime_id.substr(prefix.size()));
-  return t && t->active && t->runtime_id == runtime_id;
+  std::lock_guard lock(mu_);
+  const auto r = silo_runtimes_.find(runtime_id);
+  if (r == silo_runtimes_.end()) return false;
+  const auto t = tenants_.find(r->second);
+  return t != tenants_.end() && t->second.active;
 }
 
 Task<Status> TenantDirectory::change_tier(std::string tenant_id, std::string tier) {
@@ -188,6 +190,7 @@ Task<void> TenantDirectory::release(Tenant t) {
   {
     std::lock_guard lock(mu_);
     tenants_.erase(t.id);
+    silo_runtimes_.erase(t.runtime_id);
   }
   if (t.deployment == Deployment::kSilo && !t.pool_id.empty()) {
     verifier_.distrust(t.issuer);

@@ -122,6 +122,7 @@ class TenantDirectory {
   std::string pooled_client_;
   mutable std::mutex mu_;
   std::map<std::string, Tenant> tenants_;
+  std::map<std::string, std::string> silo_runtimes_;  // runtime id -> its tenant
 };
 
 }  // namespace tenantsim

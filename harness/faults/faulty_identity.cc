@@ -9,8 +9,7 @@ constexpr bool kOnboarding = false;  // administration: no latency
 
 Task<std::optional<Error>> FaultyIdentityProvider::admit(bool waited_for) {
   if (waited_for) co_return co_await pass(1, "InternalErrorException");
-  if (!faults_->should_fail(clock_.now())) co_return std::nullopt;
-  co_return Error::make(ErrorKind::kUnavailable, "InternalErrorException", "injected fault");
+  co_return verdict("InternalErrorException");
 }
 
 Task<Result<UserPool>> FaultyIdentityProvider::create_user_pool(UserPoolConfig config) {
