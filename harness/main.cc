@@ -24,7 +24,7 @@ const std::vector<Command>& commands() {
                 "      simulate a scenario in virtual time, check it, write reports (a sweep with --seeds)", run},
       {{"scenario", "validate"}, "scenario validate SCENARIO\n      check a scenario file; every problem with its field path",
        validate},
-      {{"report"}, "report DIR [--format json|junit|md|html|costs-csv|tenants-csv|tiers-csv|users-csv|daily-csv|monthly-csv]\n      re-render a stored run on stdout",
+      {{"report"}, "report DIR [--format json|junit|md|html|costs-csv|tenants-csv|tiers-csv|users-csv|daily-csv|monthly-csv|consumption-csv]\n      re-render a stored run on stdout",
        report},
       {{"compare"}, "compare DIR_A DIR_B [--cost-tolerance PCT] [--p99-tolerance PCT]\n"
                     "      what changed between two runs; exit 1 when B regressed", compare},

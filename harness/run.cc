@@ -265,6 +265,20 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
     }
   }
 
+  // The consumption events as the metrics store grouped them (seed 004), with their tokens' cost.
+  std::vector<ConsumptionRow> consumption;
+  for (const auto& [key, totals] : w.metrics.totals()) {
+    const auto& [tenant, tier, agent, model] = key;
+    auto& sum = ledgers.consumption_by_tenant[tenant];
+    sum.invocations += totals.invocations;
+    sum.input_tokens += totals.input_tokens;
+    sum.output_tokens += totals.output_tokens;
+    const PriceCatalog& prices = w.system->config().prices;
+    consumption.push_back({tenant, tier, agent, model, totals.invocations, totals.input_tokens, totals.output_tokens,
+                           prices.cost(metric::kInputTokens, model, totals.input_tokens) +
+                               prices.cost(metric::kOutputTokens, model, totals.output_tokens)});
+  }
+
   std::map<std::string, LatencyHistogram> chat_latency;
   for (const auto& [key, histogram] : sim.latency())
     if (key.first == "POST /api/chat") chat_latency[key.second] = histogram;
@@ -279,6 +293,7 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   r.overrides = loaded.overrides;
   for (const auto& [key, money] : w.system->config().prices.unit_prices()) r.prices.push_back({key.first, key.second, money});
   for (auto d : options.defects.enabled()) r.defects.emplace_back(defect_name(d));
+  r.consumption = std::move(consumption);
   r.checks = oracle->finish(metered, ledgers, chat_latency, s.thresholds.p99_latency_ms);
   for (auto& c : r.checks) {
     c.gating = s.thresholds.fail_on.empty() || any_selects(s.thresholds.fail_on, c.name);

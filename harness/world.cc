@@ -120,7 +120,7 @@ World::World(WorldOptions options, SystemConfig config)
   knowledge_ = &knowledge_bases;
   sign_claims_ = o.sign_claims;
   system = std::make_unique<System>(
-      SystemPorts{time, identity, model, database, weather_api, knowledge_bases, agent_service, &iana_zones()}, std::move(config));
+      SystemPorts{time, identity, model, database, weather_api, knowledge_bases, agent_service, &iana_zones(), &metrics}, std::move(config));
 }
 
 ApiResponse World::call(const std::string& method, const std::string& path, const std::string& token,

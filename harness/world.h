@@ -10,6 +10,7 @@
 #include "core/api/system.h"
 #include "fakes/bedrock/fake_bedrock.h"
 #include "fakes/bedrock/fake_bedrock_agents.h"
+#include "fakes/cloudwatch/fake_metrics.h"
 #include "fakes/cognito/fake_cognito.h"
 #include "fakes/common/virtual_clock.h"
 #include "fakes/dynamodb/fake_dynamodb.h"
@@ -67,6 +68,7 @@ class World {
   FakeDynamoDb dynamodb;
   FakeWeather weather;
   FakeKnowledgeBase knowledge;
+  FakeMetrics metrics;  // the consumption events the system emits (CloudWatch)
   std::unique_ptr<System> system;
 
   // Runs one API call to completion, driving the virtual clock if a fake sleeps.

@@ -109,6 +109,10 @@ Result<RunResult> run_result_from_json(const Json& j) {
         for (const auto& [svc, m] : u["cost_by_service"].items()) row.cost_by_service[svc] = money(m);
       r.users.push_back(std::move(row));
     }
+    for (const auto& c : j.value("consumption", Json::array()))
+      r.consumption.push_back({c.value("tenant", ""), c.value("tier", ""), c.value("agent", ""), c.value("model", ""),
+                               c.value("invocations", int64_t{0}), c.value("input_tokens", int64_t{0}),
+                               c.value("output_tokens", int64_t{0}), money(c.at("cost"))});
     return r;
   } catch (const Json::exception& e) {
     return Error::make(ErrorKind::kBadRequest, "UnsupportedReport", std::string("report.json: ") + e.what());

@@ -186,6 +186,14 @@ struct UserRow {
   Money revenue;
 };
 
+// The consumption events of one tenant, tier, agent and model as the metrics store summed them
+// (seed 004's "group by tenant ID"), with the model cost of those tokens.
+struct ConsumptionRow {
+  std::string tenant, tier, agent, model;
+  int64_t invocations = 0, input_tokens = 0, output_tokens = 0;
+  Money cost;
+};
+
 // One line of the price catalog a run was priced with.
 struct PriceRow {
   std::string metric, model;  // model "" for a line that applies to every model
@@ -214,6 +222,7 @@ struct RunResult {
   std::vector<TenantDayCost> tenant_day_costs;    // results.sqlite's daily_costs (not in report.json)
   std::vector<TenantDayUsage> tenant_day_usage;   // results.sqlite's daily_usage (not in report.json)
   std::vector<UserRow> users;                     // per user, by tenant
+  std::vector<ConsumptionRow> consumption;        // per tenant, tier, agent and model
   std::vector<PriceRow> prices;                   // the catalog's lines
 
   bool passed() const {

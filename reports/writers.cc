@@ -182,6 +182,12 @@ std::string render_report_json(const RunResult& r) {
                      {"cost_by_service", std::move(svc)}, {"revenue", money_json(u.revenue)}});
   }
   j["users"] = std::move(users);
+  Json consumption = Json::array();
+  for (const auto& c : r.consumption)
+    consumption.push_back({{"tenant", c.tenant}, {"tier", c.tier}, {"agent", c.agent}, {"model", c.model},
+                           {"invocations", c.invocations}, {"input_tokens", c.input_tokens},
+                           {"output_tokens", c.output_tokens}, {"cost", money_json(c.cost)}});
+  j["consumption"] = std::move(consumption);
   Json prices = Json::array();
   for (const auto& p : r.prices) prices.push_back({{"metric", p.metric}, {"model", p.model}, {"per_unit", money_json(p.per_unit)}});
   j["prices"] = std::move(prices);
@@ -340,6 +346,14 @@ std::string render_monthly_csv(const RunResult& r) {
   return out;
 }
 
+std::string render_consumption_csv(const RunResult& r) {
+  std::string out = "tenant,tier,agent,model,invocations,input_tokens,output_tokens,cost_usd\n";
+  for (const auto& c : r.consumption)
+    out += fmt::format("{},{},{},{},{},{},{},{}\n", csv_field(c.tenant), csv_field(c.tier), csv_field(c.agent),
+                       csv_field(c.model), c.invocations, c.input_tokens, c.output_tokens, c.cost.to_usd_string());
+  return out;
+}
+
 std::string render_users_csv(const RunResult& r) {
   std::string out =
       "tenant,tier,user,cost_usd,bedrock_agent_usd,weather_api_usd,mcp_runtime_usd,knowledge_base_usd,"
@@ -394,6 +408,7 @@ Status write_reports(const std::string& dir, const RunResult& r, const RunTiming
       {"summary.md", render_summary_md(r)},   {"costs.csv", render_costs_csv(r)},
       {"tenants.csv", render_tenants_csv(r)}, {"tiers.csv", render_tiers_csv(r)},
       {"users.csv", render_users_csv(r)},     {"daily.csv", render_daily_csv(r)}, {"monthly.csv", render_monthly_csv(r)},
+      {"consumption.csv", render_consumption_csv(r)},
       {"timing.json", render_timing_json(t)},
       {"report.html", render_html(r)},
   };

@@ -17,6 +17,7 @@ std::string render_summary_md(const RunResult& r);
 std::string render_costs_csv(const RunResult& r);    // tenant,tier,service,pico_usd,usd
 std::string render_tenants_csv(const RunResult& r);
 std::string render_tiers_csv(const RunResult& r);  // per tier: revenue, cost, margin, spread, break-even
+std::string render_consumption_csv(const RunResult& r);  // per tenant, tier, agent and model: the consumption events
 std::string render_users_csv(const RunResult& r);  // per user: metered cost by service, revenue share
 std::string render_daily_csv(const RunResult& r);  // per UTC day: revenue, metered and fixed cost
 std::string render_monthly_csv(const RunResult& r);  // the days added up per UTC month

@@ -23,6 +23,7 @@ const std::vector<CheckInfo>& check_catalog() {
       {"tiers.feature_gating", "admin cost reports are served to the admins of exactly the tiers that include them"},
       {"metering.complete", "metered quantities per tenant equal what the fakes' ledgers served and the driver saw called (tools, gateway calls); the agent runtime's seconds lie within what its invocations lasted"},
       {"cost.attribution", "cost per tenant and service equals the ledger-derived cost; the sum over tenants equals the total; each silo tenant's model calls ran on its own account and the pooled account served only pooled tenants"},
+      {"observability.tenant_context", "every model invocation's consumption event names its tenant: the events grouped by tenant equal what the model served each tenant"},
       {"thresholds.p99_latency", "chat p99 (virtual time) per tier at most the scenario's threshold"},
   };
   return checks;
@@ -88,6 +89,7 @@ const DefectProof& defect_proof(Defect defect) {
       {Defect::kRuntimeSharedAcrossSilos, "isolation.adversary_refused", "ci-isolation"},
       {Defect::kRuntimeBilledAtMinimum, "metering.complete", "ci-isolation"},
       {Defect::kGatewayRefusalsNotMetered, "metering.complete", "prompt-injection"},
+      {Defect::kConsumptionSubAgentsUntagged, "observability.tenant_context", "prompt-injection"},
   };
   for (const auto& p : proofs)
     if (p.defect == defect) return p;

@@ -771,6 +771,32 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
       }
   }
 
+  // Seed 004's consumption events: each model invocation's names its tenant, so grouping them by
+  // tenant gives what the model served each tenant (by the requests' tenant tags).
+  {
+    auto& events = check("observability.tenant_context");
+    for (const auto& [tenant, u] : ledgers.consumption_by_tenant)
+      if (!tenants_.count(tenant))
+        events.fail(fmt::format("{} model invocations' consumption events name no known tenant ('{}')", u.invocations,
+                                tenant));
+    for (const auto& [tenant, ts] : tenants_) {
+      ModelUsage served;
+      if (auto b = ledgers.bedrock_by_tenant.find(tenant); b != ledgers.bedrock_by_tenant.end())
+        for (const auto& [model, u] : b->second) {
+          served.invocations += u.invocations;
+          served.input_tokens += u.input_tokens;
+          served.output_tokens += u.output_tokens;
+        }
+      const auto e = ledgers.consumption_by_tenant.find(tenant);
+      const ModelUsage emitted = e == ledgers.consumption_by_tenant.end() ? ModelUsage{} : e->second;
+      if (emitted == served) events.pass();
+      else
+        events.fail(fmt::format("tenant {}: consumption events say {} invocations ({} in, {} out tokens), the model "
+                                "served {} ({} in, {} out)", tenant, emitted.invocations, emitted.input_tokens,
+                                emitted.output_tokens, served.invocations, served.input_tokens, served.output_tokens));
+    }
+  }
+
   std::vector<CheckResult> out;
   for (const auto& [name, desc] : check_catalog())
     if (checks_.count(name)) out.push_back(checks_.at(name));

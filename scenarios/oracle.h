@@ -156,6 +156,8 @@ class Oracle {
     // Bedrock Agents' InvokeAgent calls by tenant attribute -> agent id -> calls.
     std::map<std::string, std::map<std::string, int64_t>> agent_invocations;
     int64_t knowledge_unfiltered_pooled = 0;
+    // The consumption events as the metrics store grouped them: tenant ("" when none) -> usage.
+    std::map<std::string, ModelUsage> consumption_by_tenant;
   };
   std::vector<CheckResult> finish(const std::map<std::string, Metered>& metered, const Ledgers& ledgers,
                                   const std::map<std::string, LatencyHistogram>& chat_latency_us,

@@ -576,6 +576,34 @@ TEST(Orchestrator, DelegatesToTheKnowledgeAgentUnderTheCallersTenant) {
   EXPECT_EQ(usage.body["metrics"]["bedrock_output_tokens"], billed.output_tokens);
 }
 
+// Seed 004's consumption events: one per model invocation, each with the caller's tenant context,
+// the sub-agents' included; the defect loses the context at the delegation.
+TEST(Orchestrator, EveryModelCallEmitsAConsumptionEventWithTheTenantContext) {
+  for (const bool defect : {false, true}) {
+    AgentWorld f(defect ? with(Defect::kConsumptionSubAgentsUntagged) : DefectSet{}, true);
+    auto acme = must(f.w->new_tenant("acme", "advanced"));
+    f.documents("acme");
+    ASSERT_EQ(f.chat(acme, "What do our documents say about budget?").status, 200);
+    const std::string model = "anthropic.claude-3-haiku-20240307-v1:0";
+    const auto served = f.w->bedrock.ledger().by_tenant_tag.at("acme").at(model);
+    std::map<std::string, int64_t> by_agent;
+    ConsumptionTotals all;
+    for (const auto& [key, t] : f.w->metrics.totals()) {
+      const auto& [tenant, tier, agent, model_id] = key;
+      EXPECT_EQ(tier, "advanced");
+      EXPECT_EQ(model_id, model);
+      EXPECT_EQ(tenant, defect && agent != "assistant" ? "" : "acme") << agent;
+      by_agent[agent] += t.invocations;
+      all.invocations += t.invocations;
+      all.input_tokens += t.input_tokens;
+      all.output_tokens += t.output_tokens;
+    }
+    EXPECT_EQ(by_agent, (std::map<std::string, int64_t>{{"assistant", 2}, {"knowledge agent", 2}}));
+    EXPECT_EQ(all, (ConsumptionTotals{served.invocations, served.input_tokens, served.output_tokens}))
+        << "the events add up to what the model served";
+  }
+}
+
 TEST(Orchestrator, ASubAgentTheTierHasNoToolForIsRefusedWhoeverAsks) {
   AgentWorld f({}, true);
   auto basic = must(f.w->new_tenant("acme", "basic"));

@@ -374,6 +374,22 @@ TEST_F(OracleTest, GatewayCallsMustBeEveryCallThatReachedIt) {
   EXPECT_EQ(judged(5), 0);
 }
 
+// Every model invocation's consumption event names its tenant: grouped by tenant, the events are
+// what the model served each tenant; an event without a known tenant fails.
+TEST_F(OracleTest, ConsumptionEventsMustCarryTheirTenant) {
+  Oracle::Ledgers ledgers;
+  ledgers.bedrock_by_tenant["acme"]["m"] = {2, 1000, 400};
+  ledgers.bedrock_by_tenant["acme"]["n"] = {1, 10, 5};
+  ledgers.consumption_by_tenant["acme"] = {3, 1010, 405};
+  const CheckResult held = result("observability.tenant_context", {}, ledgers);
+  EXPECT_EQ(held.failed, 0);
+  EXPECT_EQ(held.checked, 2) << "acme and globex (which made no calls)";
+  Oracle::Ledgers lost = ledgers;
+  lost.consumption_by_tenant["acme"] = {2, 1000, 400};
+  lost.consumption_by_tenant[""] = {1, 10, 5};
+  EXPECT_EQ(result("observability.tenant_context", {}, lost).failed, 2) << "acme short by one, one event of nobody";
+}
+
 TEST_F(OracleTest, UsageWithoutAKnownTenantFails) {
   Oracle::Ledgers ledgers;
   ledgers.bedrock_by_tenant[""]["m"] = {1, 10, 10};

@@ -88,6 +88,7 @@ TEST(Reports, ReportJsonRoundTripsThroughTheParser) {
   r.latency = {{"POST /api/chat", "basic", 3, 100, 200, 300, 400}};
   r.daily = {{"2024-04-01", Money{5}, Money{3}, Money{1}, Money{4}}, {"2024-04-02", Money{6}, Money{0}, Money{2}, Money{0}}};
   r.users = {{"acme", "basic", "sub-1", {{"bedrock_agent", Money{7}}}, Money{7}, Money{12}}};
+  r.consumption = {{"acme", "basic", "knowledge agent", "m", 2, 30, 40, Money{9}}};
   r.tenants[0].tier_changes = {{"2024-04-01T12:00:00.000000Z", "premium"}};
   r.tenants[0].revenue_lines = {Money{4}, Money{2}, Money{1}};
   r.tenants[0].messages_by_month = {{{"2024-04", "basic"}, 9}};
@@ -98,6 +99,9 @@ TEST(Reports, ReportJsonRoundTripsThroughTheParser) {
   EXPECT_EQ(back->daily.size(), 2u);
   EXPECT_EQ(back->users.at(0).cost_by_service.at("bedrock_agent").pico, 7);
   EXPECT_EQ(back->users.at(0).revenue.pico, 12);
+  EXPECT_EQ(render_consumption_csv(*back),
+            "tenant,tier,agent,model,invocations,input_tokens,output_tokens,cost_usd\n"
+            "acme,basic,knowledge agent,m,2,30,40,0.000000000009\n");
   EXPECT_EQ(render_users_csv(*back),
             "tenant,tier,user,cost_usd,bedrock_agent_usd,weather_api_usd,mcp_runtime_usd,knowledge_base_usd,"
             "agentcore_runtime_usd,agentcore_gateway_usd,revenue_usd\n"

@@ -94,6 +94,28 @@ Task<Result<Json>> ChatService::invoke_runtime(std::string token, std::string ru
   co_return out;
 }
 
+void ChatService::emit_consumption(const Caller& c, const std::string& request_id, const std::vector<TraceStep>& trace) {
+  if (!consumption_) return;
+  for (const auto& step : trace) {
+    if (step.kind != TraceStep::Kind::kModelInvocation) continue;
+    ConsumptionEvent e;
+    e.tenant_id = c.tenant.id;
+    e.tier = c.tier->name;
+    e.agent = step.agent_id.empty() ? step.agent : step.agent_id;
+    // The defect: a sub-agent's calls go out without the tenant context the orchestrator had.
+    if (defects_.on(Defect::kConsumptionSubAgentsUntagged) && step.agent_id.empty() && step.agent != "assistant")
+      e.tenant_id.clear();
+    e.model_id = step.model_id;
+    e.user_id = c.principal.sub;
+    e.request_id = request_id;
+    e.region = settings_.region;
+    e.input_tokens = step.input_tokens;
+    e.output_tokens = step.output_tokens;
+    e.timestamp = clock_.now();
+    consumption_->emit(std::move(e));
+  }
+}
+
 Task<void> ChatService::meter_runtime(const Caller& c, const std::string& runtime_session_id, Time started) {
   // AgentCore bills by the second with a 1-second minimum: memory for the whole invocation, CPU
   // only while it computes. The simulated agent's own work takes no virtual time (its model and
@@ -182,6 +204,7 @@ Task<Result<Json>> ChatService::run_turn(Caller c, std::string message, std::str
     }
   }
   co_await metering_.record(turn.usage);
+  emit_consumption(c, request_id, turn.trace);
   if (turn.error) {
     if (turn.input_tokens == 0) co_await quotas_.release(*usage, std::move(reservation));
     Error e = *turn.error;

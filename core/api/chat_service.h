@@ -16,6 +16,7 @@
 #include "core/domain/metering.h"
 #include "core/domain/quota.h"
 #include "core/domain/tenant_tables.h"
+#include "core/ports/consumption.h"
 
 namespace tenantsim {
 
@@ -23,15 +24,17 @@ struct ChatSettings {
   std::string memory_table;  // the platform's long-term memory store
   size_t memory_turns = 10;  // conversation turns sent back to the model
   RuntimeSize runtime_size;  // what an agent-runtime invocation is billed for, per second
+  std::string region;        // named in the consumption events
 };
 
 class ChatService {
  public:
-  // All must outlive this object.
+  // All must outlive this object; `consumption` may be null (no events).
   ChatService(Clock& clock, Authorizer& auth, TenantDirectory& tenants, TenantTables& tables, QuotaManager& quotas,
-              Agent& agent, Metering& metering, IdSource& ids, ChatSettings settings, const DefectSet& defects)
+              Agent& agent, Metering& metering, IdSource& ids, ConsumptionSink* consumption, ChatSettings settings,
+              const DefectSet& defects)
       : clock_(clock), auth_(auth), tenants_(tenants), tables_(tables), quotas_(quotas), agent_(agent),
-        metering_(metering), ids_(ids), settings_(std::move(settings)), defects_(defects) {}
+        metering_(metering), ids_(ids), consumption_(consumption), settings_(std::move(settings)), defects_(defects) {}
 
   // POST /api/chat: {"message", "tenant_context": {tenant_id, user_id, session_id}}; the context
   // must name the token's tenant and user (403 otherwise).
@@ -48,6 +51,8 @@ class ChatService {
   Task<Result<nlohmann::json>> run_turn(Caller c, std::string message, std::string session_id, bool with_trace);
   // Bills the runtime's microVM for an invocation that ran from `started` until now.
   Task<void> meter_runtime(const Caller& c, const std::string& runtime_session_id, Time started);
+  // One consumption event per model invocation of the turn, with the caller's tenant context.
+  void emit_consumption(const Caller& c, const std::string& request_id, const std::vector<TraceStep>& trace);
 
   Clock& clock_;
   Authorizer& auth_;
@@ -57,6 +62,7 @@ class ChatService {
   Agent& agent_;
   Metering& metering_;
   IdSource& ids_;
+  ConsumptionSink* consumption_;
   ChatSettings settings_;
   const DefectSet& defects_;
 };

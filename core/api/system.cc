@@ -20,8 +20,10 @@ System::System(SystemPorts ports, SystemConfig config) : ports_(ports), config_(
   auth_ = std::make_unique<Authorizer>(*verifier_, *tenants_, config_.tiers, defects);
   registration_ = std::make_unique<RegistrationService>(ports_.identity, *tenants_, *auth_, ports_.zones);
   sessions_ = std::make_unique<SessionService>(ports_.clock, *auth_, *tables_, *quotas_, *ids_, defects);
+  ChatSettings chat{config_.platform.memory_table, config_.memory_turns, config_.platform.runtime_size,
+                    config_.platform.region};
   chat_ = std::make_unique<ChatService>(ports_.clock, *auth_, *tenants_, *tables_, *quotas_, *agent_, *metering_, *ids_,
-                                        ChatSettings{config_.platform.memory_table, config_.memory_turns, config_.platform.runtime_size}, defects);
+                                        ports_.consumption, std::move(chat), defects);
   costs_ = std::make_unique<CostService>(ports_.clock, *auth_, *tables_, *quotas_, *sessions_, config_.prices);
   tools_ = std::make_unique<ToolService>(ports_.clock, *auth_, *gateway_, *metering_, *ids_, defects);
   admin_ = std::make_unique<AdminService>(ports_.identity, *auth_);

@@ -32,6 +32,7 @@
 #include "core/domain/quota.h"
 #include "core/domain/tenant_tables.h"
 #include "core/domain/tenants.h"
+#include "core/ports/consumption.h"
 
 namespace tenantsim {
 
@@ -45,6 +46,8 @@ struct SystemPorts {
   AgentService& agents;
   // Named time zones for tenants that give one at registration; without it only fixed offsets.
   const ZoneDatabase* zones = nullptr;
+  // Where each model invocation's consumption event goes (seed 004); none: not emitted.
+  ConsumptionSink* consumption = nullptr;
 };
 
 struct SystemConfig {

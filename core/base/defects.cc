@@ -45,6 +45,8 @@ const std::vector<DefectInfo>& defect_catalog() {
        "agent-runtime invocations billed at the 1-second minimum, not for what they lasted"},
       {Defect::kGatewayRefusalsNotMetered, "gateway-refusals-not-metered",
        "tool calls the gateway refused are not billed"},
+      {Defect::kConsumptionSubAgentsUntagged, "consumption-sub-agents-untagged",
+       "sub-agents' consumption events carry no tenant"},
   };
   return catalog;
 }

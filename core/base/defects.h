@@ -60,6 +60,7 @@ enum class Defect {
   kRuntimeSharedAcrossSilos,  // an agent runtime (a silo tenant's own, or the pooled one) serves any verified caller
   kRuntimeBilledAtMinimum,    // every agent-runtime invocation billed at the 1-second minimum, whatever it lasted
   kGatewayRefusalsNotMetered, // tool calls the gateway's interceptor refused are not billed (AWS bills every call)
+  kConsumptionSubAgentsUntagged,  // sub-agents' consumption events carry no tenant (the orchestrator's context is lost)
   kCount
 };
 

@@ -59,6 +59,7 @@ struct PlatformConfig {
   std::string pooled_runtime = "tenantsim-agent";
   // The size of an agent runtime's microVM, what AgentCore bills each invocation for.
   RuntimeSize runtime_size;
+  std::string region = "us-east-1";  // what the consumption events name
   std::string weather_api_key = "tenantsim-weather-key";
   // What users may change about themselves in Cognito (the app client's write attributes). Never
   // the tenant claims: in a pooled user pool, a user who could rewrite custom:tenant_id would sign

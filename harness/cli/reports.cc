@@ -13,19 +13,41 @@
 
 namespace tenantsim::cli {
 
+namespace {
+// Every format a stored run re-renders to: the help, the check of --format and the dispatch.
+struct ReportFormat {
+  const char* name;
+  std::string (*render)(const RunResult&);
+};
+constexpr ReportFormat kFormats[] = {
+    {"json", render_report_json},       {"junit", render_junit},
+    {"md", render_summary_md},          {"html", render_html},
+    {"costs-csv", render_costs_csv},    {"tenants-csv", render_tenants_csv},
+    {"tiers-csv", render_tiers_csv},    {"users-csv", render_users_csv},
+    {"daily-csv", render_daily_csv},    {"monthly-csv", render_monthly_csv},
+    {"consumption-csv", render_consumption_csv},
+};
+std::string format_names(const char* separator) {
+  std::string out;
+  for (const auto& f : kFormats) out += (out.empty() ? "" : separator) + std::string(f.name);
+  return out;
+}
+}  // namespace
+
 int report(int argc, char** argv) {
   cxxopts::Options opts("tenantsim report", "Re-render a stored run (DIR/results.sqlite) on stdout.");
   opts.positional_help("DIR");
   opts.add_options()("dir", "run directory", cxxopts::value<std::string>())(
-      "format", "json | junit | md | html | costs-csv | tenants-csv | tiers-csv | users-csv | daily-csv | monthly-csv", cxxopts::value<std::string>()->default_value("md"));
+      "format", format_names(" | "), cxxopts::value<std::string>()->default_value("md"));
   opts.parse_positional({"dir"});
   auto args = parse(opts, argc, argv, 2);
   if (!args) return kOk;
   if (!args->count("dir")) throw UsageError("a run directory is required");
   const std::string format = (*args)["format"].as<std::string>();
-  static const char* kFormats[] = {"json", "junit", "md", "html", "costs-csv", "tenants-csv", "tiers-csv", "users-csv", "daily-csv", "monthly-csv"};
-  if (std::find(std::begin(kFormats), std::end(kFormats), format) == std::end(kFormats))
-    throw UsageError(fmt::format("unknown --format '{}' (json, junit, md, html, costs-csv, tenants-csv, tiers-csv, users-csv, daily-csv, monthly-csv)", format));
+  const ReportFormat* chosen = nullptr;
+  for (const auto& f : kFormats)
+    if (format == f.name) chosen = &f;
+  if (!chosen) throw UsageError(fmt::format("unknown --format '{}' ({})", format, format_names(", ")));
   auto text = ResultsDb::read_report_json((*args)["dir"].as<std::string>());
   if (!text.ok()) {
     std::cerr << "tenantsim report: " << text.error().message << "\n";
@@ -36,16 +58,7 @@ int report(int argc, char** argv) {
     std::cerr << "tenantsim report: " << r.error().message << "\n";
     return kUsage;
   }
-  if (format == "json") std::cout << render_report_json(*r);
-  else if (format == "junit") std::cout << render_junit(*r);
-  else if (format == "md") std::cout << render_summary_md(*r);
-  else if (format == "html") std::cout << render_html(*r);
-  else if (format == "costs-csv") std::cout << render_costs_csv(*r);
-  else if (format == "tiers-csv") std::cout << render_tiers_csv(*r);
-  else if (format == "users-csv") std::cout << render_users_csv(*r);
-  else if (format == "daily-csv") std::cout << render_daily_csv(*r);
-  else if (format == "monthly-csv") std::cout << render_monthly_csv(*r);
-  else std::cout << render_tenants_csv(*r);
+  std::cout << chosen->render(*r);
   return kOk;
 }
 

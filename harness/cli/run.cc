@@ -106,7 +106,7 @@ int run_one(const LoadedScenario& loaded, RunOptions ro, const std::string& out)
                            result->passed() ? "pass" : "FAIL", result->tenants.size(), result->requests, result->seed,
                            wall, timing.simulated_requests_per_second);
   std::cout << "reports: " << out
-            << "/{report.json,junit.xml,summary.md,report.html,costs.csv,tenants.csv,tiers.csv,users.csv,daily.csv,monthly.csv,timing.json,results.sqlite}\n";
+            << "/{report.json,junit.xml,summary.md,report.html,costs.csv,tenants.csv,tiers.csv,users.csv,daily.csv,monthly.csv,consumption.csv,timing.json,results.sqlite}\n";
   return result->passed() ? kOk : kCheckFailed;
 }
 
