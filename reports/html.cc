@@ -1130,6 +1130,32 @@ code{background:#f3f3f3;padding:0 3px}svg{display:block;max-width:100%;height:au
          "metered that day (model, tools, weather) and the silo tenants' fixed cost accrued that day. DynamoDB and "
          "Cognito costs are totals only: their ledgers do not keep days. monthly.csv adds the days up by month.</p>" +
          daily_chart(r);
+  // Seed 004's question of the consumption events: which agent of which tier spends the tokens.
+  if (!r.consumption.empty()) {
+    struct AgentSpend {
+      int64_t tenants = 0, invocations = 0, input_tokens = 0, output_tokens = 0;
+      Money cost;
+    };
+    std::map<std::pair<std::string, std::string>, AgentSpend> by_agent;  // (tier, agent)
+    for (const auto& c : r.consumption) {
+      auto& a = by_agent[{c.tier, c.agent}];
+      ++a.tenants;  // rows are per tenant, tier, agent and model: a tenant on two models counts twice
+      a.invocations += c.invocations;
+      a.input_tokens += c.input_tokens;
+      a.output_tokens += c.output_tokens;
+      a.cost += c.cost;
+    }
+    h += "<h2>Model cost by tier and agent</h2><p class=\"note\">From the consumption events the system emits with "
+         "each model invocation (consumption.csv has them per tenant): the orchestrator and its sub-agents, or a "
+         "Bedrock agent, and what their tokens cost; events that named no tenant count here too.</p>"
+         "<table><tr><th>tier</th><th>agent</th><th>tenant rows</th><th>model calls</th><th>input tokens</th>"
+         "<th>output tokens</th><th>cost</th></tr>";
+    for (const auto& [key, a] : by_agent)
+      h += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}</tr>", esc(key.first),
+                       esc(key.second), a.tenants, grouped(a.invocations), grouped(a.input_tokens),
+                       grouped(a.output_tokens), cell(a.cost));
+    h += "</table>";
+  }
   // The tenants a pricing analyst looks at first.
   const auto by_cost = most_expensive_tenants(r, 10);
   if (!by_cost.empty()) {

@@ -36,6 +36,9 @@ CREATE TABLE daily_usage (tenant TEXT NOT NULL, day TEXT NOT NULL, metric TEXT N
                           PRIMARY KEY (tenant, day, metric));
 CREATE TABLE users (tenant TEXT NOT NULL, tier TEXT NOT NULL, user TEXT NOT NULL, cost_pico_usd INTEGER NOT NULL,
                     revenue_pico_usd INTEGER NOT NULL, PRIMARY KEY (tenant, user));
+CREATE TABLE consumption (tenant TEXT NOT NULL, tier TEXT NOT NULL, agent TEXT NOT NULL, model TEXT NOT NULL,
+                          invocations INTEGER NOT NULL, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
+                          cost_pico_usd INTEGER NOT NULL, PRIMARY KEY (tenant, tier, agent, model));
 )";
 
 // One table's INSERT, prepared once, a row per put(): each value bound by its type (text, a whole
@@ -148,6 +151,12 @@ Status ResultsDb::finish(const RunResult& r, const std::string& report_json) {
     RowWriter users(db, "users", 5);
     for (const auto& u : r.users)
       if (!users.put(u.tenant, u.tier, u.user, u.cost, u.revenue)) return db_error(db, "insert users");
+  }
+  {
+    RowWriter consumption(db, "consumption", 8);
+    for (const auto& c : r.consumption)
+      if (!consumption.put(c.tenant, c.tier, c.agent, c.model, c.invocations, c.input_tokens, c.output_tokens, c.cost))
+        return db_error(db, "insert consumption");
   }
   {
     RowWriter daily(db, "daily", 5);

@@ -52,6 +52,8 @@ for edit in report["scenario"].get("overrides", []):
 catalog = json.load(open(args[2]))["prices"]
 prices = {p["metric"]: Fraction(Decimal(p["usd"])) * 10**12 / p["per"]
           for p in catalog if "model" not in p and "resource" not in p}
+prices_by_model = {(p["metric"], p["model"]): Fraction(Decimal(p["usd"])) * 10**12 / p["per"]
+                   for p in catalog if "model" in p}
 silo_fixed = [int(Decimal(p["usd"]) * 10**12) for p in catalog if p["metric"] == "silo_fixed_monthly"]
 
 
@@ -235,14 +237,35 @@ if len(args) > 3:
         for q in statements:
             db.execute(q).fetchall()
         queries_run = len(statements)
+    rows = sorted(db.execute("SELECT tenant, tier, agent, model, invocations, input_tokens, output_tokens, cost_pico_usd "
+                             "FROM consumption"))
+    if rows != sorted((c["tenant"], c["tier"], c["agent"], c["model"], c["invocations"], c["input_tokens"],
+                       c["output_tokens"], c["cost"]["pico_usd"]) for c in report["consumption"]):
+        sys.exit("results.sqlite consumption differs from report.json's")
     table = sorted(db.execute("SELECT metric, model, pico_usd_per_unit FROM prices"))
     if table != sorted((p["metric"], p["model"], p["per_unit"]["pico_usd"]) for p in report["prices"]) or not table:
         sys.exit("results.sqlite prices differ from report.json's")
 if checked == 0:
     sys.exit("no tenants to check")
+# The consumption events (seed 004), priced by hand, are each tenant's model cost: every model
+# invocation emitted one with its tenant, and the model's tokens are all that bedrock_agent bills.
+events = {}
+for c in report["consumption"]:
+    model_prices = (prices_by_model.get(("bedrock_input_tokens", c["model"]), prices.get("bedrock_input_tokens", 0)),
+                    prices_by_model.get(("bedrock_output_tokens", c["model"]), prices.get("bedrock_output_tokens", 0)))
+    want = c["input_tokens"] * model_prices[0] + c["output_tokens"] * model_prices[1]
+    if c["cost"]["pico_usd"] != want:
+        sys.exit(f"consumption {c['tenant']}/{c['agent']}/{c['model']}: cost {c['cost']['pico_usd']} pico, by hand {want}")
+    events[c["tenant"]] = events.get(c["tenant"], 0) + want
+for t in report["tenants"]:
+    model_cost = t["cost_by_service"].get("bedrock_agent", {"pico_usd": 0})["pico_usd"]
+    if events.get(t["id"], 0) != model_cost:
+        sys.exit(f"tenant {t['id']}: its consumption events price to {events.get(t['id'], 0)} pico, its model cost is "
+                 f"{model_cost}")
 if require_all and not (lines_total[0] and lines_total[1] and fixed_total):
     sys.exit(f"seats {lines_total[0]}, overage {lines_total[1]}, silo fixed {fixed_total} pico: not every line was exercised")
 print(f"economics_by_hand: {checked} tenants ({changed} tier changes), {len(report['users'])} users, {days} days, "
       f"{len(months)} months: revenue (seats {lines_total[0]} pico, overage {lines_total[1]} pico), DynamoDB, Cognito "
-      f"and silo fixed cost ({fixed_total} pico) match to the pico-dollar; days, months and users add up"
+      f"and silo fixed cost ({fixed_total} pico) match to the pico-dollar; days, months and users add up; "
+      f"{len(report['consumption'])} consumption rows price to each tenant's model cost"
       + (f"; {queries_run} example queries of SCHEMA.md run" if schema_md else ""))
