@@ -280,8 +280,10 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   }
 
   std::map<std::string, LatencyHistogram> chat_latency;
+  // A chat is a chat whichever door it came through: the REST endpoint or the agent runtime.
   for (const auto& [key, histogram] : sim.latency())
-    if (key.first == "POST /api/chat") chat_latency[key.second] = histogram;
+    if (key.first == "POST /api/chat" || key.first == "POST /runtimes/{runtime}/invocations")
+      chat_latency[key.second].merge(histogram);
 
   RunResult r;
   r.scenario = s.name;
