@@ -2,12 +2,41 @@
 
 #include <fmt/format.h>
 
+#include <array>
+
 #include "core/api/request_fields.h"
 #include "core/base/time.h"
 
 namespace tenantsim {
 
 namespace {
+
+// A required, non-empty string field of at most `max` bytes.
+Result<std::string> field(const Json& body, const char* name, size_t max = 256) {
+  if (!body.is_object()) return bad_request("InvalidBody", "request body must be a JSON object");
+  auto it = body.find(name);
+  if (it == body.end() || !it->is_string() || it->get<std::string>().empty())
+    return bad_request("MissingField", fmt::format("'{}' is required and must be a non-empty string", name));
+  if (it->get<std::string>().size() > max) return bad_request("FieldTooLong", fmt::format("'{}' is longer than {}", name, max));
+  return it->get<std::string>();
+}
+
+struct FieldSpec {
+  const char* name;
+  size_t max;
+};
+
+// Several required string fields at once; the first missing or too long one is the error.
+template <size_t N>
+Result<std::array<std::string, N>> fields(const Json& body, const FieldSpec (&specs)[N]) {
+  std::array<std::string, N> out;
+  for (size_t i = 0; i < N; ++i) {
+    auto f = field(body, specs[i].name, specs[i].max);
+    if (!f.ok()) return f.take_error();
+    out[i] = std::move(f).value();
+  }
+  return out;
+}
 
 // An optional string field: absent is fine, anything but a string is not.
 Result<std::optional<std::string>> optional_string(const Json& body, const char* name) {

@@ -1,9 +1,7 @@
-// Reading a request's JSON body, and the error answers every endpoint shares. A field is either
-// there, a non-empty string of bounded length, or the request is refused with 400 naming it.
+// The error answers every endpoint shares, and money as every answer writes it. (A request's body
+// is read into a typed command by core/api/commands.h.)
 #pragma once
 
-#include <array>
-#include <cstddef>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -20,26 +18,6 @@ inline Error bad_request(const char* name, std::string msg) {
 }
 inline Error forbidden(const char* name, std::string msg) {
   return Error::make(ErrorKind::kForbidden, name, std::move(msg));
-}
-
-// A required, non-empty string field of at most `max` bytes.
-Result<std::string> field(const Json& body, const char* name, size_t max = 256);
-
-struct FieldSpec {
-  const char* name;
-  size_t max;
-};
-
-// Several required string fields at once; the first missing or too long one is the error.
-template <size_t N>
-Result<std::array<std::string, N>> fields(const Json& body, const FieldSpec (&specs)[N]) {
-  std::array<std::string, N> out;
-  for (size_t i = 0; i < N; ++i) {
-    auto f = field(body, specs[i].name, specs[i].max);
-    if (!f.ok()) return f.take_error();
-    out[i] = std::move(f).value();
-  }
-  return out;
 }
 
 // An exact amount: {"usd": "0.0123", "pico_usd": 12300000000}.
