@@ -267,13 +267,13 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
 
   // The consumption events as the metrics store grouped them (seed 004), with their tokens' cost.
   std::vector<ConsumptionRow> consumption;
+  const PriceCatalog& prices = w.system->config().prices;
   for (const auto& [key, totals] : w.metrics.totals()) {
     const auto& [tenant, tier, agent, model] = key;
     auto& sum = ledgers.consumption_by_tenant[tenant];
     sum.invocations += totals.invocations;
     sum.input_tokens += totals.input_tokens;
     sum.output_tokens += totals.output_tokens;
-    const PriceCatalog& prices = w.system->config().prices;
     consumption.push_back({tenant, tier, agent, model, totals.invocations, totals.input_tokens, totals.output_tokens,
                            prices.cost(metric::kInputTokens, model, totals.input_tokens) +
                                prices.cost(metric::kOutputTokens, model, totals.output_tokens)});
@@ -322,7 +322,6 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   // UTC day -> revenue earned, fixed cost accrued and platform cost incurred that day, over every tenant.
   std::map<std::string, Money> daily_revenue, daily_fixed, daily_platform;
   const TierCatalog& tiers = w.system->config().tiers;
-  const PriceCatalog& prices = w.system->config().prices;
   const std::map<std::string, Money> silo_lines = prices.silo_fixed_monthly();
   for (const auto& t : sim.tenants()) {
     TenantRow row;

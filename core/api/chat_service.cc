@@ -52,7 +52,7 @@ Task<Result<Json>> ChatService::chat(std::string token, Json body) {
     if (!defects_.on(Defect::kUserFromRequest)) co_return forbidden("UserMismatch", "User mismatch");
     c.principal.sub = user_id;  // the defect: trusts the body's user
   }
-  co_return co_await run_turn(std::move(c), std::move(r.message), r.session_id, false);
+  co_return co_await run_turn(c, std::move(r.message), r.session_id, false);
 }
 
 Task<Result<Json>> ChatService::invoke_runtime(std::string token, std::string runtime_id, std::string runtime_session_id,
@@ -87,9 +87,8 @@ Task<Result<Json>> ChatService::invoke_runtime(std::string token, std::string ru
   }
   // From here the invocation runs in the runtime's microVM, which is billed whatever the answer.
   const Time started = clock_.now();
-  const Caller billed = *caller;
-  auto out = co_await run_turn(std::move(*caller), std::move(r.prompt), r.runtime_session_id, r.trace);
-  co_await meter_runtime(billed, r.runtime_session_id, started);
+  auto out = co_await run_turn(*caller, std::move(r.prompt), r.runtime_session_id, r.trace);
+  co_await meter_runtime(*caller, r.runtime_session_id, started);
   if (out.ok()) (*out)["runtime_session_id"] = r.runtime_session_id;
   co_return out;
 }
@@ -103,7 +102,7 @@ void ChatService::emit_consumption(const Caller& c, const std::string& request_i
     e.tier = c.tier->name;
     e.agent = step.agent_id.empty() ? step.agent : step.agent_id;
     // The defect: a sub-agent's calls go out without the tenant context the orchestrator had.
-    if (defects_.on(Defect::kConsumptionSubAgentsUntagged) && step.agent_id.empty() && step.agent != "assistant")
+    if (defects_.on(Defect::kConsumptionSubAgentsUntagged) && step.agent_id.empty() && step.agent != kAssistantAgent)
       e.tenant_id.clear();
     e.model_id = step.model_id;
     e.user_id = c.principal.sub;
@@ -131,7 +130,7 @@ Task<void> ChatService::meter_runtime(const Caller& c, const std::string& runtim
   co_await metering_.record(std::move(usage));
 }
 
-Task<Result<Json>> ChatService::run_turn(Caller c, std::string message, std::string session_id, bool with_trace) {
+Task<Result<Json>> ChatService::run_turn(const Caller& c, std::string message, std::string session_id, bool with_trace) {
   const std::string& user_id = c.principal.sub;
 
   CO_TRY(auto sessions, tables_.sessions(c.tenant));

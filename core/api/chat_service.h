@@ -48,7 +48,8 @@ class ChatService {
                                               nlohmann::json body);
 
  private:
-  Task<Result<nlohmann::json>> run_turn(Caller c, std::string message, std::string session_id, bool with_trace);
+  // `c` must live until the turn is answered (its callers await it).
+  Task<Result<nlohmann::json>> run_turn(const Caller& c, std::string message, std::string session_id, bool with_trace);
   // Bills the runtime's microVM for an invocation that ran from `started` until now.
   Task<void> meter_runtime(const Caller& c, const std::string& runtime_session_id, Time started);
   // One consumption event per model invocation of the turn, with the caller's tenant context.

@@ -7,8 +7,8 @@ namespace tenantsim {
 
 Task<Result<Json>> ToolService::call(const Caller& c, std::string tool, ToolInput input, ToolRoute route) {
   std::vector<UsageRecord> usage;
-  TurnContext ctx{&c.tenant, c.tier, c.principal.sub, "", ids_.id("req"), ""};
-  ToolCall call = co_await gateway_.invoke(ctx, std::move(tool), std::move(input), clock_, &usage, route);
+  TurnContext ctx = direct_context(c);  // a named local: GCC 12 and class temporaries in co_await
+  ToolCall call = co_await gateway_.invoke(std::move(ctx), std::move(tool), std::move(input), clock_, &usage, route);
   co_await metering_.record(std::move(usage));  // what ran is billed, whatever the outcome
   co_return std::move(call.result);
 }
@@ -22,7 +22,7 @@ Task<Result<Json>> ToolService::gateway_mcp(std::string token, Json body) {
   CO_TRY(McpRequest r, parse_mcp_request(body));
   if (r.method == McpRequest::Method::kListTools) {
     std::vector<UsageRecord> usage;
-    TurnContext ctx{&c.tenant, c.tier, c.principal.sub, "", ids_.id("req"), ""};
+    const TurnContext ctx = direct_context(c);
     UsageMeter meter(ctx, clock_, &usage);
     ToolGateway::bill_gateway_call(meter);
     co_await metering_.record(std::move(usage));

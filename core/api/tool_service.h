@@ -29,6 +29,8 @@ class ToolService {
  private:
   // One tool called as the caller, through the gateway; metered whatever the outcome.
   Task<Result<nlohmann::json>> call(const Caller& c, std::string tool, ToolInput input, ToolRoute route);
+  // The context of a call made directly, outside a chat: the caller, no session, a new request id.
+  TurnContext direct_context(const Caller& c) { return {&c.tenant, c.tier, c.principal.sub, "", ids_.id("req"), ""}; }
 
   Clock& clock_;
   Authorizer& auth_;

@@ -146,7 +146,7 @@ Task<AgentTurn> Agent::run_direct(TurnContext ctx, std::vector<ChatMessage> hist
   // Bedrock's requestMetadata tags the call in the provider's own records (invocation logs, cost
   // allocation): per tenant and per user, so both can be reconciled with what the system metered.
   req.request_metadata = {{"tenant_id", ctx.tenant->id}, {"user_id", ctx.user_id}, {"request_id", ctx.request_id}};
-  turn.text = co_await converse_loop(ctx, std::move(req), 0, "assistant", &turn);
+  turn.text = co_await converse_loop(ctx, std::move(req), 0, kAssistantAgent, &turn);
   co_return turn;
 }
 

@@ -27,6 +27,10 @@ namespace tenantsim {
 
 struct SubAgent;  // an orchestrator's delegate (agent.cc)
 
+// The direct path's top agent, as the trace and the consumption events name it (its sub-agents
+// carry their roles).
+inline constexpr const char* kAssistantAgent = "assistant";
+
 // One step of a turn, as Bedrock's enableTrace reports it (in small): a model call, a tool request
 // with its outcome, or an orchestrator's delegation to a sub-agent. The API layer writes it as JSON.
 struct TraceStep {

@@ -8,17 +8,11 @@ void FakeMetrics::emit(ConsumptionEvent e) {
   ++t.invocations;
   t.input_tokens += e.input_tokens;
   t.output_tokens += e.output_tokens;
-  ++events_;
 }
 
 std::map<FakeMetrics::Key, ConsumptionTotals> FakeMetrics::totals() const {
   std::lock_guard lock(mu_);
   return totals_;
-}
-
-size_t FakeMetrics::events() const {
-  std::lock_guard lock(mu_);
-  return events_;
 }
 
 }  // namespace tenantsim

@@ -1,14 +1,13 @@
-// FakeMetrics: CloudWatch as the consumption events' destination. It keeps every event as it was
-// emitted and answers the one query the seed runs over them (Logs Insights' "stats count(*),
-// sum(input_tokens), sum(output_tokens) by tenant_id, tier, agent, model_id"): the harness's
-// evidence of what tenant context the system put on its model calls.
+// FakeMetrics: CloudWatch as the consumption events' destination. It keeps the events summed as the
+// one query the seed runs over them groups them (Logs Insights' "stats count(*), sum(input_tokens),
+// sum(output_tokens) by tenant_id, tier, agent, model_id"), in memory bounded by the groups, not
+// the events: the harness's evidence of what tenant context the system put on its model calls.
 #pragma once
 
 #include <map>
 #include <mutex>
 #include <string>
 #include <tuple>
-#include <vector>
 
 #include "core/ports/consumption.h"
 
@@ -28,12 +27,10 @@ class FakeMetrics final : public ConsumptionSink {
   // (tenant_id, tier, agent, model_id) -> totals; an event without a tenant is under "".
   using Key = std::tuple<std::string, std::string, std::string, std::string>;
   std::map<Key, ConsumptionTotals> totals() const;
-  size_t events() const;
 
  private:
   mutable std::mutex mu_;
   std::map<Key, ConsumptionTotals> totals_;
-  size_t events_ = 0;
 };
 
 }  // namespace tenantsim
