@@ -14,6 +14,8 @@ bin=$build/harness/tenantsim
 here=$(cd "$(dirname "$0")" && pwd)
 command -v wrk >/dev/null || { echo "http_bench: wrk is not installed (scripts/setup installs it)"; exit 3; }
 source "$here/lib.sh"
+# The control secret of the servers started here (GET /_fake/cognito/confirmation-code).
+export TENANTSIM_CONTROL_SECRET=${TENANTSIM_CONTROL_SECRET:-http-bench-$$}
 rps() { awk '/Requests\/sec/ {print $2}'; }
 
 start minimal "$build/bench/minimal_http_server" "$threads"
@@ -26,18 +28,19 @@ health_serve=$(wrk -t1 -c32 -d"${secs}s" "$serve/health" | rps)
 
 # Eight premium (silo) tenants with limits and quotas lifted, one session each, over the API.
 python3 - "$serve" "$dir/chat.lua" <<'PY'
-import json, sys, urllib.request
+import json, os, sys, urllib.request
 base, out = sys.argv[1], sys.argv[2]
-def call(method, path, body=None, token=None):
+def call(method, path, body=None, token=None, control=False):
     req = urllib.request.Request(base + path, method=method, data=None if body is None else json.dumps(body).encode())
     req.add_header("Content-Type", "application/json")
     if token: req.add_header("Authorization", "Bearer " + token)
+    if control: req.add_header("X-Tenantsim-Control-Secret", os.environ["TENANTSIM_CONTROL_SECRET"])
     with urllib.request.urlopen(req) as r: return json.load(r)
 entries = []
 for i in range(8):
     t, u, p = f"bench-{i}", f"owner@bench-{i}", f"bench-password-{i}"
     sub = call("POST", "/api/register", {"tenant_id": t, "username": u, "password": p, "subscription_tier": "premium", "admin": True})["user_sub"]
-    code = call("GET", f"/_fake/cognito/confirmation-code?tenant_id={t}&username={u}")["code"]
+    code = call("GET", f"/_fake/cognito/confirmation-code?tenant_id={t}&username={u}", control=True)["code"]
     call("POST", "/api/register/confirm", {"tenant_id": t, "username": u, "code": code})
     tok = call("POST", "/api/auth/login", {"tenant_id": t, "username": u, "password": p})["id_token"]
     sid = call("POST", "/api/sessions", None, tok)["session_id"]

@@ -24,6 +24,7 @@ const std::map<std::string, Simulation::AttackFn>& Simulation::attacks() {
       {"wrong_audience", &Simulation::attack_wrong_audience},
       {"pool_mismatch", &Simulation::attack_pool_mismatch},
       {"self_edit_claims", &Simulation::attack_self_edit_claims},
+      {"sign_up_claims", &Simulation::attack_sign_up_claims},
       {"wrong_token_use", &Simulation::attack_wrong_token_use},
       {"tier_escalation", &Simulation::attack_tier_escalation},
       {"admin_without_group", &Simulation::attack_admin_without_group},
@@ -330,6 +331,49 @@ Task<void> Simulation::attack_self_edit_claims(Attack& a) {
     }
     Json as_victim_login = {{"tenant_id", v}, {"username", plain.username}, {"password", plain.password}};
     co_await expect(a, "POST", "/api/auth/login", "", std::move(as_victim_login), 401);
+  }
+}
+
+Task<void> Simulation::attack_sign_up_claims(Attack& a) {
+  SimTenant& t = a.t;
+  const std::string& kind = a.kind;
+  const std::string& v = a.t.victim;
+  // What the sample's own sign-up page does, and anyone can: the victim's app client id is in
+  // every web page, so a stranger calls Cognito's public SignUp naming the victim's tenant and the
+  // premium tier, confirms with the e-mailed code and signs in. The sign-up must be refused; if
+  // the pool takes it, the token it yields must be refused by the system as a member of the victim.
+  const auto victim = world_.system->tenants().find(v);
+  if (!victim) co_return;
+  const std::string password = "Stranger-Pass-1";
+  // Cognito's own answer, tried again on a fault on the way (as attack_call does).
+  auto status_of = [](const Status& st) { return st.ok() ? 200 : http_status(st.error().kind); };
+  for (const bool with_claims : {true, false}) {
+    const std::string username = fmt::format("stranger-{}-{}@example.test", t.id, with_claims ? "claims" : "plain");
+    Attributes form{{"email", username}, {"given_name", "Eve"}, {"family_name", "Stranger"}};
+    if (with_claims) {
+      form["custom:tenant_id"] = v;
+      form["custom:subscription_tier"] = "premium";
+    }
+    Status signed_up;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      const std::string client = victim->client_id;
+      Attributes attrs = form;
+      auto sub = co_await world_.identity().sign_up(client, username, password, std::move(attrs));
+      signed_up = sub.ok() ? Status{} : Status(sub.error());
+      if (status_of(signed_up) < 500 && status_of(signed_up) != 429) break;
+    }
+    // With the claims: refused (401, NotAuthorizedException). Without them: a plain sign-up,
+    // which a pool with self-service sign-up accepts; its token makes nobody a member.
+    oracle_.attempt(kind, t.id, with_claims ? "SignUp naming tenant " + v + " and the premium tier" : "SignUp without tenant claims",
+                    with_claims ? 401 : 200, status_of(signed_up));
+    if (!signed_up.ok()) continue;
+    const std::string client = victim->client_id;
+    const std::string code = world_.mailbox(client, username);
+    if (!(co_await world_.identity().confirm_sign_up(client, username, code)).ok()) continue;
+    auto tokens = co_await world_.identity().initiate_auth_password(client, username, password);
+    if (!tokens.ok()) continue;
+    co_await expect(a, "GET", "/api/tenants/" + v + "/usage", tokens->id_token, Json(), 401);
+    co_await expect(a, "GET", "/api/tenants/" + v + "/subscription", tokens->id_token, Json(), 401);
   }
 }
 

@@ -112,6 +112,7 @@ class Simulation {
   Task<void> attack_wrong_audience(Attack& a);
   Task<void> attack_pool_mismatch(Attack& a);
   Task<void> attack_self_edit_claims(Attack& a);
+  Task<void> attack_sign_up_claims(Attack& a);
   Task<void> attack_wrong_token_use(Attack& a);
   Task<void> attack_tier_escalation(Attack& a);
   Task<void> attack_admin_without_group(Attack& a);

@@ -89,7 +89,8 @@ Result<std::unique_ptr<World>> World::create(WorldOptions options) {
 World::World(WorldOptions options, SystemConfig config)
     : clock(options.start),
       time(options.wall_clock ? *options.wall_clock : static_cast<Clock&>(clock)),
-      cognito(time, Rng(options.seed).split("cognito")),
+      cognito(time, Rng(options.seed).split("cognito"),
+              CognitoQuotas::with_fresh_keys(options.wall_clock != nullptr && !options.fixture_keys)),
       bedrock(time, Rng(options.seed).split("bedrock")),
       model_plan_(std::make_shared<FaultInjector>(Rng(options.seed).split("bedrock-faults"))),
       agents_model(bedrock, time, model_plan_),

@@ -40,6 +40,10 @@ struct WorldOptions {
   // world's virtual one, and create() does not start the system: the caller runs start() on the
   // clock's loop. The clock must outlive the world.
   Clock* wall_clock = nullptr;
+  // A world on a wall clock listens (serve, load): its fake Cognito signs with keys made for the
+  // process, unless this asks for the published fixtures (tests that compare token bytes, never a
+  // server anyone else can reach). Virtual-time worlds always use the fixtures.
+  bool fixture_keys = false;
   RuntimeSize runtime_size;  // of the agent runtimes (core/domain/tenants.h)
   // Ports that are not the fakes here (real endpoints, `fakes serve`).
   PortOverrides ports;

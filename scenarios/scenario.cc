@@ -23,6 +23,7 @@ const std::vector<std::string>& adversary_kinds() {
       "wrong_token_use",     // a token the pool signed, with a token_use other than id or access
       "pool_mismatch",       // a token its own pool signed, naming a tenant of another user pool
       "self_edit_claims",    // rewrites its own tier and tenant claims through Cognito, signs in as the victim
+      "sign_up_claims",      // signs up from the victim's public app client naming the victim's tenant (the sample's page)
       "tier_escalation",     // the token's tier claim edited to premium
       "admin_without_group", // admin endpoints as a plain user
       "limit_burst",         // concurrent messages past the daily limit, and again at the reset

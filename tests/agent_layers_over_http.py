@@ -9,6 +9,7 @@ Usage: agent_layers_over_http.py TENANTSIM
 """
 import base64
 import json
+import os
 import subprocess
 import sys
 import time
@@ -39,8 +40,9 @@ def expect(what, got, want):
 
 
 def main():
+    control = {"X-Tenantsim-Control-Secret": "agent-layers-test-secret"}  # the server's control secret, set below
     server = subprocess.Popen([sys.argv[1], "serve", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True)
+                              text=True, env=dict(os.environ, TENANTSIM_CONTROL_SECRET=control["X-Tenantsim-Control-Secret"]))
     try:
         line = server.stdout.readline()
         if "listening on" not in line:
@@ -49,7 +51,7 @@ def main():
         user = {"tenant_id": "acme", "username": "ann", "password": "correct-horse-battery"}
         status, _ = call(base, "POST", "/api/register", dict(user, subscription_tier="advanced"))
         expect("register", status, 201)
-        status, code = call(base, "GET", "/_fake/cognito/confirmation-code?tenant_id=acme&username=ann")
+        status, code = call(base, "GET", "/_fake/cognito/confirmation-code?tenant_id=acme&username=ann", headers=control)
         expect("confirmation code", status, 200)
         status, _ = call(base, "POST", "/api/register/confirm", {"tenant_id": "acme", "username": "ann", "code": code["code"]})
         expect("confirm", status, 200)

@@ -32,6 +32,7 @@
 #include "harness/aws/real_weather.h"
 #include "fakes/knowledge_base/fake_knowledge_base.h"
 #include "fakes/weather/fake_weather.h"
+#include "harness/load/blocking_client.h"
 #include "tests/in_process_fakes_serve.h"
 
 namespace tenantsim {
@@ -123,8 +124,13 @@ class IdentityContract : public ::testing::TestWithParam<std::string> {
 
 TEST_P(IdentityContract, SignUpConfirmAndSignInGiveTokensTheSystemAccepts) {
   make_pool();
-  auto sub = run(idp_->sign_up(client_, "ana@acme.test", "Correct-Horse-9", acme("ana@acme.test")));
+  // As the system registers: the public sign-up with what the user may write, the tenant claims
+  // written by the pool's owner.
+  auto sub = run(idp_->sign_up(client_, "ana@acme.test", "Correct-Horse-9", {{"email", "ana@acme.test"}}));
   ASSERT_TRUE(sub.ok()) << sub.error().message;
+  auto claims = run(idp_->admin_update_user_attributes(pool_.pool_id, "ana@acme.test",
+                                                       {{"custom:tenant_id", "acme"}, {"custom:subscription_tier", "basic"}}));
+  ASSERT_TRUE(claims.ok()) << claims.error().name << ": " << claims.error().message;
   auto early = run(idp_->initiate_auth_password(client_, "ana@acme.test", "Correct-Horse-9"));
   ASSERT_FALSE(early.ok());
   EXPECT_EQ(early.error().name, "UserNotConfirmedException");
@@ -151,6 +157,38 @@ TEST_P(IdentityContract, SignUpConfirmAndSignInGiveTokensTheSystemAccepts) {
     ASSERT_TRUE(by_access.ok()) << "the pre-token-generation hook puts the tenant in access tokens: " << by_access.error().message;
     EXPECT_EQ(by_access->tenant_id, "acme");
   }
+}
+
+TEST_P(IdentityContract, ASignUpThatWritesTheTenantClaimsIsRefused) {
+  if (external_) GTEST_SKIP() << "cognito-local does not enforce an app client's WriteAttributes";
+  make_pool();
+  // What the sample's sign-up page sends, with the app client id every web page carries.
+  auto sub = run(idp_->sign_up(client_, "eve@evil.test", "Correct-Horse-9", acme("eve@evil.test")));
+  ASSERT_FALSE(sub.ok());
+  EXPECT_EQ(sub.error().name, "NotAuthorizedException");
+  EXPECT_EQ(sub.error().message, "A client attempted to write unauthorized attribute");
+  EXPECT_EQ(sub.error().kind, ErrorKind::kUnauthorized);
+  // Nothing was created: the same name signs up without the claims.
+  ASSERT_TRUE(run(idp_->sign_up(client_, "eve@evil.test", "Correct-Horse-9", {{"email", "eve@evil.test"}})).ok());
+  // An attribute outside the schema is named, a line each, as Cognito does.
+  auto unknown = run(idp_->sign_up(client_, "flo@acme.test", "Correct-Horse-9", {{"custom:role", "admin"}}));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().name, "InvalidParameterException");
+  EXPECT_EQ(unknown.error().message,
+            "Attributes did not conform to the schema: custom:role: Attribute does not exist in the schema.\n");
+}
+
+TEST_P(IdentityContract, AnAdminDeletesAUserAndItsNameIsFreeAgain) {
+  make_pool();
+  ASSERT_TRUE(run(idp_->admin_create_user(pool_.pool_id, "gil@acme.test", "Perm-Password-1", acme("gil@acme.test"))).ok());
+  ASSERT_TRUE(run(idp_->admin_delete_user(pool_.pool_id, "gil@acme.test")).ok());
+  auto gone = run(idp_->admin_get_user(pool_.pool_id, "gil@acme.test"));
+  ASSERT_FALSE(gone.ok());
+  EXPECT_EQ(gone.error().name, "UserNotFoundException");
+  auto again = run(idp_->admin_delete_user(pool_.pool_id, "gil@acme.test"));
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().name, "UserNotFoundException");
+  EXPECT_TRUE(run(idp_->admin_create_user(pool_.pool_id, "gil@acme.test", "Perm-Password-1", acme("gil@acme.test"))).ok());
 }
 
 TEST_P(IdentityContract, AnAdminCreatedUserIsConfirmedWithAPermanentPassword) {
@@ -554,6 +592,43 @@ TEST_F(WeatherClient, AnOverridingKeyReplacesTheSystemsKey) {
   auto answered = run(with_key.fetch({"the-systems-placeholder", "Oslo", WeatherKind::kCurrent, 3}));
   ASSERT_TRUE(answered.ok()) << answered.error().message;
   EXPECT_EQ(answered->value("name", ""), "Oslo");
+}
+
+// Issue 28: each of these ended `fakes serve` once. No token or signature is needed to send them,
+// so each must be answered 4xx, and the server must answer /health after every one.
+TEST(FakesServeHostileInput, BytesAndNestingAreRefusedAndTheServerStaysUp) {
+  auto& server = testing::shared_fakes_serve();
+  const auto port = static_cast<uint16_t>(std::stoi(server.url().substr(server.url().rfind(':') + 1)));
+  auto raw = [&](const std::string& bytes) {
+    http::BlockingClient c(port);
+    c.send_raw(bytes);
+    return c.read();
+  };
+  auto alive = [&] { EXPECT_EQ(http::BlockingClient(port).request("GET", "/health").status, 200); };
+  auto post = [&](const std::string& target, const std::string& body) {
+    return raw("POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: " + target +
+               "\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: " + std::to_string(body.size()) +
+               "\r\n\r\n" + body);
+  };
+  http::Reply target = post("\x98", "{}");
+  EXPECT_EQ(target.status, 400);
+  EXPECT_FALSE(nlohmann::json::parse(target.body, nullptr, false).is_discarded()) << target.body;
+  alive();
+  EXPECT_EQ(raw("GET /us-east-1_\x98/.well-known/jwks.json HTTP/1.1\r\nHost: x\r\n\r\n").status, 400);
+  alive();
+  const int unknown_pool = http::BlockingClient(port).request("GET", "/us-east-1_%98%FF/.well-known/jwks.json").status;
+  EXPECT_TRUE(unknown_pool >= 400 && unknown_pool < 500) << unknown_pool;
+  alive();
+  // Cognito's public operations read their body before any credential: 100k levels of it.
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  http::Reply nested = post("AWSCognitoIdentityProviderService.SignUp", "{\"ClientId\":" + deep + "}");
+  EXPECT_EQ(nested.status, 400);
+  alive();
+  // A member of the wrong type: the client's fault, not the server's end.
+  http::Reply typed = post("AWSCognitoIdentityProviderService.SignUp",
+                           R"({"ClientId": "x", "Username": "u", "Password": "Password-1", "UserAttributes": [{"Name": 7, "Value": []}]})");
+  EXPECT_EQ(typed.status, 400) << typed.body;
+  alive();
 }
 
 }  // namespace

@@ -175,6 +175,36 @@ TEST(Expression, SyntaxAndPlaceholderErrorsNameTheProblem) {
   EXPECT_EQ(p.unused(), "Value provided in ExpressionAttributeValues unused in expressions: keys: {:w}");
 }
 
+// DynamoDB's documented expression limits, at the edge and one past it; and input that once
+// overflowed the parser's stack (100k parentheses, 50k NOTs) answered with the service's errors.
+TEST(Expression, LimitsOfSizeAndOperatorsAtTheEdgeAndOnePast) {
+  const char* v = R"({":v": {"N": "1"}})";
+  auto padded = [](std::string e, size_t size) { return e + std::string(size - e.size(), ' '); };
+  auto p = ph("{}", v);
+  std::string error;
+  EXPECT_TRUE(parse_condition(padded("a = :v", kMaxExpressionBytes), "ConditionExpression", p, &error)) << error;
+  EXPECT_EQ(condition_error(padded("a = :v", kMaxExpressionBytes + 1).c_str(), v),
+            "Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; expression size: 4097");
+  auto ands = [](int operators) {  // a = :v AND a = :v ...: each clause one comparator, each AND one
+    std::string e = "a=:v";
+    for (int i = 1; 2 * i <= operators - 1; ++i) e += " AND a=:v";
+    return e;
+  };
+  auto ok = ph("{}", v);
+  EXPECT_TRUE(parse_condition(ands(kMaxOperators - 1), "ConditionExpression", ok, &error)) << error;  // 299
+  EXPECT_EQ(condition_error((ands(kMaxOperators - 1) + " AND NOT a=:v").c_str(), v),
+            "Invalid ConditionExpression: The expression contains too many operators; operator count: 301");
+  // Inside 4 KB: as deep as the text allows, refused before the recursion gets anywhere near it.
+  EXPECT_EQ(condition_error((std::string(1500, '(') + "a=:v" + std::string(1500, ')')).c_str(), v),
+            "Invalid ConditionExpression: The expression has redundant parentheses;");
+  std::string nots;
+  for (int i = 0; i < 1000; ++i) nots += "NOT ";
+  EXPECT_NE(condition_error((nots + "a=:v").c_str(), v).find("too many operators"), std::string::npos);
+  // Past 4 KB: the size, before any parsing.
+  EXPECT_NE(condition_error((std::string(100000, '(') + "a=:v").c_str(), v).find("Expression size has exceeded"),
+            std::string::npos);
+}
+
 Item updated(const char* expr, const char* on_item, const char* values = "{}", std::string* error_out = nullptr) {
   auto p = ph("{}", values);
   std::string error;
@@ -382,6 +412,30 @@ TEST_F(Api, KeysAreValidatedAgainstTheSchema) {
                 .find("cannot contain an empty string value"),
             std::string::npos);
   EXPECT_EQ(error("Frobnicate", json::object()).substr(0, 50), "com.amazon.coral.service#UnknownOperationException");
+}
+
+// Attributes nest 32 levels in DynamoDB (an item's own attributes are level 1): 31 maps around a
+// scalar are stored, 32 are refused with the service's message; 10,000 (which once overflowed the
+// stack) the same way.
+TEST_F(Api, AttributesNestThirtyTwoLevelsAndNoMore) {
+  auto wrapped = [](int maps, bool as_list) {
+    json v = {{"S", "leaf"}};
+    for (int i = 0; i < maps; ++i) {
+      json outer = json::object();
+      if (as_list) outer["L"].push_back(std::move(v));
+      else outer["M"]["k"] = std::move(v);
+      v = std::move(outer);
+    }
+    return json{{"TableName", "tbl"}, {"Item", {{"pk", {{"S", "a"}}}, {"sk", {{"N", "1"}}}, {"deep", v}}}};
+  };
+  call("PutItem", wrapped(kMaxNestingLevels - 1, false));
+  call("PutItem", wrapped(kMaxNestingLevels - 1, true));
+  const std::string refused =
+      "com.amazon.coral.validate#ValidationException Nesting Levels have exceeded supported limits: Attributes in the "
+      "item have nested levels beyond supported limit";
+  EXPECT_EQ(error("PutItem", wrapped(kMaxNestingLevels, false)), refused);
+  EXPECT_EQ(error("PutItem", wrapped(kMaxNestingLevels, true)), refused);
+  EXPECT_EQ(error("PutItem", wrapped(10000, false)), refused);
 }
 
 TEST_F(Api, ItemsOverFourHundredKilobytesAreRefused) {

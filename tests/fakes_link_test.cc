@@ -12,6 +12,7 @@
 #include "harness/aws/backends.h"
 #include "harness/aws/fakes_link.h"
 #include "harness/cloud_ledgers.h"
+#include "harness/http/control_secret.h"
 #include "tests/in_process_fakes_serve.h"
 
 namespace tenantsim {
@@ -27,12 +28,16 @@ http::FakesServiceOptions on_callers_clock() {
   return o;
 }
 
-// One unsigned POST to the server: the hooks' refusals, as any HTTP client sees them.
-std::pair<long, std::string> post(const std::string& url, const std::string& body, const std::string& header = "") {
+// One unsigned POST to the server: the hooks' refusals, as any HTTP client sees them. With the
+// server's control secret unless `with_secret` is false.
+std::pair<long, std::string> post(const std::string& url, const std::string& body, const std::string& header = "",
+                                  bool with_secret = true) {
   CURL* curl = curl_easy_init();
   std::string answer;
   curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
   if (!header.empty()) headers = curl_slist_append(headers, header.c_str());
+  if (with_secret)
+    headers = curl_slist_append(headers, ("X-Tenantsim-Control-Secret: " + http::control_secret_for(url)).c_str());
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
@@ -175,6 +180,21 @@ TEST_F(FakesLinkTest, ABadClockHeaderOrHookBodyIsA400NamingIt) {
   EXPECT_NE(key.second.find("16 to 128 characters"), std::string::npos) << key.second;
   const auto hook = post(server_.url() + "/_fake/reboot", "{}");
   EXPECT_EQ(hook.first, 404);
+}
+
+// Issue 28: /_fake/cognito/sign mints a token of any claims, so the hooks answer only a caller
+// with the server's secret, and never a browser page (a request with an Origin).
+TEST_F(FakesLinkTest, TheHooksNeedTheServersSecretAndRefuseEveryCrossOriginCall) {
+  const std::string sign = server_.url() + "/_fake/cognito/sign";
+  const std::string claims = R"({"pool_id": "us-east-1_nope", "claims": {"custom:tenant_id": "victim"}})";
+  const auto none = post(sign, claims, "", false);
+  EXPECT_EQ(none.first, 401);
+  EXPECT_NE(none.second.find("ControlSecretRequired"), std::string::npos) << none.second;
+  EXPECT_EQ(post(sign, claims, "X-Tenantsim-Control-Secret: guessed", false).first, 401);
+  const auto page = post(sign, claims, "Origin: https://evil.example");
+  EXPECT_EQ(page.first, 403) << "the right secret, but from a web page";
+  EXPECT_EQ(post(server_.url() + "/_fake/ledger", "", "", false).first, 401);
+  EXPECT_EQ(post(sign, claims).first, 404) << "with the secret the hook answers (no such pool)";
 }
 
 TEST(FakesLink, AServerThatIsNotFakesServeIsRefused) {

@@ -204,9 +204,8 @@ def case_state_survives_restart(binary):
         app = idp.create_user_pool_client(UserPoolId=pool, ClientName="c")["UserPoolClient"]["ClientId"]
         idp.sign_up(ClientId=app, Username="u@x", Password="Correct-Horse-5")
         error_code(idp.confirm_sign_up, ClientId=app, Username="u@x", ConfirmationCode="not-the-code")
-        import urllib.request
-        with urllib.request.urlopen(f"{srv.endpoint}/_fake/cognito/confirmation-code?client_id={app}&username=u@x") as r:
-            idp.confirm_sign_up(ClientId=app, Username="u@x", ConfirmationCode=json.loads(r.read())["code"])
+        mailed = srv.control(f"/_fake/cognito/confirmation-code?client_id={app}&username=u@x")["code"]
+        idp.confirm_sign_up(ClientId=app, Username="u@x", ConfirmationCode=mailed)
         agent = client(srv.endpoint, service="bedrock-agent")
         kb = agent.create_knowledge_base(name="kb", roleArn="arn:aws:iam::111111111111:role/kb",
                                          knowledgeBaseConfiguration={"type": "VECTOR"})["knowledgeBase"]["knowledgeBaseId"]
@@ -448,8 +447,7 @@ def case_ledger(binary):
             e[1] += r["usage"]["outputTokens"]
         with urllib.request.urlopen(f"{srv.endpoint}/data/2.5/weather?q=Oslo&appid=tenantsim-weather-key") as w:
             check(w.status == 200, "a weather call")
-        with urllib.request.urlopen(f"{srv.endpoint}/_fake/ledger") as r:
-            ledger = json.loads(r.read())
+        ledger = srv.control("/_fake/ledger")
         users = {(row["tenant_id"], row["user_id"]): (row["input_tokens"], row["output_tokens"]) for row in ledger["bedrock"]["by_user_tag"]}
         for (_, tenant, user), (tin, tout) in expected.items():
             check(users[(tenant, user)] == (tin, tout), f"{tenant}/{user}: ledger {users.get((tenant, user))} vs answers {(tin, tout)}")
@@ -523,14 +521,27 @@ def case_cognito(binary):
         pool = idp.create_user_pool(PoolName="tenants", Schema=[
             {"Name": "tenant_id", "AttributeDataType": "String", "Mutable": False}])["UserPool"]["Id"]
         app = idp.create_user_pool_client(UserPoolId=pool, ClientName="web", WriteAttributes=["email"])["UserPoolClient"]["ClientId"]
+        # The tenant claim is not the user's to write (WriteAttributes leaves it out): a sign-up that
+        # names it is refused, as Cognito refuses it; the pool's owner writes it after the sign-up.
+        code, answer = error_code(idp.sign_up, ClientId=app, Username="ana@acme", Password="Correct-Horse-9",
+                                  UserAttributes=[{"Name": "email", "Value": "ana@acme.test"},
+                                                  {"Name": "custom:tenant_id", "Value": "acme"}])
+        message = answer["Error"]["Message"]
+        check(code == "NotAuthorizedException" and message == "A client attempted to write unauthorized attribute",
+              f"a sign-up naming its tenant: {code} {message}")
+        code, answer = error_code(idp.sign_up, ClientId=app, Username="ana@acme", Password="Correct-Horse-9",
+                                  UserAttributes=[{"Name": "custom:nope", "Value": "x"}])
+        message = answer["Error"]["Message"]
+        check(code == "InvalidParameterException" and "custom:nope: Attribute does not exist in the schema." in message,
+              f"an attribute outside the schema: {code} {message}")
         sub = idp.sign_up(ClientId=app, Username="ana@acme", Password="Correct-Horse-9",
-                          UserAttributes=[{"Name": "email", "Value": "ana@acme.test"},
-                                          {"Name": "custom:tenant_id", "Value": "acme"}])["UserSub"]
+                          UserAttributes=[{"Name": "email", "Value": "ana@acme.test"}])["UserSub"]
+        idp.admin_update_user_attributes(UserPoolId=pool, Username="ana@acme",
+                                         UserAttributes=[{"Name": "custom:tenant_id", "Value": "acme"}])
         code, _ = error_code(idp.initiate_auth, ClientId=app, AuthFlow="USER_PASSWORD_AUTH",
                              AuthParameters={"USERNAME": "ana@acme", "PASSWORD": "Correct-Horse-9"})
         check(code == "UserNotConfirmedException", f"sign-in before confirming: {code}")
-        with urllib.request.urlopen(f"{srv.endpoint}/_fake/cognito/confirmation-code?client_id={app}&username=ana@acme") as r:
-            mailed = json.loads(r.read())["code"]
+        mailed = srv.control(f"/_fake/cognito/confirmation-code?client_id={app}&username=ana@acme")["code"]
         code, _ = error_code(idp.confirm_sign_up, ClientId=app, Username="ana@acme", ConfirmationCode="000000" if mailed != "000000" else "111111")
         check(code == "CodeMismatchException", f"a wrong code: {code}")
         idp.confirm_sign_up(ClientId=app, Username="ana@acme", ConfirmationCode=mailed)
@@ -575,7 +586,8 @@ def run_node(script, srv):
     """Runs tests/peers/SCRIPT under node against the server, signing as AKIDTENANTSIMTEST01."""
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers", script)
     r = subprocess.run(["node", path, srv.endpoint, "AKIDTENANTSIMTEST01", KEYS["AKIDTENANTSIMTEST01"]["secret"]],
-                       capture_output=True, text=True, timeout=120)
+                       capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, TENANTSIM_CONTROL_SECRET=srv.control_secret))
     check(r.returncode == 0, f"node: {r.returncode}\n{r.stdout}\n{r.stderr}")
     print(r.stdout.strip())
 

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <thread>
 
+#include "core/base/json_text.h"
 #include "harness/http/served_system.h"
 #include "harness/token_forge.h"
 #include "harness/load/blocking_client.h"
@@ -53,7 +54,8 @@ class Served : public ::testing::Test {
                          {"subscription_tier", tier}, {"admin", true}});
     EXPECT_EQ(r.status, 201) << r.body;
     a.sub = r.json().value("user_sub", "");
-    r = c.request("GET", "/_fake/cognito/confirmation-code?tenant_id=" + tenant + "&username=" + a.username);
+    r = c.request("GET", "/_fake/cognito/confirmation-code?tenant_id=" + tenant + "&username=" + a.username, "", nullptr,
+                  {{"X-Tenantsim-Control-Secret", sys->control_secret()}});
     EXPECT_EQ(r.status, 200) << r.body;
     r = c.request("POST", "/api/register/confirm", "",
                   {{"tenant_id", tenant}, {"username", a.username}, {"code", r.json().value("code", "")}});
@@ -248,6 +250,70 @@ TEST_F(Served, MalformedAndOversizedRequestsGetTheirStatusAndTheServerStaysUp) {
   EXPECT_EQ(HttpClient(sys->port()).request("GET", "/health").status, 200);
 }
 
+// Issue 28: each of these ended the process once (type_error.316 out of a dump, a stack overflow
+// in a recursive walk). Every one is answered 4xx, and the server answers /health after each.
+TEST_F(Served, HostileBytesAndNestingAreRefusedAndNeverEndTheServer) {
+  Account a = signup("acme", "premium");
+  auto alive = [&] { EXPECT_EQ(HttpClient(sys->port()).request("GET", "/health").status, 200); };
+  auto raw = [&](const std::string& bytes) {
+    HttpClient c(sys->port());
+    c.send_raw(bytes);
+    return c.read();
+  };
+  // Invalid UTF-8 percent-encoded in the query and in the path: the client's fault, named.
+  for (const std::string target : {"/api/tenants/acme/costs?days=%98", "/api/tenants/acme/usage?%C0%AF=1"}) {
+    Reply r = HttpClient(sys->port()).request("GET", target, a.token);
+    EXPECT_EQ(r.status, 400) << target << ": " << r.body;
+    EXPECT_EQ(r.json()["code"], "InvalidEncoding") << target;
+    alive();
+  }
+  // Path parameters are not decoded: an escaped byte is only an id no tenant has.
+  EXPECT_EQ(HttpClient(sys->port()).request("GET", "/api/tenants/%98%FF/usage", a.token).status, 403);
+  // A raw byte in the request target: no request target holds one.
+  Reply target = raw("GET /api/tenants/\x98/usage HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(target.status, 400);
+  EXPECT_EQ(target.json()["code"], "InvalidRequestTarget");
+  alive();
+  // Raw bytes in headers that answers quote: Content-Type, and a preflight's Origin.
+  Reply content_type = raw("POST /api/chat HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + a.token +
+                           "\r\nContent-Type: text/\x98\xff\r\nContent-Length: 2\r\n\r\nhi");
+  EXPECT_EQ(content_type.status, 400);
+  EXPECT_FALSE(content_type.json().is_discarded()) << "the answer is JSON, the byte replaced";
+  alive();
+  Reply origin = raw("OPTIONS /api/chat HTTP/1.1\r\nHost: x\r\nOrigin: http://\xc3\x28\r\n"
+                     "Access-Control-Request-Method: POST\r\n\r\n");
+  EXPECT_EQ(origin.status, 403);
+  alive();
+  // The control endpoint: not without the server's secret, never to a browser page.
+  const std::string code_path = "/_fake/cognito/confirmation-code?tenant_id=acme&username=" + a.username;
+  EXPECT_EQ(HttpClient(sys->port()).request("GET", code_path).status, 401);
+  EXPECT_EQ(HttpClient(sys->port()).request("GET", code_path, "", nullptr, {{"X-Tenantsim-Control-Secret", "guess"}}).status, 401);
+  EXPECT_EQ(HttpClient(sys->port())
+                .request("GET", code_path, "", nullptr,
+                         {{"X-Tenantsim-Control-Secret", sys->control_secret()}, {"Origin", "https://evil.example"}})
+                .status,
+            403);
+  // Two credentials in one request: neither is chosen.
+  Reply twice = raw("GET /api/tenants/acme/usage HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + a.token +
+                    "\r\nAuthorization: Bearer " + a.token + "\r\n\r\n");
+  EXPECT_EQ(twice.status, 400);
+  EXPECT_EQ(twice.json()["code"], "DuplicateAuthorization");
+  // JSON nested far past any request's need (a JSON-RPC id of 100k arrays): 400, at the edge too.
+  auto nested = [](int levels) { return std::string(static_cast<size_t>(levels), '[') + std::string(static_cast<size_t>(levels), ']'); };
+  auto mcp = [&](const std::string& id) {
+    const std::string body = "{\"jsonrpc\":\"2.0\",\"method\":\"tools/list\",\"id\":" + id + "}";
+    return raw("POST /mcp HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + a.token +
+               "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  };
+  Reply deep = mcp(nested(30000));
+  EXPECT_EQ(deep.status, 400);
+  EXPECT_EQ(deep.json()["code"], "InvalidJson");
+  alive();
+  EXPECT_EQ(mcp(nested(kMaxJsonDepth)).status, 400) << "one past the bound: the body object is a level of its own";
+  EXPECT_NE(mcp(nested(kMaxJsonDepth - 1)).status, 400) << "at the bound the body is read";
+  alive();
+}
+
 TEST_F(Served, SlowSilentAndHalfClosedClientsAreCutOffAndTheServerStaysUp) {
   {
     HttpClient slow(sys->port());
@@ -337,7 +403,8 @@ TEST(ServedStop, StopMidLoadAnswersInFlightRequestsAndLosesNoUsageRecord) {
                        {"subscription_tier", "premium"}, {"admin", true}});
   ASSERT_EQ(r.status, 201);
   const std::string sub = r.json()["user_sub"];
-  r = c.request("GET", "/_fake/cognito/confirmation-code?tenant_id=acme&username=o@acme");
+  r = c.request("GET", "/_fake/cognito/confirmation-code?tenant_id=acme&username=o@acme", "", nullptr,
+                {{"X-Tenantsim-Control-Secret", sys->control_secret()}});
   c.request("POST", "/api/register/confirm", "", {{"tenant_id", "acme"}, {"username", "o@acme"}, {"code", r.json()["code"]}});
   const std::string token =
       c.request("POST", "/api/auth/login", "", {{"tenant_id", "acme"}, {"username", "o@acme"}, {"password", "password-acme-1"}})

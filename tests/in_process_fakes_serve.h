@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 
+#include "harness/http/control_secret.h"
 #include "harness/http/fakes_service.h"
 
 namespace tenantsim::testing {
@@ -15,9 +16,11 @@ namespace tenantsim::testing {
 class InProcessFakesServe {
  public:
   explicit InProcessFakesServe(http::FakesServiceOptions options = {})
-      : service_(std::move(options)),
+      : service_(with_secret(std::move(options))),
         server_(http::Limits{}, [this](http::Request r, http::Responder d) { service_.handle_async(std::move(r), std::move(d)); }) {
     port_ = server_.listen("127.0.0.1", 0);
+    // Where the clients of this machine find the control secret, as `fakes serve` leaves it.
+    secret_file_ = std::make_unique<http::ControlSecretFile>(port_, secret_);
     thread_ = std::thread([this] { server_.run(2); });
   }
   ~InProcessFakesServe() {
@@ -30,6 +33,14 @@ class InProcessFakesServe {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
  private:
+  http::FakesServiceOptions with_secret(http::FakesServiceOptions o) {
+    if (o.control_secret.empty()) o.control_secret = http::make_control_secret();
+    secret_ = o.control_secret;
+    return o;
+  }
+
+  std::string secret_;  // before service_: with_secret() sets it while service_ is made
+  std::unique_ptr<http::ControlSecretFile> secret_file_;
   http::FakesService service_;
   http::Server server_;
   uint16_t port_ = 0;

@@ -100,6 +100,28 @@ TEST_F(JwtTest, NotYetValidTokenIsRefused) {
   EXPECT_EQ(code_for_claims([&](json& c) { c["iat"] = to_unix_seconds(world->clock.now()) + 600; }), "TokenNotYetValid");
 }
 
+// A time claim that is not a number is no time: the token is refused, where reading it as absent
+// once skipped the nbf check altogether.
+TEST_F(JwtTest, TimeClaimsOfAnotherTypeAreRefused) {
+  const int64_t later = to_unix_seconds(world->clock.now()) + 600;
+  EXPECT_EQ(code_for_claims([&](json& c) { c["nbf"] = std::to_string(later); }), "MalformedTimeClaims");
+  EXPECT_EQ(code_for_claims([&](json& c) { c["nbf"] = nullptr; }), "MalformedTimeClaims");
+  EXPECT_EQ(code_for_claims([&](json& c) { c["exp"] = std::to_string(later); }), "MalformedTimeClaims");
+  EXPECT_EQ(code_for_claims([&](json& c) { c["iat"] = 1.5; }), "MalformedTimeClaims");
+  EXPECT_EQ(code_for_claims([&](json& c) { c["auth_time"] = json::array(); }), "MalformedTimeClaims");
+}
+
+// A claim nested past any sane depth, correctly signed: refused before anything walks it.
+TEST_F(JwtTest, DeeplyNestedClaimsAreRefused) {
+  json deep = json::array();
+  for (int i = 0; i < 5000; ++i) {
+    json outer = json::array();
+    outer.push_back(std::move(deep));
+    deep = std::move(outer);
+  }
+  EXPECT_EQ(code_for_claims([&](json& c) { c["x"] = std::move(deep); }), "MalformedToken");
+}
+
 TEST_F(JwtTest, WrongIssuerIsRefused) {
   EXPECT_EQ(code_for_claims([&](json& c) { c["iss"] = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_attacker"; }), "UntrustedIssuer");
 }

@@ -89,6 +89,9 @@ Task<Result<Json>> CostService::cost_json(const Caller& c, std::string user_filt
     }
   Json out{{"tenant_id", c.tenant.id}, {"user_id", user_filter}, {"price_catalog", prices_.name()},
            {"total", money_json(total)}, {"by_service", services}};
+  // The tenant report's shape too, over this user's share: the sample's page reads that shape from
+  // GET .../costs whoever signed in, and a user who is no admin sees only their own part of it.
+  sample_fields::tenant_costs(out, s, user_filter);
   sample_fields::user_costs(out, s, user_filter);
   co_return out;
 }

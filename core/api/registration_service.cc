@@ -55,14 +55,28 @@ Task<Result<Json>> RegistrationService::register_tenant(Json body) {
   }
 
   CO_TRY(Tenant tenant, co_await tenants_.onboard(r.tenant_id, r.tier, std::move(zone)));
-  Attributes attrs{{"custom:tenant_id", tenant.id}, {"custom:subscription_tier", tenant.tier}};
-  if (!r.email.empty()) attrs["email"] = r.email;
-  auto sub = co_await identity_.sign_up(tenant.client_id, r.username, r.password, attrs);
-  if (!sub.ok()) {
-    // No user was created: give the id back, so that the same registration can be sent again.
+  // The public sign-up carries only what the user may say about themselves: the app client cannot
+  // write the tenant claims (a stranger's sign-up form could name any tenant). They are written
+  // with the pool owner's credentials, before the user can confirm and sign in.
+  Attributes profile;
+  if (!r.email.empty()) profile["email"] = r.email;
+  auto sub = co_await identity_.sign_up(tenant.client_id, r.username, r.password, profile);
+  Status claims = sub.ok() ? Status{} : Status(sub.error());
+  if (sub.ok()) {
+    Attributes tenant_claims{{"custom:tenant_id", tenant.id}, {"custom:subscription_tier", tenant.tier}};
+    claims = co_await identity_.admin_update_user_attributes(tenant.pool_id, r.username, std::move(tenant_claims));
+    // A user without its tenant claims is nobody's member: remove it, so the same registration can
+    // be sent again (a few tries: a throttled or failed delete would leave the name taken).
+    for (int attempt = 0; !claims.ok() && attempt < 3; ++attempt) {
+      const std::string pool = tenant.pool_id, username = r.username;
+      if ((co_await identity_.admin_delete_user(pool, username)).ok()) break;
+    }
+  }
+  if (!claims.ok()) {
+    // No member was made: give the id back, so that the same registration can be sent again.
     Tenant partial = tenant;
     co_await tenants_.release(std::move(partial));
-    co_return sub.take_error();
+    co_return claims.error();
   }
   if (r.admin) {
     std::string admins = tenant.id + "-admins";
@@ -71,6 +85,15 @@ Task<Result<Json>> RegistrationService::register_tenant(Json body) {
   co_return Json{{"tenant_id", tenant.id}, {"username", r.username}, {"user_sub", *sub},
                  {"subscription_tier", tenant.tier}, {"deployment", deployment_name(tenant.deployment)},
                  {"admin", r.admin}, {"confirmation_required", true}};
+}
+
+Result<Json> RegistrationService::auth_config(const std::string& tenant_id) const {
+  auto t = auth_.active_tenant(tenant_id);
+  if (!t) return Error::make(ErrorKind::kNotFound, "TenantNotFound", "no such tenant");
+  return Json{{"tenant_id", t->id},
+              {"user_pool_id", t->pool_id},
+              {"client_id", t->client_id},
+              {"region", t->pool_id.substr(0, t->pool_id.find('_'))}};
 }
 
 Task<Result<Json>> RegistrationService::confirm(Json body) {

@@ -26,6 +26,8 @@ class RegistrationService {
   // Creates the tenant on `subscription_tier` (409 if it exists) and its first user, who becomes
   // the tenant's admin when `admin` is true. Email verification follows.
   Task<Result<nlohmann::json>> register_tenant(nlohmann::json body);
+  // The tenant's user pool, app client and region: {"tenant_id", "user_pool_id", "client_id", "region"}.
+  Result<nlohmann::json> auth_config(const std::string& tenant_id) const;
   Task<Result<nlohmann::json>> confirm(nlohmann::json body);
   Task<Result<nlohmann::json>> login(nlohmann::json body);
   Task<Result<nlohmann::json>> refresh(nlohmann::json body);

@@ -3,6 +3,10 @@
 #include <array>
 #include <optional>
 
+#include <fmt/format.h>
+
+#include "core/base/json_text.h"
+
 namespace tenantsim {
 
 namespace {
@@ -66,6 +70,8 @@ const std::vector<Route>& routes() {
        [](System& s, Call c) -> Task<Result<Json>> { co_return co_await s.login(std::move(c.body)); }},
       {"POST", "/api/auth/refresh", 200, Access::kPublic,
        [](System& s, Call c) -> Task<Result<Json>> { co_return co_await s.refresh(std::move(c.body)); }},
+      {"GET", "/api/tenants/{tenant_id}/auth-config", 200, Access::kPublic,
+       [](System& s, Call c) -> Task<Result<Json>> { co_return s.auth_config(c.params[0]); }},
       // The agent, its sessions and tools.
       {"POST", "/api/chat", 200, Access::kToken,
        [](System& s, Call c) -> Task<Result<Json>> { co_return co_await s.chat(std::move(c.token), std::move(c.body)); }},
@@ -249,6 +255,13 @@ std::map<std::string, std::string> parse_query(std::string_view q) {
 }
 
 Task<ApiResponse> route(System& sys, ApiRequest req) {
+  // Ids from the path and values from the query reach error messages, logs and stored items: text
+  // that is not UTF-8 is the client's fault, answered before it reaches any of them.
+  bool readable = valid_utf8(req.path);
+  for (const auto& [k, v] : req.query) readable = readable && valid_utf8(k) && valid_utf8(v);
+  if (!readable)
+    co_return error_response(Error::make(ErrorKind::kBadRequest, "InvalidEncoding",
+                                         "the path and the query parameters must be UTF-8 text"));
   const auto s = segments(req.path);
   const Route* found = nullptr;
   Call call;
@@ -279,9 +292,9 @@ Task<ApiResponse> route(System& sys, ApiRequest req) {
   if (auto bad = parse_window(req.query, &call.window)) co_return tagged(*bad);
   call.body = Json::object();
   if (req.method == "POST" && (req.parsed_body || !req.body.empty())) {
-    call.body = req.parsed_body ? std::move(*req.parsed_body) : Json::parse(req.body, nullptr, false);
+    call.body = req.parsed_body ? std::move(*req.parsed_body) : parse_json(req.body);
     if (call.body.is_discarded() || !call.body.is_object())
-      co_return tagged(error_response(Error::make(ErrorKind::kBadRequest, "InvalidJson", "request body is not a JSON object")));
+      co_return tagged(error_response(Error::make(ErrorKind::kBadRequest, "InvalidJson", fmt::format("request body is not a JSON object (nested at most {} levels)", kMaxJsonDepth))));
   }
   call.token = bearer(req.authorization);
   if (auto h = req.headers.find(kRuntimeSessionHeader); h != req.headers.end()) call.runtime_session_id = h->second;

@@ -67,22 +67,37 @@ std::vector<std::pair<std::string, Money>> ranked_users(const CostSummary& s) {
 
 double usd(Money m) { return static_cast<double>(m.pico) / 1e12; }
 
-void tenant_costs(Json& out, const CostSummary& s) {
-  out["total_cost"] = usd(s.total);
-  out["cost_breakdown"] = {{"bedrock_costs", usd(find_or_zero(s.by_service, "bedrock_agent"))},
-                           {"weather_api_costs", usd(find_or_zero(s.by_service, "weather_api"))},
-                           {"agent_runtime_costs", usd(agent_runtime_cost(s.by_service))}};
+void tenant_costs(Json& out, const CostSummary& s, const std::string& only_user) {
+  // The services are the tenant's, or the one user's when the caller sees only their own.
+  const std::map<std::string, Money> none;
+  const std::map<std::string, Money>* services = &s.by_service;
+  if (!only_user.empty()) {
+    const auto it = s.by_user_service.find(only_user);
+    services = it == s.by_user_service.end() ? &none : &it->second;
+  }
+  out["total_cost"] = usd(only_user.empty() ? s.total : find_or_zero(s.by_user, only_user));
   UserTotals all;
   Json users = Json::object();
   for (const auto& [user, cost] : s.by_user) {
+    if (!only_user.empty() && user != only_user) continue;
     const UserTotals t = totals_of(s, user);
     all.invocations += t.invocations;
     all.input += t.input;
     all.output += t.output;
     users[user] = {{"total_cost", usd(cost)}, {"invocations", t.invocations}};
   }
+  // Where the sample's page reads them (getCostReport: cost_breakdown.total_tokens.input, ...),
+  // and at the top level, where earlier clients of ours read them.
+  const Json tokens = {{"input", all.input}, {"output", all.output}};
+  Json costs = Json::object();
+  costs["bedrock_costs"] = usd(find_or_zero(*services, "bedrock_agent"));
+  costs["weather_api_costs"] = usd(find_or_zero(*services, "weather_api"));
+  costs["agent_runtime_costs"] = usd(agent_runtime_cost(*services));
+  costs["total_invocations"] = all.invocations;
+  costs["total_tokens"] = tokens;
+  out["cost_breakdown"] = std::move(costs);
   out["total_invocations"] = all.invocations;
-  out["total_tokens"] = {{"input", all.input}, {"output", all.output}};
+  out["total_tokens"] = tokens;
   out["users"] = users;
 }
 

@@ -16,7 +16,7 @@ namespace tenantsim::sample_fields {
 double usd(Money m);
 
 // GET /api/tenants/{t}/costs (whole tenant) and .../users/{u}/costs (one user).
-void tenant_costs(nlohmann::json& out, const CostSummary& s);
+void tenant_costs(nlohmann::json& out, const CostSummary& s, const std::string& only_user = "");
 void user_costs(nlohmann::json& out, const CostSummary& s, const std::string& user);
 // GET /api/admin/tenants/{t}/{report}.
 void overall_cost(nlohmann::json& out, const CostSummary& s);

@@ -75,6 +75,9 @@ class System final {
   Json health() const;
   Task<Result<Json>> jwks() { return registration_->jwks(); }
   Task<Result<Json>> register_tenant(Json body) { return registration_->register_tenant(std::move(body)); }
+  // What a sign-in page needs to talk to the tenant's user pool itself (as the sample's page does
+  // with amazon-cognito-identity-js): public in every such page, so public here.
+  Result<Json> auth_config(const std::string& tenant_id) const { return registration_->auth_config(tenant_id); }
   Task<Result<Json>> confirm_registration(Json body) { return registration_->confirm(std::move(body)); }
   Task<Result<Json>> login(Json body) { return registration_->login(std::move(body)); }
   Task<Result<Json>> refresh(Json body) { return registration_->refresh(std::move(body)); }

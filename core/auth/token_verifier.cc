@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/auth/base64url.h"
+#include "core/base/json_text.h"
 #include "core/base/rng.h"
 
 namespace tenantsim {
@@ -43,12 +44,20 @@ std::optional<int64_t> time_claim(const nlohmann::json& j, const char* name) {
   return it->get<int64_t>();
 }
 
+// Every time claim present must be a whole number of seconds: one that is not (a string "nbf", say)
+// refuses the token, rather than being read as absent and its check skipped.
+bool time_claims_well_formed(const nlohmann::json& j) {
+  for (const char* name : {"exp", "iat", "nbf", "auth_time"})
+    if (auto it = j.find(name); it != j.end() && !it->is_number_integer()) return false;
+  return true;
+}
+
 }  // namespace
 
 std::optional<nlohmann::json> unverified_claims(const std::string& token) {
   auto parts = split(token);
   if (!parts.ok()) return std::nullopt;
-  auto payload = nlohmann::json::parse(parts->payload, nullptr, false);
+  auto payload = parse_json(parts->payload);
   if (payload.is_discarded() || !payload.is_object()) return std::nullopt;
   return payload;
 }
@@ -136,8 +145,8 @@ Task<Result<Principal>> TokenVerifier::verify(std::string token, Checks checks) 
 
   auto parts = split(token);
   if (!parts.ok()) co_return parts.take_error();
-  auto header = nlohmann::json::parse(parts->header, nullptr, false);
-  auto payload = nlohmann::json::parse(parts->payload, nullptr, false);
+  auto header = parse_json(parts->header);
+  auto payload = parse_json(parts->payload);
   if (!header.is_object() || !payload.is_object()) co_return unauthorized("MalformedToken", "header or payload is not a JSON object");
 
   // The algorithm is fixed by us, never chosen by the token: this is what defeats "alg":"none"
@@ -181,6 +190,8 @@ Result<Principal> TokenVerifier::check_claims(const nlohmann::json& payload, con
   const int64_t now = to_unix_seconds(clock_.now());
   const int64_t leeway = policy_.leeway.count();
 
+  if (!time_claims_well_formed(payload))
+    return unauthorized("MalformedTimeClaims", "exp, iat, nbf and auth_time must be integers (seconds since the epoch)");
   const auto exp = time_claim(payload, "exp");
   const auto iat = time_claim(payload, "iat");
   if (!exp || !iat) return unauthorized("MissingTimeClaims", "exp and iat are required");

@@ -36,6 +36,13 @@ Item tenant_item(const Tenant& t) {
 }
 }  // namespace
 
+std::vector<std::string> user_profile_attributes() {
+  std::vector<std::string> out;
+  for (std::string_view a : kStandardAttributes)
+    if (a != "sub" && a != "email_verified" && a != "phone_number_verified") out.emplace_back(a);
+  return out;
+}
+
 bool valid_tenant_id(const std::string& id) {
   if (id.size() < 3 || id.size() > 63) return false;
   for (char c : id)

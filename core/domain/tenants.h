@@ -46,6 +46,9 @@ struct RuntimeSize {
   int64_t memory_mb = 1024;
 };
 
+// The standard attributes a user may set about themselves: all but `sub` and the verified flags.
+std::vector<std::string> user_profile_attributes();
+
 struct PlatformConfig {
   std::string tenants_table = "tenantsim-tenants";
   std::string pooled_sessions_table = "tenant-sessions";
@@ -61,10 +64,12 @@ struct PlatformConfig {
   RuntimeSize runtime_size;
   std::string region = "us-east-1";  // what the consumption events name
   std::string weather_api_key = "tenantsim-weather-key";
-  // What users may change about themselves in Cognito (the app client's write attributes). Never
-  // the tenant claims: in a pooled user pool, a user who could rewrite custom:tenant_id would sign
-  // in as any other pooled tenant. nullopt (Cognito's default: everything) only as a defect.
-  std::optional<std::vector<std::string>> user_writable_attributes = std::vector<std::string>{"email", "name"};
+  // What users may set about themselves in Cognito, at sign-up and after (the app client's write
+  // attributes): the standard profile attributes, never the tenant claims. In a pooled user pool a
+  // user who could write custom:tenant_id (a sign-up form can send it) would sign in as any other
+  // pooled tenant; the system writes tenant claims with AdminUpdateUserAttributes only. nullopt
+  // (Cognito's default when WriteAttributes is left out: custom attributes too) only as a defect.
+  std::optional<std::vector<std::string>> user_writable_attributes = user_profile_attributes();
 };
 
 // "acme-corp": 3 to 63 of [a-z0-9-], starting with a letter or digit.

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/base/result.h"
@@ -42,6 +43,12 @@ struct AuthTokens {
 
 using Attributes = std::map<std::string, std::string>;
 
+// The attributes every Cognito user pool has (OIDC's standard claims), beside its custom ones.
+inline constexpr std::string_view kStandardAttributes[] = {
+    "address",  "birthdate", "email",          "family_name", "gender",  "given_name",         "locale",
+    "middle_name", "name",   "nickname",       "phone_number", "picture", "preferred_username", "profile",
+    "sub",      "updated_at", "website",       "zoneinfo",    "email_verified", "phone_number_verified"};
+
 struct UserRecord {
   std::string username;
   std::string sub;
@@ -67,6 +74,9 @@ class IdentityProvider {
                                                       std::optional<std::vector<std::string>> write_attributes) = 0;
 
   // Self-service sign-up: the user is UNCONFIRMED until confirm_sign_up with the emailed code.
+  // Public: anyone holding the app client's id (which every web page carries) can call it, so the
+  // attributes it sets are the caller's word, and only the client's write attributes are accepted
+  // (NotAuthorizedException "A client attempted to write unauthorized attribute" for others).
   // Returns the user's `sub`.
   virtual Task<Result<std::string>> sign_up(std::string client_id, std::string username, std::string password,
                                             Attributes attributes) = 0;
@@ -75,6 +85,12 @@ class IdentityProvider {
   virtual Task<Result<std::string>> admin_create_user(std::string pool_id, std::string username, std::string password,
                                                       Attributes attributes) = 0;
   virtual Task<Result<UserRecord>> admin_get_user(std::string pool_id, std::string username) = 0;
+  // AdminUpdateUserAttributes: with the pool owner's credentials, never a user's token, so any
+  // attribute, those no app client may write included. How the system writes tenant claims.
+  virtual Task<Status> admin_update_user_attributes(std::string pool_id, std::string username,
+                                                    Attributes attributes) = 0;
+  // AdminDeleteUser.
+  virtual Task<Status> admin_delete_user(std::string pool_id, std::string username) = 0;
   virtual Task<Status> create_group(std::string pool_id, std::string group) = 0;
   virtual Task<Status> admin_add_user_to_group(std::string pool_id, std::string username, std::string group) = 0;
   virtual Task<Result<std::vector<UserRecord>>> list_users(std::string pool_id) = 0;

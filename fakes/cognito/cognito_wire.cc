@@ -227,6 +227,23 @@ Reply CognitoApi::call(const std::string& op, const json& req) {
     if (!u.ok()) return error(u.error());
     return {200, user_json(*u, "UserAttributes")};
   }
+  if (op == "AdminUpdateUserAttributes") {
+    if (auto e = require(req, {"UserPoolId", "Username"})) return *e;
+    if (!req.contains("UserAttributes") || !req["UserAttributes"].is_array())
+      return error("InvalidParameterException",
+                   "1 validation error detected: Value at 'userAttributes' failed to satisfy constraint: Member must not be null");
+    auto st = run(idp_.admin_update_user_attributes(string_param(req, "UserPoolId"), string_param(req, "Username"),
+                                                    attributes_of(req)));
+    if (!st.ok()) return error(st.error());
+    return {200, json::object()};
+  }
+  if (op == "AdminDeleteUser") {
+    if (auto e = require(req, {"UserPoolId", "Username"})) return *e;
+    auto st = run(idp_.admin_delete_user(string_param(req, "UserPoolId"), string_param(req, "Username")));
+    if (!st.ok()) return error(st.error());
+    passwords_.erase({string_param(req, "UserPoolId"), string_param(req, "Username")});
+    return {200, json::object()};
+  }
   if (op == "CreateGroup") {
     if (auto e = require(req, {"UserPoolId", "GroupName"})) return *e;
     auto st = run(idp_.create_group(string_param(req, "UserPoolId"), string_param(req, "GroupName")));

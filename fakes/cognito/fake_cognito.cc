@@ -100,7 +100,8 @@ struct FakeCognito::State {
 
   void add_key(Pool& pool) {
     pool.keys.push_back(PoolKey{random_chars(43, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") + "=",
-                                SigningKey::shared_material(keys_made++)});
+                                quotas.fresh_keys ? SigningKey::fresh_material(keys_made++)
+                                                  : SigningKey::shared_material(keys_made++)});
   }
 
   Result<Pool*> pool_of_client(const std::string& client_id) {
@@ -130,17 +131,35 @@ struct FakeCognito::State {
     return TokenOwner{(*pool)->info.pool_id, claims.value("username", ""), claims.value("client_id", "")};
   }
 
+  // The pool's schema: its standard attributes and its custom ones. Cognito names every attribute
+  // that is not in it, a line each.
   std::optional<Error> check_attributes(const Pool& pool, const Attributes& attrs) const {
+    std::string unknown;
     for (const auto& [name, value] : attrs) {
-      if (name.starts_with("custom:")) {
-        const auto bare = name.substr(7);
-        if (std::find(pool.config.custom_attributes.begin(), pool.config.custom_attributes.end(), bare) ==
-            pool.config.custom_attributes.end())
-          return invalid_param("Attributes did not conform to the schema: " + name + ": Attribute does not exist in the schema.");
-        if (value.size() > 2048) return invalid_param(name + ": value too long");
-      } else if (name != "email" && name != "name" && name != "email_verified") {
-        return invalid_param("Attributes did not conform to the schema: " + name);
-      }
+      const bool known =
+          name.starts_with("custom:")
+              ? std::find(pool.config.custom_attributes.begin(), pool.config.custom_attributes.end(), name.substr(7)) !=
+                    pool.config.custom_attributes.end()
+              : std::find(std::begin(kStandardAttributes), std::end(kStandardAttributes), name) != std::end(kStandardAttributes);
+      if (!known) unknown += name + ": Attribute does not exist in the schema.\n";
+      else if (value.size() > 2048) return invalid_param(name + ": value too long");
+    }
+    if (!unknown.empty()) return invalid_param("Attributes did not conform to the schema: " + unknown);
+    return std::nullopt;
+  }
+
+  // What a caller holding only the app client's id (SignUp) or a user's token (UpdateUserAttributes)
+  // may write: the client's write attributes. Left out (nullopt), Cognito lets the client write
+  // every attribute, custom ones included, but for the two verified flags.
+  static std::optional<Error> check_writable(const Pool& pool, const std::string& client_id, const Attributes& attrs) {
+    const auto it = pool.write_attributes.find(client_id);
+    const std::optional<std::vector<std::string>> none;
+    const auto& writable = it == pool.write_attributes.end() ? none : it->second;
+    for (const auto& [name, value] : attrs) {
+      const bool allowed = writable ? std::find(writable->begin(), writable->end(), name) != writable->end()
+                                    : name != "email_verified" && name != "phone_number_verified";
+      if (!allowed)
+        return cognito(ErrorKind::kUnauthorized, "NotAuthorizedException", "A client attempted to write unauthorized attribute");
     }
     return std::nullopt;
   }
@@ -263,12 +282,32 @@ Task<Status> FakeCognito::update_user_attributes(std::string access_token, Attri
   if (!owner.ok()) co_return owner.take_error();
   Pool& pool = s_->pools.at(owner->pool_id);
   auto& user = pool.users.at(owner->username);
-  const auto& writable = pool.write_attributes[owner->client_id];
-  for (const auto& [name, value] : attributes)
-    if (writable && std::find(writable->begin(), writable->end(), name) == writable->end())
-      co_return cognito(ErrorKind::kUnauthorized, "NotAuthorizedException",
-                        "A client attempted to write unauthorized attribute");
+  if (auto e = s_->check_attributes(pool, attributes)) co_return *e;
+  if (auto e = State::check_writable(pool, owner->client_id, attributes)) co_return *e;
   for (auto& [name, value] : attributes) user.record.attributes[name] = std::move(value);
+  co_return Status{};
+}
+
+Task<Status> FakeCognito::admin_update_user_attributes(std::string pool_id, std::string username, Attributes attributes) {
+  std::lock_guard lock(s_->mu);
+  if (auto e = s_->admit("AdminUpdateUserAttributes", pool_id, false)) co_return *e;
+  auto it = s_->pools.find(pool_id);
+  if (it == s_->pools.end()) co_return no_pool(pool_id);
+  auto u = it->second.users.find(username);
+  if (u == it->second.users.end()) co_return no_user();
+  if (auto e = s_->check_attributes(it->second, attributes)) co_return *e;
+  for (auto& [name, value] : attributes) u->second.record.attributes[name] = std::move(value);
+  co_return Status{};
+}
+
+Task<Status> FakeCognito::admin_delete_user(std::string pool_id, std::string username) {
+  std::lock_guard lock(s_->mu);
+  if (auto e = s_->admit("AdminDeleteUser", pool_id, false)) co_return *e;
+  auto it = s_->pools.find(pool_id);
+  if (it == s_->pools.end()) co_return no_pool(pool_id);
+  if (!it->second.users.erase(username)) co_return no_user();
+  // The user's refresh tokens die with it.
+  std::erase_if(s_->refresh, [&](const auto& r) { return r.second.pool_id == pool_id && r.second.username == username; });
   co_return Status{};
 }
 
@@ -299,6 +338,9 @@ Task<Result<std::string>> FakeCognito::sign_up(std::string client_id, std::strin
   auto pool = s_->pool_of_client(client_id);
   if (!pool.ok()) co_return pool.take_error();
   if (auto e = s_->admit("SignUp", (*pool)->info.pool_id, true)) co_return *e;
+  // Public: only what the app client may write (check_attributes names unknown ones first).
+  if (auto e = s_->check_attributes(**pool, attributes)) co_return *e;
+  if (auto e = State::check_writable(**pool, client_id, attributes)) co_return *e;
   auto sub = s_->create_user(**pool, username, password, attributes, "UNCONFIRMED");
   if (!sub.ok()) co_return sub;
   (*pool)->users[username].pending_code = s_->random_chars(6, "0123456789");

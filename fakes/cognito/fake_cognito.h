@@ -33,6 +33,17 @@ struct CognitoQuotas {
   int auth_requests_per_second = 120;          // "UserAuthentication" category
   int create_requests_per_second = 50;         // "UserCreation" category
   std::string region = "us-east-1";
+  // Sign with keys made for this process (SigningKey::fresh_material) instead of the published
+  // fixtures: for every server that listens, where anyone could otherwise sign their own tokens.
+  // Virtual-time runs keep the fixtures (no one can reach them, and key making would be most of a
+  // short run's time).
+  bool fresh_keys = false;
+
+  static CognitoQuotas with_fresh_keys(bool fresh) {
+    CognitoQuotas q;
+    q.fresh_keys = fresh;
+    return q;
+  }
 };
 
 class FakeCognito final : public IdentityProvider {
@@ -50,6 +61,8 @@ class FakeCognito final : public IdentityProvider {
   Task<Result<std::string>> admin_create_user(std::string pool_id, std::string username, std::string password,
                                               Attributes attributes) override;
   Task<Result<UserRecord>> admin_get_user(std::string pool_id, std::string username) override;
+  Task<Status> admin_update_user_attributes(std::string pool_id, std::string username, Attributes attributes) override;
+  Task<Status> admin_delete_user(std::string pool_id, std::string username) override;
   Task<Status> create_group(std::string pool_id, std::string group) override;
   Task<Status> admin_add_user_to_group(std::string pool_id, std::string username, std::string group) override;
   Task<Result<std::vector<UserRecord>>> list_users(std::string pool_id) override;

@@ -38,6 +38,19 @@ SigningKey SigningKey::from_pem(std::string_view pem) {
 }
 
 SigningKey SigningKey::shared_material(size_t index) { return fixtures()[index % (kFixtureKeyCount - 1)]; }
+
+SigningKey SigningKey::fresh_material(size_t index) {
+  static const auto keys = [] {
+    std::array<SigningKey, kFreshKeyCount> out;
+    for (auto& k : out) {
+      EVP_PKEY* raw = EVP_RSA_gen(2048);
+      if (!raw) throw std::runtime_error("cannot generate an RSA-2048 key");
+      k.key_.reset(raw, EVP_PKEY_free);
+    }
+    return out;
+  }();
+  return keys[index % kFreshKeyCount];
+}
 SigningKey SigningKey::outsider() { return fixtures()[kFixtureKeyCount - 1]; }
 
 std::string SigningKey::sign_rs256(std::string_view input) const {

@@ -16,6 +16,11 @@ class SigningKey {
   // every token of a seeded run the same bytes. Pools still differ by kid and issuer, and tokens
   // name both under the signature.
   static SigningKey shared_material(size_t index);
+  // One of kFreshKeyCount RSA-2048 keys made for this process when first asked for (about 0.1 to
+  // 0.3 s each), reused round-robin like the fixtures: what a server that listens signs with, since
+  // the fixtures' private halves are published in this repository and sign any claims anyone likes.
+  static SigningKey fresh_material(size_t index);
+  static constexpr size_t kFreshKeyCount = 2;
   // A fixture key that no user pool is ever given: what an attacker signs with.
   static SigningKey outsider();
   // A PKCS#8 PEM private key; throws std::runtime_error if it is not one.

@@ -23,8 +23,12 @@ bool fail(std::string* error, std::string message) {
   return false;
 }
 
-// Parses the payload of one type tag into `v`.
-bool parse_payload(Type t, const nlohmann::json& p, AttributeValue& v, std::string* error) {
+std::optional<AttributeValue> value_at(const nlohmann::json& j, std::string* error, int depth);
+std::optional<Item> item_at(const nlohmann::json& j, std::string* error, int depth);
+
+// Parses the payload of one type tag into `v`, a value `depth` levels down its item (an item's own
+// attributes are at level 1).
+bool parse_payload(Type t, const nlohmann::json& p, AttributeValue& v, std::string* error, int depth) {
   v.type = t;
   const char* name = type_name(t);
   auto expect_string = [&](const nlohmann::json& x) {
@@ -92,14 +96,14 @@ bool parse_payload(Type t, const nlohmann::json& p, AttributeValue& v, std::stri
     case Type::kL:
       if (!p.is_array()) return fail(error, "Unexpected value type for L: expected a list");
       for (const auto& x : p) {
-        auto e = from_json(x, error);
+        auto e = value_at(x, error, depth + 1);
         if (!e) return false;
         v.list.push_back(std::move(*e));
       }
       return true;
     case Type::kM: {
       if (!p.is_object()) return fail(error, "Unexpected value type for M: expected a map");
-      auto m = item_from_json(p, error);
+      auto m = item_at(p, error, depth + 1);
       if (!m) return false;
       v.map = std::move(*m);
       return true;
@@ -150,7 +154,15 @@ bool operator==(const AttributeValue& a, const AttributeValue& b) {
   return false;
 }
 
-std::optional<AttributeValue> from_json(const nlohmann::json& j, std::string* error) {
+namespace {
+
+std::optional<AttributeValue> value_at(const nlohmann::json& j, std::string* error, int depth) {
+  // DynamoDB's documented limit: attributes nest up to 32 levels. Past it the walk stops, so no
+  // item can be deep enough to exhaust the stack of this or any later recursive walk.
+  if (depth > kMaxNestingLevels) {
+    fail(error, "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit");
+    return std::nullopt;
+  }
   if (!j.is_object()) {
     fail(error, "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
     return std::nullopt;
@@ -169,23 +181,28 @@ std::optional<AttributeValue> from_json(const nlohmann::json& j, std::string* er
     return std::nullopt;
   }
   AttributeValue v;
-  if (!parse_payload(*t, j.begin().value(), v, error)) return std::nullopt;
+  if (!parse_payload(*t, j.begin().value(), v, error, depth)) return std::nullopt;
   return v;
 }
 
-std::optional<Item> item_from_json(const nlohmann::json& j, std::string* error) {
+std::optional<Item> item_at(const nlohmann::json& j, std::string* error, int depth) {
   if (!j.is_object()) {
     fail(error, "Expected a map of attribute names to values");
     return std::nullopt;
   }
   Item item;
   for (const auto& [name, value] : j.items()) {
-    auto v = from_json(value, error);
+    auto v = value_at(value, error, depth);
     if (!v) return std::nullopt;
     item.emplace(name, std::move(*v));
   }
   return item;
 }
+
+}  // namespace
+
+std::optional<AttributeValue> from_json(const nlohmann::json& j, std::string* error) { return value_at(j, error, 1); }
+std::optional<Item> item_from_json(const nlohmann::json& j, std::string* error) { return item_at(j, error, 1); }
 
 nlohmann::json to_json(const AttributeValue& v) {
   nlohmann::json payload;

@@ -44,8 +44,13 @@ struct AttributeValue {
 
 using Item = std::map<std::string, AttributeValue>;
 
+// How deep attributes nest in DynamoDB: an item's attributes are level 1, a map or list inside one
+// level 2, and so on to 32.
+inline constexpr int kMaxNestingLevels = 32;
+
 // Parses one wire value. On failure, nullopt and `error` holds the service's ValidationException
-// message (empty value, two types, NULL false, empty or duplicate sets, bad number or base64).
+// message (empty value, two types, NULL false, empty or duplicate sets, bad number or base64,
+// nesting past kMaxNestingLevels).
 std::optional<AttributeValue> from_json(const nlohmann::json& j, std::string* error);
 // Parses a wire item ({"name": value, ...}).
 std::optional<Item> item_from_json(const nlohmann::json& j, std::string* error);

@@ -60,6 +60,24 @@ class Parser {
   bool is_keyword(std::string_view k, size_t ahead = 0) const {
     return peek(ahead).kind == Token::Kind::kIdent && upper(peek(ahead).text) == k;
   }
+  // DynamoDB counts the operators of an expression (AND, OR, NOT, comparators, BETWEEN, IN, + and
+  // -) and refuses more than 300. Counted as they are parsed, so the refusal also bounds how deep
+  // the recursive descent (and every later walk of the tree) can go.
+  bool count_operator() {
+    if (++operators_ <= kMaxOperators) return true;
+    return fail(fmt::format("The expression contains too many operators; operator count: {}", operators_));
+  }
+  // Parentheses and function calls nest without an operator; more levels than the operators allow
+  // can only be redundant ones, which DynamoDB refuses too.
+  struct Nested {
+    explicit Nested(Parser& parser) : p(parser) { ++p.nesting_; }
+    ~Nested() { --p.nesting_; }
+    Nested(const Nested&) = delete;
+    Nested& operator=(const Nested&) = delete;
+    bool ok() const { return p.nesting_ <= kMaxOperators + 1 || p.fail("The expression has redundant parentheses;"); }
+    Parser& p;
+  };
+
   bool expect_symbol(std::string_view s) {
     if (!is_symbol(s)) return syntax_error();
     ++pos_;
@@ -150,6 +168,7 @@ class Parser {
     if (!(this->*side)(out)) return false;
     while (is_keyword(keyword)) {
       ++pos_;
+      if (!count_operator()) return false;
       Condition rhs;
       if (!(this->*side)(rhs)) return false;
       out = Condition{kind, "", {}, {std::move(out), std::move(rhs)}};
@@ -160,6 +179,7 @@ class Parser {
   bool negation(Condition& out) {
     if (is_keyword("NOT")) {
       ++pos_;
+      if (!count_operator()) return false;
       Condition inner;
       if (!negation(inner)) return false;
       out = Condition{Condition::Kind::kNot, "", {}, {std::move(inner)}};
@@ -171,7 +191,8 @@ class Parser {
   bool primary(Condition& out) {
     if (is_symbol("(")) {
       ++pos_;
-      if (!condition(out)) return false;
+      const Nested nested(*this);
+      if (!nested.ok() || !condition(out)) return false;
       return expect_symbol(")");
     }
     const Token& t = peek();
@@ -180,6 +201,7 @@ class Parser {
     if (!operand(lhs)) return false;
     if (is_keyword("BETWEEN")) {
       ++pos_;
+      if (!count_operator()) return false;
       Operand lo, hi;
       if (!operand(lo)) return false;
       if (!is_keyword("AND")) return syntax_error();
@@ -197,7 +219,7 @@ class Parser {
     }
     if (is_keyword("IN")) {
       ++pos_;
-      if (!expect_symbol("(")) return false;
+      if (!count_operator() || !expect_symbol("(")) return false;
       out = Condition{Condition::Kind::kIn, "IN", {std::move(lhs)}, {}};
       for (;;) {
         Operand o;
@@ -218,6 +240,7 @@ class Parser {
     for (const char* op : kComparators) {
       if (!is_symbol(op)) continue;
       ++pos_;
+      if (!count_operator()) return false;
       Operand rhs;
       if (!operand(rhs)) return false;
       if (std::string_view(op) != "=" && std::string_view(op) != "<>") {
@@ -288,6 +311,7 @@ class Parser {
     if (!set_operand(lhs)) return false;
     if (is_symbol("+") || is_symbol("-")) {
       const bool plus = next().text == "+";
+      if (!count_operator()) return false;
       Operand rhs;
       if (!set_operand(rhs)) return false;
       out = Operand{plus ? Operand::Kind::kPlus : Operand::Kind::kMinus, {}, {}, {std::move(lhs), std::move(rhs)}};
@@ -303,6 +327,8 @@ class Parser {
     if (t.kind == Token::Kind::kIdent && is_symbol("(", 1)) {
       const std::string fn = t.text;
       pos_ += 2;
+      const Nested nested(*this);
+      if (!nested.ok()) return false;
       if (fn == "if_not_exists") {
         out.kind = Operand::Kind::kIfNotExists;
         if (!path(out.path) || !expect_symbol(",")) return false;
@@ -467,6 +493,8 @@ class Parser {
   std::vector<Token> tokens_;
   size_t pos_ = 0;
   std::string error_;
+  int operators_ = 0;
+  int nesting_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -785,6 +813,13 @@ std::optional<T> parse_whole(std::string_view text, std::string_view which, Plac
                              Parse parse) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     if (error) *error = fmt::format("Invalid {}: The expression can not be empty;", which);
+    return std::nullopt;
+  }
+  // Measured on the raw string, before any placeholder is substituted, and before parsing.
+  if (text.size() > kMaxExpressionBytes) {
+    if (error)
+      *error = fmt::format("Invalid {}: Expression size has exceeded the maximum allowed size; expression size: {}", which,
+                           text.size());
     return std::nullopt;
   }
   Parser p(text, which, ph);

@@ -69,6 +69,10 @@ class Placeholders {
   std::set<std::string> used_names_, used_values_;
 };
 
+// DynamoDB's documented expression limits: 4 KB of expression text, 300 operators.
+inline constexpr size_t kMaxExpressionBytes = 4096;
+inline constexpr int kMaxOperators = 300;
+
 // Each parser returns nullopt and sets `error` ("Invalid ConditionExpression: Syntax error; ...").
 std::optional<Condition> parse_condition(std::string_view text, std::string_view which /*"ConditionExpression"*/,
                                          Placeholders& ph, std::string* error);

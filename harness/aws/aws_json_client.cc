@@ -1,5 +1,7 @@
 #include "harness/aws/aws_json_client.h"
 
+#include "harness/http/control_secret.h"
+
 #include <curl/curl.h>
 #include <fmt/format.h>
 
@@ -138,6 +140,12 @@ AwsJsonClient::Attempt AwsJsonClient::send(const std::string& method, const std:
   // Not signed: AWS would ignore it, and only `fakes serve` reads it.
   if (const int64_t ms = config_.caller_clock_ms ? config_.caller_clock_ms() : -1; ms >= 0)
     list = curl_slist_append(list, fmt::format("X-Tenantsim-Clock-Ms: {}", ms).c_str());
+  // fakes serve's control endpoints want its secret (harness/http/control_secret.h); no AWS path
+  // starts so, so no secret ever goes to AWS.
+  if (path.starts_with("/_fake/")) {
+    if (control_secret_.empty()) control_secret_ = http::control_secret_for(config_.url);
+    list = curl_slist_append(list, fmt::format("X-Tenantsim-Control-Secret: {}", control_secret_).c_str());
+  }
   curl_easy_reset(curl);
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   if (with_body) {

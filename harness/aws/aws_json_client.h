@@ -97,6 +97,7 @@ class AwsJsonClient {
   mutable std::mutex mu_;
   void* curl_ = nullptr;    // CURL*
   uint64_t attempts_ = 0;
+  std::string control_secret_;  // fakes serve's, for /_fake/ paths: found on first use
 };
 
 // The clients a port signs with, one per account of the system's (its pooled model account, a silo

@@ -145,6 +145,15 @@ Task<Result<UserRecord>> RealCognito::admin_get_user(std::string pool_id, std::s
   co_return u;
 }
 
+Task<Status> RealCognito::admin_update_user_attributes(std::string pool_id, std::string username, Attributes attributes) {
+  co_return status_of(client_->call("AdminUpdateUserAttributes", {{"UserPoolId", pool_id}, {"Username", username},
+                                                                  {"UserAttributes", attributes_json(attributes)}}));
+}
+
+Task<Status> RealCognito::admin_delete_user(std::string pool_id, std::string username) {
+  co_return status_of(client_->call("AdminDeleteUser", {{"UserPoolId", pool_id}, {"Username", username}}));
+}
+
 Task<Status> RealCognito::create_group(std::string pool_id, std::string group) {
   co_return status_of(client_->call("CreateGroup", {{"UserPoolId", pool_id}, {"GroupName", group}}));
 }

@@ -10,8 +10,10 @@
 #include <sstream>
 #include <thread>
 
+#include "core/base/json_text.h"
 #include "fakes/weather/fake_weather.h"
 #include "harness/cli/cli.h"
+#include "harness/http/control_secret.h"
 #include "harness/http/fakes_service.h"
 #include "harness/http/http_server.h"
 #include "harness/http/request_log.h"
@@ -59,6 +61,8 @@ int fakes_serve(int argc, char** argv) {
       "keys", "JSON file of access keys: {\"AKID\": {\"secret\": \"...\", \"account\": \"123456789012\"}}",
       cxxopts::value<std::string>())(
       "verify-sigv4", "refuse requests whose SigV4 signature does not verify against --keys")(
+      "fixture-keys", "sign tokens with the published fixture keys (tests only: anyone can then sign a token the "
+                      "pools' JWKS verifies); default: RSA keys made at start")(
       "max-body-bytes", "largest request body", cxxopts::value<int64_t>()->default_value("16777216"))(
       "access-log", "append one JSON line per request to this file", cxxopts::value<std::string>())(
       "clock", "wall, or caller: the fakes' time is each request's X-Tenantsim-Clock-Ms (a virtual-time run's clock)",
@@ -79,6 +83,7 @@ int fakes_serve(int argc, char** argv) {
   http::FakesServiceOptions fo;
   fo.services = services_option((*args)["services"].as<std::string>());
   fo.verify_sigv4 = args->count("verify-sigv4") > 0;
+  fo.fixture_keys = args->count("fixture-keys") > 0;
   const std::string clock = (*args)["clock"].as<std::string>();
   if (clock != "wall" && clock != "caller") throw UsageError(fmt::format("--clock must be wall or caller, got '{}'", clock));
   fo.caller_clock = clock == "caller";
@@ -109,6 +114,8 @@ int fakes_serve(int argc, char** argv) {
     fo.keys = std::move(*keys);
   }
   if (fo.verify_sigv4 && fo.keys.empty()) throw UsageError("--verify-sigv4 needs --keys: there is no secret to verify against");
+  fo.control_secret = http::make_control_secret();
+  const std::string control_secret = fo.control_secret;
   std::ofstream access_log;
   if (args->count("access-log")) {
     const auto file = (*args)["access-log"].as<std::string>();
@@ -146,7 +153,7 @@ int fakes_serve(int argc, char** argv) {
       const nlohmann::json line = {{"method", req.method}, {"path", req.target}, {"target", req.header("x-amz-target")},
                                    {"status", resp.status}};
       std::lock_guard lock(access_mu);
-      access_log << line.dump() << '\n' << std::flush;
+      access_log << to_json_text(line) << '\n' << std::flush;
     }
     respond(std::move(resp));
   });
@@ -159,6 +166,14 @@ int fakes_serve(int argc, char** argv) {
     std::cerr << "tenantsim fakes serve: " << e.what() << "\n";
     return kEnvironment;
   }
+  const http::ControlSecretFile secret_file(bound, control_secret);
+  if (!secret_file.status().ok()) {
+    std::cerr << "tenantsim fakes serve: " << secret_file.status().error().message << "\n";
+    return kEnvironment;
+  }
+  std::cerr << fmt::format("tenantsim fakes serve: /_fake/* control endpoints need X-Tenantsim-Control-Secret, in {} "
+                           "(or set {} before starting); never cross-origin\n",
+                           secret_file.path(), http::kControlSecretEnv);
   std::thread serving([&] { server.run(static_cast<int>(threads)); });
   std::cout << fmt::format("tenantsim fakes serve: listening on http://{}:{} ({}{})", (*args)["bind"].as<std::string>(),
                            bound, fmt::join(served, ","), log ? ", state " + log->path() : "")

@@ -48,6 +48,8 @@ int serve(int argc, char** argv) {
       "read-timeout-ms", "time a started request has to arrive whole", cxxopts::value<int64_t>()->default_value("10000"))(
       "idle-timeout-ms", "keep-alive connections idle this long are closed", cxxopts::value<int64_t>()->default_value("60000"))(
       "no-fake-control", "do not serve GET /_fake/cognito/confirmation-code")(
+      "fixture-keys", "sign tokens with the published fixture keys (tests only: anyone can then sign a token this "
+                      "server accepts); default: RSA keys made at start")(
       "backends", "JSON file: which services run on a real endpoint (see README)", cxxopts::value<std::string>());
   add_system_options(opts);
   add_scenario_options(opts);
@@ -103,6 +105,7 @@ int serve(int argc, char** argv) {
   so.threads = threads;
   so.limits = limits;
   so.fake_control = !args->count("no-fake-control");
+  so.world.fixture_keys = args->count("fixture-keys") > 0;
   if (args->count("cors-origin"))
     for (const auto& o : (*args)["cors-origin"].as<std::vector<std::string>>()) so.api.cors_origins.insert(o);
   if (access_log.is_open()) so.api.access_log = &access_log;
@@ -119,6 +122,10 @@ int serve(int argc, char** argv) {
     std::cerr << "tenantsim serve: WARNING: this build carries the defect catalog: --inject-defect can switch off JWT "
                  "signature verification and other safeguards. For a server that cannot, build with "
                  "-DTENANTSIM_DEFECTS=OFF.\n";
+  if (!sys.control_secret().empty())
+    std::cerr << fmt::format("tenantsim serve: GET /_fake/cognito/confirmation-code needs X-Tenantsim-Control-Secret, in {} "
+                             "(or set {} before starting); --no-fake-control turns it off\n",
+                             http::control_secret_file(sys.port()), http::kControlSecretEnv);
   std::cout << fmt::format("tenantsim serve: listening on http://{}:{} ({} connection threads{})",
                            (*args)["bind"].as<std::string>(), sys.port(), threads,
                            defects.enabled().empty() ? "" : ", DEFECTS INJECTED")

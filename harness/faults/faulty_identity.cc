@@ -50,6 +50,17 @@ Task<Result<UserRecord>> FaultyIdentityProvider::admin_get_user(std::string pool
   co_return co_await inner_.admin_get_user(std::move(pool_id), std::move(username));
 }
 
+Task<Status> FaultyIdentityProvider::admin_update_user_attributes(std::string pool_id, std::string username,
+                                                                  Attributes attributes) {
+  if (auto e = co_await admit(kWaited)) co_return *e;
+  co_return co_await inner_.admin_update_user_attributes(std::move(pool_id), std::move(username), std::move(attributes));
+}
+
+Task<Status> FaultyIdentityProvider::admin_delete_user(std::string pool_id, std::string username) {
+  if (auto e = co_await admit(kOnboarding)) co_return *e;
+  co_return co_await inner_.admin_delete_user(std::move(pool_id), std::move(username));
+}
+
 Task<Status> FaultyIdentityProvider::create_group(std::string pool_id, std::string group) {
   if (auto e = co_await admit(kOnboarding)) co_return *e;
   co_return co_await inner_.create_group(std::move(pool_id), std::move(group));

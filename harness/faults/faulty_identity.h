@@ -28,6 +28,8 @@ class FaultyIdentityProvider final : public IdentityProvider, public FaultGate {
   Task<Result<std::string>> admin_create_user(std::string pool_id, std::string username, std::string password,
                                               Attributes attributes) override;
   Task<Result<UserRecord>> admin_get_user(std::string pool_id, std::string username) override;
+  Task<Status> admin_update_user_attributes(std::string pool_id, std::string username, Attributes attributes) override;
+  Task<Status> admin_delete_user(std::string pool_id, std::string username) override;
   Task<Status> create_group(std::string pool_id, std::string group) override;
   Task<Status> admin_add_user_to_group(std::string pool_id, std::string username, std::string group) override;
   Task<Result<std::vector<UserRecord>>> list_users(std::string pool_id) override;

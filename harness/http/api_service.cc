@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "core/base/json_text.h"
+#include "harness/http/control_secret.h"
 #include "harness/token_forge.h"
 
 namespace tenantsim::http {
@@ -14,7 +16,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 Response json_response(int status, const Json& body) {
-  return Response{status, {{"Content-Type", "application/json"}}, body.dump()};
+  return Response{status, {{"Content-Type", "application/json"}}, to_json_text(body)};
 }
 
 Response error(int status, const std::string& code, const std::string& detail) {
@@ -47,7 +49,7 @@ void ApiService::handle(Request req, Responder respond) {
 
   ApiRequest api{req.method, path, req.header("authorization"), {}, parse_query(query), {}, {}};
   // JSON is parsed here, on the connection's thread: the system's thread only runs the system.
-  if (!req.body.empty()) api.parsed_body = Json::parse(req.body, nullptr, false);
+  if (!req.body.empty()) api.parsed_body = parse_json(req.body);
   if (const std::string& sid = req.header(kRuntimeSessionHeader); !sid.empty()) api.headers[kRuntimeSessionHeader] = sid;
   boost::asio::post(loop_, [this, api = std::move(api), req = std::move(req), path = std::move(path),
                             respond = std::move(respond), received]() mutable {
@@ -56,17 +58,24 @@ void ApiService::handle(Request req, Responder respond) {
       ApiResponse out = co_await route(self->system_, std::move(a));  // never throws: see route()
       // Rendering, metrics and the access log run on a server thread.
       self->server_.post([self, out = std::move(out), r = std::move(r), p = std::move(p), done = std::move(done), at]() mutable {
-        // The caller's tier, for the metrics: read from the token of a request the router answered
-        // 2xx (so verified, where the route takes one); the tenant directory is safe from any thread.
-        std::string tier;
-        const std::string& auth = r.header("authorization");
-        if (out.status < 300 && auth.starts_with("Bearer "))
-          if (auto t = self->system_.tenants().find(decode_jwt(auth.substr(7)).payload.value("custom:tenant_id", "")))
-            tier = t->tier;
-        Response resp = json_response(out.status, out.body);
-        for (const auto& [k, v] : out.headers) resp.headers.emplace_back(k, v);
-        const std::string code = out.status >= 400 && out.body.is_object() ? out.body.value("code", "") : "";
-        self->finish(r, p, std::move(resp), out.route, code, tier, at, done);
+        try {
+          // The caller's tier, for the metrics: read from the token of a request the router answered
+          // 2xx (so verified, where the route takes one); the tenant directory is safe from any thread.
+          std::string tier;
+          const std::string& auth = r.header("authorization");
+          if (out.status < 300 && auth.starts_with("Bearer ")) {
+            const Json claims = decode_jwt(auth.substr(7)).payload;
+            if (claims.is_object() && claims.contains("custom:tenant_id") && claims["custom:tenant_id"].is_string())
+              if (auto t = self->system_.tenants().find(claims["custom:tenant_id"].get<std::string>())) tier = t->tier;
+          }
+          Response resp = json_response(out.status, out.body);
+          for (const auto& [k, v] : out.headers) resp.headers.emplace_back(k, v);
+          const std::string code = out.status >= 400 && out.body.is_object() ? out.body.value("code", "") : "";
+          self->finish(r, p, std::move(resp), out.route, code, tier, at, done);
+        } catch (const std::exception& e) {
+          // A bug of ours in rendering: the client still gets an answer, and the server goes on.
+          done(error(500, "InternalError", e.what()));
+        }
       });
     };
     spawn(run(this, std::move(api), std::move(req), std::move(path), std::move(respond), received));
@@ -95,6 +104,11 @@ bool ApiService::answer_locally(const Request& req, const std::string& path, con
     }
     return local(std::move(r), route_pattern(path));
   }
+  // Two credentials in one request: which one a proxy, a cache or this server would act on is
+  // anybody's guess (RFC 9110 allows Authorization once), so none is chosen.
+  if (std::count_if(req.headers.begin(), req.headers.end(), [](const auto& h) { return h.first == "authorization"; }) > 1)
+    return local(error(400, "DuplicateAuthorization", "the request carries more than one Authorization header"),
+                 route_pattern(path), "DuplicateAuthorization");
   // Liveness answers on the connection's thread: it must not queue behind the system's work.
   if ((path == "/health" || path == "/api/health") && req.method == "GET")
     return local(json_response(200, system_.health()), path);
@@ -108,6 +122,7 @@ bool ApiService::answer_locally(const Request& req, const std::string& path, con
   }
   if (path == "/_fake/cognito/confirmation-code") {
     if (!options_.confirmation_code) return local(error(404, "NotFound", "no such endpoint: " + path), "", "NotFound");
+    if (auto refused = guard_control(req, options_.control_secret)) return local(std::move(*refused), path, "ControlSecretRequired");
     const auto params = parse_query(query);
     const auto t = params.find("tenant_id"), u = params.find("username");
     if (t == params.end() || u == params.end())
@@ -139,7 +154,7 @@ void ApiService::finish(const Request& req, const std::string& path, Response re
                        {"route", route},         {"status", resp.status}, {"code", code},
                        {"micros", latency.count()}};
     std::lock_guard lock(log_mu_);
-    *options_.access_log << line.dump() << '\n' << std::flush;
+    *options_.access_log << to_json_text(line) << '\n' << std::flush;
   }
   respond(std::move(resp));
 }

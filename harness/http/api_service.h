@@ -32,6 +32,8 @@ struct ApiServiceOptions {
   // Unset: the endpoint answers 404 (a server in front of real Cognito has no such thing).
   std::function<std::string(const std::string& tenant_id, const std::string& username)> confirmation_code;
   std::ostream* access_log = nullptr;  // JSON lines, one per request
+  // What a caller of /_fake/* must show (harness/http/control_secret.h); empty refuses them all.
+  std::string control_secret;
 };
 
 class ApiService {

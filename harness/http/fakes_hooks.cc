@@ -2,6 +2,7 @@
 // fakes_service.h). Apart from the wire APIs: AWS has none of them.
 #include <fmt/format.h>
 
+#include "core/base/json_text.h"
 #include "harness/http/fakes_service.h"
 
 namespace tenantsim::http {
@@ -10,7 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-Response answer(int status, const json& body) { return Response{status, {{"Content-Type", "application/json"}}, body.dump()}; }
+Response answer(int status, const json& body) { return Response{status, {{"Content-Type", "application/json"}}, to_json_text(body)}; }
 Response refuse(const std::string& message) { return answer(400, json{{"message", message}}); }
 
 // A positive integer member of `j`, or the refusal naming it.
@@ -23,7 +24,7 @@ std::optional<std::string> positive(const json& j, const std::string& where, int
 }  // namespace
 
 Response FakesService::hook(const Request& req, const std::string& path) {
-  const json body = json::parse(req.body, nullptr, false);
+  const json body = parse_json(req.body);
   if (body.is_discarded() || !body.is_object()) return refuse(path + ": the body must be a JSON object");
 
   if (path == "/_fake/configure") {
@@ -68,7 +69,7 @@ Response FakesService::hook(const Request& req, const std::string& path) {
     std::string token;
     {
       std::lock_guard lock(cloud_mu_);
-      token = cognito_.sign_claims(body["pool_id"].get<std::string>(), body["claims"].dump());
+      token = cognito_.sign_claims(body["pool_id"].get<std::string>(), to_json_text(body["claims"]));
     }
     if (token.empty()) return answer(404, json{{"message", fmt::format("no user pool '{}'", body["pool_id"].get<std::string>())}});
     return answer(200, json{{"token", token}});

@@ -7,6 +7,8 @@
 #include <chrono>
 
 #include "core/api/router.h"
+#include "core/base/json_text.h"
+#include "harness/http/control_secret.h"
 #include "fakes/bedrock/converse_wire.h"
 #include "fakes/weather/fake_weather.h"
 #include "fakes/weather/owm_wire.h"
@@ -30,7 +32,7 @@ std::string request_id(uint64_t n) { return fmt::format("tenantsim-{:016x}", n);
 Response aws_json(int status, const json& body, const std::string& content_type, uint64_t request_number) {
   Response r;
   r.status = status;
-  r.body = body.dump();
+  r.body = to_json_text(body);
   boost::crc_32_type crc;
   crc.process_bytes(r.body.data(), r.body.size());
   r.headers = {{"Content-Type", content_type},
@@ -88,7 +90,7 @@ FakesService::FakesService(FakesServiceOptions options)
       cloud_clock_(Time{std::chrono::milliseconds(options_.caller_clock ? 0 : now_ms())}),
       bedrock_(cloud_clock_, Rng(options_.seed).split("bedrock")),
       weather_(cloud_clock_),
-      cognito_(cloud_clock_, Rng(options_.seed).split("cognito")),
+      cognito_(cloud_clock_, Rng(options_.seed).split("cognito"), CognitoQuotas::with_fresh_keys(!options_.fixture_keys)),
       cognito_api_(cognito_, [this](Task<void> t) { run_on_cloud(std::move(t)); },
                    [this](const std::string& client, const std::string& user) { return cognito_.mailbox(client, user); },
                    Rng(options_.seed).split("cognito-wire"), [this](bool on) { cognito_.set_follow_up(on); }),
@@ -155,7 +157,7 @@ Result<size_t> FakesService::replay(const std::vector<json>& entries) {
     replay_time_ms_ = -1;
     if (status != e.value("status", 200))
       return Error::make(ErrorKind::kBadRequest, "StateCorrupt",
-                         fmt::format("state entry {} ({} {}) no longer answers as it did: {}", line, service, e.value("op", ""), body.dump()));
+                         fmt::format("state entry {} ({} {}) no longer answers as it did: {}", line, service, e.value("op", ""), to_json_text(body)));
   }
   return line;
 }
@@ -190,6 +192,11 @@ std::optional<FakesService::AuthFailure> FakesService::authenticate(const Reques
 
 Response FakesService::handle(const Request& req) {
   const std::string& origin = req.header("origin");
+  const bool control = req.target.starts_with("/_fake/");
+  if (control) {
+    // Never to a browser page, never without the server's secret.
+    if (auto refused = guard_control(req, options_.control_secret)) return *refused;
+  }
   if (req.method == "OPTIONS" && !req.header("access-control-request-method").empty()) {
     Response r{200, {}, ""};
     r.headers.emplace_back("Access-Control-Allow-Origin", origin.empty() ? "*" : origin);
@@ -201,8 +208,16 @@ Response FakesService::handle(const Request& req) {
     return r;
   }
   if (auto bad = follow_caller_clock(req))
-    return Response{400, {{"Content-Type", "application/json"}}, json{{"message", *bad}}.dump()};
-  Response r = dispatch(req);
+    return Response{400, {{"Content-Type", "application/json"}}, to_json_text(json{{"message", *bad}})};
+  Response r;
+  try {
+    r = dispatch(req);
+  } catch (const nlohmann::json::exception& e) {
+    // A member of the wrong type (a number where a string belongs, an object in a list of
+    // strings): the client's fault, which the AWS JSON protocols answer as a serialization error.
+    r = aws_json(400, json{{"__type", "SerializationException"}, {"message", fmt::format("a request member has the wrong type ({})", e.what())}},
+                 "application/x-amz-json-1.1", requests_.load());
+  }
   if (!origin.empty()) {
     r.headers.emplace_back("Access-Control-Allow-Origin", origin);
     r.headers.emplace_back("Access-Control-Expose-Headers", "x-amzn-RequestId, x-amzn-ErrorType, x-amz-crc32, Date");
@@ -216,10 +231,10 @@ Response FakesService::dispatch(const Request& req) {
   const size_t q = req.target.find('?');
   const std::string path = req.target.substr(0, q);
   if (req.method == "GET" && path == "/_fake/ledger")
-    return Response{200, {{"Content-Type", "application/json"}}, ledger().dump()};
+    return Response{200, {{"Content-Type", "application/json"}}, to_json_text(ledger())};
   if (req.method == "POST" && path.starts_with("/_fake/")) return hook(req, path);
   if (req.method == "GET" && path == "/health")
-    return Response{200, {{"Content-Type", "application/json"}}, json{{"status", "ok"}, {"services", options_.services}}.dump()};
+    return Response{200, {{"Content-Type", "application/json"}}, to_json_text(json{{"status", "ok"}, {"services", options_.services}})};
   const std::string& target = req.header("x-amz-target");
   if (req.method == "POST" && target.starts_with(kDynamoTarget) && options_.services.count("dynamodb"))
     return dynamodb(req, target.substr(kDynamoTarget.size()));
@@ -232,15 +247,15 @@ Response FakesService::dispatch(const Request& req) {
       const std::string document = path.substr(at + kWellKnown.size());
       if (document == "jwks.json" || document == "openid-configuration") {
         const auto r = cognito_api_.well_known(path.substr(1, at - 1), document, "http://" + req.header("host"));
-        return Response{r.status, {{"Content-Type", "application/json"}}, r.body.dump()};
+        return Response{r.status, {{"Content-Type", "application/json"}}, to_json_text(r.body)};
       }
     }
     if (path == "/_fake/cognito/confirmation-code") {
       const auto params = parse_query(q == std::string::npos ? "" : req.target.substr(q + 1));
       auto c = params.find("client_id"), u = params.find("username");
       const std::string code = c == params.end() || u == params.end() ? "" : cognito_api_.confirmation_code(c->second, u->second);
-      if (code.empty()) return Response{404, {{"Content-Type", "application/json"}}, json{{"message", "no code was sent"}}.dump()};
-      return Response{200, {{"Content-Type", "application/json"}}, json{{"code", code}}.dump()};
+      if (code.empty()) return Response{404, {{"Content-Type", "application/json"}}, to_json_text(json{{"message", "no code was sent"}})};
+      return Response{200, {{"Content-Type", "application/json"}}, to_json_text(json{{"code", code}})};
     }
   }
   if (kb_wire::KnowledgeBaseApi::serves(path) && options_.services.count("bedrock"))
@@ -263,9 +278,8 @@ Response FakesService::dispatch(const Request& req) {
                               {"message", fmt::format("no fake serves X-Amz-Target {} here", target)}},
                     "application/x-amz-json-1.1", n);
   return Response{404, {{"Content-Type", "application/json"}},
-                  json{{"message", fmt::format("no fake serves {} {} (services: {})", req.method, path,
-                                               fmt::join(options_.services, ","))}}
-                      .dump()};
+                  to_json_text(json{{"message", fmt::format("no fake serves {} {} (services: {})", req.method, path,
+                                                            fmt::join(options_.services, ","))}})};
 }
 
 std::optional<std::string> FakesService::apply_logged(const std::function<void()>& apply,
@@ -279,8 +293,14 @@ std::optional<std::string> FakesService::apply_logged(const std::function<void()
   if (log_failed_) return "the state log could not be written; restart the server from its state";
   const int64_t t = now_ms();
   replay_time_ms_ = t;  // the call and its log entry see one time
-  apply();
-  replay_time_ms_ = -1;
+  {
+    // Back to the live clock however apply() ends (a malformed member throws out of it).
+    struct Unfreeze {
+      std::atomic<int64_t>& at;
+      ~Unfreeze() { at = -1; }
+    } unfreeze{replay_time_ms_};
+    apply();
+  }
   std::optional<json> entry = entry_of();
   if (!entry) return std::nullopt;
   (*entry)["t"] = t;
@@ -296,7 +316,9 @@ Response FakesService::dynamodb(const Request& req, const std::string& operation
   const uint64_t n = requests_.load();
   dynamo::CallContext context;
   if (auto refused = authenticate(req, context)) return dynamo_error(refused->name, refused->message, n);
-  const json body = json::parse(req.body, nullptr, false);
+  bool too_deep = false;
+  const json body = parse_json(req.body, kMaxJsonDepth, &too_deep);
+  if (too_deep) return dynamo_error("ValidationException", "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit", n);
   if (body.is_discarded()) return dynamo_error("SerializationException", "the request body is not JSON", n);
   dynamo::ApiReply reply;
   const auto unlogged = apply_logged([&] { reply = dynamo_.call(operation, body, context); },
@@ -329,7 +351,7 @@ Response FakesService::bedrock(const Request& req, const std::string& raw_model_
   const std::string model_id = percent_decode(raw_model_id, false);
   if (action != "converse" && action != "converse-stream" && action != "invoke")
     return rest_error("UnknownOperationException", "this fake serves /model/{modelId}/converse, /converse-stream and /invoke", n);
-  const json body = json::parse(req.body, nullptr, false);
+  const json body = parse_json(req.body);
   if (body.is_discarded()) return rest_error("ValidationException", "Malformed input request, please reformat your input and try again.", n);
   auto parsed = action != "invoke" ? bedrock_wire::parse_converse(body, model_id) : bedrock_wire::parse_anthropic_invoke(body, model_id);
   if (!parsed.ok()) return rest_error(parsed.error().name, parsed.error().message, n);
@@ -355,7 +377,7 @@ Response FakesService::bedrock(const Request& req, const std::string& raw_model_
     // they come either way. A failure before the first event is a plain REST error, as above.
     std::string stream;
     for (const auto& [type, payload] : bedrock_wire::converse_stream_events(answer, latency))
-      stream += wire::encode_event(wire::json_event(type, payload.dump()));
+      stream += wire::encode_event(wire::json_event(type, to_json_text(payload)));
     return Response{200, {{"Content-Type", "application/vnd.amazon.eventstream"}, {"x-amzn-RequestId", request_id(n)}}, stream};
   }
   Response r = aws_json(200, bedrock_wire::anthropic_json(answer, model_id, fmt::format("msg_tenantsim_{:016x}", n)),
@@ -369,7 +391,7 @@ Response FakesService::weather(const Request& req, const std::string& path, cons
   (void)req;
   const auto params = parse_query(query);
   auto reply_of = [](const owm_wire::Reply& r) {
-    return Response{r.status, {{"Content-Type", "application/json; charset=utf-8"}}, r.body.dump()};
+    return Response{r.status, {{"Content-Type", "application/json; charset=utf-8"}}, to_json_text(r.body)};
   };
   if (path == "/geo/1.0/direct") {
     auto appid = params.find("appid");
@@ -396,7 +418,7 @@ Response FakesService::rest_json_service(const Request& req, const std::string& 
   const uint64_t n = requests_.load();
   dynamo::CallContext context;
   if (auto refused = authenticate(req, context)) return rest_error(refused->name, refused->message, n);
-  const json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
+  const json body = req.body.empty() ? json::object() : parse_json(req.body);
   if (body.is_discarded()) return rest_error("ValidationException", "the request body is not JSON", n);
   auto answer = [n](const rest_json::Reply& reply) {
     return reply.error.empty() ? aws_json(reply.status, reply.body, "application/json", n)
@@ -418,7 +440,7 @@ Response FakesService::invoke_agent(const Request& req, const std::string& path)
   const uint64_t n = requests_.load();
   dynamo::CallContext context;
   if (auto refused = authenticate(req, context)) return rest_error(refused->name, refused->message, n);
-  const json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
+  const json body = req.body.empty() ? json::object() : parse_json(req.body);
   if (body.is_discarded()) return rest_error("ValidationException", "the request body is not JSON", n);
   const auto reply = agents_api_.invoke(path, body, context.account);
   if (reply.error) return rest_error(reply.error->error, reply.error->body.value("message", ""), n);
@@ -426,7 +448,7 @@ Response FakesService::invoke_agent(const Request& req, const std::string& path)
   std::string stream;
   for (const auto& [type, payload] : reply.events) {
     const bool exception = type != "chunk" && type != "trace" && type != "returnControl";
-    wire::EventMessage m = wire::json_event(type, payload.dump());
+    wire::EventMessage m = wire::json_event(type, to_json_text(payload));
     if (exception)
       m.headers = {{":message-type", "exception"}, {":exception-type", type}, {":content-type", "application/json"}};
     stream += wire::encode_event(m);
@@ -511,7 +533,7 @@ Response FakesService::cognito(const Request& req, const std::string& operation)
       return json11(refused->name == "MissingAuthenticationTokenException" ? 400 : 403,
                     json{{"__type", refused->name}, {"message", refused->message}});
   }
-  const json body = json::parse(req.body, nullptr, false);
+  const json body = parse_json(req.body);
   if (body.is_discarded()) return json11(400, json{{"__type", "SerializationException"}, {"message", "the request body is not JSON"}});
   // Every call is logged, failures too, with its status: the fake draws its ids, codes and keys from
   // one seeded sequence, so the replay must make exactly the calls that were made to rebuild them.

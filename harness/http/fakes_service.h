@@ -55,6 +55,11 @@ struct FakesServiceOptions {
   // verify_sigv4, where it is refused as AWS refuses an unknown key).
   std::map<std::string, AccessKey> keys;
   bool verify_sigv4 = false;
+  // Sign tokens with the published fixture keys instead of keys made for this process (tests only:
+  // with them anyone can sign a token any pool accepts).
+  bool fixture_keys = false;
+  // What a caller of /_fake/* must show (harness/http/control_secret.h); empty refuses them all.
+  std::string control_secret;
   // With --state: the write-ahead log (owned by the caller), already replayed by replay().
   RequestLog* log = nullptr;
   std::ostream* access_log = nullptr;

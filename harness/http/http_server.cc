@@ -21,6 +21,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "core/base/json_text.h"
+
 namespace tenantsim::http {
 
 namespace asio = boost::asio;
@@ -66,7 +68,7 @@ bhttp::response<bhttp::string_body> to_beast(const Response& r, const Limits& li
 Response own_error(int status, std::string_view code, std::string_view detail) {
   // Through the JSON library: a detail carries error messages, which may hold quotes.
   return Response{status, {{"Content-Type", "application/json"}},
-                  nlohmann::json{{"detail", std::string(detail)}, {"code", std::string(code)}}.dump()};
+                  to_json_text(nlohmann::json{{"detail", std::string(detail)}, {"code", std::string(code)}})};
 }
 
 }  // namespace
@@ -152,9 +154,17 @@ struct Server::Impl {
     return asio::async_initiate<decltype(use_awaitable), void(Response)>(
         [this, ex](auto done, Request r) {
           auto shared = std::make_shared<decltype(done)>(std::move(done));
-          handler(std::move(r), [shared, ex](Response resp) {
+          auto respond = [shared, ex](Response resp) {
             asio::post(ex, [shared, resp = std::move(resp)]() mutable { (*shared)(std::move(resp)); });
-          });
+          };
+          // A handler that throws before answering is a bug of ours, answered 500: out of here the
+          // exception would end io_context::run, and with it the process.
+          try {
+            handler(std::move(r), respond);
+          } catch (const std::exception& e) {
+            stats.handler_exceptions++;
+            respond(own_error(500, "InternalError", e.what()));
+          }
         },
         use_awaitable, std::move(req));
   }
@@ -203,6 +213,19 @@ struct Server::Impl {
         break;
       }
       auto req = parser.release();
+      // A request target is ASCII (RFC 9112, RFC 3986): raw bytes beyond it are refused here, before
+      // any handler copies them into an answer or a log.
+      const std::string_view raw_target(req.target().data(), req.target().size());
+      if (!std::all_of(raw_target.begin(), raw_target.end(), [](char ch) { return ch > 0x20 && ch < 0x7f; })) {
+        stats.malformed++;
+        keep_alive = req.keep_alive() && !stopping;
+        auto msg = to_beast(own_error(400, "InvalidRequestTarget", "the request target must be printable ASCII (percent-encode other bytes)"),
+                            limits, keep_alive, req.version());
+        c.stream.expires_after(limits.write_timeout);
+        co_await bhttp::async_write(c.stream, msg, asio::redirect_error(use_awaitable, ec));
+        if (ec) break;
+        continue;
+      }
       Request r;
       r.method = std::string(req.method_string());
       r.target = std::string(req.target());
@@ -279,9 +302,21 @@ uint16_t Server::listen(const std::string& address, uint16_t port) {
 }
 
 void Server::run(int threads) {
+  // The last line of defence: an exception out of a completion handler (handlers answer their own,
+  // see async_handle) is counted and the loop goes on, so no request can end the process.
+  auto run_loop = [this] {
+    for (;;) {
+      try {
+        impl_->ioc.run();
+        return;
+      } catch (const std::exception&) {
+        impl_->stats.handler_exceptions++;
+      }
+    }
+  };
   std::vector<std::thread> pool;
-  for (int i = 1; i < threads; ++i) pool.emplace_back([this] { impl_->ioc.run(); });
-  impl_->ioc.run();
+  for (int i = 1; i < threads; ++i) pool.emplace_back(run_loop);
+  run_loop();
   for (auto& t : pool) t.join();
 }
 

@@ -67,6 +67,8 @@ struct ServerStats {
   std::atomic<int64_t> in_flight{0};
   std::atomic<int64_t> timed_out{0};
   std::atomic<int64_t> malformed{0};
+  // Exceptions out of a handler, answered 500 or caught by the loop: a bug of ours, never a crash.
+  std::atomic<int64_t> handler_exceptions{0};
 };
 
 class Server {

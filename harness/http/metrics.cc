@@ -78,9 +78,12 @@ std::string ServeMetrics::render(const ServerStats& server) const {
       "tenantsim_http_timeouts_total {}\n"
       "# HELP tenantsim_http_malformed_total Requests refused as unparsable or over a size limit.\n"
       "# TYPE tenantsim_http_malformed_total counter\n"
-      "tenantsim_http_malformed_total {}\n",
+      "tenantsim_http_malformed_total {}\n"
+      "# HELP tenantsim_http_handler_exceptions_total Exceptions out of a handler, answered 500 (a bug).\n"
+      "# TYPE tenantsim_http_handler_exceptions_total counter\n"
+      "tenantsim_http_handler_exceptions_total {}\n",
       server.in_flight.load(), server.open_connections.load(), server.accepted.load(), server.rejected_over_capacity.load(),
-      server.timed_out.load(), server.malformed.load());
+      server.timed_out.load(), server.malformed.load(), server.handler_exceptions.load());
   return out;
 }
 

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+
+#include "core/base/json_text.h"
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -65,7 +67,7 @@ Result<std::unique_ptr<RequestLog>> RequestLog::open(const std::string& dir, std
 RequestLog::~RequestLog() { ::close(fd_); }
 
 Status RequestLog::append(const nlohmann::json& entry) {
-  const std::string line = entry.dump() + "\n";
+  const std::string line = to_json_text(entry) + "\n";
   std::lock_guard lock(mu_);
   const off_t before = ::lseek(fd_, 0, SEEK_END);
   size_t written = 0;

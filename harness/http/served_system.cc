@@ -36,11 +36,14 @@ Result<std::unique_ptr<ServedSystem>> ServedSystem::start(ServeOptions options) 
   if (auto st = run_on(s->loop_, w.system->start()); !st.ok()) return st.take_error();
   if (options.scenario) configure_services(w, *options.scenario);
 
-  if (options.fake_control)
+  if (options.fake_control) {
     options.api.confirmation_code = [&w](const std::string& tenant_id, const std::string& username) {
       auto t = w.system->tenants().find(tenant_id);
       return t ? w.mailbox(t->client_id, username) : std::string();
     };
+    if (options.api.control_secret.empty()) options.api.control_secret = http::make_control_secret();
+  }
+  s->control_secret_ = options.api.control_secret;
   ServedSystem* self = s.get();
   s->server_ = std::make_unique<http::Server>(
       options.limits, [self](http::Request r, http::Responder done) { self->api_->handle(std::move(r), std::move(done)); });
@@ -51,6 +54,10 @@ Result<std::unique_ptr<ServedSystem>> ServedSystem::start(ServeOptions options) 
     return Error::make(ErrorKind::kBadRequest, "BadAddress", e.what());
   } catch (const std::exception& e) {
     return Error::make(ErrorKind::kUnavailable, "CannotListen", e.what());
+  }
+  if (options.fake_control) {
+    s->secret_file_ = std::make_unique<http::ControlSecretFile>(s->port_, s->control_secret_);
+    if (!s->secret_file_->status().ok()) return s->secret_file_->status().error();
   }
   s->work_.emplace(boost::asio::make_work_guard(s->loop_));
   s->loop_.restart();

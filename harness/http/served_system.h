@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "harness/http/api_service.h"
+#include "harness/http/control_secret.h"
 #include "harness/http/http_server.h"
 #include "harness/http/wall_clock.h"
 #include "harness/run.h"
@@ -47,6 +48,9 @@ class ServedSystem {
   ~ServedSystem();
 
   uint16_t port() const { return port_; }
+  // What a caller of GET /_fake/cognito/confirmation-code shows (harness/http/control_secret.h),
+  // also in the file control_secret_file(port()) while the server runs; "" without fake_control.
+  const std::string& control_secret() const { return control_secret_; }
   World& world() { return *world_; }
   const http::ServerStats& stats() const { return server_->stats(); }
   const http::ServeMetrics& metrics() const { return api_->metrics(); }
@@ -72,6 +76,8 @@ class ServedSystem {
   std::thread system_thread_;
   std::thread server_thread_;
   uint16_t port_ = 0;
+  std::string control_secret_;
+  std::unique_ptr<http::ControlSecretFile> secret_file_;
   bool waited_ = false;
 };
 

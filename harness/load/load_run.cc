@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "core/base/rng.h"
+#include "harness/http/control_secret.h"
 #include "harness/http/served_system.h"
 #include "harness/load/blocking_client.h"
 #include "scenarios/refusals.h"
@@ -161,6 +162,9 @@ Status set_up(const Target& target, std::vector<LoadTenant>& tenants, std::vecto
   } catch (const std::exception& e) {
     return unavailable(fmt::format("cannot connect to {}:{}: {}", target.host, target.port, e.what()));
   }
+  // The target's control secret (harness/http/control_secret.h): from the environment, or the file
+  // a tenantsim serve on this machine wrote for its port.
+  const std::string control_secret = http::control_secret_for(fmt::format("http://{}:{}", target.host, target.port));
   auto login = [&](LoadUser& u) -> Status {
     auto r = expect(*c, 200, "POST", "/api/auth/login", "",
                     {{"tenant_id", tenants[u.tenant].id}, {"username", u.username}, {"password", u.password}});
@@ -180,7 +184,8 @@ Status set_up(const Target& target, std::vector<LoadTenant>& tenants, std::vecto
     admin.sub = r->json().value("user_sub", "");
     http::Reply code;
     try {
-      code = c->request("GET", "/_fake/cognito/confirmation-code?tenant_id=" + tenants[t].id + "&username=" + admin.username);
+      code = c->request("GET", "/_fake/cognito/confirmation-code?tenant_id=" + tenants[t].id + "&username=" + admin.username,
+                        "", nullptr, {{"X-Tenantsim-Control-Secret", control_secret}});
     } catch (const std::exception& e) {
       return unavailable(e.what());
     }

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { createPublicKey, verify } from "node:crypto";
 import {
-  AdminCreateUserCommand, CognitoIdentityProviderClient, CreateUserPoolClientCommand, CreateUserPoolCommand,
+  AdminCreateUserCommand, AdminUpdateUserAttributesCommand, CognitoIdentityProviderClient, CreateUserPoolClientCommand, CreateUserPoolCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import identity from "amazon-cognito-identity-js";
 
@@ -30,15 +30,24 @@ const call = (fn) => new Promise((resolve, reject) => fn((err, result) => (err ?
 
 const username = "ana@acme";
 const password = "Correct-Horse-9";
-const signedUp = await call((cb) => userPool.signUp(username, password, [
+// A sign-up form that names a tenant (as seed 000's page does) is refused: the app client may not
+// write custom:tenant_id, whoever holds its id. Without it the sign-up goes through, and the
+// tenant claim is written with the pool owner's credentials, as the system does.
+await assert.rejects(call((cb) => userPool.signUp(username, password, [
   new CognitoUserAttribute({ Name: "email", Value: "ana@acme.test" }),
   new CognitoUserAttribute({ Name: "custom:tenant_id", Value: "acme" }),
+], null, cb)), (e) => e.code === "NotAuthorizedException" && e.message === "A client attempted to write unauthorized attribute");
+const signedUp = await call((cb) => userPool.signUp(username, password, [
+  new CognitoUserAttribute({ Name: "email", Value: "ana@acme.test" }),
 ], null, cb));
 assert.equal(signedUp.userConfirmed, false);
 const sub = signedUp.userSub;
+await admin.send(new AdminUpdateUserAttributesCommand({
+  UserPoolId: pool, Username: username, UserAttributes: [{ Name: "custom:tenant_id", Value: "acme" }],
+}));
 
 const user = new CognitoUser({ Username: username, Pool: userPool });
-const mailed = await (await fetch(`${endpoint}/_fake/cognito/confirmation-code?client_id=${clientId}&username=${encodeURIComponent(username)}`)).json();
+const mailed = await (await fetch(`${endpoint}/_fake/cognito/confirmation-code?client_id=${clientId}&username=${encodeURIComponent(username)}`, { headers: { "X-Tenantsim-Control-Secret": process.env.TENANTSIM_CONTROL_SECRET ?? "" } })).json();
 assert.equal(await call((cb) => user.confirmRegistration(mailed.code, true, cb)), "SUCCESS");
 
 const signIn = (name, pw) => new Promise((resolve, reject) => {

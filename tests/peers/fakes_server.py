@@ -6,6 +6,7 @@ here (peers), and is stopped when the `with` block ends, whatever happened in it
 import json
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -63,7 +64,10 @@ class FakesServe:
             args.append("--verify-sigv4")
         if self.state:
             args += ["--state", self.state]
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # The control endpoints' secret (/_fake/*): chosen here, so the tests can show it.
+        self.control_secret = secrets.token_hex(16)
+        env = dict(os.environ, TENANTSIM_CONTROL_SECRET=self.control_secret)
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         line = self.proc.stdout.readline()
         m = re.search(r"listening on (http://127\.0\.0\.1:\d+)", line)
         if not m:
@@ -71,6 +75,13 @@ class FakesServe:
             raise RuntimeError(f"fakes serve did not start: {line!r} {self.proc.stderr.read()!r}")
         self.endpoint = m.group(1)
         return self
+
+    def control(self, path):
+        """GET a /_fake/ control endpoint with the server's secret; the decoded JSON answer."""
+        import urllib.request
+        req = urllib.request.Request(f"{self.endpoint}{path}", headers={"X-Tenantsim-Control-Secret": self.control_secret})
+        with urllib.request.urlopen(req) as r:
+            return json.loads(r.read())
 
     def stop(self, sig=signal.SIGTERM):
         if self.proc and self.proc.poll() is None:

@@ -107,7 +107,7 @@ await idp.send(new SignUpCommand({
   ClientId: app, Username: "bo@acme", Password: "Correct-Horse-7",
   UserAttributes: [{ Name: "custom:tenant_id", Value: "acme" }],
 }));
-const mailed = await (await fetch(`${endpoint}/_fake/cognito/confirmation-code?client_id=${app}&username=bo@acme`)).json();
+const mailed = await (await fetch(`${endpoint}/_fake/cognito/confirmation-code?client_id=${app}&username=bo@acme`, { headers: { "X-Tenantsim-Control-Secret": process.env.TENANTSIM_CONTROL_SECRET ?? "" } })).json();
 await idp.send(new ConfirmSignUpCommand({ ClientId: app, Username: "bo@acme", ConfirmationCode: mailed.code }));
 await assert.rejects(
   idp.send(new InitiateAuthCommand({ ClientId: app, AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: { USERNAME: "bo@acme", PASSWORD: "nope-nope-1" } })),
