@@ -114,5 +114,9 @@ int main(int argc, char** argv) {
   } catch (const cxxopts::exceptions::exception& e) {
     std::cerr << "tenantsim " << name << ": " << e.what() << " (try tenantsim " << name << " --help)\n";
     return kUsage;
+  } catch (const std::exception& e) {
+    // A bug of ours (input is validated before anything runs): said as one, never an abort.
+    std::cerr << "tenantsim " << name << ": internal error: " << e.what() << "\n";
+    return kEnvironment;
   }
 }

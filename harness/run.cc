@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 
 #include "core/domain/revenue.h"
 #include "harness/aws/fakes_link.h"
@@ -34,6 +35,64 @@ bool any_selects(const std::vector<std::string>& selectors, const std::string& c
   for (const auto& s : selectors)
     if (selects(s, check)) return true;
   return false;
+}
+
+}  // namespace
+
+namespace {
+
+// `prices_file`: "published" and "seed" name the shipped catalogues; an absolute path is itself; a
+// relative one is a file of the data directory when one is there, else relative to the scenario.
+std::string price_catalog_path(const std::string& file, const std::string& data_dir, const std::string& scenario_path) {
+  if (file == "published") return data_dir + "/prices-on-demand.json";
+  if (file == "seed") return data_dir + "/prices-seed-000.json";
+  if (file.starts_with("/")) return file;
+  if (std::ifstream(data_dir + "/" + file).good()) return data_dir + "/" + file;
+  const size_t slash = scenario_path.rfind('/');
+  return slash == std::string::npos ? file : scenario_path.substr(0, slash + 1) + file;
+}
+
+// The tier table (with the scenario's overrides) and the price catalogue as the world will parse
+// them: the first problem of each, its path named as the scenario spells it (tier_overrides.T.F for
+// a field an override set), and every metered quantity without a price.
+std::vector<ScenarioProblem> catalog_problems(const LoadedScenario& loaded) {
+  std::vector<ScenarioProblem> problems;
+  const Json& overrides = loaded.scenario.tier_overrides;
+  // "tiers.premium.monthly_fee_usd: must be ..." -> the path a scenario author wrote.
+  auto as_written = [&](const std::string& message) -> ScenarioProblem {
+    const auto colon = message.find(": ");
+    std::string where = colon == std::string::npos ? "tiers" : message.substr(0, colon);
+    const std::string why = colon == std::string::npos ? message : message.substr(colon + 2);
+    if (where.starts_with("tiers.")) {
+      const std::string rest = where.substr(6);
+      const std::string tier = rest.substr(0, rest.find('.'));
+      const std::string field = rest.find('.') == std::string::npos ? "" : rest.substr(rest.find('.') + 1);
+      if (overrides.is_object() && overrides.contains(tier) &&
+          (field.empty() || (overrides[tier].is_object() && overrides[tier].contains(field.substr(0, field.find('.'))))))
+        where = "tier_overrides." + rest;
+    }
+    return {where, why};
+  };
+  auto tiers = TierCatalog::from_json(loaded.tiers_doc);
+  if (!tiers.ok()) problems.push_back(as_written(tiers.error().message));
+  if (loaded.prices_doc.is_null()) return problems;
+  auto prices = PriceCatalog::from_json(loaded.prices_doc);
+  if (!prices.ok()) {
+    problems.push_back({"prices_file", prices.error().message});
+    return problems;
+  }
+  if (!tiers.ok()) return problems;
+  for (const auto& m : missing_prices(*tiers, *prices)) {
+    const bool overridden = !m.tier.empty() && overrides.is_object() && overrides.contains(m.tier) &&
+                            overrides[m.tier].is_object() && overrides[m.tier].contains("model_id");
+    problems.push_back(
+        {overridden ? "tier_overrides." + m.tier + ".model_id" : "prices_file",
+         fmt::format("the price catalogue '{}' has no price for {}{}{}: every metered quantity needs a line (\"0\" where "
+                     "it is free)",
+                     prices->name(), m.metric, m.model.empty() ? "" : " of model " + m.model,
+                     m.tier.empty() ? "" : " (tier " + m.tier + ")")});
+  }
+  return problems;
 }
 
 }  // namespace
@@ -76,11 +135,11 @@ Result<LoadedScenario> load_scenario(const std::string& path, const std::string&
     out.tiers_doc = *tiers;
     for (const auto& [tier, fields] : out.scenario.tier_overrides.items()) out.tiers_doc["tiers"][tier].merge_patch(fields);
     const std::string& file = out.scenario.prices_file;
-    auto prices = read_json_file(data_dir + "/" + (file == "published" ? "prices-on-demand.json"
-                                                   : file == "seed"    ? "prices-seed-000.json"
-                                                                       : file));
+    auto prices = read_json_file(price_catalog_path(file, data_dir, path));
     if (!prices.ok()) problems.push_back({"prices_file", prices.error().message});
     else out.prices_doc = *prices;
+    // What `run` will build from them, checked here, so `scenario validate` says what `run` would.
+    for (auto& p : catalog_problems(out)) problems.push_back(std::move(p));
   }
   if (!problems.empty()) {
     std::string with;

@@ -63,8 +63,17 @@ std::vector<TierEconomics> tier_economics(const RunResult& r) {
     e.tenant_cost_p99 = nearest_rank(c, 99);
     e.tenant_cost_max = c.empty() ? Money{} : c.back();
     if (e.messages > 0) e.cost_per_message = Money{e.cost.pico / e.messages};
-    if (e.cost_per_message && e.cost_per_message->pico > 0 && e.tenants > 0)
-      e.break_even_messages_per_tenant = e.revenue.pico / e.tenants / e.cost_per_message->pico;
+    // Break-even at the margin: what does not grow with messages is paid before the first one.
+    Money fixed;
+    for (const char* service : {"silo_fixed", "cognito"})
+      if (auto it = e.cost_by_service.find(service); it != e.cost_by_service.end()) fixed += it->second;
+    const Money marginal = e.cost - fixed;
+    if (e.tenants > 0 && e.revenue.pico < fixed.pico) {
+      e.break_even_never = true;
+    } else if (e.tenants > 0 && e.messages > 0 && marginal.pico > 0) {
+      const Int128 headroom = static_cast<Int128>(e.revenue.pico - fixed.pico) * e.messages;
+      e.break_even_messages_per_tenant = static_cast<int64_t>(headroom / (static_cast<Int128>(marginal.pico) * e.tenants));
+    }
     out.push_back(std::move(e));
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return tier_less(a.tier, b.tier); });

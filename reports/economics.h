@@ -24,10 +24,15 @@ struct TierEconomics {
   Money tenant_cost_p50, tenant_cost_p90, tenant_cost_p99, tenant_cost_max;
   std::optional<Money> cost_per_message;  // cost / messages, floored; none without messages
   int64_t losing_tenants = 0;             // tenants whose cost exceeded their revenue
-  // Messages a tenant of the tier could send over the run before its cost passed its revenue, at
-  // the tier's cost per message: revenue per tenant / cost per message (0 for a free tier: every
-  // message loses money). None when a message costs nothing or nothing was sent.
+  // Messages a tenant of the tier could send over the run before its cost passed its revenue:
+  // (revenue - fixed cost) per tenant / marginal cost per message. Fixed cost is what a tenant pays
+  // whatever it sends (its silo's monthly resources, its users' Cognito MAUs); the marginal cost per
+  // message is the rest over the messages sent. 0 for a free tier with no fixed cost (every message
+  // loses money); never for one with any.
+  // None when a message costs nothing at the margin or nothing was sent, and when the fixed cost
+  // alone exceeds the revenue (break_even_never: no number of messages breaks even).
   std::optional<int64_t> break_even_messages_per_tenant;
+  bool break_even_never = false;
 };
 
 // Tiers in the order a reader expects (see tier_less).

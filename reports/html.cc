@@ -1111,7 +1111,9 @@ code{background:#f3f3f3;padding:0 3px}svg{display:block;max-width:100%;height:au
   // Rounded for reading; hover for the exact amount (tiers.csv and report.json carry it too).
   auto cell = [](Money m) { return fmt::format("<td title=\"{} USD exactly\">{}</td>", m.to_usd_string(), usd_text(m)); };
   h += "<h2>Economics by tier</h2><p class=\"note\">Amounts rounded; hover a cell for the exact figure (also in "
-       "tiers.csv). Break-even: messages a tenant could send over the run before its cost passed its fee.</p>"
+       "tiers.csv). Break-even: messages a tenant could send over the run before its cost passed its fee, with "
+       "its fixed cost (a silo's monthly resources, its users' Cognito MAUs) paid first; never: the fixed cost "
+       "alone exceeds the fee.</p>"
        "<table><tr><th>tier</th><th>tenants</th><th>messages</th><th>revenue</th><th>cost</th><th>margin</th>"
        "<th>margin %</th><th>losing money</th><th>per message</th><th>per tenant p50 / p90 / max</th>"
        "<th>break-even</th></tr>";
@@ -1122,7 +1124,9 @@ code{background:#f3f3f3;padding:0 3px}svg{display:block;max-width:100%;height:au
                      e.margin_bp ? bp_percent(*e.margin_bp) : "n/a", e.losing_tenants, e.tenants,
                      e.cost_per_message ? cell(*e.cost_per_message) : "<td>n/a</td>", usd_text(e.tenant_cost_p50),
                      usd_text(e.tenant_cost_p90), usd_text(e.tenant_cost_max),
-                     e.break_even_messages_per_tenant ? grouped(*e.break_even_messages_per_tenant) : "n/a");
+                     e.break_even_never                 ? std::string("never")
+                     : e.break_even_messages_per_tenant ? grouped(*e.break_even_messages_per_tenant)
+                                                        : std::string("n/a"));
   h += "</table>";
   if (!r.daily.empty())
     h += "<h2>Revenue and cost per day</h2><p class=\"note\">Revenue earned each UTC day (fees and seats prorated, "

@@ -106,7 +106,8 @@ std::string render_report_json(const RunResult& r) {
         {"tenant_cost", {{"p50", money_json(e.tenant_cost_p50)}, {"p90", money_json(e.tenant_cost_p90)},
                          {"p99", money_json(e.tenant_cost_p99)}, {"max", money_json(e.tenant_cost_max)}}},
         {"break_even_messages_per_tenant",
-         e.break_even_messages_per_tenant ? Json(*e.break_even_messages_per_tenant) : Json(nullptr)}};
+         e.break_even_messages_per_tenant ? Json(*e.break_even_messages_per_tenant) : Json(nullptr)},
+        {"break_even_never", e.break_even_never}};
   }
   j["tiers"] = std::move(tiers);
   Json svc_total = Json::object();
@@ -316,7 +317,9 @@ std::string render_tiers_csv(const RunResult& r) {
                        e.cost_per_message ? e.cost_per_message->to_usd_string() : "", e.tenant_cost_p50.to_usd_string(),
                        e.tenant_cost_p90.to_usd_string(), e.tenant_cost_p99.to_usd_string(),
                        e.tenant_cost_max.to_usd_string(),
-                       e.break_even_messages_per_tenant ? std::to_string(*e.break_even_messages_per_tenant) : "",
+                       e.break_even_never                 ? std::string("never")
+                       : e.break_even_messages_per_tenant ? std::to_string(*e.break_even_messages_per_tenant)
+                                                          : std::string(),
                        svc("bedrock_agent"), svc("weather_api"), svc("mcp_runtime"), svc("knowledge_base"),
                        svc("agentcore_runtime"), svc("agentcore_gateway"), svc("dynamodb"), svc("cognito"),
                        svc("silo_fixed"), svc("other"));

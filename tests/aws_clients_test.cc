@@ -33,6 +33,7 @@
 #include "fakes/knowledge_base/fake_knowledge_base.h"
 #include "fakes/weather/fake_weather.h"
 #include "harness/load/blocking_client.h"
+#include "harness/token_forge.h"
 #include "tests/in_process_fakes_serve.h"
 
 namespace tenantsim {
@@ -592,6 +593,37 @@ TEST_F(WeatherClient, AnOverridingKeyReplacesTheSystemsKey) {
   auto answered = run(with_key.fetch({"the-systems-placeholder", "Oslo", WeatherKind::kCurrent, 3}));
   ASSERT_TRUE(answered.ok()) << answered.error().message;
   EXPECT_EQ(answered->value("name", ""), "Oslo");
+}
+
+// CreateUserPoolClient's ReadAttributes, as Cognito applies them: an ID token and GetUser show a
+// user only what the client may read.
+TEST(FakeCognitoAttributes, AClientSeesOnlyItsReadAttributes) {
+  VirtualClock clock(wall_now());
+  FakeCognito idp(clock, Rng(5));
+  auto run = [&](auto task) { return run_to_completion(clock, std::move(task)); };
+  UserPoolConfig config;
+  config.name = "read";
+  config.custom_attributes = {"tenant_id"};
+  const UserPool pool = run(idp.create_user_pool(config)).value();
+  const std::string all = run(idp.create_app_client(pool.pool_id, "all", std::vector<std::string>{"email"})).value();
+  const std::string narrow = run(idp.create_app_client(pool.pool_id, "narrow", std::vector<std::string>{"email"})).value();
+  ASSERT_TRUE(idp.set_read_attributes(narrow, {"email"}));
+  EXPECT_FALSE(idp.set_read_attributes("no-such-client", {"email"}));
+  ASSERT_TRUE(run(idp.admin_create_user(pool.pool_id, "ana", "Perm-Password-1", {{"email", "ana@acme.test"}, {"custom:tenant_id", "acme"}})).ok());
+  auto claims_via = [&](const std::string& client) {
+    auto tokens = run(idp.initiate_auth_password(client, "ana", "Perm-Password-1"));
+    EXPECT_TRUE(tokens.ok());
+    return decode_jwt(tokens->id_token).payload;
+  };
+  EXPECT_EQ(claims_via(all).value("custom:tenant_id", ""), "acme");
+  const auto narrow_claims = claims_via(narrow);
+  EXPECT_FALSE(narrow_claims.contains("custom:tenant_id"));
+  EXPECT_EQ(narrow_claims.value("email", ""), "ana@acme.test");
+  auto tokens = run(idp.initiate_auth_password(narrow, "ana", "Perm-Password-1"));
+  auto me = run(idp.get_user(tokens->access_token));
+  ASSERT_TRUE(me.ok());
+  EXPECT_FALSE(me->attributes.count("custom:tenant_id"));
+  EXPECT_EQ(me->attributes.count("email"), 1u);
 }
 
 // Issue 28: each of these ended `fakes serve` once. No token or signature is needed to send them,

@@ -2,6 +2,7 @@
 // write_reports leaves complete files and no temporaries.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -169,6 +170,44 @@ TEST(Reports, TierEconomicsByHand) {
   auto back = parse_report_json(render_report_json(r));
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->tenants[1].revenue.pico, 29'000'000'000'000);
+}
+
+// Issue 30: break-even pays the fixed cost first. A premium tenant whose silo costs $175.20 a month
+// against a $99 fee never breaks even, however few messages it sends (it was reported as 306
+// messages, the fee over an average cost per message that had the fixed cost in it); a silo that
+// costs less than the fee leaves (fee - fixed) / marginal cost per message.
+TEST(Economics, BreakEvenPaysTheFixedCostFirst) {
+  RunResult r;
+  auto tenant = [&](const std::string& id, const std::string& tier, const char* fixed, const char* metered,
+                    const char* revenue, int64_t chats) {
+    TenantRow t;
+    t.id = id;
+    t.tier = tier;
+    t.users = 1;
+    t.chats_accepted = chats;
+    t.cost_by_service["silo_fixed"] = *parse_usd(fixed);
+    t.cost_by_service["bedrock_agent"] = *parse_usd(metered);
+    t.cost = t.cost_by_service["silo_fixed"] + t.cost_by_service["bedrock_agent"];
+    t.revenue = *parse_usd(revenue);
+    r.tenants.push_back(t);
+  };
+  tenant("p1", "premium", "175.20", "0.50", "99", 302);
+  tenant("p2", "premium", "175.20", "1.20", "99", 708);
+  tenant("s1", "silver", "20", "1", "50", 100);  // (50 - 20) / (1 / 100) = 3000
+  const auto e = tier_economics(r);
+  const auto premium = std::find_if(e.begin(), e.end(), [](const auto& x) { return x.tier == "premium"; });
+  const auto silver = std::find_if(e.begin(), e.end(), [](const auto& x) { return x.tier == "silver"; });
+  ASSERT_NE(premium, e.end());
+  EXPECT_TRUE(premium->break_even_never);
+  EXPECT_FALSE(premium->break_even_messages_per_tenant.has_value());
+  EXPECT_FALSE(silver->break_even_never);
+  EXPECT_EQ(silver->break_even_messages_per_tenant, 3000);
+  const std::string csv = render_tiers_csv(r);
+  EXPECT_NE(csv.find(",never,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",3000,"), std::string::npos) << csv;
+  const std::string json = render_report_json(r);
+  EXPECT_TRUE(json.find("\"break_even_never\":true") != std::string::npos ||
+              json.find("\"break_even_never\": true") != std::string::npos);
 }
 
 // A load run's wall-clock series survives report.json and is drawn: throughput, chat latency per

@@ -13,6 +13,15 @@ Error bad(const std::string& path, const std::string& why) {
   return Error::make(ErrorKind::kBadRequest, "InvalidConfig", fmt::format("{}: {}", path, why));
 }
 
+// A string member, `fallback` when absent; an error naming the field when it is another type (a
+// number where a decimal string belongs, say: `--set tier_overrides.premium.monthly_fee_usd=299`).
+Result<std::string> read_text(const nlohmann::json& obj, const char* field, const std::string& path, const char* fallback,
+                              const char* shape) {
+  if (!obj.contains(field)) return std::string(fallback);
+  if (!obj[field].is_string()) return bad(path + "." + field, std::string("must be a string: ") + shape);
+  return obj[field].get<std::string>();
+}
+
 Result<int64_t> read_count(const nlohmann::json& obj, const char* field, const std::string& path, bool required) {
   if (!obj.contains(field)) {
     if (required) return bad(path + "." + field, "is required");
@@ -44,8 +53,11 @@ Result<TierCatalog> TierCatalog::from_json(const nlohmann::json& doc) {
       if (!fields.count(k)) return bad(path + "." + k, "unknown field");
     TierPolicy p;
     p.name = name;
-    auto fee = parse_usd(t.value("monthly_fee_usd", "0"));
-    if (!fee) return bad(path + ".monthly_fee_usd", "must be a decimal string such as \"29\" or \"29.99\"");
+    constexpr const char* kUsd = "a decimal string such as \"29\" or \"29.99\"";
+    auto fee_text = read_text(t, "monthly_fee_usd", path, "0", kUsd);
+    if (!fee_text.ok()) return fee_text.take_error();
+    auto fee = parse_usd(*fee_text);
+    if (!fee) return bad(path + ".monthly_fee_usd", std::string("must be ") + kUsd);
     p.monthly_fee = *fee;
     for (const auto& [field, money] : {std::pair{"seat_fee_usd", &p.seat_fee}, std::pair{"overage_usd_per_message", &p.overage_per_message}}) {
       if (!t.contains(field)) continue;
@@ -85,13 +97,19 @@ Result<TierCatalog> TierCatalog::from_json(const nlohmann::json& doc) {
     }
     if (t.contains("cost_reports") && !t["cost_reports"].is_boolean()) return bad(path + ".cost_reports", "must be true or false");
     p.cost_reports = t.value("cost_reports", false);
-    const std::string dep = t.value("deployment", "pool");
+    auto dep_text = read_text(t, "deployment", path, "pool", "\"pool\" or \"silo\"");
+    if (!dep_text.ok()) return dep_text.take_error();
+    const std::string dep = *dep_text;
     if (dep != "pool" && dep != "silo") return bad(path + ".deployment", "must be \"pool\" or \"silo\"");
     p.deployment = dep == "silo" ? Deployment::kSilo : Deployment::kPool;
-    const std::string scope = t.value("message_limit_scope", "user");
+    auto scope_text = read_text(t, "message_limit_scope", path, "user", "\"user\" or \"tenant\"");
+    if (!scope_text.ok()) return scope_text.take_error();
+    const std::string scope = *scope_text;
     if (scope != "user" && scope != "tenant") return bad(path + ".message_limit_scope", "must be \"user\" or \"tenant\"");
     p.message_limit_scope = scope == "tenant" ? LimitScope::kTenant : LimitScope::kUser;
-    p.model_id = t.value("model_id", "");
+    auto model = read_text(t, "model_id", path, "", "a Bedrock model id");
+    if (!model.ok()) return model.take_error();
+    p.model_id = *model;
     if (p.model_id.empty()) return bad(path + ".model_id", "is required");
     if (t.contains("orchestrator") && !t["orchestrator"].is_boolean()) return bad(path + ".orchestrator", "must be true or false");
     p.orchestrator = t.value("orchestrator", false);
@@ -130,7 +148,9 @@ const char* metric::service_of(const std::string& m) {
 Result<PriceCatalog> PriceCatalog::from_json(const nlohmann::json& doc) {
   if (!doc.is_object()) return bad("price catalog", "must be an object");
   PriceCatalog out;
-  out.name_ = doc.value("name", "");
+  auto name = read_text(doc, "name", "price catalog", "", "the catalog's name");
+  if (!name.ok()) return name.take_error();
+  out.name_ = *name;
   if (out.name_.empty()) return bad("name", "is required");
   if (!doc.contains("prices") || !doc["prices"].is_array()) return bad("prices", "must be an array");
   static const std::set<std::string> metrics = {metric::kInputTokens,    metric::kOutputTokens,  metric::kInvocation,
@@ -146,7 +166,9 @@ Result<PriceCatalog> PriceCatalog::from_json(const nlohmann::json& doc) {
     for (const auto& [k, v] : line.items())
       if (k != "metric" && k != "model" && k != "resource" && k != "usd" && k != "per" && k != "source" && k != "as_of")
         return bad(path + "." + k, "unknown field");
-    const std::string m = line.value("metric", "");
+    auto metric_name = read_text(line, "metric", path, "", "a metric name");
+    if (!metric_name.ok()) return metric_name.take_error();
+    const std::string m = *metric_name;
     if (!metrics.count(m)) return bad(path + ".metric", "unknown metric '" + m + "'");
     if (!line.contains("usd") || !line["usd"].is_string())
       return bad(path + ".usd", "must be a decimal string (money is never a binary float)");
@@ -164,7 +186,9 @@ Result<PriceCatalog> PriceCatalog::from_json(const nlohmann::json& doc) {
       return bad(path + ".resource", "is required: the dedicated resource this monthly price pays for");
     if (fixed && per != 1) return bad(path + ".per", "must be 1 (the price of one silo tenant-month)");
     if (usd->pico % per != 0) return bad(path, "price per unit is not a whole number of pico-dollars");
-    const std::string model = line.value(fixed ? "resource" : "model", "");
+    auto qualifier = read_text(line, fixed ? "resource" : "model", path, "", fixed ? "a resource name" : "a model id");
+    if (!qualifier.ok()) return qualifier.take_error();
+    const std::string model = *qualifier;
     if (!out.prices_.emplace(std::make_pair(m, model), Money{usd->pico / per}).second)
       return bad(path, "duplicate price for this metric and model");
   }
@@ -188,6 +212,35 @@ std::map<std::string, Money> PriceCatalog::silo_fixed_monthly() const {
 Money PriceCatalog::cost(const std::string& m, const std::string& model, int64_t quantity) const {
   auto p = unit_price(m, model);
   return p ? Money::times(*p, quantity) : Money{};
+}
+
+std::vector<MissingPrice> missing_prices(const TierCatalog& tiers, const PriceCatalog& prices) {
+  std::vector<MissingPrice> out;
+  auto need = [&](const std::string& tier, const char* m, const std::string& model) {
+    if (!prices.unit_price(m, model)) out.push_back({tier, m, model});
+  };
+  for (const char* m : {metric::kDynamoReadUnit, metric::kDynamoWriteUnit, metric::kCognitoMau, metric::kRuntimeVcpuSeconds,
+                        metric::kRuntimeMemoryMbSeconds, metric::kGatewayInvocation})
+    need("", m, "");
+  bool agents = false, weather = false, knowledge = false;
+  for (const auto& [name, t] : tiers.tiers()) {
+    for (const char* m : {metric::kInputTokens, metric::kOutputTokens, metric::kInvocation}) need(name, m, t.model_id);
+    agents = agents || !t.bedrock_agent_id.empty();
+    for (const auto& tool : t.tools) {
+      knowledge = knowledge || tool == "search_knowledge_base";
+      weather = weather || tool != "search_knowledge_base";
+    }
+  }
+  if (agents) need("", metric::kAgentInvocation, "");
+  if (weather) {
+    need("", metric::kWeatherCall, "");
+    need("", metric::kToolExecution, "");
+  }
+  if (knowledge) {
+    need("", metric::kKbRetrieval, "");
+    need("", metric::kKbQueryTokens, metric::kEmbeddingModel);
+  }
+  return out;
 }
 
 }  // namespace tenantsim

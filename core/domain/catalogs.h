@@ -110,4 +110,16 @@ class PriceCatalog {
   std::map<std::pair<std::string, std::string>, Money> prices_;  // (metric, model or "") -> per unit
 };
 
+// What a run of `tiers` meters that `prices` has no line for, one entry each: a metered quantity
+// without a price is a cost that silently reads $0, so a catalogue must price every one (with an
+// explicit "0" where that is the truth). Each tier's model is priced for tokens and invocations;
+// DynamoDB request units, Cognito MAUs, the agent runtime and gateway always; the agent, weather
+// and knowledge-base lines where some tier offers them.
+struct MissingPrice {
+  std::string tier;  // "" when every run needs the line
+  std::string metric;
+  std::string model;  // "" for a generic line
+};
+std::vector<MissingPrice> missing_prices(const TierCatalog& tiers, const PriceCatalog& prices);
+
 }  // namespace tenantsim

@@ -84,8 +84,13 @@ bool matches_filter(const UserRecord& u, const std::string& filter) {
 
 CognitoApi::CognitoApi(IdentityProvider& idp, Runner run,
                        std::function<std::string(const std::string&, const std::string&)> mailbox, Rng rng,
-                       std::function<void(bool)> follow_up)
-    : idp_(idp), run_(std::move(run)), follow_up_(std::move(follow_up)), mailbox_(std::move(mailbox)), rng_(rng) {
+                       std::function<void(bool)> follow_up, ReadAttributes read_attributes)
+    : idp_(idp),
+      run_(std::move(run)),
+      follow_up_(std::move(follow_up)),
+      read_attributes_(std::move(read_attributes)),
+      mailbox_(std::move(mailbox)),
+      rng_(rng) {
   if (!follow_up_) follow_up_ = [](bool) {};
 }
 
@@ -156,8 +161,14 @@ Reply CognitoApi::call(const std::string& op, const json& req) {
     if (auto e = require(req, {"UserPoolId", "ClientName"})) return *e;
     std::optional<std::vector<std::string>> write;
     if (req.contains("WriteAttributes")) write = req["WriteAttributes"].get<std::vector<std::string>>();
+    std::optional<std::vector<std::string>> read;
+    if (req.contains("ReadAttributes")) {
+      if (!read_attributes_) return error("InvalidParameterException", "ReadAttributes: not applied by this provider");
+      read = req["ReadAttributes"].get<std::vector<std::string>>();
+    }
     auto id = run(idp_.create_app_client(string_param(req, "UserPoolId"), string_param(req, "ClientName"), write));
     if (!id.ok()) return error(id.error());
+    if (read) read_attributes_(*id, *read);
     clients_[*id] = string_param(req, "UserPoolId");
     return {200, {{"UserPoolClient", {{"ClientId", *id}, {"ClientName", string_param(req, "ClientName")},
                                       {"UserPoolId", string_param(req, "UserPoolId")}}}}};

@@ -40,9 +40,12 @@ class CognitoApi {
   // `rng` draws the server's SRP secrets: one seeded sequence, so a replayed log rebuilds them.
   // `follow_up(true)` marks the port calls that follow as steps of a call already admitted (see
   // FakeCognito::set_follow_up), until `follow_up(false)`; null for a provider without quotas.
+  // `read_attributes` applies CreateUserPoolClient's ReadAttributes (FakeCognito::set_read_attributes);
+  // null: the parameter is refused by name rather than ignored.
+  using ReadAttributes = std::function<bool(const std::string& client_id, std::vector<std::string>)>;
   CognitoApi(IdentityProvider& idp, Runner run,
              std::function<std::string(const std::string& client_id, const std::string& username)> mailbox, Rng rng,
-             std::function<void(bool)> follow_up = nullptr);
+             std::function<void(bool)> follow_up = nullptr, ReadAttributes read_attributes = nullptr);
 
   // One call: `operation` is the part after "AWSCognitoIdentityProviderService.".
   Reply call(const std::string& operation, const nlohmann::json& request);
@@ -71,6 +74,7 @@ class CognitoApi {
   IdentityProvider& idp_;
   Runner run_;
   std::function<void(bool)> follow_up_;
+  ReadAttributes read_attributes_;
   std::function<std::string(const std::string&, const std::string&)> mailbox_;
   std::mutex mu_;
   struct Pool {

@@ -38,6 +38,7 @@ struct Pool {
   std::vector<PoolKey> keys;  // last is active
   std::set<std::string> clients;
   std::map<std::string, std::optional<std::vector<std::string>>> write_attributes;  // by client id
+  std::map<std::string, std::vector<std::string>> read_attributes;  // by client id; absent: all
   std::set<std::string> issued_access;  // jti of every access token issued
   std::set<std::string> groups;
   std::map<std::string, User> users;  // by username
@@ -188,6 +189,12 @@ struct FakeCognito::State {
     return sub;
   }
 
+  // Whether the client's ReadAttributes let it see `attribute` (all of them when it has none).
+  static bool readable(const Pool& pool, const std::string& client_id, const std::string& attribute) {
+    const auto it = pool.read_attributes.find(client_id);
+    return it == pool.read_attributes.end() || std::find(it->second.begin(), it->second.end(), attribute) != it->second.end();
+  }
+
   std::string sign(const Pool& pool, const nlohmann::json& claims) const {
     const auto& key = pool.keys.back();
     const nlohmann::json header = {{"kid", key.kid}, {"alg", "RS256"}};
@@ -209,7 +216,8 @@ struct FakeCognito::State {
     id["event_id"] = event_id;
     id["jti"] = uuid();
     id["exp"] = now + secs(pool.config.id_token_validity);
-    for (const auto& [k, v] : user.record.attributes) id[k] = v;
+    for (const auto& [k, v] : user.record.attributes)
+      if (readable(pool, client_id, k)) id[k] = v;
 
     nlohmann::json access = common;
     access["client_id"] = client_id;
@@ -315,7 +323,18 @@ Task<Result<UserRecord>> FakeCognito::get_user(std::string access_token) {
   std::lock_guard lock(s_->mu);
   auto owner = s_->access_token_owner(access_token, "GetUser");
   if (!owner.ok()) co_return owner.take_error();
-  co_return s_->pools.at(owner->pool_id).users.at(owner->username).record;
+  const Pool& pool = s_->pools.at(owner->pool_id);
+  UserRecord record = pool.users.at(owner->username).record;
+  std::erase_if(record.attributes, [&](const auto& a) { return !State::readable(pool, owner->client_id, a.first); });
+  co_return record;
+}
+
+bool FakeCognito::set_read_attributes(const std::string& client_id, std::vector<std::string> attributes) {
+  std::lock_guard lock(s_->mu);
+  auto c = s_->client_pool.find(client_id);
+  if (c == s_->client_pool.end()) return false;
+  s_->pools.at(c->second).read_attributes[client_id] = std::move(attributes);
+  return true;
 }
 
 Task<Status> FakeCognito::admin_set_user_password(std::string pool_id, std::string username, std::string password,

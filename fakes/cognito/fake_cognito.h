@@ -77,6 +77,9 @@ class FakeCognito final : public IdentityProvider {
 
   // The confirmation code last "emailed" to a user of the client's pool (empty if none).
   std::string mailbox(const std::string& client_id, const std::string& username) const;
+  // CreateUserPoolClient's ReadAttributes (the port leaves them out: every attribute readable): what
+  // the client's ID tokens and GetUser show of a user. False when there is no such client.
+  bool set_read_attributes(const std::string& client_id, std::vector<std::string> attributes);
   // Publishes a new signing key and signs with it from now on; the old one stays in the JWKS.
   void rotate_keys(const std::string& pool_id);
   // Removes every key but the newest from the JWKS (tokens signed by them stop verifying).

@@ -93,7 +93,10 @@ FakesService::FakesService(FakesServiceOptions options)
       cognito_(cloud_clock_, Rng(options_.seed).split("cognito"), CognitoQuotas::with_fresh_keys(!options_.fixture_keys)),
       cognito_api_(cognito_, [this](Task<void> t) { run_on_cloud(std::move(t)); },
                    [this](const std::string& client, const std::string& user) { return cognito_.mailbox(client, user); },
-                   Rng(options_.seed).split("cognito-wire"), [this](bool on) { cognito_.set_follow_up(on); }),
+                   Rng(options_.seed).split("cognito-wire"), [this](bool on) { cognito_.set_follow_up(on); },
+                   [this](const std::string& client, std::vector<std::string> read) {
+                     return cognito_.set_read_attributes(client, std::move(read));
+                   }),
       knowledge_api_(knowledge_, [this](Task<void> t) { run_on_cloud(std::move(t)); }, [this] { return now_ms(); }),
       agents_api_(agents_, [this](Task<void> t) { run_on_cloud(std::move(t)); }, [this] { return now_ms(); }) {
   if (options_.weather_keys.empty()) options_.weather_keys["tenantsim-weather-key"] = kPlatformWeatherCallsPerMinute;
