@@ -578,12 +578,13 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
     // What is judged whatever happened: the model's and the knowledge base's usage (exact from their
     // ledgers) and the runtime's (bounded above). The gateway's and the tools' only when no call
     // failed midway.
+    const auto& state = ts;  // a structured binding (clang 14 captures none in a lambda)
     const auto judged = [&](const std::string& metric) {
       if (metric.rfind("bedrock_", 0) == 0 || metric.rfind("knowledge_base_", 0) == 0 ||
           metric.rfind("agentcore_runtime_", 0) == 0)
         return true;
-      if (metric == "agentcore_gateway_invocation") return !ts.gateway_uncertain;
-      return !ts.weather_uncertain;
+      if (metric == "agentcore_gateway_invocation") return !state.gateway_uncertain;
+      return !state.weather_uncertain;
     };
     for (const auto& [k, q] : m.quantity)
       if (judged(k.first)) keys.insert(k);
