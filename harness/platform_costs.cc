@@ -4,21 +4,30 @@ namespace tenantsim {
 
 PlatformAttribution attribute_platform_usage(const DynamoLedger& dynamodb, const CognitoLedger& cognito,
                                              const std::set<std::string>& tenants,
-                                             const std::map<std::string, std::string>& tenant_of_sub) {
+                                             const std::map<std::string, std::string>& tenant_of_sub,
+                                             const std::optional<BillingDays>& days) {
   PlatformAttribution out;
   // A partition key's tenant: the key, or its part before ':' (memory actors "{tenant}:{sub}").
   auto owner_of = [](const std::string& key) { return key.substr(0, key.find(':')); };
-  for (const auto& [table, partitions] : dynamodb.units)
+  if (!days) {
+    for (const auto& [table, partitions] : dynamodb.units)
+      for (const auto& [key, units] : partitions) {
+        const std::string owner = owner_of(key);
+        (tenants.count(owner) ? out.by_tenant[owner] : out.unattributed) += units;
+      }
+  }
+  for (const auto& [day, partitions] : dynamodb.units_by_day) {
+    if (days && !days->contains(day)) continue;
     for (const auto& [key, units] : partitions) {
       const std::string owner = owner_of(key);
-      (tenants.count(owner) ? out.by_tenant[owner] : out.unattributed) += units;
+      if (tenants.count(owner)) out.by_tenant_day[owner][day] += units;
+      if (days) (tenants.count(owner) ? out.by_tenant[owner] : out.unattributed) += units;
     }
-  for (const auto& [day, partitions] : dynamodb.units_by_day)
-    for (const auto& [key, units] : partitions)
-      if (const std::string owner = owner_of(key); tenants.count(owner)) out.by_tenant_day[owner][day] += units;
+  }
   for (const auto& [month, pools] : cognito.active_users_by_month)
     for (const auto& [pool, subs] : pools)
       for (const auto& [sub, first_day] : subs) {
+        if (days && !days->contains(first_day)) continue;
         const auto it = tenant_of_sub.find(sub);
         if (it == tenant_of_sub.end()) {
           ++out.unattributed.monthly_active_users;

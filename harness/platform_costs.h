@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -43,9 +44,17 @@ struct PlatformAttribution {
 // Table traffic is the tenant's whose id is the partition key, or leads it before a ':' (memory
 // actors are "{tenant}:{sub}"): pooled tables split by key, silo tables are keyed by their tenant
 // too. Monthly active users go to the tenant of the user (`tenant_of_sub`).
+// With `days` (UTC "YYYY-MM-DD", first and last inclusive), only what happened on those days: the
+// run's billing window, without the onboarding before it or the settling after it. A monthly active
+// user counts when the first day it was active in its month falls in the window.
+struct BillingDays {
+  std::string first, last;
+  bool contains(const std::string& day) const { return day >= first && day <= last; }
+};
 PlatformAttribution attribute_platform_usage(const DynamoLedger& dynamodb, const CognitoLedger& cognito,
                                              const std::set<std::string>& tenants,
-                                             const std::map<std::string, std::string>& tenant_of_sub);
+                                             const std::map<std::string, std::string>& tenant_of_sub,
+                                             const std::optional<BillingDays>& days = std::nullopt);
 
 // Priced with the catalog's dynamodb_read_request_unit, dynamodb_write_request_unit and
 // cognito_monthly_active_user (absent prices cost nothing): {"dynamodb": m, "cognito": m}.

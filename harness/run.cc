@@ -256,6 +256,8 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
 
   // What the system metered, read back from its own usage tables.
   std::map<std::string, Oracle::Metered> metered;
+  std::map<std::string, Oracle::Metered> billed;  // the same in the run's window: what the reports bill
+  int64_t outside_window_records = 0;  // usage records before the start (onboarding) or at/after the end
   std::map<std::string, Money> daily_cost;  // UTC day -> metered cost of every tenant
   std::vector<TenantDayCost> tenant_day_costs;
   std::vector<TenantDayUsage> tenant_day_usage;
@@ -264,12 +266,21 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   for (const auto& t : sim.tenants()) {
     auto table = w.system->usage_table_for(t.id);
     if (!table.ok()) return table.take_error();
-    auto summary = w.run(summarize_costs(**table, t.id, std::nullopt, w.system->config().prices));
-    if (!summary.ok()) return summary.take_error();
+    // Everything the system metered, for the oracle to reconcile with the ledgers; and what falls in
+    // the run's window [start, end), which is what the run bills (onboarding's probes before it
+    // and the requests still in flight at the end are not the analyst's month).
+    auto all = w.run(summarize_costs(**table, t.id, std::nullopt, w.system->config().prices));
+    if (!all.ok()) return all.take_error();
     auto& m = metered[t.id];
-    for (const auto& [key, line] : summary->lines) m.quantity[key] += line.quantity;
-    m.cost_by_service = summary->by_service;
-    m.quantity_by_user = summary->quantity_by_user;
+    for (const auto& [key, line] : all->lines) m.quantity[key] += line.quantity;
+    m.cost_by_service = all->by_service;
+    m.quantity_by_user = all->quantity_by_user;
+    auto summary = w.run(summarize_costs(**table, t.id, Period{s.start, end}, w.system->config().prices));
+    if (!summary.ok()) return summary.take_error();
+    outside_window_records += all->records - summary->records;
+    auto& b = billed[t.id];
+    for (const auto& [key, line] : summary->lines) b.quantity[key] += line.quantity;
+    b.cost_by_service = summary->by_service;
     for (const auto& [day, money] : summary->by_day) daily_cost[day] += money;  // UTC days (offset 0)
     for (const auto& [service, days] : summary->by_service_day)
       for (const auto& [day, money] : days) tenant_day_costs.push_back({t.id, t.tier, day, service, money});
@@ -376,8 +387,10 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
     for (const auto& u : t.users) tenant_of_sub[u.sub] = t.id;
   }
   const DynamoLedger dynamo_ledger = w.dynamodb.ledger();
+  // The UTC days of [start, end): the day the run ends on counts only when it ends after its midnight.
+  const BillingDays billing_days{day_key(s.start, 0), day_key(end - std::chrono::milliseconds(1), 0)};
   const PlatformAttribution platform =
-      attribute_platform_usage(dynamo_ledger, w.cognito.ledger(), tenant_ids, tenant_of_sub);
+      attribute_platform_usage(dynamo_ledger, w.cognito.ledger(), tenant_ids, tenant_of_sub, billing_days);
   // UTC day -> revenue earned, fixed cost accrued and platform cost incurred that day, over every tenant.
   std::map<std::string, Money> daily_revenue, daily_fixed, daily_platform;
   const TierCatalog& tiers = w.system->config().tiers;
@@ -396,7 +409,7 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
     row.refused_limit = t.refused_limit;
     row.throttled = t.throttled;
     row.failed = t.failed;
-    const auto& m = metered[t.id];
+    const auto& m = billed[t.id];
     for (const auto& [key, q] : m.quantity) row.quantities[key.first] += q;
     row.cost_by_service = m.cost_by_service;
     if (const auto it = platform.by_tenant.find(t.id); it != platform.by_tenant.end()) {
@@ -502,7 +515,8 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
                      {"metering_outbox_pending", static_cast<int64_t>(w.system->metering().pending())},
                      {"dynamodb_unattributed_read_half_units", platform.unattributed.read_half_units},
                      {"dynamodb_unattributed_write_units", platform.unattributed.write_units},
-                     {"cognito_unattributed_monthly_active_users", platform.unattributed.monthly_active_users}};
+                     {"cognito_unattributed_monthly_active_users", platform.unattributed.monthly_active_users},
+                     {"usage_records_outside_window", outside_window_records}};
   return r;
 }
 

@@ -345,6 +345,8 @@ Task<void> Simulation::run_session(SimTenant& t, SimUser& u, int64_t messages, b
                              sub.body["current_usage"].value("monthly_messages", int64_t{-1}));
   }
   for (int64_t m = 0; m < messages; ++m) {
+    // The run ends for every user at its end: nothing is sent after it (its cost is not the run's).
+    if (world_.clock.now() >= end_) co_return;
     std::string code;
     Ask ask = rng.chance(b.weather_share) ? Ask::kWeather : Ask::kPlain;
     // Drawn only when asked for, so scenarios without document questions keep their streams.
@@ -360,6 +362,7 @@ Task<void> Simulation::run_session(SimTenant& t, SimUser& u, int64_t messages, b
     const auto think = until_refused ? rng.between(2, 8) : rng.between(b.think_time_seconds.min, b.think_time_seconds.max);
     co_await sleep_for(world_.clock, std::chrono::seconds(think));
   }
+  if (world_.clock.now() >= end_) co_return;
   // One session in ten is abandoned (the tab closed): its slot must come back when it expires.
   if (!rng.chance(0.1)) co_await close_session(t, u, session);
   if (rng.chance(0.3)) {  // and, now and then, the usage and the user's own costs
