@@ -22,17 +22,13 @@ import sys
 import time
 
 SECRET = "hostile-stream-secret"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import server_process  # noqa: E402
 
 
 def start(args):
-    env = dict(os.environ, TENANTSIM_CONTROL_SECRET=SECRET)
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
-    line = proc.stdout.readline()
-    m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
-    if not m:
-        proc.kill()
-        sys.exit(f"{args[1]} did not start: {line!r}")
-    return proc, int(m.group(1))
+    proc, url = server_process.start(args, dict(os.environ, TENANTSIM_CONTROL_SECRET=SECRET))
+    return proc, int(url.rsplit(":", 1)[1])
 
 
 def send(port, data, timeout=2.0):

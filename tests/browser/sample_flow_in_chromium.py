@@ -28,16 +28,8 @@ BUNDLE = os.path.join(HERE, "..", "peers", "node_modules", "amazon-cognito-ident
                       "amazon-cognito-identity.min.js")
 CHROMIUM = "/usr/bin/chromium"
 SECRET = "sample-flow-control-secret"
-
-
-def start(args, env):
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    line = proc.stdout.readline()
-    m = re.search(r"listening on (http://127\.0\.0\.1:\d+)", line)
-    if not m:
-        proc.kill()
-        sys.exit(f"{args[1]} did not start: {line!r} {proc.stderr.read()!r}")
-    return proc, m.group(1)
+sys.path.insert(0, os.path.join(HERE, ".."))
+from server_process import start  # noqa: E402
 
 
 def call(base, method, path, body=None, headers=None):
