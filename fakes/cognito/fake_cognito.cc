@@ -105,6 +105,17 @@ struct FakeCognito::State {
                                                   : SigningKey::shared_material(keys_made++)});
   }
 
+  // An admin call's user: the call admitted under the pool's quota, the pool and the user found
+  // (ResourceNotFoundException, UserNotFoundException otherwise). Lock held.
+  Result<User*> admin_user(const char* op, const std::string& pool_id, const std::string& username) {
+    if (auto e = admit(op, pool_id, false)) return *e;
+    auto it = pools.find(pool_id);
+    if (it == pools.end()) return no_pool(pool_id);
+    auto u = it->second.users.find(username);
+    if (u == it->second.users.end()) return no_user();
+    return &u->second;
+  }
+
   Result<Pool*> pool_of_client(const std::string& client_id) {
     auto it = client_pool.find(client_id);
     if (it == client_pool.end()) return cognito(ErrorKind::kNotFound, "ResourceNotFoundException", "Client does not exist.");
@@ -298,13 +309,10 @@ Task<Status> FakeCognito::update_user_attributes(std::string access_token, Attri
 
 Task<Status> FakeCognito::admin_update_user_attributes(std::string pool_id, std::string username, Attributes attributes) {
   std::lock_guard lock(s_->mu);
-  if (auto e = s_->admit("AdminUpdateUserAttributes", pool_id, false)) co_return *e;
-  auto it = s_->pools.find(pool_id);
-  if (it == s_->pools.end()) co_return no_pool(pool_id);
-  auto u = it->second.users.find(username);
-  if (u == it->second.users.end()) co_return no_user();
-  if (auto e = s_->check_attributes(it->second, attributes)) co_return *e;
-  for (auto& [name, value] : attributes) u->second.record.attributes[name] = std::move(value);
+  auto user = s_->admin_user("AdminUpdateUserAttributes", pool_id, username);
+  if (!user.ok()) co_return user.take_error();
+  if (auto e = s_->check_attributes(s_->pools.at(pool_id), attributes)) co_return *e;
+  for (auto& [name, value] : attributes) (*user)->record.attributes[name] = std::move(value);
   co_return Status{};
 }
 
@@ -340,14 +348,11 @@ bool FakeCognito::set_read_attributes(const std::string& client_id, std::vector<
 Task<Status> FakeCognito::admin_set_user_password(std::string pool_id, std::string username, std::string password,
                                                   bool permanent) {
   std::lock_guard lock(s_->mu);
-  if (auto e = s_->admit("AdminSetUserPassword", pool_id, false)) co_return *e;
-  auto it = s_->pools.find(pool_id);
-  if (it == s_->pools.end()) co_return no_pool(pool_id);
-  auto u = it->second.users.find(username);
-  if (u == it->second.users.end()) co_return no_user();
+  auto user = s_->admin_user("AdminSetUserPassword", pool_id, username);
+  if (!user.ok()) co_return user.take_error();
   if (auto e = State::check_password(password)) co_return *e;
-  u->second.password = password;
-  u->second.record.status = permanent ? "CONFIRMED" : "FORCE_CHANGE_PASSWORD";
+  (*user)->password = password;
+  (*user)->record.status = permanent ? "CONFIRMED" : "FORCE_CHANGE_PASSWORD";
   co_return Status{};
 }
 
@@ -394,12 +399,9 @@ Task<Result<std::string>> FakeCognito::admin_create_user(std::string pool_id, st
 
 Task<Result<UserRecord>> FakeCognito::admin_get_user(std::string pool_id, std::string username) {
   std::lock_guard lock(s_->mu);
-  if (auto e = s_->admit("AdminGetUser", pool_id, false)) co_return *e;
-  auto it = s_->pools.find(pool_id);
-  if (it == s_->pools.end()) co_return no_pool(pool_id);
-  auto u = it->second.users.find(username);
-  if (u == it->second.users.end()) co_return no_user();
-  co_return u->second.record;
+  auto user = s_->admin_user("AdminGetUser", pool_id, username);
+  if (!user.ok()) co_return user.take_error();
+  co_return (*user)->record;
 }
 
 Task<Status> FakeCognito::create_group(std::string pool_id, std::string group) {
