@@ -281,7 +281,8 @@ ScenarioParse parse_scenario(const Json& doc, const std::vector<std::string>& kn
           if (!c.from.empty() && c.from == c.to) cr.fail(path + ".to", "must differ from 'from'");
           cr.number("share", c.share, 0, 1);
           if (!cr.get("share")) cr.fail(path + ".share", "is required");
-          cr.range("at_hour", c.at_hour, 0, std::max<int64_t>(hours - 1, 0));  // hours: duration_hours
+          // hours: duration_hours; when that is itself wrong (already reported), any hour of a year.
+          cr.range("at_hour", c.at_hour, 0, hours > 0 ? hours - 1 : 24 * 366 - 1);
           if (!cr.get("at_hour")) cr.fail(path + ".at_hour", "is required");
           s.tier_changes.push_back(c);
         }

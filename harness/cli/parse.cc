@@ -10,6 +10,27 @@
 
 namespace tenantsim::cli {
 
+namespace {
+// cxxopts says "Argument '-1' failed to parse" without the option: find the option the value was
+// given to on the command line (`--seed -1` or `--seed=-1`) and name it.
+std::string with_option_named(std::string message, int argc, char** argv, int first) {
+  const std::string open = "\u2018", close = "\u2019";  // cxxopts quotes with curly single quotes
+  const auto a = message.find(open), b = message.find(close);
+  if (message.find("failed to parse") == std::string::npos || a == std::string::npos || b == std::string::npos || b < a)
+    return message;
+  const std::string value = message.substr(a + open.size(), b - a - open.size());
+  for (int i = first; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const auto eq = arg.find('=');
+    if (arg.rfind("--", 0) == 0 && eq != std::string::npos && arg.substr(eq + 1) == value)
+      return fmt::format("{}: '{}' is not a valid value (see --help)", arg.substr(0, eq), value);
+    if (arg == value && i > first && argv[i - 1][0] == '-')
+      return fmt::format("{}: '{}' is not a valid value (see --help)", argv[i - 1], value);
+  }
+  return message;
+}
+}  // namespace
+
 std::optional<cxxopts::ParseResult> parse(cxxopts::Options& opts, int argc, char** argv, int first) {
   opts.add_options()("h,help", "show this help");
   opts.allow_unrecognised_options();
@@ -25,7 +46,7 @@ std::optional<cxxopts::ParseResult> parse(cxxopts::Options& opts, int argc, char
     }
     return r;
   } catch (const cxxopts::exceptions::exception& e) {
-    throw UsageError(e.what());
+    throw UsageError(with_option_named(e.what(), argc, argv, first));
   }
 }
 
@@ -59,7 +80,9 @@ std::vector<std::string> config_tokens(const cxxopts::Options& opts, const std::
         if (name != "config" && name != "help") known.emplace(name, o);
   const fs::path base = fs::path(file).parent_path();
   std::vector<std::string> tokens;
-  for (const auto& [raw_key, value] : j.items()) {
+  for (const auto& item : j.items()) {  // not a structured binding: clang 14 cannot capture one
+    const std::string raw_key = item.key();
+    const auto& value = item.value();
     std::string key = raw_key;
     std::replace(key.begin(), key.end(), '_', '-');
     const auto it = known.find(key);
