@@ -772,7 +772,9 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
       a.tenant = &t;
     }
   }
-  for (const auto& [key, a] : accepted) {
+  for (const auto& entry : accepted) {  // not a structured binding: clang 14 cannot capture one
+    const auto& key = entry.first;
+    const auto& a = entry.second;
     const std::string& tier = a.tenant->tier;
     const auto& lim = limits.count(tier) ? limits.at(tier) : TierLimits{};
     const int64_t cap = lim.daily > 0 ? lim.daily : (lim.monthly > 0 ? lim.monthly : -1);
@@ -878,11 +880,14 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
   const std::optional<int64_t> p99_ms = o.p99_ms ? o.p99_ms : s.thresholds.p99_latency_ms;
   if (p99_ms) {
     CheckResult p99 = catalog_check("thresholds.p99_latency");
-    for (const auto& [key, h] : by_endpoint_tier)
+    for (const auto& entry : by_endpoint_tier) {  // not a structured binding: clang 14 cannot capture one
+      const auto& key = entry.first;
+      const auto& h = entry.second;
       if (key.first == label_of(Kind::kChat))
         observe(p99, h.percentile(99) <= *p99_ms * 1000, [&] {
           return fmt::format("tier {}: chat p99 {:.1f} ms over {} ms", key.second, h.percentile(99) / 1000.0, *p99_ms);
         });
+    }
     rr.checks.push_back(p99);
   }
   for (auto& c : rr.checks) {
