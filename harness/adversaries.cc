@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "harness/token_forge.h"
 
 namespace tenantsim {
@@ -40,7 +42,14 @@ Task<void> Simulation::adversary_actor(size_t ti) {
   Rng rng = rng_.split("adversary").split(ti);
   const Time first = scenario_.start + std::chrono::minutes(rng.between(10, 12 * 60));
   co_await sleep_until(world_.clock, first);
-  for (const auto& kind : scenario_.adversaries.kinds) {
+  // The attacks that spend the attacker's own limits (messages, session slots) go last, whatever
+  // the scenario's order: before them, an attack that needs the model (a prompt injection) would
+  // be refused for a limit and never reach the layer it attacks.
+  std::vector<std::string> kinds = scenario_.adversaries.kinds;
+  std::stable_partition(kinds.begin(), kinds.end(), [](const std::string& k) {
+    return k != "limit_burst" && k != "session_flood" && k != "session_overrun";
+  });
+  for (const auto& kind : kinds) {
     if (world_.clock.now() >= end_) break;
     co_await attack(t, kind);
     co_await sleep_for(world_.clock, std::chrono::minutes(rng.between(1, 20)));
@@ -107,7 +116,8 @@ Task<void> Simulation::attack_agent_layers(Attack& a) {
   co_await expect(a, "POST", runtime_invocations_path("tenantsim-agent-retired"), u.token, invocation(session, t.id), 404);
   // One turn through the runtime as it should be used: judged as any chat is.
   std::string code;
-  (void)co_await send_chat(t, u, session, "What do our documents say about roadmap?", true, &code, true);
+  const int turn = co_await send_chat(t, u, session, "What do our documents say about roadmap?", true, &code, true);
+  if (turn < 500) oracle_.attack_reached(kind, turn == 200);  // the runtime ran the turn
   // The gateway validates the token again, audience included, and decides tools by the tier.
   const Json list = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", "tools/list"}};
   co_await expect(a, "POST", "/mcp", wrong_audience, list, 401);
@@ -117,7 +127,9 @@ Task<void> Simulation::attack_agent_layers(Attack& a) {
     if (allowed && tool != std::string("get_current_weather")) continue;  // a refused one if any, else one allowed
     const Json call_tool = {{"jsonrpc", "2.0"}, {"id", 2}, {"method", "tools/call"},
                             {"params", {{"name", tool}, {"arguments", {{"city", "London"}}}}}};
+    const Time sent = world_.clock.now();
     auto r = co_await call(t, "POST", "/mcp", "attack " + kind, u.token, call_tool);
+    if (weather_failed_since(sent)) oracle_.weather_fault_met(t.id);
     oracle_.tool_called(t.id, tool, r.status, true);
     break;
   }
@@ -133,7 +145,10 @@ Task<void> Simulation::attack_agent_layers(Attack& a) {
 
 Task<void> Simulation::attack_prompt_injection(Attack& a) {
   SimTenant& t = a.t;
-  SimUser& u = a.plain;
+  // Whichever of the tenant's two users has more messages left today: the injection must reach
+  // the model, not a limit refusal (the user's own traffic may have spent its day).
+  const Time now = world_.clock.now();
+  SimUser& u = oracle_.remaining(t.id, a.plain.sub, now) >= oracle_.remaining(t.id, a.admin.sub, now) ? a.plain : a.admin;
   std::string session = co_await open_session_patiently(t, u);
   if (session.empty()) co_return;
   // The tenant whose documents the injection asks for: a pooled one, whose documents share the
@@ -160,11 +175,14 @@ Task<void> Simulation::attack_prompt_injection(Attack& a) {
   for (auto& text : texts) {
     std::string code;
     (void)co_await fresh_token(t, u);
-    (void)co_await send_chat(t, u, session, std::move(text), true, &code);
+    const int status = co_await send_chat(t, u, session, std::move(text), true, &code);
+    if (status < 500) oracle_.attack_reached(a.kind, status == 200);  // the model read it
     co_await sleep_for(world_.clock, std::chrono::seconds(30));
   }
   co_await close_session(t, u, session);
 }
+
+Task<void> Simulation::open_session_into(SimTenant& t, SimUser& u, std::string* id) { *id = co_await open_session(t, u); }
 
 Task<void> Simulation::burst_chat(size_t ti, size_t ui, std::string session) {
   std::string code;
@@ -431,6 +449,8 @@ Task<void> Simulation::attack_limit_burst(Attack& a) {
   std::vector<Task<void>> burst;
   for (int i = 0; i < 12; ++i) burst.push_back(burst_chat(ti, 1, session));
   co_await when_all(std::move(burst));
+  // The burst reached the limit when the windows it was judged against ran out of room.
+  oracle_.attack_reached(a.kind, oracle_.remaining(t.id, plain.sub, world_.clock.now()) <= 0);
   co_await close_session(t, plain, session);
 }
 
@@ -438,11 +458,16 @@ Task<void> Simulation::attack_session_flood(Attack& a) {
   SimTenant& t = a.t;
   SimUser& plain = a.plain;
   const int64_t limit = oracle_.tier(t.tier).concurrent_sessions;
+  // All at once, as a script would: the slots must hold under the race, not only one at a time.
+  std::vector<std::string> ids(static_cast<size_t>(limit + 2));
+  std::vector<Task<void>> opens;
+  for (auto& id : ids) opens.push_back(open_session_into(t, plain, &id));
+  co_await when_all(std::move(opens));
   std::vector<std::string> opened;
-  for (int64_t i = 0; i < limit + 2; ++i) {
-    std::string s = co_await open_session(t, plain);
-    if (!s.empty()) opened.push_back(std::move(s));
-  }
+  for (auto& id : ids)
+    if (!id.empty()) opened.push_back(std::move(id));
+  // The flood reached the limit when some open was refused after the tier's slots were taken.
+  oracle_.attack_reached(a.kind, static_cast<int64_t>(opened.size()) < limit + 2);
   for (auto& s : opened) co_await close_session(t, plain, s);
   if (!opened.empty()) {  // a closed session takes no more messages
     Json body = {{"message", "still there?"},

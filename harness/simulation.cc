@@ -29,6 +29,22 @@ const char* const kWeatherAsks[] = {"What's the weather in {}?", "What is the we
                                     "Are there weather alerts in {}?"};
 const char* const kTools[] = {"get_current_weather", "get_weather_forecast", "get_weather_alerts"};
 
+// Moves a path's query string ("?days=7&x=y") into the request's decoded parameters, as the HTTP
+// layer does (the values the simulation sends need no percent-decoding).
+void split_query(ApiRequest& r) {
+  const auto q = r.path.find('?');
+  if (q == std::string::npos) return;
+  std::string_view rest = std::string_view(r.path).substr(q + 1);
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    const auto eq = pair.find('=');
+    r.query[std::string(pair.substr(0, eq))] = eq == std::string_view::npos ? "" : std::string(pair.substr(eq + 1));
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+  }
+  r.path.resize(q);
+}
+
 }  // namespace
 
 Simulation::Simulation(World& world, const Scenario& scenario, Oracle& oracle, Driver& driver, RequestSink* sink)
@@ -42,6 +58,7 @@ Simulation::Simulation(World& world, const Scenario& scenario, Oracle& oracle, D
 }
 
 Status Simulation::onboard(Duration pace) {
+  onboarded_from_ = world_.clock.now();
   tenants_ = plan_population(scenario_, world_.system->config().tiers, iana_zones());
   for (auto& t : tenants_) {
     SimUser& owner_plan = t.users[0];
@@ -70,6 +87,14 @@ Status Simulation::onboard(Duration pace) {
   }
 
   if (auto st = ingest_documents(); !st.ok()) return st;
+  // Each tenant's neighbour in its user pool (the next tenant of the same pool, if any): its users
+  // are in the pool the admin's calls reach, so only the system's tenant check keeps them apart.
+  std::map<std::string, std::vector<const SimTenant*>> by_pool;
+  for (const auto& t : tenants_)
+    if (const auto record = world_.system->tenants().find(t.id)) by_pool[record->pool_id].push_back(&t);
+  std::map<std::string, const SimTenant*> neighbour;
+  for (const auto& [pool, members] : by_pool)
+    for (size_t i = 0; members.size() > 1 && i < members.size(); ++i) neighbour[members[i]->id] = members[(i + 1) % members.size()];
   // Tier features, asked once per tenant: the tool list, and each tool called directly.
   for (auto& t : tenants_) {
     const std::string token = t.users[0].token;
@@ -88,6 +113,9 @@ Status Simulation::onboard(Duration pace) {
     }
     auto own = world_.call("GET", fmt::format("/api/admin/tenants/{}/users/{}/service-cost", t.id, t.users[0].sub), token);
     oracle_.cost_report_requested(t.id, "users/{user}/service-cost", own.status);
+    probe_gateway(t);
+    probe_admin_views(t, neighbour.count(t.id) ? neighbour.at(t.id) : nullptr);
+    world_.clock.advance(pace);  // at a tenant admin's pace, within Cognito's request quotas
   }
   // Table scope: a handle bound to one tenant must not reach any other's partition.
   for (size_t i = 0; i < tenants_.size(); ++i) {
@@ -108,13 +136,120 @@ Status Simulation::onboard(Duration pace) {
       if (!world_.system->config().tiers.find(tier)) continue;
       auto leaver = world_.new_tenant(id, tier);
       if (!leaver.ok()) return Error::make(ErrorKind::kUnavailable, "OnboardingFailed", std::string(id) + ": " + leaver.error().message);
+      const auto record = world_.system->tenants().find(id);
+      const std::string runtime = record ? record->runtime_id : "";
       auto gone = world_.run(world_.system->tenants().offboard(id));
       if (!gone.ok()) return Error::make(ErrorKind::kUnavailable, "OffboardingFailed", std::string(id) + ": " + gone.error().message);
       auto r = world_.call("GET", fmt::format("/api/tenants/{}/subscription", id), leaver->token);
       oracle_.attempt("offboarded_tenant", id, "GET its own subscription after offboarding", expected, r.status);
+      // Its agent runtime, with the token it still holds: refused as the subscription is, or as a
+      // runtime that was retired with it (404).
+      if (!runtime.empty()) {
+        const Json invocation = {{"prompt", "hello"}, {"runtimeSessionId", std::string(40, 'o')},
+                                 {"sessionAttributes", {{"tenant_id", id}, {"user_id", leaver->sub}}}};
+        auto inv = world_.call("POST", runtime_invocations_path(runtime), leaver->token, invocation);
+        oracle_.attempt("offboarded_tenant", id, "POST its agent runtime after offboarding",
+                        inv.status == 404 ? 404 : expected, inv.status);
+      }
     }
   }
+  // Two tenants came and went: everyone else's resources must be as they were.
+  check_resources("after onboarding and two offboardings");
   return Status{};
+}
+
+void Simulation::check_resources(const std::string& when) {
+  // Read through the database port as the system would, bound to the tenant's own partition.
+  const auto readable = [&](const std::string& table, const std::string& tenant) -> std::string {
+    auto handle = world_.dynamodb_faults().open(table, LeadingKeyScope{tenant});
+    if (!handle.ok()) return handle.error().name + ": " + handle.error().message;
+    Key key{tenant, "q#resource-probe"};
+    auto got = world_.run((*handle)->get_item(std::move(key)));
+    return got.ok() ? "" : got.error().name + ": " + got.error().message;
+  };
+  for (const auto& t : tenants_) {
+    const auto record = world_.system->tenants().find(t.id);
+    Oracle::TenantResources r;
+    if (record) {
+      r.silo = record->deployment == Deployment::kSilo;
+      r.usage_table = record->usage_table;
+      r.sessions_table = record->sessions_table;
+      if (!r.usage_table.empty()) r.usage_error = readable(r.usage_table, t.id);
+      if (!r.sessions_table.empty()) r.sessions_error = readable(r.sessions_table, t.id);
+    }
+    oracle_.tenant_resources(t.id, when, r);
+  }
+}
+
+void Simulation::probe_gateway(const SimTenant& t) {
+  // The tool gateway, as the tenant's agent would use it with the admin's valid token: its list is
+  // the tier's tools, each of them is served, and every other is refused (403).
+  const std::string& token = t.users[0].token;
+  const Json list = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", "tools/list"}};
+  auto listed = world_.call("POST", "/mcp", token, list);
+  oracle_.legitimate_request(t.id, "POST /mcp", listed.status, listed.body.value("code", ""));
+  std::set<std::string> offered;
+  if (listed.status == 200)
+    for (const auto& tool : listed.body["result"].value("tools", Json::array())) offered.insert(tool.value("name", ""));
+  oracle_.gateway_tools_listed(t.id, listed.status, offered);
+  const OracleTier& tier = oracle_.tier(t.tier);
+  for (const char* tool : {"get_current_weather", "get_weather_forecast", "get_weather_alerts", "search_knowledge_base"}) {
+    const bool knowledge = tool == std::string("search_knowledge_base");
+    const Json arguments = knowledge ? Json{{"query", "budget"}} : Json{{"city", "Paris"}};
+    const Json call = {{"jsonrpc", "2.0"}, {"id", 2}, {"method", "tools/call"},
+                       {"params", {{"name", tool}, {"arguments", arguments}}}};
+    auto r = world_.call("POST", "/mcp", token, call);
+    oracle_.tool_called(t.id, tool, r.status, true);
+    if (tier.tools.count(tool)) oracle_.legitimate_request(t.id, "POST /mcp", r.status, r.body.value("code", ""));
+    if (knowledge) oracle_.knowledge_quoted(t.id, "the gateway's search_knowledge_base", r.body.dump());
+  }
+}
+
+void Simulation::probe_admin_views(const SimTenant& t, const SimTenant* neighbour) {
+  // The admin's own views, and what a real admin must still be refused: another tenant's user or
+  // group. (A plain user's refusals are the admin_without_group adversary's.)
+  auto mine = world_.call("GET", "/api/admin/my-tenants", t.users[0].token);
+  oracle_.my_tenants_listed(t.id, true, mine.status, mine.body);
+  if (t.users.size() > 1) {
+    auto plain = world_.call("GET", "/api/admin/my-tenants", t.users[1].token);
+    oracle_.my_tenants_listed(t.id, false, plain.status, plain.body);
+  }
+  if (!neighbour) return;
+  const SimTenant& other = *neighbour;
+  auto foreign_user = world_.call("POST", "/api/admin/add-to-group", t.users[0].token, {{"username", other.users[0].username}});
+  oracle_.attempt("admin_foreign_user", t.id, "add-to-group of tenant " + other.id + "'s admin", 404, foreign_user.status);
+  auto foreign_group = world_.call("POST", "/api/admin/add-to-group", t.users[0].token,
+                                   {{"username", t.users[0].username}, {"group", other.id + "-admins"}});
+  oracle_.attempt("admin_foreign_user", t.id, "add-to-group into tenant " + other.id + "'s admin group", 403,
+                  foreign_group.status);
+}
+
+Task<int64_t> Simulation::probe_cost_views() {
+  // After the run, as each tenant's admin and one of its users look at the bill.
+  int64_t probed = 0;
+  for (auto& t : tenants_) {
+    SimUser& admin = t.users[0];
+    if (!co_await fresh_token(t, admin)) continue;
+    const std::string base = "/api/tenants/" + t.id + "/costs";
+    const std::string label = "GET /api/tenants/{t}/costs";
+    Oracle::CostViews v;
+    v.run_within_366_days = world_.clock.now() - onboarded_from_ < std::chrono::days(366);
+    v.all = (co_await call(t, "GET", base, label, admin.token, Json())).body;
+    v.last_366_days = (co_await call(t, "GET", base + "?days=366", label, admin.token, Json())).body;
+    v.last_day = (co_await call(t, "GET", base + "?days=1", label, admin.token, Json())).body;
+    for (const char* bad : {"days=0", "days=367", "days=1.5", "days=-1"}) {
+      ApiRequest req{"GET", base + "?" + bad, "Bearer " + admin.token, "", {}, {}, {}};  // malformed: not a user's request
+      split_query(req);
+      v.bad_windows.emplace_back(bad, (co_await driver_.send(std::move(req))).status);
+    }
+    if (t.users.size() > 1 && co_await fresh_token(t, t.users[1])) {
+      v.user = t.users[1].sub;
+      v.user_view = (co_await call(t, "GET", base, label, t.users[1].token, Json())).body;
+    }
+    oracle_.cost_views(t.id, v);
+    ++probed;
+  }
+  co_return probed;
 }
 
 Status Simulation::ingest_documents() {
@@ -189,6 +324,9 @@ Task<void> Simulation::tier_change_actor(size_t ti, std::string to, Time at) {
     ApiRequest ask_report{"GET", fmt::format("/api/admin/tenants/{}/overall-cost", t.id), bearer, "", {}, {}, {}};
     auto report = co_await driver_.send(std::move(ask_report));
     if (report.status < 500) oracle_.cost_report_requested(t.id, "overall-cost", report.status);
+    ApiRequest ask_mine{"GET", "/api/admin/my-tenants", bearer, "", {}, {}, {}};  // the new tier, not the token's
+    auto mine = co_await driver_.send(std::move(ask_mine));
+    if (mine.status < 500) oracle_.my_tenants_listed(t.id, true, mine.status, mine.body);
   }
   --running_;
 }
@@ -198,6 +336,7 @@ Task<ApiResponse> Simulation::call(SimTenant& t, std::string method, std::string
   const bool path_is_runtime = path.rfind("/runtimes/", 0) == 0;
   ApiRequest req{std::move(method), std::move(path), token.empty() ? "" : "Bearer " + token,
                  body.is_null() ? "" : body.dump(), {}, {}, {}};
+  split_query(req);
   const Time sent = world_.clock.now();
   ApiResponse r = co_await driver_.send(std::move(req));
   ++requests_;
@@ -206,7 +345,7 @@ Task<ApiResponse> Simulation::call(SimTenant& t, std::string method, std::string
   const int64_t latency = (world_.clock.now() - sent).count();
   latency_[{label, t.tier}].record(latency);
   if (path_is_runtime) oracle_.runtime_answered(t.id, r.status, r.body.value("code", ""), Duration{latency});
-  if (sent >= scenario_.start) {
+  if (sent >= scenario_.start && sent < end_) {
     const auto hour = static_cast<size_t>(std::chrono::floor<std::chrono::hours>(sent - scenario_.start).count());
     if (timeline_.size() <= hour) {
       const size_t from = timeline_.size();
@@ -225,7 +364,7 @@ Task<ApiResponse> Simulation::call(SimTenant& t, std::string method, std::string
     t.refused_limit += limit;
     t.throttled += throttled;
     t.failed += failed;
-    if (sent >= scenario_.start) {
+    if (sent >= scenario_.start && sent < end_) {
       auto& bucket = timeline_[static_cast<size_t>(std::chrono::floor<std::chrono::hours>(sent - scenario_.start).count())];
       bucket.refused_limit += limit;
       bucket.throttled += throttled;
@@ -253,6 +392,7 @@ Task<bool> Simulation::fresh_token(SimTenant& t, SimUser& u) {
 
 Task<std::string> Simulation::open_session(SimTenant& t, SimUser& u) {
   const Time sent = world_.clock.now();
+  oracle_.session_open_sent(t.id, u.sub);
   auto r = co_await call(t, "POST", "/api/sessions", "POST /api/sessions", u.token, Json());
   const std::string id = r.status == 201 ? r.body.value("session_id", "") : "";
   oracle_.session_opened(t.id, u.sub, id, sent, world_.clock.now(), r.status, r.body.value("code", ""));
@@ -302,9 +442,16 @@ Task<int> Simulation::send_chat(SimTenant& t, SimUser& u, std::string session, s
     path = runtime_invocations_path(t.runtime);
     label = "POST /runtimes/{runtime}/invocations";
   }
-  const auto ticket = oracle_.begin_chat(t.id, u.sub, session, world_.clock.now());
+  auto ticket = oracle_.begin_chat(t.id, u.sub, session, world_.clock.now());
+  const bool alone_at_send = u.chats_in_flight++ == 0;
+  const int64_t sent_as = ++u.chats_sent;
   auto r = co_await call(t, "POST", path, label, u.token, std::move(body));
+  --u.chats_in_flight;
   *code = r.body.value("code", "");
+  // No other chat of this user overlapped this one (none in flight at its send, none sent since).
+  const bool alone = alone_at_send && u.chats_sent == sent_as;
+  if (r.status >= 500 && alone) ticket.failed_before_the_model = failed_before_the_model(t, u, ticket.sent);
+  if (tool_question && weather_failed_since(ticket.sent)) oracle_.weather_fault_met(t.id);
   std::vector<std::string> tools, refused;
   if (r.status == 200) {
     for (const auto& tool : r.body["usage_metrics"].value("tools_used", Json::array())) tools.push_back(tool.get<std::string>());
@@ -326,7 +473,34 @@ Task<int> Simulation::send_chat(SimTenant& t, SimUser& u, std::string session, s
     ++t.chats_accepted;
     ++t.messages[{day_key(world_.clock.now(), 0), t.billed_tier()}];
   }
+  if (ticket.failed_before_the_model) {
+    // The message was given back: hold the system to it where the user would look.
+    const Time asked = world_.clock.now();
+    auto sub = co_await call(t, "GET", "/api/tenants/" + t.id + "/subscription", "GET /api/tenants/{t}/subscription",
+                             u.token, Json());
+    if (sub.status == 200 && sub.body.contains("current_usage"))
+      oracle_.usage_reported(t.id, u.sub, asked, world_.clock.now(),
+                             sub.body["current_usage"].value("daily_messages", int64_t{-1}),
+                             sub.body["current_usage"].value("monthly_messages", int64_t{-1}));
+  }
   co_return r.status;
+}
+
+bool Simulation::weather_failed_since(Time sent) const {
+  for (const auto& [service, fault] : world_.injected_between(sent, world_.clock.now()))
+    if (service == "weather") return true;
+  return false;
+}
+
+bool Simulation::failed_before_the_model(const SimTenant& t, const SimUser& u, Time sent) const {
+  // A chat that failed is known not to count when the one failure the harness injected while it
+  // ran was the model's, on the request's first call, for this user: the model consumed nothing,
+  // and the system's contract is to give such a message back. Anything else in the window (another
+  // fault, which might have broken the give-back; another chat of this user, which might have met
+  // the fault; the caller asks only for a chat no other of the user's overlapped) leaves it "maybe counted".
+  const auto faults = world_.injected_between(sent, world_.clock.now());
+  return faults.size() == 1 && faults[0].first == "bedrock" && faults[0].second.before_output &&
+         faults[0].second.tenant == t.id && faults[0].second.user == u.sub;
 }
 
 Task<void> Simulation::run_session(SimTenant& t, SimUser& u, int64_t messages, bool until_refused) {

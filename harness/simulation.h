@@ -53,6 +53,10 @@ class Simulation {
   Status onboard(Duration pace);
   // Spawns every actor; World::clock's loop then drives them.
   void start();
+  // After the run (every actor done, metering settled): each tenant's cost views, for cost.views.
+  Task<int64_t> probe_cost_views();  // the tenants probed
+  // Every tenant's tables as provisioned and still readable (isolation.shared_resources), `when`.
+  void check_resources(const std::string& when);
   // Actors still running.
   int running() const { return running_; }
 
@@ -88,6 +92,13 @@ class Simulation {
   // One chat with the given text; `tool_question`: a tool may run for it.
   Task<int> send_chat(SimTenant& t, SimUser& u, std::string session, std::string text, bool tool_question,
                       std::string* code, bool via_runtime = false);
+  // Onboarding's probes of a tenant's features: the tool gateway, and the admin's views and limits.
+  void probe_gateway(const SimTenant& t);
+  void probe_admin_views(const SimTenant& t, const SimTenant* neighbour);
+  // Whether the scenario's weather faults failed a call since `sent` (any tenant's).
+  bool weather_failed_since(Time sent) const;
+  // A failed chat that the harness's own faults show never reached the model (see the .cc).
+  bool failed_before_the_model(const SimTenant& t, const SimUser& u, Time sent) const;
   // A session for an attack by a user whose own actor may hold its slots: tried for up to an hour.
   Task<std::string> open_session_patiently(SimTenant& t, SimUser& u);
   // Canary documents for every tenant's knowledge base, when some tier offers the retrieve tool.
@@ -119,6 +130,7 @@ class Simulation {
   Task<void> attack_limit_burst(Attack& a);
   Task<void> attack_session_flood(Attack& a);
   Task<void> attack_session_overrun(Attack& a);
+  Task<void> open_session_into(SimTenant& t, SimUser& u, std::string* id);
   Task<void> burst_chat(size_t ti, size_t ui, std::string session);
   // One attack request, judged by the oracle against the status it must get.
   Task<void> expect(Attack& a, std::string method, std::string path, std::string token, Json body, int expected);
@@ -134,6 +146,7 @@ class Simulation {
   Driver& driver_;
   RequestSink* sink_;
   Rng rng_;
+  Time onboarded_from_{};  // the first request of onboarding
   Time end_{};
   std::vector<SimTenant> tenants_;
   int running_ = 0;

@@ -124,6 +124,25 @@ World::World(WorldOptions options, SystemConfig config)
       SystemPorts{time, identity, model, database, weather_api, knowledge_bases, agent_service, &iana_zones(), &metrics}, std::move(config));
 }
 
+std::vector<std::pair<const char*, const FaultGate*>> World::fault_gates() const {
+  const FaultGate* model = model_faults_ ? model_faults_.get() : &agents_model;  // Bedrock's two share one plan
+  return {{"bedrock", model}, {"dynamodb", dynamodb_faults_.get()}, {"cognito", identity_faults_.get()},
+          {"knowledge_base", knowledge_faults_.get()}, {"weather", weather_faults_.get()}};
+}
+
+std::map<std::string, uint64_t> World::injected_failures() const {
+  std::map<std::string, uint64_t> out;
+  for (const auto& [service, gate] : fault_gates()) out[service] = gate->injected_failures();
+  return out;
+}
+
+std::vector<std::pair<std::string, InjectedFault>> World::injected_between(Time from, Time to) const {
+  std::vector<std::pair<std::string, InjectedFault>> out;
+  for (const auto& [service, gate] : fault_gates())
+    for (auto& f : gate->injected_between(from, to)) out.emplace_back(service, std::move(f));
+  return out;
+}
+
 ApiResponse World::call(const std::string& method, const std::string& path, const std::string& token,
                         const nlohmann::json& body) {
   ApiRequest req{method, path, token.empty() ? "" : "Bearer " + token, body.is_null() ? "" : body.dump(), {}, {}, {}};

@@ -93,6 +93,10 @@ class World {
   FaultyKnowledgeBase& knowledge_base_faults() { return *knowledge_faults_; }
   // The scenario's weather API faults, at the system's WeatherApi port.
   FaultyWeatherApi& weather_faults() { return *weather_faults_; }
+  // The failures each service's plan injected so far, by service ("bedrock", "dynamodb",
+  // "cognito", "knowledge_base", "weather"), and those injected in [from, to] (the journals' recent ones).
+  std::map<std::string, uint64_t> injected_failures() const;
+  std::vector<std::pair<std::string, InjectedFault>> injected_between(Time from, Time to) const;
 
   // The ports the system runs on (the fakes', or the real ones of WorldOptions).
   IdentityProvider& identity() { return *identity_; }
@@ -123,6 +127,7 @@ class World {
   World(WorldOptions options, SystemConfig config);
   std::function<std::string(const std::string&, const std::string&)> identity_mailbox_;
   std::function<std::string(const std::string&, const std::string&)> sign_claims_;
+  std::vector<std::pair<const char*, const FaultGate*>> fault_gates() const;
   std::unique_ptr<FaultyDatabase> dynamodb_faults_;
   std::unique_ptr<PrefixScopedDatabase> prefix_scope_;  // the leading-key-prefix-match defect, when on
   std::unique_ptr<FaultyModelRuntime> model_faults_;  // around a model that is not the fake

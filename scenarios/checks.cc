@@ -8,10 +8,14 @@ namespace tenantsim {
 const std::vector<CheckInfo>& check_catalog() {
   static const std::vector<CheckInfo> checks = {
       {"access.legitimate_requests", "a user's own requests with a valid ID or access token are never refused with 401 or 403"},
+      {"access.availability", "legitimate requests fail (5xx other than throttling, or 400 to a well-formed request) no more often than the faults the scenario injected explain, per tier and endpoint"},
+      {"access.admin_views", "GET /api/admin/my-tenants shows a tenant's admin exactly its own tenant at its current tier, and refuses a plain user (403)"},
       {"isolation.canaries", "no response carries another tenant's canary string"},
       {"isolation.adversary_refused", "every attack is refused with the right status (401 token, 403 tenant/admin)"},
+      {"isolation.attacks_reached", "each adversary kind's attacks reach the layer they attack (an answer from the system, a prompt the model reads, a limit the burst meets) at least half the time: refusals that were never tested are not a pass"},
       {"isolation.between_users", "users of one tenant are isolated from each other: no answer carries another user's canary, and a plain user is refused another user's costs, sessions and chats"},
       {"isolation.knowledge_base", "no answer quotes another tenant's knowledge-base documents, and the pooled knowledge base answers only retrievals filtered to a tenant (from its ledger)"},
+      {"isolation.shared_resources", "each tenant's tables exist and can be read after onboarding, after other tenants' offboarding and after the run; a silo tenant's tables are its own, a pooled tenant's are the pool's"},
       {"isolation.table_scope", "a tenant-scoped table handle refuses every other tenant's partition, prefixes included"},
       {"limits.within_limits", "no chat is accepted past a daily or monthly limit of its window"},
       {"limits.no_refusal_under_limit", "no chat is refused for a limit while every window had room (resets included)"},
@@ -23,6 +27,7 @@ const std::vector<CheckInfo>& check_catalog() {
       {"tiers.feature_gating", "admin cost reports are served to the admins of exactly the tiers that include them"},
       {"metering.complete", "metered quantities per tenant equal what the fakes' ledgers served and the driver saw called (tools, gateway calls); the agent runtime's seconds lie within what its invocations lasted"},
       {"cost.attribution", "cost per tenant and service equals the ledger-derived cost; the sum over tenants equals the total; each silo tenant's model calls ran on its own account and the pooled account served only pooled tenants"},
+      {"cost.views", "a tenant's cost views agree: each total is the sum of its services and of its users, ?days=366 is the whole run, ?days=1 at most that, a user's own view is its line of the tenant's, the whole equals what was metered, and a malformed ?days= is refused (400)"},
       {"observability.tenant_context", "every model invocation's consumption event names its tenant: the events grouped by tenant equal what the model served each tenant"},
       {"thresholds.p99_latency", "chat p99 (virtual time) per tier at most the scenario's threshold"},
   };
@@ -90,6 +95,8 @@ const DefectProof& defect_proof(Defect defect) {
       {Defect::kRuntimeBilledAtMinimum, "metering.complete", "ci-isolation"},
       {Defect::kGatewayRefusalsNotMetered, "metering.complete", "prompt-injection"},
       {Defect::kConsumptionSubAgentsUntagged, "observability.tenant_context", "prompt-injection"},
+      {Defect::kQuotaKeptOnModelFailure, "limits.usage_reported", "ci-isolation"},
+      {Defect::kSubAgentModelUnversioned, "access.availability", "ci-isolation"},
   };
   for (const auto& p : proofs)
     if (p.defect == defect) return p;

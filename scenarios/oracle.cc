@@ -184,6 +184,8 @@ void Oracle::end_chat(const ChatTicket& t, Time answered, int status, const std:
     }
     if (straddles)
       for (const auto& [key, limit] : now_windows) ++windows_[key].uncertain;
+  } else if (status >= 500 && t.failed_before_the_model) {
+    // Known not to count: nothing to add.
   } else if (status >= 500 || (status == 429 && !is_message_limit_code(code))) {
     // Failed after the reservation (a fault, or the model throttling), maybe after a first model
     // round was paid for: the message may have counted.
@@ -349,6 +351,12 @@ void Oracle::limit_retry_after(const ChatTicket& t, Time answered, std::optional
 
 void Oracle::legitimate_request(const std::string& tenant, const std::string& endpoint, int status,
                                 const std::string& code) {
+  auto& served = served_[{tenants_.at(tenant).tier, endpoint}];
+  ++served.requests;
+  const RefusalKind kind = classify_refusal(status, code).kind;
+  if (status == 400 || (status >= 500 && kind != RefusalKind::kThrottled)) {
+    ++served.failures[{status, code}];
+  }
   auto& c = check("access.legitimate_requests");
   if (status == 401 || status == 403)
     c.fail(fmt::format("tenant {}: {} answered {} {} to its own user's legitimate request", tenant, endpoint,
@@ -357,6 +365,7 @@ void Oracle::legitimate_request(const std::string& tenant, const std::string& en
 }
 
 void Oracle::user_attempt(const std::string& tenant, const std::string& what, int expected, int got) {
+  attack_reached("cross_user", got < 500);
   auto& c = check("isolation.between_users");
   if (got == expected) c.pass();
   else c.fail(fmt::format("a plain user of tenant {}: {} answered {}, expected {}", tenant, what, got, expected));
@@ -390,12 +399,17 @@ void Oracle::cost_report_requested(const std::string& tenant, const std::string&
                           status, expected));
 }
 
+void Oracle::session_open_sent(const std::string& tenant, const std::string& user) { ++opening_[tenant + "/" + user]; }
+
 void Oracle::session_opened(const std::string& tenant, const std::string& user, const std::string& session, Time sent,
                             Time answered, int status, const std::string& code) {
   const auto& ts = tenants_.at(tenant);
   const auto& tier = tiers_.at(ts.tier);
   auto& mine = sessions_[tenant + "/" + user];
-  int64_t surely_open = 0, maybe_open = 0;
+  // The user's other opens still in flight may already hold a slot (a script opening several at once).
+  auto& opening = opening_[tenant + "/" + user];
+  if (opening > 0) --opening;
+  int64_t surely_open = 0, maybe_open = opening;
   for (const auto& [id, s] : mine) {
     if (s.closed) continue;
     // An open across a tier change may have either tier's duration: the longer bounds "maybe".
@@ -434,10 +448,43 @@ void Oracle::session_closed(const std::string& tenant, const std::string& user, 
   if (it != mine.end()) it->second.closed = true;
 }
 
+void Oracle::attack_reached(const std::string& kind, bool reached) {
+  auto& [arrived, attempted] = attacks_[kind];
+  arrived += reached;
+  ++attempted;
+}
+
 void Oracle::attempt(const std::string& kind, const std::string& tenant, const std::string& what, int expected, int got) {
+  attack_reached(kind, got < 500);
   auto& c = check("isolation.adversary_refused");
   if (got == expected) c.pass();
   else c.fail(fmt::format("{} by tenant {}: {} answered {}, expected {}", kind, tenant, what, got, expected));
+}
+
+void Oracle::tenant_resources(const std::string& tenant, const std::string& when, const TenantResources& r) {
+  auto& c = check("isolation.shared_resources");
+  bool ok = true;
+  const auto fail = [&](std::string what) {
+    ok = false;
+    c.fail(fmt::format("tenant {} ({}) {}: {}", tenant, r.silo ? "silo" : "pool", when, what));
+  };
+  for (const auto& [kind, table, error] : {std::tuple{"usage", &r.usage_table, &r.usage_error},
+                                           std::tuple{"sessions", &r.sessions_table, &r.sessions_error}}) {
+    if (table->empty()) {
+      fail(fmt::format("has no {} table", kind));
+      continue;
+    }
+    if (!error->empty()) fail(fmt::format("its {} table {} cannot be read: {}", kind, *table, *error));
+    // One tenant per silo table, and no silo tenant on a table the pool uses (or the reverse).
+    auto& users = table_users_[*table];
+    users.insert(tenant);
+    const auto [silo, fresh] = table_silo_.emplace(*table, r.silo);
+    if (!fresh && silo->second != r.silo)
+      fail(fmt::format("its {} table {} is shared by silo and pooled tenants", kind, *table));
+    else if (r.silo && users.size() > 1)
+      fail(fmt::format("its {} table {} is shared with {} other tenant(s)", kind, *table, users.size() - 1));
+  }
+  if (ok) c.pass();
 }
 
 void Oracle::scope_probe(const std::string& tenant, const std::string& other, bool denied) {
@@ -454,6 +501,95 @@ void Oracle::tools_listed(const std::string& tenant, const std::set<std::string>
     if (is_weather_tool(t)) weather.insert(t);
   if (names == weather) c.pass();
   else c.fail(fmt::format("tenant {} ({}) is offered {} weather tools, its tier has {}", tenant, tier.name, names.size(), weather.size()));
+}
+
+void Oracle::gateway_tools_listed(const std::string& tenant, int status, const std::set<std::string>& names) {
+  auto& ts = tenants_.at(tenant);
+  if (status >= 500) ts.gateway_uncertain = true;
+  else if (status != 401) ts.gateway_calls += 1;  // billed like a tool call
+  if (status != 200) return;
+  const auto& tier = tiers_.at(ts.tier);
+  auto& c = check("tiers.tool_gating");
+  if (names == tier.tools) return c.pass();
+  std::string offered;
+  for (const auto& n : names) offered += (offered.empty() ? "" : ", ") + n;
+  c.fail(fmt::format("tenant {} ({}): the gateway's tools/list offers [{}], its tier has {} tools", tenant, tier.name,
+                     offered, tier.tools.size()));
+}
+
+void Oracle::my_tenants_listed(const std::string& tenant, bool admin, int status, const nlohmann::json& body) {
+  auto& c = check("access.admin_views");
+  const std::string who = fmt::format("tenant {}'s {}", tenant, admin ? "admin" : "plain user");
+  if (!admin) {
+    if (status == 403) return c.pass();
+    return c.fail(fmt::format("{}: GET /api/admin/my-tenants answered {}, expected 403", who, status));
+  }
+  if (status != 200) return c.fail(fmt::format("{}: GET /api/admin/my-tenants answered {}, expected 200", who, status));
+  const auto& listed = body.contains("tenants") && body["tenants"].is_array() ? body["tenants"] : nlohmann::json::array();
+  const std::string tier = tenants_.at(tenant).tier;
+  if (listed.size() == 1 && listed[0].value("tenant_id", "") == tenant && listed[0].value("subscription_tier", "") == tier)
+    return c.pass();
+  c.fail(fmt::format("{}: GET /api/admin/my-tenants listed {}, expected only {} at {}", who, listed.dump(), tenant, tier));
+}
+
+namespace {
+// A cost view's money, as pico-dollars: {"usd": "...", "pico_usd": N}; nullopt when absent or malformed.
+std::optional<int64_t> pico(const nlohmann::json& money) {
+  if (!money.is_object() || !money.contains("pico_usd") || !money["pico_usd"].is_number_integer()) return std::nullopt;
+  return money["pico_usd"].get<int64_t>();
+}
+// The sum of a map of money ({"name": money, ...}); nullopt when any is malformed.
+std::optional<int64_t> pico_sum(const nlohmann::json& lines) {
+  if (!lines.is_object()) return std::nullopt;
+  int64_t sum = 0;
+  for (const auto& [name, money] : lines.items()) {
+    const auto v = pico(money);
+    if (!v || __builtin_add_overflow(sum, *v, &sum)) return std::nullopt;
+  }
+  return sum;
+}
+}  // namespace
+
+void Oracle::cost_views(const std::string& tenant, const CostViews& v) {
+  auto& c = check("cost.views");
+  const auto usd = [](int64_t p) { return Money{p}.to_usd_string(); };
+  bool ok = true;
+  const auto fail = [&](std::string what) {
+    ok = false;
+    c.fail(fmt::format("tenant {}: {}", tenant, what));
+  };
+  const auto total = pico(v.all.value("total", nlohmann::json()));
+  if (!total) return fail("its admin's cost view has no total");
+  api_cost_totals_[tenant] = *total;
+  for (const auto& [name, view] : {std::pair<const char*, const nlohmann::json&>{"all time", v.all}, {"the last 366 days", v.last_366_days},
+                                   {"the last day", v.last_day}}) {
+    const auto t = pico(view.value("total", nlohmann::json()));
+    const auto services = pico_sum(view.value("by_service", nlohmann::json()));
+    const auto users = pico_sum(view.value("by_user", nlohmann::json()));
+    if (!t || !services || !users) {
+      fail(fmt::format("the view over {} lacks its total, services or users", name));
+      continue;
+    }
+    if (*services != *t || *users != *t)
+      fail(fmt::format("over {} the total is {} USD, its services add up to {} and its users to {}", name, usd(*t),
+                       usd(*services), usd(*users)));
+  }
+  if (const auto t366 = pico(v.last_366_days.value("total", nlohmann::json()));
+      t366 && (v.run_within_366_days ? *t366 != *total : *t366 > *total))
+    fail(fmt::format("?days=366 totals {} USD, the whole run {}", usd(*t366), usd(*total)));
+  if (const auto t1 = pico(v.last_day.value("total", nlohmann::json())); t1 && (*t1 > *total || *t1 < 0))
+    fail(fmt::format("?days=1 totals {} USD, more than the whole run's {}", usd(*t1), usd(*total)));
+  for (const auto& [query, status] : v.bad_windows)
+    if (status != 400) fail(fmt::format("?{} answered {}, expected 400", query, status));
+  if (!v.user.empty()) {
+    const auto by_user = v.all.value("by_user", nlohmann::json::object());
+    const int64_t line = by_user.contains(v.user) ? pico(by_user[v.user]).value_or(-1) : 0;
+    const auto own = pico(v.user_view.value("total", nlohmann::json()));
+    if (!own || *own != line)
+      fail(fmt::format("user {} sees {} USD as its own costs, the tenant's view bills it {}", v.user,
+                       own ? usd(*own) : std::string("nothing"), usd(line)));
+  }
+  if (ok) c.pass();
 }
 
 void Oracle::knowledge_quoted(const std::string& tenant, const std::string& who, const std::string& text) {
@@ -479,7 +615,7 @@ void Oracle::tool_called(const std::string& tenant, const std::string& tool, int
   else if (through_gateway && status != 401) ts.gateway_calls += 1;
   const bool allowed = tiers_.at(ts.tier).tools.count(tool) > 0;
   auto& c = check("tiers.tool_gating");
-  if (allowed ? status != 403 : status == 403) c.pass();
+  if (allowed ? status == 200 || status == 429 || status >= 500 : status == 403) c.pass();
   else c.fail(fmt::format("tenant {} ({}) calling {} got {}", tenant, ts.tier, tool, status));
   if (status == 200) {
     ts.tool_executions += 1;
@@ -520,6 +656,50 @@ Money Oracle::price(const std::string& metric, const std::string& model, int64_t
   return Money::times(it->second, quantity);
 }
 
+void Oracle::judge_availability(const std::map<std::string, uint64_t>& injected) {
+  // Each injected failure may fail the one request that met it: a failure whose code names a
+  // service (the fakes answer with the real services' error names) spends that service's injected
+  // faults, any other spends what is left of any service's. What remains is the system failing
+  // its users on its own (a model the account cannot call, a bug answering 500). No threshold: the
+  // fault plan is the harness's own and bounds exactly the failures it can have caused.
+  std::map<std::string, int64_t> left;  // service -> injected failures not yet spent
+  std::string injected_text;
+  for (const auto& [service, n] : injected) {
+    left[service] = static_cast<int64_t>(n);
+    if (n > 0) injected_text += fmt::format("{}{} {}", injected_text.empty() ? "" : ", ", n, service);
+  }
+  using Where = std::pair<std::string, std::string>;
+  std::map<Where, std::map<std::pair<int, std::string>, int64_t>> unexplained;
+  std::vector<std::tuple<Where, std::pair<int, std::string>, int64_t>> unnamed;
+  const auto spend = [](int64_t& budget, int64_t n) {
+    const int64_t spent = std::min(budget, n);
+    budget -= spent;
+    return n - spent;
+  };
+  for (const auto& [where, s] : served_)
+    for (const auto& [failure, n] : s.failures) {
+      const std::string service = classify_refusal(failure.first, failure.second).service;
+      if (service.empty()) unnamed.emplace_back(where, failure, n);
+      else if (const int64_t over = spend(left[service], n); over > 0) unexplained[where][failure] += over;
+    }
+  int64_t spare = 0;
+  for (const auto& [service, n] : left) spare += n;
+  for (const auto& [where, failure, n] : unnamed)
+    if (const int64_t over = spend(spare, n); over > 0) unexplained[where][failure] += over;
+
+  auto& c = check("access.availability");
+  for (const auto& [where, s] : served_) {
+    const auto it = unexplained.find(where);
+    c.checked += s.requests - static_cast<int64_t>(it == unexplained.end() ? 0 : it->second.size());
+    if (it == unexplained.end()) continue;
+    for (const auto& [failure, n] : it->second)
+      c.fail(fmt::format("{} tier, {}: {} of {} legitimate requests answered {} {}, beyond the failures the scenario "
+                         "injected ({})",
+                         where.first, where.second, n, s.requests, failure.first, failure.second,
+                         injected_text.empty() ? "none" : injected_text));
+  }
+}
+
 std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& metered, const Ledgers& ledgers,
                                         const std::map<std::string, LatencyHistogram>& chat_latency_us,
                                         std::optional<int64_t> p99_threshold_ms) {
@@ -533,6 +713,24 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
       {"knowledge_base_query_tokens", "knowledge_base"},
       {"agentcore_runtime_vcpu_seconds", "agentcore_runtime"}, {"agentcore_runtime_memory_mb_seconds", "agentcore_runtime"},
       {"agentcore_gateway_invocation", "agentcore_gateway"}};
+  judge_availability(ledgers.injected_faults);
+  auto& reached = check("isolation.attacks_reached");
+  for (const auto& [kind, counts] : attacks_) {
+    const auto [arrived, attempted] = counts;
+    // At least half: a few may meet an injected fault or the end of the run.
+    if (2 * arrived >= attempted) reached.pass();
+    else reached.fail(fmt::format("{}: only {} of {} attacks reached the layer they attack, so their refusals were not "
+                                  "exercised", kind, arrived, attempted));
+  }
+  // The cost API's whole-run total against what the harness read from the usage tables.
+  for (const auto& [tenant, api_total] : api_cost_totals_) {
+    Money sum;
+    if (const auto m = metered.find(tenant); m != metered.end())
+      for (const auto& [service, money] : m->second.cost_by_service) sum += money;
+    if (sum.pico == api_total) check("cost.views").pass();
+    else check("cost.views").fail(fmt::format("tenant {}: its cost view totals {} USD, its usage records {}", tenant,
+                                              Money{api_total}.to_usd_string(), sum.to_usd_string()));
+  }
   auto& complete = check("metering.complete");
   auto& cost = check("cost.attribution");
   Money metered_total, expected_total;

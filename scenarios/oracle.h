@@ -69,6 +69,9 @@ class Oracle {
     std::string tenant, user, session;
     Time sent{};
     std::vector<std::pair<std::string, int64_t>> windows;  // counters (key, limit) at send time
+    // Set by the driver when the chat failed (5xx) and the failure it met is known to be before
+    // the model consumed anything: the system must not count the message (it gives it back).
+    bool failed_before_the_model = false;
   };
   ChatTicket begin_chat(const std::string& tenant, const std::string& user, const std::string& session, Time sent);
   // `tools_used` and `tools_refused` are the answer's: each was one call through the tool gateway.
@@ -86,6 +89,8 @@ class Oracle {
   int64_t remaining(const std::string& tenant, const std::string& user, Time now) const;
 
   // --- sessions -----------------------------------------------------------------------
+  // An open was sent (session_opened follows with its answer): opens in flight may hold slots.
+  void session_open_sent(const std::string& tenant, const std::string& user);
   void session_opened(const std::string& tenant, const std::string& user, const std::string& session, Time sent,
                       Time answered, int status, const std::string& code);
   void session_closed(const std::string& tenant, const std::string& user, const std::string& session, int status);
@@ -93,10 +98,27 @@ class Oracle {
   // --- isolation and tiers -----------------------------------------------------------------
   // An attack that must be refused with `expected` (401 for token attacks, 403 for foreign tenants).
   void attempt(const std::string& kind, const std::string& tenant, const std::string& what, int expected, int got);
+  // One attack of `kind` did (or did not) reach the layer it attacks: an answer from the system
+  // rather than a failure on the way, a prompt the model read, a limit the burst ran into. attempt()
+  // and user_attempt() count their own. Kinds whose attacks mostly never arrive fail
+  // isolation.attacks_reached: a refusal nobody was tested for is not a pass.
+  void attack_reached(const std::string& kind, bool reached);
+  // A tenant's own resources as the system provisioned them, looked at `when` ("after onboarding",
+  // "after the run"): its tables (names from the directory; whether a read of its own partition
+  // worked, and the error when not). A silo tenant's tables are its own, a pooled tenant's are the
+  // pool's; all of them must still be there, whatever another tenant's offboarding did.
+  struct TenantResources {
+    bool silo = false;
+    std::string usage_table, sessions_table;
+    std::string usage_error, sessions_error;  // "" when a read of its partition worked
+  };
+  void tenant_resources(const std::string& tenant, const std::string& when, const TenantResources& r);
   // A tenant-scoped table handle for `tenant` reading `other`'s partition: must be denied.
   void scope_probe(const std::string& tenant, const std::string& other, bool denied);
   void tools_listed(const std::string& tenant, const std::set<std::string>& names);
-  // A request a user made with its own valid token, for its own data: never refused as 401/403.
+  // A request a user made with its own valid token, for its own data: never refused as 401/403,
+  // and failing (5xx other than throttling, or 400 to the well-formed request it is) no more often
+  // than the faults the scenario injected explain (judged at finish: access.availability).
   void legitimate_request(const std::string& tenant, const std::string& endpoint, int status, const std::string& code);
   // Below the tenant: a plain user reaching another user's data of the same tenant.
   void user_attempt(const std::string& tenant, const std::string& what, int expected, int got);
@@ -106,7 +128,26 @@ class Oracle {
   void sessions_listed(const std::string& tenant, const std::string& user, const std::vector<std::string>& owners);
   // An admin of `tenant` asked for an admin cost report and got `status`.
   void cost_report_requested(const std::string& tenant, const std::string& report, int status);
-  // A tool called directly, through the tool gateway's MCP endpoint or seed 000's MCP server.
+  // The gateway's tools/list (a billed gateway call) answered `status`, offering `names`: exactly
+  // the tier's tools, the knowledge base's included.
+  void gateway_tools_listed(const std::string& tenant, int status, const std::set<std::string>& names);
+  // GET /api/admin/my-tenants, by the tenant's admin (`admin`) or a plain user: the admin is shown
+  // exactly its own tenant at its current tier, the plain user is refused (403).
+  void my_tenants_listed(const std::string& tenant, bool admin, int status, const nlohmann::json& body);
+  // A tenant's cost views at the end of the run (GET /api/tenants/{t}/costs): as its admin over all
+  // time, the last 366 days and the last day, the statuses of malformed windows (?days=0, ...), and
+  // one user's own view. They must agree with each other and (at finish) with what was metered.
+  struct CostViews {
+    nlohmann::json all, last_366_days, last_day;
+    bool run_within_366_days = true;  // all the tenant's usage (onboarding's too) lies in the last 366 days
+    std::vector<std::pair<std::string, int>> bad_windows;  // query -> status
+    std::string user;
+    nlohmann::json user_view;
+  };
+  void cost_views(const std::string& tenant, const CostViews& views);
+  // A tool called directly, through the tool gateway's MCP endpoint or seed 000's MCP server: a
+  // tool of the tier is served (200; 429 and 5xx are the tool's throttling and failures), any
+  // other refused with 403.
   void tool_called(const std::string& tenant, const std::string& tool, int status, bool through_gateway);
   // --- the agent runtime's bill ------------------------------------------------------------
   // The size every runtime invocation is billed for (the scenario's agent_runtime).
@@ -114,6 +155,10 @@ class Oracle {
   // The tenant's own token invoked an agent runtime and got `status` (`code`) after `latency`
   // (the driver's, from send to answer: at least what the runtime ran for).
   void runtime_answered(const std::string& tenant, int status, const std::string& code, Duration latency);
+  // The weather API failed (an injected fault) while one of the tenant's requests was in flight: a
+  // tool the answer lists may not have reached the API, so its weather calls are judged only in
+  // total (the provider's ledger has no tenant).
+  void weather_fault_met(const std::string& tenant) { tenants_.at(tenant).weather_uncertain = true; }
   // A text the tenant received (an answer, a tool result): it may quote only its own documents.
   void knowledge_quoted(const std::string& tenant, const std::string& who, const std::string& text);
   // Documents were ingested and some tier may retrieve them: knowledge-base isolation is judged.
@@ -158,6 +203,8 @@ class Oracle {
     int64_t knowledge_unfiltered_pooled = 0;
     // The consumption events as the metrics store grouped them: tenant ("" when none) -> usage.
     std::map<std::string, ModelUsage> consumption_by_tenant;
+    // The failures the scenario's fault plans injected, by service ("bedrock", "dynamodb", ...).
+    std::map<std::string, uint64_t> injected_faults;
   };
   std::vector<CheckResult> finish(const std::map<std::string, Metered>& metered, const Ledgers& ledgers,
                                   const std::map<std::string, LatencyHistogram>& chat_latency_us,
@@ -208,7 +255,19 @@ class Oracle {
   std::map<std::string, TenantState> tenants_;
   std::map<std::string, Window> windows_;
   std::map<std::string, std::map<std::string, OpenSession>> sessions_;  // "tenant/user" -> session -> state
+  std::map<std::string, int64_t> opening_;  // "tenant/user" -> opens sent and not yet answered
   std::map<std::string, Check> checks_;
+  // Legitimate requests by (tier, endpoint): how many, and those that failed, by (status, code).
+  struct Served {
+    int64_t requests = 0;
+    std::map<std::pair<int, std::string>, int64_t> failures;
+  };
+  std::map<std::pair<std::string, std::string>, Served> served_;
+  void judge_availability(const std::map<std::string, uint64_t>& injected);
+  std::map<std::string, std::pair<int64_t, int64_t>> attacks_;  // kind -> (reached, attempted)
+  std::map<std::string, std::set<std::string>> table_users_;  // table -> tenants provisioned on it
+  std::map<std::string, bool> table_silo_;                     // table -> provisioned for a silo tenant
+  std::map<std::string, int64_t> api_cost_totals_;  // tenant -> its admin's all-time cost view (pico-dollars)
   bool knowledge_base_in_use_ = false;
   int64_t runtime_vcpus_ = 1, runtime_memory_mb_ = 1024;
 };

@@ -28,6 +28,8 @@ struct SimUser {
   bool admin = false;
   bool heavy = false;  // sends until the daily limit refuses, at the edge of the local day
   bool access_token = false;  // calls the API with its access token (others use the ID token)
+  int chats_in_flight = 0;     // its chats sent and not yet answered
+  int64_t chats_sent = 0;
   Rng rng{0};          // this user's own stream: what it does depends on the seed and its name only
 };
 

@@ -396,5 +396,158 @@ TEST_F(OracleTest, UsageWithoutAKnownTenantFails) {
   EXPECT_EQ(result("cost.attribution", {}, ledgers).failed, 1);
 }
 
+// --- issue 29: what the verdict used to be blind to -------------------------------------------
+
+TEST_F(OracleTest, LegitimateFailuresMustBePaidForByInjectedFaults) {
+  const auto failed = [&](std::map<std::string, uint64_t> injected) {
+    Oracle::Ledgers l;
+    l.injected_faults = std::move(injected);
+    std::map<std::string, Oracle::Metered> m;
+    for (const auto& c : Oracle(*oracle).finish(m, l, {}, std::nullopt))
+      if (c.name == "access.availability") return c;
+    return CheckResult{};
+  };
+  oracle->legitimate_request("acme", "POST /api/chat", 200, "");
+  oracle->legitimate_request("acme", "POST /api/chat", 503, "ServiceUnavailableException");  // Bedrock's
+  oracle->legitimate_request("acme", "POST /api/chat", 503, "ThrottlingException");  // capacity, not a failure
+  oracle->legitimate_request("acme", "POST /api/chat", 429, "DailyLimitExceeded");
+  EXPECT_EQ(failed({{"bedrock", 1}}).failed, 0);
+  EXPECT_EQ(failed({{"bedrock", 1}}).checked, 4);
+  EXPECT_EQ(failed({}).failed, 1) << "no fault was injected, yet a chat failed";
+  const auto c = failed({{"dynamodb", 5}});
+  ASSERT_EQ(c.failed, 1) << "a Bedrock error is not paid for by DynamoDB's faults";
+  EXPECT_NE(c.examples[0].find("basic tier, POST /api/chat: 1 of 4 legitimate requests answered 503 "
+                               "ServiceUnavailableException, beyond the failures the scenario injected (5 dynamodb)"),
+            std::string::npos)
+      << c.examples[0];
+  // A failure that names no service (a handler's 500, a model the account cannot call) may be any
+  // fault's; a 400 to a well-formed request counts as a failure too.
+  oracle->legitimate_request("globex", "GET /api/tenants/{t}/usage", 500, "InternalError");
+  oracle->legitimate_request("globex", "POST /api/sessions", 400, "InvalidRequest");
+  EXPECT_EQ(failed({{"bedrock", 1}, {"dynamodb", 2}}).failed, 0);
+  EXPECT_EQ(failed({{"bedrock", 2}, {"dynamodb", 0}}).failed, 1) << "two unnamed failures, one spare fault";
+}
+
+TEST_F(OracleTest, AFailureKnownToPrecedeTheModelMustNotCount) {
+  chat("2024-01-31T10:00:00Z", 200);
+  auto failed = oracle->begin_chat("acme", "u1", "s1", at("2024-01-31T10:01:00Z"));
+  failed.failed_before_the_model = true;
+  oracle->end_chat(failed, at("2024-01-31T10:01:01Z"), 503, "ServiceUnavailableException", "-", "", {}, {}, false);
+  oracle->usage_reported("acme", "u1", at("2024-01-31T10:01:02Z"), at("2024-01-31T10:01:02Z"), 1, 1);
+  EXPECT_EQ(result("limits.usage_reported").failed, 0);
+  oracle->usage_reported("acme", "u1", at("2024-01-31T10:01:03Z"), at("2024-01-31T10:01:03Z"), 2, 2);
+  EXPECT_EQ(result("limits.usage_reported").failed, 1) << "the failed message was kept";
+  // Not known to precede the model: it may have counted, and either answer holds.
+  auto maybe = oracle->begin_chat("globex", "u1", "s1", at("2024-01-31T10:01:00Z"));
+  oracle->end_chat(maybe, at("2024-01-31T10:01:01Z"), 503, "ServiceUnavailableException", "-", "", {}, {}, false);
+  oracle->usage_reported("globex", "u1", at("2024-01-31T10:01:02Z"), at("2024-01-31T10:01:02Z"), 1, 0);
+  EXPECT_EQ(result("limits.usage_reported").failed, 1);
+}
+
+TEST_F(OracleTest, AttacksThatNeverArriveAreNotAPass) {
+  oracle->attempt("alg_none", "acme", "GET x", 401, 401);
+  oracle->attempt("alg_none", "acme", "GET x", 401, 503);  // an injected fault on the way: not arrived
+  oracle->attack_reached("prompt_injection", true);
+  oracle->attack_reached("prompt_injection", false);
+  EXPECT_EQ(result("isolation.attacks_reached").failed, 0) << "half arrived";
+  oracle->attack_reached("prompt_injection", false);
+  const auto c = result("isolation.attacks_reached");
+  ASSERT_EQ(c.failed, 1);
+  EXPECT_NE(c.examples[0].find("prompt_injection: only 1 of 3 attacks reached"), std::string::npos) << c.examples[0];
+}
+
+TEST_F(OracleTest, MyTenantsShowsTheAdminItsOwnTenantAtItsTierAndRefusesAPlainUser) {
+  const json own = {{"tenants", {{{"tenant_id", "acme"}, {"subscription_tier", "basic"}}}}};
+  oracle->my_tenants_listed("acme", true, 200, own);
+  oracle->my_tenants_listed("acme", false, 403, json::object());
+  EXPECT_EQ(result("access.admin_views").failed, 0);
+  oracle->tier_changed("acme", "premium", at("2024-01-31T12:00:00Z"));
+  oracle->my_tenants_listed("acme", true, 200, own);  // the token's old tier
+  EXPECT_EQ(result("access.admin_views").failed, 1);
+  oracle->my_tenants_listed("acme", false, 200, own);
+  const json two = {{"tenants", {{{"tenant_id", "acme"}, {"subscription_tier", "premium"}},
+                                 {{"tenant_id", "globex"}, {"subscription_tier", "premium"}}}}};
+  oracle->my_tenants_listed("acme", true, 200, two);
+  EXPECT_EQ(result("access.admin_views").failed, 3);
+}
+
+TEST_F(OracleTest, CostViewsMustAgreeWithEachOtherAndWithWhatWasMetered) {
+  const auto money = [](int64_t p) { return json{{"usd", "x"}, {"pico_usd", p}}; };
+  const auto view = [&](int64_t a, int64_t b) {  // two services, two users
+    return json{{"total", money(a + b)}, {"by_service", {{"bedrock", money(a)}, {"weather", money(b)}}},
+                {"by_user", {{"u1", money(a)}, {"u2", money(b)}}}};
+  };
+  Oracle::CostViews v;
+  v.all = view(30, 10);
+  v.last_366_days = view(30, 10);
+  v.last_day = view(5, 1);
+  v.bad_windows = {{"days=0", 400}, {"days=367", 400}};
+  v.user = "u2";
+  v.user_view = {{"total", money(10)}};
+  oracle->cost_views("acme", v);
+  Oracle::Metered metered;
+  metered.quantity[{"bedrock_invocation", "m"}] = 1;
+  metered.cost_by_service = {{"bedrock", Money{30}}, {"weather", Money{10}}};
+  EXPECT_EQ(result("cost.views", metered).failed, 0);
+  metered.cost_by_service["weather"] = Money{11};
+  EXPECT_EQ(result("cost.views", metered).failed, 1) << "the view is not what the usage records cost";
+}
+
+TEST_F(OracleTest, CostViewsThatDisagreeFail) {
+  const auto money = [](int64_t p) { return json{{"usd", "x"}, {"pico_usd", p}}; };
+  const auto view = [&](int64_t a, int64_t b) {
+    return json{{"total", money(a + b)}, {"by_service", {{"bedrock", money(a)}, {"weather", money(b)}}},
+                {"by_user", {{"u1", money(a)}, {"u2", money(b)}}}};
+  };
+  Oracle::CostViews wrong;
+  wrong.all = view(30, 10);
+  wrong.user = "u2";
+  wrong.last_366_days = view(30, 9);  // a window that loses a day
+  wrong.bad_windows = {{"days=0", 200}};
+  wrong.user_view = {{"total", money(40)}};  // a user shown the tenant's whole bill
+  wrong.last_day = json{{"total", money(7)}, {"by_service", {{"bedrock", money(5)}}}, {"by_user", {{"u1", money(7)}}}};
+  oracle->cost_views("globex", wrong);
+  const auto c = result("cost.views");
+  std::string all;
+  for (const auto& e : c.examples) all += e + "\n";
+  EXPECT_NE(all.find("?days=366 totals"), std::string::npos) << all;
+  EXPECT_NE(all.find("?days=0 answered 200, expected 400"), std::string::npos) << all;
+  EXPECT_NE(all.find("user u2 sees"), std::string::npos) << all;
+  EXPECT_NE(all.find("over the last day the total is"), std::string::npos) << all;
+}
+
+TEST_F(OracleTest, TenantsKeepTheirOwnTablesAndNoneDisappears) {
+  Oracle::TenantResources pooled{false, "usage", "sessions", "", ""};
+  Oracle::TenantResources silo{true, "usage-globex", "sessions-globex", "", ""};
+  oracle->tenant_resources("acme", "after onboarding", pooled);
+  oracle->tenant_resources("globex", "after onboarding", silo);
+  EXPECT_EQ(result("isolation.shared_resources").failed, 0);
+  oracle->tenant_resources("initech", "after onboarding", Oracle::TenantResources{true, "usage", "sessions-initech", "", ""});
+  EXPECT_EQ(result("isolation.shared_resources").failed, 1) << "a silo tenant on the pool's usage table";
+  pooled.usage_error = "ResourceNotFoundException: Requested resource not found";
+  oracle->tenant_resources("acme", "after the run", pooled);
+  const auto c = result("isolation.shared_resources");
+  EXPECT_EQ(c.failed, 2);
+  EXPECT_NE(c.examples.back().find("tenant acme (pool) after the run: its usage table usage cannot be read"),
+            std::string::npos)
+      << c.examples.back();
+}
+
+TEST_F(OracleTest, OpensInFlightMayHoldTheSlotsARefusalSaw) {
+  // basic: one concurrent session. Two opens at once: the one answered later took the slot.
+  oracle->session_open_sent("acme", "u1");
+  oracle->session_open_sent("acme", "u1");
+  oracle->session_opened("acme", "u1", "", at("2024-01-31T10:00:00Z"), at("2024-01-31T10:00:01Z"), 429,
+                         "ConcurrentSessionLimitExceeded");
+  oracle->session_opened("acme", "u1", "s1", at("2024-01-31T10:00:00Z"), at("2024-01-31T10:00:02Z"), 201, "");
+  EXPECT_EQ(result("limits.concurrent_sessions").failed, 0);
+  oracle->session_open_sent("globex", "u1");  // premium: two; refused with one open and none in flight
+  oracle->session_opened("globex", "u1", "g1", at("2024-01-31T10:00:00Z"), at("2024-01-31T10:00:01Z"), 201, "");
+  oracle->session_open_sent("globex", "u1");
+  oracle->session_opened("globex", "u1", "", at("2024-01-31T10:01:00Z"), at("2024-01-31T10:01:01Z"), 429,
+                         "ConcurrentSessionLimitExceeded");
+  EXPECT_EQ(result("limits.concurrent_sessions").failed, 1);
+}
+
 }  // namespace
 }  // namespace tenantsim

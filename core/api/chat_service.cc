@@ -205,7 +205,8 @@ Task<Result<Json>> ChatService::run_turn(const Caller& c, std::string message, s
   co_await metering_.record(turn.usage);
   emit_consumption(c, request_id, turn.trace);
   if (turn.error) {
-    if (turn.input_tokens == 0) co_await quotas_.release(*usage, std::move(reservation));
+    if (turn.input_tokens == 0 && !defects_.on(Defect::kQuotaKeptOnModelFailure))
+      co_await quotas_.release(*usage, std::move(reservation));
     Error e = *turn.error;
     if (e.kind == ErrorKind::kBadRequest) e.kind = ErrorKind::kUnavailable;  // our request to the model, not the caller's
     co_return e;

@@ -47,6 +47,10 @@ const std::vector<DefectInfo>& defect_catalog() {
        "tool calls the gateway refused are not billed"},
       {Defect::kConsumptionSubAgentsUntagged, "consumption-sub-agents-untagged",
        "sub-agents' consumption events carry no tenant"},
+      {Defect::kQuotaKeptOnModelFailure, "quota-kept-on-model-failure",
+       "a message whose model call failed before any output still counts against the limits"},
+      {Defect::kSubAgentModelUnversioned, "sub-agent-model-unversioned",
+       "sub-agents call the model by an id without its version suffix, which Bedrock refuses"},
   };
   return catalog;
 }

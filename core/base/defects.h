@@ -61,6 +61,8 @@ enum class Defect {
   kRuntimeBilledAtMinimum,    // every agent-runtime invocation billed at the 1-second minimum, whatever it lasted
   kGatewayRefusalsNotMetered, // tool calls the gateway's interceptor refused are not billed (AWS bills every call)
   kConsumptionSubAgentsUntagged,  // sub-agents' consumption events carry no tenant (the orchestrator's context is lost)
+  kQuotaKeptOnModelFailure,   // a message whose model call failed before any output still counts against the limits
+  kSubAgentModelUnversioned,  // the orchestrator's sub-agents call the model by an id without its version suffix
   kCount
 };
 

@@ -210,6 +210,8 @@ Task<Result<nlohmann::json>> Agent::delegate(const TurnContext& ctx, const SubAg
   }
   ConverseRequest req;
   req.model_id = ctx.tier->model_id;
+  // The defect names the model without its version suffix ("...-v1" for "...-v1:0"): an id Bedrock refuses.
+  if (defects_.on(Defect::kSubAgentModelUnversioned)) req.model_id = req.model_id.substr(0, req.model_id.rfind(':'));
   req.system = std::string("You are the ") + sub.role + " of tenant " + ctx.tenant->id + ".";
   const auto question = use.input.find("question");
   req.messages.push_back(ChatMessage{ChatMessage::Role::kUser,

@@ -75,19 +75,27 @@ void FaultInjector::set_plan(FaultPlan plan) {
   plan_ = std::move(plan);
 }
 
-bool FaultInjector::should_fail(Time now) {
+bool FaultInjector::should_fail(Time now, InjectedFault who) {
   std::lock_guard lock(mu_);
-  for (const auto& w : plan_.outages) {
-    if (now >= w.start && now < w.end) {
-      ++injected_;
-      return true;
-    }
+  bool fail = false;
+  for (const auto& w : plan_.outages) fail |= now >= w.start && now < w.end;
+  if (!fail && !(plan_.error_rate > 0 && rng_.chance(plan_.error_rate))) return false;
+  who.at = now;
+  if (journal_.size() < kJournalSize) journal_.push_back(std::move(who));
+  else journal_[injected_ % kJournalSize] = std::move(who);
+  ++injected_;
+  return true;
+}
+
+std::vector<InjectedFault> FaultInjector::injected_between(Time from, Time to) const {
+  std::lock_guard lock(mu_);
+  std::vector<InjectedFault> out;
+  const size_t n = journal_.size();
+  for (size_t i = 0; i < n; ++i) {  // oldest first: the ring's next write is its oldest entry
+    const auto& f = journal_[(injected_ + i) % n];
+    if (f.at >= from && f.at <= to) out.push_back(f);
   }
-  if (plan_.error_rate > 0 && rng_.chance(plan_.error_rate)) {
-    ++injected_;
-    return true;
-  }
-  return false;
+  return out;
 }
 
 Duration FaultInjector::latency(int64_t units) {

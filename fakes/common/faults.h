@@ -40,22 +40,39 @@ struct FaultPlan {
 // Errors name the field.
 Result<FaultPlan> parse_fault_plan(const nlohmann::json& j, const std::string& where);
 
-// Thread-safe decisions over a FaultPlan.
+// One failure the plan injected: when, and (where the decorator knows it) for whom. `before_output`
+// says the call was the first of its request (Bedrock's requestMetadata request_id): nothing of the
+// request had been served yet, so the system has consumed nothing it must bill or count.
+struct InjectedFault {
+  Time at{};
+  std::string tenant, user;
+  bool before_output = false;
+};
+
+// Thread-safe decisions over a FaultPlan. It keeps a journal of the failures it injected (the most
+// recent kJournalSize), so the harness can tell which failure a request met: its own faults are
+// the one thing about a failed request it knows for sure.
 class FaultInjector {
  public:
+  static constexpr size_t kJournalSize = 4096;
+
   explicit FaultInjector(Rng rng) : rng_(rng) {}
   void set_plan(FaultPlan plan);
-  // True when this call should fail (error rate, or inside an outage window).
-  bool should_fail(Time now);
+  // True when this call should fail (error rate, or inside an outage window). A failure goes to
+  // the journal with `who` (its time set to `now`).
+  bool should_fail(Time now, InjectedFault who = {});
   // Latency for a call of `units` units (0 when no latency is configured).
   Duration latency(int64_t units);
   uint64_t injected_failures() const;
+  // The journal's failures injected in [from, to], oldest first.
+  std::vector<InjectedFault> injected_between(Time from, Time to) const;
 
  private:
   mutable std::mutex mu_;
   Rng rng_;
   FaultPlan plan_;
   uint64_t injected_ = 0;
+  std::vector<InjectedFault> journal_;  // a ring of kJournalSize, next write at injected_ % size
 };
 
 }  // namespace tenantsim

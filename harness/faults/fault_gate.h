@@ -23,6 +23,7 @@ class FaultGate {
   // Takes effect for every decorator sharing the injector.
   void set_plan(FaultPlan plan) { faults_->set_plan(std::move(plan)); }
   uint64_t injected_failures() const { return faults_->injected_failures(); }
+  std::vector<InjectedFault> injected_between(Time from, Time to) const { return faults_->injected_between(from, to); }
 
  protected:
   Task<std::optional<Error>> pass(int64_t units, const char* error_name) {
