@@ -92,6 +92,7 @@ class FakeCognito final : public IdentityProvider {
 
   // Signs arbitrary claims with the pool's active key, as the pool would. For tests that need a
   // correctly signed token with wrong claims (expired, wrong audience, ...); empty if no such pool.
+  // The claims text is signed byte for byte, not re-serialized.
   std::string sign_claims(const std::string& pool_id, const std::string& claims_json) const;
 
   struct State;
