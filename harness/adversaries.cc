@@ -96,16 +96,20 @@ Task<void> Simulation::attack_agent_layers(Attack& a) {
   Json claims = decode_jwt(u.token).payload;
   claims[claims.contains("client_id") ? "client_id" : "aud"] = "another-app-client";
   const std::string wrong_audience = world_.sign_claims(record ? record->pool_id : "", claims.dump());
-  auto invocation = [&](const std::string& sid, const std::string& tenant) {
+  auto invocation = [&](const std::string& sid, const std::string& tenant, const std::string& user = {}) {
     return Json{{"prompt", "What do our documents say about budget?"}, {"runtimeSessionId", sid},
-                {"sessionAttributes", {{"tenant_id", tenant}, {"user_id", u.sub}}}};
+                {"sessionAttributes", {{"tenant_id", tenant}, {"user_id", user.empty() ? u.sub : user}}}};
   };
   // The runtime's inbound authorizer: no token, another app client's token, attributes naming
-  // another tenant, a session id shorter than AgentCore's 33 characters.
+  // another tenant or another user, a session id shorter than AgentCore's 33 characters.
   const std::string own_runtime = runtime_invocations_path(t.runtime);
   co_await expect(a, "POST", own_runtime, "", invocation(session, v), 401);
   co_await expect(a, "POST", own_runtime, wrong_audience, invocation(session, t.id), 401);
   co_await expect(a, "POST", own_runtime, u.token, invocation(session, v), 403);
+  // Attributes naming another user of the same tenant (its admin): the runtime would bill and
+  // remember the turn as theirs.
+  if (!a.admin.sub.empty() && a.admin.sub != u.sub)
+    co_await expect(a, "POST", own_runtime, u.token, invocation(session, t.id, a.admin.sub), 403);
   co_await expect(a, "POST", own_runtime, u.token, invocation("short-session-id", t.id), 400);
   // Seed 004's pooled and siloed runtimes: the victim's runtime, when it is not the attacker's (a
   // silo tenant's own, or the pooled one to a silo attacker), refuses the attacker's valid token;

@@ -5,6 +5,7 @@
 #include "scenarios/iana_zones.h"
 
 #include <charconv>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -57,12 +58,26 @@ Simulation::Simulation(World& world, const Scenario& scenario, Oracle& oracle, D
   end_ = scenario.start + scenario.duration;
 }
 
+// Whether a failed onboarding step is the system's answer to a legitimate request (a 4xx: judged)
+// rather than a dependency or the environment failing (5xx: the run cannot go on, exit 3).
+bool Simulation::refused_by_the_system(const std::string& tenant, const std::string& step, const Error& e) {
+  const int status = http_status(e.kind);
+  if (status < 400 || status >= 500) return false;
+  oracle_.onboarding_refused(tenant, step, status, e.name);
+  return true;
+}
+
 Status Simulation::onboard(Duration pace) {
   onboarded_from_ = world_.clock.now();
   tenants_ = plan_population(scenario_, world_.system->config().tiers, iana_zones());
+  std::set<std::string> refused;  // tenants the system would not sign up: left out of the run
   for (auto& t : tenants_) {
     SimUser& owner_plan = t.users[0];
     auto owner = world_.new_tenant(t.id, t.tier, true, t.offset, owner_plan.username, t.time_zone);
+    if (!owner.ok() && refused_by_the_system(t.id, "registering the tenant and signing its owner in", owner.error())) {
+      refused.insert(t.id);
+      continue;
+    }
     if (!owner.ok()) return Error::make(ErrorKind::kUnavailable, "OnboardingFailed", t.id + ": " + owner.error().message);
     const auto record = world_.system->tenants().find(t.id);
     t.deployment = deployment_name(record ? record->deployment : Deployment::kPool);
@@ -76,14 +91,32 @@ Status Simulation::onboard(Duration pace) {
       u.token_at = u.access_token ? Time{} : now;
     };
     signed_up(owner_plan, *owner);
-    for (size_t u = 1; u < t.users.size(); ++u) {
+    bool complete = true;
+    for (size_t u = 1; complete && u < t.users.size(); ++u) {
       auto a = world_.add_user(*owner, t.users[u].username);
+      if (!a.ok() && refused_by_the_system(t.id, "the admin creating a user and the user signing in", a.error())) {
+        complete = false;
+        break;
+      }
       if (!a.ok()) return Error::make(ErrorKind::kUnavailable, "OnboardingFailed", t.id + ": " + a.error().message);
       signed_up(t.users[u], *a);
+    }
+    if (!complete) {
+      refused.insert(t.id);
+      continue;
     }
     oracle_.add_tenant(t.id, t.tier, t.offset, t.time_zone);
     for (const auto& u : t.users) oracle_.add_user(t.id, u.sub);
     world_.clock.advance(pace);
+  }
+
+  std::erase_if(tenants_, [&](const SimTenant& t) { return refused.count(t.id) > 0; });
+  // An attacker whose victim was left out attacks the next tenant that was signed up instead.
+  for (size_t i = 0; i < tenants_.size(); ++i) {
+    SimTenant& t = tenants_[i];
+    if (!t.adversary || !refused.count(t.victim)) continue;
+    t.victim = tenants_.size() > 1 ? tenants_[(i + 1) % tenants_.size()].id : "";
+    if (t.victim.empty()) t.adversary = false;
   }
 
   if (auto st = ingest_documents(); !st.ok()) return st;
@@ -135,6 +168,8 @@ Status Simulation::onboard(Duration pace) {
     for (const auto& [id, tier, expected] : {std::tuple{"offboarded-pool", "basic", 403}, std::tuple{"offboarded-silo", "premium", 401}}) {
       if (!world_.system->config().tiers.find(tier)) continue;
       auto leaver = world_.new_tenant(id, tier);
+      if (!leaver.ok() && refused_by_the_system(id, "registering the tenant and signing its owner in", leaver.error()))
+        continue;
       if (!leaver.ok()) return Error::make(ErrorKind::kUnavailable, "OnboardingFailed", std::string(id) + ": " + leaver.error().message);
       const auto record = world_.system->tenants().find(id);
       const std::string runtime = record ? record->runtime_id : "";

@@ -77,6 +77,9 @@ class Simulation {
   const std::map<std::string, RefusalStats>& refusals() const { return refusals_; }
 
  private:
+  // A 4xx to an onboarding step is the system refusing a legitimate user: judged, and the tenant
+  // left out. False (the run must stop) for anything else.
+  bool refused_by_the_system(const std::string& tenant, const std::string& step, const Error& e);
   using Json = nlohmann::json;
 
   Task<ApiResponse> call(SimTenant& t, std::string method, std::string path, std::string label, std::string token,

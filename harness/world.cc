@@ -53,6 +53,18 @@ Result<nlohmann::json> read_json_file(const std::string& path) {
 
 namespace {
 
+// The system's refusal of an onboarding step as an Error whose kind gives its HTTP status back
+// (ErrorKind by status): the simulation judges a 4xx to a legitimate sign-up as the system's
+// failure, where a 5xx may be the environment's.
+Error refused(const ApiResponse& r, const char* fallback) {
+  ErrorKind kind = ErrorKind::kInternal;
+  for (ErrorKind k : {ErrorKind::kBadRequest, ErrorKind::kUnauthorized, ErrorKind::kForbidden, ErrorKind::kNotFound,
+                      ErrorKind::kMethodNotAllowed, ErrorKind::kConflict, ErrorKind::kTooManyRequests,
+                      ErrorKind::kUnavailable})
+    if (http_status(k) == r.status) kind = k;
+  return Error::make(kind, r.body.value("code", fallback), r.body.dump());
+}
+
 // A fault decorator over the port's override when there is one, else over the world's fake, with
 // a stream of the seed's own.
 template <class Faulty, class Port>
@@ -167,12 +179,12 @@ Result<World::Account> World::new_tenant(const std::string& tenant_id, const std
   if (time_zone.empty()) body["utc_offset_minutes"] = utc_offset_minutes;
   else body["time_zone"] = time_zone;
   auto r = call("POST", "/api/register", "", std::move(body));
-  if (r.status != 201) return Error::make(ErrorKind::kBadRequest, r.body.value("code", "RegisterFailed"), r.body.dump());
+  if (r.status != 201) return refused(r, "RegisterFailed");
   a.sub = r.body["user_sub"].get<std::string>();
   auto t = system->tenants().find(tenant_id);
   const std::string code = mailbox(t->client_id, a.username);
   r = call("POST", "/api/register/confirm", "", {{"tenant_id", tenant_id}, {"username", a.username}, {"code", code}});
-  if (r.status != 200) return Error::make(ErrorKind::kBadRequest, r.body.value("code", "ConfirmFailed"), r.body.dump());
+  if (r.status != 200) return refused(r, "ConfirmFailed");
   auto token = login(a);
   if (!token.ok()) return token.take_error();
   a.token = *token;
@@ -183,7 +195,7 @@ Result<World::Account> World::add_user(const Account& admin, const std::string& 
   Account a{admin.tenant_id, username, "password-" + admin.tenant_id + "-" + username, "", ""};  // usernames repeat across silo pools; passwords do not
   auto r = call("POST", "/api/admin/tenants/" + admin.tenant_id + "/users", admin.token,
                 {{"username", username}, {"password", a.password}});
-  if (r.status != 201) return Error::make(ErrorKind::kBadRequest, r.body.value("code", "CreateUserFailed"), r.body.dump());
+  if (r.status != 201) return refused(r, "CreateUserFailed");
   a.sub = r.body["user_sub"].get<std::string>();
   auto token = login(a);
   if (!token.ok()) return token.take_error();
@@ -193,7 +205,7 @@ Result<World::Account> World::add_user(const Account& admin, const std::string& 
 
 Result<std::string> World::login(const Account& a) {
   auto r = call("POST", "/api/auth/login", "", {{"tenant_id", a.tenant_id}, {"username", a.username}, {"password", a.password}});
-  if (r.status != 200) return Error::make(ErrorKind::kUnauthorized, r.body.value("code", "LoginFailed"), r.body.dump());
+  if (r.status != 200) return refused(r, "LoginFailed");
   return r.body["id_token"].get<std::string>();
 }
 

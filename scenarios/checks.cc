@@ -97,6 +97,7 @@ const DefectProof& defect_proof(Defect defect) {
       {Defect::kConsumptionSubAgentsUntagged, "observability.tenant_context", "prompt-injection"},
       {Defect::kQuotaKeptOnModelFailure, "limits.usage_reported", "ci-isolation"},
       {Defect::kSubAgentModelUnversioned, "access.availability", "ci-isolation"},
+      {Defect::kIatLeewaySubtracted, "access.legitimate_requests", "ci-isolation"},
   };
   for (const auto& p : proofs)
     if (p.defect == defect) return p;

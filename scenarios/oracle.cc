@@ -364,6 +364,13 @@ void Oracle::legitimate_request(const std::string& tenant, const std::string& en
   else c.pass();
 }
 
+void Oracle::onboarding_refused(const std::string& tenant, const std::string& step, int status,
+                                const std::string& code) {
+  check("access.legitimate_requests")
+      .fail(fmt::format("tenant {}: {} answered {} {} while signing up; the tenant was left out of the run", tenant,
+                        step, status, code));
+}
+
 void Oracle::user_attempt(const std::string& tenant, const std::string& what, int expected, int got) {
   attack_reached("cross_user", got < 500);
   auto& c = check("isolation.between_users");

@@ -120,6 +120,12 @@ class Oracle {
   // and failing (5xx other than throttling, or 400 to the well-formed request it is) no more often
   // than the faults the scenario injected explain (judged at finish: access.availability).
   void legitimate_request(const std::string& tenant, const std::string& endpoint, int status, const std::string& code);
+  // A step of signing a tenant or its users up (register, confirm, sign in, the admin creating a
+  // user) that the system refused with a 4xx: no fault is injected while the population signs up,
+  // so it is the system failing a legitimate user, not the environment. The tenant is left out of
+  // the run; this fails access.legitimate_requests (a run used to end with exit 3 and blame its
+  // environment).
+  void onboarding_refused(const std::string& tenant, const std::string& step, int status, const std::string& code);
   // Below the tenant: a plain user reaching another user's data of the same tenant.
   void user_attempt(const std::string& tenant, const std::string& what, int expected, int got);
   // A plain user's view of GET /api/tenants/{t}/costs: it must be the user's own costs only.

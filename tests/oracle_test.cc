@@ -549,5 +549,18 @@ TEST_F(OracleTest, OpensInFlightMayHoldTheSlotsARefusalSaw) {
   EXPECT_EQ(result("limits.concurrent_sessions").failed, 1);
 }
 
+// A sign-up the system refused (no fault is injected while the population signs up) is the system
+// failing a legitimate user: a failed check, not an environment error that ends the run.
+TEST_F(OracleTest, ASignUpTheSystemRefusedFailsLegitimateRequests) {
+  oracle->legitimate_request("acme", "GET /api/tenants/{tenant}/subscription", 200, "");
+  EXPECT_EQ(result("access.legitimate_requests").failed, 0);
+  oracle->onboarding_refused("initech", "the admin creating a user and the user signing in", 401, "TokenNotYetValid");
+  const auto r = result("access.legitimate_requests");
+  EXPECT_EQ(r.failed, 1);
+  ASSERT_FALSE(r.examples.empty());
+  EXPECT_NE(r.examples.front().find("initech"), std::string::npos);
+  EXPECT_NE(r.examples.front().find("401 TokenNotYetValid"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tenantsim

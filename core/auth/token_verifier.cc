@@ -196,7 +196,8 @@ Result<Principal> TokenVerifier::check_claims(const nlohmann::json& payload, con
   const auto iat = time_claim(payload, "iat");
   if (!exp || !iat) return unauthorized("MissingTimeClaims", "exp and iat are required");
   if (now >= *exp + leeway) return unauthorized("TokenExpired", "token has expired");
-  if (*iat > now + leeway) return unauthorized("TokenNotYetValid", "iat is in the future");
+  const bool subtracted = defects_ && defects_->on(Defect::kIatLeewaySubtracted);
+  if (*iat > now + (subtracted ? -leeway : leeway)) return unauthorized("TokenNotYetValid", "iat is in the future");
   if (auto nbf = time_claim(payload, "nbf"); nbf && *nbf > now + leeway)
     return unauthorized("TokenNotYetValid", "nbf is in the future");
 

@@ -51,6 +51,8 @@ const std::vector<DefectInfo>& defect_catalog() {
        "a message whose model call failed before any output still counts against the limits"},
       {Defect::kSubAgentModelUnversioned, "sub-agent-model-unversioned",
        "sub-agents call the model by an id without its version suffix, which Bedrock refuses"},
+      {Defect::kIatLeewaySubtracted, "iat-leeway-subtracted",
+       "the not-yet-valid check subtracts the leeway, so a token younger than the leeway is refused"},
   };
   return catalog;
 }

@@ -63,6 +63,7 @@ enum class Defect {
   kConsumptionSubAgentsUntagged,  // sub-agents' consumption events carry no tenant (the orchestrator's context is lost)
   kQuotaKeptOnModelFailure,   // a message whose model call failed before any output still counts against the limits
   kSubAgentModelUnversioned,  // the orchestrator's sub-agents call the model by an id without its version suffix
+  kIatLeewaySubtracted,       // the not-yet-valid check subtracts the clock-skew leeway: a fresh token is refused
   kCount
 };
 
