@@ -2,6 +2,8 @@
 // temporaries or ?: results, and no co_await sits inside ?: (see README, "Architecture").
 #include "harness/simulation.h"
 
+#include "core/api/router.h"
+
 #include "scenarios/iana_zones.h"
 
 #include <charconv>
@@ -30,19 +32,12 @@ const char* const kWeatherAsks[] = {"What's the weather in {}?", "What is the we
                                     "Are there weather alerts in {}?"};
 const char* const kTools[] = {"get_current_weather", "get_weather_forecast", "get_weather_alerts"};
 
-// Moves a path's query string ("?days=7&x=y") into the request's decoded parameters, as the HTTP
-// layer does (the values the simulation sends need no percent-decoding).
+// Moves a path's query string ("?days=7&x=y") into the request's decoded parameters, with the
+// HTTP layer's own parser.
 void split_query(ApiRequest& r) {
   const auto q = r.path.find('?');
   if (q == std::string::npos) return;
-  std::string_view rest = std::string_view(r.path).substr(q + 1);
-  while (!rest.empty()) {
-    const auto amp = rest.find('&');
-    const std::string_view pair = rest.substr(0, amp);
-    const auto eq = pair.find('=');
-    r.query[std::string(pair.substr(0, eq))] = eq == std::string_view::npos ? "" : std::string(pair.substr(eq + 1));
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-  }
+  r.query = parse_query(std::string_view(r.path).substr(q + 1));
   r.path.resize(q);
 }
 
