@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <set>
 
 #include "harness/aws/backends.h"
 #include "harness/cli/cli.h"
@@ -24,24 +25,35 @@ int64_t peak_rss_kib() {
   return u.ru_maxrss;
 }
 
-struct SeedRange {
-  uint64_t first = 0, last = 0;  // inclusive
-};
-
-// "A..B" (inclusive) or a single "A".
-SeedRange parse_seed_range(const std::string& text) {
+// "A..B" (inclusive), a single "A", or a comma list of both ("3,17,40..45": the seeds a nightly
+// sweep named, replayed together), in the order given; a seed listed twice runs once.
+std::vector<uint64_t> parse_seeds(const std::string& text) {
   const auto number = [&](const std::string& s) {
     if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos || s.size() > 19)
-      throw UsageError(fmt::format("--seeds: '{}' is not a seed range (A..B with whole numbers)", text));
+      throw UsageError(fmt::format("--seeds: '{}' is not a seed list (A..B or A,B,C with whole numbers)", text));
     return std::stoull(s);
   };
-  const auto dots = text.find("..");
-  SeedRange r;
-  r.first = number(text.substr(0, dots));
-  r.last = dots == std::string::npos ? r.first : number(text.substr(dots + 2));
-  if (r.last < r.first) throw UsageError(fmt::format("--seeds: {} ends before it starts", text));
-  if (r.last - r.first >= 100'000) throw UsageError("--seeds: at most 100000 seeds in one sweep");
-  return r;
+  constexpr uint64_t kMost = 100'000;
+  std::vector<uint64_t> seeds;
+  std::set<uint64_t> seen;
+  size_t from = 0;
+  while (true) {
+    const size_t comma = text.find(',', from);
+    const std::string part = text.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+    const auto dots = part.find("..");
+    const uint64_t first = number(part.substr(0, dots));
+    const uint64_t last = dots == std::string::npos ? first : number(part.substr(dots + 2));
+    if (last < first) throw UsageError(fmt::format("--seeds: {} ends before it starts", part));
+    if (last - first >= kMost) throw UsageError(fmt::format("--seeds: at most {} seeds in one sweep", kMost));
+    for (uint64_t seed = first;; ++seed) {
+      if (seen.insert(seed).second) seeds.push_back(seed);
+      if (seeds.size() > kMost) throw UsageError(fmt::format("--seeds: at most {} seeds in one sweep", kMost));
+      if (seed == last) break;
+    }
+    if (comma == std::string::npos) break;
+    from = comma + 1;
+  }
+  return seeds;
 }
 
 // Where reports go: a directory that may exist (its reports are replaced), never a file.
@@ -110,14 +122,14 @@ int run_one(const LoadedScenario& loaded, RunOptions ro, const std::string& out)
   return result->passed() ? kOk : kCheckFailed;
 }
 
-// Every seed of the range, without reports; a failing seed is run again with its reports in
+// Every seed of the list, without reports; a failing seed is run again with its reports in
 // OUT/seed-N when --out is given (runs are deterministic, so the replay is the same run).
-int sweep(const LoadedScenario& loaded, RunOptions ro, SeedRange range, const std::string& scenario_path,
+int sweep(const LoadedScenario& loaded, RunOptions ro, const std::vector<uint64_t>& seeds, const std::string& scenario_path,
           const std::optional<std::string>& out) {
   ro.progress = false;
   std::vector<uint64_t> failed;
-  const uint64_t total = range.last - range.first + 1;
-  for (uint64_t seed = range.first;; ++seed) {
+  const uint64_t total = seeds.size();
+  for (const uint64_t seed : seeds) {
     ro.seed = seed;
     auto result = run_scenario(loaded, ro);
     if (!result.ok()) {
@@ -131,7 +143,6 @@ int sweep(const LoadedScenario& loaded, RunOptions ro, SeedRange range, const st
       std::cout << fmt::format("seed {}: FAIL {}\n", seed, first_failure(*result));
     }
     std::cout.flush();
-    if (seed == range.last) break;
   }
   std::cout << fmt::format("sweep: {} of {} seeds failed{}\n", failed.size(), total, failed.empty() ? "" : ":");
   for (uint64_t seed : failed) {
@@ -157,7 +168,7 @@ int run(int argc, char** argv) {
   opts.positional_help("SCENARIO");
   opts.add_options()("scenario", "scenario file (JSON, see scenarios/SCHEMA.md)", cxxopts::value<std::string>())(
       "seed", "seed N (overrides the scenario's)", cxxopts::value<uint64_t>())(
-      "seeds", "sweep: run every seed of A..B, print each failing seed with its first failing check",
+      "seeds", "sweep: run every seed of A..B (or a list: 3,17,40..45), print each failing seed with its first failing check",
       cxxopts::value<std::string>())(
       "out", "report directory (default out/<scenario name>; with --seeds, reports of failing seeds go to DIR/seed-N)",
       cxxopts::value<std::string>())(
@@ -170,8 +181,8 @@ int run(int argc, char** argv) {
   if (!args) return kOk;
   if (!args->count("scenario")) throw UsageError("a scenario file is required");
   if (args->count("seed") && args->count("seeds")) throw UsageError("--seed and --seeds exclude each other");
-  std::optional<SeedRange> range;
-  if (args->count("seeds")) range = parse_seed_range((*args)["seeds"].as<std::string>());
+  std::optional<std::vector<uint64_t>> seeds;
+  if (args->count("seeds")) seeds = parse_seeds((*args)["seeds"].as<std::string>());
   std::optional<std::string> out;
   if (args->count("out")) {
     out = (*args)["out"].as<std::string>();
@@ -191,7 +202,7 @@ int run(int argc, char** argv) {
   aws::RealClients real;
   std::unique_ptr<aws::FakesLink> link;
   if (args->count("backends")) {
-    if (range) throw UsageError("--seeds with --backends: one run at a time against a real endpoint");
+    if (seeds) throw UsageError("--seeds with --backends: one run at a time against a real endpoint");
     auto backends = aws::load_backends((*args)["backends"].as<std::string>());
     if (!backends.ok()) {
       std::cerr << "tenantsim run: --backends: " << backends.error().message << "\n";
@@ -249,7 +260,7 @@ int run(int argc, char** argv) {
       std::cerr << "tenantsim run: Cognito is " << backends->cognito->endpoint
                 << ": its monthly active users are not in the cost report\n";
   }
-  if (range) return sweep(*loaded, ro, *range, path, out);
+  if (seeds) return sweep(*loaded, ro, *seeds, path, out);
   const int code = run_one(*loaded, ro, out.value_or("out/" + loaded->scenario.name));
   if (real.dynamodb && real.drop_tables) {
     if (auto st = real.dynamodb->drop_created(); !st.ok())
