@@ -30,6 +30,8 @@ const char* const kTopics[] = {"budget", "roadmap", "invoices"};
 const char* const kCities[] = {"London", "Paris", "Tokyo", "Berlin", "Madrid", "Sydney"};
 const char* const kWeatherAsks[] = {"What's the weather in {}?", "What is the weather forecast for {}?",
                                     "Are there weather alerts in {}?"};
+// The tool each of kWeatherAsks asks for.
+const char* const kWeatherAskTools[] = {"get_current_weather", "get_weather_forecast", "get_weather_alerts"};
 const char* const kTools[] = {"get_current_weather", "get_weather_forecast", "get_weather_alerts"};
 
 // Moves a path's query string ("?days=7&x=y") into the request's decoded parameters, with the
@@ -158,30 +160,42 @@ Status Simulation::onboard(Duration pace) {
   }
   // Offboarding: a tenant that leaves (one pooled, one silo, made for the probe) is locked out at
   // once, though its users still hold unexpired tokens: a pooled one by the directory (403), a silo
-  // one because its user pool is gone (401).
+  // one because its user pool is gone (401). Each signs up through a Cognito failure at every step
+  // of its registration first (a failed sign-up must not keep its id or its user).
+  std::vector<std::string> retired_kids;
   if (!tenants_.empty()) {
     for (const auto& [id, tier, expected] : {std::tuple{"offboarded-pool", "basic", 403}, std::tuple{"offboarded-silo", "premium", 401}}) {
       if (!world_.system->config().tiers.find(tier)) continue;
-      auto leaver = world_.new_tenant(id, tier);
+      auto leaver = world_.new_tenant_through_faults(id, tier);
       if (!leaver.ok() && refused_by_the_system(id, "registering the tenant and signing its owner in", leaver.error()))
         continue;
       if (!leaver.ok()) return Error::make(ErrorKind::kUnavailable, "OnboardingFailed", std::string(id) + ": " + leaver.error().message);
       const auto record = world_.system->tenants().find(id);
       const std::string runtime = record ? record->runtime_id : "";
+      const bool silo = record && record->deployment == Deployment::kSilo;
+      if (silo) retired_kids.push_back(decode_jwt(leaver->token).header.value("kid", ""));
       auto gone = world_.run(world_.system->tenants().offboard(id));
       if (!gone.ok()) return Error::make(ErrorKind::kUnavailable, "OffboardingFailed", std::string(id) + ": " + gone.error().message);
       auto r = world_.call("GET", fmt::format("/api/tenants/{}/subscription", id), leaver->token);
       oracle_.attempt("offboarded_tenant", id, "GET its own subscription after offboarding", expected, r.status);
-      // Its agent runtime, with the token it still holds: refused as the subscription is, or as a
-      // runtime that was retired with it (404).
+      // Its agent runtime, with the token it still holds: a silo tenant's own runtime was retired
+      // with it (404 ResourceNotFoundException, before any token check); the pooled runtime
+      // refuses it as the subscription is.
       if (!runtime.empty()) {
         const Json invocation = {{"prompt", "hello"}, {"runtimeSessionId", std::string(40, 'o')},
                                  {"sessionAttributes", {{"tenant_id", id}, {"user_id", leaver->sub}}}};
         auto inv = world_.call("POST", runtime_invocations_path(runtime), leaver->token, invocation);
-        oracle_.attempt("offboarded_tenant", id, "POST its agent runtime after offboarding",
-                        inv.status == 404 ? 404 : expected, inv.status);
+        oracle_.attempt("offboarded_tenant", id, "POST its agent runtime after offboarding", silo ? 404 : expected,
+                        inv.status);
       }
     }
+    // What verifiers outside the system read: every remaining tenant's signing key, none of a
+    // retired pool's.
+    auto jwks = world_.call("GET", "/.well-known/jwks.json");
+    std::set<std::string> published, in_use;
+    for (const auto& key : jwks.body.value("keys", Json::array())) published.insert(key.value("kid", ""));
+    for (const auto& t : tenants_) in_use.insert(decode_jwt(t.users[0].token).header.value("kid", ""));
+    oracle_.jwks_published(jwks.status, published, in_use, {retired_kids.begin(), retired_kids.end()});
   }
   // Two tenants came and went: everyone else's resources must be as they were.
   check_resources("after onboarding and two offboardings");
@@ -232,6 +246,8 @@ void Simulation::probe_gateway(const SimTenant& t) {
     oracle_.tool_called(t.id, tool, r.status, true);
     if (tier.tools.count(tool)) oracle_.legitimate_request(t.id, "POST /mcp", r.status, r.body.value("code", ""));
     if (knowledge) oracle_.knowledge_quoted(t.id, "the gateway's search_knowledge_base", r.body.dump());
+    if (knowledge && tier.tools.count(tool))
+      oracle_.knowledge_searched(t.id, "the gateway's search_knowledge_base", r.status, r.body.dump());
   }
 }
 
@@ -266,11 +282,17 @@ Task<int64_t> Simulation::probe_cost_views() {
     v.run_within_366_days = world_.clock.now() - onboarded_from_ < std::chrono::days(366);
     v.all = (co_await call(t, "GET", base, label, admin.token, Json())).body;
     v.last_366_days = (co_await call(t, "GET", base + "?days=366", label, admin.token, Json())).body;
+    v.last_30_days = (co_await call(t, "GET", base + "?days=30", label, admin.token, Json())).body;
     v.last_day = (co_await call(t, "GET", base + "?days=1", label, admin.token, Json())).body;
     for (const char* bad : {"days=0", "days=367", "days=1.5", "days=-1"}) {
       ApiRequest req{"GET", base + "?" + bad, "Bearer " + admin.token, "", {}, {}, {}};  // malformed: not a user's request
       split_query(req);
       v.bad_windows.emplace_back(bad, (co_await driver_.send(std::move(req))).status);
+    }
+    if (oracle_.tier(t.billed_tier()).cost_reports) {
+      auto report = co_await call(t, "GET", fmt::format("/api/admin/tenants/{}/comprehensive-report", t.id),
+                                  "GET /api/admin/tenants/{t}/comprehensive-report", admin.token, Json());
+      if (report.status == 200) v.comprehensive = std::move(report.body);
     }
     if (t.users.size() > 1 && co_await fresh_token(t, t.users[1])) {
       v.user = t.users[1].sub;
@@ -332,7 +354,9 @@ Task<void> Simulation::tier_change_actor(size_t ti, std::string to, Time at) {
   SimTenant& t = tenants_[ti];
   co_await sleep_until(world_.clock, at);
   // The billing system's call, not a user's: the directory is the system's own operations API.
+  oracle_.tier_changing(t.id, world_.clock.now());
   auto st = co_await world_.system->tenants().change_tier(t.id, to);
+  if (!st.ok()) oracle_.tier_change_settled(t.id);
   if (st.ok()) {
     oracle_.tier_changed(t.id, to, world_.clock.now());
     ++t.tier_changes;
@@ -357,15 +381,16 @@ Task<void> Simulation::tier_change_actor(size_t ti, std::string to, Time at) {
     ApiRequest ask_mine{"GET", "/api/admin/my-tenants", bearer, "", {}, {}, {}};  // the new tier, not the token's
     auto mine = co_await driver_.send(std::move(ask_mine));
     if (mine.status < 500) oracle_.my_tenants_listed(t.id, true, mine.status, mine.body);
+    co_await look_at_subscription(t, t.users[0]);  // its tier and limits, the new ones
   }
   --running_;
 }
 
 Task<ApiResponse> Simulation::call(SimTenant& t, std::string method, std::string path, std::string label,
-                                   std::string token, Json body) {
+                                   std::string token, Json body, std::map<std::string, std::string> headers) {
   const bool path_is_runtime = path.rfind("/runtimes/", 0) == 0;
   ApiRequest req{std::move(method), std::move(path), token.empty() ? "" : "Bearer " + token,
-                 body.is_null() ? "" : body.dump(), {}, {}, {}};
+                 body.is_null() ? "" : body.dump(), {}, {}, std::move(headers)};
   split_query(req);
   const Time sent = world_.clock.now();
   ApiResponse r = co_await driver_.send(std::move(req));
@@ -440,11 +465,15 @@ Task<void> Simulation::close_session(SimTenant& t, SimUser& u, std::string sessi
   }
 }
 
-std::string Simulation::message_text(SimTenant& t, const SimUser& u, Ask ask, Rng& rng) const {
-  if (ask == Ask::kDocuments) return fmt::format("What do our documents say about {}?", kTopics[rng.uniform(std::size(kTopics))]);
+std::string Simulation::message_text(SimTenant& t, const SimUser& u, Ask ask, Rng& rng, std::string* tool) const {
+  if (ask == Ask::kDocuments) {
+    *tool = "search_knowledge_base";
+    return fmt::format("What do our documents say about {}?", kTopics[rng.uniform(std::size(kTopics))]);
+  }
   if (ask == Ask::kWeather) {
-    const char* question = kWeatherAsks[rng.uniform(std::size(kWeatherAsks))];
-    return fmt::format(fmt::runtime(question), kCities[rng.uniform(std::size(kCities))]);
+    const size_t which = rng.uniform(std::size(kWeatherAsks));
+    *tool = kWeatherAskTools[which];
+    return fmt::format(fmt::runtime(kWeatherAsks[which]), kCities[rng.uniform(std::size(kCities))]);
   }
   const TierBehaviour& b = scenario_.behaviour.at(t.tier);
   std::string text = canary_for(t.id, u.sub);
@@ -455,33 +484,41 @@ std::string Simulation::message_text(SimTenant& t, const SimUser& u, Ask ask, Rn
 
 Task<int> Simulation::chat(SimTenant& t, SimUser& u, std::string session, Ask ask, std::string* code) {
   (void)co_await fresh_token(t, u);  // a long session outlives a token: sign in again when it is due
-  std::string text = message_text(t, u, ask, u.rng);
+  std::string tool;
+  std::string text = message_text(t, u, ask, u.rng, &tool);
   // Drawn only when asked for, so scenarios without runtime traffic keep their streams.
   const double runtime_share = scenario_.behaviour.at(t.tier).runtime_share;
   const bool via_runtime = runtime_share > 0 && u.rng.chance(runtime_share);
-  co_return co_await send_chat(t, u, std::move(session), std::move(text), ask != Ask::kPlain, code, via_runtime);
+  co_return co_await send_chat(t, u, std::move(session), std::move(text), ask != Ask::kPlain, code, via_runtime,
+                               std::move(tool));
 }
 
 Task<int> Simulation::send_chat(SimTenant& t, SimUser& u, std::string session, std::string text, bool tool_question,
-                                std::string* code, bool via_runtime) {
+                                std::string* code, bool via_runtime, std::string asked_tool) {
   Json body = {{"message", text}, {"tenant_context", {{"tenant_id", t.id}, {"user_id", u.sub}, {"session_id", session}}}};
   std::string path = "/api/chat", label = "POST /api/chat";
+  std::map<std::string, std::string> headers;
   if (via_runtime) {  // the same turn through the agent runtime, as seed 002's frontend calls it
-    body = {{"prompt", text}, {"runtimeSessionId", session}, {"enableTrace", true},
-            {"sessionAttributes", {{"tenant_id", t.id}, {"user_id", u.sub}}}};
+    body = {{"prompt", text}, {"enableTrace", true}, {"sessionAttributes", {{"tenant_id", t.id}, {"user_id", u.sub}}}};
+    // Every other turn names its session as the AWS SDK does (InvokeAgentRuntime's runtimeSessionId
+    // travels only in the header), the others as the frontend does, in the body.
+    if (u.chats_sent % 2 == 1) headers[kRuntimeSessionHeader] = session;
+    else body["runtimeSessionId"] = session;
     path = runtime_invocations_path(t.runtime);
     label = "POST /runtimes/{runtime}/invocations";
   }
   auto ticket = oracle_.begin_chat(t.id, u.sub, session, world_.clock.now());
   const bool alone_at_send = u.chats_in_flight++ == 0;
   const int64_t sent_as = ++u.chats_sent;
-  auto r = co_await call(t, "POST", path, label, u.token, std::move(body));
+  auto r = co_await call(t, "POST", path, label, u.token, std::move(body), std::move(headers));
   --u.chats_in_flight;
   *code = r.body.value("code", "");
   // No other chat of this user overlapped this one (none in flight at its send, none sent since).
   const bool alone = alone_at_send && u.chats_sent == sent_as;
   if (r.status >= 500 && alone) ticket.failed_before_the_model = failed_before_the_model(t, u, ticket.sent);
   if (tool_question && weather_failed_since(ticket.sent)) oracle_.weather_fault_met(t.id);
+  if (!asked_tool.empty() && world_.injected_between(ticket.sent, world_.clock.now()).empty())
+    ticket.asks_for_tool = std::move(asked_tool);
   std::vector<std::string> tools, refused;
   if (r.status == 200) {
     for (const auto& tool : r.body["usage_metrics"].value("tools_used", Json::array())) tools.push_back(tool.get<std::string>());
@@ -505,15 +542,16 @@ Task<int> Simulation::send_chat(SimTenant& t, SimUser& u, std::string session, s
   }
   if (ticket.failed_before_the_model) {
     // The message was given back: hold the system to it where the user would look.
-    const Time asked = world_.clock.now();
-    auto sub = co_await call(t, "GET", "/api/tenants/" + t.id + "/subscription", "GET /api/tenants/{t}/subscription",
-                             u.token, Json());
-    if (sub.status == 200 && sub.body.contains("current_usage"))
-      oracle_.usage_reported(t.id, u.sub, asked, world_.clock.now(),
-                             sub.body["current_usage"].value("daily_messages", int64_t{-1}),
-                             sub.body["current_usage"].value("monthly_messages", int64_t{-1}));
+    co_await look_at_subscription(t, u);
   }
   co_return r.status;
+}
+
+Task<void> Simulation::look_at_subscription(SimTenant& t, SimUser& u) {
+  const Time asked = world_.clock.now();
+  auto sub = co_await call(t, "GET", "/api/tenants/" + t.id + "/subscription", "GET /api/tenants/{t}/subscription",
+                           u.token, Json());
+  if (sub.status == 200) oracle_.usage_reported(t.id, u.sub, asked, world_.clock.now(), sub.body);
 }
 
 bool Simulation::weather_failed_since(Time sent) const {
@@ -540,14 +578,7 @@ Task<void> Simulation::run_session(SimTenant& t, SimUser& u, int64_t messages, b
   std::string session = co_await open_session(t, u);
   if (session.empty()) co_return;
   // What the sample's frontend does when a chat opens: it shows the tier and what is left of it.
-  const std::string own = "/api/tenants/" + t.id;
-  {
-    const Time asked = world_.clock.now();
-    auto sub = co_await call(t, "GET", own + "/subscription", "GET /api/tenants/{t}/subscription", u.token, Json());
-    if (sub.status == 200 && sub.body.contains("current_usage"))
-      oracle_.usage_reported(t.id, u.sub, asked, world_.clock.now(), sub.body["current_usage"].value("daily_messages", int64_t{-1}),
-                             sub.body["current_usage"].value("monthly_messages", int64_t{-1}));
-  }
+  co_await look_at_subscription(t, u);
   for (int64_t m = 0; m < messages; ++m) {
     // The run ends for every user at its end: nothing is sent after it (its cost is not the run's).
     if (world_.clock.now() >= end_) co_return;
@@ -570,6 +601,7 @@ Task<void> Simulation::run_session(SimTenant& t, SimUser& u, int64_t messages, b
   // One session in ten is abandoned (the tab closed): its slot must come back when it expires.
   if (!rng.chance(0.1)) co_await close_session(t, u, session);
   if (rng.chance(0.3)) {  // and, now and then, the usage and the user's own costs
+    const std::string own = "/api/tenants/" + t.id;
     (void)co_await call(t, "GET", own + "/usage", "GET /api/tenants/{t}/usage", u.token, Json());
     (void)co_await call(t, "GET", own + "/users/" + u.sub + "/costs", "GET /api/tenants/{t}/users/{u}/costs", u.token, Json());
   }

@@ -83,8 +83,10 @@ class Simulation {
   using Json = nlohmann::json;
 
   Task<ApiResponse> call(SimTenant& t, std::string method, std::string path, std::string label, std::string token,
-                         Json body);
+                         Json body, std::map<std::string, std::string> headers = {});
   Task<bool> fresh_token(SimTenant& t, SimUser& u);
+  // The user opens its subscription view (the tier, its limits, what is left): judged.
+  Task<void> look_at_subscription(SimTenant& t, SimUser& u);
   Task<std::string> open_session(SimTenant& t, SimUser& u);
   Task<void> close_session(SimTenant& t, SimUser& u, std::string session);
   // What a message asks for: nothing in particular, the weather (a weather tool), or the
@@ -92,9 +94,10 @@ class Simulation {
   enum class Ask { kPlain, kWeather, kDocuments };
   // One chat; returns the status and sets *code to the error code, if any.
   Task<int> chat(SimTenant& t, SimUser& u, std::string session, Ask ask, std::string* code);
-  // One chat with the given text; `tool_question`: a tool may run for it.
+  // One chat with the given text; `tool_question`: a tool may run for it; `asked_tool`: the one
+  // tool it asks for, which a tier that has it must use (Oracle::ChatTicket::asks_for_tool).
   Task<int> send_chat(SimTenant& t, SimUser& u, std::string session, std::string text, bool tool_question,
-                      std::string* code, bool via_runtime = false);
+                      std::string* code, bool via_runtime = false, std::string asked_tool = "");
   // Onboarding's probes of a tenant's features: the tool gateway, and the admin's views and limits.
   void probe_gateway(const SimTenant& t);
   void probe_admin_views(const SimTenant& t, const SimTenant* neighbour);
@@ -140,7 +143,8 @@ class Simulation {
   // One attack request, tried again (up to three times) while it fails with 5xx.
   Task<ApiResponse> attack_call(Attack& a, std::string method, std::string path, std::string token, Json body);
 
-  std::string message_text(SimTenant& t, const SimUser& u, Ask ask, Rng& rng) const;
+  // A message of kind `ask`; *tool: the tool it asks for ("" for a plain message).
+  std::string message_text(SimTenant& t, const SimUser& u, Ask ask, Rng& rng, std::string* tool) const;
   Time local_time_on_day(const SimTenant& t, int day, int minute_of_day) const;
 
   World& world_;

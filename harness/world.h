@@ -119,12 +119,19 @@ class World {
   Result<Account> new_tenant(const std::string& tenant_id, const std::string& tier, bool admin = true,
                              int utc_offset_minutes = 0, const std::string& username = "",
                              const std::string& time_zone = "");  // an IANA name instead of the offset
+  // new_tenant, with the sign-up first meeting an injected Cognito failure at each of its calls in
+  // turn (the first call, then the second, ...), sent again after each until it gets through: a
+  // registration that failed half-way must leave nothing behind (the tenant id, the user, a pool)
+  // that refuses the same registration sent again. A 4xx to a retry is the system's refusal.
+  Result<Account> new_tenant_through_faults(const std::string& tenant_id, const std::string& tier);
   // A further user created by the tenant's admin; returns its ID token.
   Result<Account> add_user(const Account& admin, const std::string& username);
   Result<std::string> login(const Account& account);
 
  private:
   World(WorldOptions options, SystemConfig config);
+  Result<Account> sign_up(const std::string& tenant_id, const std::string& tier, bool admin, int utc_offset_minutes,
+                          const std::string& username, const std::string& time_zone, bool through_faults);
   std::function<std::string(const std::string&, const std::string&)> identity_mailbox_;
   std::function<std::string(const std::string&, const std::string&)> sign_claims_;
   std::vector<std::pair<const char*, const FaultGate*>> fault_gates() const;

@@ -7,19 +7,19 @@ namespace tenantsim {
 
 const std::vector<CheckInfo>& check_catalog() {
   static const std::vector<CheckInfo> checks = {
-      {"access.legitimate_requests", "a user's own requests with a valid ID or access token are never refused with 401 or 403"},
+      {"access.legitimate_requests", "a user's own requests with a valid ID or access token are never refused with 401 or 403, a sign-up is never refused (also when sent again after a failure half-way), and the published JWKS lists every key tenants' tokens are signed with"},
       {"access.availability", "legitimate requests fail (5xx other than throttling, or 400 to a well-formed request) no more often than the faults the scenario injected explain, per tier and endpoint"},
       {"access.admin_views", "GET /api/admin/my-tenants shows a tenant's admin exactly its own tenant at its current tier, and refuses a plain user (403)"},
       {"isolation.canaries", "no response carries another tenant's canary string"},
-      {"isolation.adversary_refused", "every attack is refused with the right status (401 token, 403 tenant/admin)"},
+      {"isolation.adversary_refused", "every attack is refused with the right status (401 token, 403 tenant/admin; an offboarded silo tenant's runtime 404), and an offboarded pool's keys leave the published JWKS"},
       {"isolation.attacks_reached", "each adversary kind's attacks reach the layer they attack (an answer from the system, a prompt the model reads, a limit the burst meets) at least half the time: refusals that were never tested are not a pass"},
       {"isolation.between_users", "users of one tenant are isolated from each other: no answer carries another user's canary, and a plain user is refused another user's costs, sessions and chats"},
-      {"isolation.knowledge_base", "no answer quotes another tenant's knowledge-base documents, and the pooled knowledge base answers only retrievals filtered to a tenant (from its ledger)"},
+      {"isolation.knowledge_base", "no answer quotes another tenant's knowledge-base documents, a tenant's own search finds its own, and the pooled knowledge base answers only retrievals filtered to a tenant (from its ledger)"},
       {"isolation.shared_resources", "each tenant's tables exist and can be read after onboarding, after other tenants' offboarding and after the run; a silo tenant's tables are its own, a pooled tenant's are the pool's"},
       {"isolation.table_scope", "a tenant-scoped table handle refuses every other tenant's partition, prefixes included"},
       {"limits.within_limits", "no chat is accepted past a daily or monthly limit of its window"},
       {"limits.no_refusal_under_limit", "no chat is refused for a limit while every window had room (resets included)"},
-      {"limits.usage_reported", "the subscription endpoint's current daily and monthly message counts are the messages accepted in those windows"},
+      {"limits.usage_reported", "the subscription endpoint shows the tenant's current tier with its message limits (a tier change at once, whatever the token claims), and its current daily and monthly message counts are the messages accepted in those windows"},
       {"limits.retry_after", "a limit refusal's Retry-After is the time until the refused message could pass (the last full window's reset, in the tenant's time zone)"},
       {"limits.concurrent_sessions", "sessions open only up to the tier's concurrent-session limit, and always up to it"},
       {"limits.session_duration", "a session accepts messages for exactly its tier's duration from its opening: none after, none refused as expired before"},
@@ -27,7 +27,7 @@ const std::vector<CheckInfo>& check_catalog() {
       {"tiers.feature_gating", "admin cost reports are served to the admins of exactly the tiers that include them"},
       {"metering.complete", "metered quantities per tenant equal what the fakes' ledgers served and the driver saw called (tools, gateway calls); the agent runtime's seconds lie within what its invocations lasted"},
       {"cost.attribution", "cost per tenant and service equals the ledger-derived cost; the sum over tenants equals the total; each silo tenant's model calls ran on its own account and the pooled account served only pooled tenants"},
-      {"cost.views", "a tenant's cost views agree: each total is the sum of its services and of its users, ?days=366 is the whole run, ?days=1 at most that, a user's own view is its line of the tenant's, the whole equals what was metered, and a malformed ?days= is refused (400)"},
+      {"cost.views", "a tenant's cost views agree: each total is the sum of its services and of its users, ?days=366 is the whole run, ?days=30 at most that and ?days=1 at most ?days=30, the comprehensive report's priced lines add up to its total and the tenant's, a user's own view is its line of the tenant's, the whole equals what was metered, and a malformed ?days= is refused (400)"},
       {"observability.tenant_context", "every model invocation's consumption event names its tenant: the events grouped by tenant equal what the model served each tenant"},
       {"thresholds.p99_latency", "chat p99 (virtual time) per tier at most the scenario's threshold"},
   };

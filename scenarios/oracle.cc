@@ -102,9 +102,16 @@ void Oracle::tier_changed(const std::string& tenant, const std::string& tier, Ti
   auto& ts = tenants_.at(tenant);
   ts.tier = tier;
   ts.changed_at = at;
+  ts.changing = false;
   const std::string prefix = tenant + "/";
   for (auto it = sessions_.lower_bound(prefix); it != sessions_.end() && it->first.rfind(prefix, 0) == 0; ++it)
     for (auto& [id, s] : it->second) s.grandfathered = true;
+}
+
+void Oracle::tier_changing(const std::string& tenant, Time at) {
+  auto& ts = tenants_.at(tenant);
+  ts.change_asked = at;
+  ts.changing = true;
 }
 
 void Oracle::add_user(const std::string& tenant, const std::string& sub) { tenants_.at(tenant).chats_by_user[sub]; }
@@ -135,7 +142,7 @@ std::vector<std::pair<std::string, int64_t>> Oracle::windows_at(const std::strin
 
 Oracle::ChatTicket Oracle::begin_chat(const std::string& tenant, const std::string& user, const std::string& session,
                                       Time sent) {
-  ChatTicket t{tenant, user, session, sent, windows_at(tenant, user, sent)};
+  ChatTicket t{tenant, user, session, sent, windows_at(tenant, user, sent), false, ""};
   for (const auto& [key, limit] : t.windows) ++windows_[key].in_flight;
   return t;
 }
@@ -271,12 +278,19 @@ void Oracle::end_chat(const ChatTicket& t, Time answered, int status, const std:
       ts.tool_executions += 1;
       ts.weather_calls += is_weather_tool(tool);
     }
+    const bool asked_unused = !t.asks_for_tool.empty() && tier.tools.count(t.asks_for_tool) &&
+        std::find(tools_used.begin(), tools_used.end(), t.asks_for_tool) == tools_used.end();
     if (tier_changed_in_flight) {
       // either tier's tools were allowed: not judged
-    } else if (ok) {
-      check("tiers.tool_gating").pass();
-    } else {
+    } else if (!ok) {
       check("tiers.tool_gating").fail(fmt::format("{}: a {} chat used a tool outside its tier", who, tier.name));
+    } else if (asked_unused) {
+      check("tiers.tool_gating").fail(fmt::format("{}: a {} chat asked for {}, which its tier includes, and was answered "
+                                                  "without it (tools used: {})",
+                                                  who, tier.name, t.asks_for_tool,
+                                                  tools_used.empty() ? "none" : fmt::format("{}", fmt::join(tools_used, ", "))));
+    } else {
+      check("tiers.tool_gating").pass();
     }
   } else if (weather_question) {
     ts.weather_uncertain = true;  // the tool may have run before the failure
@@ -297,11 +311,28 @@ Time window_end(Time t, int offset, bool daily) {
 }  // namespace
 
 void Oracle::usage_reported(const std::string& tenant, const std::string& user, Time sent, Time answered,
-                            int64_t daily, int64_t monthly) {
-  const auto windows = windows_at(tenant, user, sent);
-  if (windows != windows_at(tenant, user, answered)) return;  // asked across a window edge
+                            const nlohmann::json& view) {
   auto& c = check("limits.usage_reported");
-  const auto& tier = tiers_.at(tenants_.at(tenant).tier);
+  const auto& ts = tenants_.at(tenant);
+  const auto& tier = tiers_.at(ts.tier);
+  const auto number = [](const nlohmann::json& o, const char* key) {
+    return o.is_object() && o.contains(key) && o[key].is_number_integer() ? o[key].get<int64_t>() : int64_t{-1};
+  };
+  // The tier it shows is the directory's, at once after a change (unless it changed while asked).
+  if (!ts.changing && (answered < ts.change_asked || sent > ts.changed_at)) {
+    const nlohmann::json limits = view.value("limits", nlohmann::json::object());
+    const std::string shown = view.value("subscription_tier", "");
+    if (shown != tier.name || number(limits, "daily_messages") != tier.daily ||
+        number(limits, "monthly_messages") != tier.monthly)
+      return c.fail(fmt::format("tenant {} user {}: the subscription shows tier '{}' with {} daily and {} monthly "
+                                "messages; the tenant is on {} ({} and {})",
+                                tenant, user, shown, number(limits, "daily_messages"), number(limits, "monthly_messages"),
+                                tier.name, tier.daily, tier.monthly));
+  }
+  const auto windows = windows_at(tenant, user, sent);
+  if (windows != windows_at(tenant, user, answered)) return c.pass();  // asked across a window edge
+  const nlohmann::json usage = view.value("current_usage", nlohmann::json::object());
+  const int64_t daily = number(usage, "daily_messages"), monthly = number(usage, "monthly_messages");
   // The first windows are the scope's own day and month (when the tier limits them).
   size_t i = 0;
   for (const auto& [reported, limited, name] :
@@ -569,7 +600,7 @@ void Oracle::cost_views(const std::string& tenant, const CostViews& v) {
   if (!total) return fail("its admin's cost view has no total");
   api_cost_totals_[tenant] = *total;
   for (const auto& [name, view] : {std::pair<const char*, const nlohmann::json&>{"all time", v.all}, {"the last 366 days", v.last_366_days},
-                                   {"the last day", v.last_day}}) {
+                                   {"the last 30 days", v.last_30_days}, {"the last day", v.last_day}}) {
     const auto t = pico(view.value("total", nlohmann::json()));
     const auto services = pico_sum(view.value("by_service", nlohmann::json()));
     const auto users = pico_sum(view.value("by_user", nlohmann::json()));
@@ -584,8 +615,27 @@ void Oracle::cost_views(const std::string& tenant, const CostViews& v) {
   if (const auto t366 = pico(v.last_366_days.value("total", nlohmann::json()));
       t366 && (v.run_within_366_days ? *t366 != *total : *t366 > *total))
     fail(fmt::format("?days=366 totals {} USD, the whole run {}", usd(*t366), usd(*total)));
-  if (const auto t1 = pico(v.last_day.value("total", nlohmann::json())); t1 && (*t1 > *total || *t1 < 0))
-    fail(fmt::format("?days=1 totals {} USD, more than the whole run's {}", usd(*t1), usd(*total)));
+  // Longer windows hold the shorter ones: 0 <= 1 day <= 30 days <= the whole run.
+  const auto t1 = pico(v.last_day.value("total", nlohmann::json()));
+  const auto t30 = pico(v.last_30_days.value("total", nlohmann::json()));
+  if (t1 && t30 && (*t1 < 0 || *t1 > *t30 || *t30 > *total))
+    fail(fmt::format("?days=1 totals {} USD, ?days=30 {} and the whole run {}: a longer window holds a shorter one",
+                     usd(*t1), usd(*t30), usd(*total)));
+  // The comprehensive report prices each (metric, model) line; the lines add up to its total,
+  // which is the tenant's.
+  if (!v.comprehensive.is_null()) {
+    const auto report_total = pico(v.comprehensive.value("total", nlohmann::json()));
+    int64_t lines = 0;
+    bool lines_ok = v.comprehensive.contains("lines") && v.comprehensive["lines"].is_array();
+    for (const auto& line : lines_ok ? v.comprehensive["lines"] : nlohmann::json::array()) {
+      const auto cost = pico(line.value("cost", nlohmann::json()));
+      lines_ok = lines_ok && cost && !__builtin_add_overflow(lines, *cost, &lines);
+    }
+    if (!report_total || !lines_ok) fail("the comprehensive report lacks its total or its priced lines");
+    else if (lines != *report_total || *report_total != *total)
+      fail(fmt::format("the comprehensive report's lines add up to {} USD, its total is {}, the tenant's {}",
+                       usd(lines), usd(*report_total), usd(*total)));
+  }
   for (const auto& [query, status] : v.bad_windows)
     if (status != 400) fail(fmt::format("?{} answered {}, expected 400", query, status));
   if (!v.user.empty()) {
@@ -613,6 +663,33 @@ void Oracle::knowledge_quoted(const std::string& tenant, const std::string& who,
     }
   }
   check("isolation.knowledge_base").pass();
+}
+
+void Oracle::knowledge_searched(const std::string& tenant, const std::string& who, int status, const std::string& text) {
+  if (!knowledge_base_in_use_ || status != 200) return;
+  auto& c = check("isolation.knowledge_base");
+  if (text.find(knowledge_canary_for(tenant)) == std::string::npos)
+    return c.fail(fmt::format("{}: tenant {}'s search of its own documents found none of them", who, tenant));
+  c.pass();
+}
+
+void Oracle::jwks_published(int status, const std::set<std::string>& published, const std::set<std::string>& in_use,
+                            const std::set<std::string>& retired) {
+  auto& access = check("access.legitimate_requests");
+  if (status != 200) {
+    access.fail(fmt::format("GET /.well-known/jwks.json answered {}: no verifier can check any token", status));
+  } else {
+    std::vector<std::string> missing;
+    for (const auto& kid : in_use)
+      if (!published.count(kid)) missing.push_back(kid);
+    if (missing.empty()) access.pass();
+    else access.fail(fmt::format("the published JWKS lacks key(s) {} that tenants' tokens are signed with", fmt::join(missing, ", ")));
+  }
+  auto& isolation = check("isolation.adversary_refused");
+  for (const auto& kid : retired)
+    if (published.count(kid))
+      return isolation.fail(fmt::format("the published JWKS still lists key {} of an offboarded tenant's deleted user pool", kid));
+  if (!retired.empty() && status == 200) isolation.pass();
 }
 
 void Oracle::tool_called(const std::string& tenant, const std::string& tool, int status, bool through_gateway) {

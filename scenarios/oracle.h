@@ -61,6 +61,10 @@ class Oracle {
   // count as possibly (not surely) open; requests in flight across the change are not judged on
   // what the change affects. Its deployment (and so its model account) stays.
   void tier_changed(const std::string& tenant, const std::string& tier, Time at);
+  // A tier change was asked for at `at` and has not answered yet (tier_changed or
+  // tier_change_settled ends it): views asked meanwhile may show either tier.
+  void tier_changing(const std::string& tenant, Time at);
+  void tier_change_settled(const std::string& tenant) { tenants_.at(tenant).changing = false; }
   // A user of the tenant, by its sub (the id usage must be billed under).
   void add_user(const std::string& tenant, const std::string& sub);
 
@@ -72,6 +76,10 @@ class Oracle {
     // Set by the driver when the chat failed (5xx) and the failure it met is known to be before
     // the model consumed anything: the system must not count the message (it gives it back).
     bool failed_before_the_model = false;
+    // Set by the driver when the question asks for one tool (the weather in a city, the tenant's
+    // documents) and nothing failed while it ran: answered (200) by a tier that has the tool, the
+    // answer must have used it. A tool the tier pays for that never runs is gating that fails shut.
+    std::string asks_for_tool;
   };
   ChatTicket begin_chat(const std::string& tenant, const std::string& user, const std::string& session, Time sent);
   // `tools_used` and `tools_refused` are the answer's: each was one call through the tool gateway.
@@ -81,10 +89,12 @@ class Oracle {
   // A chat refused for a limit (429 DailyLimitExceeded/MonthlyLimitExceeded) carried this
   // Retry-After (seconds; nullopt when absent). Call right after end_chat for the same ticket.
   void limit_retry_after(const ChatTicket& t, Time answered, std::optional<int64_t> retry_after_seconds);
-  // The subscription endpoint, asked between `sent` and `answered`, reported these message counts
-  // for the user's (or tenant's, by tier) current day and month.
-  void usage_reported(const std::string& tenant, const std::string& user, Time sent, Time answered, int64_t daily,
-                      int64_t monthly);
+  // The subscription endpoint, asked between `sent` and `answered`, answered `view`: the tenant's
+  // current tier and that tier's message limits (the directory's, not the token's claim, which a
+  // tier change leaves stale), and the messages counted in the user's (or tenant's, by tier)
+  // current day and month.
+  void usage_reported(const std::string& tenant, const std::string& user, Time sent, Time answered,
+                      const nlohmann::json& view);
   // Messages the user may still send in the current windows (for the limit-burst adversary).
   int64_t remaining(const std::string& tenant, const std::string& user, Time now) const;
 
@@ -141,10 +151,12 @@ class Oracle {
   // exactly its own tenant at its current tier, the plain user is refused (403).
   void my_tenants_listed(const std::string& tenant, bool admin, int status, const nlohmann::json& body);
   // A tenant's cost views at the end of the run (GET /api/tenants/{t}/costs): as its admin over all
-  // time, the last 366 days and the last day, the statuses of malformed windows (?days=0, ...), and
-  // one user's own view. They must agree with each other and (at finish) with what was metered.
+  // time, the last 366, 30 and 1 days, the statuses of malformed windows (?days=0, ...), one user's
+  // own view, and the comprehensive report's priced lines. They must agree with each other and (at
+  // finish) with what was metered.
   struct CostViews {
-    nlohmann::json all, last_366_days, last_day;
+    nlohmann::json all, last_366_days, last_30_days, last_day;
+    nlohmann::json comprehensive;  // the admin's comprehensive report (null when the tier has none)
     bool run_within_366_days = true;  // all the tenant's usage (onboarding's too) lies in the last 366 days
     std::vector<std::pair<std::string, int>> bad_windows;  // query -> status
     std::string user;
@@ -167,6 +179,13 @@ class Oracle {
   void weather_fault_met(const std::string& tenant) { tenants_.at(tenant).weather_uncertain = true; }
   // A text the tenant received (an answer, a tool result): it may quote only its own documents.
   void knowledge_quoted(const std::string& tenant, const std::string& who, const std::string& text);
+  // The tenant's own search of its documents answered `status` with `text`: served (200), it must
+  // quote them. A filter that matches nothing keeps tenants apart by serving nobody.
+  void knowledge_searched(const std::string& tenant, const std::string& who, int status, const std::string& text);
+  // GET /.well-known/jwks.json after the offboardings: 200, every key the remaining tenants'
+  // tokens name (`in_use`), none of a retired silo pool's (`retired`).
+  void jwks_published(int status, const std::set<std::string>& published, const std::set<std::string>& in_use,
+                      const std::set<std::string>& retired);
   // Documents were ingested and some tier may retrieve them: knowledge-base isolation is judged.
   void knowledge_base_in_use() { knowledge_base_in_use_ = true; }
 
@@ -238,6 +257,8 @@ class Oracle {
     std::string tier;
     bool silo = false;      // deployed on its own resources at onboarding (a tier change keeps them)
     Time changed_at{};      // the last tier change, if any
+    Time change_asked{};    // when it was asked for
+    bool changing = false;  // a change is under way
     int offset = 0;
     std::string zone;  // IANA name, or "" for the fixed offset
     int64_t weather_calls = 0, tool_executions = 0;

@@ -52,6 +52,21 @@ TEST_F(FaultyDatabaseTest, AnInjectedFaultIsInternalServerErrorAndNeverReachesTh
   EXPECT_FALSE(run(table->get_item(Key{"a", "2"})).value().has_value());
 }
 
+TEST_F(FaultyDatabaseTest, AnAimedFailureHitsExactlyTheNthCallFromNowOnce) {
+  faulty.fail_call(2);  // the third call from now
+  EXPECT_TRUE(put("1").ok());
+  EXPECT_TRUE(put("2").ok());
+  const Status third = put("3");
+  ASSERT_FALSE(third.ok());
+  EXPECT_EQ(third.error().name, "InternalServerError");
+  EXPECT_EQ(faulty.injected_failures(), 1u) << "journaled like the plan's own";
+  EXPECT_TRUE(put("4").ok()) << "once";
+  faulty.fail_call(0);
+  faulty.fail_call(std::nullopt);  // disarmed before it fired
+  EXPECT_TRUE(put("5").ok());
+  EXPECT_EQ(faulty.injected_failures(), 1u);
+}
+
 TEST_F(FaultyDatabaseTest, LatencyIsSpentOnTheClockWithPerKilobyteCostForWrites) {
   FaultPlan plan;
   plan.latency.base = std::chrono::milliseconds(5);

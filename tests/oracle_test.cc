@@ -46,6 +46,14 @@ class OracleTest : public ::testing::Test {
     ADD_FAILURE() << "no check " << name;
     return {};
   }
+  // What GET /api/tenants/{t}/subscription answers: a tier, its limits and the counts.
+  static json subscription(const std::string& tier, int64_t daily_limit, int64_t monthly_limit, int64_t daily,
+                           int64_t monthly) {
+    return json{{"subscription_tier", tier},
+                {"limits", {{"daily_messages", daily_limit}, {"monthly_messages", monthly_limit}}},
+                {"current_usage", {{"daily_messages", daily}, {"monthly_messages", monthly}}}};
+  }
+  static json basic(int64_t daily, int64_t monthly) { return subscription("basic", 2, 3, daily, monthly); }
   std::unique_ptr<Oracle> oracle;
 };
 
@@ -433,15 +441,82 @@ TEST_F(OracleTest, AFailureKnownToPrecedeTheModelMustNotCount) {
   auto failed = oracle->begin_chat("acme", "u1", "s1", at("2024-01-31T10:01:00Z"));
   failed.failed_before_the_model = true;
   oracle->end_chat(failed, at("2024-01-31T10:01:01Z"), 503, "ServiceUnavailableException", "-", "", {}, {}, false);
-  oracle->usage_reported("acme", "u1", at("2024-01-31T10:01:02Z"), at("2024-01-31T10:01:02Z"), 1, 1);
+  oracle->usage_reported("acme", "u1", at("2024-01-31T10:01:02Z"), at("2024-01-31T10:01:02Z"), basic(1, 1));
   EXPECT_EQ(result("limits.usage_reported").failed, 0);
-  oracle->usage_reported("acme", "u1", at("2024-01-31T10:01:03Z"), at("2024-01-31T10:01:03Z"), 2, 2);
+  oracle->usage_reported("acme", "u1", at("2024-01-31T10:01:03Z"), at("2024-01-31T10:01:03Z"), basic(2, 2));
   EXPECT_EQ(result("limits.usage_reported").failed, 1) << "the failed message was kept";
   // Not known to precede the model: it may have counted, and either answer holds.
   auto maybe = oracle->begin_chat("globex", "u1", "s1", at("2024-01-31T10:01:00Z"));
   oracle->end_chat(maybe, at("2024-01-31T10:01:01Z"), 503, "ServiceUnavailableException", "-", "", {}, {}, false);
-  oracle->usage_reported("globex", "u1", at("2024-01-31T10:01:02Z"), at("2024-01-31T10:01:02Z"), 1, 0);
+  oracle->usage_reported("globex", "u1", at("2024-01-31T10:01:02Z"), at("2024-01-31T10:01:02Z"),
+                         subscription("premium", 100, 0, 1, 0));
   EXPECT_EQ(result("limits.usage_reported").failed, 1);
+}
+
+TEST_F(OracleTest, TheSubscriptionShowsTheDirectorysTierAtOnceAfterAChange) {
+  oracle->usage_reported("acme", "u1", at("2024-01-31T09:00:00Z"), at("2024-01-31T09:00:00Z"), basic(0, 0));
+  EXPECT_EQ(result("limits.usage_reported").failed, 0);
+  // Upgraded: asked while the change was under way, either tier holds.
+  oracle->tier_changing("acme", at("2024-01-31T10:00:00Z"));
+  oracle->usage_reported("acme", "u1", at("2024-01-31T10:00:00Z"), at("2024-01-31T10:00:01Z"), basic(0, 0));
+  oracle->tier_changed("acme", "premium", at("2024-01-31T10:00:02Z"));
+  oracle->usage_reported("acme", "u1", at("2024-01-31T10:00:01Z"), at("2024-01-31T10:00:03Z"), basic(0, 0));
+  EXPECT_EQ(result("limits.usage_reported").failed, 0);
+  // After it, the old tier (what the user's token still claims) is wrong, and so are its limits.
+  oracle->usage_reported("acme", "u1", at("2024-01-31T10:05:00Z"), at("2024-01-31T10:05:00Z"), basic(0, 0));
+  oracle->usage_reported("acme", "u1", at("2024-01-31T10:06:00Z"), at("2024-01-31T10:06:00Z"),
+                         subscription("premium", 2, 3, 0, 0));
+  const auto c = result("limits.usage_reported");
+  ASSERT_EQ(c.failed, 2);
+  EXPECT_NE(c.examples[0].find("shows tier 'basic' with 2 daily and 3 monthly messages; the tenant is on premium (100 and 0)"),
+            std::string::npos)
+      << c.examples[0];
+  oracle->usage_reported("acme", "u1", at("2024-01-31T10:07:00Z"), at("2024-01-31T10:07:00Z"),
+                         subscription("premium", 100, 0, 0, 0));
+  EXPECT_EQ(result("limits.usage_reported").failed, 2);
+}
+
+TEST_F(OracleTest, AToolTheTierIncludesMustRunWhenTheQuestionAsksForIt) {
+  const auto ask = [&](const std::string& tenant, const std::string& tool, std::vector<std::string> used, int status = 200) {
+    auto ticket = oracle->begin_chat(tenant, "u1", "s1", at("2024-01-31T10:00:00Z"));
+    ticket.asks_for_tool = tool;
+    oracle->end_chat(ticket, at("2024-01-31T10:00:01Z"), status, "", "req-1", "ok", used, {}, true);
+  };
+  ask("globex", "get_current_weather", {"get_current_weather"});
+  ask("acme", "get_current_weather", {});  // basic has no weather tool: answering without it is right
+  ask("globex", "get_current_weather", {}, 503);  // failed: nothing to judge
+  ask("globex", "get_weather_alerts", {});  // not premium's in this test
+  EXPECT_EQ(result("tiers.tool_gating").failed, 0);
+  ask("globex", "get_current_weather", {});
+  const auto c = result("tiers.tool_gating");
+  ASSERT_EQ(c.failed, 1);
+  EXPECT_NE(c.examples[0].find("asked for get_current_weather, which its tier includes, and was answered without it "
+                               "(tools used: none)"),
+            std::string::npos)
+      << c.examples[0];
+}
+
+TEST_F(OracleTest, ATenantsOwnSearchMustFindItsOwnDocuments) {
+  oracle->knowledge_base_in_use();
+  oracle->knowledge_searched("acme", "search", 200, "found: " + knowledge_canary_for("acme") + " budget");
+  oracle->knowledge_searched("acme", "search", 503, "");  // a fault: nothing to judge
+  EXPECT_EQ(result("isolation.knowledge_base").failed, 0);
+  oracle->knowledge_searched("acme", "search", 200, R"({"results":[]})");
+  const auto c = result("isolation.knowledge_base");
+  ASSERT_EQ(c.failed, 1) << "a filter that matches nothing isolates by serving nobody";
+  EXPECT_NE(c.examples[0].find("tenant acme's search of its own documents found none of them"), std::string::npos);
+}
+
+TEST_F(OracleTest, ThePublishedJwksListsEveryKeyInUseAndNoRetiredOne) {
+  oracle->jwks_published(200, {"k1", "k2"}, {"k1"}, {"k3"});
+  EXPECT_EQ(result("access.legitimate_requests").failed, 0);
+  EXPECT_EQ(result("isolation.adversary_refused").failed, 0);
+  EXPECT_EQ(result("isolation.adversary_refused").checked, 1);
+  oracle->jwks_published(200, {"k1", "k3"}, {"k1", "k2"}, {"k3"});
+  EXPECT_EQ(result("access.legitimate_requests").failed, 1) << "k2 signs tokens but is not published";
+  EXPECT_EQ(result("isolation.adversary_refused").failed, 1) << "k3's pool was deleted";
+  oracle->jwks_published(404, {}, {"k1"}, {});
+  EXPECT_EQ(result("access.legitimate_requests").failed, 2);
 }
 
 TEST_F(OracleTest, AttacksThatNeverArriveAreNotAPass) {
@@ -480,7 +555,11 @@ TEST_F(OracleTest, CostViewsMustAgreeWithEachOtherAndWithWhatWasMetered) {
   Oracle::CostViews v;
   v.all = view(30, 10);
   v.last_366_days = view(30, 10);
+  v.last_30_days = view(20, 5);
   v.last_day = view(5, 1);
+  v.comprehensive = {{"total", money(40)},
+                     {"lines", {{{"metric_type", "bedrock_input_tokens"}, {"cost", money(25)}},
+                                {{"metric_type", "weather_api_calls"}, {"cost", money(15)}}}}};
   v.bad_windows = {{"days=0", 400}, {"days=367", 400}};
   v.user = "u2";
   v.user_view = {{"total", money(10)}};
@@ -506,6 +585,7 @@ TEST_F(OracleTest, CostViewsThatDisagreeFail) {
   wrong.bad_windows = {{"days=0", 200}};
   wrong.user_view = {{"total", money(40)}};  // a user shown the tenant's whole bill
   wrong.last_day = json{{"total", money(7)}, {"by_service", {{"bedrock", money(5)}}}, {"by_user", {{"u1", money(7)}}}};
+  wrong.last_30_days = view(30, 10);
   oracle->cost_views("globex", wrong);
   const auto c = result("cost.views");
   std::string all;
@@ -514,6 +594,24 @@ TEST_F(OracleTest, CostViewsThatDisagreeFail) {
   EXPECT_NE(all.find("?days=0 answered 200, expected 400"), std::string::npos) << all;
   EXPECT_NE(all.find("user u2 sees"), std::string::npos) << all;
   EXPECT_NE(all.find("over the last day the total is"), std::string::npos) << all;
+}
+
+TEST_F(OracleTest, ALongerWindowHoldsAShorterOneAndReportLinesAddUp) {
+  const auto money = [](int64_t p) { return json{{"usd", "x"}, {"pico_usd", p}}; };
+  const auto view = [&](int64_t a) { return json{{"total", money(a)}, {"by_service", {{"bedrock", money(a)}}}, {"by_user", {{"u1", money(a)}}}}; };
+  Oracle::CostViews v;
+  v.all = v.last_366_days = view(40);
+  v.last_30_days = view(5);  // less than its last day
+  v.last_day = view(7);
+  v.comprehensive = {{"total", money(40)}, {"lines", {{{"metric_type", "bedrock_input_tokens"}, {"cost", money(0)}}}}};
+  oracle->cost_views("acme", v);
+  const auto c = result("cost.views");
+  std::string all;
+  for (const auto& e : c.examples) all += e + "\n";
+  EXPECT_EQ(c.failed, 3) << all;  // the third: nothing was metered for acme in this test
+  EXPECT_NE(all.find("?days=1 totals 0.000000000007 USD, ?days=30 0.000000000005"), std::string::npos) << all;
+  EXPECT_NE(all.find("the comprehensive report's lines add up to 0.00 USD, its total is 0.00000000004"), std::string::npos)
+      << all;
 }
 
 TEST_F(OracleTest, TenantsKeepTheirOwnTablesAndNoneDisappears) {

@@ -80,6 +80,22 @@ TEST(System, AFailedRegistrationCanBeSentAgain) {
   EXPECT_EQ(f.w->cognito.ledger().requests_by_operation["DeleteUserPool"], 1u);
 }
 
+// A Cognito failure at each call of a registration in turn (creating the silo pool, its client and
+// groups, the sign-up, the tenant claims, the owner's admin group), the registration sent again
+// after each: none may leave its id or its user behind (the retry would get 409 or
+// UsernameExistsException), and the last gets through.
+TEST(System, ARegistrationThatFailsAtAnyCognitoStepCanBeSentAgain) {
+  Fixture f{make_world()};
+  for (const std::string tier : {"basic", "premium"}) {
+    const uint64_t before = f.w->cognito_faults().injected_failures();
+    auto owner = f.w->new_tenant_through_faults("walk-" + tier, tier);
+    ASSERT_TRUE(owner.ok()) << tier << ": " << owner.error().message;
+    EXPECT_GE(f.w->cognito_faults().injected_failures() - before, tier == "basic" ? 3u : 6u) << tier;
+    auto r = f.w->call("GET", "/api/admin/my-tenants", owner->token);
+    EXPECT_EQ(r.status, 200) << tier << ": the owner is its tenant's admin: " << r.body.dump();
+  }
+}
+
 TEST(System, LoginIntoAnotherPooledTenantIsRefused) {
   Fixture f{make_world()};
   auto acme = must(f.w->new_tenant("acme", "basic"));

@@ -61,26 +61,27 @@ Task<Result<Json>> RegistrationService::register_tenant(Json body) {
   Attributes profile;
   if (!r.email.empty()) profile["email"] = r.email;
   auto sub = co_await identity_.sign_up(tenant.client_id, r.username, r.password, profile);
-  Status claims = sub.ok() ? Status{} : Status(sub.error());
+  Status member = sub.ok() ? Status{} : Status(sub.error());
   if (sub.ok()) {
     Attributes tenant_claims{{"custom:tenant_id", tenant.id}, {"custom:subscription_tier", tenant.tier}};
-    claims = co_await identity_.admin_update_user_attributes(tenant.pool_id, r.username, std::move(tenant_claims));
-    // A user without its tenant claims is nobody's member: remove it, so the same registration can
-    // be sent again (a few tries: a throttled or failed delete would leave the name taken).
-    for (int attempt = 0; !claims.ok() && attempt < 3; ++attempt) {
+    member = co_await identity_.admin_update_user_attributes(tenant.pool_id, r.username, std::move(tenant_claims));
+    if (member.ok() && r.admin) {
+      std::string admins = tenant.id + "-admins";
+      member = co_await identity_.admin_add_user_to_group(tenant.pool_id, r.username, std::move(admins));
+    }
+    // A user without its tenant claims is nobody's member, an owner outside its admin group not the
+    // one asked for: remove it, so the same registration can be sent again (a few tries: a
+    // throttled or failed delete would leave the name taken).
+    for (int attempt = 0; !member.ok() && attempt < 3; ++attempt) {
       const std::string pool = tenant.pool_id, username = r.username;
       if ((co_await identity_.admin_delete_user(pool, username)).ok()) break;
     }
   }
-  if (!claims.ok()) {
+  if (!member.ok()) {
     // No member was made: give the id back, so that the same registration can be sent again.
     Tenant partial = tenant;
     co_await tenants_.release(std::move(partial));
-    co_return claims.error();
-  }
-  if (r.admin) {
-    std::string admins = tenant.id + "-admins";
-    CO_CHECK(co_await identity_.admin_add_user_to_group(tenant.pool_id, r.username, std::move(admins)));
+    co_return member.error();
   }
   co_return Json{{"tenant_id", tenant.id}, {"username", r.username}, {"user_sub", *sub},
                  {"subscription_tier", tenant.tier}, {"deployment", deployment_name(tenant.deployment)},

@@ -23,11 +23,6 @@ Money Money::times(Money unit_price, int64_t quantity) {
   return out;
 }
 
-int64_t Money::micro_rounded() const {
-  const int64_t half = kPicoPerMicro / 2;
-  return pico >= 0 ? (pico + half) / kPicoPerMicro : -((-pico + half) / kPicoPerMicro);
-}
-
 std::string Money::to_usd_string() const {
   const bool neg = pico < 0;
   const uint64_t abs = neg ? uint64_t(0) - static_cast<uint64_t>(pico) : static_cast<uint64_t>(pico);

@@ -19,7 +19,6 @@ struct Money {
   int64_t pico = 0;
 
   static constexpr int64_t kPicoPerDollar = 1'000'000'000'000;
-  static constexpr int64_t kPicoPerMicro = 1'000'000;
 
   friend bool operator==(Money, Money) = default;
   friend auto operator<=>(Money, Money) = default;
@@ -30,8 +29,6 @@ struct Money {
   // quantity * unit price; throws std::overflow_error on overflow
   static Money times(Money unit_price, int64_t quantity);
 
-  // Rounded half away from zero to whole micro-dollars, for display and CSV.
-  int64_t micro_rounded() const;
   // "12.345678901234" (exact, trailing zeros trimmed to at least 2 decimals).
   std::string to_usd_string() const;
 };

@@ -18,11 +18,15 @@ std::string lower(std::string_view s) {
 
 // "What's the weather in New York?" -> "New York"
 std::string city_in(const std::string& text) {
+  // "the weather in Paris", "the forecast for Paris": the place follows the last of the two.
   const std::string l = lower(text);
-  const auto at = l.rfind(" in ");
-  if (at == std::string::npos) return {};
+  const auto in = l.rfind(" in "), for_ = l.rfind(" for ");
+  size_t from = std::string::npos;
+  if (in != std::string::npos) from = in + 4;
+  if (for_ != std::string::npos && (from == std::string::npos || for_ + 5 > from)) from = for_ + 5;
+  if (from == std::string::npos) return {};
   std::string city;
-  for (size_t i = at + 4; i < text.size(); ++i) {
+  for (size_t i = from; i < text.size(); ++i) {
     const char c = text[i];
     if (!std::isalpha(static_cast<unsigned char>(c)) && c != ' ' && c != '-') break;
     city += c;

@@ -75,9 +75,19 @@ void FaultInjector::set_plan(FaultPlan plan) {
   plan_ = std::move(plan);
 }
 
+void FaultInjector::fail_call(std::optional<uint64_t> calls_from_now) {
+  std::lock_guard lock(mu_);
+  fail_in_ = calls_from_now;
+}
+
 bool FaultInjector::should_fail(Time now, InjectedFault who) {
   std::lock_guard lock(mu_);
   bool fail = false;
+  if (fail_in_) {
+    fail = *fail_in_ == 0;
+    if (fail) fail_in_.reset();
+    else --*fail_in_;
+  }
   for (const auto& w : plan_.outages) fail |= now >= w.start && now < w.end;
   if (!fail && !(plan_.error_rate > 0 && rng_.chance(plan_.error_rate))) return false;
   who.at = now;

@@ -61,6 +61,10 @@ class FaultInjector {
   // True when this call should fail (error rate, or inside an outage window). A failure goes to
   // the journal with `who` (its time set to `now`).
   bool should_fail(Time now, InjectedFault who = {});
+  // Fails the call `calls_from_now` calls from now (0: the next one) whatever the plan says, once;
+  // nullopt disarms it. The harness walks a multi-step operation through a failure at each of its
+  // steps in turn this way (FoundationDB's BUGGIFY, aimed).
+  void fail_call(std::optional<uint64_t> calls_from_now);
   // Latency for a call of `units` units (0 when no latency is configured).
   Duration latency(int64_t units);
   uint64_t injected_failures() const;
@@ -72,6 +76,7 @@ class FaultInjector {
   Rng rng_;
   FaultPlan plan_;
   uint64_t injected_ = 0;
+  std::optional<uint64_t> fail_in_;  // calls left before the aimed failure
   std::vector<InjectedFault> journal_;  // a ring of kJournalSize, next write at injected_ % size
 };
 

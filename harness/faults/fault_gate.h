@@ -22,6 +22,8 @@ class FaultGate {
 
   // Takes effect for every decorator sharing the injector.
   void set_plan(FaultPlan plan) { faults_->set_plan(std::move(plan)); }
+  // See FaultInjector::fail_call.
+  void fail_call(std::optional<uint64_t> calls_from_now) { faults_->fail_call(calls_from_now); }
   uint64_t injected_failures() const { return faults_->injected_failures(); }
   std::vector<InjectedFault> injected_between(Time from, Time to) const { return faults_->injected_between(from, to); }
 
