@@ -195,17 +195,31 @@ std::string render_report_json(const RunResult& r) {
   return j.dump(2) + "\n";
 }
 
-std::string render_junit(const RunResult& r) {
+namespace {
+constexpr const char* kXmlDeclaration = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+}  // namespace
+
+std::string render_junit(const RunResult& r) { return kXmlDeclaration + render_junit_suite(r, "tenantsim." + r.scenario); }
+
+std::string render_seed_sweep_junit(const std::string& scenario, const std::vector<std::string>& suites, size_t tests,
+                                    size_t failures) {
+  std::string out = kXmlDeclaration;
+  out += fmt::format("<testsuites name=\"tenantsim.{} seed sweep\" tests=\"{}\" failures=\"{}\">\n", markup_escape(scenario),
+                     tests, failures);
+  for (const auto& s : suites) out += s;
+  return out + "</testsuites>\n";
+}
+
+std::string render_junit_suite(const RunResult& r, const std::string& suite) {
   int failures = 0, skipped = 0;
   for (const auto& c : r.checks) {
     failures += c.fails_run();
     skipped += c.status() == CheckStatus::kNotExercised && !c.fails_run();
   }
-  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += fmt::format("<testsuite name=\"tenantsim.{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\" time=\"0\">\n",
-                     markup_escape(r.scenario), r.checks.size(), failures, skipped);
+  std::string out = fmt::format("<testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\" time=\"0\">\n",
+                                markup_escape(suite), r.checks.size(), failures, skipped);
   for (const auto& c : r.checks) {
-    out += fmt::format("  <testcase classname=\"tenantsim.{}\" name=\"{}\" time=\"0\">\n", markup_escape(r.scenario), markup_escape(c.name));
+    out += fmt::format("  <testcase classname=\"{}\" name=\"{}\" time=\"0\">\n", markup_escape(suite), markup_escape(c.name));
     std::string body;
     for (const auto& e : c.examples) body += e + "\n";
     if (c.fails_run() && c.failed > 0) {

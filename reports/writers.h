@@ -13,6 +13,13 @@ namespace tenantsim {
 
 std::string render_report_json(const RunResult& r);  // schema in reports/SCHEMA.md
 std::string render_junit(const RunResult& r);
+// The <testsuite> element of render_junit, named `suite` (its test cases' classname too), for
+// documents that hold several runs.
+std::string render_junit_suite(const RunResult& r, const std::string& suite);
+// A seed sweep's junit.xml: <testsuites> around one render_junit_suite per seed, in the order run;
+// `tests` and `failures` are the test cases (checks) over all of them and those that failed.
+std::string render_seed_sweep_junit(const std::string& scenario, const std::vector<std::string>& suites, size_t tests,
+                                    size_t failures);
 std::string render_summary_md(const RunResult& r);
 std::string render_costs_csv(const RunResult& r);    // tenant,tier,service,pico_usd,usd
 std::string render_tenants_csv(const RunResult& r);

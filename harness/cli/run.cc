@@ -129,6 +129,8 @@ int sweep(const LoadedScenario& loaded, RunOptions ro, const std::vector<uint64_
   ro.progress = false;
   std::vector<uint64_t> failed;
   const uint64_t total = seeds.size();
+  std::vector<std::string> suites;  // junit, a suite per seed
+  size_t cases = 0, failed_cases = 0;
   for (const uint64_t seed : seeds) {
     ro.seed = seed;
     auto result = run_scenario(loaded, ro);
@@ -136,6 +138,9 @@ int sweep(const LoadedScenario& loaded, RunOptions ro, const std::vector<uint64_
       std::cerr << "tenantsim run: seed " << seed << ": " << result.error().name << ": " << result.error().message << "\n";
       return result.error().kind == ErrorKind::kBadRequest ? kUsage : kEnvironment;
     }
+    suites.push_back(render_junit_suite(*result, fmt::format("tenantsim.{}.seed-{}", result->scenario, seed)));
+    cases += result->checks.size();
+    for (const auto& c : result->checks) failed_cases += c.fails_run();
     if (result->passed()) {
       std::cout << fmt::format("seed {}: pass ({} requests)\n", seed, result->requests);
     } else {
@@ -145,6 +150,19 @@ int sweep(const LoadedScenario& loaded, RunOptions ro, const std::vector<uint64_
     std::cout.flush();
   }
   std::cout << fmt::format("sweep: {} of {} seeds failed{}\n", failed.size(), total, failed.empty() ? "" : ":");
+  if (out) {  // one junit for CI: a test suite per seed, a test case per check
+    std::error_code ec;
+    std::filesystem::create_directories(*out, ec);
+    const Status written = ec ? Status(Error::make(ErrorKind::kUnavailable, "CannotWrite", fmt::format("cannot create {}: {}", *out, ec.message())))
+                              : write_file_atomically(*out + "/junit.xml",
+                                                      render_seed_sweep_junit(loaded.scenario.name, suites, cases, failed_cases));
+    if (!written.ok()) {
+      std::cerr << "tenantsim run: " << written.error().message << "\n";
+      return kEnvironment;
+    }
+    std::cout << fmt::format("junit: {}/junit.xml ({} seeds, {} checks each)\n", *out, total,
+                             total ? cases / total : 0);
+  }
   for (uint64_t seed : failed) {
     std::string defects;
     for (const auto& o : loaded.overrides) defects += fmt::format(" --set '{}'", o);
@@ -170,7 +188,7 @@ int run(int argc, char** argv) {
       "seed", "seed N (overrides the scenario's)", cxxopts::value<uint64_t>())(
       "seeds", "sweep: run every seed of A..B (or a list: 3,17,40..45), print each failing seed with its first failing check",
       cxxopts::value<std::string>())(
-      "out", "report directory (default out/<scenario name>; with --seeds, reports of failing seeds go to DIR/seed-N)",
+      "out", "report directory (default out/<scenario name>; with --seeds, DIR/junit.xml has a test suite per seed and reports of failing seeds go to DIR/seed-N)",
       cxxopts::value<std::string>())(
       "backends", "JSON file: which services run on a real endpoint (see README: fakes and real endpoints)",
       cxxopts::value<std::string>());
