@@ -28,11 +28,11 @@ const char* const kWords[] = {"please", "summarise", "our", "quarterly", "plan",
 // Topics of the canary documents, and of the users' questions about them.
 const char* const kTopics[] = {"budget", "roadmap", "invoices"};
 const char* const kCities[] = {"London", "Paris", "Tokyo", "Berlin", "Madrid", "Sydney"};
+// kWeatherAsks[i] asks for the weather tool kTools[i].
 const char* const kWeatherAsks[] = {"What's the weather in {}?", "What is the weather forecast for {}?",
                                     "Are there weather alerts in {}?"};
-// The tool each of kWeatherAsks asks for.
-const char* const kWeatherAskTools[] = {"get_current_weather", "get_weather_forecast", "get_weather_alerts"};
 const char* const kTools[] = {"get_current_weather", "get_weather_forecast", "get_weather_alerts"};
+static_assert(std::size(kWeatherAsks) == std::size(kTools));
 
 // Moves a path's query string ("?days=7&x=y") into the request's decoded parameters, with the
 // HTTP layer's own parser.
@@ -356,8 +356,9 @@ Task<void> Simulation::tier_change_actor(size_t ti, std::string to, Time at) {
   // The billing system's call, not a user's: the directory is the system's own operations API.
   oracle_.tier_changing(t.id, world_.clock.now());
   auto st = co_await world_.system->tenants().change_tier(t.id, to);
-  if (!st.ok()) oracle_.tier_change_settled(t.id);
-  if (st.ok()) {
+  if (!st.ok()) {
+    oracle_.tier_change_settled(t.id);
+  } else {
     oracle_.tier_changed(t.id, to, world_.clock.now());
     ++t.tier_changes;
     t.tier_history.emplace_back(world_.clock.now(), to);
@@ -472,7 +473,7 @@ std::string Simulation::message_text(SimTenant& t, const SimUser& u, Ask ask, Rn
   }
   if (ask == Ask::kWeather) {
     const size_t which = rng.uniform(std::size(kWeatherAsks));
-    *tool = kWeatherAskTools[which];
+    *tool = kTools[which];
     return fmt::format(fmt::runtime(kWeatherAsks[which]), kCities[rng.uniform(std::size(kCities))]);
   }
   const TierBehaviour& b = scenario_.behaviour.at(t.tier);
