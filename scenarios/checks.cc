@@ -29,7 +29,7 @@ const std::vector<CheckInfo>& check_catalog() {
       {"cost.attribution", "cost per tenant and service equals the ledger-derived cost; the sum over tenants equals the total; each silo tenant's model calls ran on its own account and the pooled account served only pooled tenants"},
       {"cost.views", "a tenant's cost views agree: each total is the sum of its services and of its users, ?days=366 is the whole run, ?days=30 at most that and ?days=1 at most ?days=30, the comprehensive report's priced lines add up to its total and the tenant's, a user's own view is its line of the tenant's, the whole equals what was metered, and a malformed ?days= is refused (400)"},
       {"observability.tenant_context", "every model invocation's consumption event names its tenant: the events grouped by tenant equal what the model served each tenant"},
-      {"thresholds.p99_latency", "chat p99 (virtual time) per tier at most the scenario's threshold"},
+      {"thresholds.p99_latency", "chat p99 per tier at most the scenario's threshold (virtual time in a run, wall-clock time from the intended send in a load run)"},
   };
   return checks;
 }

@@ -34,7 +34,7 @@ int load(int argc, char** argv) {
       "seed", "seed of the population and the request mix", cxxopts::value<uint64_t>())(
       "path", "GET only this path at the rate, with no population and no checks (benchmarks the driver itself)",
       cxxopts::value<std::string>())(
-      "out", "report directory (default out/load-<scenario name>)", cxxopts::value<std::string>())(
+      "out", "report directory (default out/load-<scenario name>, or out/<name> when the name starts with load-)", cxxopts::value<std::string>())(
       "find-knee", "raise the rate by 1.5x per step of --duration s (from --rate to --ramp-to) until chat p99 passes "
                    "--p99-ms (default 250), a service throttles or requests fail; report the highest sustained rate");
   add_system_options(opts);
@@ -68,8 +68,10 @@ int load(int argc, char** argv) {
     std::cerr << "tenantsim load: " << loaded.error().message << "\n";
     return kUsage;
   }
+  // out/load-<name>, unless the name already says so (load-smoke: out/load-smoke, not out/load-load-smoke).
+  const std::string name = raw ? std::string("raw") : loaded->scenario.name;
   const std::string out = args->count("out") ? (*args)["out"].as<std::string>()
-                                             : "out/load-" + (raw ? std::string("raw") : loaded->scenario.name);
+                                             : name.rfind("load-", 0) == 0 ? "out/" + name : "out/load-" + name;
   std::error_code ec;
   if (std::filesystem::exists(out, ec) && !std::filesystem::is_directory(out, ec))
     throw UsageError(fmt::format("--out {} is a file, not a directory", out));
@@ -105,9 +107,32 @@ int load(int argc, char** argv) {
                              best.is_null() ? std::string("not even the first step held") : fmt::format("{:.0f} requests/s", best.get<double>()),
                              d["knee"]["saturated_first"].get<std::string>());
   }
+  // What k6 ends with: every answer by status, the refusals and failures by reason, then latency
+  // of the successes apart from them (a fast 429 flatters every percentile).
+  const auto share = [&](int64_t n) { return r.requests > 0 ? 100.0 * static_cast<double>(n) / static_cast<double>(r.requests) : 0.0; };
+  std::string statuses;
+  for (const auto& [status, count] : r.responses_by_status)
+    statuses += fmt::format("  {} {} ({:.1f}%)", status == 0 ? std::string("no answer") : std::to_string(status), count, share(count));
+  std::cout << fmt::format("responses:{}\n", statuses);
+  int64_t refused = 0;
+  for (const auto& [code, ref] : r.refusals) refused += ref.count;
+  if (refused > 0) {
+    std::cout << fmt::format("users' own requests refused or failed: {} ({:.1f}% of all)\n", refused, share(refused));
+    for (const auto& [code, ref] : r.refusals)
+      std::cout << fmt::format("  {:<32} {} {:>8} ({:.1f}%)  {}\n", code, ref.status, ref.count, share(ref.count), ref.reason);
+  }
+  std::cout << "latency of successes (2xx), from the intended send:\n";
   for (const auto& row : r.latency)
-    std::cout << fmt::format("  {:<44} {:<9} n={:<7} p50 {:>8.2f} ms  p99 {:>8.2f} ms  max {:>8.2f} ms\n", row.endpoint,
-                             row.tier, row.count, row.p50_us / 1000.0, row.p99_us / 1000.0, row.max_us / 1000.0);
+    std::cout << fmt::format("  {:<44} {:<9} n={:<7} p50 {:>8.2f} ms  p95 {:>8.2f} ms  p99 {:>8.2f} ms  max {:>8.2f} ms\n",
+                             row.endpoint, row.tier, row.count, row.p50_us / 1000.0, row.p95_us / 1000.0, row.p99_us / 1000.0,
+                             row.max_us / 1000.0);
+  if (d.contains("latency"))
+    for (const auto& [endpoint, by] : d["latency"].items())
+      if (by.contains("refused_or_failed"))
+        std::cout << fmt::format("  {:<44} {:<9} n={:<7} p50 {:>8.2f} ms  p99 {:>8.2f} ms  (refused or failed, apart)\n",
+                                 endpoint, "", by["refused_or_failed"]["count"].get<int64_t>(),
+                                 by["refused_or_failed"]["p50_us"].get<int64_t>() / 1000.0,
+                                 by["refused_or_failed"]["p99_us"].get<int64_t>() / 1000.0);
   for (const auto& c : r.checks) {
     std::cout << fmt::format("{:<4} {:<32} {:>8} checked {:>6} failed{}\n", c.fails_run() ? "FAIL" : c.label().substr(0, 4),
                              c.name, c.checked, c.failed, c.examples.empty() ? "" : "  e.g. " + c.examples.front());
