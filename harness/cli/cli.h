@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/base/defects.h"
+#include "reports/run_result.h"
 #include "scenarios/overrides.h"
 
 namespace tenantsim::cli {
@@ -47,6 +48,10 @@ void add_system_options(cxxopts::Options& opts);
 // The --inject-defect NAME options (repeatable), each announced on stderr; UsageError on an
 // unknown name.
 DefectSet injected_defects(const cxxopts::ParseResult& args);
+
+// One console line per check, as `run` and `load` print them: PASS, FAIL, WARN, SKIP, checked and
+// failed counts, "not exercised" said the same way everywhere, the first example.
+void print_checks(const RunResult& r);
 
 // SIGINT and SIGTERM, taken by one thread with sigwait. Construct it before any thread starts: the
 // signals are blocked in the constructing thread and every thread it starts after, so no other

@@ -133,10 +133,7 @@ int load(int argc, char** argv) {
                                  endpoint, "", by["refused_or_failed"]["count"].get<int64_t>(),
                                  by["refused_or_failed"]["p50_us"].get<int64_t>() / 1000.0,
                                  by["refused_or_failed"]["p99_us"].get<int64_t>() / 1000.0);
-  for (const auto& c : r.checks) {
-    std::cout << fmt::format("{:<4} {:<32} {:>8} checked {:>6} failed{}\n", c.fails_run() ? "FAIL" : c.label().substr(0, 4),
-                             c.name, c.checked, c.failed, c.examples.empty() ? "" : "  e.g. " + c.examples.front());
-  }
+  print_checks(r);
   std::cout << (r.passed() ? "PASS" : "FAIL") << "  reports in " << out << "/\n";
   return r.passed() ? kOk : kCheckFailed;
 }

@@ -185,4 +185,17 @@ int StopSignals::wait() {
   return sig;
 }
 
+void print_checks(const RunResult& r) {
+  for (const auto& c : r.checks) {
+    const std::string label = c.label();
+    std::cout << fmt::format("{:<4} {:<32} {:>8} checked {:>6} failed{}{}\n",
+                             c.fails_run() ? "FAIL" : label.substr(0, 4), c.name, c.checked, c.failed,
+                             c.status() == CheckStatus::kNotExercised
+                                 ? (c.fails_run() ? "  not exercised: judged nothing (list it in thresholds.may_skip to allow that)"
+                                                  : "  not exercised (allowed)")
+                                 : "",
+                             c.examples.empty() ? "" : "  e.g. " + c.examples.front());
+  }
+}
+
 }  // namespace tenantsim::cli

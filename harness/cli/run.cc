@@ -63,19 +63,6 @@ void check_out_dir(const std::string& out) {
     throw UsageError(fmt::format("--out {} is a file, not a directory", out));
 }
 
-void print_checks(const RunResult& r) {
-  for (const auto& c : r.checks) {
-    const std::string label = c.label();
-    std::cout << fmt::format("{:<4} {:<32} {:>8} checked {:>6} failed{}{}\n",
-                             c.fails_run() ? "FAIL" : label.substr(0, 4), c.name, c.checked, c.failed,
-                             c.status() == CheckStatus::kNotExercised
-                                 ? (c.fails_run() ? "  not exercised: judged nothing (list it in thresholds.may_skip to allow that)"
-                                                  : "  not exercised (allowed)")
-                                 : "",
-                             c.examples.empty() ? "" : "  e.g. " + c.examples.front());
-  }
-}
-
 // The first check that fails the run, with its first example, for one line of a sweep.
 std::string first_failure(const RunResult& r) {
   for (const auto& c : r.checks)

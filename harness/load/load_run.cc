@@ -884,7 +884,21 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
     by_tenant[t.id].record(r.latency_us);
   }
   const std::optional<int64_t> p99_ms = o.p99_ms ? o.p99_ms : s.thresholds.p99_latency_ms;
-  if (p99_ms) {
+  if (o.find_knee) {
+    // The knee's own judgement: the steps below it held (chat p99 within the threshold, nothing
+    // throttled, nothing failing); the step past it broke by design and names what saturated first.
+    // The run fails when not even the first step held, not because the search found its end.
+    CheckResult p99 = catalog_check("thresholds.p99_latency");
+    p99.description = fmt::format("each --find-knee step below the knee held: chat p99 (wall-clock, from the intended "
+                                  "send) at most {} ms, nothing throttled or failing",
+                                  o.p99_ms ? *o.p99_ms : kKneeP99Ms);
+    for (const auto& step : knee_rows)
+      if (step.held) p99.pass();
+    if (!knee)
+      p99.fail(fmt::format("not even the first step ({:.0f} requests/s) held: {}", o.rate,
+                           saturated.empty() ? std::string("no step ran") : saturated));
+    rr.checks.push_back(p99);
+  } else if (p99_ms) {
     CheckResult p99 = catalog_check("thresholds.p99_latency");
     p99.description = fmt::format("chat p99 (wall-clock, from the intended send) per tier at most {} ms", *p99_ms);
     for (const auto& entry : by_endpoint_tier) {  // not a structured binding: clang 14 cannot capture one
