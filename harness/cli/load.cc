@@ -31,6 +31,8 @@ int load(int argc, char** argv) {
       "tenants", "tenants to set up (default: the scenario's, at most 50)", cxxopts::value<int>())(
       "max-requests", "a bound on the requests sent", cxxopts::value<int64_t>()->default_value("500000"))(
       "p99-ms", "fail when a tier's chat p99 exceeds this (default: the scenario's threshold)", cxxopts::value<int64_t>())(
+      "noisy-factor", "a noisy neighbour: the first tenant sends this many times its fair share (the report sets it "
+                      "beside the others)", cxxopts::value<double>()->default_value("1"))(
       "seed", "seed of the population and the request mix", cxxopts::value<uint64_t>())(
       "path", "GET only this path at the rate, with no population and no checks (benchmarks the driver itself)",
       cxxopts::value<std::string>())(
@@ -56,6 +58,7 @@ int load(int argc, char** argv) {
   lo.max_requests = (*args)["max-requests"].as<int64_t>();
   if (lo.max_requests < 1) throw UsageError("--max-requests must be at least 1");
   if (args->count("p99-ms")) lo.p99_ms = (*args)["p99-ms"].as<int64_t>();
+  lo.noisy_factor = (*args)["noisy-factor"].as<double>();
   if (args->count("seed")) lo.seed = (*args)["seed"].as<uint64_t>();
   lo.defects = injected_defects(*args);
   lo.data_dir = (*args)["data-dir"].as<std::string>();
@@ -133,6 +136,17 @@ int load(int argc, char** argv) {
                                  endpoint, "", by["refused_or_failed"]["count"].get<int64_t>(),
                                  by["refused_or_failed"]["p50_us"].get<int64_t>() / 1000.0,
                                  by["refused_or_failed"]["p99_us"].get<int64_t>() / 1000.0);
+  if (d.contains("noisy_neighbour")) {
+    const auto& n = d["noisy_neighbour"];
+    const auto& o = n["others"];
+    std::cout << fmt::format(
+        "noisy neighbour {} ({}, {}x its share): {} requests, {} refused, {} failed, p99 {:.2f} ms\n"
+        "  the other {} tenants: {} requests, {} refused, {} failed, p99 median {:.2f} ms, worst {:.2f} ms\n",
+        n["tenant"].get<std::string>(), n["tier"].get<std::string>(), n["factor"].get<double>(), n["requests"].get<int64_t>(),
+        n["refused"].get<int64_t>(), n["failed"].get<int64_t>(), n["p99_us"].get<int64_t>() / 1000.0,
+        o["tenants"].get<int64_t>(), o["requests"].get<int64_t>(), o["refused"].get<int64_t>(), o["failed"].get<int64_t>(),
+        o["median_p99_us"].get<int64_t>() / 1000.0, o["worst_p99_us"].get<int64_t>() / 1000.0);
+  }
   print_checks(r);
   std::cout << (r.passed() ? "PASS" : "FAIL") << "  reports in " << out << "/\n";
   return r.passed() ? kOk : kCheckFailed;

@@ -455,8 +455,20 @@ std::vector<int64_t> arrival_times(const LoadOptions& o) {
 std::vector<Planned> make_plan(Rng rng, const LoadOptions& o, size_t users, size_t tenants_count,
                                const std::vector<LoadUser>& who) {
   std::vector<Planned> plan;
+  // With a noisy neighbour, a user of tenant 0 weighs noisy_factor, any other 1.
+  size_t noisy_users = 0;
+  if (o.noisy_factor > 1)
+    for (const auto& u : who) noisy_users += u.tenant == 0;
+  const double weight = static_cast<double>(users - noisy_users) + o.noisy_factor * static_cast<double>(noisy_users);
   for (const int64_t at : arrival_times(o)) {
-    const size_t user = rng.uniform(users);
+    size_t user = rng.uniform(users);
+    if (noisy_users > 0) {
+      double x = rng.unit() * weight;
+      for (user = 0; user + 1 < users; ++user) {
+        x -= who[user].tenant == 0 ? o.noisy_factor : 1.0;
+        if (x < 0) break;
+      }
+    }
     Planned p = draw(rng, user, tenants_count, who);
     p.at_us = at;
     plan.push_back(p);
@@ -638,6 +650,9 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
   if (o.duration_s < 1 || o.duration_s > 1800) return bad("--duration must be 1..1800 seconds");
   if (o.connections < 1 || o.connections > 1000) return bad("--connections must be 1..1000");
   if (o.tenants && (*o.tenants < 1 || *o.tenants > 500)) return bad("--tenants must be 1..500");
+  if (!(o.noisy_factor >= 1) || o.noisy_factor > 1000) return bad("--noisy-factor must be a number in [1, 1000]");
+  if (o.noisy_factor > 1 && o.virtual_users)
+    return bad("--noisy-factor weighs the open model's arrivals: it takes no --virtual-users");
   if (o.virtual_users) {
     if (*o.virtual_users < 1 || *o.virtual_users > 1000) return bad("--virtual-users must be 1..1000");
     if (o.think_ms < 0 || o.think_ms > 600'000) return bad("--think-ms must be 0..600000");
@@ -977,6 +992,28 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
   d["users"] = users.size();
   d["requests"] = plan.size();
   d["achieved_per_s"] = result.timing.simulated_requests_per_second;
+  if (o.noisy_factor > 1 && !tenants.empty()) {
+    // The noisy tenant beside the others: what its surge did to them.
+    const TenantRow& noisy = rows.at(tenants[0].id);
+    std::vector<int64_t> others_p99;
+    int64_t others_requests = 0, others_refused = 0, others_failed = 0;
+    for (const auto& [id, row] : rows) {
+      if (id == tenants[0].id) continue;
+      others_requests += row.requests;
+      others_refused += row.refused_limit + row.throttled;
+      others_failed += row.failed;
+      if (by_tenant.count(id)) others_p99.push_back(by_tenant.at(id).percentile(99));
+    }
+    std::sort(others_p99.begin(), others_p99.end());
+    d["noisy_neighbour"] = {
+        {"tenant", noisy.id}, {"tier", noisy.tier}, {"factor", o.noisy_factor}, {"requests", noisy.requests},
+        {"refused", noisy.refused_limit + noisy.throttled}, {"failed", noisy.failed},
+        {"p99_us", by_tenant.count(noisy.id) ? by_tenant.at(noisy.id).percentile(99) : 0},
+        {"others", {{"tenants", rows.size() - 1}, {"requests", others_requests}, {"refused", others_refused},
+                    {"failed", others_failed},
+                    {"median_p99_us", others_p99.empty() ? 0 : others_p99[others_p99.size() / 2]},
+                    {"worst_p99_us", others_p99.empty() ? 0 : others_p99.back()}}}};
+  }
   if (o.find_knee) {
     d["model"] = "open, stepped (--find-knee)";
     d["knee"] = {{"steps", knee_steps},

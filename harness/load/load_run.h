@@ -34,6 +34,9 @@ struct LoadOptions {
   // (default 250), a shared service throttles or requests fail: the highest sustained rate and what
   // saturated first go to load.json ("knee").
   bool find_knee = false;
+  // A noisy neighbour: the first tenant's users send this many times their fair share of the
+  // open-model arrivals (1: none). The report sets that tenant beside the others (p99, refusals).
+  double noisy_factor = 1;
   // GET this path only, at the open-model rate, against --target: no population, no checks. For
   // measuring the driver itself against a reference client (bench/http_bench.sh).
   std::optional<std::string> raw_path;
