@@ -10,6 +10,51 @@
 
 namespace tenantsim::cli {
 
+namespace {
+
+// What k6 ends with: every answer by status, the refusals and failures by reason, then latency of
+// the successes apart from them (a fast 429 flatters every percentile), and a noisy neighbour
+// beside the others.
+void print_summary(const RunResult& r, const nlohmann::json& d) {
+  const auto share = [&](int64_t n) { return r.requests > 0 ? 100.0 * static_cast<double>(n) / static_cast<double>(r.requests) : 0.0; };
+  std::string statuses;
+  for (const auto& [status, count] : r.responses_by_status)
+    statuses += fmt::format("  {} {} ({:.1f}%)", status == 0 ? std::string("no answer") : std::to_string(status), count, share(count));
+  std::cout << fmt::format("responses:{}\n", statuses);
+  int64_t refused = 0;
+  for (const auto& [code, ref] : r.refusals) refused += ref.count;
+  if (refused > 0) {
+    std::cout << fmt::format("users' own requests refused or failed: {} ({:.1f}% of all)\n", refused, share(refused));
+    for (const auto& [code, ref] : r.refusals)
+      std::cout << fmt::format("  {:<32} {} {:>8} ({:.1f}%)  {}\n", code, ref.status, ref.count, share(ref.count), ref.reason);
+  }
+  std::cout << "latency of successes (2xx), from the intended send:\n";
+  for (const auto& row : r.latency)
+    std::cout << fmt::format("  {:<44} {:<9} n={:<7} p50 {:>8.2f} ms  p95 {:>8.2f} ms  p99 {:>8.2f} ms  max {:>8.2f} ms\n",
+                             row.endpoint, row.tier, row.count, row.p50_us / 1000.0, row.p95_us / 1000.0, row.p99_us / 1000.0,
+                             row.max_us / 1000.0);
+  if (d.contains("latency"))
+    for (const auto& [endpoint, by] : d["latency"].items())
+      if (by.contains("refused_or_failed"))
+        std::cout << fmt::format("  {:<44} {:<9} n={:<7} p50 {:>8.2f} ms  p99 {:>8.2f} ms  (refused or failed, apart)\n",
+                                 endpoint, "", by["refused_or_failed"]["count"].get<int64_t>(),
+                                 by["refused_or_failed"]["p50_us"].get<int64_t>() / 1000.0,
+                                 by["refused_or_failed"]["p99_us"].get<int64_t>() / 1000.0);
+  if (d.contains("noisy_neighbour")) {
+    const auto& n = d["noisy_neighbour"];
+    const auto& o = n["others"];
+    std::cout << fmt::format(
+        "noisy neighbour {} ({}, {}x its share): {} requests, {} refused, {} failed, p99 {:.2f} ms\n"
+        "  the other {} tenants: {} requests, {} refused, {} failed, p99 median {:.2f} ms, worst {:.2f} ms\n",
+        n["tenant"].get<std::string>(), n["tier"].get<std::string>(), n["factor"].get<double>(), n["requests"].get<int64_t>(),
+        n["refused"].get<int64_t>(), n["failed"].get<int64_t>(), n["p99_us"].get<int64_t>() / 1000.0,
+        o["tenants"].get<int64_t>(), o["requests"].get<int64_t>(), o["refused"].get<int64_t>(), o["failed"].get<int64_t>(),
+        o["median_p99_us"].get<int64_t>() / 1000.0, o["worst_p99_us"].get<int64_t>() / 1000.0);
+  }
+}
+
+}  // namespace
+
 int load(int argc, char** argv) {
   cxxopts::Options opts("tenantsim load",
                         "Drive a served system in wall-clock time: the scenario's population is set up through the API,\n"
@@ -110,43 +155,7 @@ int load(int argc, char** argv) {
                              best.is_null() ? std::string("not even the first step held") : fmt::format("{:.0f} requests/s", best.get<double>()),
                              d["knee"]["saturated_first"].get<std::string>());
   }
-  // What k6 ends with: every answer by status, the refusals and failures by reason, then latency
-  // of the successes apart from them (a fast 429 flatters every percentile).
-  const auto share = [&](int64_t n) { return r.requests > 0 ? 100.0 * static_cast<double>(n) / static_cast<double>(r.requests) : 0.0; };
-  std::string statuses;
-  for (const auto& [status, count] : r.responses_by_status)
-    statuses += fmt::format("  {} {} ({:.1f}%)", status == 0 ? std::string("no answer") : std::to_string(status), count, share(count));
-  std::cout << fmt::format("responses:{}\n", statuses);
-  int64_t refused = 0;
-  for (const auto& [code, ref] : r.refusals) refused += ref.count;
-  if (refused > 0) {
-    std::cout << fmt::format("users' own requests refused or failed: {} ({:.1f}% of all)\n", refused, share(refused));
-    for (const auto& [code, ref] : r.refusals)
-      std::cout << fmt::format("  {:<32} {} {:>8} ({:.1f}%)  {}\n", code, ref.status, ref.count, share(ref.count), ref.reason);
-  }
-  std::cout << "latency of successes (2xx), from the intended send:\n";
-  for (const auto& row : r.latency)
-    std::cout << fmt::format("  {:<44} {:<9} n={:<7} p50 {:>8.2f} ms  p95 {:>8.2f} ms  p99 {:>8.2f} ms  max {:>8.2f} ms\n",
-                             row.endpoint, row.tier, row.count, row.p50_us / 1000.0, row.p95_us / 1000.0, row.p99_us / 1000.0,
-                             row.max_us / 1000.0);
-  if (d.contains("latency"))
-    for (const auto& [endpoint, by] : d["latency"].items())
-      if (by.contains("refused_or_failed"))
-        std::cout << fmt::format("  {:<44} {:<9} n={:<7} p50 {:>8.2f} ms  p99 {:>8.2f} ms  (refused or failed, apart)\n",
-                                 endpoint, "", by["refused_or_failed"]["count"].get<int64_t>(),
-                                 by["refused_or_failed"]["p50_us"].get<int64_t>() / 1000.0,
-                                 by["refused_or_failed"]["p99_us"].get<int64_t>() / 1000.0);
-  if (d.contains("noisy_neighbour")) {
-    const auto& n = d["noisy_neighbour"];
-    const auto& o = n["others"];
-    std::cout << fmt::format(
-        "noisy neighbour {} ({}, {}x its share): {} requests, {} refused, {} failed, p99 {:.2f} ms\n"
-        "  the other {} tenants: {} requests, {} refused, {} failed, p99 median {:.2f} ms, worst {:.2f} ms\n",
-        n["tenant"].get<std::string>(), n["tier"].get<std::string>(), n["factor"].get<double>(), n["requests"].get<int64_t>(),
-        n["refused"].get<int64_t>(), n["failed"].get<int64_t>(), n["p99_us"].get<int64_t>() / 1000.0,
-        o["tenants"].get<int64_t>(), o["requests"].get<int64_t>(), o["refused"].get<int64_t>(), o["failed"].get<int64_t>(),
-        o["median_p99_us"].get<int64_t>() / 1000.0, o["worst_p99_us"].get<int64_t>() / 1000.0);
-  }
+  print_summary(r, d);
   print_checks(r);
   std::cout << (r.passed() ? "PASS" : "FAIL") << "  reports in " << out << "/\n";
   return r.passed() ? kOk : kCheckFailed;
