@@ -150,6 +150,8 @@ ScenarioParse parse_scenario(const Json& doc, const std::vector<std::string>& kn
     Reader r(doc, "", problems);
     r.string("name", s.name, true);
     r.string("description", s.description);
+    r.string("mode", s.mode);
+    if (s.mode != "run" && s.mode != "load") r.fail("mode", "must be \"run\" or \"load\"");
     int64_t seed = 1;
     r.integer("seed", seed, 0, INT64_MAX);
     s.seed = static_cast<uint64_t>(seed);

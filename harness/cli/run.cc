@@ -204,6 +204,10 @@ int run(int argc, char** argv) {
     std::cerr << "tenantsim run: " << loaded.error().message << "\n";
     return kUsage;
   }
+  if (loaded->scenario.mode == "load")
+    throw UsageError(fmt::format("{}: scenario '{}' is written for wall-clock load (\"mode\": \"load\"), not a "
+                                 "simulation; run it with: tenantsim load {}",
+                                 path, loaded->scenario.name, path));
   aws::RealClients real;
   std::unique_ptr<aws::FakesLink> link;
   if (args->count("backends")) {
