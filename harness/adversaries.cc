@@ -97,8 +97,7 @@ Task<void> Simulation::attack_agent_layers(Attack& a) {
   claims[claims.contains("client_id") ? "client_id" : "aud"] = "another-app-client";
   const std::string wrong_audience = world_.sign_claims(record ? record->pool_id : "", claims.dump());
   auto invocation = [&](const std::string& sid, const std::string& tenant, const std::string& user = {}) {
-    return Json{{"prompt", "What do our documents say about budget?"}, {"runtimeSessionId", sid},
-                {"sessionAttributes", {{"tenant_id", tenant}, {"user_id", user.empty() ? u.sub : user}}}};
+    return runtime_invocation("What do our documents say about budget?", sid, tenant, user.empty() ? u.sub : user);
   };
   // The runtime's inbound authorizer: no token, another app client's token, attributes naming
   // another tenant or another user, a session id shorter than AgentCore's 33 characters.
@@ -133,7 +132,7 @@ Task<void> Simulation::attack_agent_layers(Attack& a) {
                             {"params", {{"name", tool}, {"arguments", {{"city", "London"}}}}}};
     const Time sent = world_.clock.now();
     auto r = co_await call(t, "POST", "/mcp", "attack " + kind, u.token, call_tool);
-    if (weather_failed_since(sent)) oracle_.weather_fault_met(t.id);
+    if (weather_failed(world_.injected_between(sent, world_.clock.now()))) oracle_.weather_fault_met(t.id);
     oracle_.tool_called(t.id, tool, r.status, true);
     break;
   }

@@ -182,9 +182,8 @@ Status Simulation::onboard(Duration pace) {
       // with it (404 ResourceNotFoundException, before any token check); the pooled runtime
       // refuses it as the subscription is.
       if (!runtime.empty()) {
-        const Json invocation = {{"prompt", "hello"}, {"runtimeSessionId", std::string(40, 'o')},
-                                 {"sessionAttributes", {{"tenant_id", id}, {"user_id", leaver->sub}}}};
-        auto inv = world_.call("POST", runtime_invocations_path(runtime), leaver->token, invocation);
+        auto inv = world_.call("POST", runtime_invocations_path(runtime), leaver->token,
+                               runtime_invocation("hello", std::string(40, 'o'), id, leaver->sub));
         oracle_.attempt("offboarded_tenant", id, "POST its agent runtime after offboarding", silo ? 404 : expected,
                         inv.status);
       }
@@ -500,11 +499,12 @@ Task<int> Simulation::send_chat(SimTenant& t, SimUser& u, std::string session, s
   std::string path = "/api/chat", label = "POST /api/chat";
   std::map<std::string, std::string> headers;
   if (via_runtime) {  // the same turn through the agent runtime, as seed 002's frontend calls it
-    body = {{"prompt", text}, {"enableTrace", true}, {"sessionAttributes", {{"tenant_id", t.id}, {"user_id", u.sub}}}};
     // Every other turn names its session as the AWS SDK does (InvokeAgentRuntime's runtimeSessionId
     // travels only in the header), the others as the frontend does, in the body.
-    if (u.chats_sent % 2 == 1) headers[kRuntimeSessionHeader] = session;
-    else body["runtimeSessionId"] = session;
+    const bool in_header = u.chats_sent % 2 == 1;
+    if (in_header) headers[kRuntimeSessionHeader] = session;
+    body = runtime_invocation(text, in_header ? "" : session, t.id, u.sub);
+    body["enableTrace"] = true;
     path = runtime_invocations_path(t.runtime);
     label = "POST /runtimes/{runtime}/invocations";
   }
@@ -516,10 +516,13 @@ Task<int> Simulation::send_chat(SimTenant& t, SimUser& u, std::string session, s
   *code = r.body.value("code", "");
   // No other chat of this user overlapped this one (none in flight at its send, none sent since).
   const bool alone = alone_at_send && u.chats_sent == sent_as;
-  if (r.status >= 500 && alone) ticket.failed_before_the_model = failed_before_the_model(t, u, ticket.sent);
-  if (tool_question && weather_failed_since(ticket.sent)) oracle_.weather_fault_met(t.id);
-  if (!asked_tool.empty() && world_.injected_between(ticket.sent, world_.clock.now()).empty())
-    ticket.asks_for_tool = std::move(asked_tool);
+  // The harness's own faults while the chat ran, read once (only when something below needs them).
+  const bool failed_alone = r.status >= 500 && alone;
+  const InjectedFaults faults =
+      tool_question || failed_alone ? world_.injected_between(ticket.sent, world_.clock.now()) : InjectedFaults{};
+  if (failed_alone) ticket.failed_before_the_model = failed_before_the_model(t, u, faults);
+  if (tool_question && weather_failed(faults)) oracle_.weather_fault_met(t.id);
+  if (!asked_tool.empty() && faults.empty()) ticket.asks_for_tool = std::move(asked_tool);
   std::vector<std::string> tools, refused;
   if (r.status == 200) {
     for (const auto& tool : r.body["usage_metrics"].value("tools_used", Json::array())) tools.push_back(tool.get<std::string>());
@@ -555,19 +558,18 @@ Task<void> Simulation::look_at_subscription(SimTenant& t, SimUser& u) {
   if (sub.status == 200) oracle_.usage_reported(t.id, u.sub, asked, world_.clock.now(), sub.body);
 }
 
-bool Simulation::weather_failed_since(Time sent) const {
-  for (const auto& [service, fault] : world_.injected_between(sent, world_.clock.now()))
+bool Simulation::weather_failed(const InjectedFaults& faults) {
+  for (const auto& [service, fault] : faults)
     if (service == "weather") return true;
   return false;
 }
 
-bool Simulation::failed_before_the_model(const SimTenant& t, const SimUser& u, Time sent) const {
+bool Simulation::failed_before_the_model(const SimTenant& t, const SimUser& u, const InjectedFaults& faults) {
   // A chat that failed is known not to count when the one failure the harness injected while it
   // ran was the model's, on the request's first call, for this user: the model consumed nothing,
   // and the system's contract is to give such a message back. Anything else in the window (another
   // fault, which might have broken the give-back; another chat of this user, which might have met
   // the fault; the caller asks only for a chat no other of the user's overlapped) leaves it "maybe counted".
-  const auto faults = world_.injected_between(sent, world_.clock.now());
   return faults.size() == 1 && faults[0].first == "bedrock" && faults[0].second.before_output &&
          faults[0].second.tenant == t.id && faults[0].second.user == u.sub;
 }

@@ -27,6 +27,16 @@ inline std::string runtime_invocations_path(const std::string& runtime_id) {
   return "/runtimes/" + runtime_id + "/invocations";
 }
 
+// An InvokeAgentRuntime body as seed 002's frontend sends it: the prompt, the session id (left out
+// when "": it then travels in the header only, as the AWS SDK sends it) and the session attributes
+// naming a tenant and a user (which the runtime must check against the token).
+inline nlohmann::json runtime_invocation(const std::string& prompt, const std::string& session,
+                                         const std::string& tenant, const std::string& user) {
+  nlohmann::json body = {{"prompt", prompt}, {"sessionAttributes", {{"tenant_id", tenant}, {"user_id", user}}}};
+  if (!session.empty()) body["runtimeSessionId"] = session;
+  return body;
+}
+
 class Simulation {
  public:
   // One adversary attack by tenant t: its admin (users[0]) and a plain user (users[1]), and the
@@ -101,10 +111,12 @@ class Simulation {
   // Onboarding's probes of a tenant's features: the tool gateway, and the admin's views and limits.
   void probe_gateway(const SimTenant& t);
   void probe_admin_views(const SimTenant& t, const SimTenant* neighbour);
-  // Whether the scenario's weather faults failed a call since `sent` (any tenant's).
-  bool weather_failed_since(Time sent) const;
-  // A failed chat that the harness's own faults show never reached the model (see the .cc).
-  bool failed_before_the_model(const SimTenant& t, const SimUser& u, Time sent) const;
+  // The failures the scenario's fault plans injected over some interval, by service (World::injected_between).
+  using InjectedFaults = std::vector<std::pair<std::string, InjectedFault>>;
+  // Whether the weather faults among `faults` failed a call (any tenant's).
+  static bool weather_failed(const InjectedFaults& faults);
+  // A failed chat that the harness's own faults while it ran show never reached the model (see the .cc).
+  static bool failed_before_the_model(const SimTenant& t, const SimUser& u, const InjectedFaults& faults);
   // A session for an attack by a user whose own actor may hold its slots: tried for up to an hour.
   Task<std::string> open_session_patiently(SimTenant& t, SimUser& u);
   // Canary documents for every tenant's knowledge base, when some tier offers the retrieve tool.

@@ -53,16 +53,11 @@ Result<nlohmann::json> read_json_file(const std::string& path) {
 
 namespace {
 
-// The system's refusal of an onboarding step as an Error whose kind gives its HTTP status back
-// (ErrorKind by status): the simulation judges a 4xx to a legitimate sign-up as the system's
-// failure, where a 5xx may be the environment's.
+// The system's refusal of an onboarding step as an Error whose kind keeps its HTTP class: the
+// simulation judges a 4xx to a legitimate sign-up as the system's failure, where a 5xx may be the
+// environment's.
 Error refused(const ApiResponse& r, const char* fallback) {
-  ErrorKind kind = ErrorKind::kInternal;
-  for (ErrorKind k : {ErrorKind::kBadRequest, ErrorKind::kUnauthorized, ErrorKind::kForbidden, ErrorKind::kNotFound,
-                      ErrorKind::kMethodNotAllowed, ErrorKind::kConflict, ErrorKind::kTooManyRequests,
-                      ErrorKind::kUnavailable})
-    if (http_status(k) == r.status) kind = k;
-  return Error::make(kind, r.body.value("code", fallback), r.body.dump());
+  return Error::make(error_kind_of_status(r.status), r.body.value("code", fallback), r.body.dump());
 }
 
 // A fault decorator over the port's override when there is one, else over the world's fake, with

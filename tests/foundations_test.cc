@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/base/result.h"
 #include "core/base/rng.h"
 #include "core/base/task.h"
 #include "fakes/common/virtual_clock.h"
@@ -21,6 +22,15 @@ namespace {
 // FNV-1a 64 of "", "a" and "foobar" are the published test vectors; xoshiro256** seeded through
 // SplitMix64 (SplitMix64 from 0 first gives 0xe220a8397b1dcdaf, its published value) was
 // recomputed in Python for seed 42, and for its streams split("tenant-7") and split(7).
+TEST(ErrorKind, StatusesMapBothWaysAndKeepTheirClass) {
+  for (ErrorKind k : {ErrorKind::kBadRequest, ErrorKind::kUnauthorized, ErrorKind::kForbidden, ErrorKind::kNotFound,
+                      ErrorKind::kMethodNotAllowed, ErrorKind::kConflict, ErrorKind::kTooManyRequests,
+                      ErrorKind::kUnavailable, ErrorKind::kInternal})
+    EXPECT_EQ(error_kind_of_status(http_status(k)), k) << to_string(k);
+  EXPECT_EQ(error_kind_of_status(422), ErrorKind::kBadRequest) << "a 4xx without a kind stays a client error";
+  EXPECT_EQ(error_kind_of_status(504), ErrorKind::kInternal);
+}
+
 TEST(Rng, MatchesReferenceValues) {
   EXPECT_EQ(stable_hash(""), 0xcbf29ce484222325ULL);
   EXPECT_EQ(stable_hash("a"), 0xaf63dc4c8601ec8cULL);

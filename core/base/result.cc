@@ -17,6 +17,19 @@ int http_status(ErrorKind kind) {
   return 500;
 }
 
+ErrorKind error_kind_of_status(int status) {
+  switch (status) {
+    case 401: return ErrorKind::kUnauthorized;
+    case 403: return ErrorKind::kForbidden;
+    case 404: return ErrorKind::kNotFound;
+    case 405: return ErrorKind::kMethodNotAllowed;
+    case 409: return ErrorKind::kConflict;
+    case 429: return ErrorKind::kTooManyRequests;
+    case 503: return ErrorKind::kUnavailable;
+  }
+  return status >= 400 && status < 500 ? ErrorKind::kBadRequest : ErrorKind::kInternal;
+}
+
 const char* to_string(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::kBadRequest: return "bad_request";

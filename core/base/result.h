@@ -24,6 +24,9 @@ enum class ErrorKind {
 };
 
 int http_status(ErrorKind kind);
+// The kind an HTTP status stands for (http_status's inverse): a 4xx without a kind of its own is
+// kBadRequest and any other 5xx kInternal, so a client's refusal keeps its class (4xx, 5xx).
+ErrorKind error_kind_of_status(int status);
 const char* to_string(ErrorKind kind);
 
 // The service exceptions core reacts to, by the AWS name a fake or a wire client gives them
