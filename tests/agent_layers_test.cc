@@ -496,6 +496,21 @@ TEST(ToolGatewayMcp, ToolsOutsideTheTierAreRefusedAndTheTenantIsTheTokens) {
 namespace tenantsim {
 namespace {
 
+// The fake model reads a place as a model does: "in New York today" asks about New York, so the
+// weather API is called for a city it knows and the call is billed (it asked for "New York today",
+// a 404 that billed a tool execution and no weather call, before).
+TEST(BedrockAgentPath, TheModelReadsThePlaceOutOfTheSentence) {
+  AgentWorld f;
+  auto initech = must(f.w->new_tenant("initech", "premium"));
+  for (const char* question : {"What is the weather in New York today?", "weather in paris please"}) {
+    auto r = f.chat(initech, question);
+    ASSERT_EQ(r.status, 200) << r.body.dump();
+    EXPECT_EQ(r.body["usage_metrics"]["tools_used"], json::array({"get_current_weather"})) << question;
+  }
+  auto usage = f.w->call("GET", "/api/tenants/initech/usage", initech.token);
+  EXPECT_EQ(usage.body["metrics"]["weather_api_call"], 2) << usage.body.dump();
+}
+
 TEST(BedrockAgentPath, ATierWithAnAgentRunsOnItAndMetersWhatTheModelBilled) {
   AgentWorld f;
   auto initech = must(f.w->new_tenant("initech", "premium"));

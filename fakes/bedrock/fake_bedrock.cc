@@ -25,13 +25,15 @@ std::string city_in(const std::string& text) {
   if (in != std::string::npos) from = in + 4;
   if (for_ != std::string::npos && (from == std::string::npos || for_ + 5 > from)) from = for_ + 5;
   if (from == std::string::npos) return {};
+  // The first word, and the capitalised words after it ("New York"), as a model reads a place
+  // name: "the weather in Paris today" asks about Paris.
   std::string city;
   for (size_t i = from; i < text.size(); ++i) {
     const char c = text[i];
     if (!std::isalpha(static_cast<unsigned char>(c)) && c != ' ' && c != '-') break;
+    if (c == ' ' && (i + 1 >= text.size() || !std::isupper(static_cast<unsigned char>(text[i + 1])))) break;
     city += c;
   }
-  while (!city.empty() && city.back() == ' ') city.pop_back();
   return city;
 }
 
