@@ -12,6 +12,7 @@
 #include "harness/aws/fakes_link.h"
 #include "harness/cloud_ledgers.h"
 #include "harness/driver.h"
+#include "harness/evidence.h"
 #include "scenarios/oracle.h"
 #include "scenarios/iana_zones.h"
 #include "harness/platform_costs.h"
@@ -265,8 +266,9 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   std::vector<TenantDayCost> tenant_day_costs;
   std::vector<TenantDayUsage> tenant_day_usage;
   std::map<std::string, std::map<std::string, UserRow>> users;  // tenant -> sub -> row
-  Oracle::Ledgers ledgers;
+  std::vector<std::string> tenant_ids_in_order;
   for (const auto& t : sim.tenants()) {
+    tenant_ids_in_order.push_back(t.id);
     auto table = w.system->usage_table_for(t.id);
     if (!table.ok()) continue;  // judged by isolation.shared_resources: the system's fault, not the run's
     // Everything the system metered, for the oracle to reconcile with the ledgers; and what falls in
@@ -274,16 +276,11 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
     // and the requests still in flight at the end are not the analyst's month).
     auto all = w.run(summarize_costs(**table, t.id, std::nullopt, w.system->config().prices));
     if (!all.ok()) continue;  // its table is gone or unreadable: isolation.shared_resources says so
-    auto& m = metered[t.id];
-    for (const auto& [key, line] : all->lines) m.quantity[key] += line.quantity;
-    m.cost_by_service = all->by_service;
-    m.quantity_by_user = all->quantity_by_user;
+    metered[t.id] = metered_of(*all);
     auto summary = w.run(summarize_costs(**table, t.id, Period{s.start, end}, w.system->config().prices));
     if (!summary.ok()) continue;
     outside_window_records += all->records - summary->records;
-    auto& b = billed[t.id];
-    for (const auto& [key, line] : summary->lines) b.quantity[key] += line.quantity;
-    b.cost_by_service = summary->by_service;
+    billed[t.id] = metered_of(*summary);
     for (const auto& [day, money] : summary->by_day) daily_cost[day] += money;  // UTC days (offset 0)
     for (const auto& [service, days] : summary->by_service_day)
       for (const auto& [day, money] : days) tenant_day_costs.push_back({t.id, t.tier, day, service, money});
@@ -294,11 +291,7 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
       for (const auto& [svc, money] : services) u.cost += money;
       users[t.id].emplace(user, std::move(u));
     }
-    const auto record = w.system->tenants().find(t.id);
-    if (record) ledgers.model_account_of[t.id] = record->model_account;
   }
-  ledgers.pooled_account = w.system->config().platform.pooled_model_account;
-  ledgers.injected_faults = w.injected_failures();
   CloudLedgers cloud = ledgers_of(w);
   if (link) {
     auto doc = link->ledger();
@@ -307,47 +300,13 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
     if (!far.ok()) return far.take_error();
     cloud = std::move(*far);
   }
-  const BedrockLedger& bedrock = cloud.model;
-  const auto usage = [](const BedrockUsage& u) { return Oracle::ModelUsage{u.invocations, u.input_tokens, u.output_tokens}; };
-  for (const auto& [tenant, models] : bedrock.by_tenant_tag)
-    for (const auto& [model, u] : models) ledgers.bedrock_by_tenant[tenant][model] = usage(u);
-  for (const auto& [key, u] : bedrock.by_account_model) ledgers.bedrock_by_account[key] = usage(u);
-  for (const auto& [key, models] : bedrock.by_user_tag)
-    for (const auto& [model, u] : models) ledgers.bedrock_by_user[key][model] = usage(u);
-  for (const auto& [key, n] : cloud.agents.invocations) ledgers.agent_invocations[key.second][key.first] += n;
-  const WeatherLedger& weather = cloud.weather;
-  for (const auto& [key, kinds] : weather.calls)
-    for (const auto& [kind, n] : kinds) ledgers.weather_calls += n;
-  {
-    // Each retrieval belongs to the tenant it served: the filter's on the pooled base, the owner's
-    // on a dedicated one (by the control plane's record, not by anything the request said).
-    std::map<std::string, std::string> owner_of_base;
-    for (const auto& t : w.system->tenants().all())
-      if (t.deployment == Deployment::kSilo) owner_of_base[t.knowledge_base_id] = t.id;
-    const std::string& pooled = w.system->config().platform.pooled_knowledge_base;
-    for (const auto& [key, u] : cloud.knowledge.by_filter) {
-      const auto& [base, filter] = key;
-      const auto owner = owner_of_base.find(base);
-      const std::string tenant = base == pooled ? filter : owner == owner_of_base.end() ? "?" + base : owner->second;
-      if (base == pooled && filter.empty()) {
-        ledgers.knowledge_unfiltered_pooled += u.retrievals;
-        continue;
-      }
-      auto& sum = ledgers.knowledge_by_tenant[tenant];
-      sum.retrievals += u.retrievals;
-      sum.query_tokens += u.query_tokens;
-    }
-  }
+  const Oracle::Ledgers ledgers = oracle_ledgers(w, cloud, tenant_ids_in_order);
 
   // The consumption events as the metrics store grouped them (seed 004), with their tokens' cost.
   std::vector<ConsumptionRow> consumption;
   const PriceCatalog& prices = w.system->config().prices;
   for (const auto& [key, totals] : w.metrics.totals()) {
     const auto& [tenant, tier, agent, model] = key;
-    auto& sum = ledgers.consumption_by_tenant[tenant];
-    sum.invocations += totals.invocations;
-    sum.input_tokens += totals.input_tokens;
-    sum.output_tokens += totals.output_tokens;
     consumption.push_back({tenant, tier, agent, model, totals.invocations, totals.input_tokens, totals.output_tokens,
                            prices.cost(metric::kInputTokens, model, totals.input_tokens) +
                                prices.cost(metric::kOutputTokens, model, totals.output_tokens)});
@@ -509,11 +468,11 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
     r.latency.push_back(std::move(l));
   }
   int64_t invocations = 0;
-  for (const auto& [key, u] : bedrock.by_account_model) invocations += u.invocations;
+  for (const auto& [key, u] : cloud.model.by_account_model) invocations += u.invocations;
   r.ledger_totals = {{"bedrock_invocations", invocations},
-                     {"bedrock_throttled", static_cast<int64_t>(bedrock.throttled)},
+                     {"bedrock_throttled", static_cast<int64_t>(cloud.model.throttled)},
                      {"weather_calls", ledgers.weather_calls},
-                     {"weather_rejected", static_cast<int64_t>(weather.rejected)},
+                     {"weather_rejected", static_cast<int64_t>(cloud.weather.rejected)},
                      {"dynamodb_requests", static_cast<int64_t>(dynamo_ledger.requests)},
                      {"dynamodb_throttled", static_cast<int64_t>(dynamo_ledger.throttled)},
                      {"metering_outbox_pending", static_cast<int64_t>(w.system->metering().pending())},

@@ -129,7 +129,10 @@ class Oracle {
   // A request a user made with its own valid token, for its own data: never refused as 401/403,
   // and failing (5xx other than throttling, or 400 to the well-formed request it is) no more often
   // than the faults the scenario injected explain (judged at finish: access.availability).
-  void legitimate_request(const std::string& tenant, const std::string& endpoint, int status, const std::string& code);
+  // `past_capacity`: sent at a rate past what the target sustains (the step of `load --find-knee`
+  // that broke): refused or not is still judged, its failures are the knee's to report.
+  void legitimate_request(const std::string& tenant, const std::string& endpoint, int status, const std::string& code,
+                          bool past_capacity = false);
   // A step of signing a tenant or its users up (register, confirm, sign in, the admin creating a
   // user) that the system refused with a 4xx: no fault is injected while the population signs up,
   // so it is the system failing a legitimate user, not the environment. The tenant is left out of

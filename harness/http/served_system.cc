@@ -7,23 +7,6 @@
 
 namespace tenantsim {
 
-namespace {
-
-// Runs a task to completion on a loop that no other thread runs yet; rethrows what it threw.
-template <class T>
-T run_on(boost::asio::io_context& loop, Task<T> task) {
-  std::optional<T> out;
-  std::exception_ptr thrown;
-  spawn(detail::capture_result(std::move(task), &out, &thrown));
-  loop.restart();
-  while (!out && !thrown && loop.run_one()) {
-  }
-  if (thrown) std::rethrow_exception(thrown);
-  if (!out) throw std::logic_error("task still suspended with no work left");
-  return std::move(*out);
-}
-
-}  // namespace
 
 Result<std::unique_ptr<ServedSystem>> ServedSystem::start(ServeOptions options) {
   std::unique_ptr<ServedSystem> s(new ServedSystem());
@@ -33,7 +16,7 @@ Result<std::unique_ptr<ServedSystem>> ServedSystem::start(ServeOptions options) 
   if (!made.ok()) return made.take_error();
   s->world_ = std::move(made).value();
   World& w = *s->world_;
-  if (auto st = run_on(s->loop_, w.system->start()); !st.ok()) return st.take_error();
+  if (auto st = detail::run_on(s->loop_, w.system->start()); !st.ok()) return st.take_error();
   if (options.scenario) configure_services(w, *options.scenario);
 
   if (options.fake_control) {

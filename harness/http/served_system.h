@@ -21,6 +21,23 @@
 
 namespace tenantsim {
 
+namespace detail {
+// Runs a task to completion on a loop that no other thread runs (yet, or any more); rethrows what
+// it threw.
+template <class T>
+T run_on(boost::asio::io_context& loop, Task<T> task) {
+  std::optional<T> out;
+  std::exception_ptr thrown;
+  spawn(capture_result(std::move(task), &out, &thrown));
+  loop.restart();
+  while (!out && !thrown && loop.run_one()) {
+  }
+  if (thrown) std::rethrow_exception(thrown);
+  if (!out) throw std::logic_error("task still suspended with no work left");
+  return std::move(*out);
+}
+}  // namespace detail
+
 struct ServeOptions {
   std::string bind = "127.0.0.1";
   uint16_t port = 0;  // 0: any free port
@@ -63,6 +80,12 @@ class ServedSystem {
   // Blocks until every connection is gone, then writes what metering holds and stops the system
   // loop. Returns the usage records that could still not be written. Call once, after stop().
   size_t wait();
+  // Runs `task` on the system's loop once serving is over, to read what the system kept (its usage
+  // tables) as a finished run does. REQUIRES: wait() has returned.
+  template <class T>
+  T run_after_wait(Task<T> task) {
+    return detail::run_on(loop_, std::move(task));
+  }
 
  private:
   ServedSystem() = default;

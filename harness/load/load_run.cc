@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -23,6 +24,9 @@
 #include <thread>
 
 #include "core/base/rng.h"
+#include "core/domain/metering.h"
+#include "harness/cloud_ledgers.h"
+#include "harness/evidence.h"
 #include "harness/http/control_secret.h"
 #include "harness/http/served_system.h"
 #include "harness/load/blocking_client.h"
@@ -30,6 +34,7 @@
 #include "harness/token_forge.h"
 #include "reports/histogram.h"
 #include "scenarios/checks.h"
+#include "scenarios/oracle.h"
 
 namespace tenantsim {
 
@@ -98,7 +103,8 @@ struct LoadTenant {
 
 struct LoadUser {
   size_t tenant = 0;
-  std::string username, password, sub, token, session, tampered;  // tampered: claims another tenant
+  std::string username, password, sub, token, session, tampered;  // tampered: claims the next tenant
+  Steady::time_point session_sent{}, session_answered{};          // its session's open call
 };
 
 struct Planned {
@@ -120,6 +126,9 @@ struct Outcome {
   int status = 0;  // 0: no answer (connection failed)
   int64_t latency_us = 0;
   std::string code;
+  // What the oracle reads of an answer: a chat's or a subscription's body (2xx), a limit's Retry-After.
+  std::string body;
+  std::optional<int64_t> retry_after;
 };
 
 std::string code_of(const std::string& body) {
@@ -170,8 +179,10 @@ Status set_up(const Target& target, std::vector<LoadTenant>& tenants, std::vecto
                     {{"tenant_id", tenants[u.tenant].id}, {"username", u.username}, {"password", u.password}});
     if (!r.ok()) return r.take_error();
     u.token = r->json().value("id_token", "");
+    u.session_sent = Steady::now();
     auto s = expect(*c, 201, "POST", "/api/sessions", u.token, nullptr);
     if (!s.ok()) return s.take_error();
+    u.session_answered = Steady::now();
     u.session = s->json().value("session_id", "");
     return Status{};
   };
@@ -243,6 +254,9 @@ class Traffic {
     return out;
   }
 
+  // When the traffic began: plans count their send times from it.
+  Steady::time_point started() const { return start_; }
+
  private:
   void start_traffic() {
     asio::ip::tcp::resolver resolver(ioc_);
@@ -274,7 +288,9 @@ class Traffic {
         req.method(bhttp::verb::post);
         req.target("/api/chat");
         req.set(bhttp::field::content_type, "application/json");
-        req.body() = json{{"message", p.weather ? "What is the weather in Paris today?" : "Summarise our plan for this week."},
+        // Each prompt carries the user's canary (scenarios/oracle.h): no other tenant or user may see it.
+        req.body() = json{{"message", canary_for(tenant, u.sub) +
+                                          (p.weather ? " What is the weather in Paris today?" : " Summarise our plan for this week.")},
                           {"tenant_context", {{"tenant_id", p.kind == Kind::kChat ? tenant : tenants_[p.other].id},
                                               {"user_id", u.sub}, {"session_id", u.session}}}}
                          .dump();
@@ -315,8 +331,17 @@ class Traffic {
       bhttp::response<bhttp::string_body> res;
       if (!ec) co_await bhttp::async_read(c.stream, c.buffer, res, asio::redirect_error(asio::use_awaitable, ec));
       if (!ec) {
+        o.latency_us = std::chrono::duration_cast<std::chrono::microseconds>(Steady::now() - intended).count();
         o.status = static_cast<int>(res.result_int());
         if (o.status >= 400) o.code = code_of(res.body());
+        const bool judged_body = p.kind == Kind::kChat || p.kind == Kind::kSubscription;
+        if (judged_body && o.status >= 200 && o.status < 300) o.body = std::move(res.body());
+        if (o.status == 429) {
+          int64_t seconds = 0;
+          const auto h = res[bhttp::field::retry_after];
+          const auto [end, parse] = std::from_chars(h.data(), h.data() + h.size(), seconds);
+          if (!h.empty() && parse == std::errc() && end == h.data() + h.size()) o.retry_after = seconds;
+        }
         if (!res.keep_alive()) ec = bhttp::error::end_of_stream;
       } else {
         o.code = "ConnectionError";
@@ -329,7 +354,7 @@ class Traffic {
     } else {
       o.code = "ConnectFailed";
     }
-    o.latency_us = std::chrono::duration_cast<std::chrono::microseconds>(Steady::now() - intended).count();
+    if (o.status == 0) o.latency_us = std::chrono::duration_cast<std::chrono::microseconds>(Steady::now() - intended).count();
     ++done_;
     if (o.status >= 500 || o.status == 0) ++errors_;
     if (p.kind == Kind::kChat && o.status == 200) chat_latency_.record(o.latency_us);
@@ -432,6 +457,8 @@ Planned draw(Rng& rng, size_t user, size_t tenants_count, const std::vector<Load
   if (tenants_count > 1) {
     p.other = rng.uniform(tenants_count - 1);
     if (p.other >= who[user].tenant) ++p.other;  // any tenant but the caller's
+    // A tampered token reaches for the tenant its forged claim names: one coherent attack.
+    if (p.kind == Kind::kTamperedToken) p.other = (who[user].tenant + 1) % tenants_count;
   } else if (is_probe(p.kind)) {
     p.kind = Kind::kUsage;  // one tenant: nobody to attack
   }
@@ -517,20 +544,6 @@ void observe(CheckResult& c, bool ok, Example example) {
   else c.fail(example());
 }
 
-struct TierLimits {
-  int64_t daily = 0, monthly = 0;
-  bool tenant_scope = false;
-};
-
-std::map<std::string, TierLimits> limits_of(const json& tiers_doc) {
-  std::map<std::string, TierLimits> out;
-  if (!tiers_doc.contains("tiers")) return out;
-  for (const auto& [name, t] : tiers_doc["tiers"].items())
-    out[name] = {t.value("daily_messages", int64_t{0}), t.value("monthly_messages", int64_t{0}),
-                 t.value("message_limit_scope", "user") == "tenant"};
-  return out;
-}
-
 // One step of --find-knee: chat latency, failures, and which shared service throttled.
 struct KneeStep {
   LatencyHistogram chat;
@@ -586,6 +599,188 @@ KneeStep judge_step(const std::vector<Planned>& plan, const std::vector<Outcome>
                         dependency.empty() ? std::string("the server's own capacity") : dependency);
   }
   return k;
+}
+
+// --- judgement: the scenario oracle, as in `run` ----------------------------------------------------
+
+// The checks a load run's traffic can exercise (the rest need behaviours only `run` drives: tier
+// changes, offboarding, the agent runtime, cost reports, knowledge bases). With the system in
+// process, the oracle also reconciles its metering with the providers' ledgers.
+constexpr const char* kLoadChecks[] = {
+    "access.legitimate_requests", "access.availability",     "isolation.canaries",
+    "isolation.adversary_refused", "isolation.attacks_reached", "isolation.between_users",
+    "limits.within_limits",       "limits.no_refusal_under_limit", "limits.usage_reported",
+    "limits.retry_after",         "limits.concurrent_sessions", "limits.session_duration",
+    "tiers.tool_gating"};
+constexpr const char* kLedgerChecks[] = {"metering.complete", "cost.attribution", "observability.tenant_context"};
+// Judged only when the traffic meets a limit, which a short or light run may not: allowed to
+// judge nothing unless the scenario gates on them by name.
+constexpr const char* kWhenLimitsMet[] = {"limits.no_refusal_under_limit", "limits.retry_after"};
+
+// What an in-process run adds: the system's own metering and the providers' ledgers.
+struct LoadEvidence {
+  std::map<std::string, Oracle::Metered> metered;
+  Oracle::Ledgers ledgers;
+  size_t unwritten = 0;  // usage records the system still held when serving ended
+};
+
+// Reads the in-process system's usage tables and the fakes' ledgers once serving is over, with
+// the faults and the tables' throughput limits off, as `run` settles (the harness's bookkeeping,
+// not the system's load).
+LoadEvidence read_evidence(ServedSystem& served, const std::vector<LoadTenant>& tenants, size_t unwritten) {
+  World& w = served.world();
+  w.dynamodb_faults().set_plan(FaultPlan{});
+  DynamoLimits unthrottled;
+  unthrottled.partition_read_units_per_second = unthrottled.partition_write_units_per_second = int64_t{1} << 40;
+  w.dynamodb.set_limits(unthrottled);
+  LoadEvidence e;
+  e.unwritten = unwritten;
+  std::vector<std::string> ids;
+  for (const auto& t : tenants) {
+    ids.push_back(t.id);
+    auto table = w.system->usage_table_for(t.id);
+    if (!table.ok()) continue;  // metering.complete finds nothing metered for it
+    auto all = served.run_after_wait(summarize_costs(**table, t.id, std::nullopt, w.system->config().prices));
+    if (all.ok()) e.metered[t.id] = metered_of(*all);
+  }
+  e.ledgers = oracle_ledgers(w, ledgers_of(w), ids);
+  return e;
+}
+
+struct LoadJudgement {
+  const LoadedScenario& loaded;
+  const std::vector<LoadTenant>& tenants;
+  const std::vector<LoadUser>& users;
+  const std::vector<Planned>& plan;  // at_us from `origin`
+  const std::vector<Outcome>& out;
+  Steady::time_point origin;
+  Time origin_time;             // `origin` on the system's clock
+  size_t past_capacity_from;    // requests from this index on were sent past the knee (SIZE_MAX: none)
+  std::optional<int64_t> p99_ms;
+  const std::map<std::string, LatencyHistogram>& chat_by_tier;  // 2xx chats, wall-clock
+  const std::optional<LoadEvidence>& evidence;
+};
+
+// Every request's intended send and its answer go to the oracle in time order, so a chat's
+// windows see the chats in flight beside it as `run`'s do. The intended send is no later than the
+// real one and the answer is read after the system decided, so what the oracle counts as maybe in
+// flight includes everything that was: a refusal is never judged against fewer chats than the
+// system saw.
+Result<std::vector<CheckResult>> judge_load(const LoadJudgement& j) {
+  auto made = Oracle::from_docs(j.loaded.tiers_doc, j.loaded.prices_doc);
+  if (!made.ok()) return made.take_error();
+  Oracle& oracle = *made;
+  const auto time_of = [&](Steady::time_point p) {
+    return j.origin_time + std::chrono::duration_cast<Duration>(p - j.origin);
+  };
+  for (const auto& t : j.tenants) oracle.add_tenant(t.id, t.tier, 0);
+  for (const auto& u : j.users) {
+    const std::string& tenant = j.tenants[u.tenant].id;
+    oracle.add_user(tenant, u.sub);
+    oracle.session_open_sent(tenant, u.sub);
+    oracle.session_opened(tenant, u.sub, u.session, time_of(u.session_sent), time_of(u.session_answered), 201, "");
+  }
+  const auto plans_errors = [&](const char* service) {
+    const auto it = j.loaded.fault_plans.find(service);
+    return it != j.loaded.fault_plans.end() && (it->second.error_rate > 0 || !it->second.outages.empty());
+  };
+  const bool weather_faults = plans_errors("weather");
+
+  struct Event {
+    Time at;
+    bool answer;  // sends first at the same instant: a chat sent then is in flight for the answer
+    size_t i;
+    bool operator<(const Event& o) const { return std::tie(at, answer, i) < std::tie(o.at, o.answer, o.i); }
+  };
+  std::vector<Event> events;
+  events.reserve(2 * j.plan.size());
+  for (size_t i = 0; i < j.plan.size(); ++i) {
+    const Time sent = j.origin_time + std::chrono::microseconds(j.plan[i].at_us);
+    events.push_back({sent, false, i});
+    events.push_back({sent + std::chrono::microseconds(j.out[i].latency_us), true, i});
+  }
+  std::sort(events.begin(), events.end());
+  std::map<size_t, Oracle::ChatTicket> tickets;
+  for (const Event& e : events) {
+    const Planned& p = j.plan[e.i];
+    const Outcome& r = j.out[e.i];
+    const LoadUser& u = j.users[p.user];
+    const std::string& tenant = j.tenants[u.tenant].id;
+    if (!e.answer) {
+      if (p.kind == Kind::kChat) {
+        auto ticket = oracle.begin_chat(tenant, u.sub, u.session, e.at);
+        if (p.weather && !weather_faults) ticket.asks_for_tool = "get_current_weather";
+        tickets.emplace(e.i, std::move(ticket));
+      }
+      continue;
+    }
+    if (r.status == 0) {  // no answer at all: the driver's connection, not the system, is judged by its count
+      if (p.kind == Kind::kChat) {
+        oracle.end_chat(tickets.at(e.i), e.at, 503, "ConnectionError", "-", "", {}, {}, p.weather);
+        tickets.erase(e.i);
+      }
+      if (is_probe(p.kind)) oracle.attack_reached(label_of(p.kind), false);
+      else oracle.legitimate_request(tenant, label_of(p.kind), 503, r.code, e.i >= j.past_capacity_from);
+      continue;
+    }
+    if (is_probe(p.kind)) {
+      const int want = p.kind == Kind::kTamperedToken ? 401 : 403;
+      // A failure on the way (5xx) is not the attack succeeding, nor a refusal: it did not reach.
+      if (r.status >= 500) oracle.attack_reached(label_of(p.kind), false);
+      else
+        oracle.attempt(label_of(p.kind), tenant,
+                       fmt::format("{} (tenant {})", label_of(p.kind), j.tenants[p.other].id), want, r.status);
+      continue;
+    }
+    oracle.legitimate_request(tenant, label_of(p.kind), r.status, r.code, e.i >= j.past_capacity_from);
+    const json body = r.body.empty() ? json() : json::parse(r.body, nullptr, false);
+    if (p.kind == Kind::kChat) {
+      const Oracle::ChatTicket& ticket = tickets.at(e.i);
+      std::vector<std::string> used, refused;
+      std::string text, request_id = "-";
+      if (body.is_object()) {
+        const json metrics = body.value("usage_metrics", json::object());
+        for (const auto& tool : metrics.value("tools_used", json::array()))
+          if (tool.is_string()) used.push_back(tool.get<std::string>());
+        for (const auto& tool : metrics.value("tools_refused", json::array()))
+          if (tool.is_string()) refused.push_back(tool.get<std::string>());
+        if (body.contains("response") && body["response"].is_string()) text = body["response"].get<std::string>();
+        if (body.contains("request_id") && body["request_id"].is_string()) request_id = body["request_id"].get<std::string>();
+      }
+      oracle.end_chat(ticket, e.at, r.status, r.code, request_id, text, used, refused, p.weather);
+      if (r.status == 429 && is_message_limit_code(r.code)) oracle.limit_retry_after(ticket, e.at, r.retry_after);
+      tickets.erase(e.i);
+    } else if (p.kind == Kind::kSubscription && r.status == 200 && body.is_object()) {
+      oracle.usage_reported(tenant, u.sub, j.origin_time + std::chrono::microseconds(p.at_us), e.at, body);
+    }
+  }
+
+  std::vector<CheckResult> checks =
+      j.evidence ? oracle.finish(j.evidence->metered, j.evidence->ledgers, j.chat_by_tier, j.p99_ms)
+                 : oracle.finish({}, Oracle::Ledgers{}, j.chat_by_tier, j.p99_ms);
+  std::set<std::string> kept(std::begin(kLoadChecks), std::end(kLoadChecks));
+  if (j.evidence) kept.insert(std::begin(kLedgerChecks), std::end(kLedgerChecks));
+  kept.insert("thresholds.p99_latency");
+  std::erase_if(checks, [&](const CheckResult& c) { return !kept.count(c.name); });
+  const Scenario& s = j.loaded.scenario;
+  for (auto& c : checks) {
+    if (c.name == "thresholds.p99_latency" && j.p99_ms)
+      c.description = fmt::format("chat p99 (wall-clock, from the intended send) per tier at most {} ms", *j.p99_ms);
+    if (c.name == "metering.complete" && j.evidence && j.evidence->unwritten > 0)
+      c.fail(fmt::format("{} usage records still unwritten 5 s after the traffic", j.evidence->unwritten));
+    c.gating = s.thresholds.fail_on.empty();
+    for (const auto& sel : s.thresholds.fail_on) c.gating = c.gating || selects(sel, c.name);
+    for (const auto& sel : s.thresholds.may_skip) c.may_skip = c.may_skip || selects(sel, c.name);
+    for (const char* name : kWhenLimitsMet) {
+      bool named = false;
+      for (const auto& sel : s.thresholds.fail_on) named = named || sel == name;
+      c.may_skip = c.may_skip || (c.name == name && !named);
+    }
+    // Every request of a --find-knee whose first step broke was past capacity: their failures are
+    // the knee's verdict, and availability has nothing left to judge.
+    if (c.name == "access.availability" && j.past_capacity_from == 0) c.may_skip = true;
+  }
+  return checks;
 }
 
 // load.json's latency figures of one histogram.
@@ -717,6 +912,14 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
 
   const auto wall_start = std::chrono::system_clock::now();
   const auto steady_start = Steady::now();
+  // The same instant on the system's clock, for the oracle (in process, the served world's).
+  const Time wall_start_time = served ? served->world().time.now() : std::chrono::time_point_cast<Duration>(wall_start);
+  // Plans count from their Traffic's own start: from the run's, for the oracle's one timeline.
+  const auto from_run_start = [&](const Traffic& traffic, std::vector<Planned>& part) {
+    const int64_t offset_us = std::chrono::duration_cast<std::chrono::microseconds>(traffic.started() - steady_start).count();
+    for (auto& p : part) p.at_us += offset_us;
+  };
+  size_t past_capacity_from = SIZE_MAX;  // --find-knee: the first request of the step that broke
   const bool tty = o.progress && isatty(fileno(stderr));
   std::vector<Planned> plan;
   std::vector<Outcome> out;
@@ -726,11 +929,14 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
   std::string saturated;
   if (!o.find_knee && !o.virtual_users) {
     plan = make_plan(rng.split("plan"), o, users.size(), tenants.size(), users);
-    out = Traffic(target, tenants, users, o.connections, tty).run(plan);
+    Traffic traffic(target, tenants, users, o.connections, tty);
+    out = traffic.run(plan);
+    from_run_start(traffic, plan);
   } else if (o.virtual_users) {
-    out = Traffic(target, tenants, users, o.connections, tty)
-              .run_closed(make_closed_plan(rng.split("plan"), o, users.size(), tenants.size(), users),
-                          std::chrono::seconds(o.duration_s), plan);
+    Traffic traffic(target, tenants, users, o.connections, tty);
+    out = traffic.run_closed(make_closed_plan(rng.split("plan"), o, users.size(), tenants.size(), users),
+                             std::chrono::seconds(o.duration_s), plan);
+    from_run_start(traffic, plan);
   } else {
     // Steps of --duration seconds, each 1.5 times the last, from --rate up to --ramp-to, until chat
     // p99 passes the threshold, a shared service throttles, or requests fail: the knee is the last
@@ -744,7 +950,8 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
       so.ramp_to.reset();
       auto step_plan = make_plan(rng.split("plan").split(static_cast<uint64_t>(step)), so, users.size(), tenants.size(), users);
       const auto t0 = Steady::now();
-      auto step_out = Traffic(target, tenants, users, o.connections, tty).run(step_plan);
+      Traffic traffic(target, tenants, users, o.connections, tty);
+      auto step_out = traffic.run(step_plan);
       const double secs = std::chrono::duration<double>(Steady::now() - t0).count();
       const KneeStep k = judge_step(step_plan, step_out, p99_limit_us, loaded.fault_plans);
       const double achieved = secs > 0 ? static_cast<double>(step_plan.size()) / secs : 0;
@@ -758,8 +965,8 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
       if (tty) std::fprintf(stderr, "step %d: %.0f/s asked, %.0f/s achieved, chat p99 %.1f ms%s%s\n", step + 1, rate,
                             achieved, static_cast<double>(k.chat.percentile(99)) / 1000.0, why.empty() ? "" : ": ",
                             why.c_str());
-      const int64_t offset_us = static_cast<int64_t>(std::chrono::duration_cast<std::chrono::microseconds>(t0 - steady_start).count());
-      for (auto& p : step_plan) p.at_us += offset_us;
+      from_run_start(traffic, step_plan);
+      if (!why.empty()) past_capacity_from = plan.size();
       plan.insert(plan.end(), step_plan.begin(), step_plan.end());
       out.insert(out.end(), step_out.begin(), step_out.end());
       if (!why.empty()) {
@@ -772,108 +979,11 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
   }
   const double wall = std::chrono::duration<double>(Steady::now() - steady_start).count();
 
-  // --- checks --------------------------------------------------------------------------------
   std::set<std::string> faulty;
   for (const auto& [service, plan_of] : loaded.fault_plans)
     if (plan_of.error_rate > 0 || !plan_of.outages.empty()) faulty.insert(service);
-  CheckResult legit = catalog_check("access.legitimate_requests"), refused = catalog_check("isolation.adversary_refused"),
-              within = catalog_check("limits.within_limits");
-  const auto limits = limits_of(loaded.tiers_doc);
-  // Accepted chats per limit scope and UTC day (a run may cross midnight).
-  struct Accepted {
-    int64_t count = 0;
-    const LoadTenant* tenant = nullptr;
-  };
-  std::map<std::pair<std::string, int64_t>, Accepted> accepted;
-  for (size_t i = 0; i < plan.size(); ++i) {
-    const Planned& p = plan[i];
-    const Outcome& r = out[i];
-    const LoadUser& u = users[p.user];
-    const LoadTenant& t = tenants[u.tenant];
-    if (is_probe(p.kind)) {
-      const int want = p.kind == Kind::kTamperedToken ? 401 : 403;
-      // An injected fault may answer first (5xx); that is not the attack succeeding.
-      if (r.status >= 500 || r.status == 0) continue;
-      observe(refused, r.status == want, [&] {
-        return fmt::format("{} by tenant {} against {}: answered {} (expected {})", label_of(p.kind), t.id,
-                           tenants[p.other].id, r.status, want);
-      });
-      continue;
-    }
-    const RefusalClass rc = classify_refusal(r.status, r.code);
-    const bool injected = refusal_reason(rc, faulty).starts_with("injected fault");
-    // A user's own request may be refused only for a limit (429) or fail by an injected fault.
-    observe(legit, (r.status >= 200 && r.status < 300) || r.status == 429 || (r.status >= 500 && injected), [&] {
-      return fmt::format("{} by tenant {} user {}: answered {} {}", label_of(p.kind), t.id, u.sub, r.status, r.code);
-    });
-    if (p.kind == Kind::kChat && r.status == 200) {
-      const auto& lim = limits.count(t.tier) ? limits.at(t.tier) : TierLimits{};
-      const int64_t day = (std::chrono::duration_cast<std::chrono::seconds>(wall_start.time_since_epoch()).count() +
-                           p.at_us / 1'000'000) / 86400;
-      Accepted& a = accepted[{lim.tenant_scope ? t.id : t.id + "/" + u.sub, day}];
-      ++a.count;
-      a.tenant = &t;
-    }
-  }
-  for (const auto& entry : accepted) {  // not a structured binding: clang 14 cannot capture one
-    const auto& key = entry.first;
-    const auto& a = entry.second;
-    const std::string& tier = a.tenant->tier;
-    const auto& lim = limits.count(tier) ? limits.at(tier) : TierLimits{};
-    const int64_t cap = lim.daily > 0 ? lim.daily : (lim.monthly > 0 ? lim.monthly : -1);
-    observe(within, cap < 0 || a.count <= cap, [&, cap] {
-      return fmt::format("{} ({}): {} chats accepted in one day, limit {}", key.first, tier, a.count, cap);
-    });
-  }
-
   LoadResult result;
   RunResult& rr = result.run;
-  rr.checks = {legit, refused, within};
-
-  // In process, what the system reports per tenant must equal what the fake model served.
-  std::map<std::string, int64_t> ledger_totals;
-  if (served) {
-    // Records a throttled table refused wait in metering's outbox: give the outbox a few seconds to
-    // drain (throttling windows are a second long) before comparing.
-    size_t pending = served->flush_metering();
-    for (int i = 0; pending > 0 && i < 20; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(250));
-      pending = served->flush_metering();
-    }
-    CheckResult metered = catalog_check("metering.complete");
-    if (pending > 0)
-      observe(metered, false, [&] { return fmt::format("{} usage records still unwritten 5 s after the traffic", pending); });
-    const BedrockLedger ledger = served->world().bedrock.ledger();
-    http::BlockingClient c(target.port, target.host);
-    for (const auto& t : tenants) {
-      BedrockUsage served_usage;
-      if (const auto it = ledger.by_tenant_tag.find(t.id); it != ledger.by_tenant_tag.end())
-        for (const auto& [model, usage] : it->second) {
-          served_usage.invocations += usage.invocations;
-          served_usage.input_tokens += usage.input_tokens;
-          served_usage.output_tokens += usage.output_tokens;
-        }
-      ledger_totals["bedrock_invocations"] += served_usage.invocations;
-      http::Reply costs;
-      for (int attempt = 0; attempt < 5; ++attempt) {  // an injected DynamoDB fault may answer 503
-        costs = c.request("GET", "/api/tenants/" + t.id + "/costs", users[t.admin].token);
-        if (costs.status == 200) break;
-      }
-      const json j = costs.json();
-      const int64_t inv = j.value("total_invocations", int64_t{-1});
-      const int64_t in = j.contains("total_tokens") ? j["total_tokens"].value("input", int64_t{-1}) : -1;
-      const int64_t outt = j.contains("total_tokens") ? j["total_tokens"].value("output", int64_t{-1}) : -1;
-      observe(metered, costs.status == 200 && inv == served_usage.invocations && in == served_usage.input_tokens &&
-                          outt == served_usage.output_tokens,
-                      [&] {
-                        return fmt::format("tenant {}: the costs endpoint reports {} invocations, {}/{} tokens in/out "
-                                           "(status {}); the model served {}, {}/{}",
-                                           t.id, inv, in, outt, costs.status, served_usage.invocations,
-                                           served_usage.input_tokens, served_usage.output_tokens);
-                      });
-    }
-    rr.checks.push_back(metered);
-  }
 
   // --- latency, throughput, tenants, refusals -----------------------------------------------------
   std::map<std::pair<std::string, std::string>, LatencyHistogram> by_endpoint_tier;
@@ -926,7 +1036,31 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
     by_endpoint[label_of(p.kind)].record(r.latency_us);
     by_tenant[t.id].record(r.latency_us);
   }
-  const std::optional<int64_t> p99_ms = o.p99_ms ? o.p99_ms : s.thresholds.p99_latency_ms;
+  // --- the verdict: the scenario oracle over what the driver saw and, in process, the ledgers ---
+  std::optional<LoadEvidence> evidence;
+  std::map<std::string, int64_t> ledger_totals;
+  if (served) {
+    // Records a throttled table refused wait in metering's outbox: give the outbox a few seconds to
+    // drain (throttling windows are a second long) before serving ends.
+    size_t pending = served->flush_metering();
+    for (int i = 0; pending > 0 && i < 20; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      pending = served->flush_metering();
+    }
+    served->stop();
+    pending = std::max(pending, served->wait());
+    evidence = read_evidence(*served, tenants, pending);
+    for (const auto& [tenant, models] : evidence->ledgers.bedrock_by_tenant)
+      for (const auto& [model, u] : models) ledger_totals["bedrock_invocations"] += u.invocations;
+  }
+  std::map<std::string, LatencyHistogram> chat_by_tier;
+  for (const auto& [key, h] : by_endpoint_tier)
+    if (key.first == label_of(Kind::kChat)) chat_by_tier[key.second].merge(h);
+  const std::optional<int64_t> p99_ms = o.find_knee ? std::nullopt : o.p99_ms ? o.p99_ms : s.thresholds.p99_latency_ms;
+  auto judged = judge_load({loaded, tenants, users, plan, out, steady_start, wall_start_time, past_capacity_from, p99_ms,
+                            chat_by_tier, evidence});
+  if (!judged.ok()) return judged.take_error();
+  rr.checks = std::move(*judged);
   if (o.find_knee) {
     // The knee's own judgement: the steps below it held (chat p99 within the threshold, nothing
     // throttled, nothing failing); the step past it broke by design and names what saturated first.
@@ -940,23 +1074,9 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
     if (!knee)
       p99.fail(fmt::format("not even the first step ({:.0f} requests/s) held: {}", o.rate,
                            saturated.empty() ? std::string("no step ran") : saturated));
+    p99.gating = s.thresholds.fail_on.empty() || std::any_of(s.thresholds.fail_on.begin(), s.thresholds.fail_on.end(),
+                                                             [&](const std::string& sel) { return selects(sel, p99.name); });
     rr.checks.push_back(p99);
-  } else if (p99_ms) {
-    CheckResult p99 = catalog_check("thresholds.p99_latency");
-    p99.description = fmt::format("chat p99 (wall-clock, from the intended send) per tier at most {} ms", *p99_ms);
-    for (const auto& entry : by_endpoint_tier) {  // not a structured binding: clang 14 cannot capture one
-      const auto& key = entry.first;
-      const auto& h = entry.second;
-      if (key.first == label_of(Kind::kChat))
-        observe(p99, h.percentile(99) <= *p99_ms * 1000, [&] {
-          return fmt::format("tier {}: chat p99 {:.1f} ms over {} ms", key.second, h.percentile(99) / 1000.0, *p99_ms);
-        });
-    }
-    rr.checks.push_back(p99);
-  }
-  for (auto& c : rr.checks) {
-    c.gating = s.thresholds.fail_on.empty();
-    for (const auto& sel : s.thresholds.fail_on) c.gating = c.gating || selects(sel, c.name);
   }
   for (auto& [id, row] : rows) rr.tenants.push_back(row);
   for (const auto& [key, h] : by_endpoint_tier)
@@ -1039,11 +1159,6 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
   rr.load = std::move(series);
   for (const auto& [status, count] : rr.responses_by_status) d["responses_by_status"][std::to_string(status)] = count;
 
-  if (served) {
-    served->stop();
-    if (const size_t pending = served->wait(); pending > 0)
-      return unavailable(fmt::format("{} usage records could not be written when the server stopped", pending));
-  }
   return result;
 }
 

@@ -2,8 +2,9 @@
 // implements the seed API (ours in process, or a URL), drive it with an open-model arrival rate
 // (constant or ramped) over keep-alive connections, or a closed model (virtual users with think
 // time), measure latency from each request's intended send time (wrk2's rule, so a stalled server
-// cannot hide its stall: no coordinated omission), and
-// judge what can be judged over HTTP with the same check names as `tenantsim run`.
+// cannot hide its stall: no coordinated omission), and judge it with `tenantsim run`'s oracle
+// (scenarios/oracle.h): every request's intended send and answer in time order, and in process the
+// system's metering against the fakes' ledgers (harness/evidence.h), so a check holds in both.
 #pragma once
 
 #include <nlohmann/json.hpp>
