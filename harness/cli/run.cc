@@ -3,11 +3,18 @@
 // TigerBeetle's VOPR): a verdict is only as good as the seeds it was tried on.
 #include <fmt/format.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <set>
+#include <thread>
 
 #include "harness/aws/backends.h"
 #include "harness/cli/cli.h"
@@ -109,40 +116,189 @@ int run_one(const LoadedScenario& loaded, RunOptions ro, const std::string& out)
   return result->passed() ? kOk : kCheckFailed;
 }
 
-// Every seed of the list, without reports; a failing seed is run again with its reports in
-// OUT/seed-N when --out is given (runs are deterministic, so the replay is the same run).
-int sweep(const LoadedScenario& loaded, RunOptions ro, const std::vector<uint64_t>& seeds, const std::string& scenario_path,
-          const std::optional<std::string>& out) {
-  ro.progress = false;
-  std::vector<uint64_t> failed;
-  const uint64_t total = seeds.size();
-  std::vector<std::string> suites;  // junit, a suite per seed
+// What one seed's run tells the sweep: its console line and its part of the combined junit.
+struct SeedOutcome {
+  int code = kOk;      // kOk, kCheckFailed, or the error's exit code
+  std::string error;   // when the run could not be made
+  int64_t requests = 0;
+  std::string first_failure;
+  std::string suite;   // junit <testsuite>
   size_t cases = 0, failed_cases = 0;
-  for (const uint64_t seed : seeds) {
-    ro.seed = seed;
-    auto result = run_scenario(loaded, ro);
-    if (!result.ok()) {
-      std::cerr << "tenantsim run: seed " << seed << ": " << result.error().name << ": " << result.error().message << "\n";
-      return result.error().kind == ErrorKind::kBadRequest ? kUsage : kEnvironment;
-    }
-    suites.push_back(render_junit_suite(*result, fmt::format("tenantsim.{}.seed-{}", result->scenario, seed)));
-    cases += result->checks.size();
-    for (const auto& c : result->checks) failed_cases += c.fails_run();
-    if (result->passed()) {
-      std::cout << fmt::format("seed {}: pass ({} requests)\n", seed, result->requests);
-    } else {
-      failed.push_back(seed);
-      std::cout << fmt::format("seed {}: FAIL {}\n", seed, first_failure(*result));
-    }
-    std::cout.flush();
+};
+
+nlohmann::json to_json(const SeedOutcome& o) {
+  return {{"code", o.code}, {"error", o.error}, {"requests", o.requests}, {"first_failure", o.first_failure},
+          {"suite", o.suite}, {"cases", o.cases}, {"failed_cases", o.failed_cases}};
+}
+
+SeedOutcome seed_outcome_from(const nlohmann::json& j) {
+  SeedOutcome o;
+  o.code = j.at("code").get<int>();
+  o.error = j.at("error").get<std::string>();
+  o.requests = j.at("requests").get<int64_t>();
+  o.first_failure = j.at("first_failure").get<std::string>();
+  o.suite = j.at("suite").get<std::string>();
+  o.cases = j.at("cases").get<size_t>();
+  o.failed_cases = j.at("failed_cases").get<size_t>();
+  return o;
+}
+
+// One seed of a sweep. With `out`, its requests stream to OUT/.seed-N.partial as run_one's do, and a
+// failing seed's reports are written from this very run to OUT/seed-N (a passing seed's are
+// dropped): nothing is run twice.
+SeedOutcome run_seed(const LoadedScenario& loaded, RunOptions ro, uint64_t seed, const std::optional<std::string>& out) {
+  namespace fs = std::filesystem;
+  SeedOutcome o;
+  ro.seed = seed;
+  ro.progress = false;
+  std::unique_ptr<ResultsDb> db;
+  const std::string partial = out ? fmt::format("{}/.seed-{}.partial", *out, seed) : "";
+  std::error_code ec;
+  if (out) {
+    fs::remove_all(partial, ec);
+    fs::create_directories(partial, ec);
+    auto made = ResultsDb::create(partial);
+    if (!made.ok()) return SeedOutcome{kEnvironment, made.error().message, 0, "", "", 0, 0};
+    db = std::move(*made);
+    ro.requests = db.get();
   }
-  std::cout << fmt::format("sweep: {} of {} seeds failed{}\n", failed.size(), total, failed.empty() ? "" : ":");
-  if (out) {  // one junit for CI: a test suite per seed, a test case per check
+  const auto wall_start = std::chrono::steady_clock::now();
+  auto result = run_scenario(loaded, ro);
+  if (!result.ok()) {
+    if (out) fs::remove_all(partial, ec);
+    o.code = result.error().kind == ErrorKind::kBadRequest ? kUsage : kEnvironment;
+    o.error = result.error().name + ": " + result.error().message;
+    return o;
+  }
+  o.code = result->passed() ? kOk : kCheckFailed;
+  o.requests = result->requests;
+  o.first_failure = first_failure(*result);
+  o.suite = render_junit_suite(*result, fmt::format("tenantsim.{}.seed-{}", result->scenario, seed));
+  o.cases = result->checks.size();
+  for (const auto& c : result->checks) o.failed_cases += c.fails_run();
+  if (!out) return o;
+  if (result->passed()) {
+    db.reset();
+    fs::remove_all(partial, ec);
+    return o;
+  }
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  const RunTiming timing{wall, wall > 0 ? static_cast<double>(result->requests) / wall : 0, peak_rss_kib()};
+  Status written = write_reports(partial, *result, timing);
+  if (written.ok()) written = db->finish(*result, render_report_json(*result));
+  const std::string dir = fmt::format("{}/seed-{}", *out, seed);
+  if (written.ok()) {
+    fs::remove_all(dir, ec);
+    fs::rename(partial, dir, ec);
+    if (ec) written = Error::make(ErrorKind::kUnavailable, "CannotWrite", fmt::format("{}: {}", dir, ec.message()));
+  }
+  if (!written.ok()) return SeedOutcome{kEnvironment, written.error().message, 0, "", "", 0, 0};
+  return o;
+}
+
+// Runs `seed` in a child process that writes its outcome to `file` (a forked copy of this one: the
+// scenario is loaded once, and runs share nothing). Returns the child's pid.
+pid_t start_seed(const LoadedScenario& loaded, const RunOptions& ro, uint64_t seed, const std::optional<std::string>& out,
+                 std::FILE* file) {
+  std::cout.flush();
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error(fmt::format("fork: {}", std::strerror(errno)));
+  if (pid > 0) return pid;
+  int code = kEnvironment;
+  try {
+    const std::string text = to_json(run_seed(loaded, ro, seed, out)).dump();
+    code = std::fwrite(text.data(), 1, text.size(), file) == text.size() && std::fflush(file) == 0 ? kOk : kEnvironment;
+  } catch (...) {
+  }
+  std::_Exit(code);  // no destructors or atexit handlers of the parent's state run twice
+}
+
+// Every seed of the list, `jobs` at a time (each in a child process when more than one), printed in
+// the list's order; with --out, one junit (a suite per seed) and each failing seed's reports.
+int sweep(const LoadedScenario& loaded, const RunOptions& ro, const std::vector<uint64_t>& seeds, int jobs,
+          const std::string& scenario_path, const std::optional<std::string>& out) {
+  if (out) {
     std::error_code ec;
     std::filesystem::create_directories(*out, ec);
-    const Status written = ec ? Status(Error::make(ErrorKind::kUnavailable, "CannotWrite", fmt::format("cannot create {}: {}", *out, ec.message())))
-                              : write_file_atomically(*out + "/junit.xml",
-                                                      render_seed_sweep_junit(loaded.scenario.name, suites, cases, failed_cases));
+    if (ec) {
+      std::cerr << "tenantsim run: cannot create " << *out << ": " << ec.message() << "\n";
+      return kEnvironment;
+    }
+  }
+  std::vector<std::optional<SeedOutcome>> outcomes(seeds.size());
+  std::vector<uint64_t> failed;
+  size_t printed = 0;
+  // Prints the outcomes that are next in the list's order; the first error ends the sweep.
+  const auto print_ready = [&]() -> std::optional<int> {
+    for (; printed < seeds.size() && outcomes[printed]; ++printed) {
+      const SeedOutcome& o = *outcomes[printed];
+      const uint64_t seed = seeds[printed];
+      if (o.code != kOk && o.code != kCheckFailed) {
+        std::cerr << "tenantsim run: seed " << seed << ": " << o.error << "\n";
+        return o.code;
+      }
+      if (o.code == kOk) {
+        std::cout << fmt::format("seed {}: pass ({} requests)\n", seed, o.requests);
+      } else {
+        failed.push_back(seed);
+        std::cout << fmt::format("seed {}: FAIL {}\n", seed, o.first_failure);
+      }
+    }
+    std::cout.flush();
+    return std::nullopt;
+  };
+  if (jobs <= 1) {
+    for (size_t i = 0; i < seeds.size(); ++i) {
+      outcomes[i] = run_seed(loaded, ro, seeds[i], out);
+      if (auto code = print_ready()) return *code;
+    }
+  } else {
+    std::map<pid_t, std::pair<size_t, std::FILE*>> running;
+    size_t next = 0;
+    std::optional<int> stop;
+    while ((next < seeds.size() && !stop) || !running.empty()) {
+      while (!stop && next < seeds.size() && running.size() < static_cast<size_t>(jobs)) {
+        std::FILE* file = std::tmpfile();
+        if (!file) throw std::runtime_error(fmt::format("tmpfile: {}", std::strerror(errno)));
+        running[start_seed(loaded, ro, seeds[next], out, file)] = {next, file};
+        ++next;
+      }
+      int ws = 0;
+      const pid_t done = waitpid(-1, &ws, 0);
+      if (done < 0) throw std::runtime_error(fmt::format("waitpid: {}", std::strerror(errno)));
+      const auto it = running.find(done);
+      if (it == running.end()) continue;
+      const auto [index, file] = it->second;
+      running.erase(it);
+      std::string text;
+      std::rewind(file);
+      for (int c; (c = std::fgetc(file)) != EOF;) text += static_cast<char>(c);
+      std::fclose(file);
+      const auto j = nlohmann::json::parse(text, nullptr, false);
+      if (WIFEXITED(ws) && WEXITSTATUS(ws) == kOk && j.is_object()) {
+        outcomes[index] = seed_outcome_from(j);
+      } else {
+        outcomes[index] = SeedOutcome{kEnvironment,
+                                      WIFSIGNALED(ws) ? fmt::format("the run died of signal {}", WTERMSIG(ws))
+                                                      : "the run's process ended without its outcome",
+                                      0, "", "", 0, 0};
+      }
+      if (!stop) stop = print_ready();
+    }
+    if (stop) return *stop;
+  }
+  const uint64_t total = seeds.size();
+  std::cout << fmt::format("sweep: {} of {} seeds failed{}\n", failed.size(), total, failed.empty() ? "" : ":");
+  if (out) {  // one junit for CI: a test suite per seed, a test case per check
+    std::vector<std::string> suites;
+    size_t cases = 0, failed_cases = 0;
+    for (const auto& o : outcomes) {
+      suites.push_back(o->suite);
+      cases += o->cases;
+      failed_cases += o->failed_cases;
+    }
+    const Status written = write_file_atomically(*out + "/junit.xml",
+                                                 render_seed_sweep_junit(loaded.scenario.name, suites, cases, failed_cases));
     if (!written.ok()) {
       std::cerr << "tenantsim run: " << written.error().message << "\n";
       return kEnvironment;
@@ -155,13 +311,7 @@ int sweep(const LoadedScenario& loaded, RunOptions ro, const std::vector<uint64_
     for (const auto& o : loaded.overrides) defects += fmt::format(" --set '{}'", o);
     for (auto d : ro.defects.enabled()) defects += fmt::format(" --inject-defect {}", defect_name(d));
     std::cout << fmt::format("  reproduce: tenantsim run {} --seed {}{}\n", scenario_path, seed, defects);
-    if (out) {
-      RunOptions one = ro;
-      one.seed = seed;
-      std::cout << fmt::format("  reports of seed {}:\n", seed);
-      const int code = run_one(loaded, one, fmt::format("{}/seed-{}", *out, seed));
-      if (code != kOk && code != kCheckFailed) return code;
-    }
+    if (out) std::cout << fmt::format("  reports of seed {}: {}/seed-{}\n", seed, *out, seed);
   }
   return failed.empty() ? kOk : kCheckFailed;
 }
@@ -177,6 +327,8 @@ int run(int argc, char** argv) {
       cxxopts::value<std::string>())(
       "out", "report directory (default out/<scenario name>; with --seeds, DIR/junit.xml has a test suite per seed and reports of failing seeds go to DIR/seed-N)",
       cxxopts::value<std::string>())(
+      "jobs", "with --seeds: seeds run at once, each in a process of its own (default: the cores)",
+      cxxopts::value<int>())(
       "backends", "JSON file: which services run on a real endpoint (see README: fakes and real endpoints)",
       cxxopts::value<std::string>());
   add_system_options(opts);
@@ -188,6 +340,10 @@ int run(int argc, char** argv) {
   if (args->count("seed") && args->count("seeds")) throw UsageError("--seed and --seeds exclude each other");
   std::optional<std::vector<uint64_t>> seeds;
   if (args->count("seeds")) seeds = parse_seeds((*args)["seeds"].as<std::string>());
+  if (args->count("jobs") && !seeds) throw UsageError("--jobs runs the seeds of --seeds at once: give --seeds");
+  const int jobs = args->count("jobs") ? (*args)["jobs"].as<int>()
+                                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (jobs < 1 || jobs > 64) throw UsageError(fmt::format("--jobs must be 1..64, got {}", jobs));
   std::optional<std::string> out;
   if (args->count("out")) {
     out = (*args)["out"].as<std::string>();
@@ -269,7 +425,7 @@ int run(int argc, char** argv) {
       std::cerr << "tenantsim run: Cognito is " << backends->cognito->endpoint
                 << ": its monthly active users are not in the cost report\n";
   }
-  if (seeds) return sweep(*loaded, ro, *seeds, path, out);
+  if (seeds) return sweep(*loaded, ro, *seeds, jobs, path, out);
   const int code = run_one(*loaded, ro, out.value_or("out/" + loaded->scenario.name));
   if (real.dynamodb && real.drop_tables) {
     if (auto st = real.dynamodb->drop_created(); !st.ok())
