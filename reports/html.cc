@@ -986,6 +986,47 @@ std::string load_section(const LoadSeries& l) {
 
 }  // namespace
 
+// One tier across a sweep's cells: a bar per cell, in the grid's order, from zero to the tier's
+// margin on the tier's own signed axis, with the margin and cost written beside it. Lines across
+// cells would suggest an order between unrelated what-ifs, and one axis for every tier would
+// flatten the cheap ones.
+std::string sweep_tier_chart(const std::string& tier, const std::string& colour,
+                             const std::vector<std::pair<std::string, TierEconomics>>& rows) {
+  constexpr double kBar = 14, kGap = 7;
+  constexpr const char* kLoss = "#d55e00";
+  double lo = 0, hi = 0;
+  size_t longest = 0;
+  std::vector<Tick> centres;
+  double height = kGap;
+  for (const auto& [cell, e] : rows) {
+    lo = std::min(lo, usd(e.margin));
+    hi = std::max(hi, usd(e.margin));
+    centres.push_back({height + kBar / 2, clip(cell, 40)});
+    longest = std::max(longest, std::min<size_t>(cell.size(), 40));
+    height += kBar + kGap;
+  }
+  Plot p = make_plot(label_margin(longest), 12, std::max(height, 30.0));
+  p.w -= 150;  // room right of the plot for each cell's figures
+  p.xa = signed_axis(lo, hi, "margin, USD over the run");
+  p.ya = category_axis(p.h, centres);
+  p.y_down = true;
+  std::string s = draw_axes(p);
+  if (rows.empty()) s += no_data(p);
+  s += line(p.X(0), p.y, p.X(0), p.bottom(), "#333");
+  double y = p.y + kGap;
+  for (const auto& [cell, e] : rows) {
+    const double x0 = p.X(0), x1 = p.X(usd(e.margin));
+    s += rect(std::min(x0, x1), y, std::abs(x1 - x0), kBar, e.margin.pico < 0 ? kLoss : colour,
+              fmt::format("{}, tier {}: margin {}, revenue {}, cost {}", cell, tier, usd_text(e.margin),
+                          usd_text(e.revenue), usd_text(e.cost)));
+    s += text(p.right() + 8, y + kBar - 3, fmt::format("{} (cost {})", usd_text(e.margin), usd_text(e.cost)), "start",
+              fmt::format(R"( font-size="10" fill="{}")", e.margin.pico < 0 ? kLoss : "#333"));
+    y += kBar + kGap;
+  }
+  return svg_open(svg_height(p, 0), fmt::format("Bar chart: margin in USD of tier {} in each cell of the sweep", tier)) +
+         s + "</svg>";
+}
+
 std::string render_sweep_html(const std::string& title, const std::vector<SweepCell>& cells) {
   std::string h = R"(<!doctype html><html lang="en"><head><meta charset="utf-8"><title>tenantsim sweep</title><style>
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;max-width:960px}table{border-collapse:collapse;margin:1em 0}
@@ -1001,40 +1042,16 @@ svg{display:block;max-width:100%;height:auto}.note{color:#555;font-size:12px;mar
   }
   h += "</table>";
   const std::vector<std::string> tiers = tier_order(all);
-  std::map<std::string, Series> margin, cost;
-  double lo = 0, hi = 0, top = 0;
-  for (size_t i = 0; i < cells.size(); ++i)
-    for (const auto& e : tier_economics(cells[i].result)) {
-      const double x = static_cast<double>(i + 1);
-      auto& m = margin.try_emplace(e.tier, Series{tier_colour(tiers, e.tier), "tier " + e.tier, {}}).first->second;
-      auto& c = cost.try_emplace(e.tier, Series{tier_colour(tiers, e.tier), "tier " + e.tier, {}}).first->second;
-      m.points.emplace_back(x, usd(e.margin));
-      c.points.emplace_back(x, usd(e.cost));
-      lo = std::min(lo, usd(e.margin));
-      hi = std::max(hi, usd(e.margin));
-      top = std::max(top, usd(e.cost));
-    }
-  auto cells_axis = [&] {
-    Axis a;
-    a.lo = 0.5;
-    a.hi = static_cast<double>(cells.size()) + 0.5;
-    a.title = "cell (see the table above)";
-    for (size_t i = 0; i < cells.size(); ++i) a.ticks.push_back({static_cast<double>(i + 1), cells[i].name});
-    return a;
-  };
-  auto in_order = [&](const std::map<std::string, Series>& by_tier) {
-    std::vector<Series> v;
-    for (const auto& t : tiers)
-      if (by_tier.count(t)) v.push_back(by_tier.at(t));
-    return v;
-  };
-  h += "<h2>Margin per tier</h2><p class=\"note\">Revenue (fees prorated over the run) less cost, in USD, per cell; "
-       "below zero the tier loses money.</p>" +
-       series_chart("Line chart: margin in USD of each tier across the sweep's cells", cells_axis(),
-                    signed_axis(lo, hi, "margin, USD over the run"), in_order(margin));
-  h += "<h2>Cost per tier</h2>" + series_chart("Line chart: cost in USD of each tier across the sweep's cells",
-                                               cells_axis(), nice_axis(top, "cost, USD over the run", false),
-                                               in_order(cost));
+  h += "<h2>Margin per tier, cell by cell</h2><p class=\"note\">Revenue (fees prorated over the run) less cost, in "
+       "USD; left of zero the tier loses money. Each tier on its own scale (a tier that moves by dollars is not "
+       "flattened by one that moves by hundreds), its cells in the grid's order.</p>";
+  for (const auto& tier : tiers) {
+    std::vector<std::pair<std::string, TierEconomics>> rows;
+    for (const auto& c : cells)
+      for (const auto& e : tier_economics(c.result))
+        if (e.tier == tier) rows.emplace_back(c.name + (c.overrides.empty() ? "" : ": " + fmt::format("{}", fmt::join(c.overrides, ", "))), e);
+    h += "<h3>" + esc(tier) + "</h3>" + sweep_tier_chart(tier, tier_colour(tiers, tier), rows);
+  }
   h += "<h2>Economics by cell and tier</h2><table><tr><th>cell</th><th>tier</th><th>tenants</th><th>messages</th>"
        "<th>revenue</th><th>cost</th><th>margin</th><th>margin %</th><th>losing money</th></tr>";
   for (const auto& c : cells)
@@ -1086,6 +1103,9 @@ code{background:#f3f3f3;padding:0 3px}svg{display:block;max-width:100%;height:au
   h += "<h2>Refusals by reason</h2><p class=\"note\">429s and 5xx of ordinary users over the run, summed by reason. "
        "Hover a bar for the error codes and when each first occurred.</p>" +
        refusals_chart(r);
+  if (r.economics == EconomicsScope::kNone)
+    return h + "<h2>Costs</h2><p class=\"note\">Not read: the target's metering is its own, so this run judged its "
+               "answers only.</p></body></html>\n";
   h += "<h2>Cost by tier and service</h2><p class=\"note\">Metered cost of each tier over the run, stacked by "
        "service; the total is printed above each bar.</p>" +
        cost_by_service_chart(r, tiers);
@@ -1095,6 +1115,11 @@ code{background:#f3f3f3;padding:0 3px}svg{display:block;max-width:100%;height:au
                                  "Distribution of cost per tenant in USD for each tier: minimum, 10th percentile, "
                                  "median, 90th percentile and maximum");
 
+  if (r.economics == EconomicsScope::kCostOnly) {
+    h += "<p class=\"note\">No revenue or margin: this is what a wall-clock load's traffic cost as the system "
+         "metered it, and seconds of prorated fees are not a bill (<code>tenantsim run</code> models a month).</p>";
+    return h + "</body></html>\n";
+  }
   const auto economics = tier_economics(r);
   h += "<h2>Revenue, cost and margin by tier</h2><p class=\"note\">Revenue: each tier's monthly fee and its seats "
        "beyond those included, prorated over the run by calendar month, and messages beyond the month's allowance at "

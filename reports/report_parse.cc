@@ -44,6 +44,9 @@ Result<RunResult> run_result_from_json(const Json& j) {
     r.requests = j.at("requests").value("total", int64_t{0});
     for (const auto& [code, n] : j.at("requests").at("by_status").items()) r.responses_by_status[std::stoi(code)] = n;
     r.ledger_totals = j.at("costs").value("ledgers", std::map<std::string, int64_t>{});
+    const std::string economics = j.at("costs").value("economics", "full");
+    for (auto e : {EconomicsScope::kFull, EconomicsScope::kCostOnly, EconomicsScope::kNone})
+      if (economics == to_string(e)) r.economics = e;
     for (const auto& l : j.value("latency_virtual", Json::array()))
       r.latency.push_back({l.value("endpoint", ""), l.value("tier", ""), l.value("count", int64_t{0}),
                            l.value("p50_us", int64_t{0}), l.value("p95_us", int64_t{0}), l.value("p99_us", int64_t{0}),

@@ -18,6 +18,15 @@ CheckStatus check_status_from_string(const std::string& s) {
   return CheckStatus::kFail;
 }
 
+const char* to_string(EconomicsScope s) {
+  switch (s) {
+    case EconomicsScope::kFull: return "full";
+    case EconomicsScope::kCostOnly: return "cost_only";
+    case EconomicsScope::kNone: return "none";
+  }
+  return "full";
+}
+
 std::string CheckResult::label() const {
   switch (status()) {
     case CheckStatus::kPass: return "PASS";

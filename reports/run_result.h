@@ -200,7 +200,16 @@ struct PriceRow {
   Money per_unit;
 };
 
+// What money a run's reports can show. A simulated run bills its population over its calendar
+// (cost and revenue); a wall-clock load in process has what its traffic cost as the system metered
+// it, but seconds of prorated fees are no revenue to judge a margin by; a load against another
+// process read no system's metering. Reports leave out what a run does not have, rather than print
+// zeros a reader would take for figures.
+enum class EconomicsScope { kFull, kCostOnly, kNone };
+const char* to_string(EconomicsScope s);  // "full", "cost_only", "none"
+
 struct RunResult {
+  EconomicsScope economics = EconomicsScope::kFull;
   std::string scenario;
   std::string description;
   uint64_t seed = 0;

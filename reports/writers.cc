@@ -114,6 +114,8 @@ std::string render_report_json(const RunResult& r) {
   for (const auto& [s, m] : services) svc_total[s] = money_json(m);
   j["costs"] = {{"total", money_json(total)}, {"by_service", std::move(svc_total)}, {"ledgers", r.ledger_totals},
                 {"revenue", money_json(revenue)}, {"margin", money_json(revenue - total)}};
+  // Only where a run has less than the full bill (a wall-clock load), so simulated runs' reports keep their bytes.
+  if (r.economics != EconomicsScope::kFull) j["costs"]["economics"] = to_string(r.economics);
   Json lat = Json::array();
   for (const auto& l : r.latency)
     lat.push_back({{"endpoint", l.endpoint}, {"tier", l.tier}, {"count", l.count}, {"p50_us", l.p50_us},
@@ -267,20 +269,27 @@ std::string render_summary_md(const RunResult& r) {
     for (const auto& [code, x] : r.refusals) injected |= x.reason.rfind("injected fault", 0) == 0;
     if (injected) out += "Failures marked *injected fault* come from the scenario's fault plans (`faults`), not from load.\n";
   }
-  out += "\n| tier | tenants | users | chats | refused (tier limit) | throttled | failed (5xx) | cost USD |\n"
-         "|---|---|---|---|---|---|---|---|\n";
+  const bool costs = r.economics != EconomicsScope::kNone;
+  out += std::string("\n| tier | tenants | users | chats | refused (tier limit) | throttled | failed (5xx) |") +
+         (costs ? " cost USD |\n|---|---|---|---|---|---|---|---|\n" : "\n|---|---|---|---|---|---|---|\n");
   const auto tiers = by_tier(r);
   for (const auto& [tier, e] : tiers)
-    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", tier, e.tenants, e.users, e.messages,
-                       e.refused_limit, e.throttled, e.failed, e.cost.to_usd_string());
-  out += "\n### Margin by tier (subscription fees prorated over the run, less cost)\n\n"
-         "| tier | revenue USD | cost USD | margin USD | margin % | tenants losing money | cost per message USD |\n"
-         "|---|---|---|---|---|---|---|\n";
-  for (const auto& e : tier_economics(r))
-    out += fmt::format("| {} | {} | {} | {} | {} | {} of {} | {} |\n", e.tier, e.revenue.to_usd_string(),
-                       e.cost.to_usd_string(), e.margin.to_usd_string(), e.margin_bp ? bp_percent(*e.margin_bp) : "n/a",
-                       e.losing_tenants, e.tenants, e.cost_per_message ? e.cost_per_message->to_usd_string() : "n/a");
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |{}\n", tier, e.tenants, e.users, e.messages,
+                       e.refused_limit, e.throttled, e.failed, costs ? " " + e.cost.to_usd_string() + " |" : "");
+  if (!costs) return out + "\nCosts: not read (the target's metering is its own: this run judged its answers only).\n";
+  if (r.economics == EconomicsScope::kCostOnly)
+    out += "\nCost: what this traffic cost as the system metered it. No revenue or margin: seconds of prorated fees "
+           "are not a bill (`tenantsim run` models a month).\n";
   const auto top = most_expensive_tenants(r, 5);
+  if (r.economics == EconomicsScope::kFull) {
+    out += "\n### Margin by tier (subscription fees prorated over the run, less cost)\n\n"
+           "| tier | revenue USD | cost USD | margin USD | margin % | tenants losing money | cost per message USD |\n"
+           "|---|---|---|---|---|---|---|\n";
+    for (const auto& e : tier_economics(r))
+      out += fmt::format("| {} | {} | {} | {} | {} | {} of {} | {} |\n", e.tier, e.revenue.to_usd_string(),
+                         e.cost.to_usd_string(), e.margin.to_usd_string(), e.margin_bp ? bp_percent(*e.margin_bp) : "n/a",
+                         e.losing_tenants, e.tenants, e.cost_per_message ? e.cost_per_message->to_usd_string() : "n/a");
+  }
   if (!top.empty()) out += "\nMost expensive tenants:";
   for (const auto* t : top)
     out += fmt::format(" `{}` ({}) {} USD;", t->id, t->tier, t->cost.to_usd_string());

@@ -237,6 +237,60 @@ TEST(Reports, LoadSeriesRoundTripsAndIsDrawn) {
   EXPECT_EQ(render_html(r).find("Finding the knee"), std::string::npos);
 }
 
+// A wall-clock load shows what it has: its traffic's metered cost in process (no revenue or margin
+// over seconds), nothing of cost against another process, never zeros a reader takes for figures.
+TEST(Reports, ALoadShowsOnlyTheEconomicsItHas) {
+  RunResult r = sample();
+  ASSERT_NE(render_summary_md(r).find("### Margin by tier"), std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(render_report_json(r))["costs"].count("economics"), 0u) << "a run's bytes unchanged";
+  r.economics = EconomicsScope::kCostOnly;
+  std::string md = render_summary_md(r), html = render_html(r);
+  EXPECT_EQ(md.find("### Margin by tier"), std::string::npos);
+  EXPECT_NE(md.find("| basic | 1 | 0 | 0 | 0 | 0 | 0 | 0.0000015 |"), std::string::npos) << md;
+  EXPECT_NE(html.find("Cost by tier and service"), std::string::npos);
+  EXPECT_EQ(html.find("Revenue, cost and margin by tier"), std::string::npos);
+  r.economics = EconomicsScope::kNone;
+  md = render_summary_md(r);
+  html = render_html(r);
+  EXPECT_EQ(md.find("cost USD"), std::string::npos) << md;
+  EXPECT_EQ(md.find("Most expensive"), std::string::npos);
+  EXPECT_NE(md.find("Costs: not read"), std::string::npos);
+  EXPECT_EQ(html.find("Cost by tier and service"), std::string::npos);
+  auto back = run_result_from_json(nlohmann::json::parse(render_report_json(r)));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->economics, EconomicsScope::kNone) << "report re-renders what the run had";
+}
+
+// sweep.html: a panel per tier on the tier's own axis, so basic's -$2.65 to -$31.08 is not drawn
+// flat beside premium's +$374 to -$384 (one shared axis of lines across cells did that).
+TEST(Reports, SweepHtmlDrawsEachTierOnItsOwnAxis) {
+  const auto cell = [](const char* name, int64_t basic_cost_cents, int64_t premium_cost_cents) {
+    SweepCell c{name, {std::string("tier_overrides.premium.monthly_fee_usd=") + name}, RunResult{}};
+    TenantRow basic, premium;
+    basic.id = "b";
+    basic.tier = "basic";
+    basic.cost = Money{basic_cost_cents * 10'000'000'000};
+    premium.id = "p";
+    premium.tier = "premium";
+    premium.revenue = Money{500 * Money::kPicoPerDollar};
+    premium.cost = Money{premium_cost_cents * 10'000'000'000};
+    c.result.tenants = {basic, premium};
+    return c;
+  };
+  const std::string html = render_sweep_html("unit", {cell("cell-1", 265, 12'600), cell("cell-2", 3'108, 88'400)});
+  const auto panel = [&](const std::string& tier) {
+    const size_t at = html.find("margin in USD of tier " + tier + " in each cell");
+    EXPECT_NE(at, std::string::npos) << tier;
+    return at == std::string::npos ? std::string() : html.substr(at, html.find("</svg>", at) - at);
+  };
+  const std::string basic = panel("basic"), premium = panel("premium");
+  EXPECT_NE(basic.find(">-40<"), std::string::npos) << "basic's own axis reaches -$40";
+  EXPECT_EQ(basic.find(">-400<"), std::string::npos) << "not premium's hundreds";
+  EXPECT_NE(premium.find(">-400<"), std::string::npos);
+  EXPECT_NE(basic.find("-$31.08"), std::string::npos) << "each cell's margin is written beside its bar";
+  EXPECT_EQ(html.find("<polyline"), std::string::npos) << "no lines across unordered cells";
+}
+
 TEST(Reports, CompareNamesChangedChecksAndCosts) {
   RunResult a = sample();
   RunResult b = sample();

@@ -1050,6 +1050,12 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
     served->stop();
     pending = std::max(pending, served->wait());
     evidence = read_evidence(*served, tenants, pending);
+    // What the traffic cost, as the system metered it (the load is all of the tenant's usage).
+    for (const auto& [id, m] : evidence->metered) {
+      TenantRow& row = rows[id];
+      row.cost_by_service = m.cost_by_service;
+      for (const auto& [service, money] : m.cost_by_service) row.cost += money;
+    }
     for (const auto& [tenant, models] : evidence->ledgers.bedrock_by_tenant)
       for (const auto& [model, u] : models) ledger_totals["bedrock_invocations"] += u.invocations;
   }
@@ -1082,6 +1088,7 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
   for (const auto& [key, h] : by_endpoint_tier)
     rr.latency.push_back({key.first, key.second, static_cast<int64_t>(h.count()), h.percentile(50), h.percentile(95),
                           h.percentile(99), h.max()});
+  rr.economics = served ? EconomicsScope::kCostOnly : EconomicsScope::kNone;
   rr.scenario = s.name;
   rr.description = "wall-clock load against " + (in_process ? std::string("an in-process tenantsim serve") : o.target);
   rr.seed = seed;
