@@ -104,7 +104,9 @@ Result<LoadedScenario> load_scenario(const std::string& path, const std::string&
   if (!doc.ok()) return doc.take_error();
   if (auto st = apply_overrides(*doc, overrides); !st.ok()) return st.error();
   auto tiers = read_json_file(data_dir + "/tiers.json");
-  if (!tiers.ok()) return tiers.take_error();
+  if (!tiers.ok())
+    return Error::make(tiers.error().kind, tiers.error().name,
+                       tiers.error().message + " (the data directory: give --data-dir DIR or set TENANTSIM_DATA_DIR)");
   std::vector<std::string> tier_names;
   if (tiers->contains("tiers") && (*tiers)["tiers"].is_object())
     for (const auto& [name, t] : (*tiers)["tiers"].items()) tier_names.push_back(name);

@@ -43,6 +43,10 @@ void add_scenario_options(cxxopts::Options& opts);
 // The --set options, parsed; UsageError naming a malformed one.
 std::vector<ScenarioOverride> scenario_overrides(const cxxopts::ParseResult& args);
 
+// The data directory (tier table, price catalogs) when --data-dir is not given: $TENANTSIM_DATA_DIR,
+// else an installed binary's PREFIX/share/tenantsim/data, else the source tree's scenarios/data.
+std::string default_data_dir();
+
 // Adds --inject-defect (repeatable) and --data-dir, which every command that builds a system takes.
 void add_system_options(cxxopts::Options& opts);
 // The --inject-defect NAME options (repeatable), each announced on stderr; UsageError on an

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 #include <pthread.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -152,10 +153,26 @@ std::vector<ScenarioOverride> scenario_overrides(const cxxopts::ParseResult& arg
   return out;
 }
 
+std::string default_data_dir() {
+  namespace fs = std::filesystem;
+  if (const char* env = std::getenv("TENANTSIM_DATA_DIR"); env && *env) return env;
+  // Installed (`cmake --install`): PREFIX/bin/tenantsim beside PREFIX/share/tenantsim/data. First,
+  // so an installed or copied tree never reads the source tree it was built from.
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path installed = exe.parent_path().parent_path() / "share" / "tenantsim" / "data";
+    if (fs::exists(installed / "tiers.json", ec)) return installed.string();
+  }
+  return TENANTSIM_DATA_DIR;  // the build tree's scenarios/data
+}
+
 void add_system_options(cxxopts::Options& opts) {
   opts.add_options()("inject-defect", "switch on a catalogued defect (repeatable; see tenantsim defects list)",
                      cxxopts::value<std::vector<std::string>>())(
-      "data-dir", "tier table and price catalogs", cxxopts::value<std::string>()->default_value(TENANTSIM_DATA_DIR));
+      "data-dir", "tier table and price catalogs (default: $TENANTSIM_DATA_DIR, else PREFIX/share/tenantsim/data of an "
+                  "installed binary, else the source tree's scenarios/data)",
+      cxxopts::value<std::string>()->default_value(default_data_dir()));
 }
 
 DefectSet injected_defects(const cxxopts::ParseResult& args) {

@@ -438,7 +438,7 @@ int validate(int argc, char** argv) {
   cxxopts::Options opts("tenantsim scenario validate", "Check a scenario file; every problem is printed with its field path.");
   opts.positional_help("SCENARIO");
   opts.add_options()("scenario", "scenario file", cxxopts::value<std::string>())(
-      "data-dir", "tier table and price catalogs", cxxopts::value<std::string>()->default_value(TENANTSIM_DATA_DIR));
+      "data-dir", "tier table and price catalogs", cxxopts::value<std::string>()->default_value(default_data_dir()));
   add_scenario_options(opts);
   opts.parse_positional({"scenario"});
   auto args = parse(opts, argc, argv, 3);

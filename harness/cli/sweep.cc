@@ -109,7 +109,7 @@ int sweep(int argc, char** argv) {
       cxxopts::value<std::string>())(
       "jobs", "cells run at once (default: the cores)", cxxopts::value<int>())(
       "dry-run", "validate every cell and list them; run nothing")(
-      "data-dir", "tier table and price catalogs", cxxopts::value<std::string>()->default_value(TENANTSIM_DATA_DIR));
+      "data-dir", "tier table and price catalogs", cxxopts::value<std::string>()->default_value(default_data_dir()));
   opts.parse_positional({"sweep"});
   auto args = parse(opts, argc, argv, 2);
   if (!args) return kOk;
