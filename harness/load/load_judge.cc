@@ -29,9 +29,9 @@ constexpr const char* kLoadChecks[] = {
     "limits.retry_after",         "limits.concurrent_sessions", "limits.session_duration",
     "tiers.tool_gating"};
 constexpr const char* kLedgerChecks[] = {"metering.complete", "cost.attribution", "observability.tenant_context"};
-// Judged only when the traffic meets a limit, which a short or light run may not: allowed to
-// judge nothing unless the scenario gates on them by name.
-constexpr const char* kWhenLimitsMet[] = {"limits.no_refusal_under_limit", "limits.retry_after"};
+// Judged only when the traffic meets a limit, or reads a subscription (8% of the mix), which a short
+// or light run may not: allowed to judge nothing unless the scenario gates on them by name.
+constexpr const char* kSparse[] = {"limits.no_refusal_under_limit", "limits.retry_after", "limits.usage_reported"};
 
 }  // namespace
 
@@ -180,12 +180,14 @@ Result<std::vector<CheckResult>> judge_load(const LoadJudgement& j) {
       continue;
     }
     if (is_probe(p.kind)) {
-      const int want = p.kind == Kind::kTamperedToken ? 401 : 403;
       // A failure on the way (5xx) is not the attack succeeding, nor a refusal: it did not reach.
-      if (r.status >= 500) oracle.attack_reached(label_of(p.kind), false);
-      else
-        oracle.attempt(label_of(p.kind), tenant,
-                       fmt::format("{} (tenant {})", label_of(p.kind), j.tenants[p.other].id), want, r.status);
+      if (r.status >= 500) {
+        oracle.attack_reached(label_of(p.kind), false);
+        continue;
+      }
+      const Route route = route_of(p, tenant, j.tenants[p.other].id);
+      oracle.attempt(label_of(p.kind), tenant, fmt::format("{}: {} {}", label_of(p.kind), route.method, route.path),
+                     refusal_expected(p.kind), r.status);
       continue;
     }
     oracle.legitimate_request(tenant, label_of(p.kind), r.status, r.code, e.i >= j.past_capacity_from);
@@ -227,7 +229,7 @@ Result<std::vector<CheckResult>> judge_load(const LoadJudgement& j) {
     c.gating = s.thresholds.fail_on.empty();
     for (const auto& sel : s.thresholds.fail_on) c.gating = c.gating || selects(sel, c.name);
     for (const auto& sel : s.thresholds.may_skip) c.may_skip = c.may_skip || selects(sel, c.name);
-    for (const char* name : kWhenLimitsMet) {
+    for (const char* name : kSparse) {
       bool named = false;
       for (const auto& sel : s.thresholds.fail_on) named = named || sel == name;
       c.may_skip = c.may_skip || (c.name == name && !named);

@@ -11,8 +11,19 @@ namespace tenantsim::load {
 
 using Steady = std::chrono::steady_clock;
 
-// What a request of the mix does. Probes are attacks whose only right answer is a refusal.
-enum class Kind { kChat, kUsage, kSubscription, kCosts, kCrossTenant, kCrossTenantChat, kTamperedToken, kRaw };
+// What a request of the mix does. Probes are attacks whose only right answer is a refusal; each
+// token probe's forged claim names the tenant it then reaches for.
+enum class Kind {
+  kChat, kUsage, kSubscription, kCosts,
+  kCrossTenant,      // another tenant's usage with one's own token: 403
+  kCrossTenantChat,  // a chat in another tenant's context: 403
+  kTamperedToken,    // one's token with the tenant claim edited (signature kept): 401
+  kAlgNone,          // the claims re-encoded "alg": "none", no signature: 401
+  kForeignKey,       // the claims signed RS256 with the attacker's own key under the pool's kid: 401
+  kNoToken,          // a token route with no Authorization at all: 401
+  kEscalation,       // a plain user on an admin route of its own tenant: 403
+  kRaw
+};
 
 inline const char* label_of(Kind k) {
   switch (k) {
@@ -23,11 +34,21 @@ inline const char* label_of(Kind k) {
     case Kind::kCrossTenant: return "probe: another tenant's usage";
     case Kind::kCrossTenantChat: return "probe: chat as another tenant";
     case Kind::kTamperedToken: return "probe: tampered token";
+    case Kind::kAlgNone: return "probe: alg none token";
+    case Kind::kForeignKey: return "probe: token signed with another key";
+    case Kind::kNoToken: return "probe: no token";
+    case Kind::kEscalation: return "probe: plain user on an admin route";
     case Kind::kRaw: return "GET --path";
   }
   return "?";
 }
-inline bool is_probe(Kind k) { return k == Kind::kCrossTenant || k == Kind::kCrossTenantChat || k == Kind::kTamperedToken; }
+inline bool is_probe(Kind k) { return k >= Kind::kCrossTenant && k <= Kind::kEscalation; }
+// The one right answer to a probe: 403 for a caller the system knows reaching past its rights, 401
+// for a token it must not believe (or none).
+inline int refusal_expected(Kind k) {
+  return k == Kind::kCrossTenant || k == Kind::kCrossTenantChat || k == Kind::kEscalation ? 403 : 401;
+}
+
 
 struct LoadTenant {
   std::string id, tier;
@@ -36,7 +57,9 @@ struct LoadTenant {
 
 struct LoadUser {
   size_t tenant = 0;
-  std::string username, password, sub, token, session, tampered;  // tampered: claims the next tenant
+  bool admin = false;  // its tenant's admin (the first user)
+  std::string username, password, sub, token, session;
+  std::string tampered, alg_none, foreign_key;  // forged from `token`, each claiming the next tenant
   Steady::time_point session_sent{}, session_answered{};          // its session's open call
 };
 
@@ -46,7 +69,45 @@ struct Planned {
   Kind kind = Kind::kChat;
   size_t other = 0;   // the tenant a cross-tenant probe reaches for
   bool weather = false;
+  int route = 0;       // which route a no-token or escalation probe takes
 };
+
+// The method and path a planned request takes (the driver adds the token and the body): `own` is
+// the caller's tenant, `other` the one a cross-tenant probe reaches for.
+struct Route {
+  const char* method;
+  std::string path;
+};
+inline Route route_of(const Planned& p, const std::string& own, const std::string& other) {
+  const std::string mine = "/api/tenants/" + own, theirs = "/api/tenants/" + other;
+  switch (p.kind) {
+    case Kind::kChat:
+    case Kind::kCrossTenantChat: return {"POST", "/api/chat"};
+    case Kind::kUsage: return {"GET", mine + "/usage"};
+    case Kind::kSubscription: return {"GET", mine + "/subscription"};
+    case Kind::kCosts: return {"GET", mine + "/costs?days=1"};
+    case Kind::kCrossTenant:
+    case Kind::kAlgNone: return {"GET", theirs + "/usage"};
+    case Kind::kTamperedToken:
+    case Kind::kForeignKey: return {"GET", theirs + "/subscription"};
+    case Kind::kNoToken:
+      switch (p.route % 5) {
+        case 0: return {"POST", "/api/chat"};
+        case 1: return {"GET", mine + "/usage"};
+        case 2: return {"GET", mine + "/costs"};
+        case 3: return {"GET", "/api/admin/tenants/" + own + "/overall-cost"};
+        default: return {"POST", "/api/admin/add-to-group"};
+      }
+    case Kind::kEscalation:
+      switch (p.route % 3) {
+        case 0: return {"POST", "/api/admin/add-to-group"};
+        case 1: return {"GET", "/api/admin/tenants/" + own + "/overall-cost"};
+        default: return {"POST", "/api/admin/tenants/" + own + "/users"};
+      }
+    case Kind::kRaw: break;
+  }
+  return {"GET", "/"};
+}
 
 struct Outcome {
   int status = 0;  // 0: no answer (connection failed)

@@ -232,28 +232,29 @@ class Traffic {
     }
     const LoadUser& u = users_[p.user];
     const std::string& tenant = tenants_[u.tenant].id;
-    bhttp::request<bhttp::string_body> req{bhttp::verb::get, "/", 11};
+    const Route route = route_of(p, tenant, tenants_[p.other].id);
+    bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(route.method), route.path, 11};
     req.set(bhttp::field::host, target_.host);
-    req.set(bhttp::field::authorization, "Bearer " + (p.kind == Kind::kTamperedToken ? u.tampered : u.token));
-    switch (p.kind) {
-      case Kind::kChat:
-      case Kind::kCrossTenantChat:
-        req.method(bhttp::verb::post);
-        req.target("/api/chat");
-        req.set(bhttp::field::content_type, "application/json");
-        // Each prompt carries the user's canary (scenarios/oracle.h): no other tenant or user may see it.
-        req.body() = json{{"message", canary_for(tenant, u.sub) +
-                                          (p.weather ? " What is the weather in Paris today?" : " Summarise our plan for this week.")},
-                          {"tenant_context", {{"tenant_id", p.kind == Kind::kChat ? tenant : tenants_[p.other].id},
-                                              {"user_id", u.sub}, {"session_id", u.session}}}}
-                         .dump();
-        break;
-      case Kind::kUsage: req.target("/api/tenants/" + tenant + "/usage"); break;
-      case Kind::kSubscription: req.target("/api/tenants/" + tenant + "/subscription"); break;
-      case Kind::kCosts: req.target("/api/tenants/" + tenant + "/costs?days=1"); break;
-      case Kind::kCrossTenant: req.target("/api/tenants/" + tenants_[p.other].id + "/usage"); break;
-      case Kind::kTamperedToken: req.target("/api/tenants/" + tenants_[p.other].id + "/subscription"); break;
-      case Kind::kRaw: break;
+    const std::string& token = p.kind == Kind::kTamperedToken ? u.tampered
+                             : p.kind == Kind::kAlgNone       ? u.alg_none
+                             : p.kind == Kind::kForeignKey    ? u.foreign_key
+                                                              : u.token;
+    if (p.kind != Kind::kNoToken) req.set(bhttp::field::authorization, "Bearer " + token);
+    json body;
+    if (route.path == "/api/chat") {
+      // Each prompt carries the user's canary (scenarios/oracle.h): no other tenant or user may see it.
+      body = {{"message", canary_for(tenant, u.sub) +
+                              (p.weather ? " What is the weather in Paris today?" : " Summarise our plan for this week.")},
+              {"tenant_context", {{"tenant_id", p.kind == Kind::kCrossTenantChat ? tenants_[p.other].id : tenant},
+                                  {"user_id", u.sub}, {"session_id", u.session}}}};
+    } else if (route.path == "/api/admin/add-to-group") {
+      body = {{"username", u.username}};  // the caller making itself its tenant's admin
+    } else if (route.method == std::string("POST")) {
+      body = {{"username", "sockpuppet-" + u.username}, {"password", "sockpuppet-password-1"}};
+    }
+    if (!body.is_null()) {
+      req.set(bhttp::field::content_type, "application/json");
+      req.body() = body.dump();
     }
     req.prepare_payload();
     return req;
@@ -398,23 +399,38 @@ std::string pick_tier(Rng& rng, const std::map<std::string, double>& mix) {
 }
 
 // One request of the mix for `user`: 70% chats (a fifth of them ask for the weather tool), reads of
-// the tenant's usage, subscription and costs, and 10% attacks on another tenant.
+// the tenant's usage, subscription and costs, and 10% attacks: on another tenant (its data with
+// one's own token, its claims in an edited, unsigned or self-signed token), on a token route with
+// no token, and a plain user on its own tenant's admin routes.
 Planned draw(Rng& rng, size_t user, size_t tenants_count, const std::vector<LoadUser>& who) {
   Planned p;
   p.user = user;
   const uint64_t roll = rng.uniform(100);
   p.kind = roll < 70 ? Kind::kChat : roll < 78 ? Kind::kUsage : roll < 86 ? Kind::kSubscription
-         : roll < 90 ? Kind::kCosts : roll < 93 ? Kind::kCrossTenant : roll < 96 ? Kind::kCrossTenantChat
-         : Kind::kTamperedToken;
+         : roll < 90 ? Kind::kCosts : roll < 91 ? Kind::kCrossTenant : roll < 92 ? Kind::kCrossTenantChat
+         : roll < 93 ? Kind::kTamperedToken : roll < 94 ? Kind::kAlgNone : roll < 95 ? Kind::kForeignKey
+         : roll < 97 ? Kind::kNoToken : Kind::kEscalation;
   p.weather = rng.chance(0.2);
   if (tenants_count > 1) {
     p.other = rng.uniform(tenants_count - 1);
     if (p.other >= who[user].tenant) ++p.other;  // any tenant but the caller's
-    // A tampered token reaches for the tenant its forged claim names: one coherent attack.
-    if (p.kind == Kind::kTamperedToken) p.other = (who[user].tenant + 1) % tenants_count;
-  } else if (is_probe(p.kind)) {
+    // A forged token reaches for the tenant its forged claim names: one coherent attack.
+    if (p.kind == Kind::kTamperedToken || p.kind == Kind::kAlgNone || p.kind == Kind::kForeignKey)
+      p.other = (who[user].tenant + 1) % tenants_count;
+  } else if (is_probe(p.kind) && p.kind != Kind::kNoToken && p.kind != Kind::kEscalation) {
     p.kind = Kind::kUsage;  // one tenant: nobody to attack
   }
+  if (p.kind == Kind::kEscalation && who[user].admin) {
+    // The attacker is a plain user of the tenant; a tenant of its admin alone has none.
+    p.kind = Kind::kNoToken;
+    for (size_t i = 0; i < who.size(); ++i)
+      if (who[i].tenant == who[user].tenant && !who[i].admin) {
+        p.user = i;
+        p.kind = Kind::kEscalation;
+        break;
+      }
+  }
+  if (p.kind == Kind::kNoToken || p.kind == Kind::kEscalation) p.route = static_cast<int>(rng.uniform(15));
   return p;
 }
 
@@ -596,7 +612,8 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
     LoadTenant t{fmt::format("load-{}{:03d}", nonce, i), pick_tier(rng, s.tier_mix), users.size()};
     const int count = static_cast<int>(std::clamp<int64_t>(rng.between(s.users_per_tenant.min, s.users_per_tenant.max), 1, 5));
     for (int u = 0; u < count; ++u)
-      users.push_back({tenants.size(), fmt::format("user{}@{}", u, t.id), fmt::format("load-password-{}-{}", t.id, u), "", "", "", ""});
+      users.push_back({tenants.size(), u == 0, fmt::format("user{}@{}", u, t.id), fmt::format("load-password-{}-{}", t.id, u),
+                       "", "", "", "", "", "", {}, {}});
     tenants.push_back(std::move(t));
   }
   if (auto st = set_up(target, tenants, users); !st.ok()) return st.error();
@@ -604,6 +621,8 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
     Jwt t = decode_jwt(u.token);
     t.payload["custom:tenant_id"] = tenants[(u.tenant + 1) % tenants.size()].id;  // a switch the signature forbids
     u.tampered = encode_jwt(t.header, t.payload, t.signature);
+    u.alg_none = forge_alg_none(t);
+    u.foreign_key = forge_with_own_key(t);
   }
 
   const auto wall_start = std::chrono::system_clock::now();
