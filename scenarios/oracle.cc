@@ -784,11 +784,13 @@ void Oracle::judge_availability(const std::map<std::string, uint64_t>& injected)
   }
 }
 
-std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& metered, const Ledgers& ledgers,
-                                        const std::map<std::string, LatencyHistogram>& chat_latency_us,
-                                        std::optional<int64_t> p99_threshold_ms) {
-  static const char* kMetrics[] = {"bedrock_invocation", "bedrock_input_tokens", "bedrock_output_tokens"};
-  const auto quantity = [](const ModelUsage& u, int i) { return i == 0 ? u.invocations : i == 1 ? u.input_tokens : u.output_tokens; };
+namespace {
+
+// The model's three metrics, and one of a usage's quantities by the same index.
+const char* const kMetrics[] = {"bedrock_invocation", "bedrock_input_tokens", "bedrock_output_tokens"};
+int64_t quantity_of(const Oracle::ModelUsage& u, int i) { return i == 0 ? u.invocations : i == 1 ? u.input_tokens : u.output_tokens; }
+// The documented cost category of each metric.
+const std::map<std::string, std::string>& service_of_metric() {
   static const std::map<std::string, std::string> kService = {
       {"bedrock_invocation", "bedrock_agent"}, {"bedrock_input_tokens", "bedrock_agent"},
       {"bedrock_output_tokens", "bedrock_agent"}, {"bedrock_agent_invocation", "bedrock_agent"},
@@ -797,7 +799,32 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
       {"knowledge_base_query_tokens", "knowledge_base"},
       {"agentcore_runtime_vcpu_seconds", "agentcore_runtime"}, {"agentcore_runtime_memory_mb_seconds", "agentcore_runtime"},
       {"agentcore_gateway_invocation", "agentcore_gateway"}};
+  return kService;
+}
+
+}  // namespace
+
+// The finish: each check that needs the whole run, in turn. The order is the examples' order.
+std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& metered, const Ledgers& ledgers,
+                                        const std::map<std::string, LatencyHistogram>& chat_latency_us,
+                                        std::optional<int64_t> p99_threshold_ms) {
   judge_availability(ledgers.injected_faults);
+  judge_attacks_reached();
+  judge_cost_view_totals(metered);
+  const Metered none;
+  for (const auto& [tenant, ts] : tenants_) {
+    const auto m = metered.find(tenant);
+    judge_tenant_bill(tenant, ts, m == metered.end() ? none : m->second, ledgers);
+  }
+  judge_model_accounts(ledgers);
+  judge_unattributed(metered, ledgers);
+  judge_knowledge_base(ledgers);
+  judge_consumption_events(ledgers);
+  return results(chat_latency_us, p99_threshold_ms);
+}
+
+// Each adversary kind's attacks mostly reached the layer they attack.
+void Oracle::judge_attacks_reached() {
   auto& reached = check("isolation.attacks_reached");
   for (const auto& [kind, counts] : attacks_) {
     const auto [arrived, attempted] = counts;
@@ -806,7 +833,10 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
     else reached.fail(fmt::format("{}: only {} of {} attacks reached the layer they attack, so their refusals were not "
                                   "exercised", kind, arrived, attempted));
   }
-  // The cost API's whole-run total against what the harness read from the usage tables.
+}
+
+// The cost API's whole-run total against what the harness read from the usage tables.
+void Oracle::judge_cost_view_totals(const std::map<std::string, Metered>& metered) {
   for (const auto& [tenant, api_total] : api_cost_totals_) {
     Money sum;
     if (const auto m = metered.find(tenant); m != metered.end())
@@ -815,157 +845,163 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
     else check("cost.views").fail(fmt::format("tenant {}: its cost view totals {} USD, its usage records {}", tenant,
                                               Money{api_total}.to_usd_string(), sum.to_usd_string()));
   }
+}
+
+// One tenant's bill: every metered quantity against the ledgers (metering.complete), its cost per
+// service and per user against the ledger-derived cost (cost.attribution).
+void Oracle::judge_tenant_bill(const std::string& tenant, const TenantState& ts, const Metered& m, const Ledgers& ledgers) {
+  const auto& kService = service_of_metric();
+  const auto quantity = quantity_of;
   auto& complete = check("metering.complete");
   auto& cost = check("cost.attribution");
-  Money metered_total, expected_total;
-  int64_t metered_weather = 0;
-  const Metered none;
-  for (const auto& [tenant, ts] : tenants_) {
-    auto m_it = metered.find(tenant);
-    const Metered& m = m_it == metered.end() ? none : m_it->second;
-    std::map<std::string, Money> expected_cost;
-    std::map<std::pair<std::string, std::string>, int64_t> expected_qty;
-    auto b = ledgers.bedrock_by_tenant.find(tenant);
-    if (b != ledgers.bedrock_by_tenant.end())
-      for (const auto& [model, u] : b->second)
-        for (int i = 0; i < 3; ++i) expected_qty[{kMetrics[i], model}] = quantity(u, i);
-    if (!ts.weather_uncertain) {
-      expected_qty[{"weather_api_call", ""}] = ts.weather_calls;
-      expected_qty[{"mcp_tool_execution", ""}] = ts.tool_executions;
-    }
-    if (!ts.gateway_uncertain) expected_qty[{"agentcore_gateway_invocation", ""}] = ts.gateway_calls;
-    // The runtime's bill lies between what surely ran and what may have: the metered figure is
-    // expected when it does, else the bound it crossed.
-    std::map<std::string, std::pair<int64_t, int64_t>> bounds;
-    const auto bounded = [&](const char* metric, int64_t lo, int64_t hi) {
-      const std::pair<std::string, std::string> k{metric, ""};
-      const int64_t got = m.quantity.count(k) ? m.quantity.at(k) : 0;
-      if (lo > 0 || got > 0) expected_qty[k] = std::clamp(got, lo, hi);
-      bounds[metric] = {lo, hi};
-    };
-    bounded("agentcore_runtime_vcpu_seconds", runtime_vcpus_ * ts.runtime_sure,
-            runtime_vcpus_ * (ts.runtime_sure + ts.runtime_maybe));
-    bounded("agentcore_runtime_memory_mb_seconds", runtime_memory_mb_ * ts.runtime_seconds_floor,
-            runtime_memory_mb_ * ts.runtime_seconds_ceil);
-    if (auto a = ledgers.agent_invocations.find(tenant); a != ledgers.agent_invocations.end())
-      for (const auto& [agent, n] : a->second) expected_qty[{"bedrock_agent_invocation", agent}] = n;
-    // Retrievals are exact whatever became of the chat: the provider's ledger against the meter.
-    if (auto kb = ledgers.knowledge_by_tenant.find(tenant); kb != ledgers.knowledge_by_tenant.end()) {
-      expected_qty[{"knowledge_base_retrieval", ""}] = kb->second.retrievals;
-      expected_qty[{"knowledge_base_query_tokens", "amazon.titan-embed-text-v2:0"}] = kb->second.query_tokens;
-    }
-    // Quantities: every (metric, model) either side must agree.
-    std::set<std::pair<std::string, std::string>> keys;
-    for (const auto& [k, q] : expected_qty) keys.insert(k);
-    // What is judged whatever happened: the model's and the knowledge base's usage (exact from their
-    // ledgers) and the runtime's (bounded above). The gateway's and the tools' only when no call
-    // failed midway.
-    const auto& state = ts;  // a structured binding (clang 14 captures none in a lambda)
-    const auto judged = [&](const std::string& metric) {
-      if (metric.rfind("bedrock_", 0) == 0 || metric.rfind("knowledge_base_", 0) == 0 ||
-          metric.rfind("agentcore_runtime_", 0) == 0)
-        return true;
-      if (metric == "agentcore_gateway_invocation") return !state.gateway_uncertain;
-      return !state.weather_uncertain;
-    };
-    for (const auto& [k, q] : m.quantity)
-      if (judged(k.first)) keys.insert(k);
-    bool all_equal = true;
-    for (const auto& k : keys) {
-      const int64_t want = expected_qty.count(k) ? expected_qty[k] : 0;
-      const int64_t got = m.quantity.count(k) ? m.quantity.at(k) : 0;
-      if (want != got) {
-        all_equal = false;
-        if (const auto bound = bounds.find(k.first); bound != bounds.end())
-          complete.fail(fmt::format("tenant {}: metered {} {} but its runtime invocations bill {} to {}", tenant, got,
-                                    k.first, bound->second.first, bound->second.second));
-        else
-          complete.fail(fmt::format("tenant {}: metered {} {}{} but the ledgers say {}", tenant, got, k.first,
-                                    k.second.empty() ? "" : " of " + k.second, want));
-      }
-      expected_cost[kService.count(k.first) ? kService.at(k.first) : k.first] += price(k.first, k.second, want);
-    }
-    if (all_equal) complete.pass();
-    for (const auto& [k, q] : m.quantity)
-      if (k.first == "weather_api_call") metered_weather += q;
-    // Cost per service.
-    std::set<std::string> services;
-    for (const auto& [s, v] : expected_cost) services.insert(s);
-    for (const auto& [s, v] : m.cost_by_service) services.insert(s);
-    bool cost_ok = true;
-    for (const auto& s : services) {
-      if (s == "agentcore_gateway" ? ts.gateway_uncertain
-                                   : ts.weather_uncertain && s != "bedrock_agent" && s != "knowledge_base" &&
-                                         s != "agentcore_runtime")
-        continue;
-      const Money want = expected_cost.count(s) ? expected_cost[s] : Money{};
-      const Money got = m.cost_by_service.count(s) ? m.cost_by_service.at(s) : Money{};
-      if (want != got) {
-        cost_ok = false;
-        cost.fail(fmt::format("tenant {} service {}: system says {} USD, ledgers say {} USD", tenant, s,
-                              got.to_usd_string(), want.to_usd_string()));
-      }
-    }
-    // Cost categories are the documented services: a line filed under another name is misfiled,
-    // even when it costs nothing today.
-    for (const auto& [s, v] : m.cost_by_service) {
-      bool known = false;
-      for (const auto& [metric, service] : kService) known |= service == s;
-      if (!known) {
-        cost_ok = false;
-        cost.fail(fmt::format("tenant {}: cost filed under unknown service '{}'", tenant, s));
-      }
-    }
-    if (cost_ok) cost.pass();
-    // Per user: the model usage each user's requests were tagged with at the provider must be what
-    // the system billed to that user.
-    {
-      std::map<std::string, std::map<std::pair<std::string, std::string>, int64_t>> want_by_user;
-      for (auto it = ledgers.bedrock_by_user.lower_bound({tenant, ""});
-           it != ledgers.bedrock_by_user.end() && it->first.first == tenant; ++it)
-        for (const auto& [model, u] : it->second)
-          for (int i = 0; i < 3; ++i) want_by_user[it->first.second][{kMetrics[i], model}] = quantity(u, i);
-      std::set<std::string> users;
-      for (const auto& [user, q] : want_by_user) users.insert(user);
-      for (const auto& [user, q] : m.quantity_by_user) users.insert(user);
-      bool users_ok = true;
-      for (const auto& user : users) {
-        // Independent anchors: usage is billed to the users the oracle knows, each of whose
-        // accepted chats made at least one model call.
-        auto known = ts.chats_by_user.find(user);
-        if (known == ts.chats_by_user.end()) {
-          users_ok = false;
-          cost.fail(fmt::format("tenant {}: usage billed to '{}', who is not one of its users", tenant, user));
-          break;
-        }
-        const auto& tagged = want_by_user[user];
-        int64_t invocations = 0;
-        for (const auto& [k, q] : tagged) invocations += k.first == kMetrics[0] ? q : 0;
-        if (invocations < known->second) {
-          users_ok = false;
-          cost.fail(fmt::format("tenant {} user {}: {} chats answered but {} model calls tagged to the user", tenant, user,
-                                known->second, invocations));
-          break;
-        }
-        const auto& want = want_by_user[user];
-        const auto got_it = m.quantity_by_user.find(user);
-        for (int i = 0; i < 3 && users_ok; ++i) {
-          int64_t w = 0, g = 0;
-          for (const auto& [k, q] : want) w += k.first == kMetrics[i] ? q : 0;
-          if (got_it != m.quantity_by_user.end())
-            for (const auto& [k, q] : got_it->second) g += k.first == kMetrics[i] ? q : 0;
-          if (w != g) {
-            users_ok = false;
-            cost.fail(fmt::format("tenant {} user {}: billed {} {} but the provider's records tag {} to the user",
-                                  tenant, user, g, kMetrics[i], w));
-          }
-        }
-      }
-      if (users_ok) cost.pass();
-    }
-    for (const auto& [s, v] : m.cost_by_service) metered_total += v;
-    for (const auto& [s, v] : expected_cost) expected_total += v;
+  std::map<std::string, Money> expected_cost;
+  std::map<std::pair<std::string, std::string>, int64_t> expected_qty;
+  auto b = ledgers.bedrock_by_tenant.find(tenant);
+  if (b != ledgers.bedrock_by_tenant.end())
+    for (const auto& [model, u] : b->second)
+      for (int i = 0; i < 3; ++i) expected_qty[{kMetrics[i], model}] = quantity(u, i);
+  if (!ts.weather_uncertain) {
+    expected_qty[{"weather_api_call", ""}] = ts.weather_calls;
+    expected_qty[{"mcp_tool_execution", ""}] = ts.tool_executions;
   }
+  if (!ts.gateway_uncertain) expected_qty[{"agentcore_gateway_invocation", ""}] = ts.gateway_calls;
+  // The runtime's bill lies between what surely ran and what may have: the metered figure is
+  // expected when it does, else the bound it crossed.
+  std::map<std::string, std::pair<int64_t, int64_t>> bounds;
+  const auto bounded = [&](const char* metric, int64_t lo, int64_t hi) {
+    const std::pair<std::string, std::string> k{metric, ""};
+    const int64_t got = m.quantity.count(k) ? m.quantity.at(k) : 0;
+    if (lo > 0 || got > 0) expected_qty[k] = std::clamp(got, lo, hi);
+    bounds[metric] = {lo, hi};
+  };
+  bounded("agentcore_runtime_vcpu_seconds", runtime_vcpus_ * ts.runtime_sure,
+          runtime_vcpus_ * (ts.runtime_sure + ts.runtime_maybe));
+  bounded("agentcore_runtime_memory_mb_seconds", runtime_memory_mb_ * ts.runtime_seconds_floor,
+          runtime_memory_mb_ * ts.runtime_seconds_ceil);
+  if (auto a = ledgers.agent_invocations.find(tenant); a != ledgers.agent_invocations.end())
+    for (const auto& [agent, n] : a->second) expected_qty[{"bedrock_agent_invocation", agent}] = n;
+  // Retrievals are exact whatever became of the chat: the provider's ledger against the meter.
+  if (auto kb = ledgers.knowledge_by_tenant.find(tenant); kb != ledgers.knowledge_by_tenant.end()) {
+    expected_qty[{"knowledge_base_retrieval", ""}] = kb->second.retrievals;
+    expected_qty[{"knowledge_base_query_tokens", "amazon.titan-embed-text-v2:0"}] = kb->second.query_tokens;
+  }
+  // Quantities: every (metric, model) either side must agree.
+  std::set<std::pair<std::string, std::string>> keys;
+  for (const auto& [k, q] : expected_qty) keys.insert(k);
+  // What is judged whatever happened: the model's and the knowledge base's usage (exact from their
+  // ledgers) and the runtime's (bounded above). The gateway's and the tools' only when no call
+  // failed midway.
+  const auto& state = ts;  // a structured binding (clang 14 captures none in a lambda)
+  const auto judged = [&](const std::string& metric) {
+    if (metric.rfind("bedrock_", 0) == 0 || metric.rfind("knowledge_base_", 0) == 0 ||
+        metric.rfind("agentcore_runtime_", 0) == 0)
+      return true;
+    if (metric == "agentcore_gateway_invocation") return !state.gateway_uncertain;
+    return !state.weather_uncertain;
+  };
+  for (const auto& [k, q] : m.quantity)
+    if (judged(k.first)) keys.insert(k);
+  bool all_equal = true;
+  for (const auto& k : keys) {
+    const int64_t want = expected_qty.count(k) ? expected_qty[k] : 0;
+    const int64_t got = m.quantity.count(k) ? m.quantity.at(k) : 0;
+    if (want != got) {
+      all_equal = false;
+      if (const auto bound = bounds.find(k.first); bound != bounds.end())
+        complete.fail(fmt::format("tenant {}: metered {} {} but its runtime invocations bill {} to {}", tenant, got,
+                                  k.first, bound->second.first, bound->second.second));
+      else
+        complete.fail(fmt::format("tenant {}: metered {} {}{} but the ledgers say {}", tenant, got, k.first,
+                                  k.second.empty() ? "" : " of " + k.second, want));
+    }
+    expected_cost[kService.count(k.first) ? kService.at(k.first) : k.first] += price(k.first, k.second, want);
+  }
+  if (all_equal) complete.pass();
+  // Cost per service.
+  std::set<std::string> services;
+  for (const auto& [s, v] : expected_cost) services.insert(s);
+  for (const auto& [s, v] : m.cost_by_service) services.insert(s);
+  bool cost_ok = true;
+  for (const auto& s : services) {
+    if (s == "agentcore_gateway" ? ts.gateway_uncertain
+                                 : ts.weather_uncertain && s != "bedrock_agent" && s != "knowledge_base" &&
+                                       s != "agentcore_runtime")
+      continue;
+    const Money want = expected_cost.count(s) ? expected_cost[s] : Money{};
+    const Money got = m.cost_by_service.count(s) ? m.cost_by_service.at(s) : Money{};
+    if (want != got) {
+      cost_ok = false;
+      cost.fail(fmt::format("tenant {} service {}: system says {} USD, ledgers say {} USD", tenant, s,
+                            got.to_usd_string(), want.to_usd_string()));
+    }
+  }
+  // Cost categories are the documented services: a line filed under another name is misfiled,
+  // even when it costs nothing today.
+  for (const auto& [s, v] : m.cost_by_service) {
+    bool known = false;
+    for (const auto& [metric, service] : kService) known |= service == s;
+    if (!known) {
+      cost_ok = false;
+      cost.fail(fmt::format("tenant {}: cost filed under unknown service '{}'", tenant, s));
+    }
+  }
+  if (cost_ok) cost.pass();
+  judge_user_attribution(tenant, ts, m, ledgers);
+}
+
+// Per user: the model usage each user's requests were tagged with at the provider must be what the
+// system billed to that user.
+void Oracle::judge_user_attribution(const std::string& tenant, const TenantState& ts, const Metered& m,
+                                    const Ledgers& ledgers) {
+  const auto quantity = quantity_of;
+  auto& cost = check("cost.attribution");
+  std::map<std::string, std::map<std::pair<std::string, std::string>, int64_t>> want_by_user;
+  for (auto it = ledgers.bedrock_by_user.lower_bound({tenant, ""});
+       it != ledgers.bedrock_by_user.end() && it->first.first == tenant; ++it)
+    for (const auto& [model, u] : it->second)
+      for (int i = 0; i < 3; ++i) want_by_user[it->first.second][{kMetrics[i], model}] = quantity(u, i);
+  std::set<std::string> users;
+  for (const auto& [user, q] : want_by_user) users.insert(user);
+  for (const auto& [user, q] : m.quantity_by_user) users.insert(user);
+  bool users_ok = true;
+  for (const auto& user : users) {
+    // Independent anchors: usage is billed to the users the oracle knows, each of whose
+    // accepted chats made at least one model call.
+    auto known = ts.chats_by_user.find(user);
+    if (known == ts.chats_by_user.end()) {
+      users_ok = false;
+      cost.fail(fmt::format("tenant {}: usage billed to '{}', who is not one of its users", tenant, user));
+      break;
+    }
+    const auto& tagged = want_by_user[user];
+    int64_t invocations = 0;
+    for (const auto& [k, q] : tagged) invocations += k.first == kMetrics[0] ? q : 0;
+    if (invocations < known->second) {
+      users_ok = false;
+      cost.fail(fmt::format("tenant {} user {}: {} chats answered but {} model calls tagged to the user", tenant, user,
+                            known->second, invocations));
+      break;
+    }
+    const auto& want = want_by_user[user];
+    const auto got_it = m.quantity_by_user.find(user);
+    for (int i = 0; i < 3 && users_ok; ++i) {
+      int64_t w = 0, g = 0;
+      for (const auto& [k, q] : want) w += k.first == kMetrics[i] ? q : 0;
+      if (got_it != m.quantity_by_user.end())
+        for (const auto& [k, q] : got_it->second) g += k.first == kMetrics[i] ? q : 0;
+      if (w != g) {
+        users_ok = false;
+        cost.fail(fmt::format("tenant {} user {}: billed {} {} but the provider's records tag {} to the user",
+                              tenant, user, g, kMetrics[i], w));
+      }
+    }
+  }
+  if (users_ok) cost.pass();
+}
+
+void Oracle::judge_model_accounts(const Ledgers& ledgers) {
+  const auto quantity = quantity_of;
+  auto& cost = check("cost.attribution");
   // Accounts: a silo tenant's model calls run on (and are billed to) its own account, every one of
   // them, and the pooled account serves exactly the pooled tenants. The account ledgers are evidence
   // that does not depend on the tags the system put on its requests.
@@ -1026,18 +1062,29 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
     if (ok) cost.pass();
   }
 
-  // Nothing unattributed: the model calls of all tenants and the weather calls add up to the ledgers.
+}
+
+// Nothing unattributed: the model calls of all tenants and the weather calls add up to the ledgers.
+void Oracle::judge_unattributed(const std::map<std::string, Metered>& metered, const Ledgers& ledgers) {
   int64_t untagged = 0;
   for (const auto& [tag, models] : ledgers.bedrock_by_tenant)
     if (!tenants_.count(tag))
       for (const auto& [model, u] : models) untagged += u.invocations;
-  if (untagged > 0) cost.fail(fmt::format("{} model invocations carry no known tenant", untagged));
-  else cost.pass();
+  if (untagged > 0) check("cost.attribution").fail(fmt::format("{} model invocations carry no known tenant", untagged));
+  else check("cost.attribution").pass();
+  int64_t metered_weather = 0;
+  for (const auto& [tenant, ts] : tenants_)
+    if (const auto m = metered.find(tenant); m != metered.end())
+      for (const auto& [k, q] : m->second.quantity)
+        if (k.first == "weather_api_call") metered_weather += q;
   if (metered_weather != ledgers.weather_calls)
-    complete.fail(fmt::format("weather calls: {} metered over all tenants, {} served by the weather API", metered_weather,
+    check("metering.complete").fail(fmt::format("weather calls: {} metered over all tenants, {} served by the weather API", metered_weather,
                               ledgers.weather_calls));
-  else complete.pass();
+  else check("metering.complete").pass();
 
+}
+
+void Oracle::judge_knowledge_base(const Ledgers& ledgers) {
   // The pooled knowledge base answered only filtered retrievals, and only for known tenants. Where
   // no tier offers the retrieve tool the check does not apply (not the same as judging nothing
   // where it does, which fails the run), so scenarios written before it keep their verdicts.
@@ -1049,11 +1096,14 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
     else kb.pass();
     for (const auto& [tenant, u] : ledgers.knowledge_by_tenant)
       if (!tenants_.count(tenant)) {
-        complete.fail(fmt::format("{} knowledge-base retrievals filtered to '{}', which is no tenant", u.retrievals, tenant));
+        check("metering.complete").fail(fmt::format("{} knowledge-base retrievals filtered to '{}', which is no tenant", u.retrievals, tenant));
         break;
       }
   }
 
+}
+
+void Oracle::judge_consumption_events(const Ledgers& ledgers) {
   // Seed 004's consumption events: each model invocation's names its tenant, so grouping them by
   // tenant gives what the model served each tenant (by the requests' tenant tags).
   {
@@ -1080,6 +1130,10 @@ std::vector<CheckResult> Oracle::finish(const std::map<std::string, Metered>& me
     }
   }
 
+}
+
+std::vector<CheckResult> Oracle::results(const std::map<std::string, LatencyHistogram>& chat_latency_us,
+                                         std::optional<int64_t> p99_threshold_ms) const {
   std::vector<CheckResult> out;
   for (const auto& [name, desc] : check_catalog())
     if (checks_.count(name)) out.push_back(checks_.at(name));

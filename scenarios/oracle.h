@@ -293,7 +293,22 @@ class Oracle {
     std::map<std::pair<int, std::string>, int64_t> failures;
   };
   std::map<std::pair<std::string, std::string>, Served> served_;
+  // finish(), a function per check (or per part of one), called in this order.
   void judge_availability(const std::map<std::string, uint64_t>& injected);
+  void judge_attacks_reached();
+  void judge_cost_view_totals(const std::map<std::string, Metered>& metered);
+  void judge_tenant_bill(const std::string& tenant, const TenantState& ts, const Metered& m, const Ledgers& ledgers);
+  void judge_user_attribution(const std::string& tenant, const TenantState& ts, const Metered& m, const Ledgers& ledgers);
+  // A silo tenant's model calls run on (and bill) its own account; the pooled one serves the pooled tenants.
+  void judge_model_accounts(const Ledgers& ledgers);
+  void judge_unattributed(const std::map<std::string, Metered>& metered, const Ledgers& ledgers);
+  // The pooled knowledge base answered only filtered retrievals, and only for known tenants.
+  void judge_knowledge_base(const Ledgers& ledgers);
+  // Seed 004's consumption events name every model invocation's tenant.
+  void judge_consumption_events(const Ledgers& ledgers);
+  // The checks in catalog order, and the p99 threshold's when one is set.
+  std::vector<CheckResult> results(const std::map<std::string, LatencyHistogram>& chat_latency_us,
+                                   std::optional<int64_t> p99_threshold_ms) const;
   std::map<std::string, std::pair<int64_t, int64_t>> attacks_;  // kind -> (reached, attempted)
   std::map<std::string, std::set<std::string>> table_users_;  // table -> tenants provisioned on it
   std::map<std::string, bool> table_silo_;                     // table -> provisioned for a silo tenant
