@@ -10,6 +10,7 @@
 
 #include "core/domain/revenue.h"
 #include "harness/aws/fakes_link.h"
+#include "harness/billing.h"
 #include "harness/cloud_ledgers.h"
 #include "harness/driver.h"
 #include "harness/evidence.h"
@@ -356,10 +357,7 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   const BillingDays billing_days{day_key(s.start, 0), day_key(end - std::chrono::milliseconds(1), 0)};
   const PlatformAttribution platform =
       attribute_platform_usage(dynamo_ledger, w.cognito.ledger(), tenant_ids, tenant_of_sub, billing_days);
-  // UTC day -> revenue earned, fixed cost accrued and platform cost incurred that day, over every tenant.
-  std::map<std::string, Money> daily_revenue, daily_fixed, daily_platform;
-  const TierCatalog& tiers = w.system->config().tiers;
-  const std::map<std::string, Money> silo_lines = prices.silo_fixed_monthly();
+  RunBill bill(s.start, end, w.system->config().tiers, prices, platform, tenant_day_costs, tenant_day_usage);
   for (const auto& t : sim.tenants()) {
     TenantRow row;
     row.id = t.id;
@@ -374,82 +372,10 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
     row.refused_limit = t.refused_limit;
     row.throttled = t.throttled;
     row.failed = t.failed;
-    const auto& m = billed[t.id];
-    for (const auto& [key, q] : m.quantity) row.quantities[key.first] += q;
-    row.cost_by_service = m.cost_by_service;
-    if (const auto it = platform.by_tenant.find(t.id); it != platform.by_tenant.end()) {
-      row.quantities[quantity::kDynamoReadHalfUnits] = it->second.read_half_units;
-      row.quantities[quantity::kDynamoWriteUnits] = it->second.write_units;
-      row.quantities[quantity::kCognitoMaus] = it->second.monthly_active_users;
-      for (const auto& [svc, money] : price_platform_usage(it->second, prices)) row.cost_by_service[svc] = money;
-    }
-    if (const auto it = platform.by_tenant_day.find(t.id); it != platform.by_tenant_day.end()) {
-      for (const auto& [day, services] : price_platform_usage_by_day(it->second, prices))
-        for (const auto& [svc, money] : services) {
-          daily_platform[day] += money;
-          tenant_day_costs.push_back({t.id, t.tier, day, svc, money});
-        }
-      for (const auto& [day, u] : it->second)
-        for (const auto& [name, q] : {std::pair{quantity::kDynamoReadHalfUnits, u.read_half_units},
-                                      std::pair{quantity::kDynamoWriteUnits, u.write_units},
-                                      std::pair{quantity::kCognitoMaus, u.monthly_active_users}})
-          if (q != 0) tenant_day_usage.push_back({t.id, day, name, q});
-    }
-    // The tiers the tenant held over the run's window: what it pays for, and what its silo costs.
-    std::vector<TierPeriod> periods{{t.tier, s.start, end}};
-    for (const auto& [at, tier] : t.tier_history) {
-      periods.back().to = at;
-      periods.push_back({tier, at, end});
-      row.tier_changes.emplace_back(to_iso8601(at), tier);
-    }
-    const int64_t seats = static_cast<int64_t>(t.users.size());
-    if (const Money fixed = silo_fixed_cost(periods, tiers, silo_lines); fixed != Money{})
-      row.cost_by_service[metric::service_of(metric::kSiloFixedMonthly)] = fixed;
-    for (const auto& [svc, money] : row.cost_by_service) row.cost += money;
-    row.revenue_lines = recurring_revenue(periods, tiers, seats);
-    const auto overage = overage_by_day(t.messages, tiers);
-    for (const auto& [day, money] : overage) row.revenue_lines.overage += money;
-    row.revenue = row.revenue_lines.total();
-    // Revenue per user: the tenant's, split evenly over all its users (a seat earns the same whether
-    // or not it was used), the odd picos to the first subs in order, so the users add up exactly.
-    auto& user_rows = users[t.id];
-    for (const auto& u : t.users) user_rows.try_emplace(u.sub, UserRow{t.id, t.tier, u.sub, {}, {}, {}});
-    if (!user_rows.empty()) {
-      const auto n = static_cast<int64_t>(user_rows.size());
-      int64_t odd = row.revenue.pico % n;
-      for (auto& [sub, u] : user_rows) u.revenue = Money{row.revenue.pico / n + (odd-- > 0 ? 1 : 0)};
-    }
-    for (const auto& [key, n] : t.messages) row.messages_by_month[{key.first.substr(0, 7), key.second}] += n;
-    // Per UTC day, as differences of the amounts accrued up to each midnight, so that the days add
-    // up exactly to the run's totals (each day floored on its own would not).
-    Money revenue_before, fixed_before;
-    for (Time day = s.start; day < end;) {
-      const Time next = std::min(end, next_day_start(day, 0));
-      std::vector<TierPeriod> upto;
-      for (const auto& p : periods)
-        if (p.from < next) upto.push_back({p.tier, p.from, std::min(p.to, next)});
-      const Money revenue = recurring_revenue(upto, tiers, seats).total(), fixed = silo_fixed_cost(upto, tiers, silo_lines);
-      daily_revenue[day_key(day, 0)] += revenue - revenue_before;
-      daily_fixed[day_key(day, 0)] += fixed - fixed_before;
-      if (fixed != fixed_before)
-        tenant_day_costs.push_back({t.id, t.tier, day_key(day, 0), metric::service_of(metric::kSiloFixedMonthly),
-                                    fixed - fixed_before});
-      revenue_before = revenue;
-      fixed_before = fixed;
-      day = next;
-    }
-    for (const auto& [day, money] : overage) daily_revenue[day] += money;
+    bill.add(t, billed[t.id], users[t.id], row);
     r.tenants.push_back(std::move(row));
   }
-  std::map<std::string, DayEconomics> days;
-  for (const auto& [day, money] : daily_revenue) days[day].revenue = money;
-  for (const auto& [day, money] : daily_cost) days[day].metered_cost = money;
-  for (const auto& [day, money] : daily_fixed) days[day].fixed_cost = money;
-  for (const auto& [day, money] : daily_platform) days[day].platform_cost = money;
-  for (auto& [day, e] : days) {
-    e.day = day;
-    r.daily.push_back(e);
-  }
+  r.daily = bill.days(daily_cost);
   for (const auto& t : sim.tenants())
     for (auto& [sub, u] : users[t.id]) r.users.push_back(std::move(u));
   std::sort(tenant_day_costs.begin(), tenant_day_costs.end(), [](const TenantDayCost& a, const TenantDayCost& b) {
