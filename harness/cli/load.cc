@@ -124,6 +124,14 @@ int load(int argc, char** argv) {
   if (std::filesystem::exists(out, ec) && !std::filesystem::is_directory(out, ec))
     throw UsageError(fmt::format("--out {} is a file, not a directory", out));
 
+  if (lo.find_knee && !raw && !knee_rates(lo).empty()) {
+    // The search's bound before it starts: a planner should not wait on a run whose end it cannot see.
+    const std::vector<double> rates = knee_rates(lo);
+    std::cerr << fmt::format("find-knee: up to {} steps of {} s, {:.0f}/s to {:.0f}/s (1.5x each; at most {} s of "
+                             "traffic, less when a step breaks)\n",
+                             rates.size(), lo.duration_s, rates.front(), rates.back(),
+                             static_cast<int64_t>(rates.size()) * lo.duration_s);
+  }
   auto result = run_load(*loaded, lo);
   if (!result.ok()) {
     std::cerr << "tenantsim load: " << result.error().message << "\n";

@@ -550,9 +550,18 @@ Result<LoadResult> run_raw(const Target& target, const LoadOptions& o) {
 
 }  // namespace
 
+std::vector<double> knee_rates(const LoadOptions& o) {
+  std::vector<double> rates;
+  const double top = o.ramp_to.value_or(o.rate * 64);
+  for (double rate = o.rate; rates.size() < 16 && rate <= top * 1.0001; rate *= 1.5) rates.push_back(rate);
+  return rates;
+}
+
 Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) {
   if (!(o.rate > 0) || o.rate > 100'000) return bad("--rate must be a number of requests per second in (0, 100000]");
   if (o.ramp_to && (!(*o.ramp_to > 0) || *o.ramp_to > 100'000)) return bad("--ramp-to must be in (0, 100000]");
+  if (o.find_knee && o.ramp_to && *o.ramp_to < o.rate)
+    return bad("--find-knee climbs from --rate to --ramp-to: --ramp-to must be at least --rate");
   // Tokens live an hour; a run stays well inside one so that no request fails for an old token.
   if (o.duration_s < 1 || o.duration_s > 1800) return bad("--duration must be 1..1800 seconds");
   if (o.connections < 1 || o.connections > 1000) return bad("--connections must be 1..1000");
@@ -657,13 +666,13 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
     // p99 passes the threshold, a shared service throttles, or requests fail: the knee is the last
     // rate that held, and what broke the next one is what saturated first.
     const int64_t p99_limit_us = (o.p99_ms ? *o.p99_ms : kKneeP99Ms) * 1000;
-    const double top = o.ramp_to.value_or(o.rate * 64);
-    double rate = o.rate;
-    for (int step = 0; step < 16 && rate <= top * 1.0001; ++step) {
+    const std::vector<double> rates = knee_rates(o);
+    for (size_t step = 0; step < rates.size(); ++step) {
+      const double rate = rates[step];
       LoadOptions so = o;
       so.rate = rate;
       so.ramp_to.reset();
-      auto step_plan = make_plan(rng.split("plan").split(static_cast<uint64_t>(step)), so, users.size(), tenants.size(), users);
+      auto step_plan = make_plan(rng.split("plan").split(step), so, users.size(), tenants.size(), users);
       const auto t0 = Steady::now();
       Traffic traffic(target, tenants, users, o.connections, tty);
       auto step_out = traffic.run(step_plan);
@@ -677,7 +686,7 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
                             {"chat_p50_us", k.chat.percentile(50)}, {"chat_p99_us", k.chat.percentile(99)},
                             {"errors", k.errors}, {"throttled", k.throttled_by}, {"held", why.empty()}, {"why", why}});
       knee_rows.push_back({rate, achieved, k.chat.percentile(99), why.empty()});
-      if (tty) std::fprintf(stderr, "step %d: %.0f/s asked, %.0f/s achieved, chat p99 %.1f ms%s%s\n", step + 1, rate,
+      if (tty) std::fprintf(stderr, "step %zu: %.0f/s asked, %.0f/s achieved, chat p99 %.1f ms%s%s\n", step + 1, rate,
                             achieved, static_cast<double>(k.chat.percentile(99)) / 1000.0, why.empty() ? "" : ": ",
                             why.c_str());
       from_run_start(traffic, step_plan);
@@ -689,7 +698,6 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
         break;
       }
       knee = rate;
-      rate *= 1.5;
     }
   }
   const double wall = std::chrono::duration<double>(Steady::now() - steady_start).count();

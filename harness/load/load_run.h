@@ -52,6 +52,10 @@ struct LoadResult {
   nlohmann::json details;   // load.json: throughput per second, p50..p99.9 and max, per-tenant p99
 };
 
+// The rates --find-knee tries, in order: from --rate by 1.5x each, up to --ramp-to (default 64x
+// --rate), at most 16 steps of --duration s each. The search stops at the first step that breaks.
+std::vector<double> knee_rates(const LoadOptions& options);
+
 // kBadRequest for bad options or target, kUnavailable when the target cannot be reached or set up.
 Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& options);
 
