@@ -570,6 +570,17 @@ def case_cognito(binary):
         for i in range(3):
             idp.admin_create_user(UserPoolId=pool, Username=f"user{i}@acme", TemporaryPassword="Temp-Password-1",
                                   UserAttributes=[{"Name": "custom:tenant_id", "Value": "acme" if i else "globex"}])
+        # Without a TemporaryPassword, Cognito generates one (and e-mails it): the user must choose
+        # its own at the first sign-in. This fake refused the call before.
+        made = idp.admin_create_user(UserPoolId=pool, Username="zed@acme", MessageAction="SUPPRESS")["User"]
+        check(made["UserStatus"] == "FORCE_CHANGE_PASSWORD", f"a generated password is temporary: {made}")
+        temporary = srv.control(f"/_fake/cognito/temporary-password?user_pool_id={pool}&username=zed@acme")["temporary_password"]
+        challenge = idp.initiate_auth(ClientId=app, AuthFlow="USER_PASSWORD_AUTH",
+                                      AuthParameters={"USERNAME": "zed@acme", "PASSWORD": temporary})
+        check(challenge.get("ChallengeName") == "NEW_PASSWORD_REQUIRED", f"first sign-in: {challenge}")
+        code, _ = error_code(idp.admin_create_user, UserPoolId=pool, Username="yan@acme", MessageAction="LOUD")
+        check(code == "InvalidParameterException", f"an unknown MessageAction: {code}")
+        idp.admin_delete_user(UserPoolId=pool, Username="zed@acme")
         names = [u["Username"] for page in idp.get_paginator("list_users").paginate(UserPoolId=pool, PaginationConfig={"PageSize": 2})
                  for u in page["Users"]]
         check(names == sorted(names) and len(names) == 4, f"list_users pages: {names}")

@@ -80,6 +80,13 @@ bool matches_filter(const UserRecord& u, const std::string& filter) {
   return prefix ? actual.starts_with(value) : actual == value;
 }
 
+// `words` draws of the seeded sequence, in hex (16 characters each).
+std::string random_hex(Rng& rng, int words) {
+  std::string out;
+  for (int i = 0; i < words; ++i) out += fmt::format("{:016x}", rng.next());
+  return out;
+}
+
 }  // namespace
 
 CognitoApi::CognitoApi(IdentityProvider& idp, Runner run,
@@ -114,6 +121,12 @@ Status CognitoApi::run(Task<Status> t) {
 std::string CognitoApi::confirmation_code(const std::string& client_id, const std::string& username) {
   std::lock_guard lock(mu_);
   return mailbox_(client_id, username);
+}
+
+std::string CognitoApi::temporary_password(const std::string& pool_id, const std::string& username) {
+  std::lock_guard lock(mu_);
+  const auto it = temporary_passwords_.find({pool_id, username});
+  return it == temporary_passwords_.end() ? "" : it->second;
 }
 
 bool CognitoApi::unsigned_operation(const std::string& op) {
@@ -191,8 +204,19 @@ Reply CognitoApi::call(const std::string& op, const json& req) {
   }
   if (op == "AdminCreateUser") {
     if (auto e = require(req, {"UserPoolId", "Username"})) return *e;
+    const std::string action = string_param(req, "MessageAction");
+    if (!action.empty() && action != "SUPPRESS")
+      return error("InvalidParameterException", action == "RESEND"
+                                                    ? "MessageAction RESEND: this fake sends no invitations to resend"
+                                                    : "1 validation error detected: Value '" + action +
+                                                          "' at 'messageAction' failed to satisfy constraint: Member must "
+                                                          "satisfy enum value set: [RESEND, SUPPRESS]");
+    // Without a TemporaryPassword, Cognito makes one and e-mails it with the invitation (or not, with
+    // SUPPRESS): here it is drawn from the server's seeded sequence, and GET
+    // /_fake/cognito/temporary-password shows what the e-mail would have carried.
     std::string password = string_param(req, "TemporaryPassword");
-    if (password.empty()) return error("InvalidParameterException", "this fake needs TemporaryPassword (it e-mails no generated one)");
+    const bool generated = password.empty();
+    if (generated) password = "Tmp-" + random_hex(rng_, 1) + "a1!";
     auto sub = run(idp_.admin_create_user(string_param(req, "UserPoolId"), string_param(req, "Username"), password, attributes_of(req)));
     if (!sub.ok()) return error(sub.error());
     // One call to Cognito: the steps below are part of it, never throttled on their own.
@@ -205,6 +229,7 @@ Reply CognitoApi::call(const std::string& op, const json& req) {
     auto st = run(idp_.admin_set_user_password(string_param(req, "UserPoolId"), string_param(req, "Username"), password, false));
     if (!st.ok()) return error(st.error());
     passwords_[{string_param(req, "UserPoolId"), string_param(req, "Username")}] = password;
+    if (generated) temporary_passwords_[{string_param(req, "UserPoolId"), string_param(req, "Username")}] = password;
     auto u = run(idp_.admin_get_user(string_param(req, "UserPoolId"), string_param(req, "Username")));
     if (!u.ok()) return error(u.error());
     return {200, {{"User", user_json(*u, "Attributes")}}};
@@ -343,12 +368,6 @@ namespace {
 
 // The part of a pool id after the region: what SRP hashes as the pool's name.
 std::string srp_pool_name(const std::string& pool_id) { return pool_id.substr(pool_id.find('_') + 1); }
-
-std::string random_hex(Rng& rng, int words) {
-  std::string out;
-  for (int i = 0; i < words; ++i) out += fmt::format("{:016x}", rng.next());
-  return out;
-}
 
 }  // namespace
 

@@ -53,6 +53,9 @@ class CognitoApi {
   // The confirmation code Cognito would have e-mailed (empty when none was sent): what a test reads
   // instead of a mailbox, through `GET /_fake/cognito/confirmation-code`.
   std::string confirmation_code(const std::string& client_id, const std::string& username);
+  // The temporary password AdminCreateUser generated for a user created without one (empty when it
+  // was given): the invitation e-mail's, through `GET /_fake/cognito/temporary-password`.
+  std::string temporary_password(const std::string& pool_id, const std::string& username);
 
   // The operations AWS serves without a signature (a browser calls them with a client id only).
   static bool unsigned_operation(const std::string& operation);
@@ -85,6 +88,7 @@ class CognitoApi {
   std::map<std::string, std::string> clients_;  // client id -> pool id
   Rng rng_;
   std::map<std::pair<std::string, std::string>, std::string> passwords_;  // (pool id, username) -> password
+  std::map<std::pair<std::string, std::string>, std::string> temporary_passwords_;  // generated ones, likewise
   // Sign-ins waiting for RespondToAuthChallenge, by SECRET_BLOCK (PASSWORD_VERIFIER) or Session
   // (NEW_PASSWORD_REQUIRED). Each is answered once; the oldest are dropped beyond
   // kMaxPendingSignIns (clients that never answer).

@@ -260,6 +260,16 @@ Response FakesService::dispatch(const Request& req) {
       if (code.empty()) return Response{404, {{"Content-Type", "application/json"}}, to_json_text(json{{"message", "no code was sent"}})};
       return Response{200, {{"Content-Type", "application/json"}}, to_json_text(json{{"code", code}})};
     }
+    if (path == "/_fake/cognito/temporary-password") {
+      const auto params = parse_query(q == std::string::npos ? "" : req.target.substr(q + 1));
+      auto p = params.find("user_pool_id"), u = params.find("username");
+      const std::string password =
+          p == params.end() || u == params.end() ? "" : cognito_api_.temporary_password(p->second, u->second);
+      if (password.empty())
+        return Response{404, {{"Content-Type", "application/json"}},
+                        to_json_text(json{{"message", "no temporary password was generated for that user"}})};
+      return Response{200, {{"Content-Type", "application/json"}}, to_json_text(json{{"temporary_password", password}})};
+    }
   }
   if (kb_wire::KnowledgeBaseApi::serves(path) && options_.services.count("bedrock"))
     return rest_json_service(req, path, "knowledge_base", knowledge_call_);
