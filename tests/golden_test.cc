@@ -155,8 +155,12 @@ TEST(GoldenCalendar, IsoRoundTripAndRejects) {
   EXPECT_EQ(to_unix_seconds(at("2024-01-01T00:00:00Z")), 1'704'067'200);
   EXPECT_EQ(to_iso8601(at("2024-02-29T12:34:56.789012Z")), "2024-02-29T12:34:56.789012Z");
   Time t;
-  for (const char* bad : {"2024-02-30T00:00:00Z", "2024-01-01 00:00:00Z", "2024-01-01T00:00:00", "yesterday", ""})
+  for (const char* bad : {"2024-02-30T00:00:00Z", "2024-01-01 00:00:00Z", "2024-01-01T00:00:00", "yesterday", "",
+                          "+024-01-01T00:00:00Z", " 2024-01-01T00:00:00Z", "2024-1-01T00:00:00Z", "2024-01-01T0:00:000Z",
+                          "2024-01-01T00:00:00.Z", "2024-01-01T00:00:00ZZ"})
     EXPECT_FALSE(parse_iso8601(bad, t)) << bad;
+  ASSERT_TRUE(parse_iso8601("2024-01-01T00:00:00.5Z", t));
+  EXPECT_EQ(to_iso8601(t), "2024-01-01T00:00:00.500000Z");
 }
 
 }  // namespace
