@@ -164,6 +164,18 @@ def case_accounts_and_signatures(binary):
         check(code == "InvalidSignatureException", code)
         code, _ = error_code(client(srv.endpoint, "AKIDUNKNOWNKEY000000", secret="x").list_tables)
         check(code == "UnrecognizedClientException", code)
+        # An AWS JSON call without X-Amz-Target: 400 UnknownOperationException, as the services (and
+        # dynalite) answer, not a 404.
+        import urllib.error
+        import urllib.request
+        req = urllib.request.Request(srv.endpoint + "/", method="POST", data=b"{}",
+                                     headers={"Content-Type": "application/x-amz-json-1.0"})
+        try:
+            urllib.request.urlopen(req)
+            raise AssertionError("a call without X-Amz-Target succeeded")
+        except urllib.error.HTTPError as e:
+            body = json.loads(e.read())
+            check(e.code == 400 and body["__type"].endswith("UnknownOperationException"), f"no target: {e.code} {body}")
 
 
 def aws_cli(endpoint, *args, key="AKIDTENANTSIMTEST01"):

@@ -286,6 +286,12 @@ Response FakesService::dispatch(const Request& req) {
   }
   if (req.method == "GET" && (path.starts_with("/data/") || path == "/geo/1.0/direct") && options_.services.count("weather"))
     return weather(req, path, q == std::string::npos ? "" : req.target.substr(q + 1));
+  // An AWS JSON call without its operation is the caller's error, answered as the services do
+  // (400 UnknownOperationException), not a missing resource.
+  if (req.method == "POST" && path == "/" && target.empty())
+    return aws_json(400, json{{"__type", "com.amazon.coral.service#UnknownOperationException"},
+                              {"message", "the request has no X-Amz-Target header naming its operation"}},
+                    "application/x-amz-json-1.1", n);
   if (req.method == "POST" && !target.empty())
     return aws_json(400, json{{"__type", "com.amazon.coral.service#UnknownOperationException"},
                               {"message", fmt::format("no fake serves X-Amz-Target {} here", target)}},
