@@ -576,6 +576,19 @@ def case_cognito(binary):
         check(code == "NotAuthorizedException", f"rewriting custom:tenant_id: {code}")
         idp.create_group(UserPoolId=pool, GroupName="admins")
         idp.admin_add_user_to_group(UserPoolId=pool, Username="ana@acme", GroupName="admins")
+        # The listings an onboarding script reads (this fake answered UnknownOperationException).
+        check([p["Id"] for p in idp.list_user_pools(MaxResults=10)["UserPools"]] == [pool], "list_user_pools")
+        check([c["ClientId"] for c in idp.list_user_pool_clients(UserPoolId=pool)["UserPoolClients"]] == [app],
+              "list_user_pool_clients")
+        check(idp.describe_user_pool_client(UserPoolId=pool, ClientId=app)["UserPoolClient"]["ClientName"] == "web",
+              "describe_user_pool_client")
+        code, _ = error_code(idp.describe_user_pool_client, UserPoolId=pool, ClientId="nope")
+        check(code == "ResourceNotFoundException", f"an unknown client: {code}")
+        check([g["GroupName"] for g in idp.list_groups(UserPoolId=pool)["Groups"]] == ["admins"], "list_groups")
+        check([u["Username"] for u in idp.list_users_in_group(UserPoolId=pool, GroupName="admins")["Users"]] == ["ana@acme"],
+              "list_users_in_group")
+        code, _ = error_code(idp.list_users_in_group, UserPoolId=pool, GroupName="nobody")
+        check(code == "ResourceNotFoundException", f"an unknown group: {code}")
         fresh = idp.initiate_auth(ClientId=app, AuthFlow="REFRESH_TOKEN_AUTH",
                                   AuthParameters={"REFRESH_TOKEN": auth["RefreshToken"]})["AuthenticationResult"]
         check(verify_rs256(fresh["IdToken"], jwks)["cognito:groups"] == ["admins"], "the refreshed token carries the new group")

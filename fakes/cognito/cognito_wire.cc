@@ -183,6 +183,7 @@ Reply CognitoApi::call(const std::string& op, const json& req) {
     if (!id.ok()) return error(id.error());
     if (read) read_attributes_(*id, *read);
     clients_[*id] = string_param(req, "UserPoolId");
+    client_names_[*id] = string_param(req, "ClientName");
     return {200, {{"UserPoolClient", {{"ClientId", *id}, {"ClientName", string_param(req, "ClientName")},
                                       {"UserPoolId", string_param(req, "UserPoolId")}}}}};
   }
@@ -284,7 +285,59 @@ Reply CognitoApi::call(const std::string& op, const json& req) {
     if (auto e = require(req, {"UserPoolId", "GroupName"})) return *e;
     auto st = run(idp_.create_group(string_param(req, "UserPoolId"), string_param(req, "GroupName")));
     if (!st.ok()) return error(st.error());
+    groups_[string_param(req, "UserPoolId")].insert(string_param(req, "GroupName"));
     return {200, {{"Group", {{"GroupName", string_param(req, "GroupName")}, {"UserPoolId", string_param(req, "UserPoolId")}}}}};
+  }
+  // The directory's listings an onboarding app reads, from what this server created.
+  if (op == "ListUserPools") {
+    if (!req.contains("MaxResults") || !req["MaxResults"].is_number_integer())
+      return error("InvalidParameterException",
+                   "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must not be null");
+    const int64_t most = req["MaxResults"].get<int64_t>();
+    if (most < 1 || most > 60) return error("InvalidParameterException", "MaxResults must be between 1 and 60");
+    const std::string after = string_param(req, "NextToken");
+    json pools = json::array();
+    std::string last;
+    for (const auto& [id, p] : pools_) {
+      if (!after.empty() && id <= after) continue;
+      if (static_cast<int64_t>(pools.size()) == most) return {200, {{"UserPools", pools}, {"NextToken", last}}};
+      pools.push_back({{"Id", id}, {"Name", p.name}, {"Status", "Enabled"}});
+      last = id;
+    }
+    return {200, {{"UserPools", pools}}};
+  }
+  if (op == "ListUserPoolClients" || op == "ListGroups") {
+    if (auto e = require(req, {"UserPoolId"})) return *e;
+    const std::string pool = string_param(req, "UserPoolId");
+    if (!pools_.count(pool)) return error("ResourceNotFoundException", "User pool " + pool + " does not exist.");
+    json out = json::array();
+    if (op == "ListGroups") {
+      for (const auto& g : groups_[pool]) out.push_back({{"GroupName", g}, {"UserPoolId", pool}});
+      return {200, {{"Groups", out}}};
+    }
+    for (const auto& [id, owner] : clients_)
+      if (owner == pool) out.push_back({{"ClientId", id}, {"UserPoolId", pool}, {"ClientName", client_names_[id]}});
+    return {200, {{"UserPoolClients", out}}};
+  }
+  if (op == "DescribeUserPoolClient") {
+    if (auto e = require(req, {"UserPoolId", "ClientId"})) return *e;
+    const auto it = clients_.find(string_param(req, "ClientId"));
+    if (it == clients_.end() || it->second != string_param(req, "UserPoolId"))
+      return error("ResourceNotFoundException", "User pool client " + string_param(req, "ClientId") + " does not exist.");
+    return {200, {{"UserPoolClient", {{"ClientId", it->first}, {"UserPoolId", it->second},
+                                      {"ClientName", client_names_[it->first]}}}}};
+  }
+  if (op == "ListUsersInGroup") {
+    if (auto e = require(req, {"UserPoolId", "GroupName"})) return *e;
+    const std::string pool = string_param(req, "UserPoolId"), group = string_param(req, "GroupName");
+    if (!groups_[pool].count(group)) return error("ResourceNotFoundException", "Group not found.");
+    auto users = run(idp_.list_users(pool));
+    if (!users.ok()) return error(users.error());
+    std::sort(users->begin(), users->end(), [](const UserRecord& a, const UserRecord& b) { return a.username < b.username; });
+    json out = json::array();
+    for (const auto& u : *users)
+      if (std::find(u.groups.begin(), u.groups.end(), group) != u.groups.end()) out.push_back(user_json(u, "Attributes"));
+    return {200, {{"Users", out}}};
   }
   if (op == "AdminAddUserToGroup") {
     if (auto e = require(req, {"UserPoolId", "Username", "GroupName"})) return *e;

@@ -16,6 +16,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -86,6 +87,8 @@ class CognitoApi {
   };
   std::map<std::string, Pool> pools_;           // pool id -> what DescribeUserPool answers
   std::map<std::string, std::string> clients_;  // client id -> pool id
+  std::map<std::string, std::string> client_names_;      // client id -> its name
+  std::map<std::string, std::set<std::string>> groups_;  // pool id -> the groups created in it
   Rng rng_;
   std::map<std::pair<std::string, std::string>, std::string> passwords_;  // (pool id, username) -> password
   std::map<std::pair<std::string, std::string>, std::string> temporary_passwords_;  // generated ones, likewise
