@@ -9,11 +9,13 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <thread>
 
 #include "harness/aws/backends.h"
@@ -204,13 +206,15 @@ pid_t start_seed(const LoadedScenario& loaded, const RunOptions& ro, uint64_t se
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error(fmt::format("fork: {}", std::strerror(errno)));
   if (pid > 0) return pid;
-  int code = kEnvironment;
+  SeedOutcome outcome;
   try {
-    const std::string text = to_json(run_seed(loaded, ro, seed, out)).dump();
-    code = std::fwrite(text.data(), 1, text.size(), file) == text.size() && std::fflush(file) == 0 ? kOk : kEnvironment;
-  } catch (...) {
+    outcome = run_seed(loaded, ro, seed, out);
+  } catch (const std::exception& e) {  // what would have ended a run of its own (main's catch), with its reason
+    outcome = SeedOutcome{kEnvironment, e.what(), 0, "", "", 0, 0};
   }
-  std::_Exit(code);  // no destructors or atexit handlers of the parent's state run twice
+  const std::string text = to_json(outcome).dump();
+  const bool written = std::fwrite(text.data(), 1, text.size(), file) == text.size() && std::fflush(file) == 0;
+  std::_Exit(written ? kOk : kEnvironment);  // no destructors or atexit handlers of the parent's state run twice
 }
 
 // Every seed of the list, `jobs` at a time (each in a child process when more than one), printed in

@@ -116,7 +116,6 @@ LoadEvidence read_evidence(ServedSystem& served, const std::vector<LoadTenant>& 
   return e;
 }
 
-
 // Every request's intended send and its answer go to the oracle in time order, so a chat's
 // windows see the chats in flight beside it as `run`'s do. The intended send is no later than the
 // real one and the answer is read after the system decided, so what the oracle counts as maybe in
@@ -170,7 +169,7 @@ Result<std::vector<CheckResult>> judge_load(const LoadJudgement& j) {
       }
       continue;
     }
-    if (r.status == 0) {  // no answer at all: the driver's connection, not the system, is judged by its count
+    if (r.status == 0) {  // no answer at all (refused or dropped connection): a user met a failure, as with a 503
       if (p.kind == Kind::kChat) {
         oracle.end_chat(tickets.at(e.i), e.at, 503, "ConnectionError", "-", "", {}, {}, p.weather);
         tickets.erase(e.i);
@@ -240,6 +239,5 @@ Result<std::vector<CheckResult>> judge_load(const LoadJudgement& j) {
   }
   return checks;
 }
-
 
 }  // namespace tenantsim::load
