@@ -611,6 +611,12 @@ def case_cognito(binary):
         check(names == sorted(names) and len(names) == 4, f"list_users pages: {names}")
         got = idp.list_users(UserPoolId=pool, Filter='username ^= "user"')["Users"]
         check(len(got) == 3, f"filter: {got}")
+        # Cognito filters on standard attributes only: a tenant id is not searchable (an app must keep
+        # its own index), and an unquoted value is not a filter.
+        for bad in ('custom:tenant_id = "acme"', "username = user0@acme", "username"):
+            code, answer = error_code(idp.list_users, UserPoolId=pool, Filter=bad)
+            check(code == "InvalidParameterException", f"filter {bad!r}: {code} {answer['Error']['Message']}")
+        check(len(idp.list_users(UserPoolId=pool, Filter='status = "Enabled"')["Users"]) == 4, "status filter")
         code, _ = error_code(idp.initiate_auth, ClientId=app, AuthFlow="USER_SRP_AUTH", AuthParameters={"USERNAME": "ana@acme", "SRP_A": "0"})
         check(code == "InvalidParameterException", f"SRP_A = 0: {code}")
         code, _ = error_code(client(srv.endpoint, "AKIDTENANTSIMTEST01", secret="wrong", service="cognito-idp").list_users,

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <regex>
+#include <set>
 
 #include "fakes/wire/base64.h"
 #include "fakes/wire/sigv4.h"
@@ -62,22 +64,52 @@ json tokens_json(const AuthTokens& t) {
 }
 
 // ListUsers' Filter: `attribute = "value"` or `attribute ^= "prefix"` (the service's two operators).
-bool matches_filter(const UserRecord& u, const std::string& filter) {
-  if (filter.empty()) return true;
-  const bool prefix = filter.find("^=") != std::string::npos;
-  const size_t op = prefix ? filter.find("^=") : filter.find('=');
-  std::string name = filter.substr(0, op);
-  name.erase(name.find_last_not_of(' ') + 1);
-  std::string value = filter.substr(op + (prefix ? 2 : 1));
-  value.erase(0, value.find_first_not_of(' '));
-  if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+// A ListUsers filter, `attribute = "value"` or `attribute ^= "value"`.
+struct UserFilter {
+  std::string attribute, value;
+  bool prefix = false;
+};
+
+// The attributes Cognito lets ListUsers filter on: standard ones only, never a custom attribute.
+// The error text is the service's; nullopt with `error` set when the filter is not one.
+std::optional<UserFilter> parse_filter(const std::string& filter, std::string& error) {
+  static const std::set<std::string> kSearchable = {"username",    "email",       "phone_number", "name",
+                                                     "given_name", "family_name", "preferred_username",
+                                                     "cognito:user_status", "status", "sub"};
+  UserFilter f;
+  f.prefix = filter.find("^=") != std::string::npos;
+  const size_t op = f.prefix ? filter.find("^=") : filter.find('=');
+  if (op == std::string::npos) {
+    error = "Error while parsing filter.";
+    return std::nullopt;
+  }
+  f.attribute = filter.substr(0, op);
+  f.attribute.erase(0, f.attribute.find_first_not_of(' '));
+  f.attribute.erase(f.attribute.find_last_not_of(' ') + 1);
+  f.value = filter.substr(op + (f.prefix ? 2 : 1));
+  f.value.erase(0, f.value.find_first_not_of(' '));
+  f.value.erase(f.value.find_last_not_of(' ') + 1);
+  if (f.value.size() < 2 || f.value.front() != '"' || f.value.back() != '"') {
+    error = "Error while parsing filter.";
+    return std::nullopt;
+  }
+  f.value = f.value.substr(1, f.value.size() - 2);
+  if (!kSearchable.count(f.attribute)) {
+    error = "Invalid search attribute: " + f.attribute;
+    return std::nullopt;
+  }
+  return f;
+}
+
+bool matches_filter(const UserRecord& u, const UserFilter& f) {
   std::string actual;
-  if (name == "username") actual = u.username;
-  else if (name == "sub") actual = u.sub;
-  else if (name == "status" || name == "cognito:user_status") actual = u.status;
-  else if (auto it = u.attributes.find(name); it != u.attributes.end()) actual = it->second;
+  if (f.attribute == "username") actual = u.username;
+  else if (f.attribute == "sub") actual = u.sub;
+  else if (f.attribute == "cognito:user_status") actual = u.status;
+  else if (f.attribute == "status") actual = "Enabled";  // the account's, not the sign-up's: none is disabled here
+  else if (auto it = u.attributes.find(f.attribute); it != u.attributes.end()) actual = it->second;
   else return false;
-  return prefix ? actual.starts_with(value) : actual == value;
+  return f.prefix ? actual.starts_with(f.value) : actual == f.value;
 }
 
 // `words` draws of the seeded sequence, in hex (16 characters each).
@@ -348,6 +380,12 @@ Reply CognitoApi::call(const std::string& op, const json& req) {
   }
   if (op == "ListUsers") {
     if (auto e = require(req, {"UserPoolId"})) return *e;
+    std::optional<UserFilter> filter;
+    if (const std::string text = string_param(req, "Filter"); !text.empty()) {
+      std::string why;
+      filter = parse_filter(text, why);
+      if (!filter) return error("InvalidParameterException", why);
+    }
     auto users = run(idp_.list_users(string_param(req, "UserPoolId")));
     if (!users.ok()) return error(users.error());
     const int64_t limit = req.value("Limit", int64_t{60});
@@ -360,7 +398,7 @@ Reply CognitoApi::call(const std::string& op, const json& req) {
     bool more = false;
     for (const auto& u : *users) {
       if (!after.empty() && u.username <= after) continue;
-      if (!matches_filter(u, string_param(req, "Filter"))) continue;
+      if (filter && !matches_filter(u, *filter)) continue;
       if (static_cast<int64_t>(out.size()) == limit) {
         more = true;
         break;
