@@ -112,6 +112,12 @@ Result<http::Reply> expect(http::BlockingClient& c, int status, const std::strin
                               : 1.0;
     std::this_thread::sleep_for(std::chrono::milliseconds(std::clamp<int64_t>(std::llround(wait_s * 1000), 50, 5000)));
   }
+  if (r.status == 404 || r.status == 405)
+    // Not a refusal of this population: the route is not there. Say what the target would need.
+    return unavailable(fmt::format("{} {} answered {}: the target does not serve tenantsim's API (sign-up through "
+                                   "POST /api/register, confirmation, login and admin-created users). `load` drives "
+                                   "that API only; another API needs a target profile, which is not built yet",
+                                   method, target, r.status));
   if (r.status != status)
     return unavailable(fmt::format("{} {} answered {} (expected {}): {}", method, target, r.status, status, r.body.substr(0, 300)));
   return r;
