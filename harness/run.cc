@@ -33,11 +33,6 @@ constexpr auto kOnboardingPace = std::chrono::milliseconds(200);
 
 Error invalid(std::string message) { return Error::make(ErrorKind::kBadRequest, "InvalidScenario", std::move(message)); }
 
-bool any_selects(const std::vector<std::string>& selectors, const std::string& check) {
-  for (const auto& s : selectors)
-    if (selects(s, check)) return true;
-  return false;
-}
 
 }  // namespace
 
@@ -98,6 +93,13 @@ std::vector<ScenarioProblem> catalog_problems(const LoadedScenario& loaded) {
 }
 
 }  // namespace
+
+std::set<std::string> LoadedScenario::faulted_services() const {
+  std::set<std::string> out;
+  for (const auto& [service, plan] : fault_plans)
+    if (plan.error_rate > 0 || !plan.outages.empty()) out.insert(service);
+  return out;
+}
 
 Result<LoadedScenario> load_scenario(const std::string& path, const std::string& data_dir,
                                      const std::vector<ScenarioOverride>& overrides) {
@@ -339,9 +341,7 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
   }
   r.requests = sim.requests();
   r.timeline = sim.timeline();
-  std::set<std::string> faulted;  // services whose fault plan injects errors
-  for (const auto& [service, fault_plan] : loaded.fault_plans)
-    if (fault_plan.error_rate > 0 || !fault_plan.outages.empty()) faulted.insert(service);
+  const std::set<std::string> faulted = loaded.faulted_services();
   for (const auto& [code, x] : sim.refusals())
     r.refusals[code] = {x.status, x.count, to_iso8601(x.first), refusal_reason(classify_refusal(x.status, code), faulted)};
   r.responses_by_status = sim.responses_by_status();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <set>
 #include <string>
 
 #include "core/base/defects.h"
@@ -26,6 +27,9 @@ struct LoadedScenario {
   nlohmann::json tiers_doc;
   nlohmann::json prices_doc;
   std::vector<std::string> overrides;  // the --set edits applied, as given ("population.tenants=500")
+
+  // The services whose fault plan injects errors (an error rate or outages), not latency alone.
+  std::set<std::string> faulted_services() const;
 };
 
 // Reads `path`, applies `overrides` (--set) to the document, and validates it against the tier

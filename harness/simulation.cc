@@ -6,7 +6,6 @@
 
 #include "scenarios/iana_zones.h"
 
-#include <charconv>
 #include <set>
 
 #include <fmt/format.h>
@@ -532,13 +531,9 @@ Task<int> Simulation::send_chat(SimTenant& t, SimUser& u, std::string session, s
   oracle_.end_chat(ticket, world_.clock.now(), r.status, *code, r.body.value("request_id", "-"),
                    r.body.value("response", ""), tools, refused, tool_question);
   if (r.status == 429 && is_message_limit_code(*code)) {
-    std::optional<int64_t> retry_after;
-    if (auto h = r.headers.find("Retry-After"); h != r.headers.end()) {
-      int64_t seconds = 0;
-      const auto [end, ec] = std::from_chars(h->second.data(), h->second.data() + h->second.size(), seconds);
-      if (ec == std::errc() && end == h->second.data() + h->second.size()) retry_after = seconds;
-    }
-    oracle_.limit_retry_after(ticket, world_.clock.now(), retry_after);
+    const auto h = r.headers.find("Retry-After");
+    oracle_.limit_retry_after(ticket, world_.clock.now(),
+                              h == r.headers.end() ? std::nullopt : retry_after_seconds(h->second));
   }
   if (r.status == 200) {
     ++t.chats_accepted;

@@ -54,6 +54,12 @@ bool selects(const std::string& selector, const std::string& check) {
   return !selector.empty() && (check == selector || check.rfind(selector + ".", 0) == 0);
 }
 
+bool any_selects(const std::vector<std::string>& selectors, const std::string& check) {
+  for (const auto& s : selectors)
+    if (selects(s, check)) return true;
+  return false;
+}
+
 const DefectProof& defect_proof(Defect defect) {
   static const std::vector<DefectProof> proofs = {
       {Defect::kJwtSignatureNotVerified, "isolation.adversary_refused", "ci-isolation"},

@@ -28,6 +28,8 @@ bool is_check_selector(const std::string& selector);
 
 // True when `selector` selects `check` (its name, or its group).
 bool selects(const std::string& selector, const std::string& check);
+// True when any of `selectors` (thresholds.fail_on, thresholds.may_skip) selects `check`.
+bool any_selects(const std::vector<std::string>& selectors, const std::string& check);
 
 // The proof that a check can fail: for each defect of core's catalog, the check that must catch it
 // and the example scenario (scenarios/examples/{example}.json) that makes it. Every defect has one

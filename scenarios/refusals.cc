@@ -1,5 +1,6 @@
 #include "scenarios/refusals.h"
 
+#include <charconv>
 #include <map>
 
 namespace tenantsim {
@@ -29,6 +30,13 @@ const std::map<std::string, RefusalClass>& known_codes() {
 }
 
 }  // namespace
+
+std::optional<int64_t> retry_after_seconds(std::string_view header) {
+  int64_t seconds = 0;
+  const auto [end, ec] = std::from_chars(header.data(), header.data() + header.size(), seconds);
+  if (header.empty() || ec != std::errc() || end != header.data() + header.size()) return std::nullopt;
+  return seconds;
+}
 
 bool is_message_limit_code(const std::string& code) {
   return code == "DailyLimitExceeded" || code == "MonthlyLimitExceeded";

@@ -4,8 +4,11 @@
 // working as sold, and injected faults are the scenario's own doing.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 
 namespace tenantsim {
 
@@ -18,6 +21,9 @@ struct RefusalClass {
 
 // DailyLimitExceeded or MonthlyLimitExceeded: a message refused for a daily or monthly window.
 bool is_message_limit_code(const std::string& code);
+
+// A Retry-After header's whole seconds; nullopt when it is absent (empty) or not a plain number.
+std::optional<int64_t> retry_after_seconds(std::string_view header);
 
 // kNone for statuses below 400 (and 4xx other than 429, which are the caller's own errors).
 RefusalClass classify_refusal(int status, const std::string& code);

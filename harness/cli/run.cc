@@ -126,6 +126,8 @@ struct SeedOutcome {
   std::string first_failure;
   std::string suite;   // junit <testsuite>
   size_t cases = 0, failed_cases = 0;
+
+  static SeedOutcome failed(int code, std::string error) { return SeedOutcome{code, std::move(error), 0, "", "", 0, 0}; }
 };
 
 nlohmann::json to_json(const SeedOutcome& o) {
@@ -160,7 +162,7 @@ SeedOutcome run_seed(const LoadedScenario& loaded, RunOptions ro, uint64_t seed,
     fs::remove_all(partial, ec);
     fs::create_directories(partial, ec);
     auto made = ResultsDb::create(partial);
-    if (!made.ok()) return SeedOutcome{kEnvironment, made.error().message, 0, "", "", 0, 0};
+    if (!made.ok()) return SeedOutcome::failed(kEnvironment, made.error().message);
     db = std::move(*made);
     ro.requests = db.get();
   }
@@ -168,9 +170,8 @@ SeedOutcome run_seed(const LoadedScenario& loaded, RunOptions ro, uint64_t seed,
   auto result = run_scenario(loaded, ro);
   if (!result.ok()) {
     if (out) fs::remove_all(partial, ec);
-    o.code = result.error().kind == ErrorKind::kBadRequest ? kUsage : kEnvironment;
-    o.error = result.error().name + ": " + result.error().message;
-    return o;
+    return SeedOutcome::failed(result.error().kind == ErrorKind::kBadRequest ? kUsage : kEnvironment,
+                               result.error().name + ": " + result.error().message);
   }
   o.code = result->passed() ? kOk : kCheckFailed;
   o.requests = result->requests;
@@ -194,7 +195,7 @@ SeedOutcome run_seed(const LoadedScenario& loaded, RunOptions ro, uint64_t seed,
     fs::rename(partial, dir, ec);
     if (ec) written = Error::make(ErrorKind::kUnavailable, "CannotWrite", fmt::format("{}: {}", dir, ec.message()));
   }
-  if (!written.ok()) return SeedOutcome{kEnvironment, written.error().message, 0, "", "", 0, 0};
+  if (!written.ok()) return SeedOutcome::failed(kEnvironment, written.error().message);
   return o;
 }
 
@@ -210,7 +211,7 @@ pid_t start_seed(const LoadedScenario& loaded, const RunOptions& ro, uint64_t se
   try {
     outcome = run_seed(loaded, ro, seed, out);
   } catch (const std::exception& e) {  // what would have ended a run of its own (main's catch), with its reason
-    outcome = SeedOutcome{kEnvironment, e.what(), 0, "", "", 0, 0};
+    outcome = SeedOutcome::failed(kEnvironment, e.what());
   }
   const std::string text = to_json(outcome).dump();
   const bool written = std::fwrite(text.data(), 1, text.size(), file) == text.size() && std::fflush(file) == 0;
@@ -282,10 +283,9 @@ int sweep(const LoadedScenario& loaded, const RunOptions& ro, const std::vector<
       if (WIFEXITED(ws) && WEXITSTATUS(ws) == kOk && j.is_object()) {
         outcomes[index] = seed_outcome_from(j);
       } else {
-        outcomes[index] = SeedOutcome{kEnvironment,
-                                      WIFSIGNALED(ws) ? fmt::format("the run died of signal {}", WTERMSIG(ws))
-                                                      : "the run's process ended without its outcome",
-                                      0, "", "", 0, 0};
+        outcomes[index] = SeedOutcome::failed(kEnvironment, WIFSIGNALED(ws)
+                                                                ? fmt::format("the run died of signal {}", WTERMSIG(ws))
+                                                                : "the run's process ended without its outcome");
       }
       if (!stop) stop = print_ready();
     }

@@ -135,11 +135,7 @@ Result<std::vector<CheckResult>> judge_load(const LoadJudgement& j) {
     oracle.session_open_sent(tenant, u.sub);
     oracle.session_opened(tenant, u.sub, u.session, time_of(u.session_sent), time_of(u.session_answered), 201, "");
   }
-  const auto plans_errors = [&](const char* service) {
-    const auto it = j.loaded.fault_plans.find(service);
-    return it != j.loaded.fault_plans.end() && (it->second.error_rate > 0 || !it->second.outages.empty());
-  };
-  const bool weather_faults = plans_errors("weather");
+  const bool weather_faults = j.loaded.faulted_services().count("weather") > 0;
 
   struct Event {
     Time at;
@@ -225,9 +221,8 @@ Result<std::vector<CheckResult>> judge_load(const LoadJudgement& j) {
       c.description = fmt::format("chat p99 (wall-clock, from the intended send) per tier at most {} ms", *j.p99_ms);
     if (c.name == "metering.complete" && j.evidence && j.evidence->unwritten > 0)
       c.fail(fmt::format("{} usage records still unwritten 5 s after the traffic", j.evidence->unwritten));
-    c.gating = s.thresholds.fail_on.empty();
-    for (const auto& sel : s.thresholds.fail_on) c.gating = c.gating || selects(sel, c.name);
-    for (const auto& sel : s.thresholds.may_skip) c.may_skip = c.may_skip || selects(sel, c.name);
+    c.gating = s.thresholds.fail_on.empty() || any_selects(s.thresholds.fail_on, c.name);
+    c.may_skip = any_selects(s.thresholds.may_skip, c.name);
     for (const char* name : kSparse) {
       bool named = false;
       for (const auto& sel : s.thresholds.fail_on) named = named || sel == name;

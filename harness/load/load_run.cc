@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -297,10 +296,8 @@ class Traffic {
         const bool judged_body = p.kind == Kind::kChat || p.kind == Kind::kSubscription;
         if (judged_body && o.status >= 200 && o.status < 300) o.body = std::move(res.body());
         if (o.status == 429) {
-          int64_t seconds = 0;
           const auto h = res[bhttp::field::retry_after];
-          const auto [end, parse] = std::from_chars(h.data(), h.data() + h.size(), seconds);
-          if (!h.empty() && parse == std::errc() && end == h.data() + h.size()) o.retry_after = seconds;
+          o.retry_after = retry_after_seconds(std::string_view(h.data(), h.size()));
         }
         if (!res.keep_alive()) ec = bhttp::error::end_of_stream;
       } else {
@@ -708,9 +705,7 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
   }
   const double wall = std::chrono::duration<double>(Steady::now() - steady_start).count();
 
-  std::set<std::string> faulty;
-  for (const auto& [service, plan_of] : loaded.fault_plans)
-    if (plan_of.error_rate > 0 || !plan_of.outages.empty()) faulty.insert(service);
+  const std::set<std::string> faulty = loaded.faulted_services();
   LoadResult result;
   RunResult& rr = result.run;
 
@@ -809,8 +804,7 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
     if (!knee)
       p99.fail(fmt::format("not even the first step ({:.0f} requests/s) held: {}", o.rate,
                            saturated.empty() ? std::string("no step ran") : saturated));
-    p99.gating = s.thresholds.fail_on.empty() || std::any_of(s.thresholds.fail_on.begin(), s.thresholds.fail_on.end(),
-                                                             [&](const std::string& sel) { return selects(sel, p99.name); });
+    p99.gating = s.thresholds.fail_on.empty() || any_selects(s.thresholds.fail_on, p99.name);
     rr.checks.push_back(p99);
   }
   for (auto& [id, row] : rows) rr.tenants.push_back(row);
