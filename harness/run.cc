@@ -279,10 +279,10 @@ Result<RunResult> run_scenario(const LoadedScenario& loaded, const RunOptions& o
     // Everything the system metered, for the oracle to reconcile with the ledgers; and what falls in
     // the run's window [start, end), which is what the run bills (onboarding's probes before it
     // and the requests still in flight at the end are not the analyst's month).
-    auto all = w.run(summarize_costs(**table, t.id, std::nullopt, w.system->config().prices));
+    auto all = w.run(summarize_records(**table, t.id, std::nullopt, w.system->config().prices));
     if (!all.ok()) continue;  // its table is gone or unreadable: isolation.shared_resources says so
     metered[t.id] = metered_of(*all);
-    auto summary = w.run(summarize_costs(**table, t.id, Period{s.start, end}, w.system->config().prices));
+    auto summary = w.run(summarize_records(**table, t.id, Period{s.start, end}, w.system->config().prices));
     if (!summary.ok()) continue;
     outside_window_records += all->records - summary->records;
     billed[t.id] = metered_of(*summary);

@@ -104,6 +104,7 @@ const DefectProof& defect_proof(Defect defect) {
       {Defect::kQuotaKeptOnModelFailure, "limits.usage_reported", "ci-isolation"},
       {Defect::kSubAgentModelUnversioned, "access.availability", "ci-isolation"},
       {Defect::kIatLeewaySubtracted, "access.legitimate_requests", "ci-isolation"},
+      {Defect::kUsageAggregateOutsideTransaction, "cost.views", "ci-isolation"},
   };
   for (const auto& p : proofs)
     if (p.defect == defect) return p;

@@ -88,6 +88,21 @@ TEST_F(DynamoFakeTest, UpdateSetsAddsRemovesAndRefusesKeyChanges) {
   EXPECT_EQ(run(table->update_item({"a", "1"}, std::move(add_to_string))).error().name, "ValidationException");
 }
 
+// As DynamoDB (and the wire fake) answer "Two document paths overlap": the in-process fake once
+// summed `ADD n :1, n :1`, which hid a metering batch that the service refuses.
+TEST_F(DynamoFakeTest, UpdateNamingAnAttributeTwiceIsRefusedAndChangesNothing) {
+  Update twice;
+  twice.add("n", 1).add("n", 1);
+  auto r = run(table->update_item({"a", "1"}, std::move(twice)));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().name, "ValidationException");
+  EXPECT_NE(r.error().message.find("Two document paths overlap"), std::string::npos) << r.error().message;
+  Update set_and_remove;
+  set_and_remove.set("m", std::string("x")).remove("m");
+  EXPECT_FALSE(run(table->update_item({"a", "1"}, std::move(set_and_remove))).ok());
+  EXPECT_FALSE(run(table->get_item({"a", "1"})).value().has_value());
+}
+
 TEST_F(DynamoFakeTest, ItemSizeLimitIs400KB) {
   const std::string big(400 * 1024, 'x');
   EXPECT_EQ(error_name(put("a", "1", {{"blob", big}})), "ValidationException");

@@ -440,7 +440,7 @@ TEST(ServedStop, StopMidLoadAnswersInFlightRequestsAndLosesNoUsageRecord) {
   World& w = sys->world();
   auto table = w.system->usage_table_for("acme");
   ASSERT_TRUE(table.ok());
-  auto summary = run_to_completion(w.clock, summarize_costs(**table, "acme", std::nullopt, w.system->config().prices));
+  auto summary = run_to_completion(w.clock, summarize_records(**table, "acme", std::nullopt, w.system->config().prices));
   ASSERT_TRUE(summary.ok());
   int64_t invocations = 0;
   for (const auto& [k, line] : summary->lines)

@@ -23,7 +23,7 @@ Task<Result<CostSummary>> CostService::summary(const Caller& c, CostWindow windo
     const Time now = clock_.now();
     period = Period{now - std::chrono::hours(24) * *window.days, now + Duration(1)};
   }
-  co_return co_await summarize_costs(*table, c.tenant.id, period, prices_, c.tenant.zone);
+  co_return co_await summarize_usage(*table, c.tenant.id, period, prices_, c.tenant.zone);
 }
 
 Task<Result<Json>> CostService::usage(std::string token, std::string tenant_id) {
@@ -34,7 +34,7 @@ Task<Result<Json>> CostService::usage(std::string token, std::string tenant_id) 
   const TimeZone& zone = c.tenant.zone;
   const std::string month = month_key(now, zone);
   const Period period{month_start(now, zone), next_month_start(now, zone)};
-  CO_TRY(CostSummary costs, co_await summarize_costs(*table, c.tenant.id, period, prices_, zone));
+  CO_TRY(CostSummary costs, co_await summarize_usage(*table, c.tenant.id, period, prices_, zone));
   Json metrics = Json::object();
   for (const auto& [k, line] : costs.lines) metrics[line.metric_type] = metrics.value(line.metric_type, int64_t{0}) + line.quantity;
   // total_messages and sessions: the sample frontend's names (messages this month in the scope the

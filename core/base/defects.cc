@@ -53,6 +53,8 @@ const std::vector<DefectInfo>& defect_catalog() {
        "sub-agents call the model by an id without its version suffix, which Bedrock refuses"},
       {Defect::kIatLeewaySubtracted, "iat-leeway-subtracted",
        "the not-yet-valid check subtracts the leeway, so a token younger than the leeway is refused"},
+      {Defect::kUsageAggregateOutsideTransaction, "usage-aggregate-outside-transaction",
+       "the cost views' running aggregate is updated on its own after the records: a failed update is lost"},
   };
   return catalog;
 }

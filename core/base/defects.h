@@ -64,6 +64,7 @@ enum class Defect {
   kQuotaKeptOnModelFailure,   // a message whose model call failed before any output still counts against the limits
   kSubAgentModelUnversioned,  // the orchestrator's sub-agents call the model by an id without its version suffix
   kIatLeewaySubtracted,       // the not-yet-valid check subtracts the clock-skew leeway: a fresh token is refused
+  kUsageAggregateOutsideTransaction,  // the cost views' running aggregate is updated after the records, not with them: a failed update is lost
   kCount
 };
 

@@ -87,6 +87,7 @@ std::string month_key(Time t, const TimeZone& zone) {
   return fmt::format("{:04d}-{:02d}", int(ymd.year()), unsigned(ymd.month()));
 }
 
+Time day_start(Time t, const TimeZone& zone) { return start_of(local_day(t, zone), zone); }
 Time next_day_start(Time t, const TimeZone& zone) { return start_of(local_day(t, zone) + days{1}, zone); }
 
 Time month_start(Time t, const TimeZone& zone) {

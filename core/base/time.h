@@ -74,6 +74,7 @@ class TimeZone {
 // saving change; its start is the first instant its date shows on the zone's clock.
 std::string day_key(Time t, const TimeZone& zone);
 std::string month_key(Time t, const TimeZone& zone);
+Time day_start(Time t, const TimeZone& zone);  // the start of t's local day
 Time next_day_start(Time t, const TimeZone& zone);
 Time month_start(Time t, const TimeZone& zone);
 Time next_month_start(Time t, const TimeZone& zone);

@@ -2,10 +2,12 @@
 
 namespace tenantsim {
 
-Result<std::shared_ptr<Table>> TenantTables::usage_table_for(const std::string& tenant_id) {
+Result<TenantUsageTable> TenantTables::usage_of(const std::string& tenant_id) {
   auto t = tenants_.find(tenant_id);
   if (!t) return Error::make(ErrorKind::kNotFound, "TenantNotFound", "no tenant " + tenant_id);
-  return usage(*t);
+  auto table = usage(*t);
+  if (!table.ok()) return table.take_error();
+  return TenantUsageTable{std::move(table).value(), t->zone};
 }
 
 }  // namespace tenantsim

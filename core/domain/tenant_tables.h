@@ -20,8 +20,13 @@ class TenantTables final : public UsageTableSource {
 
   Result<std::shared_ptr<Table>> sessions(const Tenant& tenant) { return scoped(tenant.sessions_table, tenant.id); }
   Result<std::shared_ptr<Table>> usage(const Tenant& tenant) { return scoped(tenant.usage_table, tenant.id); }
-  // The usage table of a tenant named by id (NotFound for an unknown tenant).
-  Result<std::shared_ptr<Table>> usage_table_for(const std::string& tenant_id) override;
+  // The usage table of a tenant named by id and its zone (NotFound for an unknown tenant).
+  Result<TenantUsageTable> usage_of(const std::string& tenant_id) override;
+  Result<std::shared_ptr<Table>> usage_table_for(const std::string& tenant_id) {
+    auto u = usage_of(tenant_id);
+    if (!u.ok()) return u.take_error();
+    return std::move(u->table);
+  }
   // Any table, bound to one partition value (the memory store under one actor, say).
   Result<std::shared_ptr<Table>> scoped(const std::string& table, const std::string& partition_value) {
     return database_.open(table, LeadingKeyScope{partition_value});

@@ -80,6 +80,14 @@ Task<void> capture_result(Task<T> t, std::optional<T>* out, std::exception_ptr* 
     *thrown = std::current_exception();
   }
 }
+inline Task<void> capture_done(Task<void> t, bool* done, std::exception_ptr* thrown) {
+  try {
+    co_await t;
+    *done = true;
+  } catch (...) {
+    *thrown = std::current_exception();
+  }
+}
 }  // namespace detail
 
 // Runs `t` on the clock's loop until the loop is idle and returns its result, or rethrows what it
@@ -94,6 +102,14 @@ T run_to_completion(VirtualClock& clock, Task<T> t) {
   if (thrown) std::rethrow_exception(thrown);
   if (!out) throw std::logic_error("task still suspended with no timer left");
   return std::move(*out);
+}
+inline void run_to_completion(VirtualClock& clock, Task<void> t) {
+  bool done = false;
+  std::exception_ptr thrown;
+  spawn(detail::capture_done(std::move(t), &done, &thrown));
+  clock.run();
+  if (thrown) std::rethrow_exception(thrown);
+  if (!done) throw std::logic_error("task still suspended with no timer left");
 }
 
 }  // namespace tenantsim

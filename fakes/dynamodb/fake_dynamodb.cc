@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <climits>
+#include <set>
+#include <string_view>
 
 #include "core/base/time.h"
 
@@ -404,6 +406,15 @@ class FakeTable final : public Table {
     next[data_->schema.partition_key] = key.partition;
     if (!data_->schema.sort_key.empty()) next[data_->schema.sort_key] = key.sort;
     auto is_key = [&](const std::string& a) { return a == data_->schema.partition_key || a == data_->schema.sort_key; };
+    // DynamoDB refuses an update that names one attribute twice, in one action or across them.
+    std::set<std::string_view> paths;
+    auto overlaps = [&](const std::string& a) { return !paths.insert(a).second; };
+    for (const auto& [a, v] : u.sets)
+      if (overlaps(a)) return overlapping(a);
+    for (const auto& [a, delta] : u.adds)
+      if (overlaps(a)) return overlapping(a);
+    for (const auto& a : u.removes)
+      if (overlaps(a)) return overlapping(a);
     for (const auto& [a, v] : u.sets) {
       if (is_key(a)) return validation("Cannot update attribute " + a + ". This attribute is part of the key");
       next[a] = v;
@@ -426,6 +437,11 @@ class FakeTable final : public Table {
       next.erase(a);
     }
     return next;
+  }
+
+  static Error overlapping(const std::string& a) {
+    return validation(fmt::format("Invalid UpdateExpression: Two document paths overlap with each other; must remove or "
+                                  "rewrite one of these paths; path one: [{}], path two: [{}]", a, a));
   }
 
   // Charges capacity against the partition's per-second budget and the ledger.

@@ -109,7 +109,7 @@ LoadEvidence read_evidence(ServedSystem& served, const std::vector<LoadTenant>& 
     ids.push_back(t.id);
     auto table = w.system->usage_table_for(t.id);
     if (!table.ok()) continue;  // metering.complete finds nothing metered for it
-    auto all = served.run_after_wait(summarize_costs(**table, t.id, std::nullopt, w.system->config().prices));
+    auto all = served.run_after_wait(summarize_records(**table, t.id, std::nullopt, w.system->config().prices));
     if (all.ok()) e.metered[t.id] = metered_of(*all);
   }
   e.ledgers = oracle_ledgers(w, ledgers_of(w), ids);
