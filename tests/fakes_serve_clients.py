@@ -488,14 +488,19 @@ def case_weather_api(binary):
         status, doc = get(f"{srv.endpoint}/data/2.5/weather?q=London,uk&appid=k1&units=metric")
         check(status == 200 and doc["name"] == "London" and doc["cod"] == 200, f"current: {status} {doc}")
         check(isinstance(doc["main"]["temp"], (int, float)) and doc["weather"][0]["main"], f"current shape: {doc}")
+        # What clients read beside the weather (the public sample's tool reads sys.country).
+        check(doc["sys"]["country"] == "GB" and doc["sys"]["sunrise"] < doc["dt"] + 86400 and
+              doc["sys"]["sunrise"] < doc["sys"]["sunset"] and doc["timezone"] == 0 and doc["id"] == 2643743 and
+              doc["coord"] == {"lat": 51.51, "lon": -0.13}, f"current sys, zone and id: {doc}")
         status, doc = get(f"{srv.endpoint}/data/2.5/forecast?lat=48.8&lon=2.3&appid=k1")
         check(status == 200 and doc["city"]["name"] == "Paris" and doc["cnt"] == len(doc["list"]) > 0, f"forecast: {doc}")
+        check(doc["city"]["country"] == "FR" and doc["city"]["timezone"] == 3600, f"forecast city: {doc['city']}")
         status, doc = get(f"{srv.endpoint}/data/2.5/weather?q=Atlantis&appid=k1")
         check(status == 404 and doc == {"cod": "404", "message": "city not found"}, f"unknown city: {status} {doc}")
         status, doc = get(f"{srv.endpoint}/data/2.5/weather?q=London&appid=wrong")
         check(status == 401 and doc["cod"] == 401, f"bad key: {status} {doc}")
         status, doc = get(f"{srv.endpoint}/geo/1.0/direct?q=paris&limit=1&appid=k1")
-        check(status == 200 and doc == [{"name": "Paris", "lat": 48.86, "lon": 2.35}], f"geocoding: {status} {doc}")
+        check(status == 200 and doc == [{"name": "Paris", "lat": 48.86, "lon": 2.35, "country": "FR"}], f"geocoding: {status} {doc}")
         status, doc = get(f"{srv.endpoint}/geo/1.0/direct?q=Atlantis&limit=1&appid=k1")
         check(status == 200 and doc == [], f"geocoding an unknown city: {status} {doc}")
         status, doc = get(f"{srv.endpoint}/geo/1.0/direct?q=Paris&appid=wrong")
@@ -589,6 +594,20 @@ def case_cognito(binary):
               "list_users_in_group")
         code, _ = error_code(idp.list_users_in_group, UserPoolId=pool, GroupName="nobody")
         check(code == "ResourceNotFoundException", f"an unknown group: {code}")
+        # An admin confirms a sign-up without its code (the public sample's set-up does): the user
+        # signs in, the e-mail stays unverified, and a second confirmation is refused.
+        idp.sign_up(ClientId=app, Username="bo@acme", Password="Correct-Horse-8")
+        idp.admin_confirm_sign_up(UserPoolId=pool, Username="bo@acme")
+        bo = idp.admin_get_user(UserPoolId=pool, Username="bo@acme")
+        check(bo["UserStatus"] == "CONFIRMED" and
+              {a["Name"]: a["Value"] for a in bo["UserAttributes"]}.get("email_verified") != "true", f"confirmed: {bo}")
+        idp.initiate_auth(ClientId=app, AuthFlow="USER_PASSWORD_AUTH",
+                          AuthParameters={"USERNAME": "bo@acme", "PASSWORD": "Correct-Horse-8"})
+        code, _ = error_code(idp.admin_confirm_sign_up, UserPoolId=pool, Username="bo@acme")
+        check(code == "NotAuthorizedException", f"confirming twice: {code}")
+        code, _ = error_code(idp.admin_confirm_sign_up, UserPoolId=pool, Username="nobody@acme")
+        check(code == "UserNotFoundException", f"confirming an unknown user: {code}")
+        idp.admin_delete_user(UserPoolId=pool, Username="bo@acme")  # the listings below count ana's
         fresh = idp.initiate_auth(ClientId=app, AuthFlow="REFRESH_TOKEN_AUTH",
                                   AuthParameters={"REFRESH_TOKEN": auth["RefreshToken"]})["AuthenticationResult"]
         check(verify_rs256(fresh["IdToken"], jwks)["cognito:groups"] == ["admins"], "the refreshed token carries the new group")

@@ -13,17 +13,34 @@ namespace {
 
 using nlohmann::json;
 
-// The fake's cities and where they are, for lat/lon queries (the nearest one answers).
+// The fake's cities: where they are (for lat/lon queries, the nearest one answers), and what
+// OpenWeatherMap says of them beside the weather: its city id, the country and the zone's standard
+// offset from UTC in seconds.
 struct Place {
   const char* name;
   double lat, lon;
+  const char* country;
+  int64_t utc_offset_s;
+  int64_t id;
 };
 constexpr Place kPlaces[] = {
-    {"London", 51.51, -0.13},    {"Paris", 48.86, 2.35},      {"Tokyo", 35.69, 139.69},   {"New York", 40.71, -74.01},
-    {"Seattle", 47.61, -122.33}, {"Sydney", -33.87, 151.21},  {"Berlin", 52.52, 13.41},   {"Madrid", 40.42, -3.70},
-    {"Toronto", 43.65, -79.38},  {"Mumbai", 19.08, 72.88},    {"Sao Paulo", -23.55, -46.63}, {"Cairo", 30.04, 31.24},
-    {"Singapore", 1.35, 103.82}, {"Chicago", 41.88, -87.63},  {"Dublin", 53.35, -6.26},   {"Oslo", 59.91, 10.75},
+    {"London", 51.51, -0.13, "GB", 0, 2643743},         {"Paris", 48.86, 2.35, "FR", 3600, 2988507},
+    {"Tokyo", 35.69, 139.69, "JP", 32400, 1850147},      {"New York", 40.71, -74.01, "US", -18000, 5128581},
+    {"Seattle", 47.61, -122.33, "US", -28800, 5809844},  {"Sydney", -33.87, 151.21, "AU", 36000, 2147714},
+    {"Berlin", 52.52, 13.41, "DE", 3600, 2950159},       {"Madrid", 40.42, -3.70, "ES", 3600, 3117735},
+    {"Toronto", 43.65, -79.38, "CA", -18000, 6167865},   {"Mumbai", 19.08, 72.88, "IN", 19800, 1275339},
+    {"Sao Paulo", -23.55, -46.63, "BR", -10800, 3448439}, {"Cairo", 30.04, 31.24, "EG", 7200, 360630},
+    {"Singapore", 1.35, 103.82, "SG", 28800, 1880252},   {"Chicago", 41.88, -87.63, "US", -21600, 4887398},
+    {"Dublin", 53.35, -6.26, "IE", 0, 2964574},          {"Oslo", 59.91, 10.75, "NO", 3600, 3143244},
 };
+
+// Sunrise and sunset (unix seconds) on the UTC day of `now`: six hours either side of the local
+// solar noon, which the longitude gives. Not an almanac: a plausible pair in the right order.
+std::pair<int64_t, int64_t> sun_times(double lon, int64_t now) {
+  const int64_t day = now - ((now % 86400) + 86400) % 86400;
+  const int64_t noon = day + 43200 - static_cast<int64_t>(std::llround(lon / 15.0 * 3600.0));
+  return {noon - 6 * 3600, noon + 6 * 3600};
+}
 
 const Place* place_of(const std::string& city) {
   for (const auto& p : kPlaces)
@@ -100,8 +117,17 @@ json to_api(WeatherKind kind, const json& doc, const std::string& units, int64_t
   const json coord = {{"lat", p ? p->lat : 0.0}, {"lon", p ? p->lon : 0.0}};
   switch (kind) {
     case WeatherKind::kCurrent: {
+      // Every field OpenWeatherMap's current weather carries: clients read sys.country and the
+      // sun times (the public sample's weather tool fails without `sys`).
       json out = sample(doc.value("current", json::object()), units, now);
+      const auto [sunrise, sunset] = sun_times(p ? p->lon : 0.0, now);
       out["coord"] = coord;
+      out["base"] = "stations";
+      out["visibility"] = 10000;
+      out["clouds"] = {{"all", out["weather"][0]["id"].get<int>() == 800 ? 0 : 75}};
+      out["sys"] = {{"country", p ? p->country : ""}, {"sunrise", sunrise}, {"sunset", sunset}};
+      out["timezone"] = p ? p->utc_offset_s : 0;
+      out["id"] = p ? p->id : 0;
       out["name"] = name;
       out["cod"] = 200;
       return out;
@@ -110,7 +136,10 @@ json to_api(WeatherKind kind, const json& doc, const std::string& units, int64_t
       json list = json::array();
       for (const auto& s : doc.value("list", json::array()))
         list.push_back(sample(s, units, now + 86400 * s.value("dt_offset_days", int64_t{1})));
-      return {{"cod", "200"}, {"message", 0}, {"cnt", list.size()}, {"list", list}, {"city", {{"name", name}, {"coord", coord}}}};
+      const auto [sunrise, sunset] = sun_times(p ? p->lon : 0.0, now);
+      return {{"cod", "200"}, {"message", 0}, {"cnt", list.size()}, {"list", list},
+              {"city", {{"id", p ? p->id : 0}, {"name", name}, {"coord", coord}, {"country", p ? p->country : ""},
+                        {"timezone", p ? p->utc_offset_s : 0}, {"sunrise", sunrise}, {"sunset", sunset}}}};
     }
     case WeatherKind::kAlerts: {
       json alerts = json::array();
@@ -141,7 +170,7 @@ Reply geocode(const std::map<std::string, std::string>& params) {
   if (q == params.end() || q->second.empty()) return error(400, "400", "Nothing to geocode");
   json places = json::array();
   if (const auto city = FakeWeather::canonical_city(q->second.substr(0, q->second.find(','))))
-    if (const Place* p = place_of(*city)) places.push_back({{"name", p->name}, {"lat", p->lat}, {"lon", p->lon}});
+    if (const Place* p = place_of(*city)) places.push_back({{"name", p->name}, {"lat", p->lat}, {"lon", p->lon}, {"country", p->country}});
   return Reply{200, places};
 }
 
