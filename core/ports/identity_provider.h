@@ -81,6 +81,9 @@ class IdentityProvider {
   virtual Task<Result<std::string>> sign_up(std::string client_id, std::string username, std::string password,
                                             Attributes attributes) = 0;
   virtual Task<Status> confirm_sign_up(std::string client_id, std::string username, std::string code) = 0;
+  // AdminConfirmSignUp: the pool owner confirms a signed-up user without a code (the e-mail stays
+  // unverified). NotAuthorizedException when the user is not UNCONFIRMED.
+  virtual Task<Status> admin_confirm_sign_up(std::string pool_id, std::string username) = 0;
   // Admin creation: the user is CONFIRMED with `password` as a permanent password. Returns `sub`.
   virtual Task<Result<std::string>> admin_create_user(std::string pool_id, std::string username, std::string password,
                                                       Attributes attributes) = 0;

@@ -235,6 +235,12 @@ Reply CognitoApi::call(const std::string& op, const json& req) {
     if (!st.ok()) return error(st.error());
     return {200, json::object()};
   }
+  if (op == "AdminConfirmSignUp") {
+    if (auto e = require(req, {"UserPoolId", "Username"})) return *e;
+    auto st = run(idp_.admin_confirm_sign_up(string_param(req, "UserPoolId"), string_param(req, "Username")));
+    if (!st.ok()) return error(st.error());
+    return {200, json::object()};
+  }
   if (op == "AdminCreateUser") {
     if (auto e = require(req, {"UserPoolId", "Username"})) return *e;
     const std::string action = string_param(req, "MessageAction");

@@ -391,6 +391,19 @@ Task<Status> FakeCognito::confirm_sign_up(std::string client_id, std::string use
   co_return Status{};
 }
 
+Task<Status> FakeCognito::admin_confirm_sign_up(std::string pool_id, std::string username) {
+  std::lock_guard lock(s_->mu);
+  auto user = s_->admin_user("AdminConfirmSignUp", pool_id, username);
+  if (!user.ok()) co_return user.take_error();
+  auto& record = (*user)->record;
+  if (record.status != "UNCONFIRMED")
+    co_return cognito(ErrorKind::kBadRequest, "NotAuthorizedException",
+                      "User cannot be confirmed. Current status is " + record.status);
+  record.status = "CONFIRMED";
+  (*user)->pending_code.clear();
+  co_return Status{};
+}
+
 Task<Result<std::string>> FakeCognito::admin_create_user(std::string pool_id, std::string username,
                                                          std::string password, Attributes attributes) {
   std::lock_guard lock(s_->mu);

@@ -120,6 +120,10 @@ Task<Status> RealCognito::confirm_sign_up(std::string client_id, std::string use
   co_return status_of(client_->call("ConfirmSignUp", {{"ClientId", client_id}, {"Username", username}, {"ConfirmationCode", code}}));
 }
 
+Task<Status> RealCognito::admin_confirm_sign_up(std::string pool_id, std::string username) {
+  co_return status_of(client_->call("AdminConfirmSignUp", {{"UserPoolId", pool_id}, {"Username", username}}));
+}
+
 Task<Result<std::string>> RealCognito::admin_create_user(std::string pool_id, std::string username, std::string password,
                                                          Attributes attributes) {
   auto r = client_->call("AdminCreateUser", {{"UserPoolId", pool_id}, {"Username", username}, {"TemporaryPassword", password},

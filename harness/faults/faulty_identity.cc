@@ -39,6 +39,11 @@ Task<Status> FaultyIdentityProvider::confirm_sign_up(std::string client_id, std:
   co_return co_await inner_.confirm_sign_up(std::move(client_id), std::move(username), std::move(code));
 }
 
+Task<Status> FaultyIdentityProvider::admin_confirm_sign_up(std::string pool_id, std::string username) {
+  if (auto e = co_await admit(kOnboarding)) co_return *e;
+  co_return co_await inner_.admin_confirm_sign_up(std::move(pool_id), std::move(username));
+}
+
 Task<Result<std::string>> FaultyIdentityProvider::admin_create_user(std::string pool_id, std::string username,
                                                                     std::string password, Attributes attributes) {
   if (auto e = co_await admit(kOnboarding)) co_return *e;

@@ -25,6 +25,7 @@ class FaultyIdentityProvider final : public IdentityProvider, public FaultGate {
   Task<Result<std::string>> sign_up(std::string client_id, std::string username, std::string password,
                                     Attributes attributes) override;
   Task<Status> confirm_sign_up(std::string client_id, std::string username, std::string code) override;
+  Task<Status> admin_confirm_sign_up(std::string pool_id, std::string username) override;
   Task<Result<std::string>> admin_create_user(std::string pool_id, std::string username, std::string password,
                                               Attributes attributes) override;
   Task<Result<UserRecord>> admin_get_user(std::string pool_id, std::string username) override;
