@@ -2,9 +2,7 @@
 // parsing and --help handling below. Each subcommand's file holds its options and what it does.
 #pragma once
 
-// Repeatable options are repeated, never split on commas: a --set value may be a JSON list.
-#define CXXOPTS_VECTOR_DELIMITER '\0'
-#include <cxxopts.hpp>
+#include "harness/cli/cxxopts_config.h"
 
 #include <csignal>
 #include <set>
