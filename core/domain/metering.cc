@@ -84,6 +84,16 @@ bool transient(const Error& e) {
          (e.is(ServiceError::kTransactionCanceled) && e.message.find("TransactionConflict") != std::string::npos);
 }
 
+// Up to 3 attempts: only transient failures are worth another right away.
+Task<bool> commit(Table& table, const std::vector<TransactItem>& actions) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto st = co_await table.transact_write(actions);
+    if (st.ok() || already_written(st.error())) co_return true;
+    if (!transient(st.error())) break;
+  }
+  co_return false;
+}
+
 }  // namespace
 
 Task<bool> Metering::write(const Batch& batch) {
@@ -100,11 +110,8 @@ Task<bool> Metering::write(const Batch& batch) {
   auto updates = aggregate_updates(batch, usage->zone);
   if (defects_.on(Defect::kUsageAggregateOutsideTransaction)) {
     // The records first, then each aggregate on its own, once: a failed update is lost.
-    for (int attempt = 0; attempt < 3; ++attempt) {
-      auto st = co_await table.transact_write(actions);
-      if (st.ok() || already_written(st.error())) break;
-      if (!transient(st.error()) || attempt == 2) co_return false;
-    }
+    const bool records_written = co_await commit(table, actions);
+    if (!records_written) co_return false;
     for (auto it = updates.begin(); it != updates.end(); ++it) {
       Key key{batch.front().tenant_id, it->first};
       auto updated = co_await table.update_item(std::move(key), std::move(it->second));  // a named local (GCC 12)
@@ -119,13 +126,7 @@ Task<bool> Metering::write(const Batch& batch) {
     add.update = std::move(it->second);
     actions.push_back(std::move(add));
   }
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    auto st = co_await table.transact_write(actions);
-    if (st.ok() || already_written(st.error())) co_return true;
-    // Only transient failures are worth another attempt right away.
-    if (!transient(st.error())) break;
-  }
-  co_return false;
+  co_return co_await commit(table, actions);
 }
 
 void Metering::keep(Batch batch) {
