@@ -268,6 +268,20 @@ void Simulation::probe_admin_views(const SimTenant& t, const SimTenant* neighbou
                   foreign_group.status);
 }
 
+Task<std::optional<std::pair<int64_t, int64_t>>> Simulation::records_priced_since(std::string tenant_id, Time asked,
+                                                                                  Duration window) {
+  // The system's window is [now - window, now] with its now between `asked` and this moment; no
+  // record is written after the run, so the start decides: the later it is, the less it holds.
+  auto table = world_.system->usage_table_for(tenant_id);
+  if (!table.ok()) co_return std::nullopt;
+  const Time now = world_.clock.now();
+  const auto& prices = world_.system->config().prices;
+  auto most = co_await summarize_records(**table, tenant_id, Period{asked - window, now + Duration(1)}, prices);
+  auto least = co_await summarize_records(**table, tenant_id, Period{now - window, now + Duration(1)}, prices);
+  if (!most.ok() || !least.ok()) co_return std::nullopt;
+  co_return std::pair{least->total.pico, most->total.pico};
+}
+
 Task<int64_t> Simulation::probe_cost_views() {
   // After the run, as each tenant's admin and one of its users look at the bill.
   int64_t probed = 0;
@@ -278,10 +292,13 @@ Task<int64_t> Simulation::probe_cost_views() {
     const std::string label = "GET /api/tenants/{t}/costs";
     Oracle::CostViews v;
     v.run_within_366_days = world_.clock.now() - onboarded_from_ < std::chrono::days(366);
+    const Time asked = world_.clock.now();
     v.all = (co_await call(t, "GET", base, label, admin.token, Json())).body;
     v.last_366_days = (co_await call(t, "GET", base + "?days=366", label, admin.token, Json())).body;
     v.last_30_days = (co_await call(t, "GET", base + "?days=30", label, admin.token, Json())).body;
     v.last_day = (co_await call(t, "GET", base + "?days=1", label, admin.token, Json())).body;
+    v.records_last_30_days = co_await records_priced_since(t.id, asked, std::chrono::days(30));
+    v.records_last_day = co_await records_priced_since(t.id, asked, std::chrono::days(1));
     for (const char* bad : {"days=0", "days=367", "days=1.5", "days=-1"}) {
       ApiRequest req{"GET", base + "?" + bad, "Bearer " + admin.token, "", {}, {}, {}};  // malformed: not a user's request
       split_query(req);

@@ -65,6 +65,9 @@ class Simulation {
   void start();
   // After the run (every actor done, metering settled): each tenant's cost views, for cost.views.
   Task<int64_t> probe_cost_views();  // the tenants probed
+  // The least and the most the tenant's usage records price to over `window` back from a start
+  // between `asked` and now (nullopt when they cannot be read).
+  Task<std::optional<std::pair<int64_t, int64_t>>> records_priced_since(std::string tenant_id, Time asked, Duration window);
   // Every tenant's tables as provisioned and still readable (isolation.shared_resources), `when`.
   void check_resources(const std::string& when);
   // Actors still running.

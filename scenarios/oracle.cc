@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <tuple>
 #include <cctype>
 #include <chrono>
 
@@ -621,6 +622,18 @@ void Oracle::cost_views(const std::string& tenant, const CostViews& v) {
   if (t1 && t30 && (*t1 < 0 || *t1 > *t30 || *t30 > *total))
     fail(fmt::format("?days=1 totals {} USD, ?days=30 {} and the whole run {}: a longer window holds a shorter one",
                      usd(*t1), usd(*t30), usd(*total)));
+  // A window's view against the records in it: the views read a running aggregate, which only the
+  // records can prove (a window that drops its partial first day is still consistent with itself).
+  for (const auto& [name, view, records] :
+       {std::tuple<const char*, const nlohmann::json&, const std::optional<std::pair<int64_t, int64_t>>&>{
+            "?days=30", v.last_30_days, v.records_last_30_days},
+        {"?days=1", v.last_day, v.records_last_day}}) {
+    const auto t = pico(view.value("total", nlohmann::json()));
+    if (t && records && (*t < records->first || *t > records->second))
+      fail(fmt::format("{} totals {} USD, its usage records in that window {}", name, usd(*t),
+                       records->first == records->second ? usd(records->first) + " USD"
+                                                         : fmt::format("{} to {} USD", usd(records->first), usd(records->second))));
+  }
   // The comprehensive report prices each (metric, model) line; the lines add up to its total,
   // which is the tenant's.
   if (!v.comprehensive.is_null()) {

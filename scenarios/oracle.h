@@ -161,6 +161,10 @@ class Oracle {
     nlohmann::json all, last_366_days, last_30_days, last_day;
     nlohmann::json comprehensive;  // the admin's comprehensive report (null when the tier has none)
     bool run_within_366_days = true;  // all the tenant's usage (onboarding's too) lies in the last 366 days
+    // What the tenant's usage records price to over the last 30 days and the last day, read by the
+    // harness (pico-dollars): the least and the most, for window starts from just before the views
+    // were asked to just after (the clock moves while they answer). Unset: not read.
+    std::optional<std::pair<int64_t, int64_t>> records_last_30_days, records_last_day;
     std::vector<std::pair<std::string, int>> bad_windows;  // query -> status
     std::string user;
     nlohmann::json user_view;

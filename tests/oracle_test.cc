@@ -596,6 +596,35 @@ TEST_F(OracleTest, CostViewsThatDisagreeFail) {
   EXPECT_NE(all.find("over the last day the total is"), std::string::npos) << all;
 }
 
+// A window consistent with itself can still leave out usage: only the records in it prove it
+// (mutant 107, a window that dropped its partial first day, passed every other check).
+TEST_F(OracleTest, AWindowsViewMustPriceToItsRecords) {
+  const auto money = [](int64_t p) { return json{{"usd", "x"}, {"pico_usd", p}}; };
+  const auto view = [&](int64_t a) { return json{{"total", money(a)}, {"by_service", {{"bedrock", money(a)}}}, {"by_user", {{"u1", money(a)}}}}; };
+  Oracle::CostViews v;
+  v.all = v.last_366_days = view(40);
+  v.last_30_days = view(20);
+  v.last_day = view(5);
+  v.records_last_30_days = std::pair<int64_t, int64_t>{20, 20};
+  v.records_last_day = std::pair<int64_t, int64_t>{4, 6};  // the clock moved while the views answered
+  oracle->cost_views("acme", v);
+  Oracle::Metered metered;
+  metered.quantity[{"bedrock_invocation", "m"}] = 1;
+  metered.cost_by_service = {{"bedrock", Money{40}}};
+  EXPECT_EQ(result("cost.views", metered).failed, 0);
+  v.records_last_30_days = std::pair<int64_t, int64_t>{25, 25};
+  v.records_last_day = std::pair<int64_t, int64_t>{6, 7};
+  oracle->cost_views("acme", v);
+  const auto c = result("cost.views", metered);
+  std::string all;
+  for (const auto& e : c.examples) all += e + "\n";
+  EXPECT_EQ(c.failed, 2) << all;
+  EXPECT_NE(all.find("?days=30 totals 0.00000000002 USD, its usage records in that window 0.000000000025 USD"),
+            std::string::npos) << all;
+  EXPECT_NE(all.find("?days=1 totals 0.000000000005 USD, its usage records in that window 0.000000000006 to"),
+            std::string::npos) << all;
+}
+
 TEST_F(OracleTest, ALongerWindowHoldsAShorterOneAndReportLinesAddUp) {
   const auto money = [](int64_t p) { return json{{"usd", "x"}, {"pico_usd", p}}; };
   const auto view = [&](int64_t a) { return json{{"total", money(a)}, {"by_service", {{"bedrock", money(a)}}}, {"by_user", {{"u1", money(a)}}}}; };
