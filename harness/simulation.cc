@@ -276,10 +276,11 @@ Task<std::optional<std::pair<int64_t, int64_t>>> Simulation::records_priced_sinc
   if (!table.ok()) co_return std::nullopt;
   const Time now = world_.clock.now();
   const auto& prices = world_.system->config().prices;
+  // The window once, and the few records between the two starts (usually none) to take off it.
   auto most = co_await summarize_records(**table, tenant_id, Period{asked - window, now + Duration(1)}, prices);
-  auto least = co_await summarize_records(**table, tenant_id, Period{now - window, now + Duration(1)}, prices);
-  if (!most.ok() || !least.ok()) co_return std::nullopt;
-  co_return std::pair{least->total.pico, most->total.pico};
+  auto gap = co_await summarize_records(**table, tenant_id, Period{asked - window, now - window}, prices);
+  if (!most.ok() || !gap.ok()) co_return std::nullopt;
+  co_return std::pair{most->total.pico - gap->total.pico, most->total.pico};
 }
 
 Task<int64_t> Simulation::probe_cost_views() {

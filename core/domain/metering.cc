@@ -129,9 +129,12 @@ Task<bool> Metering::write(const Batch& batch) {
   co_return co_await commit(table, actions);
 }
 
-void Metering::keep(Batch batch) {
-  std::lock_guard lock(mu_);
-  outbox_.push_back(std::move(batch));
+Task<void> Metering::write_or_keep(Batch batch) {
+  const bool written = co_await write(batch);
+  if (!written) {
+    std::lock_guard lock(mu_);
+    outbox_.push_back(std::move(batch));
+  }
 }
 
 Task<void> Metering::record(std::vector<UsageRecord> records) {
@@ -148,10 +151,7 @@ Task<void> Metering::record(std::vector<UsageRecord> records) {
     }
     batches[it->second].push_back(std::move(r));
   }
-  for (auto& batch : batches) {
-    const bool written = co_await write(batch);
-    if (!written) keep(std::move(batch));
-  }
+  for (auto& batch : batches) co_await write_or_keep(std::move(batch));
 }
 
 Task<size_t> Metering::flush() {
@@ -160,10 +160,7 @@ Task<size_t> Metering::flush() {
     std::lock_guard lock(mu_);
     batches.swap(outbox_);
   }
-  for (auto& batch : batches) {
-    const bool written = co_await write(batch);
-    if (!written) keep(std::move(batch));
-  }
+  for (auto& batch : batches) co_await write_or_keep(std::move(batch));
   co_return pending();
 }
 

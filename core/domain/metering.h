@@ -76,7 +76,7 @@ class Metering {
  private:
   using Batch = std::vector<UsageRecord>;  // one tenant's records, written all or none
   Task<bool> write(const Batch& batch);
-  void keep(Batch batch);
+  Task<void> write_or_keep(Batch batch);  // into the outbox when it cannot be written
 
   UsageTableSource& tables_;
   const DefectSet& defects_;
