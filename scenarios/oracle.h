@@ -108,6 +108,10 @@ class Oracle {
   // --- isolation and tiers -----------------------------------------------------------------
   // An attack that must be refused with `expected` (401 for token attacks, 403 for foreign tenants).
   void attempt(const std::string& kind, const std::string& tenant, const std::string& what, int expected, int got);
+  // The same where the system under test answers a refusal with any of `expected` (a target
+  // profile's statuses: an outside API may answer no token with 401 or 403).
+  void attempt(const std::string& kind, const std::string& tenant, const std::string& what,
+               const std::set<int>& expected, int got);
   // One attack of `kind` did (or did not) reach the layer it attacks: an answer from the system
   // rather than a failure on the way, a prompt the model read, a limit the burst ran into. attempt()
   // and user_attempt() count their own. Kinds whose attacks mostly never arrive fail

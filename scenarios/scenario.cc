@@ -1,6 +1,7 @@
 #include "scenarios/scenario.h"
 
 #include "scenarios/checks.h"
+#include "scenarios/field_reader.h"
 
 #include <fmt/format.h>
 
@@ -37,94 +38,15 @@ namespace {
 
 using Json = nlohmann::json;
 
-// The members of j, or none when j is not an object (the Reader has reported that already).
+// The members of j, or none when j is not an object (the FieldReader has reported that already).
 auto entries(const Json& j) {
   static const Json empty = Json::object();
   return (j.is_object() ? j : empty).items();
 }
 
-// Reads one JSON object, recording a problem (with its path) for each bad or unknown field.
-class Reader {
- public:
-  Reader(const Json& j, std::string path, std::vector<ScenarioProblem>& problems)
-      : j_(j), path_(std::move(path)), problems_(problems) {
-    if (!j_.is_object()) fail(path_, "must be an object");
-  }
-  ~Reader() {
-    if (!j_.is_object()) return;
-    for (const auto& [k, v] : j_.items())
-      if (!seen_.count(k)) fail(at(k), "unknown field");
-  }
-
-  std::string at(const std::string& k) const { return path_.empty() ? k : path_ + "." + k; }
-  void fail(const std::string& path, const std::string& reason) { problems_.push_back({path, reason}); }
-  const Json* get(const std::string& k, bool required = false) {
-    seen_.insert(k);
-    if (!j_.is_object()) return nullptr;
-    auto it = j_.find(k);
-    if (it == j_.end()) {
-      if (required) fail(at(k), "is required");
-      return nullptr;
-    }
-    return &*it;
-  }
-
-  void string(const std::string& k, std::string& out, bool required = false) {
-    if (const Json* v = get(k, required)) {
-      if (v->is_string()) out = v->get<std::string>();
-      else fail(at(k), "must be a string");
-    }
-  }
-  void integer(const std::string& k, int64_t& out, int64_t lo, int64_t hi, bool required = false) {
-    if (const Json* v = get(k, required)) {
-      if (!v->is_number_integer()) return fail(at(k), "must be an integer");
-      const int64_t n = v->get<int64_t>();
-      if (n < lo || n > hi) return fail(at(k), fmt::format("must be between {} and {}", lo, hi));
-      out = n;
-    }
-  }
-  void number(const std::string& k, double& out, double lo, double hi) {
-    if (const Json* v = get(k)) {
-      if (!v->is_number()) return fail(at(k), "must be a number");
-      const double d = v->get<double>();
-      if (!(d >= lo && d <= hi)) return fail(at(k), fmt::format("must be between {} and {}", lo, hi));
-      out = d;
-    }
-  }
-  void boolean(const std::string& k, bool& out) {
-    if (const Json* v = get(k)) {
-      if (v->is_boolean()) out = v->get<bool>();
-      else fail(at(k), "must be true or false");
-    }
-  }
-  void range(const std::string& k, IntRange& out, int64_t lo, int64_t hi) {
-    if (const Json* v = get(k)) {
-      Reader r(*v, at(k), problems_);
-      IntRange got = out;
-      r.integer("min", got.min, lo, hi, true);
-      r.integer("max", got.max, lo, hi, true);
-      if (got.min > got.max) r.fail(at(k), "min must not exceed max");
-      out = got;
-    }
-  }
-  void time(const std::string& k, Time& out, bool required) {
-    if (const Json* v = get(k, required)) {
-      if (!v->is_string() || !parse_iso8601(v->get<std::string>(), out))
-        fail(at(k), "must be an ISO 8601 UTC time like 2024-01-31T00:00:00Z");
-    }
-  }
-  std::vector<ScenarioProblem>& problems() { return problems_; }
-
- private:
-  const Json& j_;
-  std::string path_;
-  std::vector<ScenarioProblem>& problems_;
-  std::set<std::string> seen_;
-};
-
 TierBehaviour read_behaviour(const Json& j, const std::string& path, std::vector<ScenarioProblem>& problems) {
   TierBehaviour b;
-  Reader r(j, path, problems);
+  FieldReader r(j, path, problems);
   r.number("sessions_per_user_per_day", b.sessions_per_user_per_day, 0, 100);
   r.range("messages_per_session", b.messages_per_session, 1, 500);
   r.range("think_time_seconds", b.think_time_seconds, 0, 3600);
@@ -147,7 +69,7 @@ ScenarioParse parse_scenario(const Json& doc, const std::vector<std::string>& kn
     return std::find(known_tiers.begin(), known_tiers.end(), t) != known_tiers.end();
   };
   {
-    Reader r(doc, "", problems);
+    FieldReader r(doc, "", problems);
     r.string("name", s.name, true);
     r.string("description", s.description);
     r.string("mode", s.mode);
@@ -161,7 +83,7 @@ ScenarioParse parse_scenario(const Json& doc, const std::vector<std::string>& kn
     s.duration = std::chrono::hours(hours);
     r.string("prices_file", s.prices_file);
     if (const Json* o = r.get("tier_overrides")) {
-      Reader t(*o, "tier_overrides", problems);
+      FieldReader t(*o, "tier_overrides", problems);
       for (const auto& [tier, fields] : entries(*o)) {
         (void)t.get(tier);
         if (!is_tier(tier)) t.fail(t.at(tier), "unknown tier");
@@ -171,12 +93,12 @@ ScenarioParse parse_scenario(const Json& doc, const std::vector<std::string>& kn
     }
 
     if (const Json* p = r.get("population", true)) {
-      Reader pr(*p, "population", problems);
+      FieldReader pr(*p, "population", problems);
       int64_t n = s.tenants;
       pr.integer("tenants", n, 1, 1'000'000, true);
       s.tenants = static_cast<int>(n);
       if (const Json* mix = pr.get("tier_mix", true)) {
-        Reader mr(*mix, "population.tier_mix", problems);
+        FieldReader mr(*mix, "population.tier_mix", problems);
         double total = 0;
         for (const auto& [tier, w] : entries(*mix)) {
           double weight = 0;
@@ -222,7 +144,7 @@ ScenarioParse parse_scenario(const Json& doc, const std::vector<std::string>& kn
     }
 
     if (const Json* b = r.get("behaviour")) {
-      Reader br(*b, "behaviour", problems);
+      FieldReader br(*b, "behaviour", problems);
       for (const auto& [tier, spec] : entries(*b)) {
         (void)br.get(tier);
         if (!is_tier(tier)) br.fail(br.at(tier), "unknown tier");
@@ -231,7 +153,7 @@ ScenarioParse parse_scenario(const Json& doc, const std::vector<std::string>& kn
     }
 
     if (const Json* a = r.get("adversaries")) {
-      Reader ar(*a, "adversaries", problems);
+      FieldReader ar(*a, "adversaries", problems);
       ar.number("share", s.adversaries.share, 0, 1);
       if (const Json* kinds = ar.get("kinds")) {
         if (!kinds->is_array()) ar.fail("adversaries.kinds", "must be an array");
@@ -246,24 +168,24 @@ ScenarioParse parse_scenario(const Json& doc, const std::vector<std::string>& kn
     }
 
     if (const Json* m = r.get("model")) {
-      Reader mr(*m, "model", problems);
+      FieldReader mr(*m, "model", problems);
       mr.boolean("follows_injections", s.model.follows_injections);
     }
 
     if (const Json* m = r.get("agent_runtime")) {
-      Reader ar(*m, "agent_runtime", problems);
+      FieldReader ar(*m, "agent_runtime", problems);
       ar.integer("vcpus", s.agent_runtime.vcpus, 1, 64);
       ar.integer("memory_mb", s.agent_runtime.memory_mb, 128, 65536);
     }
 
     if (const Json* m = r.get("simulation")) {
-      Reader sr(*m, "simulation", problems);
+      FieldReader sr(*m, "simulation", problems);
       sr.boolean("perturb_schedule", s.simulation.perturb_schedule);
       sr.integer("max_extra_delay_us", s.simulation.max_extra_delay_us, 0, 1'000'000);
     }
 
     if (const Json* f = r.get("faults")) {
-      Reader fr(*f, "faults", problems);
+      FieldReader fr(*f, "faults", problems);
       // The plans themselves are the fakes' format: load_scenario parses them with the fakes' parser.
       for (const char* svc : {"bedrock", "dynamodb", "cognito", "weather", "knowledge_base"}) (void)fr.get(svc);
     }
@@ -274,7 +196,7 @@ ScenarioParse parse_scenario(const Json& doc, const std::vector<std::string>& kn
       } else {
         for (size_t i = 0; i < changes->size(); ++i) {
           const std::string path = fmt::format("tier_changes[{}]", i);
-          Reader cr((*changes)[i], path, problems);
+          FieldReader cr((*changes)[i], path, problems);
           TierChange c;
           cr.string("from", c.from, true);
           cr.string("to", c.to, true);
@@ -292,7 +214,7 @@ ScenarioParse parse_scenario(const Json& doc, const std::vector<std::string>& kn
     }
 
     if (const Json* c = r.get("capacity")) {
-      Reader cr(*c, "capacity", problems);
+      FieldReader cr(*c, "capacity", problems);
       const std::pair<const char*, std::optional<int64_t>*> fields[] = {
           {"bedrock_requests_per_minute", &s.capacity.bedrock_requests_per_minute},
           {"bedrock_tokens_per_minute", &s.capacity.bedrock_tokens_per_minute},
@@ -307,7 +229,7 @@ ScenarioParse parse_scenario(const Json& doc, const std::vector<std::string>& kn
     }
 
     if (const Json* t = r.get("thresholds")) {
-      Reader tr(*t, "thresholds", problems);
+      FieldReader tr(*t, "thresholds", problems);
       // A misspelt check name must not quietly stop a check from gating: every selector names a
       // check or a group from the catalog.
       const auto selectors = [&](const char* field, std::vector<std::string>& into) {

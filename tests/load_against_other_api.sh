@@ -11,4 +11,4 @@ pid=$!
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
 for _ in $(seq 100); do grep -q "listening on" "$dir/out" && break; sleep 0.1; done
 url=$(grep -o 'http://127.0.0.1:[0-9]*' "$dir/out") || { echo "fakes serve did not start"; cat "$dir/err"; exit 1; }
-"$case" 3 --stderr-has "does not serve tenantsim's API" -- "$bin" load "$scenario" --target "$url" --duration 1 --out "$dir/load"
+"$case" 3 --stderr-has "does not serve this route" --stderr-has "--profile" -- "$bin" load "$scenario" --target "$url" --duration 1 --out "$dir/load"

@@ -65,6 +65,13 @@ int load(int argc, char** argv) {
   opts.add_options()("scenario", "scenario file (population, tier mix, faults, thresholds)", cxxopts::value<std::string>())(
       "target", "'inprocess' (a tenantsim serve started for the run) or http://HOST:PORT",
       cxxopts::value<std::string>()->default_value("inprocess"))(
+      "profile", "the target's API: a shipped profile (tenantsim, seed-000) or a profile file (scenarios/SCHEMA.md)",
+      cxxopts::value<std::string>()->default_value("tenantsim"))(
+      "cognito", "a cognito profile's user pool endpoint: http://HOST:PORT (a fakes serve) or Cognito's",
+      cxxopts::value<std::string>())(
+      "cognito-region", "the user pool's region", cxxopts::value<std::string>()->default_value("us-east-1"))(
+      "user-pool-id", "the user pool the target trusts (cognito profiles)", cxxopts::value<std::string>())(
+      "client-id", "that pool's public app client (cognito profiles)", cxxopts::value<std::string>())(
       "rate", "arrivals per second at the start", cxxopts::value<double>()->default_value("100"))(
       "ramp-to", "arrivals per second at the end (a linear ramp)", cxxopts::value<double>())(
       "duration", "seconds of traffic (1..1800)", cxxopts::value<int>()->default_value("10"))(
@@ -93,6 +100,11 @@ int load(int argc, char** argv) {
   if (!args->count("scenario") && !raw) throw UsageError("a scenario file is required (or --path with --target)");
   LoadOptions lo;
   lo.target = (*args)["target"].as<std::string>();
+  lo.profile = (*args)["profile"].as<std::string>();
+  if (args->count("cognito")) lo.cognito_endpoint = (*args)["cognito"].as<std::string>();
+  lo.cognito_region = (*args)["cognito-region"].as<std::string>();
+  if (args->count("user-pool-id")) lo.user_pool_id = (*args)["user-pool-id"].as<std::string>();
+  if (args->count("client-id")) lo.client_id = (*args)["client-id"].as<std::string>();
   lo.rate = (*args)["rate"].as<double>();
   if (args->count("ramp-to")) lo.ramp_to = (*args)["ramp-to"].as<double>();
   lo.duration_s = (*args)["duration"].as<int>();

@@ -136,6 +136,20 @@ Result<std::vector<CheckResult>> judge_load(const LoadJudgement& j) {
     oracle.session_opened(tenant, u.sub, u.session, time_of(u.session_sent), time_of(u.session_answered), 201, "");
   }
   const bool weather_faults = j.loaded.faulted_services().count("weather") > 0;
+  // Tool gating is judged from what the chat's answer says it used; a target that does not say
+  // leaves it unjudged (and out of the report) rather than judged from nothing.
+  const bool judges_tools = !j.profile.chat_tools_used.empty();
+  // A sign-up that claimed another tenant: refused when the pool refused it (400) or the target
+  // refused the token it gave (any 4xx); a 2xx is the stranger reading the victim's data.
+  std::set<int> any_refusal;
+  for (int status = 400; status < 500; ++status) any_refusal.insert(status);
+  for (const SignUpProbe& probe : j.sign_up_probes) {
+    if (probe.status == 0 || probe.status >= 500) {
+      oracle.attack_reached("probe: sign-up naming another tenant", false);
+      continue;
+    }
+    oracle.attempt("probe: sign-up naming another tenant", j.tenants[probe.victim].id, probe.what, any_refusal, probe.status);
+  }
 
   struct Event {
     Time at;
@@ -160,7 +174,7 @@ Result<std::vector<CheckResult>> judge_load(const LoadJudgement& j) {
     if (!e.answer) {
       if (p.kind == Kind::kChat) {
         auto ticket = oracle.begin_chat(tenant, u.sub, u.session, e.at);
-        if (p.weather && !weather_faults) ticket.asks_for_tool = "get_current_weather";
+        if (p.weather && !weather_faults && judges_tools) ticket.asks_for_tool = "get_current_weather";
         tickets.emplace(e.i, std::move(ticket));
       }
       continue;
@@ -180,9 +194,9 @@ Result<std::vector<CheckResult>> judge_load(const LoadJudgement& j) {
         oracle.attack_reached(label_of(p.kind), false);
         continue;
       }
-      const Route route = route_of(p, tenant, j.tenants[p.other].id);
-      oracle.attempt(label_of(p.kind), tenant, fmt::format("{}: {} {}", label_of(p.kind), route.method, route.path),
-                     refusal_expected(p.kind), r.status);
+      const RenderedRequest sent = request_of(j.profile, p, u, j.tenants[u.tenant], j.tenants[p.other], "");
+      oracle.attempt(label_of(p.kind), tenant, fmt::format("{}: {} {}", label_of(p.kind), sent.method, sent.path),
+                     refusals_of(j.profile, p.kind), r.status);
       continue;
     }
     oracle.legitimate_request(tenant, label_of(p.kind), r.status, r.code, e.i >= j.past_capacity_from);
@@ -192,18 +206,25 @@ Result<std::vector<CheckResult>> judge_load(const LoadJudgement& j) {
       std::vector<std::string> used, refused;
       std::string text, request_id = "-";
       if (body.is_object()) {
-        const json metrics = body.value("usage_metrics", json::object());
-        for (const auto& tool : metrics.value("tools_used", json::array()))
-          if (tool.is_string()) used.push_back(tool.get<std::string>());
-        for (const auto& tool : metrics.value("tools_refused", json::array()))
-          if (tool.is_string()) refused.push_back(tool.get<std::string>());
-        if (body.contains("response") && body["response"].is_string()) text = body["response"].get<std::string>();
-        if (body.contains("request_id") && body["request_id"].is_string()) request_id = body["request_id"].get<std::string>();
+        // What the answer says where the target profile says it says it.
+        const auto at = [&](const std::string& pointer) -> const json* {
+          if (pointer.empty()) return nullptr;
+          const json::json_pointer ptr(pointer);
+          return body.contains(ptr) ? &body[ptr] : nullptr;
+        };
+        for (const auto& [pointer, list] : {std::pair{&j.profile.chat_tools_used, &used},
+                                            std::pair{&j.profile.chat_tools_refused, &refused}})
+          if (const json* tools = at(*pointer); tools && tools->is_array())
+            for (const auto& tool : *tools)
+              if (tool.is_string()) list->push_back(tool.get<std::string>());
+        if (const json* t = at(j.profile.chat_text); t && t->is_string()) text = t->get<std::string>();
+        if (const json* id = at(j.profile.chat_request_id); id && id->is_string()) request_id = id->get<std::string>();
       }
       oracle.end_chat(ticket, e.at, r.status, r.code, request_id, text, used, refused, p.weather);
       if (r.status == 429 && is_message_limit_code(r.code)) oracle.limit_retry_after(ticket, e.at, r.retry_after);
       tickets.erase(e.i);
-    } else if (p.kind == Kind::kSubscription && r.status == 200 && body.is_object()) {
+    } else if (p.kind == Kind::kSubscription && r.status == 200 && body.is_object() &&
+               j.profile.subscription_reports_usage) {
       oracle.usage_reported(tenant, u.sub, j.origin_time + std::chrono::microseconds(p.at_us), e.at, body);
     }
   }
@@ -214,6 +235,7 @@ Result<std::vector<CheckResult>> judge_load(const LoadJudgement& j) {
   std::set<std::string> kept(std::begin(kLoadChecks), std::end(kLoadChecks));
   if (j.evidence) kept.insert(std::begin(kLedgerChecks), std::end(kLedgerChecks));
   kept.insert("thresholds.p99_latency");
+  if (!judges_tools) kept.erase("tiers.tool_gating");
   std::erase_if(checks, [&](const CheckResult& c) { return !kept.count(c.name); });
   const Scenario& s = j.loaded.scenario;
   for (auto& c : checks) {

@@ -13,6 +13,8 @@
 #include "core/base/time.h"
 #include "harness/http/served_system.h"
 #include "harness/load/load_plan.h"
+#include "harness/load/onboarding.h"
+#include "harness/load/target_profile.h"
 #include "harness/run.h"
 #include "reports/histogram.h"
 #include "reports/run_result.h"
@@ -63,6 +65,8 @@ struct LoadJudgement {
   std::optional<int64_t> p99_ms;
   const std::map<std::string, LatencyHistogram>& chat_by_tier;  // 2xx chats, wall-clock
   const std::optional<LoadEvidence>& evidence;
+  const TargetProfile& profile;                  // what the target's answers and refusals look like
+  const std::vector<SignUpProbe>& sign_up_probes;
 };
 
 // The load's checks, by run's oracle: what its traffic exercises, and the ledger checks in process.

@@ -5,7 +5,10 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
+
+#include "harness/load/target_profile.h"
 
 namespace tenantsim::load {
 
@@ -43,12 +46,13 @@ inline const char* label_of(Kind k) {
   return "?";
 }
 inline bool is_probe(Kind k) { return k >= Kind::kCrossTenant && k <= Kind::kEscalation; }
-// The one right answer to a probe: 403 for a caller the system knows reaching past its rights, 401
-// for a token it must not believe (or none).
-inline int refusal_expected(Kind k) {
-  return k == Kind::kCrossTenant || k == Kind::kCrossTenantChat || k == Kind::kEscalation ? 403 : 401;
+// The class of a probe's one right answer: a caller the system knows reaching past its rights
+// (forbidden), a token it must not believe (untrusted), or none at all; the target profile says
+// which statuses each class is answered with there.
+inline const std::set<int>& refusals_of(const TargetProfile& profile, Kind k) {
+  if (k == Kind::kCrossTenant || k == Kind::kCrossTenantChat || k == Kind::kEscalation) return profile.forbidden;
+  return k == Kind::kNoToken ? profile.no_token : profile.untrusted_token;
 }
-
 
 struct LoadTenant {
   std::string id, tier;
@@ -58,6 +62,7 @@ struct LoadTenant {
 struct LoadUser {
   size_t tenant = 0;
   bool admin = false;  // its tenant's admin (the first user)
+  int n = 0;           // its number in the tenant (0: the admin)
   std::string username, password, sub, token, session;
   std::string tampered, alg_none, foreign_key;  // forged from `token`, each claiming the next tenant
   Steady::time_point session_sent{}, session_answered{};          // its session's open call
@@ -72,41 +77,34 @@ struct Planned {
   int route = 0;       // which route a no-token or escalation probe takes
 };
 
-// The method and path a planned request takes (the driver adds the token and the body): `own` is
-// the caller's tenant, `other` the one a cross-tenant probe reaches for.
-struct Route {
-  const char* method;
-  std::string path;
-};
-inline Route route_of(const Planned& p, const std::string& own, const std::string& other) {
-  const std::string mine = "/api/tenants/" + own, theirs = "/api/tenants/" + other;
+// The request a planned one sends, from the target profile's templates (the driver adds the
+// token): `own` is the caller's tenant, `other` the one a cross-tenant probe reaches for, and
+// `message` a chat's text. A forged token reaches for the tenant its forged claim names.
+inline RenderedRequest request_of(const TargetProfile& profile, const Planned& p, const LoadUser& u,
+                                  const LoadTenant& own, const LoadTenant& other, const std::string& message) {
+  TemplateVars v{own.id, own.id, u.sub, u.username, u.password, u.session, message, own.tier, std::to_string(u.n)};
+  const RouteTemplate* route = &profile.chat;
   switch (p.kind) {
-    case Kind::kChat:
-    case Kind::kCrossTenantChat: return {"POST", "/api/chat"};
-    case Kind::kUsage: return {"GET", mine + "/usage"};
-    case Kind::kSubscription: return {"GET", mine + "/subscription"};
-    case Kind::kCosts: return {"GET", mine + "/costs?days=1"};
+    case Kind::kChat: break;
+    case Kind::kCrossTenantChat: v.tenant_id = other.id; break;
+    case Kind::kUsage: route = &profile.usage; break;
+    case Kind::kSubscription: route = &profile.subscription; break;
+    case Kind::kCosts: route = &profile.costs; break;
     case Kind::kCrossTenant:
-    case Kind::kAlgNone: return {"GET", theirs + "/usage"};
+    case Kind::kAlgNone:
+      route = &profile.usage;
+      v.tenant_id = other.id;
+      break;
     case Kind::kTamperedToken:
-    case Kind::kForeignKey: return {"GET", theirs + "/subscription"};
-    case Kind::kNoToken:
-      switch (p.route % 5) {
-        case 0: return {"POST", "/api/chat"};
-        case 1: return {"GET", mine + "/usage"};
-        case 2: return {"GET", mine + "/costs"};
-        case 3: return {"GET", "/api/admin/tenants/" + own + "/overall-cost"};
-        default: return {"POST", "/api/admin/add-to-group"};
-      }
-    case Kind::kEscalation:
-      switch (p.route % 3) {
-        case 0: return {"POST", "/api/admin/add-to-group"};
-        case 1: return {"GET", "/api/admin/tenants/" + own + "/overall-cost"};
-        default: return {"POST", "/api/admin/tenants/" + own + "/users"};
-      }
-    case Kind::kRaw: break;
+    case Kind::kForeignKey:
+      route = &profile.subscription;
+      v.tenant_id = other.id;
+      break;
+    case Kind::kNoToken: route = &profile.token_routes[static_cast<size_t>(p.route) % profile.token_routes.size()]; break;
+    case Kind::kEscalation: route = &profile.admin_routes[static_cast<size_t>(p.route) % profile.admin_routes.size()]; break;
+    case Kind::kRaw: return {"GET", "/", nullptr};
   }
-  return {"GET", "/"};
+  return render(*route, v);
 }
 
 struct Outcome {

@@ -28,6 +28,7 @@
 #include "harness/load/blocking_client.h"
 #include "harness/load/load_judge.h"
 #include "harness/load/load_plan.h"
+#include "harness/load/onboarding.h"
 #include "scenarios/refusals.h"
 #include "harness/token_forge.h"
 #include "reports/histogram.h"
@@ -49,10 +50,7 @@ using namespace load;  // the plan's vocabulary and its judge (load_plan.h, load
 Error bad(std::string what) { return Error::make(ErrorKind::kBadRequest, "BadLoadOptions", std::move(what)); }
 Error unavailable(std::string what) { return Error::make(ErrorKind::kUnavailable, "TargetUnavailable", std::move(what)); }
 
-struct Target {
-  std::string host;
-  uint16_t port = 80;
-};
+using Target = TargetAddress;
 
 Result<Target> parse_target(const std::string& url) {
   if (!url.starts_with("http://"))
@@ -83,109 +81,14 @@ struct ClosedPlan {
   std::vector<std::vector<int64_t>> think_us;      // per virtual user, after each request
 };
 
-std::string code_of(const std::string& body) {
-  const json j = json::parse(body, nullptr, false);
-  return j.is_object() && j.contains("code") && j["code"].is_string() ? j["code"].get<std::string>() : "";
-}
-
-// --- setup: the population, through the API -----------------------------------------------------
-
-// The set-up is not measured, so a throttled call (the identity provider's per-second quotas meet
-// a population registering at once) waits as the server asks and tries again, a bounded number of
-// times; any other answer than the one expected ends the set-up.
-constexpr int kSetUpRetries = 20;
-
-Result<http::Reply> expect(http::BlockingClient& c, int status, const std::string& method, const std::string& target,
-                           const std::string& token, const json& body) {
-  http::Reply r;
-  for (int attempt = 0;; ++attempt) {
-    try {
-      r = c.request(method, target, token, body);
-    } catch (const std::exception& e) {
-      return unavailable(fmt::format("{} {}: {}", method, target, e.what()));
-    }
-    if (r.status != 429 || attempt == kSetUpRetries) break;
-    const json j = r.json();
-    const double wait_s = j.is_object() && j.contains("retry_after_seconds") && j["retry_after_seconds"].is_number()
-                              ? j["retry_after_seconds"].get<double>()
-                              : 1.0;
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::clamp<int64_t>(std::llround(wait_s * 1000), 50, 5000)));
-  }
-  if (r.status == 404 || r.status == 405)
-    // Not a refusal of this population: the route is not there. Say what the target would need.
-    return unavailable(fmt::format("{} {} answered {}: the target does not serve tenantsim's API (sign-up through "
-                                   "POST /api/register, confirmation, login and admin-created users). `load` drives "
-                                   "that API only; another API needs a target profile, which is not built yet",
-                                   method, target, r.status));
-  if (r.status != status)
-    return unavailable(fmt::format("{} {} answered {} (expected {}): {}", method, target, r.status, status, r.body.substr(0, 300)));
-  return r;
-}
-
-Status set_up(const Target& target, std::vector<LoadTenant>& tenants, std::vector<LoadUser>& users) {
-  std::unique_ptr<http::BlockingClient> c;
-  try {
-    c = std::make_unique<http::BlockingClient>(target.port, target.host);
-  } catch (const std::exception& e) {
-    return unavailable(fmt::format("cannot connect to {}:{}: {}", target.host, target.port, e.what()));
-  }
-  // The target's control secret (harness/http/control_secret.h): from the environment, or the file
-  // a tenantsim serve on this machine wrote for its port.
-  const std::string control_secret = http::control_secret_for(fmt::format("http://{}:{}", target.host, target.port));
-  auto login = [&](LoadUser& u) -> Status {
-    auto r = expect(*c, 200, "POST", "/api/auth/login", "",
-                    {{"tenant_id", tenants[u.tenant].id}, {"username", u.username}, {"password", u.password}});
-    if (!r.ok()) return r.take_error();
-    u.token = r->json().value("id_token", "");
-    u.session_sent = Steady::now();
-    auto s = expect(*c, 201, "POST", "/api/sessions", u.token, nullptr);
-    if (!s.ok()) return s.take_error();
-    u.session_answered = Steady::now();
-    u.session = s->json().value("session_id", "");
-    return Status{};
-  };
-  for (size_t t = 0; t < tenants.size(); ++t) {
-    LoadUser& admin = users[tenants[t].admin];
-    auto r = expect(*c, 201, "POST", "/api/register", "",
-                    {{"tenant_id", tenants[t].id}, {"username", admin.username}, {"password", admin.password},
-                     {"subscription_tier", tenants[t].tier}, {"admin", true}});
-    if (!r.ok()) return r.take_error();
-    admin.sub = r->json().value("user_sub", "");
-    http::Reply code;
-    try {
-      code = c->request("GET", "/_fake/cognito/confirmation-code?tenant_id=" + tenants[t].id + "&username=" + admin.username,
-                        "", nullptr, {{"X-Tenantsim-Control-Secret", control_secret}});
-    } catch (const std::exception& e) {
-      return unavailable(e.what());
-    }
-    if (code.status != 200)
-      return unavailable("the target has no GET /_fake/cognito/confirmation-code (a tenantsim serve with its fakes), so "
-                         "sign-ups cannot be confirmed: " + code.body.substr(0, 200));
-    r = expect(*c, 200, "POST", "/api/register/confirm", "",
-               {{"tenant_id", tenants[t].id}, {"username", admin.username}, {"code", code.json().value("code", "")}});
-    if (!r.ok()) return r.take_error();
-    if (auto st = login(admin); !st.ok()) return st;
-    for (size_t i = 0; i < users.size(); ++i) {
-      LoadUser& u = users[i];
-      if (u.tenant != t || i == tenants[t].admin) continue;
-      r = expect(*c, 201, "POST", "/api/admin/tenants/" + tenants[t].id + "/users", admin.token,
-                 {{"username", u.username}, {"password", u.password}});
-      if (!r.ok()) return r.take_error();
-      u.sub = r->json().value("user_sub", "");
-      if (auto st = login(u); !st.ok()) return st;
-    }
-  }
-  return Status{};
-}
-
 // --- traffic ---------------------------------------------------------------------------------
 
 class Traffic {
  public:
-  Traffic(const Target& target, const std::vector<LoadTenant>& tenants, const std::vector<LoadUser>& users,
-          int connections, bool progress, std::string raw_path = "")
-      : target_(target), tenants_(tenants), users_(users), raw_path_(std::move(raw_path)), connections_(connections),
-        progress_(progress) {}
+  Traffic(const Target& target, const TargetProfile& profile, const std::vector<LoadTenant>& tenants,
+          const std::vector<LoadUser>& users, int connections, bool progress, std::string raw_path = "")
+      : target_(target), profile_(profile), tenants_(tenants), users_(users), raw_path_(std::move(raw_path)),
+        connections_(connections), progress_(progress) {}
 
   // Open model: `plan` fixes every send time; `connections` keep-alive connections take the next
   // request in turn. Outcomes come back in plan order.
@@ -236,30 +139,21 @@ class Traffic {
       return raw;
     }
     const LoadUser& u = users_[p.user];
-    const std::string& tenant = tenants_[u.tenant].id;
-    const Route route = route_of(p, tenant, tenants_[p.other].id);
-    bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(route.method), route.path, 11};
+    const LoadTenant& own = tenants_[u.tenant];
+    // Each prompt carries the user's canary (scenarios/oracle.h): no other tenant or user may see it.
+    const std::string message = canary_for(own.id, u.sub) + (p.weather ? " What is the weather in Paris today?"
+                                                                        : " Summarise our plan for this week.");
+    const RenderedRequest r = request_of(profile_, p, u, own, tenants_[p.other], message);
+    bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(r.method), r.path, 11};
     req.set(bhttp::field::host, target_.host);
     const std::string& token = p.kind == Kind::kTamperedToken ? u.tampered
                              : p.kind == Kind::kAlgNone       ? u.alg_none
                              : p.kind == Kind::kForeignKey    ? u.foreign_key
                                                               : u.token;
     if (p.kind != Kind::kNoToken) req.set(bhttp::field::authorization, "Bearer " + token);
-    json body;
-    if (route.path == "/api/chat") {
-      // Each prompt carries the user's canary (scenarios/oracle.h): no other tenant or user may see it.
-      body = {{"message", canary_for(tenant, u.sub) +
-                              (p.weather ? " What is the weather in Paris today?" : " Summarise our plan for this week.")},
-              {"tenant_context", {{"tenant_id", p.kind == Kind::kCrossTenantChat ? tenants_[p.other].id : tenant},
-                                  {"user_id", u.sub}, {"session_id", u.session}}}};
-    } else if (route.path == "/api/admin/add-to-group") {
-      body = {{"username", u.username}};  // the caller making itself its tenant's admin
-    } else if (route.method == std::string("POST")) {
-      body = {{"username", "sockpuppet-" + u.username}, {"password", "sockpuppet-password-1"}};
-    }
-    if (!body.is_null()) {
+    if (!r.body.is_null()) {
       req.set(bhttp::field::content_type, "application/json");
-      req.body() = body.dump();
+      req.body() = r.body.dump();
     }
     req.prepare_payload();
     return req;
@@ -292,7 +186,7 @@ class Traffic {
       if (!ec) {
         o.latency_us = std::chrono::duration_cast<std::chrono::microseconds>(Steady::now() - intended).count();
         o.status = static_cast<int>(res.result_int());
-        if (o.status >= 400) o.code = code_of(res.body());
+        if (o.status >= 400) o.code = profile_.code_of(res.body());
         const bool judged_body = p.kind == Kind::kChat || p.kind == Kind::kSubscription;
         if (judged_body && o.status >= 200 && o.status < 300) o.body = std::move(res.body());
         if (o.status == 429) {
@@ -373,6 +267,7 @@ class Traffic {
   }
 
   Target target_;
+  const TargetProfile& profile_;
   const std::vector<LoadTenant>& tenants_;
   const std::vector<LoadUser>& users_;
   std::string raw_path_;
@@ -401,6 +296,29 @@ std::string pick_tier(Rng& rng, const std::map<std::string, double>& mix) {
   return mix.rbegin()->first;
 }
 
+// Makes a planned request coherent: a cross-tenant probe reaches for a tenant other than the
+// caller's (`other` as drawn), a forged token for the tenant its forged claim names, an escalation is
+// a plain user's (a tenant of its admin alone has none: then a no-token probe), and a tenant alone
+// attacks no one.
+void settle(Planned& p, size_t tenants_count, const std::vector<LoadUser>& who) {
+  if (tenants_count > 1) {
+    if (p.other >= who[p.user].tenant) ++p.other;  // any tenant but the caller's
+    if (p.kind == Kind::kTamperedToken || p.kind == Kind::kAlgNone || p.kind == Kind::kForeignKey)
+      p.other = (who[p.user].tenant + 1) % tenants_count;
+  } else if (is_probe(p.kind) && p.kind != Kind::kNoToken && p.kind != Kind::kEscalation) {
+    p.kind = Kind::kUsage;
+  }
+  if (p.kind == Kind::kEscalation && who[p.user].admin) {
+    p.kind = Kind::kNoToken;
+    for (size_t i = 0; i < who.size(); ++i)
+      if (who[i].tenant == who[p.user].tenant && !who[i].admin) {
+        p.user = i;
+        p.kind = Kind::kEscalation;
+        break;
+      }
+  }
+}
+
 // One request of the mix for `user`: 70% chats (a fifth of them ask for the weather tool), reads of
 // the tenant's usage, subscription and costs, and 10% attacks: on another tenant (its data with
 // one's own token, its claims in an edited, unsigned or self-signed token), on a token route with
@@ -414,27 +332,32 @@ Planned draw(Rng& rng, size_t user, size_t tenants_count, const std::vector<Load
          : roll < 93 ? Kind::kTamperedToken : roll < 94 ? Kind::kAlgNone : roll < 95 ? Kind::kForeignKey
          : roll < 97 ? Kind::kNoToken : Kind::kEscalation;
   p.weather = rng.chance(0.2);
-  if (tenants_count > 1) {
-    p.other = rng.uniform(tenants_count - 1);
-    if (p.other >= who[user].tenant) ++p.other;  // any tenant but the caller's
-    // A forged token reaches for the tenant its forged claim names: one coherent attack.
-    if (p.kind == Kind::kTamperedToken || p.kind == Kind::kAlgNone || p.kind == Kind::kForeignKey)
-      p.other = (who[user].tenant + 1) % tenants_count;
-  } else if (is_probe(p.kind) && p.kind != Kind::kNoToken && p.kind != Kind::kEscalation) {
-    p.kind = Kind::kUsage;  // one tenant: nobody to attack
-  }
-  if (p.kind == Kind::kEscalation && who[user].admin) {
-    // The attacker is a plain user of the tenant; a tenant of its admin alone has none.
-    p.kind = Kind::kNoToken;
-    for (size_t i = 0; i < who.size(); ++i)
-      if (who[i].tenant == who[user].tenant && !who[i].admin) {
-        p.user = i;
-        p.kind = Kind::kEscalation;
-        break;
-      }
-  }
+  if (tenants_count > 1) p.other = rng.uniform(tenants_count - 1);
   if (p.kind == Kind::kNoToken || p.kind == Kind::kEscalation) p.route = static_cast<int>(rng.uniform(15));
+  settle(p, tenants_count, who);
   return p;
+}
+
+// Every probe kind, and every route the target profile lists for one, meets the target early in
+// the run whatever the draw (a tenth of a short CI run's requests would miss some): the first
+// requests, one in every `stride`, become each probe in turn, from their own users, as far as the
+// plan reaches.
+void cover_every_probe(std::vector<Planned>& plan, const TargetProfile& profile, size_t tenants_count,
+                       const std::vector<LoadUser>& who) {
+  std::vector<std::pair<Kind, int>> wanted;
+  for (const Kind k : {Kind::kAlgNone, Kind::kTamperedToken, Kind::kForeignKey, Kind::kCrossTenant, Kind::kCrossTenantChat})
+    wanted.emplace_back(k, 0);
+  for (size_t r = 0; r < profile.token_routes.size(); ++r) wanted.emplace_back(Kind::kNoToken, static_cast<int>(r));
+  for (size_t r = 0; r < profile.admin_routes.size(); ++r) wanted.emplace_back(Kind::kEscalation, static_cast<int>(r));
+  // At most one request in four: a short run keeps its users' own requests to judge.
+  const size_t stride = std::max<size_t>(4, plan.size() / (2 * wanted.size()));
+  for (size_t j = 0; j < wanted.size() && j * stride < plan.size(); ++j) {
+    Planned& p = plan[j * stride];
+    p.kind = wanted[j].first;
+    p.route = wanted[j].second;
+    p.other = 0;
+    settle(p, tenants_count, who);
+  }
 }
 
 // Open-model send times, microseconds from the start: arrivals at --rate, ramped linearly to
@@ -517,7 +440,8 @@ Result<LoadResult> run_raw(const Target& target, const LoadOptions& o) {
   const std::vector<LoadTenant> no_tenants;
   const std::vector<LoadUser> no_users;
   const auto t0 = Steady::now();
-  const auto out = Traffic(target, no_tenants, no_users, o.connections, o.progress && isatty(fileno(stderr)), *o.raw_path)
+  const TargetProfile no_profile;
+  const auto out = Traffic(target, no_profile, no_tenants, no_users, o.connections, o.progress && isatty(fileno(stderr)), *o.raw_path)
                        .run(plan);
   const double wall = std::chrono::duration<double>(Steady::now() - t0).count();
   LatencyHistogram h;
@@ -593,6 +517,15 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
   const uint64_t seed = o.seed.value_or(s.seed);
   const bool in_process = o.target.empty() || o.target == "inprocess";
   if (!in_process && !o.defects.enabled().empty()) return bad("--inject-defect needs --target inprocess");
+  auto loaded_profile = load_target_profile(o.profile, o.data_dir);
+  if (!loaded_profile.ok()) return loaded_profile.take_error();
+  const TargetProfile& profile = *loaded_profile;
+  if (in_process && profile.onboarding != Onboarding::kTenantsimApi)
+    return bad(fmt::format("--profile {} describes another API: the in-process target is tenantsim serve (profile "
+                           "tenantsim); give --target http://HOST:PORT", profile.name));
+  std::optional<CognitoPool> pool;
+  if (!o.cognito_endpoint.empty() || !o.user_pool_id.empty() || !o.client_id.empty())
+    pool = CognitoPool{o.cognito_endpoint, o.cognito_region, o.user_pool_id, o.client_id};
 
   std::unique_ptr<ServedSystem> served;
   Target target{"127.0.0.1", 0};
@@ -623,12 +556,20 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
   for (int i = 0; i < n; ++i) {
     LoadTenant t{fmt::format("load-{}{:03d}", nonce, i), pick_tier(rng, s.tier_mix), users.size()};
     const int count = static_cast<int>(std::clamp<int64_t>(rng.between(s.users_per_tenant.min, s.users_per_tenant.max), 1, 5));
-    for (int u = 0; u < count; ++u)
-      users.push_back({tenants.size(), u == 0, fmt::format("user{}@{}", u, t.id), fmt::format("load-password-{}-{}", t.id, u),
-                       "", "", "", "", "", "", {}, {}});
+    for (int u = 0; u < count; ++u) {
+      LoadUser user;
+      user.tenant = tenants.size();
+      user.admin = u == 0;
+      user.n = u;
+      user.username = render_text(profile.username, {t.id, t.id, "", "", "", "", "", t.tier, std::to_string(u)});
+      // Upper and lower case, a digit and a symbol: what a user pool's default password policy asks.
+      user.password = fmt::format("Load-password-{}-{}", t.id, u);
+      users.push_back(std::move(user));
+    }
     tenants.push_back(std::move(t));
   }
-  if (auto st = set_up(target, tenants, users); !st.ok()) return st.error();
+  std::vector<SignUpProbe> sign_up_probes;
+  if (auto st = onboard(target, profile, pool, tenants, users, sign_up_probes); !st.ok()) return st.error();
   for (auto& u : users) {
     Jwt t = decode_jwt(u.token);
     t.payload["custom:tenant_id"] = tenants[(u.tenant + 1) % tenants.size()].id;  // a switch the signature forbids
@@ -656,11 +597,12 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
   std::string saturated;
   if (!o.find_knee && !o.virtual_users) {
     plan = make_plan(rng.split("plan"), o, users.size(), tenants.size(), users);
-    Traffic traffic(target, tenants, users, o.connections, tty);
+    cover_every_probe(plan, profile, tenants.size(), users);
+    Traffic traffic(target, profile, tenants, users, o.connections, tty);
     out = traffic.run(plan);
     from_run_start(traffic, plan);
   } else if (o.virtual_users) {
-    Traffic traffic(target, tenants, users, o.connections, tty);
+    Traffic traffic(target, profile, tenants, users, o.connections, tty);
     out = traffic.run_closed(make_closed_plan(rng.split("plan"), o, users.size(), tenants.size(), users),
                              std::chrono::seconds(o.duration_s), plan);
     from_run_start(traffic, plan);
@@ -676,8 +618,9 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
       so.rate = rate;
       so.ramp_to.reset();
       auto step_plan = make_plan(rng.split("plan").split(step), so, users.size(), tenants.size(), users);
+      if (step == 0) cover_every_probe(step_plan, profile, tenants.size(), users);
       const auto t0 = Steady::now();
-      Traffic traffic(target, tenants, users, o.connections, tty);
+      Traffic traffic(target, profile, tenants, users, o.connections, tty);
       auto step_out = traffic.run(step_plan);
       const double secs = std::chrono::duration<double>(Steady::now() - t0).count();
       const KneeStep k = judge_step(step_plan, step_out, p99_limit_us, loaded.fault_plans);
@@ -788,7 +731,7 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
     if (key.first == label_of(Kind::kChat)) chat_by_tier[key.second].merge(h);
   const std::optional<int64_t> p99_ms = o.find_knee ? std::nullopt : o.p99_ms ? o.p99_ms : s.thresholds.p99_latency_ms;
   auto judged = judge_load({loaded, tenants, users, plan, out, steady_start, wall_start_time, past_capacity_from, p99_ms,
-                            chat_by_tier, evidence});
+                            chat_by_tier, evidence, profile, sign_up_probes});
   if (!judged.ok()) return judged.take_error();
   rr.checks = std::move(*judged);
   if (o.find_knee) {

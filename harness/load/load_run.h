@@ -19,6 +19,10 @@ namespace tenantsim {
 
 struct LoadOptions {
   std::string target = "inprocess";  // or "http://HOST:PORT"
+  // The target's API (harness/load/target_profile.h): a shipped profile's name or a file.
+  std::string profile = "tenantsim";
+  // The Cognito user pool a `cognito` profile makes its users on (the one the target trusts).
+  std::string cognito_endpoint, cognito_region = "us-east-1", user_pool_id, client_id;
   double rate = 100;                 // requests per second at the start
   std::optional<double> ramp_to;     // linear ramp to this rate by the end
   int duration_s = 10;
