@@ -15,9 +15,9 @@ namespace tenantsim {
 
 namespace {
 
-using Json = nlohmann::ordered_json;
+using OrderedJson = nlohmann::ordered_json;
 
-Json money_json(Money m) { return Json{{"pico_usd", m.pico}, {"usd", m.to_usd_string()}}; }
+OrderedJson money_json(Money m) { return OrderedJson{{"pico_usd", m.pico}, {"usd", m.to_usd_string()}}; }
 
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
@@ -64,70 +64,70 @@ std::string markup_escape(const std::string& s) {
 }
 
 std::string render_report_json(const RunResult& r) {
-  Json j;
+  OrderedJson j;
   j["schema_version"] = kReportSchemaVersion;
   j["scenario"] = {{"name", r.scenario}, {"description", r.description}, {"seed", r.seed},
                    {"start", r.start}, {"duration_hours", r.duration_hours}, {"price_catalog", r.price_catalog}};
   if (!r.overrides.empty()) j["scenario"]["overrides"] = r.overrides;
   j["defects_injected"] = r.defects;
   j["verdict"] = r.passed() ? "pass" : "fail";
-  Json checks = Json::array();
+  OrderedJson checks = OrderedJson::array();
   for (const auto& c : r.checks)
     checks.push_back({{"name", c.name}, {"description", c.description}, {"status", to_string(c.status())},
                       {"passed", c.status() == CheckStatus::kPass}, {"gating", c.gating}, {"may_skip", c.may_skip},
                       {"fails_run", c.fails_run()}, {"checked", c.checked}, {"failed", c.failed},
                       {"examples", c.examples}});
   j["checks"] = std::move(checks);
-  Json status = Json::object();
+  OrderedJson status = OrderedJson::object();
   for (const auto& [code, n] : r.responses_by_status) status[std::to_string(code)] = n;
   j["requests"] = {{"total", r.requests}, {"by_status", std::move(status)}};
-  Json tiers = Json::object();
+  OrderedJson tiers = OrderedJson::object();
   Money total;
   std::map<std::string, Money> services;
   Money revenue;
   for (const auto& [tier, e] : by_tier(r)) {
-    Json svc = Json::object();
+    OrderedJson svc = OrderedJson::object();
     for (const auto& [s, m] : e.cost_by_service) {
       svc[s] = money_json(m);
       services[s] += m;
     }
     total += e.cost;
     revenue += e.revenue;
-    auto opt_money = [](const std::optional<Money>& m) { return m ? money_json(*m) : Json(nullptr); };
+    auto opt_money = [](const std::optional<Money>& m) { return m ? money_json(*m) : OrderedJson(nullptr); };
     tiers[tier] = {{"tenants", e.tenants}, {"users", e.users}, {"requests", e.requests},
                    {"chats_accepted", e.messages}, {"refused_limit", e.refused_limit}, {"throttled", e.throttled},
                    {"failed", e.failed}, {"cost", money_json(e.cost)}, {"cost_by_service", std::move(svc)}};
     tiers[tier]["economics"] = {
         {"revenue", money_json(e.revenue)},
         {"margin", money_json(e.margin)},
-        {"margin_percent", e.margin_bp ? Json(bp_percent(*e.margin_bp)) : Json(nullptr)},
+        {"margin_percent", e.margin_bp ? OrderedJson(bp_percent(*e.margin_bp)) : OrderedJson(nullptr)},
         {"losing_tenants", e.losing_tenants},
         {"cost_per_message", opt_money(e.cost_per_message)},
         {"tenant_cost", {{"p50", money_json(e.tenant_cost_p50)}, {"p90", money_json(e.tenant_cost_p90)},
                          {"p99", money_json(e.tenant_cost_p99)}, {"max", money_json(e.tenant_cost_max)}}},
         {"break_even_messages_per_tenant",
-         e.break_even_messages_per_tenant ? Json(*e.break_even_messages_per_tenant) : Json(nullptr)},
+         e.break_even_messages_per_tenant ? OrderedJson(*e.break_even_messages_per_tenant) : OrderedJson(nullptr)},
         {"break_even_never", e.break_even_never}};
   }
   j["tiers"] = std::move(tiers);
-  Json svc_total = Json::object();
+  OrderedJson svc_total = OrderedJson::object();
   for (const auto& [s, m] : services) svc_total[s] = money_json(m);
   j["costs"] = {{"total", money_json(total)}, {"by_service", std::move(svc_total)}, {"ledgers", r.ledger_totals},
                 {"revenue", money_json(revenue)}, {"margin", money_json(revenue - total)}};
   // Only where a run has less than the full bill (a wall-clock load), so simulated runs' reports keep their bytes.
   if (r.economics != EconomicsScope::kFull) j["costs"]["economics"] = to_string(r.economics);
-  Json lat = Json::array();
+  OrderedJson lat = OrderedJson::array();
   for (const auto& l : r.latency)
     lat.push_back({{"endpoint", l.endpoint}, {"tier", l.tier}, {"count", l.count}, {"p50_us", l.p50_us},
                    {"p95_us", l.p95_us}, {"p99_us", l.p99_us}, {"max_us", l.max_us}});
   j["latency_virtual"] = std::move(lat);
-  Json timeline = Json::array();
+  OrderedJson timeline = OrderedJson::array();
   for (const auto& b : r.timeline)
     timeline.push_back({{"hour", b.hour}, {"requests", b.requests}, {"refused_limit", b.refused_limit},
                         {"throttled", b.throttled}, {"failed", b.failed}});
   j["timeline"] = std::move(timeline);
   if (r.load) {
-    Json seconds = Json::array(), knee = Json::array();
+    OrderedJson seconds = OrderedJson::array(), knee = OrderedJson::array();
     for (const auto& x : r.load->seconds)
       seconds.push_back({{"second", x.second}, {"requests", x.requests}, {"errors", x.errors}, {"refused", x.refused},
                          {"chat_p50_us", x.chat_p50_us}, {"chat_p99_us", x.chat_p99_us}});
@@ -136,13 +136,13 @@ std::string render_report_json(const RunResult& r) {
                       {"chat_p99_us", k.chat_p99_us}, {"held", k.held}});
     j["load_wall_clock"] = {{"model", r.load->model}, {"seconds", std::move(seconds)}, {"knee", std::move(knee)}};
   }
-  Json refusals = Json::object();
+  OrderedJson refusals = OrderedJson::object();
   for (const auto& [code, x] : r.refusals)
     refusals[code] = {{"status", x.status}, {"count", x.count}, {"first_at", x.first_at}, {"reason", x.reason}};
   j["refusals"] = std::move(refusals);
-  Json tenants = Json::array();
+  OrderedJson tenants = OrderedJson::array();
   for (const auto& t : r.tenants) {
-    Json svc = Json::object();
+    OrderedJson svc = OrderedJson::object();
     for (const auto& [s, m] : t.cost_by_service) svc[s] = money_json(m);
     tenants.push_back({{"id", t.id}, {"tier", t.tier}, {"deployment", t.deployment},
                        {"utc_offset_minutes", t.utc_offset_minutes}, {"users", t.users}, {"adversary", t.adversary},
@@ -155,43 +155,43 @@ std::string render_report_json(const RunResult& r) {
                          {"seats", money_json(t.revenue_lines.seats)},
                          {"overage", money_json(t.revenue_lines.overage)}}},
                        {"margin", money_json(t.revenue - t.cost)}});
-    Json months = Json::array();
+    OrderedJson months = OrderedJson::array();
     for (const auto& [key, n] : t.messages_by_month) months.push_back({{"month", key.first}, {"tier", key.second}, {"messages", n}});
     tenants.back()["messages_by_month"] = std::move(months);
     if (!t.time_zone.empty()) tenants.back()["time_zone"] = t.time_zone;
     if (!t.tier_changes.empty()) {
-      Json changes = Json::array();
+      OrderedJson changes = OrderedJson::array();
       for (const auto& [at, tier] : t.tier_changes) changes.push_back({{"at", at}, {"to", tier}});
       tenants.back()["tier_changes"] = std::move(changes);
     }
   }
   j["tenants"] = std::move(tenants);
-  Json daily = Json::array();
+  OrderedJson daily = OrderedJson::array();
   for (const auto& d : r.daily)
     daily.push_back({{"day", d.day}, {"revenue", money_json(d.revenue)}, {"metered_cost", money_json(d.metered_cost)},
                      {"fixed_cost", money_json(d.fixed_cost)}, {"platform_cost", money_json(d.platform_cost)}});
   j["daily"] = std::move(daily);
-  Json monthly = Json::array();
+  OrderedJson monthly = OrderedJson::array();
   for (const auto& m : by_month(r.daily))
     monthly.push_back({{"month", m.month}, {"days", m.days}, {"revenue", money_json(m.revenue)},
                        {"metered_cost", money_json(m.metered_cost)}, {"fixed_cost", money_json(m.fixed_cost)},
                        {"platform_cost", money_json(m.platform_cost)}});
   j["monthly"] = std::move(monthly);
-  Json users = Json::array();
+  OrderedJson users = OrderedJson::array();
   for (const auto& u : r.users) {
-    Json svc = Json::object();
+    OrderedJson svc = OrderedJson::object();
     for (const auto& [s, m] : u.cost_by_service) svc[s] = money_json(m);
     users.push_back({{"tenant", u.tenant}, {"tier", u.tier}, {"user", u.user}, {"cost", money_json(u.cost)},
                      {"cost_by_service", std::move(svc)}, {"revenue", money_json(u.revenue)}});
   }
   j["users"] = std::move(users);
-  Json consumption = Json::array();
+  OrderedJson consumption = OrderedJson::array();
   for (const auto& c : r.consumption)
     consumption.push_back({{"tenant", c.tenant}, {"tier", c.tier}, {"agent", c.agent}, {"model", c.model},
                            {"invocations", c.invocations}, {"input_tokens", c.input_tokens},
                            {"output_tokens", c.output_tokens}, {"cost", money_json(c.cost)}});
   j["consumption"] = std::move(consumption);
-  Json prices = Json::array();
+  OrderedJson prices = OrderedJson::array();
   for (const auto& p : r.prices) prices.push_back({{"metric", p.metric}, {"model", p.model}, {"per_unit", money_json(p.per_unit)}});
   j["prices"] = std::move(prices);
   return j.dump(2) + "\n";
@@ -418,7 +418,7 @@ std::string render_sweep_csv(const std::vector<std::string>& keys, const std::ve
 }
 
 std::string render_timing_json(const RunTiming& t) {
-  Json j{{"wall_seconds", t.wall_seconds},
+  OrderedJson j{{"wall_seconds", t.wall_seconds},
          {"simulated_requests_per_second", t.simulated_requests_per_second},
          {"peak_rss_kib", t.peak_rss_kib}};
   return j.dump(2) + "\n";

@@ -22,7 +22,7 @@ std::set<std::string> words(const std::string& text) {
   return out;
 }
 
-Error not_found(const std::string& kb) {
+Error unknown_knowledge_base(const std::string& kb) {
   return Error::make(ErrorKind::kNotFound, "ResourceNotFoundException", "No knowledge base with id " + kb);
 }
 
@@ -39,7 +39,7 @@ Task<Status> FakeKnowledgeBase::create_knowledge_base(std::string kb) {
 Task<Status> FakeKnowledgeBase::ingest(std::string kb, KnowledgeDocument doc) {
   std::lock_guard lock(mu_);
   auto it = bases_.find(kb);
-  if (it == bases_.end()) co_return not_found(kb);
+  if (it == bases_.end()) co_return unknown_knowledge_base(kb);
   if (doc.id.empty()) co_return Error::make(ErrorKind::kBadRequest, "ValidationException", "a document needs an id");
   it->second[doc.id] = std::move(doc);
   co_return Status{};
@@ -48,7 +48,7 @@ Task<Status> FakeKnowledgeBase::ingest(std::string kb, KnowledgeDocument doc) {
 Task<Result<RetrieveResponse>> FakeKnowledgeBase::retrieve(RetrieveRequest req) {
   std::lock_guard lock(mu_);
   auto kb = bases_.find(req.knowledge_base_id);
-  if (kb == bases_.end()) co_return not_found(req.knowledge_base_id);
+  if (kb == bases_.end()) co_return unknown_knowledge_base(req.knowledge_base_id);
   if (req.query.empty() || req.query.size() > 1000)
     co_return Error::make(ErrorKind::kBadRequest, "ValidationException", "retrievalQuery.text must be 1-1000 characters");
   if (req.max_results < 1 || req.max_results > 100)

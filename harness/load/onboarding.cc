@@ -24,7 +24,7 @@ namespace {
 
 using json = nlohmann::json;
 
-Error unavailable(std::string what) { return Error::make(ErrorKind::kUnavailable, "TargetUnavailable", std::move(what)); }
+Error target_unavailable(std::string what) { return Error::make(ErrorKind::kUnavailable, "TargetUnavailable", std::move(what)); }
 
 // The set-up is not measured, so a throttled call (the identity provider's per-second quotas meet
 // a population registering at once) waits as the server asks and tries again, a bounded number of
@@ -72,7 +72,7 @@ Result<http::Reply> expect(SetUpClient& c, const std::set<int>& ok, const Render
     try {
       r = c.request(req.method, req.path, token, req.body);
     } catch (const std::exception& e) {
-      return unavailable(fmt::format("{} {}: {}", req.method, req.path, e.what()));
+      return target_unavailable(fmt::format("{} {}: {}", req.method, req.path, e.what()));
     }
     if (r.status != 429 || attempt == kSetUpRetries) break;
     const json j = r.json();
@@ -83,12 +83,12 @@ Result<http::Reply> expect(SetUpClient& c, const std::set<int>& ok, const Render
   }
   if (r.status == 404 || r.status == 405)
     // Not a refusal of this population: the route is not there. Say where it comes from.
-    return unavailable(fmt::format("{} {} answered {}: the target does not serve this route ({} of the target profile). "
+    return target_unavailable(fmt::format("{} {} answered {}: the target does not serve this route ({} of the target profile). "
                                    "Give the profile of its API with --profile (shipped: tenantsim, seed-000) or a "
                                    "profile file of your own (scenarios/SCHEMA.md, \"Target profiles\")",
                                    req.method, req.path, r.status, route_field));
   if (!ok.count(r.status))
-    return unavailable(fmt::format("{} {} answered {} (expected {}): {}", req.method, req.path, r.status,
+    return target_unavailable(fmt::format("{} {} answered {} (expected {}): {}", req.method, req.path, r.status,
                                    fmt::join(ok, " or "), r.body.substr(0, 300)));
   return r;
 }
@@ -105,7 +105,7 @@ Status open_session(SetUpClient& c, const TargetProfile& profile, LoadUser& u, c
   const json j = s->json();
   const json::json_pointer at(profile.session_id);
   if (!j.is_object() || !j.contains(at) || !j[at].is_string())
-    return unavailable(fmt::format("{} {} answered no session id at {} (session.session_id of the target profile): {}",
+    return target_unavailable(fmt::format("{} {} answered no session id at {} (session.session_id of the target profile): {}",
                                    profile.session.method, profile.session.path, profile.session_id, s->body.substr(0, 200)));
   u.session = j[at].get<std::string>();
   return Status{};
@@ -141,10 +141,10 @@ Status onboard_through_api(const TargetAddress& target, const TargetProfile& pro
       code = c.request("GET", "/_fake/cognito/confirmation-code?tenant_id=" + tenants[t].id + "&username=" + admin.username,
                        "", nullptr, {{"X-Tenantsim-Control-Secret", control_secret}});
     } catch (const std::exception& e) {
-      return unavailable(e.what());
+      return target_unavailable(e.what());
     }
     if (code.status != 200)
-      return unavailable("the target has no GET /_fake/cognito/confirmation-code (a tenantsim serve with its fakes), so "
+      return target_unavailable("the target has no GET /_fake/cognito/confirmation-code (a tenantsim serve with its fakes), so "
                          "sign-ups cannot be confirmed: " + code.body.substr(0, 200));
     r = post("/api/register/confirm",
              {{"tenant_id", tenants[t].id}, {"username", admin.username}, {"code", code.json().value("code", "")}}, "", 200);
@@ -184,7 +184,7 @@ Result<std::string> sign_in(aws::AwsJsonClient& cognito, const CognitoPool& pool
   if (!r.ok()) return pool_error("InitiateAuth", username, r.error());
   const json result = r->value("AuthenticationResult", json::object());
   const std::string token = result.value(profile.token == "id_token" ? "IdToken" : "AccessToken", "");
-  if (token.empty()) return unavailable(fmt::format("Cognito InitiateAuth for {} gave no {}", username, profile.token));
+  if (token.empty()) return target_unavailable(fmt::format("Cognito InitiateAuth for {} gave no {}", username, profile.token));
   return token;
 }
 
