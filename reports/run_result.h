@@ -4,10 +4,12 @@
 // wall-clock figures travel separately in RunTiming.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/base/money.h"
@@ -38,10 +40,15 @@ struct CheckResult {
 
   // One observation judged: counted, and a failure kept as an example while there are few.
   void pass() { ++checked; }
-  void fail(std::string example) {
+  // With a `kind` (a prefix of the example, e.g. the attack's kind), the first failure of each kind
+  // is kept past the few, up to 16 examples: one kind failing often must not hide the others.
+  void fail(std::string example, std::string_view kind = {}) {
     ++checked;
     ++failed;
-    if (examples.size() < 5) examples.push_back(std::move(example));
+    const bool new_kind = !kind.empty() && std::none_of(examples.begin(), examples.end(), [&](const std::string& e) {
+      return e.starts_with(kind);
+    });
+    if (examples.size() < 5 || (new_kind && examples.size() < 16)) examples.push_back(std::move(example));
   }
 
   CheckStatus status() const {

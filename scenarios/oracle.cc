@@ -504,7 +504,8 @@ void Oracle::attempt(const std::string& kind, const std::string& tenant, const s
   auto& c = check("isolation.adversary_refused");
   if (expected.count(got)) c.pass();
   else c.fail(fmt::format("{} by tenant {}: {} answered {}, expected {}", kind, tenant, what, got,
-                          expected.size() > 4 ? std::string("a refusal (4xx)") : fmt::format("{}", fmt::join(expected, " or "))));
+                          expected.size() > 4 ? std::string("a refusal (4xx)") : fmt::format("{}", fmt::join(expected, " or "))),
+              kind);
 }
 
 void Oracle::tenant_resources(const std::string& tenant, const std::string& when, const TenantResources& r) {

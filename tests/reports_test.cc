@@ -49,6 +49,24 @@ TEST(Reports, VerdictFollowsGatingChecksOnly) {
   EXPECT_EQ(nlohmann::json::parse(render_report_json(r))["verdict"], "pass");
 }
 
+// The public sample judged over HTTP failed one probe kind six times before any other: with five
+// examples kept, the report named sign-up alone and hid forged tokens, the open cost report and
+// add-to-group. The first failure of each kind is kept past the few.
+TEST(Reports, OneKindFailingOftenDoesNotHideTheOthers) {
+  CheckResult c;
+  for (int i = 0; i < 6; ++i) c.fail("probe: sign-up naming another tenant by tenant t" + std::to_string(i), "probe: sign-up");
+  c.fail("probe: alg none token by tenant t1: GET /u answered 200", "probe: alg none token");
+  c.fail("probe: alg none token by tenant t2: GET /u answered 200", "probe: alg none token");
+  c.fail("probe: no token by tenant t3: GET /api/admin/cost-report answered 200", "probe: no token");
+  c.fail("untagged failure");
+  ASSERT_EQ(c.examples.size(), 7u);
+  EXPECT_EQ(c.failed, 10);
+  EXPECT_EQ(c.examples[5], "probe: alg none token by tenant t1: GET /u answered 200");
+  EXPECT_EQ(c.examples[6], "probe: no token by tenant t3: GET /api/admin/cost-report answered 200");
+  for (int i = 0; i < 30; ++i) c.fail("kind " + std::to_string(i) + " failed", "kind " + std::to_string(i) + " ");
+  EXPECT_EQ(c.examples.size(), 16u);  // bounded still
+}
+
 TEST(Reports, MoneyIsExactIntegerAndDecimalString) {
   auto j = nlohmann::json::parse(render_report_json(sample()));
   EXPECT_EQ(j["tenants"][0]["cost"]["pico_usd"], 1'500'000);

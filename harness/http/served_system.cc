@@ -60,6 +60,12 @@ size_t ServedSystem::flush_metering() {
   return flushed.get_future().get();
 }
 
+std::string ServedSystem::sign_claims(const std::string& pool_id, const std::string& claims_json) {
+  std::promise<std::string> signed_token;
+  boost::asio::post(loop_, [&] { signed_token.set_value(world_->sign_claims(pool_id, claims_json)); });
+  return signed_token.get_future().get();
+}
+
 size_t ServedSystem::wait() {
   if (waited_) return 0;
   waited_ = true;

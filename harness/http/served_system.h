@@ -77,6 +77,10 @@ class ServedSystem {
   // Writes what metering's outbox holds (retrying failed writes) while serving goes on; returns
   // the records still unwritten. Any thread but the system's.
   size_t flush_metering();
+  // A token of `claims_json` signed with the key of the fakes' user pool `pool_id`, made on the
+  // system's loop: what an attacker replays (an expired token, another app client's). Any thread
+  // but the system's.
+  std::string sign_claims(const std::string& pool_id, const std::string& claims_json);
   // Blocks until every connection is gone, then writes what metering holds and stops the system
   // loop. Returns the usage records that could still not be written. Call once, after stop().
   size_t wait();

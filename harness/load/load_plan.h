@@ -23,6 +23,8 @@ enum class Kind {
   kTamperedToken,    // one's token with the tenant claim edited (signature kept): 401
   kAlgNone,          // the claims re-encoded "alg": "none", no signature: 401
   kForeignKey,       // the claims signed RS256 with the attacker's own key under the pool's kid: 401
+  kExpiredToken,     // the caller's own claims, signed with the pool's key, expired: 401
+  kWrongAudience,    // the same, minted for another app client of the pool: 401
   kNoToken,          // a token route with no Authorization at all: 401
   kEscalation,       // a plain user on an admin route of its own tenant: 403
   kRaw
@@ -39,6 +41,8 @@ inline const char* label_of(Kind k) {
     case Kind::kTamperedToken: return "probe: tampered token";
     case Kind::kAlgNone: return "probe: alg none token";
     case Kind::kForeignKey: return "probe: token signed with another key";
+    case Kind::kExpiredToken: return "probe: expired token";
+    case Kind::kWrongAudience: return "probe: token of another app client";
     case Kind::kNoToken: return "probe: no token";
     case Kind::kEscalation: return "probe: plain user on an admin route";
     case Kind::kRaw: return "GET --path";
@@ -65,6 +69,10 @@ struct LoadUser {
   int n = 0;           // its number in the tenant (0: the admin)
   std::string username, password, sub, token, session;
   std::string tampered, alg_none, foreign_key;  // forged from `token`, each claiming the next tenant
+  // Its own claims signed with the pool's key, expired or for another app client: what a verifier
+  // that checks the signature alone lets in. Empty when nothing can sign with the pool's key (a
+  // real Cognito): those probes are then not sent.
+  std::string expired, wrong_audience;
   Steady::time_point session_sent{}, session_answered{};          // its session's open call
 };
 
@@ -100,6 +108,8 @@ inline RenderedRequest request_of(const TargetProfile& profile, const Planned& p
       route = &profile.subscription;
       v.tenant_id = other.id;
       break;
+    case Kind::kExpiredToken:
+    case Kind::kWrongAudience: route = &profile.usage; break;  // the caller's own data, with a token it must not use
     case Kind::kNoToken: route = &profile.token_routes[static_cast<size_t>(p.route) % profile.token_routes.size()]; break;
     case Kind::kEscalation: route = &profile.admin_routes[static_cast<size_t>(p.route) % profile.admin_routes.size()]; break;
     case Kind::kRaw: return {"GET", "/", nullptr};

@@ -17,12 +17,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <cstdio>
 #include <map>
 #include <set>
 #include <thread>
 
 #include "core/base/rng.h"
+#include "harness/aws/fakes_link.h"
 #include "harness/http/control_secret.h"
 #include "harness/http/served_system.h"
 #include "harness/load/blocking_client.h"
@@ -149,6 +151,8 @@ class Traffic {
     const std::string& token = p.kind == Kind::kTamperedToken ? u.tampered
                              : p.kind == Kind::kAlgNone       ? u.alg_none
                              : p.kind == Kind::kForeignKey    ? u.foreign_key
+                             : p.kind == Kind::kExpiredToken  ? u.expired
+                             : p.kind == Kind::kWrongAudience ? u.wrong_audience
                                                               : u.token;
     if (p.kind != Kind::kNoToken) req.set(bhttp::field::authorization, "Bearer " + token);
     if (!r.body.is_null()) {
@@ -305,9 +309,14 @@ void settle(Planned& p, size_t tenants_count, const std::vector<LoadUser>& who) 
     if (p.other >= who[p.user].tenant) ++p.other;  // any tenant but the caller's
     if (p.kind == Kind::kTamperedToken || p.kind == Kind::kAlgNone || p.kind == Kind::kForeignKey)
       p.other = (who[p.user].tenant + 1) % tenants_count;
-  } else if (is_probe(p.kind) && p.kind != Kind::kNoToken && p.kind != Kind::kEscalation) {
+  } else if (is_probe(p.kind) && p.kind != Kind::kNoToken && p.kind != Kind::kEscalation &&
+             p.kind != Kind::kExpiredToken && p.kind != Kind::kWrongAudience) {
     p.kind = Kind::kUsage;
   }
+  // Nothing could sign with the pool's key (a real Cognito): an edited token instead.
+  if ((p.kind == Kind::kExpiredToken && who[p.user].expired.empty()) ||
+      (p.kind == Kind::kWrongAudience && who[p.user].wrong_audience.empty()))
+    p.kind = tenants_count > 1 ? Kind::kTamperedToken : Kind::kUsage;
   if (p.kind == Kind::kEscalation && who[p.user].admin) {
     p.kind = Kind::kNoToken;
     for (size_t i = 0; i < who.size(); ++i)
@@ -330,7 +339,8 @@ Planned draw(Rng& rng, size_t user, size_t tenants_count, const std::vector<Load
   p.kind = roll < 70 ? Kind::kChat : roll < 78 ? Kind::kUsage : roll < 86 ? Kind::kSubscription
          : roll < 90 ? Kind::kCosts : roll < 91 ? Kind::kCrossTenant : roll < 92 ? Kind::kCrossTenantChat
          : roll < 93 ? Kind::kTamperedToken : roll < 94 ? Kind::kAlgNone : roll < 95 ? Kind::kForeignKey
-         : roll < 97 ? Kind::kNoToken : Kind::kEscalation;
+         : roll < 96 ? Kind::kNoToken : roll < 97 ? Kind::kExpiredToken : roll < 98 ? Kind::kWrongAudience
+                     : Kind::kEscalation;
   p.weather = rng.chance(0.2);
   if (tenants_count > 1) p.other = rng.uniform(tenants_count - 1);
   if (p.kind == Kind::kNoToken || p.kind == Kind::kEscalation) p.route = static_cast<int>(rng.uniform(15));
@@ -345,7 +355,8 @@ Planned draw(Rng& rng, size_t user, size_t tenants_count, const std::vector<Load
 void cover_every_probe(std::vector<Planned>& plan, const TargetProfile& profile, size_t tenants_count,
                        const std::vector<LoadUser>& who) {
   std::vector<std::pair<Kind, int>> wanted;
-  for (const Kind k : {Kind::kAlgNone, Kind::kTamperedToken, Kind::kForeignKey, Kind::kCrossTenant, Kind::kCrossTenantChat})
+  for (const Kind k : {Kind::kAlgNone, Kind::kTamperedToken, Kind::kForeignKey, Kind::kCrossTenant, Kind::kCrossTenantChat,
+                       Kind::kExpiredToken, Kind::kWrongAudience})
     wanted.emplace_back(k, 0);
   for (size_t r = 0; r < profile.token_routes.size(); ++r) wanted.emplace_back(Kind::kNoToken, static_cast<int>(r));
   for (size_t r = 0; r < profile.admin_routes.size(); ++r) wanted.emplace_back(Kind::kEscalation, static_cast<int>(r));
@@ -570,8 +581,36 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
   }
   std::vector<SignUpProbe> sign_up_probes;
   if (auto st = onboard(target, profile, pool, tenants, users, sign_up_probes); !st.ok()) return st.error();
+  // What can sign with the pool's own key: the in-process fakes, or a fakes serve that is the pool
+  // the target trusts. With a real Cognito nothing can: the expired and wrong-audience probes are
+  // then not sent.
+  std::unique_ptr<aws::FakesLink> link;
+  std::function<Result<std::string>(const std::string&, const json&)> sign_with_pool_key;
+  if (served) {
+    sign_with_pool_key = [&](const std::string& pool_id, const json& claims) -> Result<std::string> {
+      return served->sign_claims(pool_id, claims.dump());
+    };
+  } else if (pool) {
+    if (auto l = aws::FakesLink::connect(pool->endpoint, seed); l.ok()) {
+      link = std::move(*l);
+      sign_with_pool_key = [&](const std::string& pool_id, const json& claims) { return link->sign(pool_id, claims); };
+    }
+  }
   for (auto& u : users) {
     Jwt t = decode_jwt(u.token);
+    if (sign_with_pool_key) {
+      // The user's own claims, as the pool would sign them: an hour past their expiry (well past
+      // any verifier's leeway), and for another app client of the pool (access or ID token).
+      const std::string iss = t.payload.value("iss", "");
+      const std::string pool_id = iss.substr(iss.rfind('/') + 1);
+      json expired = t.payload, other_client = t.payload;
+      const int64_t issued = t.payload.value("iat", int64_t{0});
+      expired["iat"] = expired["auth_time"] = issued - 7200;
+      expired["exp"] = issued - 3600;
+      other_client[other_client.contains("client_id") ? "client_id" : "aud"] = "tenantsim-another-app-client";
+      if (auto e = sign_with_pool_key(pool_id, expired); e.ok()) u.expired = std::move(*e);
+      if (auto w = sign_with_pool_key(pool_id, other_client); w.ok()) u.wrong_audience = std::move(*w);
+    }
     t.payload["custom:tenant_id"] = tenants[(u.tenant + 1) % tenants.size()].id;  // a switch the signature forbids
     u.tampered = encode_jwt(t.header, t.payload, t.signature);
     u.alg_none = forge_alg_none(t);

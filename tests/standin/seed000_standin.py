@@ -13,6 +13,7 @@ tier, as the sample counts it.
 The sample's defects are switches (--defects), each off unless named, so that a test shows the judge
 finding each one on its own:
   signature-not-verified  tokens are decoded, never verified (signature, alg, expiry, audience)
+  claims-not-checked      the signature is verified, the expiry, audience and token use are not
   cost-report-open        GET /api/admin/cost-report answers every tenant's costs to anyone
   add-to-group-open       POST /api/admin/add-to-group needs no token and adds anyone to any group
   sign-up-open            the app client lets a sign-up write custom:tenant_id and subscription_tier
@@ -38,7 +39,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import boto3
 from botocore.config import Config
 
-DEFECTS = {"signature-not-verified", "cost-report-open", "add-to-group-open", "sign-up-open"}
+DEFECTS = {"signature-not-verified", "claims-not-checked", "cost-report-open", "add-to-group-open", "sign-up-open"}
 LIMITS = {  # the sample's tier table: daily, monthly messages, session minutes, concurrent sessions
     "basic": {"daily_messages": 50, "monthly_messages": 1000, "max_session_duration": 30, "concurrent_sessions": 1,
               "mcp_server_access": False},
@@ -68,9 +69,9 @@ def b64url_int(text):
 class Tokens:
     """What a Bearer token says, as the configured defects allow."""
 
-    def __init__(self, cognito, pool_id, client_id, verify):
+    def __init__(self, cognito, pool_id, client_id, verify, check_claims):
         self.jwks_url = f"{cognito}/{pool_id}/.well-known/jwks.json"
-        self.pool_id, self.client_id, self.verify = pool_id, client_id, verify
+        self.pool_id, self.client_id, self.verify, self.check_claims = pool_id, client_id, verify, check_claims
         self.keys, self.lock = {}, threading.Lock()
 
     def key(self, kid):
@@ -108,8 +109,10 @@ class Tokens:
             raise Refused(401, "Invalid token payload")
         if self.verify:
             ok = self.rs256_valid(header, f"{parts[0]}.{parts[1]}".encode(), signature)
-            ok = ok and payload.get("exp", 0) > time.time() and payload.get("token_use") == "id"
-            ok = ok and payload.get("aud") == self.client_id and str(payload.get("iss", "")).endswith("/" + self.pool_id)
+            if self.check_claims:
+                ok = ok and payload.get("exp", 0) > time.time() and payload.get("token_use") == "id"
+                ok = ok and payload.get("aud") == self.client_id and \
+                    str(payload.get("iss", "")).endswith("/" + self.pool_id)
             if not ok:
                 raise Refused(401, "Invalid token")
         tenant, tier = payload.get("custom:tenant_id"), payload.get("custom:subscription_tier", "basic")
@@ -355,7 +358,8 @@ def main():
     if "sign-up-open" not in defects:
         client_args["WriteAttributes"] = ["email", "given_name", "family_name"]
     client = idp.create_user_pool_client(**client_args)["UserPoolClient"]["ClientId"]
-    tokens = Tokens(a.cognito, pool, client, verify="signature-not-verified" not in defects)
+    tokens = Tokens(a.cognito, pool, client, verify="signature-not-verified" not in defects,
+                    check_claims="claims-not-checked" not in defects)
     server = ThreadingHTTPServer(("127.0.0.1", a.port), make_handler(tokens, State(), defects, idp, pool))
     server.daemon_threads = True
     print(f"listening on http://127.0.0.1:{server.server_address[1]} pool={pool} client={client}", flush=True)
