@@ -195,7 +195,7 @@ Result<std::vector<CheckResult>> judge_load(const LoadJudgement& j) {
         continue;
       }
       const RenderedRequest sent = request_of(j.profile, p, u, j.tenants[u.tenant], j.tenants[p.other], "");
-      oracle.attempt(label_of(p.kind), tenant, fmt::format("{}: {} {}", label_of(p.kind), sent.method, sent.path),
+      oracle.attempt(label_of(p.kind), tenant, sent.method + " " + sent.path,
                      refusals_of(j.profile, p.kind), r.status);
       continue;
     }
