@@ -113,55 +113,109 @@ Status open_session(SetUpClient& c, const TargetProfile& profile, LoadUser& u, c
 
 // --- tenantsim-api: sign-up, confirmation and login through our own API ---------------------------
 
-Status onboard_through_api(const TargetAddress& target, const TargetProfile& profile, std::vector<LoadTenant>& tenants,
-                           std::vector<LoadUser>& users) {
-  SetUpClient c(target);
-  // The target's control secret (harness/http/control_secret.h): from the environment, or the file
-  // a tenantsim serve on this machine wrote for its port.
-  const std::string control_secret = http::control_secret_for(fmt::format("http://{}:{}", target.host, target.port));
-  const auto post = [&](const std::string& path, const json& body, const std::string& token, int ok) {
-    return expect(c, {ok}, {"POST", path, body}, token, "identity.users: tenantsim-api");
-  };
-  auto login = [&](LoadUser& u, const LoadTenant& t) -> Status {
-    auto r = post("/api/auth/login", {{"tenant_id", t.id}, {"username", u.username}, {"password", u.password}}, "", 200);
-    if (!r.ok()) return r.take_error();
-    u.token = r->json().value("id_token", "");
-    return open_session(c, profile, u, t);
-  };
-  for (size_t t = 0; t < tenants.size(); ++t) {
-    LoadUser& admin = users[tenants[t].admin];
-    auto r = post("/api/register",
-                  {{"tenant_id", tenants[t].id}, {"username", admin.username}, {"password", admin.password},
-                   {"subscription_tier", tenants[t].tier}, {"admin", true}},
-                  "", 201);
-    if (!r.ok()) return r.take_error();
-    admin.sub = r->json().value("user_sub", "");
+class ApiOnboarding {
+ public:
+  ApiOnboarding(const TargetAddress& target, const TargetProfile& profile)
+      : c_(target),
+        profile_(profile),
+        // The target's control secret (harness/http/control_secret.h): from the environment, or the
+        // file a tenantsim serve on this machine wrote for its port.
+        control_secret_(http::control_secret_for(fmt::format("http://{}:{}", target.host, target.port))) {}
+
+  // POST /api/register for `u`, its tenant's owner, answered `ok`.
+  Result<http::Reply> register_owner(const LoadTenant& t, const LoadUser& u, std::set<int> ok = {201}) {
+    return post("/api/register",
+                {{"tenant_id", t.id}, {"username", u.username}, {"password", u.password},
+                 {"subscription_tier", t.tier}, {"admin", true}},
+                "", std::move(ok));
+  }
+
+  // The e-mailed code (from the tenantsim serve's fakes), then POST /api/register/confirm.
+  Status confirm(const LoadTenant& t, const LoadUser& u) {
     http::Reply code;
     try {
-      code = c.request("GET", "/_fake/cognito/confirmation-code?tenant_id=" + tenants[t].id + "&username=" + admin.username,
-                       "", nullptr, {{"X-Tenantsim-Control-Secret", control_secret}});
+      code = c_.request("GET", "/_fake/cognito/confirmation-code?tenant_id=" + t.id + "&username=" + u.username, "",
+                        nullptr, {{"X-Tenantsim-Control-Secret", control_secret_}});
     } catch (const std::exception& e) {
       return target_unavailable(e.what());
     }
     if (code.status != 200)
-      return target_unavailable("the target has no GET /_fake/cognito/confirmation-code (a tenantsim serve with its fakes), so "
-                         "sign-ups cannot be confirmed: " + code.body.substr(0, 200));
-    r = post("/api/register/confirm",
-             {{"tenant_id", tenants[t].id}, {"username", admin.username}, {"code", code.json().value("code", "")}}, "", 200);
-    if (!r.ok()) return r.take_error();
-    if (auto st = login(admin, tenants[t]); !st.ok()) return st;
-    for (size_t i = 0; i < users.size(); ++i) {
-      LoadUser& u = users[i];
-      if (u.tenant != t || i == tenants[t].admin) continue;
-      r = post("/api/admin/tenants/" + tenants[t].id + "/users", {{"username", u.username}, {"password", u.password}},
-               admin.token, 201);
-      if (!r.ok()) return r.take_error();
-      u.sub = r->json().value("user_sub", "");
-      if (auto st = login(u, tenants[t]); !st.ok()) return st;
-    }
+      return target_unavailable("the target has no GET /_fake/cognito/confirmation-code (a tenantsim serve with its "
+                                "fakes), so sign-ups cannot be confirmed: " + code.body.substr(0, 200));
+    auto r = post("/api/register/confirm", {{"tenant_id", t.id}, {"username", u.username}, {"code", code.json().value("code", "")}},
+                  "", {200});
+    return r.ok() ? Status{} : Status(r.take_error());
   }
-  return Status{};
-}
+
+  Status log_in(LoadUser& u, const LoadTenant& t) {
+    auto r = post("/api/auth/login", {{"tenant_id", t.id}, {"username", u.username}, {"password", u.password}}, "", {200});
+    if (!r.ok()) return r.take_error();
+    u.token = r->json().value("id_token", "");
+    return Status{};
+  }
+
+  Status onboard(std::vector<LoadTenant>& tenants, std::vector<LoadUser>& users) {
+    for (size_t t = 0; t < tenants.size(); ++t) {
+      LoadUser& admin = users[tenants[t].admin];
+      auto r = register_owner(tenants[t], admin);
+      if (!r.ok()) return r.take_error();
+      admin.sub = r->json().value("user_sub", "");
+      if (auto st = confirm(tenants[t], admin); !st.ok()) return st;
+      if (auto st = log_in(admin, tenants[t]); !st.ok()) return st;
+      if (auto st = open_session(c_, profile_, admin, tenants[t]); !st.ok()) return st;
+      for (size_t i = 0; i < users.size(); ++i) {
+        LoadUser& u = users[i];
+        if (u.tenant != t || i == tenants[t].admin) continue;
+        r = post("/api/admin/tenants/" + tenants[t].id + "/users", {{"username", u.username}, {"password", u.password}},
+                 admin.token, {201});
+        if (!r.ok()) return r.take_error();
+        u.sub = r->json().value("user_sub", "");
+        if (auto st = log_in(u, tenants[t]); !st.ok()) return st;
+        if (auto st = open_session(c_, profile_, u, tenants[t]); !st.ok()) return st;
+      }
+    }
+    return Status{};
+  }
+
+  // A stranger registers naming `victim`'s existing tenant (as its owner), and if let in confirms,
+  // signs in and reads the victim's usage.
+  SignUpProbe sign_up_as_stranger(const LoadTenant& victim, size_t victim_index, size_t i) {
+    SignUpProbe probe;
+    probe.victim = victim_index;
+    LoadUser stranger;
+    stranger.username = fmt::format("stranger{}@{}", i, victim.id);
+    stranger.password = fmt::format("Stranger-password-{}", i);
+    const RenderedRequest read = render(profile_.usage, {victim.id, victim.id, "", stranger.username, "", "", "", victim.tier, "0"});
+    probe.what = fmt::format("POST /api/register naming tenant {} as its owner, then {} {}", victim.id, read.method, read.path);
+    std::set<int> any;
+    for (int status = 100; status < 600; ++status) any.insert(status);
+    auto registered = register_owner(victim, stranger, any);
+    if (!registered.ok()) return probe;  // not reached (status 0)
+    if (registered->status != 201) {
+      probe.status = registered->status;
+      return probe;
+    }
+    if (!confirm(victim, stranger).ok() || !log_in(stranger, victim).ok()) {
+      probe.status = 400;  // let in at first, then stopped: refused
+      return probe;
+    }
+    try {
+      probe.status = c_.request(read.method, read.path, stranger.token, read.body).status;
+    } catch (const std::exception&) {
+      probe.status = 0;
+    }
+    return probe;
+  }
+
+ private:
+  Result<http::Reply> post(const std::string& path, const json& body, const std::string& token, std::set<int> ok) {
+    return expect(c_, ok, {"POST", path, body}, token, "identity.users: tenantsim-api");
+  }
+
+  SetUpClient c_;
+  const TargetProfile& profile_;
+  std::string control_secret_;
+};
 
 // --- cognito: the operator's path on the pool the target trusts -------------------------------------
 
@@ -278,7 +332,14 @@ SignUpProbe sign_up_as(aws::AwsJsonClient& cognito, SetUpClient& c, const Cognit
 
 Status onboard(const TargetAddress& target, const TargetProfile& profile, const std::optional<CognitoPool>& pool,
                std::vector<LoadTenant>& tenants, std::vector<LoadUser>& users, std::vector<SignUpProbe>& sign_up_probes) {
-  if (profile.onboarding == Onboarding::kTenantsimApi) return onboard_through_api(target, profile, tenants, users);
+  // One stranger per tenant, at most ten: enough to show the public path either holds or does not.
+  const size_t strangers = std::min<size_t>(tenants.size(), 10);
+  if (profile.onboarding == Onboarding::kTenantsimApi) {
+    ApiOnboarding api(target, profile);
+    if (auto st = api.onboard(tenants, users); !st.ok()) return st;
+    for (size_t i = 0; i < strangers; ++i) sign_up_probes.push_back(api.sign_up_as_stranger(tenants[i], i, i));
+    return Status{};
+  }
   if (!pool || pool->endpoint.empty() || pool->user_pool_id.empty() || pool->client_id.empty())
     return Error::make(ErrorKind::kBadRequest, "BadLoadOptions",
                        fmt::format("target profile {} makes its users on the Cognito user pool the target trusts: give "
@@ -287,9 +348,7 @@ Status onboard(const TargetAddress& target, const TargetProfile& profile, const 
   auto made = cognito_client(*pool);
   if (!made.ok()) return made.take_error();
   SetUpClient c(target);
-  // One stranger per tenant, at most ten: enough to show the public path either holds or does not.
-  for (size_t i = 0; i < tenants.size() && i < 10; ++i)
-    sign_up_probes.push_back(sign_up_as(**made, c, *pool, profile, tenants[i], i, i));
+  for (size_t i = 0; i < strangers; ++i) sign_up_probes.push_back(sign_up_as(**made, c, *pool, profile, tenants[i], i, i));
   return Status{};
 }
 

@@ -8,8 +8,10 @@
 // Then every user opens a chat session through the target.
 //
 // The set-up is also where sign-up is attacked (`sign_up_probes`): a stranger signs up through the
-// public path naming a victim tenant (the sample's page lets anyone pick one) and, if let in, reads
-// the victim's usage. The attack is refused when either step is; what it met goes to the judge.
+// public path naming a victim tenant (tenantsim-api: POST /api/register naming it as its owner;
+// cognito: SignUp on the pool's public app client with the victim's tenant attributes, which the
+// sample's page lets anyone pick) and, if let in, reads the victim's usage. The attack is refused
+// when either step is; what it met goes to the judge.
 #pragma once
 
 #include <cstdint>
