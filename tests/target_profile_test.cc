@@ -45,6 +45,7 @@ TEST(TargetProfile, EveryProblemIsNamedByItsField) {
                "subscription": {"method": "GET", "path": "/s"}},
     "token_routes": [],
     "admin_routes": [{"method": "GET", "path": "/a", "bdoy": {}}],
+    "chat_answer": {"text": "/a~2b"},
     "refusals": {"no_token": [401], "untrusted_token": [200], "forbidden": "403"}
   })");
   auto p = parse_target_profile(doc, "mine.json");
@@ -56,7 +57,7 @@ TEST(TargetProfile, EveryProblemIsNamedByItsField) {
         "session.session_id: must be a JSON pointer", "routes.chat.path: unknown placeholder {tenant}",
         "routes.usage.ok: must be a non-empty list", "routes.costs: is required", "token_routes: must be a non-empty list",
         "admin_routes[0].bdoy: unknown field", "refusals.untrusted_token: a refusal is a 4xx status",
-        "refusals.forbidden: must be a non-empty list"})
+        "refusals.forbidden: must be a non-empty list", "chat_answer.text: must be a JSON pointer"})
     EXPECT_THAT(m, HasSubstr(expected));
 }
 

@@ -53,7 +53,12 @@ std::set<int> statuses(FieldReader& r, const std::string& k, std::set<int> fallb
 
 void pointer(FieldReader& r, const std::string& k, std::string& out) {
   r.string(k, out);
-  if (!out.empty() && out[0] != '/') r.fail(r.at(k), "must be a JSON pointer (\"/field/sub\") or \"\"");
+  if (out.empty()) return;
+  try {
+    (void)json::json_pointer(out);  // RFC 6901: '/' before each token, '~' only as ~0 or ~1
+  } catch (const json::exception&) {
+    r.fail(r.at(k), "must be a JSON pointer (\"/field/sub\") or \"\"");
+  }
 }
 
 RouteTemplate route(const json& j, const std::string& field, std::vector<ScenarioProblem>& problems,
