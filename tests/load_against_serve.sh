@@ -54,7 +54,11 @@ for _ in $(seq 100); do grep -q "listening on" "$dir/out" && break; sleep 0.1; d
 url=$(grep -o 'http://127.0.0.1:[0-9]*' "$dir/out")
 [[ -n $url ]] || { echo "serve did not start"; cat "$dir/err"; exit 1; }
 rm -rf "$out"
-"$bin" load "$scenario" --target "$url" --rate 200 --duration 2 --out "$out"
+cloud=()
+# Over the wire the judge reads what the server consumed at its cloud (--fakes), and signs expired
+# and other-client tokens with the pool's key there (--cognito).
+[[ -n $fakes_pid ]] && cloud=(--fakes "$fakes" --cognito "$fakes")
+"$bin" load "$scenario" --target "$url" --rate 200 --duration 2 "${cloud[@]}" --out "$out"
 for f in report.json junit.xml summary.md load.json report.html; do
   [[ -s $out/$f ]] || { echo "missing $out/$f"; exit 1; }
 done
@@ -66,6 +70,14 @@ if [[ -n $fakes_pid ]]; then
 import boto3,sys; c=boto3.client('dynamodb', endpoint_url=sys.argv[1])
 print(len([t for t in c.list_tables()['TableNames'] if t.startswith('wire-')]))" "$fakes")
   [[ $tables -gt 0 ]] || { echo "no table of the system's in fakes serve"; exit 1; }
+  # The provider's side: model calls and their cost, per accepted chat, from the fakes' ledger.
+  python3 - "$out/load.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))["provider_usage"]
+assert p["accepted_chats"] > 0 and p["totals"]["bedrock_invocations"] >= p["accepted_chats"] // 2, p
+assert p["cost"]["pico_usd"] > 0 and p["per_accepted_chat"]["cost"]["pico_usd"] > 0, p
+print(f"provider usage: {p['totals']['bedrock_invocations']} model calls for {p['accepted_chats']} chats, ${p['cost']['usd']}")
+PY
   bases=$(AWS_DEFAULT_REGION=us-east-1 python3 -c "
 import boto3,sys; c=boto3.client('bedrock-agent', endpoint_url=sys.argv[1])
 print(len([k for k in c.list_knowledge_bases()['knowledgeBaseSummaries'] if k['name'].startswith('kb-')]))" "$fakes")

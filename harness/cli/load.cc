@@ -40,6 +40,20 @@ void print_summary(const RunResult& r, const nlohmann::json& d) {
                                  endpoint, "", by["refused_or_failed"]["count"].get<int64_t>(),
                                  by["refused_or_failed"]["p50_us"].get<int64_t>() / 1000.0,
                                  by["refused_or_failed"]["p99_us"].get<int64_t>() / 1000.0);
+  if (d.contains("provider_usage")) {
+    // What the target consumed at its cloud (the fakes serve's ledger), priced: the bill's side.
+    const auto& p = d["provider_usage"];
+    const auto& t = p["totals"];
+    std::cout << fmt::format("provider usage ({}): {} model calls ({} tokens in, {} out), {} agent invocations, {} weather "
+                             "calls: ${}",
+                             p["source"].get<std::string>(), t.value("bedrock_invocations", int64_t{0}),
+                             t.value("bedrock_input_tokens", int64_t{0}), t.value("bedrock_output_tokens", int64_t{0}),
+                             t.value("bedrock_agent_invocations", int64_t{0}), t.value("weather_calls", int64_t{0}),
+                             p["cost"]["usd"].get<std::string>());
+    if (p.contains("per_accepted_chat"))
+      std::cout << fmt::format("; ${} per accepted chat", p["per_accepted_chat"]["cost"]["usd"].get<std::string>());
+    std::cout << "\n";
+  }
   if (d.contains("noisy_neighbour")) {
     const auto& n = d["noisy_neighbour"];
     const auto& o = n["others"];
@@ -72,6 +86,8 @@ int load(int argc, char** argv) {
       "cognito-region", "the user pool's region", cxxopts::value<std::string>()->default_value("us-east-1"))(
       "user-pool-id", "the user pool the target trusts (cognito profiles)", cxxopts::value<std::string>())(
       "client-id", "that pool's public app client (cognito profiles)", cxxopts::value<std::string>())(
+      "fakes", "the fakes serve that is an outside target's cloud: what the target consumed there is read and priced",
+      cxxopts::value<std::string>())(
       "rate", "arrivals per second at the start", cxxopts::value<double>()->default_value("100"))(
       "ramp-to", "arrivals per second at the end (a linear ramp)", cxxopts::value<double>())(
       "duration", "seconds of traffic (1..1800)", cxxopts::value<int>()->default_value("10"))(
@@ -105,6 +121,7 @@ int load(int argc, char** argv) {
   lo.cognito_region = (*args)["cognito-region"].as<std::string>();
   if (args->count("user-pool-id")) lo.user_pool_id = (*args)["user-pool-id"].as<std::string>();
   if (args->count("client-id")) lo.client_id = (*args)["client-id"].as<std::string>();
+  if (args->count("fakes")) lo.fakes_url = (*args)["fakes"].as<std::string>();
   lo.rate = (*args)["rate"].as<double>();
   if (args->count("ramp-to")) lo.ramp_to = (*args)["ramp-to"].as<double>();
   lo.duration_s = (*args)["duration"].as<int>();

@@ -25,12 +25,14 @@
 
 #include "core/base/rng.h"
 #include "harness/aws/fakes_link.h"
+#include "harness/cloud_ledgers.h"
 #include "harness/http/control_secret.h"
 #include "harness/http/served_system.h"
 #include "harness/load/blocking_client.h"
 #include "harness/load/load_judge.h"
 #include "harness/load/load_plan.h"
 #include "harness/load/onboarding.h"
+#include "harness/load/provider_usage.h"
 #include "scenarios/refusals.h"
 #include "harness/token_forge.h"
 #include "reports/histogram.h"
@@ -534,6 +536,23 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
   if (in_process && profile.onboarding != Onboarding::kTenantsimApi)
     return bad(fmt::format("--profile {} describes another API: the in-process target is tenantsim serve (profile "
                            "tenantsim); give --target http://HOST:PORT", profile.name));
+  if (in_process && !o.fakes_url.empty())
+    return bad("--fakes reads the cloud of an outside target (--target http://HOST:PORT); in process the fakes' "
+               "ledgers are read directly");
+  std::unique_ptr<aws::FakesLink> cloud;  // --fakes: the outside target's cloud
+  if (!o.fakes_url.empty()) {
+    auto l = aws::FakesLink::connect(o.fakes_url, seed);
+    if (!l.ok()) return unavailable(fmt::format("--fakes {}: {}", o.fakes_url, l.error().message));
+    cloud = std::move(*l);
+  }
+  // The cloud's ledgers, as fakes serve has them now.
+  const auto cloud_ledgers = [&]() -> Result<CloudLedgers> {
+    auto doc = cloud->ledger();
+    if (!doc.ok()) return unavailable(fmt::format("--fakes {}: GET /_fake/ledger: {}", o.fakes_url, doc.error().message));
+    auto parsed = ledgers_from_json(*doc);
+    if (!parsed.ok()) return unavailable(fmt::format("--fakes {}: /_fake/ledger: {}", o.fakes_url, parsed.error().message));
+    return parsed;
+  };
   std::optional<CognitoPool> pool;
   if (!o.cognito_endpoint.empty() || !o.user_pool_id.empty() || !o.client_id.empty())
     pool = CognitoPool{o.cognito_endpoint, o.cognito_region, o.user_pool_id, o.client_id};
@@ -615,6 +634,13 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
     u.tampered = encode_jwt(t.header, t.payload, t.signature);
     u.alg_none = forge_alg_none(t);
     u.foreign_key = forge_with_own_key(t);
+  }
+
+  std::optional<CloudLedgers> cloud_before;
+  if (cloud) {
+    auto l = cloud_ledgers();
+    if (!l.ok()) return l.take_error();
+    cloud_before = std::move(*l);
   }
 
   const auto wall_start = std::chrono::system_clock::now();
@@ -765,6 +791,15 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
     for (const auto& [tenant, models] : evidence->ledgers.bedrock_by_tenant)
       for (const auto& [model, u] : models) ledger_totals["bedrock_invocations"] += u.invocations;
   }
+  std::optional<ProviderUsage> provider_usage;
+  if (cloud) {
+    auto after = cloud_ledgers();
+    if (!after.ok()) return after.take_error();
+    auto prices = PriceCatalog::from_json(loaded.prices_doc);
+    if (!prices.ok()) return prices.take_error();
+    provider_usage = usage_between(*cloud_before, *after, *prices);
+    for (const auto& [name, quantity] : provider_usage->totals) ledger_totals[name] = quantity;
+  }
   std::map<std::string, LatencyHistogram> chat_by_tier;
   for (const auto& [key, h] : by_endpoint_tier)
     if (key.first == label_of(Kind::kChat)) chat_by_tier[key.second].merge(h);
@@ -870,6 +905,12 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
   d["throughput"] = std::move(seconds);
   rr.load = std::move(series);
   for (const auto& [status, count] : rr.responses_by_status) d["responses_by_status"][std::to_string(status)] = count;
+  if (provider_usage) {
+    int64_t accepted_chats = 0;
+    for (size_t i = 0; i < plan.size(); ++i)
+      accepted_chats += plan[i].kind == Kind::kChat && out[i].status >= 200 && out[i].status < 300;
+    d["provider_usage"] = provider_usage_json(*provider_usage, o.fakes_url, accepted_chats);
+  }
 
   return result;
 }

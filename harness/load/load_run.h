@@ -23,6 +23,9 @@ struct LoadOptions {
   std::string profile = "tenantsim";
   // The Cognito user pool a `cognito` profile makes its users on (the one the target trusts).
   std::string cognito_endpoint, cognito_region = "us-east-1", user_pool_id, client_id;
+  // The `fakes serve` that is an outside target's cloud: what the target consumed there during the
+  // traffic is read from its ledger and priced (load.json "provider_usage").
+  std::string fakes_url;
   double rate = 100;                 // requests per second at the start
   std::optional<double> ramp_to;     // linear ramp to this rate by the end
   int duration_s = 10;
