@@ -383,12 +383,12 @@ void Oracle::limit_retry_after(const ChatTicket& t, Time answered, std::optional
 }
 
 void Oracle::legitimate_request(const std::string& tenant, const std::string& endpoint, int status,
-                                const std::string& code, bool past_capacity) {
+                                const std::string& code, bool past_capacity, bool failed_inside) {
   if (!past_capacity) {
     auto& served = served_[{tenants_.at(tenant).tier, endpoint}];
     ++served.requests;
     const RefusalKind kind = classify_refusal(status, code).kind;
-    if (status == 400 || (status >= 500 && kind != RefusalKind::kThrottled)) ++served.failures[{status, code}];
+    if (failed_inside || status == 400 || (status >= 500 && kind != RefusalKind::kThrottled)) ++served.failures[{status, code}];
   }
   auto& c = check("access.legitimate_requests");
   if (status == 401 || status == 403)

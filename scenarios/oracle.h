@@ -135,8 +135,10 @@ class Oracle {
   // than the faults the scenario injected explain (judged at finish: access.availability).
   // `past_capacity`: sent at a rate past what the target sustains (the step of `load --find-knee`
   // that broke): refused or not is still judged, its failures are the knee's to report.
+  // `failed_inside`: a success status whose answer says it failed (a target that answers a failed
+  // model call 200 "Agent Error"): a failure the user met, counted with its real status.
   void legitimate_request(const std::string& tenant, const std::string& endpoint, int status, const std::string& code,
-                          bool past_capacity = false);
+                          bool past_capacity = false, bool failed_inside = false);
   // A step of signing a tenant or its users up (register, confirm, sign in, the admin creating a
   // user) that the system refused with a 4xx: no fault is injected while the population signs up,
   // so it is the system failing a legitimate user, not the environment. The tenant is left out of

@@ -2,8 +2,9 @@
 # `tenantsim load --profile seed-000` against a stand-in of seed 000's public backend
 # (tests/standin/seed000_standin.py) that trusts the Cognito of a fresh `fakes serve`, with the
 # stand-in's defects switched on as given. Passes when the load exits EXIT and, for each EXAMPLE,
-# some failure example of isolation.adversary_refused in report.json contains it: each defect is
-# found by the probe that reaches it, through the profile's API shape.
+# some failure example of isolation.adversary_refused (or of CHECK, given as CHECK::TEXT) in
+# report.json contains it: each defect is found by the probe that reaches it, through the profile's
+# API shape.
 #   load_against_standin.sh TENANTSIM SCENARIO OUTDIR DEFECTS EXIT [EXAMPLE...]
 set -euo pipefail
 bin=$1 scenario=$2 out=$3 defects=$4 expect_exit=$5
@@ -35,9 +36,10 @@ for example in "$@"; do
   python3 - "$out/report.json" "$example" <<'PY' || exit 1
 import json, sys
 report, text = json.load(open(sys.argv[1])), sys.argv[2]
-check = next(c for c in report["checks"] if c["name"] == "isolation.adversary_refused")
+name, _, text = text.rpartition("::")
+check = next(c for c in report["checks"] if c["name"] == (name or "isolation.adversary_refused"))
 if check["status"] != "fail" or not any(text in e for e in check["examples"]):
-    sys.exit(f"isolation.adversary_refused ({check['status']}) has no failure mentioning {text!r}: {check['examples']}")
+    sys.exit(f"{check['name']} ({check['status']}) has no failure mentioning {text!r}: {check['examples']}")
 print(f"found: {text}")
 PY
 done

@@ -85,6 +85,26 @@ TEST(TargetProfile, ErrorTextsMapToTheCatalogueCodes) {
   EXPECT_EQ(ours->code_of(R"({"detail": "x", "code": "MonthlyLimitExceeded"})"), "MonthlyLimitExceeded");
 }
 
+TEST(TargetProfile, AChatAnswered200CanStillSayItFailed) {
+  auto seed = load_target_profile("seed-000", TENANTSIM_DATA_DIR);
+  ASSERT_TRUE(seed.ok());
+  EXPECT_TRUE(seed->chat_failed(json::parse(R"({"response": "x", "usage_metrics": {"error": true}})")));
+  EXPECT_TRUE(seed->chat_failed(json::parse(R"({"response": "Agent Error: throttled", "usage_metrics": {}})")));
+  EXPECT_FALSE(seed->chat_failed(json::parse(R"({"response": "Fine.", "usage_metrics": {"agentic_processing": true}})")));
+  EXPECT_FALSE(seed->chat_failed(json::parse(R"("not an object")")));
+  json doc = json::parse(R"({"name": "m", "identity": {"users": "tenantsim-api"},
+    "session": {"route": {"method": "POST", "path": "/s"}, "session_id": "/id"},
+    "routes": {"chat": {"method": "POST", "path": "/c"}, "usage": {"method": "GET", "path": "/u"},
+               "subscription": {"method": "GET", "path": "/s"}, "costs": {"method": "GET", "path": "/c"}},
+    "token_routes": [{"method": "GET", "path": "/u"}], "admin_routes": [{"method": "GET", "path": "/a"}],
+    "chat_answer": {"failed_when": [{"pointer": "/error"}, {"pointer": "/e", "equals": 1, "starts_with": "x"}]},
+    "refusals": {"no_token": [401], "untrusted_token": [401], "forbidden": [403]}})");
+  auto p = parse_target_profile(doc, "m.json");
+  ASSERT_FALSE(p.ok());
+  EXPECT_THAT(p.error().message, HasSubstr("chat_answer.failed_when[0]: needs exactly one of"));
+  EXPECT_THAT(p.error().message, HasSubstr("chat_answer.failed_when[1]: needs exactly one of"));
+}
+
 TEST(TargetProfile, EachProbeIsJudgedByItsClassOfRefusal) {
   auto seed = load_target_profile("seed-000", TENANTSIM_DATA_DIR);
   ASSERT_TRUE(seed.ok());

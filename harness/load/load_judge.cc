@@ -199,8 +199,12 @@ Result<std::vector<CheckResult>> judge_load(const LoadJudgement& j) {
                      refusals_of(j.profile, p.kind), r.status);
       continue;
     }
-    oracle.legitimate_request(tenant, label_of(p.kind), r.status, r.code, e.i >= j.past_capacity_from);
     const json body = r.body.empty() ? json() : json::parse(r.body, nullptr, false);
+    // A 2xx chat that says it failed (the profile's marks) is a failure the user met: availability
+    // counts it. The rest of the judgement reads the answer as the target gave it.
+    const bool failed_inside = p.kind == Kind::kChat && r.status >= 200 && r.status < 300 && j.profile.chat_failed(body);
+    oracle.legitimate_request(tenant, label_of(p.kind), r.status, failed_inside ? "saying it failed" : r.code,
+                              e.i >= j.past_capacity_from, failed_inside);
     if (p.kind == Kind::kChat) {
       const Oracle::ChatTicket& ticket = tickets.at(e.i);
       std::vector<std::string> used, refused;

@@ -151,6 +151,17 @@ std::string TargetProfile::code_of(const std::string& body) const {
   return mapped == error_codes.end() ? text : mapped->second;
 }
 
+bool TargetProfile::chat_failed(const json& body) const {
+  for (const auto& m : chat_failed_when) {
+    const json::json_pointer at(m.pointer);
+    if (!body.is_object() || !body.contains(at)) continue;
+    const json& v = body[at];
+    if (m.equals && v == *m.equals) return true;
+    if (!m.starts_with.empty() && v.is_string() && v.get<std::string>().starts_with(m.starts_with)) return true;
+  }
+  return false;
+}
+
 Result<TargetProfile> parse_target_profile(const json& doc, const std::string& file) {
   std::vector<ScenarioProblem> problems;
   TargetProfile p;
@@ -211,6 +222,22 @@ Result<TargetProfile> parse_target_profile(const json& doc, const std::string& f
       pointer(cr, "request_id", p.chat_request_id);
       pointer(cr, "tools_used", p.chat_tools_used);
       pointer(cr, "tools_refused", p.chat_tools_refused);
+      if (const json* marks = cr.get("failed_when")) {
+        if (!marks->is_array()) cr.fail(cr.at("failed_when"), "must be a list of {\"pointer\", \"equals\" or \"starts_with\"}");
+        else
+          for (size_t i = 0; i < marks->size(); ++i) {
+            const std::string at = fmt::format("{}[{}]", cr.at("failed_when"), i);
+            FieldReader mr((*marks)[i], at, problems);
+            TargetProfile::FailureMark m;
+            pointer(mr, "pointer", m.pointer);
+            if (m.pointer.empty()) mr.fail(mr.at("pointer"), "is required");
+            if (const json* e = mr.get("equals")) m.equals = *e;
+            mr.string("starts_with", m.starts_with);
+            if (m.equals.has_value() == !m.starts_with.empty())
+              mr.fail(at, "needs exactly one of \"equals\" and \"starts_with\"");
+            p.chat_failed_when.push_back(std::move(m));
+          }
+      }
     }
     r.boolean("subscription_reports_usage", p.subscription_reports_usage);
     if (const json* f = r.get("refusals", true)) {

@@ -73,6 +73,16 @@ struct TargetProfile {
   // What the chat's answer says, as JSON pointers ("": the target does not say): its text, its
   // request id, the tools it used and refused. Without tools the oracle cannot judge tool gating.
   std::string chat_text = "/response", chat_request_id, chat_tools_used, chat_tools_refused;
+  // When a 2xx chat is a failure all the same (the sample answers 200 "Agent Error: ..." when the
+  // model fails): the user met a failure, and availability counts it as one.
+  struct FailureMark {
+    std::string pointer;
+    std::optional<nlohmann::json> equals;
+    std::string starts_with;
+  };
+  std::vector<FailureMark> chat_failed_when;
+  // True when a 2xx chat answer's body matches a failure mark.
+  bool chat_failed(const nlohmann::json& body) const;
   // Whether a subscription's answer carries the caller's usage in our shape (limits.usage_reported).
   bool subscription_reports_usage = false;
 

@@ -17,6 +17,8 @@ finding each one on its own:
   cost-report-open        GET /api/admin/cost-report answers every tenant's costs to anyone
   add-to-group-open       POST /api/admin/add-to-group needs no token and adds anyone to any group
   sign-up-open            the app client lets a sign-up write custom:tenant_id and subscription_tier
+  errors-answered-200     a chat whose model call failed is answered 200 "Agent Error: ..." (the stand-in
+                          has no model: with this switch every fifth chat fails so)
 With none, tokens are verified against the pool's JWKS (RS256, expiry, audience, token_use), the
 cost report is refused to tenant users and add-to-group needs the tenant's admin.
 
@@ -39,7 +41,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import boto3
 from botocore.config import Config
 
-DEFECTS = {"signature-not-verified", "claims-not-checked", "cost-report-open", "add-to-group-open", "sign-up-open"}
+DEFECTS = {"signature-not-verified", "claims-not-checked", "cost-report-open", "add-to-group-open", "sign-up-open",
+           "errors-answered-200"}
 LIMITS = {  # the sample's tier table: daily, monthly messages, session minutes, concurrent sessions
     "basic": {"daily_messages": 50, "monthly_messages": 1000, "max_session_duration": 30, "concurrent_sessions": 1,
               "mcp_server_access": False},
@@ -129,6 +132,7 @@ class State:
         self.sessions = {}   # (tenant, user, session id) -> created
         self.counters = {}   # (tenant, tier) -> {"day", "daily", "month", "monthly"}
         self.metrics = {}    # tenant -> [(time, user)]
+        self.chats = 0       # chats answered
 
     def counter(self, tenant, tier):
         now = datetime.datetime.utcnow()
@@ -244,6 +248,12 @@ def make_handler(tokens, state, defects, idp, pool_id):
                 c["daily"] += 1
                 c["monthly"] += 1
                 state.metrics.setdefault(u["tenant_id"], []).append((time.time(), u["user_id"]))
+                state.chats += 1
+                failed = "errors-answered-200" in defects and state.chats % 5 == 0
+            if failed:  # usage counted all the same, as the sample counts it
+                return {"response": "Agent Error: An error occurred (ThrottlingException) when calling the InvokeAgent "
+                                    "operation: Rate exceeded", "session_id": f"{u['tenant_id']}-{u['user_id']}-{ctx['session_id']}",
+                        "tenant_id": u["tenant_id"], "usage_metrics": {"error": True}}
             return {"response": "Noted. Here is a short plan for the week.",
                     "session_id": f"{u['tenant_id']}-{u['user_id']}-{ctx['session_id']}",
                     "tenant_id": u["tenant_id"], "usage_metrics": {"agentic_processing": True}}
