@@ -25,6 +25,7 @@ enum class Kind {
   kForeignKey,       // the claims signed RS256 with the attacker's own key under the pool's kid: 401
   kExpiredToken,     // the caller's own claims, signed with the pool's key, expired: 401
   kWrongAudience,    // the same, minted for another app client of the pool: 401
+  kOtherPool,        // the claims naming the next tenant, signed by a user pool of the attacker's own: 401
   kNoToken,          // a token route with no Authorization at all: 401
   kEscalation,       // a plain user on an admin route of its own tenant: 403
   kRaw
@@ -43,6 +44,7 @@ inline const char* label_of(Kind k) {
     case Kind::kForeignKey: return "probe: token signed with another key";
     case Kind::kExpiredToken: return "probe: expired token";
     case Kind::kWrongAudience: return "probe: token of another app client";
+    case Kind::kOtherPool: return "probe: token of another user pool";
     case Kind::kNoToken: return "probe: no token";
     case Kind::kEscalation: return "probe: plain user on an admin route";
     case Kind::kRaw: return "GET --path";
@@ -73,6 +75,7 @@ struct LoadUser {
   // that checks the signature alone lets in. Empty when nothing can sign with the pool's key (a
   // real Cognito): those probes are then not sent.
   std::string expired, wrong_audience;
+  std::string other_pool;  // claiming the next tenant, signed by the attacker's own pool
   Steady::time_point session_sent{}, session_answered{};          // its session's open call
 };
 
@@ -105,6 +108,7 @@ inline RenderedRequest request_of(const TargetProfile& profile, const Planned& p
       break;
     case Kind::kTamperedToken:
     case Kind::kForeignKey:
+    case Kind::kOtherPool:
       route = &profile.subscription;
       v.tenant_id = other.id;
       break;

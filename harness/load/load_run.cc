@@ -17,8 +17,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <set>
 #include <thread>
@@ -155,6 +155,7 @@ class Traffic {
                              : p.kind == Kind::kForeignKey    ? u.foreign_key
                              : p.kind == Kind::kExpiredToken  ? u.expired
                              : p.kind == Kind::kWrongAudience ? u.wrong_audience
+                             : p.kind == Kind::kOtherPool     ? u.other_pool
                                                               : u.token;
     if (p.kind != Kind::kNoToken) req.set(bhttp::field::authorization, "Bearer " + token);
     if (!r.body.is_null()) {
@@ -309,15 +310,18 @@ std::string pick_tier(Rng& rng, const std::map<std::string, double>& mix) {
 void settle(Planned& p, size_t tenants_count, const std::vector<LoadUser>& who) {
   if (tenants_count > 1) {
     if (p.other >= who[p.user].tenant) ++p.other;  // any tenant but the caller's
-    if (p.kind == Kind::kTamperedToken || p.kind == Kind::kAlgNone || p.kind == Kind::kForeignKey)
+    if (p.kind == Kind::kTamperedToken || p.kind == Kind::kAlgNone || p.kind == Kind::kForeignKey ||
+        p.kind == Kind::kOtherPool)
       p.other = (who[p.user].tenant + 1) % tenants_count;
   } else if (is_probe(p.kind) && p.kind != Kind::kNoToken && p.kind != Kind::kEscalation &&
-             p.kind != Kind::kExpiredToken && p.kind != Kind::kWrongAudience) {
+             p.kind != Kind::kExpiredToken && p.kind != Kind::kWrongAudience) {  // nobody else to reach for
     p.kind = Kind::kUsage;
   }
-  // Nothing could sign with the pool's key (a real Cognito): an edited token instead.
+  // Nothing could sign with the pool's key (a real Cognito), or make a pool of the attacker's own
+  // (in process): an edited token instead.
   if ((p.kind == Kind::kExpiredToken && who[p.user].expired.empty()) ||
-      (p.kind == Kind::kWrongAudience && who[p.user].wrong_audience.empty()))
+      (p.kind == Kind::kWrongAudience && who[p.user].wrong_audience.empty()) ||
+      (p.kind == Kind::kOtherPool && who[p.user].other_pool.empty()))
     p.kind = tenants_count > 1 ? Kind::kTamperedToken : Kind::kUsage;
   if (p.kind == Kind::kEscalation && who[p.user].admin) {
     p.kind = Kind::kNoToken;
@@ -342,7 +346,7 @@ Planned draw(Rng& rng, size_t user, size_t tenants_count, const std::vector<Load
          : roll < 90 ? Kind::kCosts : roll < 91 ? Kind::kCrossTenant : roll < 92 ? Kind::kCrossTenantChat
          : roll < 93 ? Kind::kTamperedToken : roll < 94 ? Kind::kAlgNone : roll < 95 ? Kind::kForeignKey
          : roll < 96 ? Kind::kNoToken : roll < 97 ? Kind::kExpiredToken : roll < 98 ? Kind::kWrongAudience
-                     : Kind::kEscalation;
+         : roll < 99 ? Kind::kOtherPool : Kind::kEscalation;
   p.weather = rng.chance(0.2);
   if (tenants_count > 1) p.other = rng.uniform(tenants_count - 1);
   if (p.kind == Kind::kNoToken || p.kind == Kind::kEscalation) p.route = static_cast<int>(rng.uniform(15));
@@ -358,7 +362,7 @@ void cover_every_probe(std::vector<Planned>& plan, const TargetProfile& profile,
                        const std::vector<LoadUser>& who) {
   std::vector<std::pair<Kind, int>> wanted;
   for (const Kind k : {Kind::kAlgNone, Kind::kTamperedToken, Kind::kForeignKey, Kind::kCrossTenant, Kind::kCrossTenantChat,
-                       Kind::kExpiredToken, Kind::kWrongAudience})
+                       Kind::kExpiredToken, Kind::kWrongAudience, Kind::kOtherPool})
     wanted.emplace_back(k, 0);
   for (size_t r = 0; r < profile.token_routes.size(); ++r) wanted.emplace_back(Kind::kNoToken, static_cast<int>(r));
   for (size_t r = 0; r < profile.admin_routes.size(); ++r) wanted.emplace_back(Kind::kEscalation, static_cast<int>(r));
@@ -369,6 +373,20 @@ void cover_every_probe(std::vector<Planned>& plan, const TargetProfile& profile,
     p.kind = wanted[j].first;
     p.route = wanted[j].second;
     p.other = 0;
+    if (p.kind == Kind::kEscalation) {
+      // A plain user makes the attempt: the first of them when the drawn user's tenant has none.
+      const auto plain_peer = [&](size_t u) {
+        for (size_t i = 0; i < who.size(); ++i)
+          if (who[i].tenant == who[u].tenant && !who[i].admin) return true;
+        return false;
+      };
+      if (!plain_peer(p.user))
+        for (size_t i = 0; i < who.size(); ++i)
+          if (!who[i].admin) {
+            p.user = i;
+            break;
+          }
+    }
     settle(p, tenants_count, who);
   }
 }
@@ -615,6 +633,13 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
       sign_with_pool_key = [&](const std::string& pool_id, const json& claims) { return link->sign(pool_id, claims); };
     }
   }
+  // The attacker's own pool on the same Cognito: it can be made where the link can sign with it.
+  std::string attacker_pool;
+  if (link) {
+    auto made = create_attacker_pool(*pool);
+    if (!made.ok()) return made.take_error();
+    attacker_pool = std::move(*made);
+  }
   for (auto& u : users) {
     Jwt t = decode_jwt(u.token);
     if (sign_with_pool_key) {
@@ -631,6 +656,13 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
       if (auto w = sign_with_pool_key(pool_id, other_client); w.ok()) u.wrong_audience = std::move(*w);
     }
     t.payload["custom:tenant_id"] = tenants[(u.tenant + 1) % tenants.size()].id;  // a switch the signature forbids
+    if (!attacker_pool.empty()) {
+      // The switched claims, issued and signed by the attacker's pool: a valid token, of the wrong issuer.
+      json claims = t.payload;
+      const std::string iss = claims.value("iss", "");
+      claims["iss"] = iss.substr(0, iss.rfind('/') + 1) + attacker_pool;
+      if (auto o2 = sign_with_pool_key(attacker_pool, claims); o2.ok()) u.other_pool = std::move(*o2);
+    }
     u.tampered = encode_jwt(t.header, t.payload, t.signature);
     u.alg_none = forge_alg_none(t);
     u.foreign_key = forge_with_own_key(t);

@@ -330,6 +330,18 @@ SignUpProbe sign_up_as(aws::AwsJsonClient& cognito, SetUpClient& c, const Cognit
 
 }  // namespace
 
+Result<std::string> create_attacker_pool(const CognitoPool& pool) {
+  auto made = cognito_client(pool);
+  if (!made.ok()) return made.take_error();
+  auto r = (*made)->call("CreateUserPool", {{"PoolName", "tenantsim-attacker"},
+                                            {"Schema", json::array({{{"Name", "tenant_id"}, {"AttributeDataType", "String"}},
+                                                                    {{"Name", "subscription_tier"}, {"AttributeDataType", "String"}}})}});
+  if (!r.ok()) return pool_error("CreateUserPool", "the attacker's pool", r.error());
+  const std::string id = r->value("UserPool", json::object()).value("Id", "");
+  if (id.empty()) return target_unavailable("Cognito CreateUserPool answered no pool id");
+  return id;
+}
+
 Status onboard(const TargetAddress& target, const TargetProfile& profile, const std::optional<CognitoPool>& pool,
                std::vector<LoadTenant>& tenants, std::vector<LoadUser>& users, std::vector<SignUpProbe>& sign_up_probes) {
   // One stranger per tenant, at most ten: enough to show the public path either holds or does not.

@@ -45,6 +45,11 @@ struct SignUpProbe {
   int status = 0;     // 0: the target could not be reached
 };
 
+// A user pool of the attacker's own on the same Cognito (its id): a token that pool signs naming a
+// victim tenant must not be believed by a target that trusts another pool (a verifier that fetches
+// the JWKS its token's `iss` names would).
+Result<std::string> create_attacker_pool(const CognitoPool& pool);
+
 // kUnavailable when the target (or the pool) cannot be reached or answers other than the profile
 // says; kBadRequest when a cognito profile has no pool to work on.
 Status onboard(const TargetAddress& target, const TargetProfile& profile, const std::optional<CognitoPool>& pool,

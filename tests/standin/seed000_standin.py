@@ -14,6 +14,7 @@ The sample's defects are switches (--defects), each off unless named, so that a 
 finding each one on its own:
   signature-not-verified  tokens are decoded, never verified (signature, alg, expiry, audience)
   claims-not-checked      the signature is verified, the expiry, audience and token use are not
+  any-pool-trusted        the key is looked up in the JWKS of whatever pool the token's issuer names
   cost-report-open        GET /api/admin/cost-report answers every tenant's costs to anyone
   add-to-group-open       POST /api/admin/add-to-group needs no token and adds anyone to any group
   sign-up-open            the app client lets a sign-up write custom:tenant_id and subscription_tier
@@ -41,8 +42,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import boto3
 from botocore.config import Config
 
-DEFECTS = {"signature-not-verified", "claims-not-checked", "cost-report-open", "add-to-group-open", "sign-up-open",
-           "errors-answered-200"}
+DEFECTS = {"signature-not-verified", "claims-not-checked", "any-pool-trusted", "cost-report-open", "add-to-group-open",
+           "sign-up-open", "errors-answered-200"}
 LIMITS = {  # the sample's tier table: daily, monthly messages, session minutes, concurrent sessions
     "basic": {"daily_messages": 50, "monthly_messages": 1000, "max_session_duration": 30, "concurrent_sessions": 1,
               "mcp_server_access": False},
@@ -72,20 +73,26 @@ def b64url_int(text):
 class Tokens:
     """What a Bearer token says, as the configured defects allow."""
 
-    def __init__(self, cognito, pool_id, client_id, verify, check_claims):
-        self.jwks_url = f"{cognito}/{pool_id}/.well-known/jwks.json"
-        self.pool_id, self.client_id, self.verify, self.check_claims = pool_id, client_id, verify, check_claims
-        self.keys, self.lock = {}, threading.Lock()
+    def __init__(self, cognito, pool_id, client_id, verify, check_claims, any_pool):
+        self.cognito, self.pool_id, self.client_id = cognito, pool_id, client_id
+        self.verify, self.check_claims, self.any_pool = verify, check_claims, any_pool
+        self.keys, self.lock = {}, threading.Lock()  # (pool, kid) -> (n, e)
 
-    def key(self, kid):
+    def key(self, pool, kid):
         with self.lock:
-            if kid not in self.keys:  # a new key: read the pool's JWKS again
-                with urllib.request.urlopen(self.jwks_url, timeout=5) as r:
-                    self.keys = {k["kid"]: (b64url_int(k["n"]), b64url_int(k["e"])) for k in json.load(r)["keys"]}
-            return self.keys.get(kid)
+            if (pool, kid) not in self.keys:  # a new key: read the pool's JWKS again
+                with urllib.request.urlopen(f"{self.cognito}/{pool}/.well-known/jwks.json", timeout=5) as r:
+                    for k in json.load(r)["keys"]:
+                        self.keys[(pool, k["kid"])] = (b64url_int(k["n"]), b64url_int(k["e"]))
+            return self.keys.get((pool, kid))
 
-    def rs256_valid(self, header, signing_input, signature):
-        key = self.key(header.get("kid"))
+    def rs256_valid(self, header, payload, signing_input, signature):
+        # The pool the key is looked up in: ours, or (any-pool-trusted) whichever the issuer names.
+        pool = str(payload.get("iss", "")).rsplit("/", 1)[-1] if self.any_pool else self.pool_id
+        try:
+            key = self.key(pool, header.get("kid"))
+        except Exception:
+            return False
         if header.get("alg") != "RS256" or key is None:
             return False
         n, e = key
@@ -111,11 +118,11 @@ class Tokens:
         if not isinstance(payload, dict) or not isinstance(header, dict):
             raise Refused(401, "Invalid token payload")
         if self.verify:
-            ok = self.rs256_valid(header, f"{parts[0]}.{parts[1]}".encode(), signature)
+            ok = self.rs256_valid(header, payload, f"{parts[0]}.{parts[1]}".encode(), signature)
             if self.check_claims:
                 ok = ok and payload.get("exp", 0) > time.time() and payload.get("token_use") == "id"
-                ok = ok and payload.get("aud") == self.client_id and \
-                    str(payload.get("iss", "")).endswith("/" + self.pool_id)
+                ok = ok and (self.any_pool or (payload.get("aud") == self.client_id and
+                                               str(payload.get("iss", "")).endswith("/" + self.pool_id)))
             if not ok:
                 raise Refused(401, "Invalid token")
         tenant, tier = payload.get("custom:tenant_id"), payload.get("custom:subscription_tier", "basic")
@@ -369,7 +376,7 @@ def main():
         client_args["WriteAttributes"] = ["email", "given_name", "family_name"]
     client = idp.create_user_pool_client(**client_args)["UserPoolClient"]["ClientId"]
     tokens = Tokens(a.cognito, pool, client, verify="signature-not-verified" not in defects,
-                    check_claims="claims-not-checked" not in defects)
+                    check_claims="claims-not-checked" not in defects, any_pool="any-pool-trusted" in defects)
     server = ThreadingHTTPServer(("127.0.0.1", a.port), make_handler(tokens, State(), defects, idp, pool))
     server.daemon_threads = True
     print(f"listening on http://127.0.0.1:{server.server_address[1]} pool={pool} client={client}", flush=True)
