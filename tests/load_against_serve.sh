@@ -76,6 +76,9 @@ import json, sys
 p = json.load(open(sys.argv[1]))["provider_usage"]
 assert p["accepted_chats"] > 0 and p["totals"]["bedrock_invocations"] >= p["accepted_chats"] // 2, p
 assert p["cost"]["pico_usd"] > 0 and p["per_accepted_chat"]["cost"]["pico_usd"] > 0, p
+# Our system names the tenant on every model call: the bill splits whole by the tag.
+assert p["totals"]["bedrock_invocations_untagged"] == 0, p["totals"]
+assert sum(t["bedrock_invocations"] for t in p["by_tenant"].values()) == p["totals"]["bedrock_invocations"], p
 print(f"provider usage: {p['totals']['bedrock_invocations']} model calls for {p['accepted_chats']} chats, ${p['cost']['usd']}")
 PY
   bases=$(AWS_DEFAULT_REGION=us-east-1 python3 -c "

@@ -52,7 +52,9 @@ void print_summary(const RunResult& r, const nlohmann::json& d) {
                              p["cost"]["usd"].get<std::string>());
     if (p.contains("per_accepted_chat"))
       std::cout << fmt::format("; ${} per accepted chat", p["per_accepted_chat"]["cost"]["usd"].get<std::string>());
-    std::cout << "\n";
+    // How much of it a bill split by Bedrock's tenant tag could give each tenant.
+    std::cout << fmt::format("; {} of the model calls tagged with no tenant of the run\n",
+                             t.value("bedrock_invocations_untagged", int64_t{0}));
   }
   if (d.contains("noisy_neighbour")) {
     const auto& n = d["noisy_neighbour"];

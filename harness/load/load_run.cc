@@ -829,7 +829,9 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
     if (!after.ok()) return after.take_error();
     auto prices = PriceCatalog::from_json(loaded.prices_doc);
     if (!prices.ok()) return prices.take_error();
-    provider_usage = usage_between(*cloud_before, *after, *prices);
+    std::set<std::string> ids;
+    for (const auto& t : tenants) ids.insert(t.id);
+    provider_usage = usage_between(*cloud_before, *after, *prices, ids);
     for (const auto& [name, quantity] : provider_usage->totals) ledger_totals[name] = quantity;
   }
   std::map<std::string, LatencyHistogram> chat_by_tier;

@@ -35,9 +35,28 @@ Reading read(const CloudLedgers& l) {
 
 }  // namespace
 
-ProviderUsage usage_between(const CloudLedgers& before, const CloudLedgers& after, const PriceCatalog& prices) {
+ProviderUsage usage_between(const CloudLedgers& before, const CloudLedgers& after, const PriceCatalog& prices,
+                            const std::set<std::string>& tenants) {
   const Reading a = read(before), b = read(after);
   ProviderUsage u;
+  int64_t tagged = 0;
+  for (const std::string& tenant : tenants) {
+    const auto now = after.model.by_tenant_tag.find(tenant);
+    if (now == after.model.by_tenant_tag.end()) continue;
+    const auto then = before.model.by_tenant_tag.find(tenant);
+    ProviderUsage::Tagged& t = u.by_tenant[tenant];
+    for (const auto& [model, usage] : now->second) {
+      BedrockUsage was;
+      if (then != before.model.by_tenant_tag.end())
+        if (const auto m = then->second.find(model); m != then->second.end()) was = m->second;
+      const int64_t calls = usage.invocations - was.invocations;
+      t.invocations += calls;
+      t.cost += prices.cost("bedrock_invocation", model, calls) +
+                prices.cost("bedrock_input_tokens", model, usage.input_tokens - was.input_tokens) +
+                prices.cost("bedrock_output_tokens", model, usage.output_tokens - was.output_tokens);
+    }
+    tagged += t.invocations;
+  }
   int64_t& invocations = u.totals["bedrock_invocations"];
   int64_t& input = u.totals["bedrock_input_tokens"];
   int64_t& output = u.totals["bedrock_output_tokens"];
@@ -53,6 +72,7 @@ ProviderUsage usage_between(const CloudLedgers& before, const CloudLedgers& afte
     model_cost += prices.cost("bedrock_invocation", model, calls) + prices.cost("bedrock_input_tokens", model, in) +
                   prices.cost("bedrock_output_tokens", model, out);
   }
+  u.totals["bedrock_invocations_untagged"] = invocations - tagged;
   u.totals["bedrock_agent_invocations"] = b.agent_invocations - a.agent_invocations;
   u.cost["agents"] = prices.cost("bedrock_agent_invocation", "", u.totals["bedrock_agent_invocations"]);
   u.totals["weather_calls"] = b.weather_calls - a.weather_calls;
@@ -73,6 +93,8 @@ json provider_usage_json(const ProviderUsage& u, const std::string& source, int6
     total += m;
   }
   j["cost"] = money(total);
+  for (const auto& [tenant, t] : u.by_tenant)
+    j["by_tenant"][tenant] = {{"bedrock_invocations", t.invocations}, {"bedrock_cost", money(t.cost)}};
   if (accepted_chats > 0) {
     // Exact to the pico-dollar (rounded down); the counts as plain ratios.
     j["per_accepted_chat"]["cost"] = money(Money{total.pico / accepted_chats});

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 #include <map>
+#include <set>
 #include <string>
 
 #include "core/base/money.h"
@@ -21,10 +22,19 @@ namespace tenantsim::load {
 struct ProviderUsage {
   std::map<std::string, int64_t> totals;  // "bedrock_invocations", "bedrock_input_tokens", ...
   std::map<std::string, Money> cost;      // by service: "bedrock", "agents", "weather", "knowledge_base"
+  // The model calls each tenant of the run was named in (Bedrock's requestMetadata tenant_id), and
+  // their cost: what a bill split by that tag gives each tenant. Calls with no tag of the run's
+  // tenants cannot be attributed from the bill (totals "bedrock_invocations_untagged").
+  struct Tagged {
+    int64_t invocations = 0;
+    Money cost;
+  };
+  std::map<std::string, Tagged> by_tenant;
 };
 
-// The usage in `after` beyond `before`, priced by `prices`.
-ProviderUsage usage_between(const CloudLedgers& before, const CloudLedgers& after, const PriceCatalog& prices);
+// The usage in `after` beyond `before`, priced by `prices`; `tenants` are the run's.
+ProviderUsage usage_between(const CloudLedgers& before, const CloudLedgers& after, const PriceCatalog& prices,
+                            const std::set<std::string>& tenants);
 
 // load.json's "provider_usage": the totals, the cost by service and in all, and each per accepted chat.
 nlohmann::json provider_usage_json(const ProviderUsage& u, const std::string& source, int64_t accepted_chats);
