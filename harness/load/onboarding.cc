@@ -195,10 +195,9 @@ class ApiOnboarding {
       probe.status = registered->status;
       return probe;
     }
-    if (!confirm(victim, stranger).ok() || !log_in(stranger, victim).ok()) {
-      probe.status = 400;  // let in at first, then stopped: refused
-      return probe;
-    }
+    // Let in, then stopped on the way to a token: the set-up's errors do not say whether that was a
+    // refusal or a failure, so it is counted as not reached (never as refused).
+    if (!confirm(victim, stranger).ok() || !log_in(stranger, victim).ok()) return probe;
     try {
       probe.status = c_.request(read.method, read.path, stranger.token, read.body).status;
     } catch (const std::exception&) {
@@ -304,22 +303,20 @@ SignUpProbe sign_up_as(aws::AwsJsonClient& cognito, SetUpClient& c, const Cognit
   const RenderedRequest read = render(profile.usage, v);
   probe.what = fmt::format("SignUp naming tenant {} in the public app client's attributes, then {} {}", victim.id,
                            read.method, read.path);
+  // A step Cognito refused (a 4xx) is the attack refused; one that failed on the way (a 5xx, no
+  // answer) did not reach, and is never counted as refused.
+  const auto settled_by = [&](const Error& e) {
+    probe.status = http_status(e.kind) < 500 ? http_status(e.kind) : 0;
+    return probe;
+  };
   auto signed_up = cognito.call("SignUp", {{"ClientId", pool.client_id}, {"Username", stranger.username},
                                            {"Password", stranger.password},
                                            {"UserAttributes", attributes_of(profile, v)}});
-  if (!signed_up.ok()) {
-    probe.status = 400;  // Cognito refused the sign-up (its errors are 400s)
-    return probe;
-  }
-  if (!cognito.call("AdminConfirmSignUp", {{"UserPoolId", pool.user_pool_id}, {"Username", stranger.username}}).ok()) {
-    probe.status = 400;
-    return probe;
-  }
+  if (!signed_up.ok()) return settled_by(signed_up.error());
+  auto confirmed = cognito.call("AdminConfirmSignUp", {{"UserPoolId", pool.user_pool_id}, {"Username", stranger.username}});
+  if (!confirmed.ok()) return settled_by(confirmed.error());
   auto token = sign_in(cognito, pool, profile, stranger.username, stranger.password);
-  if (!token.ok()) {
-    probe.status = 400;
-    return probe;
-  }
+  if (!token.ok()) return settled_by(token.error());
   try {
     probe.status = c.request(read.method, read.path, *token, read.body).status;
   } catch (const std::exception&) {
