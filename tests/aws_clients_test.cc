@@ -197,6 +197,38 @@ TEST_P(IdentityContract, AnAdminDeletesAUserAndItsNameIsFreeAgain) {
   EXPECT_TRUE(run(idp_->admin_create_user(pool_.pool_id, "gil@acme.test", "Perm-Password-1", acme("gil@acme.test"))).ok());
 }
 
+// Taking access away: a disabled user gets no new tokens; a global sign-out or RevokeToken ends its
+// refresh tokens and its access tokens' use with the pool's API. (cognito-local has none of it.)
+TEST_P(IdentityContract, ADisabledOrSignedOutUserGetsNoNewTokens) {
+  if (external_) GTEST_SKIP() << "cognito-local has no AdminDisableUser, GlobalSignOut or RevokeToken";
+  make_pool();
+  ASSERT_TRUE(run(idp_->admin_create_user(pool_.pool_id, "ana@acme.test", "Perm-Password-1", acme("ana@acme.test"))).ok());
+  auto tokens = run(idp_->initiate_auth_password(client_, "ana@acme.test", "Perm-Password-1"));
+  ASSERT_TRUE(tokens.ok()) << tokens.error().message;
+  ASSERT_TRUE(run(idp_->admin_set_user_enabled(pool_.pool_id, "ana@acme.test", false)).ok());
+  EXPECT_FALSE(run(idp_->admin_get_user(pool_.pool_id, "ana@acme.test"))->enabled);
+  auto disabled = run(idp_->initiate_auth_password(client_, "ana@acme.test", "Perm-Password-1"));
+  ASSERT_FALSE(disabled.ok());
+  EXPECT_EQ(disabled.error().name, "NotAuthorizedException");
+  EXPECT_EQ(disabled.error().message, "User is disabled.");
+  EXPECT_FALSE(run(idp_->initiate_auth_refresh(client_, tokens->refresh_token)).ok());
+  ASSERT_TRUE(run(idp_->admin_set_user_enabled(pool_.pool_id, "ana@acme.test", true)).ok());
+  EXPECT_TRUE(run(idp_->initiate_auth_refresh(client_, tokens->refresh_token)).ok());
+
+  ASSERT_TRUE(run(idp_->admin_user_global_sign_out(pool_.pool_id, "ana@acme.test")).ok());
+  EXPECT_FALSE(run(idp_->initiate_auth_refresh(client_, tokens->refresh_token)).ok());
+  EXPECT_FALSE(run(idp_->get_user(tokens->access_token)).ok());
+
+  auto again = run(idp_->initiate_auth_password(client_, "ana@acme.test", "Perm-Password-1"));
+  ASSERT_TRUE(again.ok());
+  ASSERT_TRUE(run(idp_->revoke_token(client_, again->refresh_token)).ok());
+  EXPECT_FALSE(run(idp_->initiate_auth_refresh(client_, again->refresh_token)).ok());
+  EXPECT_FALSE(run(idp_->get_user(again->access_token)).ok());
+  auto missing = run(idp_->admin_set_user_enabled(pool_.pool_id, "nobody@acme.test", false));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().name, "UserNotFoundException");
+}
+
 TEST_P(IdentityContract, AnAdminCreatedUserIsConfirmedWithAPermanentPassword) {
   make_pool();
   auto sub = run(idp_->admin_create_user(pool_.pool_id, "bo@acme.test", "Perm-Password-1", acme("bo@acme.test")));

@@ -643,6 +643,69 @@ def case_cognito(binary):
         check(code == "InvalidSignatureException", f"an admin call with a bad signature: {code}")
 
 
+def case_cognito_revocation(binary):
+    """Taking access away as Cognito does: a disabled user cannot sign in or refresh; a global
+    sign-out (admin or the user's own) and RevokeToken end the refresh tokens and the access tokens'
+    use with the pool's API, while ID tokens stay valid until they expire (a verifier cannot know)."""
+    with FakesServe(binary) as srv:
+        idp = client(srv.endpoint, service="cognito-idp")
+        pool = idp.create_user_pool(PoolName="revocation")["UserPool"]["Id"]
+        app = idp.create_user_pool_client(UserPoolId=pool, ClientName="web")["UserPoolClient"]["ClientId"]
+        other = idp.create_user_pool_client(UserPoolId=pool, ClientName="other")["UserPoolClient"]["ClientId"]
+
+        def sign_in(user, client_id=app):
+            return idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+                                     AuthParameters={"USERNAME": user, "PASSWORD": "Correct-Horse-9"})["AuthenticationResult"]
+
+        def refresh(token, client_id=app):
+            """(error code or None, answer) of a refresh."""
+            try:
+                return None, idp.initiate_auth(ClientId=client_id, AuthFlow="REFRESH_TOKEN_AUTH",
+                                               AuthParameters={"REFRESH_TOKEN": token})
+            except ClientError as e:
+                return e.response["Error"]["Code"], e.response
+
+        for user in ("ana@acme", "bo@acme", "cy@acme"):
+            idp.admin_create_user(UserPoolId=pool, Username=user, TemporaryPassword="Temp-Password-1", MessageAction="SUPPRESS")
+            idp.admin_set_user_password(UserPoolId=pool, Username=user, Password="Correct-Horse-9", Permanent=True)
+        ana = sign_in("ana@acme")
+        idp.admin_disable_user(UserPoolId=pool, Username="ana@acme")
+        check(idp.admin_get_user(UserPoolId=pool, Username="ana@acme")["Enabled"] is False, "AdminGetUser says disabled")
+        code, answer = error_code(idp.initiate_auth, ClientId=app, AuthFlow="USER_PASSWORD_AUTH",
+                                  AuthParameters={"USERNAME": "ana@acme", "PASSWORD": "Correct-Horse-9"})
+        check(code == "NotAuthorizedException" and answer["Error"]["Message"] == "User is disabled.",
+              f"a disabled user signs in: {code} {answer['Error']['Message']}")
+        code, _ = refresh(ana["RefreshToken"])
+        check(code == "NotAuthorizedException", f"a disabled user refreshes: {code}")
+        check(idp.get_user(AccessToken=ana["AccessToken"])["Username"] == "ana@acme",
+              "a disabled user's access token lives until it expires, as in Cognito")
+        idp.admin_enable_user(UserPoolId=pool, Username="ana@acme")
+        check(idp.admin_get_user(UserPoolId=pool, Username="ana@acme")["Enabled"] is True, "enabled again")
+        check(refresh(ana["RefreshToken"])[0] is None, "enabled again: the refresh token works")
+        code, _ = error_code(idp.admin_disable_user, UserPoolId=pool, Username="nobody@acme")
+        check(code == "UserNotFoundException", f"disabling an unknown user: {code}")
+
+        bo = sign_in("bo@acme")
+        idp.admin_user_global_sign_out(UserPoolId=pool, Username="bo@acme")
+        check(refresh(bo["RefreshToken"])[0] == "NotAuthorizedException", "after AdminUserGlobalSignOut the refresh token is dead")
+        code, _ = error_code(idp.get_user, AccessToken=bo["AccessToken"])
+        check(code == "NotAuthorizedException", f"after AdminUserGlobalSignOut the access token with GetUser: {code}")
+        bo = sign_in("bo@acme")  # a new sign-in works
+        idp.global_sign_out(AccessToken=bo["AccessToken"])
+        check(refresh(bo["RefreshToken"])[0] == "NotAuthorizedException", "after GlobalSignOut the refresh token is dead")
+
+        cy, cy_other = sign_in("cy@acme"), sign_in("cy@acme", other)
+        code, _ = error_code(idp.revoke_token, ClientId=other, Token=cy["RefreshToken"])
+        check(code == "UnauthorizedException", f"revoking another client's token: {code}")
+        idp.revoke_token(ClientId=app, Token=cy["RefreshToken"])
+        idp.revoke_token(ClientId=app, Token=cy["RefreshToken"])  # revoked already: revoked
+        check(refresh(cy["RefreshToken"])[0] == "NotAuthorizedException", "a revoked refresh token")
+        check(error_code(idp.get_user, AccessToken=cy["AccessToken"])[0] == "NotAuthorizedException",
+              "the access token made with a revoked refresh token")
+        check(refresh(cy_other["RefreshToken"], other)[0] is None, "the user's other sessions are left alone")
+        check(idp.get_user(AccessToken=cy_other["AccessToken"])["Username"] == "cy@acme", "their access tokens too")
+
+
 def run_node(script, srv):
     """Runs tests/peers/SCRIPT under node against the server, signing as AKIDTENANTSIMTEST01."""
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers", script)

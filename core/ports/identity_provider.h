@@ -53,6 +53,7 @@ struct UserRecord {
   std::string username;
   std::string sub;
   std::string status;  // "UNCONFIRMED", "CONFIRMED", "FORCE_CHANGE_PASSWORD"
+  bool enabled = true;  // AdminDisableUser turns it off
   Attributes attributes;
   std::vector<std::string> groups;
 };
@@ -119,6 +120,19 @@ class IdentityProvider {
   // GetUser: the signed-in user's own record, by access token (NotAuthorizedException for one the
   // pool did not issue or that has expired).
   virtual Task<Result<UserRecord>> get_user(std::string access_token) = 0;
+
+  // AdminDisableUser / AdminEnableUser: a disabled user cannot sign in or refresh its tokens
+  // (NotAuthorizedException "User is disabled."); the ID and access tokens it holds stay valid
+  // until they expire, as in Cognito. UserNotFoundException for an unknown user.
+  virtual Task<Status> admin_set_user_enabled(std::string pool_id, std::string username, bool enabled) = 0;
+  // AdminUserGlobalSignOut and GlobalSignOut (by the user's own access token): every refresh token
+  // the user holds is revoked, and its access tokens no longer work with the pool's own API
+  // (GetUser...). Its ID tokens stay valid until they expire: a verifier cannot know.
+  virtual Task<Status> admin_user_global_sign_out(std::string pool_id, std::string username) = 0;
+  virtual Task<Status> global_sign_out(std::string access_token) = 0;
+  // RevokeToken: the refresh token is revoked with the access tokens made from it. A token of
+  // another app client is UnauthorizedException; one the pool does not know is revoked already.
+  virtual Task<Status> revoke_token(std::string client_id, std::string refresh_token) = 0;
 
   // The JSON Web Key Set the pool publishes at {issuer}/.well-known/jwks.json.
   virtual Task<Result<std::string>> jwks(std::string pool_id) = 0;

@@ -54,7 +54,7 @@ json attributes_json(const UserRecord& u) {
 }
 
 json user_json(const UserRecord& u, const char* attributes_key) {
-  return {{"Username", u.username}, {attributes_key, attributes_json(u)}, {"UserStatus", u.status}, {"Enabled", true}};
+  return {{"Username", u.username}, {attributes_key, attributes_json(u)}, {"UserStatus", u.status}, {"Enabled", u.enabled}};
 }
 
 json tokens_json(const AuthTokens& t) {
@@ -163,7 +163,8 @@ std::string CognitoApi::temporary_password(const std::string& pool_id, const std
 
 bool CognitoApi::unsigned_operation(const std::string& op) {
   static const char* kUnsigned[] = {"SignUp", "ConfirmSignUp", "InitiateAuth", "RespondToAuthChallenge",
-                                    "UpdateUserAttributes", "GetUser", "ForgotPassword", "ConfirmForgotPassword"};
+                                    "UpdateUserAttributes", "GetUser", "ForgotPassword", "ConfirmForgotPassword",
+                                    "GlobalSignOut", "RevokeToken"};
   return std::find(std::begin(kUnsigned), std::end(kUnsigned), op) != std::end(kUnsigned);
 }
 
@@ -238,6 +239,31 @@ Reply CognitoApi::call(const std::string& op, const json& req) {
   if (op == "AdminConfirmSignUp") {
     if (auto e = require(req, {"UserPoolId", "Username"})) return *e;
     auto st = run(idp_.admin_confirm_sign_up(string_param(req, "UserPoolId"), string_param(req, "Username")));
+    if (!st.ok()) return error(st.error());
+    return {200, json::object()};
+  }
+  if (op == "AdminDisableUser" || op == "AdminEnableUser") {
+    if (auto e = require(req, {"UserPoolId", "Username"})) return *e;
+    auto st = run(idp_.admin_set_user_enabled(string_param(req, "UserPoolId"), string_param(req, "Username"),
+                                              op == "AdminEnableUser"));
+    if (!st.ok()) return error(st.error());
+    return {200, json::object()};
+  }
+  if (op == "AdminUserGlobalSignOut") {
+    if (auto e = require(req, {"UserPoolId", "Username"})) return *e;
+    auto st = run(idp_.admin_user_global_sign_out(string_param(req, "UserPoolId"), string_param(req, "Username")));
+    if (!st.ok()) return error(st.error());
+    return {200, json::object()};
+  }
+  if (op == "GlobalSignOut") {
+    if (auto e = require(req, {"AccessToken"})) return *e;
+    auto st = run(idp_.global_sign_out(string_param(req, "AccessToken")));
+    if (!st.ok()) return error(st.error());
+    return {200, json::object()};
+  }
+  if (op == "RevokeToken") {
+    if (auto e = require(req, {"ClientId", "Token"})) return *e;
+    auto st = run(idp_.revoke_token(string_param(req, "ClientId"), string_param(req, "Token")));
     if (!st.ok()) return error(st.error());
     return {200, json::object()};
   }

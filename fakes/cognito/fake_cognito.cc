@@ -15,6 +15,7 @@ namespace {
 
 Error cognito(ErrorKind kind, const char* name, std::string msg) { return Error::make(kind, name, std::move(msg)); }
 Error not_authorized() { return cognito(ErrorKind::kUnauthorized, "NotAuthorizedException", "Incorrect username or password."); }
+Error user_disabled() { return cognito(ErrorKind::kUnauthorized, "NotAuthorizedException", "User is disabled."); }
 Error invalid_param(std::string msg) { return cognito(ErrorKind::kBadRequest, "InvalidParameterException", std::move(msg)); }
 Error no_pool(const std::string& id) {
   return cognito(ErrorKind::kNotFound, "ResourceNotFoundException", "User pool " + id + " does not exist.");
@@ -39,7 +40,8 @@ struct Pool {
   std::set<std::string> clients;
   std::map<std::string, std::optional<std::vector<std::string>>> write_attributes;  // by client id
   std::map<std::string, std::vector<std::string>> read_attributes;  // by client id; absent: all
-  std::set<std::string> issued_access;  // jti of every access token issued
+  std::set<std::string> issued_access;  // jti of every access token issued and not revoked
+  std::map<std::string, std::string> access_owner;  // jti -> username
   std::set<std::string> groups;
   std::map<std::string, User> users;  // by username
 };
@@ -49,6 +51,7 @@ struct RefreshGrant {
   std::string client_id;
   std::string username;
   Time expires{};
+  std::set<std::string> access;  // jti of the access tokens made with it (RevokeToken revokes them)
 };
 
 }  // namespace
@@ -58,6 +61,7 @@ struct FakeCognito::State {
 
   Clock& clock;
   Rng rng;
+  std::string last_access_jti;  // of the last tokens issue() made
   CognitoQuotas quotas;
   mutable std::mutex mu;
   std::atomic<bool> follow_up{false};
@@ -141,6 +145,19 @@ struct FakeCognito::State {
       return bad;
     if (!(*pool)->users.count(claims.value("username", ""))) return bad;
     return TokenOwner{(*pool)->info.pool_id, claims.value("username", ""), claims.value("client_id", "")};
+  }
+
+  // Global sign-out: the user's refresh tokens are revoked, and its access tokens with the pool's API.
+  void sign_out(Pool& pool, const std::string& username) {
+    std::erase_if(refresh, [&](const auto& r) { return r.second.pool_id == pool.info.pool_id && r.second.username == username; });
+    for (auto it = pool.access_owner.begin(); it != pool.access_owner.end();) {
+      if (it->second == username) {
+        pool.issued_access.erase(it->first);
+        it = pool.access_owner.erase(it);
+      } else {
+        ++it;
+      }
+    }
   }
 
   // The pool's schema: its standard attributes and its custom ones. Cognito names every attribute
@@ -241,6 +258,8 @@ struct FakeCognito::State {
     access["event_id"] = event_id;
     access["jti"] = uuid();
     pool.issued_access.insert(access["jti"].get<std::string>());
+    pool.access_owner[access["jti"].get<std::string>()] = user.record.username;
+    last_access_jti = access["jti"].get<std::string>();
     access["exp"] = now + secs(pool.config.access_token_validity);
     if (pool.config.copy_custom_claims_to_access_token)
       for (const auto& [k, v] : user.record.attributes)
@@ -467,10 +486,12 @@ Task<Result<AuthTokens>> FakeCognito::initiate_auth_password(std::string client_
     co_return cognito(ErrorKind::kForbidden, "UserNotConfirmedException", "User is not confirmed.");
   if (it->second.record.status == "FORCE_CHANGE_PASSWORD")
     co_return cognito(ErrorKind::kForbidden, "NewPasswordRequiredChallenge", "The user must choose a new password.");
+  if (!it->second.record.enabled) co_return user_disabled();
   AuthTokens t = s_->issue(**pool, client_id, it->second);
   t.refresh_token = s_->random_chars(64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
   s_->refresh[t.refresh_token] = RefreshGrant{(*pool)->info.pool_id, client_id, username,
-                                              s_->clock.now() + (*pool)->config.refresh_token_validity};
+                                              s_->clock.now() + (*pool)->config.refresh_token_validity,
+                                              {s_->last_access_jti}};
   co_return t;
 }
 
@@ -484,7 +505,51 @@ Task<Result<AuthTokens>> FakeCognito::initiate_auth_refresh(std::string client_i
     co_return cognito(ErrorKind::kUnauthorized, "NotAuthorizedException", "Invalid Refresh Token");
   auto u = (*pool)->users.find(it->second.username);
   if (u == (*pool)->users.end()) co_return not_authorized();
-  co_return s_->issue(**pool, client_id, u->second);
+  if (!u->second.record.enabled) co_return user_disabled();
+  AuthTokens t = s_->issue(**pool, client_id, u->second);
+  it->second.access.insert(s_->last_access_jti);
+  co_return t;
+}
+
+Task<Status> FakeCognito::admin_set_user_enabled(std::string pool_id, std::string username, bool enabled) {
+  std::lock_guard lock(s_->mu);
+  auto user = s_->admin_user(enabled ? "AdminEnableUser" : "AdminDisableUser", pool_id, username);
+  if (!user.ok()) co_return user.take_error();
+  (*user)->record.enabled = enabled;
+  co_return Status{};
+}
+
+Task<Status> FakeCognito::admin_user_global_sign_out(std::string pool_id, std::string username) {
+  std::lock_guard lock(s_->mu);
+  auto user = s_->admin_user("AdminUserGlobalSignOut", pool_id, username);
+  if (!user.ok()) co_return user.take_error();
+  s_->sign_out(s_->pools.at(pool_id), username);
+  co_return Status{};
+}
+
+Task<Status> FakeCognito::global_sign_out(std::string access_token) {
+  std::lock_guard lock(s_->mu);
+  auto owner = s_->access_token_owner(access_token, "GlobalSignOut");
+  if (!owner.ok()) co_return owner.take_error();
+  s_->sign_out(s_->pools.at(owner->pool_id), owner->username);
+  co_return Status{};
+}
+
+Task<Status> FakeCognito::revoke_token(std::string client_id, std::string refresh_token) {
+  std::lock_guard lock(s_->mu);
+  auto pool = s_->pool_of_client(client_id);
+  if (!pool.ok()) co_return pool.take_error();
+  if (auto e = s_->admit("RevokeToken", (*pool)->info.pool_id, false)) co_return *e;
+  auto it = s_->refresh.find(refresh_token);
+  if (it == s_->refresh.end()) co_return Status{};  // unknown or revoked already: revoked
+  if (it->second.client_id != client_id)
+    co_return cognito(ErrorKind::kUnauthorized, "UnauthorizedException", "Token was not issued to this client.");
+  for (const auto& jti : it->second.access) {
+    (*pool)->issued_access.erase(jti);
+    (*pool)->access_owner.erase(jti);
+  }
+  s_->refresh.erase(it);
+  co_return Status{};
 }
 
 Task<Result<std::string>> FakeCognito::jwks(std::string pool_id) {

@@ -74,6 +74,10 @@ class FakeCognito final : public IdentityProvider {
                                                   std::string password) override;
   Task<Result<AuthTokens>> initiate_auth_refresh(std::string client_id, std::string refresh_token) override;
   Task<Status> update_user_attributes(std::string access_token, Attributes attributes) override;
+  Task<Status> admin_set_user_enabled(std::string pool_id, std::string username, bool enabled) override;
+  Task<Status> admin_user_global_sign_out(std::string pool_id, std::string username) override;
+  Task<Status> global_sign_out(std::string access_token) override;
+  Task<Status> revoke_token(std::string client_id, std::string refresh_token) override;
   Task<Result<std::string>> jwks(std::string pool_id) override;
 
   // The confirmation code last "emailed" to a user of the client's pool (empty if none).

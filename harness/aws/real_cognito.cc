@@ -21,6 +21,7 @@ UserRecord user_of(const json& j, const char* attributes_key) {
   UserRecord u;
   u.username = j.value("Username", "");
   u.status = j.value("UserStatus", "CONFIRMED");
+  u.enabled = j.value("Enabled", true);
   for (const auto& a : j.value(attributes_key, json::array())) {
     const std::string name = a.value("Name", ""), value = a.value("Value", "");
     if (name == "sub") u.sub = value;
@@ -205,6 +206,23 @@ Task<Result<UserRecord>> RealCognito::get_user(std::string access_token) {
   auto r = client_->call("GetUser", {{"AccessToken", access_token}});
   if (!r.ok()) co_return r.take_error();
   co_return user_of(*r, "UserAttributes");
+}
+
+Task<Status> RealCognito::admin_set_user_enabled(std::string pool_id, std::string username, bool enabled) {
+  co_return status_of(client_->call(enabled ? "AdminEnableUser" : "AdminDisableUser",
+                                    {{"UserPoolId", pool_id}, {"Username", username}}));
+}
+
+Task<Status> RealCognito::admin_user_global_sign_out(std::string pool_id, std::string username) {
+  co_return status_of(client_->call("AdminUserGlobalSignOut", {{"UserPoolId", pool_id}, {"Username", username}}));
+}
+
+Task<Status> RealCognito::global_sign_out(std::string access_token) {
+  co_return status_of(client_->call("GlobalSignOut", {{"AccessToken", access_token}}));
+}
+
+Task<Status> RealCognito::revoke_token(std::string client_id, std::string refresh_token) {
+  co_return status_of(client_->call("RevokeToken", {{"ClientId", client_id}, {"Token", refresh_token}}));
 }
 
 Task<Result<std::string>> RealCognito::jwks(std::string pool_id) {

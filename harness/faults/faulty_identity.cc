@@ -114,4 +114,24 @@ Task<Result<std::string>> FaultyIdentityProvider::jwks(std::string pool_id) {
   co_return co_await inner_.jwks(std::move(pool_id));
 }
 
+Task<Status> FaultyIdentityProvider::admin_set_user_enabled(std::string pool_id, std::string username, bool enabled) {
+  if (auto e = co_await admit(kOnboarding)) co_return *e;
+  co_return co_await inner_.admin_set_user_enabled(std::move(pool_id), std::move(username), enabled);
+}
+
+Task<Status> FaultyIdentityProvider::admin_user_global_sign_out(std::string pool_id, std::string username) {
+  if (auto e = co_await admit(kOnboarding)) co_return *e;
+  co_return co_await inner_.admin_user_global_sign_out(std::move(pool_id), std::move(username));
+}
+
+Task<Status> FaultyIdentityProvider::global_sign_out(std::string access_token) {
+  if (auto e = co_await admit(kWaited)) co_return *e;
+  co_return co_await inner_.global_sign_out(std::move(access_token));
+}
+
+Task<Status> FaultyIdentityProvider::revoke_token(std::string client_id, std::string refresh_token) {
+  if (auto e = co_await admit(kWaited)) co_return *e;
+  co_return co_await inner_.revoke_token(std::move(client_id), std::move(refresh_token));
+}
+
 }  // namespace tenantsim

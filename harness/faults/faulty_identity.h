@@ -40,6 +40,10 @@ class FaultyIdentityProvider final : public IdentityProvider, public FaultGate {
   Task<Result<AuthTokens>> initiate_auth_refresh(std::string client_id, std::string refresh_token) override;
   Task<Status> update_user_attributes(std::string access_token, Attributes attributes) override;
   Task<Result<UserRecord>> get_user(std::string access_token) override;
+  Task<Status> admin_set_user_enabled(std::string pool_id, std::string username, bool enabled) override;
+  Task<Status> admin_user_global_sign_out(std::string pool_id, std::string username) override;
+  Task<Status> global_sign_out(std::string access_token) override;
+  Task<Status> revoke_token(std::string client_id, std::string refresh_token) override;
   Task<Result<std::string>> jwks(std::string pool_id) override;
 
  private:
