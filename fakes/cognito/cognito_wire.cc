@@ -23,6 +23,8 @@ Reply error(const std::string& name, const std::string& message, int status = 40
 Reply error(const Error& e) {
   return error(e.name.empty() ? "InternalErrorException" : e.name, e.message, e.kind == ErrorKind::kUnavailable ? 500 : 400);
 }
+// An operation whose answer is empty: {} on success, else the error.
+Reply empty_or_error(const Status& st) { return st.ok() ? Reply{200, json::object()} : error(st.error()); }
 
 std::string string_param(const json& req, const char* name) {
   auto it = req.find(name);
@@ -232,40 +234,29 @@ Reply CognitoApi::call(const std::string& op, const json& req) {
   }
   if (op == "ConfirmSignUp") {
     if (auto e = require(req, {"ClientId", "Username", "ConfirmationCode"})) return *e;
-    auto st = run(idp_.confirm_sign_up(string_param(req, "ClientId"), string_param(req, "Username"), string_param(req, "ConfirmationCode")));
-    if (!st.ok()) return error(st.error());
-    return {200, json::object()};
+    return empty_or_error(run(idp_.confirm_sign_up(string_param(req, "ClientId"), string_param(req, "Username"),
+                                                   string_param(req, "ConfirmationCode"))));
   }
   if (op == "AdminConfirmSignUp") {
     if (auto e = require(req, {"UserPoolId", "Username"})) return *e;
-    auto st = run(idp_.admin_confirm_sign_up(string_param(req, "UserPoolId"), string_param(req, "Username")));
-    if (!st.ok()) return error(st.error());
-    return {200, json::object()};
+    return empty_or_error(run(idp_.admin_confirm_sign_up(string_param(req, "UserPoolId"), string_param(req, "Username"))));
   }
   if (op == "AdminDisableUser" || op == "AdminEnableUser") {
     if (auto e = require(req, {"UserPoolId", "Username"})) return *e;
-    auto st = run(idp_.admin_set_user_enabled(string_param(req, "UserPoolId"), string_param(req, "Username"),
-                                              op == "AdminEnableUser"));
-    if (!st.ok()) return error(st.error());
-    return {200, json::object()};
+    return empty_or_error(run(idp_.admin_set_user_enabled(string_param(req, "UserPoolId"), string_param(req, "Username"),
+                                                          op == "AdminEnableUser")));
   }
   if (op == "AdminUserGlobalSignOut") {
     if (auto e = require(req, {"UserPoolId", "Username"})) return *e;
-    auto st = run(idp_.admin_user_global_sign_out(string_param(req, "UserPoolId"), string_param(req, "Username")));
-    if (!st.ok()) return error(st.error());
-    return {200, json::object()};
+    return empty_or_error(run(idp_.admin_user_global_sign_out(string_param(req, "UserPoolId"), string_param(req, "Username"))));
   }
   if (op == "GlobalSignOut") {
     if (auto e = require(req, {"AccessToken"})) return *e;
-    auto st = run(idp_.global_sign_out(string_param(req, "AccessToken")));
-    if (!st.ok()) return error(st.error());
-    return {200, json::object()};
+    return empty_or_error(run(idp_.global_sign_out(string_param(req, "AccessToken"))));
   }
   if (op == "RevokeToken") {
     if (auto e = require(req, {"ClientId", "Token"})) return *e;
-    auto st = run(idp_.revoke_token(string_param(req, "ClientId"), string_param(req, "Token")));
-    if (!st.ok()) return error(st.error());
-    return {200, json::object()};
+    return empty_or_error(run(idp_.revoke_token(string_param(req, "ClientId"), string_param(req, "Token"))));
   }
   if (op == "AdminCreateUser") {
     if (auto e = require(req, {"UserPoolId", "Username"})) return *e;
@@ -333,10 +324,8 @@ Reply CognitoApi::call(const std::string& op, const json& req) {
     if (!req.contains("UserAttributes") || !req["UserAttributes"].is_array())
       return error("InvalidParameterException",
                    "1 validation error detected: Value at 'userAttributes' failed to satisfy constraint: Member must not be null");
-    auto st = run(idp_.admin_update_user_attributes(string_param(req, "UserPoolId"), string_param(req, "Username"),
-                                                    attributes_of(req)));
-    if (!st.ok()) return error(st.error());
-    return {200, json::object()};
+    return empty_or_error(run(idp_.admin_update_user_attributes(string_param(req, "UserPoolId"),
+                                                                string_param(req, "Username"), attributes_of(req))));
   }
   if (op == "AdminDeleteUser") {
     if (auto e = require(req, {"UserPoolId", "Username"})) return *e;
@@ -405,10 +394,8 @@ Reply CognitoApi::call(const std::string& op, const json& req) {
   }
   if (op == "AdminAddUserToGroup") {
     if (auto e = require(req, {"UserPoolId", "Username", "GroupName"})) return *e;
-    auto st = run(idp_.admin_add_user_to_group(string_param(req, "UserPoolId"), string_param(req, "Username"),
-                                               string_param(req, "GroupName")));
-    if (!st.ok()) return error(st.error());
-    return {200, json::object()};
+    return empty_or_error(run(idp_.admin_add_user_to_group(string_param(req, "UserPoolId"), string_param(req, "Username"),
+                                                           string_param(req, "GroupName"))));
   }
   if (op == "ListUsers") {
     if (auto e = require(req, {"UserPoolId"})) return *e;
