@@ -88,12 +88,19 @@ struct Planned {
   int route = 0;       // which route a no-token or escalation probe takes
 };
 
+// A user's template values ({tenant_id} its own tenant; {message} empty): what onboarding and
+// every request start from.
+inline TemplateVars vars_of(const LoadUser& u, const LoadTenant& t) {
+  return {t.id, t.id, u.sub, u.username, u.password, u.session, "", t.tier, std::to_string(u.n)};
+}
+
 // The request a planned one sends, from the target profile's templates (the driver adds the
 // token): `own` is the caller's tenant, `other` the one a cross-tenant probe reaches for, and
 // `message` a chat's text. A forged token reaches for the tenant its forged claim names.
 inline RenderedRequest request_of(const TargetProfile& profile, const Planned& p, const LoadUser& u,
                                   const LoadTenant& own, const LoadTenant& other, const std::string& message) {
-  TemplateVars v{own.id, own.id, u.sub, u.username, u.password, u.session, message, own.tier, std::to_string(u.n)};
+  TemplateVars v = vars_of(u, own);
+  v.message = message;
   const RouteTemplate* route = &profile.chat;
   switch (p.kind) {
     case Kind::kChat: break;

@@ -303,6 +303,14 @@ std::string pick_tier(Rng& rng, const std::map<std::string, double>& mix) {
   return mix.rbegin()->first;
 }
 
+// The first plain (not admin) user of `tenant`, or of any tenant when none is named; who.size()
+// when there is none.
+size_t plain_user(const std::vector<LoadUser>& who, size_t tenant = SIZE_MAX) {
+  for (size_t i = 0; i < who.size(); ++i)
+    if (!who[i].admin && (tenant == SIZE_MAX || who[i].tenant == tenant)) return i;
+  return who.size();
+}
+
 // Makes a planned request coherent: a cross-tenant probe reaches for a tenant other than the
 // caller's (`other` as drawn), a forged token for the tenant its forged claim names, an escalation is
 // a plain user's (a tenant of its admin alone has none: then a no-token probe), and a tenant alone
@@ -324,13 +332,9 @@ void settle(Planned& p, size_t tenants_count, const std::vector<LoadUser>& who) 
       (p.kind == Kind::kOtherPool && who[p.user].other_pool.empty()))
     p.kind = tenants_count > 1 ? Kind::kTamperedToken : Kind::kUsage;
   if (p.kind == Kind::kEscalation && who[p.user].admin) {
-    p.kind = Kind::kNoToken;
-    for (size_t i = 0; i < who.size(); ++i)
-      if (who[i].tenant == who[p.user].tenant && !who[i].admin) {
-        p.user = i;
-        p.kind = Kind::kEscalation;
-        break;
-      }
+    const size_t plain = plain_user(who, who[p.user].tenant);
+    if (plain < who.size()) p.user = plain;
+    else p.kind = Kind::kNoToken;
   }
 }
 
@@ -373,20 +377,9 @@ void cover_every_probe(std::vector<Planned>& plan, const TargetProfile& profile,
     p.kind = wanted[j].first;
     p.route = wanted[j].second;
     p.other = 0;
-    if (p.kind == Kind::kEscalation) {
-      // A plain user makes the attempt: the first of them when the drawn user's tenant has none.
-      const auto plain_peer = [&](size_t u) {
-        for (size_t i = 0; i < who.size(); ++i)
-          if (who[i].tenant == who[u].tenant && !who[i].admin) return true;
-        return false;
-      };
-      if (!plain_peer(p.user))
-        for (size_t i = 0; i < who.size(); ++i)
-          if (!who[i].admin) {
-            p.user = i;
-            break;
-          }
-    }
+    // A plain user makes the attempt: the first of any tenant when the drawn user's tenant has none.
+    if (p.kind == Kind::kEscalation && plain_user(who, who[p.user].tenant) == who.size())
+      if (const size_t any = plain_user(who); any < who.size()) p.user = any;
     settle(p, tenants_count, who);
   }
 }
@@ -609,7 +602,7 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
       user.tenant = tenants.size();
       user.admin = u == 0;
       user.n = u;
-      user.username = render_text(profile.username, {t.id, t.id, "", "", "", "", "", t.tier, std::to_string(u)});
+      user.username = render_text(profile.username, vars_of(user, t));
       // Upper and lower case, a digit and a symbol: what a user pool's default password policy asks.
       user.password = fmt::format("Load-password-{}-{}", t.id, u);
       users.push_back(std::move(user));

@@ -93,10 +93,6 @@ Result<http::Reply> expect(SetUpClient& c, const std::set<int>& ok, const Render
   return r;
 }
 
-TemplateVars vars_of(const LoadUser& u, const LoadTenant& t) {
-  return {t.id, t.id, u.sub, u.username, u.password, u.session, "", t.tier, std::to_string(u.n)};
-}
-
 Status open_session(SetUpClient& c, const TargetProfile& profile, LoadUser& u, const LoadTenant& t) {
   u.session_sent = Steady::now();
   auto s = expect(c, profile.session.ok, render(profile.session, vars_of(u, t)), u.token, profile.session.field);
@@ -185,7 +181,7 @@ class ApiOnboarding {
     LoadUser stranger;
     stranger.username = fmt::format("stranger{}@{}", i, victim.id);
     stranger.password = fmt::format("Stranger-password-{}", i);
-    const RenderedRequest read = render(profile_.usage, {victim.id, victim.id, "", stranger.username, "", "", "", victim.tier, "0"});
+    const RenderedRequest read = render(profile_.usage, vars_of(stranger, victim));
     probe.what = fmt::format("POST /api/register naming tenant {} as its owner, then {} {}", victim.id, read.method, read.path);
     std::set<int> any;
     for (int status = 100; status < 600; ++status) any.insert(status);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 
@@ -48,6 +49,14 @@ std::set<int> statuses(FieldReader& r, const std::string& k, std::set<int> fallb
       if (s.is_number_integer() && s.get<int64_t>() >= 100 && s.get<int64_t>() <= 599) out.insert(s.get<int>());
   if (out.empty() || !v->is_array() || out.size() != v->size())
     r.fail(r.at(k), "must be a non-empty list of HTTP statuses (100..599)");
+  return out;
+}
+
+// The statuses of one class of refusal: 4xx only (a 2xx or a 5xx is no refusal).
+std::set<int> refusal_statuses(FieldReader& r, const std::string& k) {
+  std::set<int> out = statuses(r, k, {}, true);
+  if (std::any_of(out.begin(), out.end(), [](int s) { return s < 400 || s > 499; }))
+    r.fail(r.at(k), "a refusal is a 4xx status");
   return out;
 }
 
@@ -242,9 +251,9 @@ Result<TargetProfile> parse_target_profile(const json& doc, const std::string& f
     r.boolean("subscription_reports_usage", p.subscription_reports_usage);
     if (const json* f = r.get("refusals", true)) {
       FieldReader fr(*f, "refusals", problems);
-      p.no_token = statuses(fr, "no_token", {}, true);
-      p.untrusted_token = statuses(fr, "untrusted_token", {}, true);
-      p.forbidden = statuses(fr, "forbidden", {}, true);
+      p.no_token = refusal_statuses(fr, "no_token");
+      p.untrusted_token = refusal_statuses(fr, "untrusted_token");
+      p.forbidden = refusal_statuses(fr, "forbidden");
       pointer(fr, "code", p.error_code);
       if (const json* codes = fr.get("codes")) {
         if (!codes->is_object()) fr.fail(fr.at("codes"), "must be an object of error text -> catalogue code");
@@ -254,12 +263,6 @@ Result<TargetProfile> parse_target_profile(const json& doc, const std::string& f
             else fr.fail(fr.at("codes") + "." + text, "must be a string");
           }
       }
-      for (const int s : p.no_token)
-        if (s < 400 || s > 499) fr.fail(fr.at("no_token"), "a refusal is a 4xx status");
-      for (const int s : p.untrusted_token)
-        if (s < 400 || s > 499) fr.fail(fr.at("untrusted_token"), "a refusal is a 4xx status");
-      for (const int s : p.forbidden)
-        if (s < 400 || s > 499) fr.fail(fr.at("forbidden"), "a refusal is a 4xx status");
     }
   }
   if (problems.empty()) return p;
