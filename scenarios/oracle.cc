@@ -9,9 +9,9 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <tuple>
 #include <cctype>
 #include <chrono>
+#include <tuple>
 
 namespace tenantsim {
 

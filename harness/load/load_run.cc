@@ -614,17 +614,23 @@ Result<LoadResult> run_load(const LoadedScenario& loaded, const LoadOptions& o) 
   // What can sign with the pool's own key: the in-process fakes, or a fakes serve that is the pool
   // the target trusts. With a real Cognito nothing can: the expired and wrong-audience probes are
   // then not sent.
-  std::unique_ptr<aws::FakesLink> link;
+  // (The --fakes link when the pool is on that same fakes serve: one line to it, not two.)
+  std::unique_ptr<aws::FakesLink> own_link;
+  aws::FakesLink* link = nullptr;
   std::function<Result<std::string>(const std::string&, const json&)> sign_with_pool_key;
   if (served) {
     sign_with_pool_key = [&](const std::string& pool_id, const json& claims) -> Result<std::string> {
       return served->sign_claims(pool_id, claims.dump());
     };
   } else if (pool) {
-    if (auto l = aws::FakesLink::connect(pool->endpoint, seed); l.ok()) {
-      link = std::move(*l);
-      sign_with_pool_key = [&](const std::string& pool_id, const json& claims) { return link->sign(pool_id, claims); };
+    if (cloud && cloud->url() == pool->endpoint) {
+      link = cloud.get();
+    } else if (auto l = aws::FakesLink::connect(pool->endpoint, seed); l.ok()) {
+      own_link = std::move(*l);
+      link = own_link.get();
     }
+    if (link)
+      sign_with_pool_key = [&](const std::string& pool_id, const json& claims) { return link->sign(pool_id, claims); };
   }
   // The attacker's own pool on the same Cognito: it can be made where the link can sign with it.
   std::string attacker_pool;
